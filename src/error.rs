@@ -1,0 +1,46 @@
+//! The library's one error type. Every message names the file or URL it is about
+//! and, where there is one, says what to do next.
+
+use std::io;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("profile {source_name}: {message}")]
+    Profile {
+        source_name: String,
+        message: String,
+    },
+
+    #[error(
+        "no bundled profile is called `{name}` (bundled: {known}); pass a profile file with --profile FILE"
+    )]
+    UnknownProfile { name: String, known: String },
+
+    #[error("{path}: cannot read: {source}")]
+    Read {
+        path: String,
+        #[source]
+        source: io::Error,
+    },
+
+    #[error(
+        "{path}: not an HTML page ({reason}); give HTML files, directories of them, or WARC files"
+    )]
+    NotHtml { path: String, reason: String },
+
+    #[error(
+        "{path}: no profile fits this page (its host is not in any profile and no profile's signature matches); pick one with --profile NAME|FILE"
+    )]
+    NoProfile { path: String },
+
+    #[error("{path}: cannot write: {source}")]
+    Write {
+        path: String,
+        #[source]
+        source: io::Error,
+    },
+
+    /// The reader of standard output went away (`harava … | head`): a clean stop.
+    #[error("standard output was closed")]
+    BrokenPipe,
+}

@@ -1,0 +1,165 @@
+//! Text as a reader sees it: paragraphs of collapsed whitespace, without the
+//! markup's boilerplate.
+
+use scraper::node::Node;
+use scraper::{ElementRef, Selector};
+
+/// Elements that start a new paragraph.
+const BLOCKS: &[&str] = &[
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "dd",
+    "details",
+    "div",
+    "dl",
+    "dt",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hr",
+    "li",
+    "main",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "table",
+    "td",
+    "th",
+    "tr",
+    "ul",
+];
+
+/// Elements whose text is never reader-visible content.
+const INVISIBLE: &[&str] = &[
+    "script", "style", "noscript", "template", "iframe", "object", "svg", "button", "select",
+    "textarea",
+];
+
+/// Collapses every run of whitespace (including no-break and other Unicode spaces)
+/// to one space, drops soft hyphens and zero-width characters, and trims.
+pub fn collapse_whitespace(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pending_space = false;
+    for c in text.chars() {
+        if matches!(
+            c,
+            '\u{AD}' | '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}'
+        ) {
+            continue;
+        }
+        if c.is_whitespace() {
+            pending_space = true;
+            continue;
+        }
+        if pending_space && !out.is_empty() {
+            out.push(' ');
+        }
+        pending_space = false;
+        out.push(c);
+    }
+    out
+}
+
+/// The collapsed text of an element.
+pub fn element_text(element: ElementRef) -> String {
+    collapse_whitespace(&element.text().collect::<String>())
+}
+
+/// The paragraphs of an element's text, skipping subtrees that match `exclude`.
+pub fn paragraphs(root: ElementRef, exclude: &[Selector]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    walk(root, exclude, &mut current, &mut out);
+    flush(&mut current, &mut out);
+    out
+}
+
+fn walk(element: ElementRef, exclude: &[Selector], current: &mut String, out: &mut Vec<String>) {
+    for child in element.children() {
+        match child.value() {
+            Node::Text(text) => current.push_str(text),
+            Node::Element(e) => {
+                let Some(child) = ElementRef::wrap(child) else {
+                    continue;
+                };
+                let name = e.name();
+                if INVISIBLE.contains(&name) || exclude.iter().any(|s| s.matches(&child)) {
+                    continue;
+                }
+                if name == "br" {
+                    current.push(' ');
+                    continue;
+                }
+                let block = BLOCKS.contains(&name);
+                if block {
+                    flush(current, out);
+                }
+                walk(child, exclude, current, out);
+                if block {
+                    flush(current, out);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn flush(current: &mut String, out: &mut Vec<String>) {
+    let text = collapse_whitespace(current);
+    if !text.is_empty() {
+        out.push(text);
+    }
+    current.clear();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use scraper::Html;
+
+    #[test]
+    fn whitespace_collapsing() {
+        let cases = [
+            ("  a \n\t b  ", "a b"),
+            ("a\u{A0}\u{A0}b", "a b"),
+            ("sote\u{AD}palvelut", "sotepalvelut"),
+            ("\u{A0}", ""),
+            ("a\u{2009}–\u{2009}b", "a – b"),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(collapse_whitespace(input), expected, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn paragraphs_skip_excluded_and_invisible_parts() {
+        let html = Html::parse_fragment(
+            "<div><p class=docs>&gt; <a>Asiakirjat</a></p><p>&nbsp;</p><p>Eka\n  kappale.</p>\
+             <p>Toka<br>rivi.<a class=more>Lue lisää</a></p><script>x()</script><ul><li>a</li><li>b</li></ul></div>",
+        );
+        let root = html
+            .select(&Selector::parse("div").unwrap())
+            .next()
+            .unwrap();
+        let exclude = [
+            Selector::parse(".docs").unwrap(),
+            Selector::parse(".more").unwrap(),
+        ];
+        assert_eq!(
+            paragraphs(root, &exclude),
+            vec!["Eka kappale.", "Toka rivi.", "a", "b"]
+        );
+    }
+}

@@ -1,0 +1,22 @@
+//! harava harvests meeting records from Finnish public-sector listing pages, live or
+//! in web archives, into JSON Lines.
+//!
+//! The data flows fetch → page → extract → record → sink. `profile` says what to
+//! select on a site, `dates` reads Finnish and Swedish dates, `offline` runs the
+//! pipeline over files and `crawl` over the web.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod dates;
+pub mod error;
+pub mod exit_codes;
+pub mod extract;
+pub mod offline;
+pub mod page;
+pub mod profile;
+pub mod record;
+pub mod sink;
+
+pub use error::Error;
+pub use exit_codes::ExitCode;

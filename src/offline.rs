@@ -1,0 +1,193 @@
+//! `harava extract`: records from pages already on disk (saved pages, wget or
+//! HTTrack mirrors, standard input).
+//!
+//! Listing pages and detail pages may come in any order, so the job extracts every
+//! input first, keeping only the extracted entries and bodies (never the DOMs), and
+//! then pairs each entry with its detail page by URL.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use scraper::Html;
+use url::Url;
+
+use crate::error::Error;
+use crate::extract::{self, DetailPage, Entry, Extracted};
+use crate::page::{self, InputFile, Page};
+use crate::profile::Profiles;
+use crate::record::{Record, url_key};
+use crate::sink::Sink;
+
+/// What `harava extract` was asked to do.
+#[derive(Debug, Clone)]
+pub struct ExtractConfig {
+    pub inputs: Vec<PathBuf>,
+    pub base_url: Option<Url>,
+}
+
+/// How an extract run went.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ExtractReport {
+    pub files: u64,
+    pub records: u64,
+    /// One message per file that could not be extracted.
+    pub failures: Vec<String>,
+}
+
+/// The listings and details extracted so far, before pairing.
+#[derive(Default)]
+pub struct Harvest {
+    listings: Vec<(Page, Vec<Entry>, String)>,
+    details: HashMap<String, DetailPage>,
+}
+
+impl Harvest {
+    /// Adds what one page held.
+    pub fn add(&mut self, mut page: Page, extracted: Extracted, profile: &str) {
+        page.html = String::new();
+        match extracted {
+            Extracted::Listing(listing) => {
+                self.listings
+                    .push((page, listing.entries, profile.to_string()))
+            }
+            Extracted::Detail(detail) => {
+                self.details.entry(url_key(&page.url)).or_insert(detail);
+            }
+            Extracted::Other => {
+                tracing::debug!(url = %page.url, "neither a listing nor a detail page")
+            }
+        }
+    }
+
+    /// Pairs entries with details and returns the records, each meeting once: where
+    /// the same meeting was seen more than once, the newest archive capture wins.
+    pub fn into_records(self) -> Vec<Record> {
+        let mut records: Vec<Record> = Vec::new();
+        let mut by_id: HashMap<String, usize> = HashMap::new();
+        for (page, entries, profile) in self.listings {
+            for entry in entries {
+                let detail = entry.detail.as_ref().map(|link| url_key(&link.original));
+                let detail_page = detail.as_ref().and_then(|key| self.details.get(key));
+                let mut record = Record::new(entry, &page, detail_page, &profile);
+                if detail_page.is_none()
+                    && let Some(url) = &record.detail_url
+                {
+                    record.warnings.push(format!(
+                        "body: the detail page {url} was not among the inputs"
+                    ));
+                }
+                match by_id.get(&record.id) {
+                    Some(&index) => {
+                        if record.archived_at > records[index].archived_at {
+                            records[index] = record;
+                        }
+                    }
+                    None => {
+                        by_id.insert(record.id.clone(), records.len());
+                        records.push(record);
+                    }
+                }
+            }
+        }
+        records
+    }
+}
+
+/// Runs `harava extract`: every input is tried; one that fails is reported and
+/// counted, and the others are still extracted.
+pub fn run(
+    config: &ExtractConfig,
+    profiles: &Profiles,
+    sink: &mut Sink,
+) -> Result<ExtractReport, Error> {
+    let mut report = ExtractReport::default();
+    let mut harvest = Harvest::default();
+    for input in page::read_inputs(&config.inputs, config.base_url.as_ref()) {
+        report.files += 1;
+        let result = input.and_then(|file| extract_file(file, profiles, &mut harvest));
+        if let Err(e) = result {
+            tracing::error!("{e}");
+            report.failures.push(e.to_string());
+        }
+    }
+    for record in harvest.into_records() {
+        sink.write(&record)?;
+        report.records += 1;
+    }
+    Ok(report)
+}
+
+fn extract_file(file: InputFile, profiles: &Profiles, harvest: &mut Harvest) -> Result<(), Error> {
+    if let Some(reason) = not_html(&file.bytes) {
+        return Err(Error::NotHtml {
+            path: file.name,
+            reason,
+        });
+    }
+    let html = page::decode_html(&file.bytes, None);
+    let fetch_url = file
+        .mirror_url
+        .clone()
+        .unwrap_or_else(|| file.file_url.clone());
+    let mut page = Page::new(fetch_url.clone(), fetch_url, html);
+    if page.url.scheme() == "file" {
+        page.warnings.push(format!(
+            "source_url: {} has no canonical link and no --base-url was given, so its URL (and the ids of its records) come from the file's path",
+            file.name
+        ));
+    }
+    let document = Html::parse_document(&page.html);
+    let profile = profiles
+        .for_page(page.url.host_str(), &document)
+        .ok_or_else(|| Error::NoProfile {
+            path: file.name.clone(),
+        })?;
+    let extracted = extract::extract_document(&page, &document, profile);
+    drop(document);
+    harvest.add(page, extracted, &profile.name);
+    Ok(())
+}
+
+/// Why these bytes are not an HTML page, if they are not.
+fn not_html(bytes: &[u8]) -> Option<String> {
+    let head = &bytes[..bytes.len().min(1024)];
+    if bytes.is_empty() {
+        return Some("the file is empty".into());
+    }
+    if head.starts_with(b"%PDF") {
+        return Some("it is a PDF document".into());
+    }
+    if head.starts_with(b"PK\x03\x04") {
+        return Some("it is a ZIP archive (an Office document?)".into());
+    }
+    if head.contains(&0) {
+        return Some("it holds binary data".into());
+    }
+    if !head.contains(&b'<') {
+        return Some("there is no markup in its first kilobyte".into());
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_sniffing() {
+        let cases: [(&[u8], Option<&str>); 6] = [
+            (b"<!DOCTYPE html><p>x", None),
+            (b"\n\n  <html>", None),
+            (b"", Some("the file is empty")),
+            (b"%PDF-1.4\n", Some("it is a PDF document")),
+            (b"\x00\x01\x02<", Some("it holds binary data")),
+            (
+                b"User-agent: *\nDisallow: /",
+                Some("there is no markup in its first kilobyte"),
+            ),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(not_html(input).as_deref(), expected, "{input:?}");
+        }
+    }
+}

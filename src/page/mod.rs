@@ -1,0 +1,246 @@
+//! A page: decoded HTML plus the two URLs that matter for it.
+//!
+//! Every page has the URL it was read from (`fetch_url`: a loopback mirror, an
+//! archive capture, a file) and the URL it has on the original site (`url`). Links
+//! are resolved against both, so the crawler follows them where the page really
+//! lives while records carry the original site's addresses, which keeps ids equal
+//! across mirrors, archive captures and offline copies.
+
+mod decode;
+mod input;
+
+pub use decode::decode_html;
+pub use input::{InputFile, read_inputs};
+
+use chrono::{DateTime, Utc};
+use url::Url;
+
+/// A fetched or read page.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// The page's URL on the original site.
+    pub url: Url,
+    /// Where it was actually read from.
+    pub fetch_url: Url,
+    pub html: String,
+    pub fetched_at: Option<DateTime<Utc>>,
+    /// Set when the page is an archive capture.
+    pub archive: Option<Archived>,
+    /// Problems with the page itself, carried into its records.
+    pub warnings: Vec<String>,
+}
+
+/// Where and when an archive captured a page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Archived {
+    pub capture_url: Url,
+    pub archived_at: Option<DateTime<Utc>>,
+}
+
+/// A link found on a page, in both address spaces.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    pub original: Url,
+    pub fetch: Url,
+}
+
+impl Page {
+    /// A page whose original URL is its `<link rel="canonical">` when that is an
+    /// absolute http(s) URL, and otherwise `fallback`.
+    pub fn new(fetch_url: Url, fallback: Url, html: String) -> Page {
+        let url = canonical_url(&html).unwrap_or(fallback);
+        Page {
+            url,
+            fetch_url,
+            html,
+            fetched_at: None,
+            archive: None,
+            warnings: Vec::new(),
+        }
+    }
+
+    /// Resolves an `href` found on this page. Absolute links to the original site
+    /// are mapped onto the fetch origin and vice versa, so a mirror that kept
+    /// absolute links is still crawled in the mirror.
+    pub fn resolve(&self, href: &str) -> Option<Link> {
+        let href = href.trim();
+        if href.is_empty() || href.starts_with('#') {
+            return None;
+        }
+        let original = self.url.join(href).ok()?;
+        let fetch = self.fetch_url.join(href).ok()?;
+        if !matches!(original.scheme(), "http" | "https") {
+            return None;
+        }
+        let original = if same_origin(&original, &self.fetch_url) {
+            with_origin_of(&original, &self.url)
+        } else {
+            original
+        };
+        let fetch = if same_origin(&fetch, &self.url) {
+            with_origin_of(&fetch, &self.fetch_url)
+        } else {
+            fetch
+        };
+        Some(Link { original, fetch })
+    }
+}
+
+fn same_origin(a: &Url, b: &Url) -> bool {
+    a.scheme() == b.scheme()
+        && a.host_str() == b.host_str()
+        && a.port_or_known_default() == b.port_or_known_default()
+}
+
+fn with_origin_of(url: &Url, origin: &Url) -> Url {
+    let mut out = origin.clone();
+    out.set_path(url.path());
+    out.set_query(url.query());
+    out.set_fragment(url.fragment());
+    out
+}
+
+/// The `<link rel="canonical" href>` of a page, when it is an absolute http(s) URL.
+fn canonical_url(html: &str) -> Option<Url> {
+    // Canonical links live in <head>; scanning the raw text avoids parsing the
+    // document a second time just for this.
+    let head_end = html.find("</head>").unwrap_or(html.len().min(64 * 1024));
+    let head = &html[..head_end];
+    let mut rest = head;
+    while let Some(pos) = rest.find("<link") {
+        rest = &rest[pos + 5..];
+        let tag_end = rest.find('>').unwrap_or(rest.len());
+        let tag = &rest[..tag_end];
+        if attribute(tag, "rel").is_some_and(|rel| {
+            rel.split_ascii_whitespace()
+                .any(|r| r.eq_ignore_ascii_case("canonical"))
+        }) {
+            let href = attribute(tag, "href")?;
+            let url = Url::parse(&html_unescape_amp(href)).ok()?;
+            return matches!(url.scheme(), "http" | "https").then_some(url);
+        }
+    }
+    None
+}
+
+fn html_unescape_amp(value: &str) -> String {
+    value.replace("&amp;", "&")
+}
+
+fn attribute<'t>(tag: &'t str, name: &str) -> Option<&'t str> {
+    let lower = tag.to_ascii_lowercase();
+    let mut search = 0;
+    while let Some(found) = lower[search..].find(name) {
+        let start = search + found;
+        search = start + name.len();
+        let before_ok = start == 0 || lower.as_bytes()[start - 1].is_ascii_whitespace();
+        let after = lower[search..].trim_start();
+        if !before_ok || !after.starts_with('=') {
+            continue;
+        }
+        let value_start = tag.len() - after.len() + 1;
+        let value = tag[value_start..].trim_start();
+        return Some(match value.chars().next() {
+            Some(q @ ('"' | '\'')) => {
+                let inner = &value[1..];
+                &inner[..inner.find(q).unwrap_or(inner.len())]
+            }
+            _ => {
+                &value[..value
+                    .find(|c: char| c.is_ascii_whitespace() || c == '>')
+                    .unwrap_or(value.len())]
+            }
+        });
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(fetch: &str, html: &str) -> Page {
+        let fetch = Url::parse(fetch).unwrap();
+        Page::new(fetch.clone(), fetch, html.to_string())
+    }
+
+    #[test]
+    fn canonical_link_sets_the_original_url() {
+        let cases = [
+            (
+                r#"<link rel="canonical" href="https://www.uusimaa2019.fi/a/">"#,
+                "https://www.uusimaa2019.fi/a/",
+            ),
+            (
+                r#"<LINK HREF='https://x.fi/?a=1&amp;b=2' REL='canonical'/>"#,
+                "https://x.fi/?a=1&b=2",
+            ),
+            (
+                r#"<link rel="stylesheet" href="/s.css"><link rel=canonical href=https://x.fi/b>"#,
+                "https://x.fi/b",
+            ),
+            (
+                r#"<link rel="canonical" href="/relative/">"#,
+                "http://127.0.0.1:9/p/",
+            ),
+            (
+                r#"<link rel="canonical" href="ftp://x.fi/">"#,
+                "http://127.0.0.1:9/p/",
+            ),
+            ("<p>no head</p>", "http://127.0.0.1:9/p/"),
+        ];
+        for (html, expected) in cases {
+            assert_eq!(
+                page("http://127.0.0.1:9/p/", html).url.as_str(),
+                expected,
+                "{html}"
+            );
+        }
+    }
+
+    #[test]
+    fn links_resolve_in_both_address_spaces() {
+        let p = page(
+            "http://127.0.0.1:9/list/",
+            r#"<link rel="canonical" href="https://www.uusimaa2019.fi/list/">"#,
+        );
+        let cases = [
+            (
+                "/muistiot/a/",
+                "https://www.uusimaa2019.fi/muistiot/a/",
+                "http://127.0.0.1:9/muistiot/a/",
+            ),
+            (
+                "page/2/",
+                "https://www.uusimaa2019.fi/list/page/2/",
+                "http://127.0.0.1:9/list/page/2/",
+            ),
+            (
+                "https://www.uusimaa2019.fi/b/",
+                "https://www.uusimaa2019.fi/b/",
+                "http://127.0.0.1:9/b/",
+            ),
+            (
+                "http://127.0.0.1:9/c/",
+                "https://www.uusimaa2019.fi/c/",
+                "http://127.0.0.1:9/c/",
+            ),
+            (
+                "https://twitter.com/x",
+                "https://twitter.com/x",
+                "https://twitter.com/x",
+            ),
+        ];
+        for (href, original, fetch) in cases {
+            let link = p.resolve(href).unwrap();
+            assert_eq!(
+                (link.original.as_str(), link.fetch.as_str()),
+                (original, fetch),
+                "{href}"
+            );
+        }
+        assert_eq!(p.resolve("#top"), None);
+        assert_eq!(p.resolve("mailto:a@b.fi"), None);
+        assert_eq!(p.resolve("  "), None);
+    }
+}

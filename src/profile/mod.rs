@@ -1,0 +1,428 @@
+//! Site profiles: what to select on a site's pages, as data.
+//!
+//! A profile is a TOML file of CSS selectors (see `selectors/` and the README), so
+//! supporting another CMS theme means writing a profile, not Rust. Profiles are
+//! compiled once at load time: a typo in a field name or an invalid selector fails
+//! there, with the file, the field and the selector in the message, rather than
+//! silently matching nothing on every page.
+
+use std::path::Path;
+
+use scraper::{ElementRef, Html, Selector};
+use serde::Deserialize;
+
+use crate::error::Error;
+
+/// The profiles in `selectors/`, compiled into the binary so `--profile NAME` works
+/// from any directory.
+const BUNDLED: &[(&str, &str)] = &[(
+    "selectors/uusimaa2019.toml",
+    include_str!("../../selectors/uusimaa2019.toml"),
+)];
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProfileFile {
+    name: String,
+    #[serde(default)]
+    description: String,
+    #[serde(rename = "match", default)]
+    matching: MatchFile,
+    listing: ListingFile,
+    #[serde(default)]
+    detail: DetailFile,
+    #[serde(default)]
+    urls: Urls,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MatchFile {
+    #[serde(default)]
+    hosts: Vec<String>,
+    signature: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListingFile {
+    entry: String,
+    posted: Option<String>,
+    title: Option<String>,
+    category: Option<String>,
+    summary: Option<String>,
+    #[serde(default)]
+    summary_exclude: Vec<String>,
+    documents: Option<String>,
+    detail_link: Option<String>,
+    comment_count: Option<String>,
+    organ: Option<String>,
+    next_page: Option<NextPageFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NextPageFile {
+    selector: Option<String>,
+    #[serde(default)]
+    text: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DetailFile {
+    page: Option<String>,
+    body: Option<String>,
+    #[serde(default)]
+    body_exclude: Vec<String>,
+    documents: Option<String>,
+}
+
+/// How URLs of a site are compared when deciding whether a page was seen already.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Urls {
+    #[serde(default)]
+    pub trailing_slash: TrailingSlash,
+}
+
+/// Whether `/a` and `/a/` are the same page on this site.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TrailingSlash {
+    /// They are different pages (the HTTP default).
+    #[default]
+    Keep,
+    /// They are the same page; compare without the slash.
+    Ignore,
+}
+
+/// A compiled profile.
+#[derive(Debug)]
+pub struct Profile {
+    pub name: String,
+    pub description: String,
+    pub source: String,
+    pub hosts: Vec<String>,
+    pub signature: Option<Selector>,
+    pub listing: Listing,
+    pub detail: Detail,
+    pub urls: Urls,
+}
+
+#[derive(Debug)]
+pub struct Listing {
+    pub entry: Selector,
+    pub posted: Option<Selector>,
+    pub title: Option<Selector>,
+    pub category: Option<Selector>,
+    pub summary: Option<Selector>,
+    pub summary_exclude: Vec<Selector>,
+    pub documents: Option<Selector>,
+    pub detail_link: Option<Selector>,
+    pub comment_count: Option<Selector>,
+    pub organ: Option<Selector>,
+    pub next_page: Option<NextPage>,
+}
+
+/// The "older posts" link: found by selector, by link text, or by both (then the
+/// link must match the selector and carry one of the texts).
+#[derive(Debug)]
+pub struct NextPage {
+    pub selector: Selector,
+    pub text: Vec<String>,
+}
+
+#[derive(Debug)]
+pub struct Detail {
+    pub page: Option<Selector>,
+    pub body: Option<Selector>,
+    pub body_exclude: Vec<Selector>,
+    pub documents: Option<Selector>,
+}
+
+impl Profile {
+    /// Parses and compiles a profile; `source` names the file in error messages.
+    pub fn from_toml(text: &str, source: &str) -> Result<Profile, Error> {
+        let file: ProfileFile = toml::from_str(text).map_err(|e| Error::Profile {
+            source_name: source.to_string(),
+            message: e.to_string(),
+        })?;
+        let compiler = Compiler { source };
+        let listing = file.listing;
+        let next_page = match listing.next_page {
+            None => None,
+            Some(next) => {
+                if next.selector.is_none() && next.text.is_empty() {
+                    return Err(compiler.error(
+                        "listing.next_page",
+                        "give a `selector`, a `text` list, or both".to_string(),
+                    ));
+                }
+                Some(NextPage {
+                    selector: compiler.one(
+                        "listing.next_page.selector",
+                        next.selector.as_deref().unwrap_or("a[href]"),
+                    )?,
+                    text: next.text.iter().map(|t| t.to_lowercase()).collect(),
+                })
+            }
+        };
+        Ok(Profile {
+            name: file.name,
+            description: file.description,
+            source: source.to_string(),
+            hosts: file
+                .matching
+                .hosts
+                .iter()
+                .map(|h| h.to_lowercase())
+                .collect(),
+            signature: compiler.opt("match.signature", &file.matching.signature)?,
+            listing: Listing {
+                entry: compiler.one("listing.entry", &listing.entry)?,
+                posted: compiler.opt("listing.posted", &listing.posted)?,
+                title: compiler.opt("listing.title", &listing.title)?,
+                category: compiler.opt("listing.category", &listing.category)?,
+                summary: compiler.opt("listing.summary", &listing.summary)?,
+                summary_exclude: compiler
+                    .many("listing.summary_exclude", &listing.summary_exclude)?,
+                documents: compiler.opt("listing.documents", &listing.documents)?,
+                detail_link: compiler.opt("listing.detail_link", &listing.detail_link)?,
+                comment_count: compiler.opt("listing.comment_count", &listing.comment_count)?,
+                organ: compiler.opt("listing.organ", &listing.organ)?,
+                next_page,
+            },
+            detail: Detail {
+                page: compiler.opt("detail.page", &file.detail.page)?,
+                body: compiler.opt("detail.body", &file.detail.body)?,
+                body_exclude: compiler.many("detail.body_exclude", &file.detail.body_exclude)?,
+                documents: compiler.opt("detail.documents", &file.detail.documents)?,
+            },
+            urls: file.urls,
+        })
+    }
+
+    /// Loads a profile from a file.
+    pub fn from_path(path: &Path) -> Result<Profile, Error> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::Read {
+            path: path.display().to_string(),
+            source: e,
+        })?;
+        Profile::from_toml(&text, &path.display().to_string())
+    }
+
+    /// Whether this profile is meant for pages of `host` (a listed host or a
+    /// subdomain of one, so `uusimaa2019.fi` covers `www.uusimaa2019.fi`).
+    pub fn matches_host(&self, host: &str) -> bool {
+        let host = host.to_ascii_lowercase();
+        self.hosts.iter().any(|h| {
+            host == *h
+                || host
+                    .strip_suffix(h.as_str())
+                    .is_some_and(|rest| rest.ends_with('.'))
+        })
+    }
+
+    /// Whether the page carries the profile's DOM signature.
+    pub fn matches_document(&self, document: &Html) -> bool {
+        self.signature
+            .as_ref()
+            .is_some_and(|s| document.select(s).next().is_some())
+    }
+
+    /// Whether a page is a detail page rather than a listing.
+    pub fn is_detail_page(&self, document: &Html) -> bool {
+        self.detail
+            .page
+            .as_ref()
+            .is_some_and(|s| document.select(s).next().is_some())
+    }
+
+    /// Whether `link` is an "older posts" link by this profile's rules.
+    pub fn is_next_link(&self, link: &ElementRef) -> bool {
+        let Some(next) = &self.listing.next_page else {
+            return false;
+        };
+        if !next.selector.matches(link) {
+            return false;
+        }
+        if next.text.is_empty() {
+            return true;
+        }
+        let text =
+            crate::extract::collapse_whitespace(&link.text().collect::<String>()).to_lowercase();
+        next.text.iter().any(|t| text == *t)
+    }
+}
+
+struct Compiler<'a> {
+    source: &'a str,
+}
+
+impl Compiler<'_> {
+    fn error(&self, field: &str, message: String) -> Error {
+        Error::Profile {
+            source_name: self.source.to_string(),
+            message: format!("field `{field}`: {message}"),
+        }
+    }
+
+    fn one(&self, field: &str, selector: &str) -> Result<Selector, Error> {
+        Selector::parse(selector)
+            .map_err(|e| self.error(field, format!("invalid CSS selector `{selector}`: {e}")))
+    }
+
+    fn opt(&self, field: &str, selector: &Option<String>) -> Result<Option<Selector>, Error> {
+        selector.as_deref().map(|s| self.one(field, s)).transpose()
+    }
+
+    fn many(&self, field: &str, selectors: &[String]) -> Result<Vec<Selector>, Error> {
+        selectors.iter().map(|s| self.one(field, s)).collect()
+    }
+}
+
+/// The profiles bundled into the binary, in name order.
+pub fn bundled() -> Vec<Profile> {
+    BUNDLED
+        .iter()
+        .map(|(path, text)| {
+            Profile::from_toml(text, path)
+                .unwrap_or_else(|e| panic!("bundled profile is broken: {e}"))
+        })
+        .collect()
+}
+
+/// Which profile extracts a page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProfileChoice {
+    /// Pick per page: by host, then by DOM signature.
+    Auto,
+    /// A bundled profile by name.
+    Named(String),
+    /// A profile file.
+    File(std::path::PathBuf),
+}
+
+impl ProfileChoice {
+    /// `auto`, a bundled name, or else a path (anything with a `/` or ending in `.toml`).
+    pub fn parse(value: &str) -> ProfileChoice {
+        if value == "auto" {
+            ProfileChoice::Auto
+        } else if value.contains('/') || value.ends_with(".toml") {
+            ProfileChoice::File(value.into())
+        } else {
+            ProfileChoice::Named(value.to_string())
+        }
+    }
+}
+
+/// The profiles a run may use, resolved from the user's choice.
+#[derive(Debug)]
+pub struct Profiles {
+    choice_is_auto: bool,
+    profiles: Vec<Profile>,
+}
+
+impl Profiles {
+    pub fn load(choice: &ProfileChoice) -> Result<Profiles, Error> {
+        let profiles = match choice {
+            ProfileChoice::Auto => bundled(),
+            ProfileChoice::File(path) => vec![Profile::from_path(path)?],
+            ProfileChoice::Named(name) => {
+                let found = bundled().into_iter().find(|p| p.name == *name);
+                match found {
+                    Some(profile) => vec![profile],
+                    None => {
+                        let names: Vec<String> = bundled().into_iter().map(|p| p.name).collect();
+                        return Err(Error::UnknownProfile {
+                            name: name.clone(),
+                            known: names.join(", "),
+                        });
+                    }
+                }
+            }
+        };
+        Ok(Profiles {
+            choice_is_auto: *choice == ProfileChoice::Auto,
+            profiles,
+        })
+    }
+
+    /// The profile for a page at `host` with this document, if any fits.
+    pub fn for_page(&self, host: Option<&str>, document: &Html) -> Option<&Profile> {
+        if !self.choice_is_auto {
+            return self.profiles.first();
+        }
+        host.and_then(|h| self.profiles.iter().find(|p| p.matches_host(h)))
+            .or_else(|| self.profiles.iter().find(|p| p.matches_document(document)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = "name = \"t\"\n[listing]\nentry = \"article\"\n";
+
+    #[test]
+    fn bundled_profiles_compile() {
+        let names: Vec<String> = bundled().into_iter().map(|p| p.name).collect();
+        assert_eq!(names, vec!["uusimaa2019"]);
+    }
+
+    #[test]
+    fn unknown_field_names_file_and_field() {
+        let text = format!("{MINIMAL}titel = \".x\"\n");
+        let err = Profile::from_toml(&text, "my.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("profile my.toml: "), "{err}");
+        assert!(err.contains("unknown field `titel`"), "{err}");
+    }
+
+    #[test]
+    fn bad_selector_names_field_and_selector() {
+        let text = "name = \"t\"\n[listing]\nentry = \"article\"\ntitle = \"h2..x\"\n";
+        let err = Profile::from_toml(text, "my.toml").unwrap_err().to_string();
+        assert!(err.contains("field `listing.title`"), "{err}");
+        assert!(err.contains("`h2..x`"), "{err}");
+    }
+
+    #[test]
+    fn host_matching_covers_subdomains_only() {
+        let p = &bundled()[0];
+        assert!(p.matches_host("www.uusimaa2019.fi"));
+        assert!(p.matches_host("UUSIMAA2019.FI"));
+        assert!(!p.matches_host("notuusimaa2019.fi"));
+        assert!(!p.matches_host("uusimaa2019.fi.example.com"));
+    }
+
+    #[test]
+    fn profile_choice_parsing() {
+        assert_eq!(ProfileChoice::parse("auto"), ProfileChoice::Auto);
+        assert_eq!(
+            ProfileChoice::parse("uusimaa2019"),
+            ProfileChoice::Named("uusimaa2019".into())
+        );
+        assert_eq!(
+            ProfileChoice::parse("x.toml"),
+            ProfileChoice::File("x.toml".into())
+        );
+        assert_eq!(
+            ProfileChoice::parse("./x"),
+            ProfileChoice::File("./x".into())
+        );
+    }
+
+    #[test]
+    fn unknown_profile_lists_known_ones() {
+        let err = Profiles::load(&ProfileChoice::Named("nope".into()))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "no bundled profile is called `nope` (bundled: uusimaa2019); pass a profile file with --profile FILE"
+        );
+    }
+}

@@ -1,0 +1,131 @@
+//! The record: one meeting, as one JSON object per line.
+//!
+//! Field order here is the order in the output. Every field is always present
+//! (null or [] when unknown) so that downstream tools never meet a missing key.
+
+mod id;
+
+pub use id::{record_id, url_key};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::dates;
+use crate::extract::{DetailPage, Entry};
+use crate::page::Page;
+
+/// One meeting.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Record {
+    /// Stable id: the same meeting has the same id in every run, from every archive
+    /// capture and from `crawl` and `extract` alike.
+    pub id: String,
+    /// The meeting body, e.g. "Kuntajohtajakokous".
+    pub organ: Option<String>,
+    pub title: Option<String>,
+    /// The date of the meeting: from the title when it names one, else the post date.
+    pub meeting_date: Option<NaiveDate>,
+    /// The date the entry was posted.
+    pub published_date: Option<NaiveDate>,
+    /// The listing's text of the entry: paragraphs joined by a blank line.
+    pub summary: Option<String>,
+    /// The detail page's full text, or null when it was not read.
+    pub body: Option<String>,
+    pub category: Option<String>,
+    pub documents: Vec<Document>,
+    /// The entry's detail page on the original site.
+    pub detail_url: Option<String>,
+    pub comment_count: Option<u32>,
+    /// The dates the body (or, without one, the summary) mentions, in order.
+    pub dates_mentioned: Vec<NaiveDate>,
+    /// The listing page on the original site.
+    pub source_url: String,
+    /// The archive capture the listing was read from.
+    pub archive_url: Option<String>,
+    pub archived_at: Option<DateTime<Utc>>,
+    pub fetched_at: Option<DateTime<Utc>>,
+    /// The profile that extracted the record.
+    pub profile: String,
+    /// What could not be extracted, and why.
+    pub warnings: Vec<String>,
+}
+
+/// A meeting document linked from the entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Document {
+    pub title: String,
+    pub url: String,
+}
+
+impl Record {
+    /// Builds the record of a listing entry, with its detail page when one was read.
+    pub fn new(entry: Entry, listing: &Page, detail: Option<&DetailPage>, profile: &str) -> Record {
+        let Entry {
+            organ,
+            title,
+            published_date,
+            meeting_date,
+            category,
+            summary,
+            mut documents,
+            detail: detail_link,
+            comment_count,
+            mut warnings,
+        } = entry;
+        let detail_url = detail_link.as_ref().map(|l| &l.original);
+        let body = detail.and_then(|d| d.body.clone());
+        if let Some(detail) = detail {
+            for document in &detail.documents {
+                if !documents.iter().any(|d| d.url == document.url) {
+                    documents.push(document.clone());
+                }
+            }
+            warnings.extend(detail.warnings.iter().cloned());
+        }
+        let dates_mentioned = body
+            .as_deref()
+            .or(summary.as_deref())
+            .map(|text| {
+                dates::scan(text, published_date)
+                    .into_iter()
+                    .map(|m| m.start)
+                    .collect()
+            })
+            .unwrap_or_default();
+        Record {
+            id: record_id(detail_url, &listing.url, published_date, title.as_deref()),
+            organ,
+            title,
+            meeting_date,
+            published_date,
+            summary,
+            body,
+            category,
+            documents,
+            detail_url: detail_url.map(|u| u.to_string()),
+            comment_count,
+            dates_mentioned,
+            source_url: listing.url.to_string(),
+            archive_url: listing.archive.as_ref().map(|a| a.capture_url.to_string()),
+            archived_at: listing.archive.as_ref().and_then(|a| a.archived_at),
+            fetched_at: listing.fetched_at,
+            profile: profile.to_string(),
+            warnings,
+        }
+    }
+
+    /// The record as one JSON line, newline included.
+    pub fn to_json_line(&self) -> Vec<u8> {
+        let mut line = serde_json::to_vec(self).expect("records always serialize");
+        line.push(b'\n');
+        line
+    }
+}
+
+/// The JSON Schema of a record, as `harava schema` prints it.
+pub fn schema() -> serde_json::Value {
+    serde_json::to_value(schemars::schema_for!(Record)).expect("schemas serialize")
+}

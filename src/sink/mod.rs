@@ -1,0 +1,119 @@
+//! Where records go: JSON Lines on standard output or in a file.
+//!
+//! A file is written under a temporary name beside it and renamed into place when
+//! the run finishes, so a crash or a kill never leaves a half-written output where
+//! the user expects a finished one.
+
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use crate::error::Error;
+use crate::record::Record;
+
+pub struct Sink {
+    target: Target,
+    written: u64,
+}
+
+enum Target {
+    Stdout(BufWriter<io::Stdout>),
+    File {
+        path: PathBuf,
+        file: BufWriter<tempfile::NamedTempFile>,
+    },
+}
+
+impl Sink {
+    /// A sink writing to `path`, or to standard output when `path` is `None` or `-`.
+    pub fn create(path: Option<&Path>) -> Result<Sink, Error> {
+        let target = match path {
+            None => Target::Stdout(BufWriter::new(io::stdout())),
+            Some(p) if p.as_os_str() == "-" => Target::Stdout(BufWriter::new(io::stdout())),
+            Some(path) => {
+                let dir = match path.parent() {
+                    Some(d) if !d.as_os_str().is_empty() => d,
+                    _ => Path::new("."),
+                };
+                let name = path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let file = tempfile::Builder::new()
+                    .prefix(&format!(".{name}."))
+                    .suffix(".partial")
+                    .tempfile_in(dir)
+                    .map_err(|e| Error::Write {
+                        path: path.display().to_string(),
+                        source: e,
+                    })?;
+                Target::File {
+                    path: path.to_path_buf(),
+                    file: BufWriter::new(file),
+                }
+            }
+        };
+        Ok(Sink { target, written: 0 })
+    }
+
+    /// Writes one record as one line.
+    pub fn write(&mut self, record: &Record) -> Result<(), Error> {
+        let line = record.to_json_line();
+        match &mut self.target {
+            Target::Stdout(out) => out.write_all(&line).map_err(stdout_error)?,
+            Target::File { path, file } => file.write_all(&line).map_err(|e| Error::Write {
+                path: path.display().to_string(),
+                source: e,
+            })?,
+        }
+        self.written += 1;
+        Ok(())
+    }
+
+    /// Pushes what was written so far to its destination (standard output, or the
+    /// temporary file), for readers who follow the output while a crawl runs.
+    pub fn flush(&mut self) -> Result<(), Error> {
+        match &mut self.target {
+            Target::Stdout(out) => out.flush().map_err(stdout_error),
+            Target::File { path, file } => file.flush().map_err(|e| Error::Write {
+                path: path.display().to_string(),
+                source: e,
+            }),
+        }
+    }
+
+    pub fn written(&self) -> u64 {
+        self.written
+    }
+
+    /// Flushes and, for a file, moves it into place. Returns how many records were written.
+    pub fn finish(mut self) -> Result<u64, Error> {
+        self.flush()?;
+        if let Target::File { path, file } = self.target {
+            let display = path.display().to_string();
+            let temp = file.into_inner().map_err(|e| Error::Write {
+                path: display.clone(),
+                source: e.into_error(),
+            })?;
+            temp.as_file().sync_all().map_err(|e| Error::Write {
+                path: display.clone(),
+                source: e,
+            })?;
+            temp.persist(&path).map_err(|e| Error::Write {
+                path: display,
+                source: e.error,
+            })?;
+        }
+        Ok(self.written)
+    }
+}
+
+fn stdout_error(e: io::Error) -> Error {
+    if e.kind() == io::ErrorKind::BrokenPipe {
+        Error::BrokenPipe
+    } else {
+        Error::Write {
+            path: "<stdout>".into(),
+            source: e,
+        }
+    }
+}
