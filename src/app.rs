@@ -4,11 +4,13 @@
 use std::io::{self, BufRead, Write};
 
 use crate::config::Config;
+use crate::crawl::{self, CrawlConfig, CrawlStats};
 use crate::error::Error;
 use crate::exit_codes::ExitCode;
+use crate::profile::ProfileChoice;
 use crate::profile::{self, Profiles};
 use crate::sink::Sink;
-use crate::{dates, offline, record};
+use crate::{dates, demo, offline, record};
 
 /// Sets up tracing on stderr: quiet by default (warnings and errors), `-v` for
 /// progress, `-vv` for debug; `RUST_LOG` wins over both.
@@ -69,6 +71,25 @@ fn try_run(config: Config) -> Result<ExitCode, Error> {
             }
             Ok(ExitCode::for_failures(report.failures.len() as u64))
         }
+        Config::Crawl {
+            crawl,
+            profile,
+            output,
+        } => {
+            let stats = crawl_to(&runtime()?, &crawl, &profile, output.as_deref())?;
+            Ok(crawl_exit_code(&stats))
+        }
+        Config::Demo { output } => {
+            let stats = demo_crawl(&output)?;
+            if stats.records_written > 0 {
+                eprintln!(
+                    "harava: demo wrote {} records to {}",
+                    stats.records_written,
+                    output.display()
+                );
+            }
+            Ok(crawl_exit_code(&stats))
+        }
         Config::Dates { texts, context } => {
             let mut out = io::BufWriter::new(io::stdout());
             let mut scan = |text: &str| -> Result<(), Error> {
@@ -113,6 +134,97 @@ fn try_run(config: Config) -> Result<ExitCode, Error> {
             Ok(ExitCode::Success)
         }
     }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, Error> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Client {
+            message: format!("cannot start the async runtime: {e}"),
+        })
+}
+
+fn crawl_to(
+    runtime: &tokio::runtime::Runtime,
+    config: &CrawlConfig,
+    profile: &ProfileChoice,
+    output: Option<&std::path::Path>,
+) -> Result<CrawlStats, Error> {
+    let profiles = Profiles::load(profile)?;
+    if config.fetch.ignore_robots {
+        eprintln!(
+            "harava: WARNING: --ignore-robots is on: robots.txt will be neither fetched nor obeyed. Crawl this way only with the site owner's permission."
+        );
+    }
+    let mut sink = Sink::create(output)?;
+    let stats = runtime.block_on(crawl::run(config, &profiles, &mut sink, async {
+        // Without a signal handler there is nothing to wait for but the crawl.
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }))?;
+    sink.finish()?;
+    report_crawl(config, &stats)?;
+    Ok(stats)
+}
+
+fn report_crawl(config: &CrawlConfig, stats: &CrawlStats) -> Result<(), Error> {
+    if let Some(path) = &config.stats_path {
+        let json = serde_json::to_string_pretty(stats).expect("stats serialize");
+        std::fs::write(path, json + "\n").map_err(|e| Error::Write {
+            path: path.display().to_string(),
+            source: e,
+        })?;
+    }
+    if config.progress {
+        eprintln!("harava: {}", stats.summary());
+    }
+    Ok(())
+}
+
+fn crawl_exit_code(stats: &CrawlStats) -> ExitCode {
+    if stats.interrupted {
+        ExitCode::Interrupted
+    } else {
+        ExitCode::for_failures(stats.pages_failed)
+    }
+}
+
+fn demo_crawl(output: &std::path::Path) -> Result<CrawlStats, Error> {
+    let runtime = runtime()?;
+    let (address, server) = runtime
+        .block_on(demo::serve_samples())
+        .map_err(|e| Error::Client {
+            message: format!("cannot serve the sample site on 127.0.0.1: {e}"),
+        })?;
+    eprintln!(
+        "harava: serving the sample site at http://{address}/ and crawling it with the default settings"
+    );
+    let defaults = crate::cli::FetchOpts {
+        rate: crate::config::DEFAULT_RATE,
+        burst: crate::config::DEFAULT_BURST,
+        timeout: crate::config::DEFAULT_TIMEOUT_SECS,
+        retries: crate::config::DEFAULT_RETRIES,
+        max_bytes: crate::config::DEFAULT_MAX_BYTES,
+        user_agent: None,
+        ignore_robots: false,
+    };
+    let config = CrawlConfig {
+        start: demo::START_PATHS
+            .iter()
+            .map(|p| url::Url::parse(&format!("http://{address}{p}")).expect("loopback URL"))
+            .collect(),
+        fetch: crate::config::fetch_config(&defaults).expect("defaults are valid"),
+        concurrency: crate::config::DEFAULT_CONCURRENCY,
+        max_pages: None,
+        details: true,
+        stats_path: None,
+        progress: true,
+    };
+    let stats = crawl_to(&runtime, &config, &ProfileChoice::Auto, Some(output));
+    server.abort();
+    stats
 }
 
 fn stdout_error(e: io::Error) -> Error {

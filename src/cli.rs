@@ -28,6 +28,10 @@ pub struct Opts {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Crawl listing pages, their older pages and detail pages, politely
+    Crawl(CrawlOpts),
+    /// Serve the bundled sample site on loopback and crawl it
+    Demo(DemoOpts),
     /// Extract records from saved HTML files, mirrored directories or stdin
     Extract(ExtractOpts),
     /// Find Finnish and Swedish date expressions in text
@@ -66,4 +70,76 @@ pub struct DatesOpts {
     /// The date year-less dates are read relative to (the post or capture date)
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub context_date: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CrawlOpts {
+    /// Listing pages to start from (the first page of each listing)
+    #[arg(required = true, value_name = "URL")]
+    pub urls: Vec<String>,
+
+    /// Site profile: a bundled name, a TOML file, or auto (by host, then by page signature)
+    #[arg(long, default_value = "auto", value_name = "NAME|FILE|auto")]
+    pub profile: String,
+
+    /// Write records to FILE instead of stdout (renamed into place when the crawl ends)
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub fetch: FetchOpts,
+
+    /// How many pages may be fetched at once (across hosts; each host still gets at most --rate)
+    #[arg(long, default_value_t = crate::config::DEFAULT_CONCURRENCY, value_name = "N")]
+    pub concurrency: usize,
+
+    /// Stop after fetching N pages
+    #[arg(long, value_name = "N")]
+    pub max_pages: Option<u64>,
+
+    /// Do not fetch entries' detail pages ("Lue lisää"); records get body: null
+    #[arg(long)]
+    pub no_details: bool,
+
+    /// Also write the end-of-crawl summary as JSON to FILE
+    #[arg(long, value_name = "FILE")]
+    pub stats: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct FetchOpts {
+    /// Requests per second per host (0 turns the limit off, for your own servers only)
+    #[arg(long, default_value_t = crate::config::DEFAULT_RATE, value_name = "R")]
+    pub rate: f64,
+
+    /// How many requests a host may get at once before --rate applies
+    #[arg(long, default_value_t = crate::config::DEFAULT_BURST, value_name = "N")]
+    pub burst: u32,
+
+    /// Seconds a whole response may take, headers and body (connecting has its own 10 s limit)
+    #[arg(long, default_value_t = crate::config::DEFAULT_TIMEOUT_SECS, value_name = "SECONDS")]
+    pub timeout: f64,
+
+    /// How often a failed request is retried (connection errors, timeouts, 408, 429, 5xx)
+    #[arg(long, default_value_t = crate::config::DEFAULT_RETRIES, value_name = "N")]
+    pub retries: u32,
+
+    /// The largest response body read, after decompression
+    #[arg(long, default_value_t = crate::config::DEFAULT_MAX_BYTES, value_name = "BYTES")]
+    pub max_bytes: u64,
+
+    /// The User-Agent header; put a way to reach you in it
+    #[arg(long, value_name = "STRING")]
+    pub user_agent: Option<String>,
+
+    /// Do not fetch or obey robots.txt (only with the site owner's permission)
+    #[arg(long)]
+    pub ignore_robots: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoOpts {
+    /// Where to write the records
+    #[arg(short, long, default_value = crate::config::DEFAULT_DEMO_OUTPUT, value_name = "FILE")]
+    pub output: PathBuf,
 }

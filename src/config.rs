@@ -2,16 +2,45 @@
 //! place, and the defaults.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use chrono::NaiveDate;
 use url::Url;
 
-use crate::cli::{Command, DatesOpts, ExtractOpts, Opts};
+use crate::cli::{Command, CrawlOpts, DatesOpts, DemoOpts, ExtractOpts, FetchOpts, Opts};
+use crate::crawl::CrawlConfig;
+use crate::fetch::FetchConfig;
 use crate::offline::ExtractConfig;
 use crate::profile::ProfileChoice;
 
 /// Where records go when no `-o` is given: standard output.
 pub const DEFAULT_OUTPUT: &str = "-";
+
+/// Requests per second per host: one a second is what a person clicking fast does.
+pub const DEFAULT_RATE: f64 = 1.0;
+pub const DEFAULT_BURST: u32 = 1;
+pub const DEFAULT_CONCURRENCY: usize = 4;
+pub const DEFAULT_TIMEOUT_SECS: f64 = 30.0;
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+pub const DEFAULT_RETRIES: u32 = 3;
+pub const DEFAULT_BACKOFF_BASE: Duration = Duration::from_millis(500);
+/// A `Retry-After` longer than this is cut short: past it, the run is better
+/// stopped and resumed than left hanging.
+pub const DEFAULT_MAX_RETRY_AFTER: Duration = Duration::from_secs(300);
+/// The wait after a 429 that gives no `Retry-After`.
+pub const DEFAULT_RETRY_AFTER_429: Duration = Duration::from_secs(60);
+pub const DEFAULT_MAX_BYTES: u64 = 10_000_000;
+pub const DEFAULT_MAX_REDIRECTS: usize = 10;
+pub const DEFAULT_DEMO_OUTPUT: &str = "harava-demo.jsonl";
+
+/// The User-Agent unless `--user-agent` says otherwise: who we are and where to
+/// complain, with a placeholder the user is asked to fill in.
+pub fn default_user_agent() -> String {
+    format!(
+        "harava/{} (+https://github.com/harava/harava; meeting-record harvester; contact: set --user-agent)",
+        env!("CARGO_PKG_VERSION")
+    )
+}
 
 /// What to run.
 #[derive(Debug)]
@@ -25,6 +54,14 @@ pub enum Config {
         texts: Vec<String>,
         context: Option<NaiveDate>,
     },
+    Crawl {
+        crawl: CrawlConfig,
+        profile: ProfileChoice,
+        output: Option<PathBuf>,
+    },
+    Demo {
+        output: PathBuf,
+    },
     Profiles,
     Schema,
 }
@@ -36,6 +73,7 @@ pub struct UsageError(String);
 
 impl Config {
     pub fn from_opts(opts: Opts) -> Result<Config, UsageError> {
+        let quiet = opts.quiet;
         Ok(match opts.command {
             Command::Extract(ExtractOpts {
                 paths,
@@ -54,10 +92,74 @@ impl Config {
                 texts: text,
                 context: context_date.as_deref().map(parse_date).transpose()?,
             },
+            Command::Crawl(opts) => crawl_config(opts, quiet)?,
+            Command::Demo(DemoOpts { output }) => Config::Demo { output },
             Command::Profiles => Config::Profiles,
             Command::Schema => Config::Schema,
         })
     }
+}
+
+fn crawl_config(opts: CrawlOpts, quiet: bool) -> Result<Config, UsageError> {
+    let start = opts
+        .urls
+        .iter()
+        .map(|u| parse_start_url(u))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Config::Crawl {
+        crawl: CrawlConfig {
+            start,
+            fetch: fetch_config(&opts.fetch)?,
+            concurrency: opts.concurrency.max(1),
+            max_pages: opts.max_pages,
+            details: !opts.no_details,
+            stats_path: opts.stats,
+            progress: !quiet,
+        },
+        profile: ProfileChoice::parse(&opts.profile),
+        output: opts.output.filter(|o| o.as_os_str() != DEFAULT_OUTPUT),
+    })
+}
+
+/// The fetch settings of `crawl`, and of `demo` with every option at its default.
+pub fn fetch_config(opts: &FetchOpts) -> Result<FetchConfig, UsageError> {
+    if !(opts.rate >= 0.0 && opts.rate.is_finite()) {
+        return Err(UsageError(format!(
+            "--rate {} is not a rate; give requests per second, e.g. 0.5, or 0 for no limit",
+            opts.rate
+        )));
+    }
+    if !(opts.timeout > 0.0 && opts.timeout.is_finite()) {
+        return Err(UsageError(format!(
+            "--timeout {} must be a positive number of seconds",
+            opts.timeout
+        )));
+    }
+    Ok(FetchConfig {
+        user_agent: opts.user_agent.clone().unwrap_or_else(default_user_agent),
+        rate: opts.rate,
+        burst: opts.burst.max(1),
+        timeout: Duration::from_secs_f64(opts.timeout),
+        connect_timeout: DEFAULT_CONNECT_TIMEOUT.min(Duration::from_secs_f64(opts.timeout)),
+        retries: opts.retries,
+        backoff_base: DEFAULT_BACKOFF_BASE,
+        max_retry_after: DEFAULT_MAX_RETRY_AFTER,
+        default_retry_after: DEFAULT_RETRY_AFTER_429,
+        max_bytes: opts.max_bytes,
+        max_redirects: DEFAULT_MAX_REDIRECTS,
+        ignore_robots: opts.ignore_robots,
+    })
+}
+
+fn parse_start_url(value: &str) -> Result<Url, UsageError> {
+    let url = Url::parse(value)
+        .map_err(|e| UsageError(format!("{value:?} is not a URL ({e}); give a full address like https://www.example.fi/kokoukset/")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(UsageError(format!(
+            "{value:?}: only http and https URLs can be crawled"
+        )));
+    }
+    Ok(url)
 }
 
 fn parse_base_url(value: &str) -> Result<Url, UsageError> {

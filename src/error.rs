@@ -40,6 +40,12 @@ pub enum Error {
         source: io::Error,
     },
 
+    #[error("cannot set up the HTTP client: {message}")]
+    Client { message: String },
+
+    #[error("{path}: {message}")]
+    Stats { path: String, message: String },
+
     /// The reader of standard output went away (`harava … | head`): a clean stop.
     #[error("standard output was closed")]
     BrokenPipe,

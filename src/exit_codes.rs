@@ -11,6 +11,8 @@ pub enum ExitCode {
     Usage = 2,
     /// The run finished but some pages or files failed for good.
     PartialFailure = 3,
+    /// Stopped by Ctrl-C after writing what was complete (128 + SIGINT, as shells do).
+    Interrupted = 130,
 }
 
 impl ExitCode {
@@ -40,6 +42,7 @@ mod tests {
         assert_eq!(ExitCode::Failure as u8, 1);
         assert_eq!(ExitCode::Usage as u8, 2);
         assert_eq!(ExitCode::PartialFailure as u8, 3);
+        assert_eq!(ExitCode::Interrupted as u8, 130);
         assert_eq!(ExitCode::for_failures(0), ExitCode::Success);
         assert_eq!(ExitCode::for_failures(2), ExitCode::PartialFailure);
     }

@@ -8,10 +8,13 @@
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod crawl;
 pub mod dates;
+pub mod demo;
 pub mod error;
 pub mod exit_codes;
 pub mod extract;
+pub mod fetch;
 pub mod offline;
 pub mod page;
 pub mod profile;

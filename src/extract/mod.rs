@@ -187,6 +187,12 @@ fn entry(page: &Page, element: ElementRef, profile: &Profile, page_organ: Option
     }
 }
 
+/// Reads `page` as a detail page, whatever it looks like: the crawler reached it
+/// through an entry's "read more" link, so that is what it is.
+pub fn detail_page(page: &Page, profile: &Profile) -> DetailPage {
+    detail(page, &Html::parse_document(&page.html), profile)
+}
+
 fn detail(page: &Page, document: &Html, profile: &Profile) -> DetailPage {
     let rules = &profile.detail;
     let mut warnings = page.warnings.clone();

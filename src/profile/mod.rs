@@ -349,6 +349,11 @@ impl Profiles {
         })
     }
 
+    /// A loaded profile by its name.
+    pub fn by_name(&self, name: &str) -> Option<&Profile> {
+        self.profiles.iter().find(|p| p.name == name)
+    }
+
     /// The profile for a page at `host` with this document, if any fits.
     pub fn for_page(&self, host: Option<&str>, document: &Html) -> Option<&Profile> {
         if !self.choice_is_auto {

@@ -1,0 +1,393 @@
+//! `harava crawl`: listing pages → "older" pages and detail pages → records.
+//!
+//! The crawl is one async loop: a queue of pages to fetch, up to `--concurrency`
+//! fetches in flight, and extraction done between polls (it takes well under a
+//! millisecond a page, so it never starves the fetches). A record is written as
+//! soon as it is complete: at once for an entry without a detail page, otherwise
+//! when its detail page has been read or has failed for good, in which case the
+//! record still goes out with `body: null` and a warning.
+
+mod stats;
+
+pub use stats::{CrawlStats, Failure};
+
+use std::collections::{HashSet, VecDeque};
+use std::future::Future;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+use futures::StreamExt;
+use futures::stream::FuturesUnordered;
+use scraper::Html;
+use url::Url;
+
+use crate::error::Error;
+use crate::extract::{self, Entry, Extracted};
+use crate::fetch::{FetchConfig, FetchError, Fetcher, Response, Scope};
+use crate::page::{self, Page};
+use crate::profile::{Profile, Profiles, TrailingSlash};
+use crate::record::Record;
+use crate::sink::Sink;
+
+/// What `harava crawl` was asked to do.
+#[derive(Debug, Clone)]
+pub struct CrawlConfig {
+    pub start: Vec<Url>,
+    pub fetch: FetchConfig,
+    pub concurrency: usize,
+    pub max_pages: Option<u64>,
+    pub details: bool,
+    pub stats_path: Option<PathBuf>,
+    /// Show a progress bar (only ever on a terminal).
+    pub progress: bool,
+}
+
+enum Task {
+    Listing {
+        url: Url,
+    },
+    Detail {
+        url: Url,
+        entry: Entry,
+        listing: Arc<Page>,
+        profile: String,
+    },
+}
+
+impl Task {
+    fn url(&self) -> &Url {
+        match self {
+            Task::Listing { url } | Task::Detail { url, .. } => url,
+        }
+    }
+}
+
+struct Crawl<'a> {
+    config: &'a CrawlConfig,
+    profiles: &'a Profiles,
+    sink: &'a mut Sink,
+    queue: VecDeque<Task>,
+    seen: HashSet<String>,
+    written: HashSet<String>,
+    stats: CrawlStats,
+    progress: indicatif::ProgressBar,
+}
+
+/// Runs a crawl until the queue is empty or `shutdown` completes (Ctrl-C).
+pub async fn run(
+    config: &CrawlConfig,
+    profiles: &Profiles,
+    sink: &mut Sink,
+    shutdown: impl Future<Output = ()>,
+) -> Result<CrawlStats, Error> {
+    let started = Instant::now();
+    let fetcher = Fetcher::new(config.fetch.clone(), Scope::new(&config.start)).map_err(|e| {
+        Error::Client {
+            message: e.to_string(),
+        }
+    })?;
+    let progress = if config.progress && std::io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.enable_steady_tick(std::time::Duration::from_millis(200));
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let mut crawl = Crawl {
+        config,
+        profiles,
+        sink,
+        queue: VecDeque::new(),
+        seen: HashSet::new(),
+        written: HashSet::new(),
+        stats: CrawlStats::default(),
+        progress,
+    };
+    for url in &config.start {
+        if crawl.seen.insert(seen_key(url, TrailingSlash::Keep)) {
+            crawl.queue.push_back(Task::Listing { url: url.clone() });
+        }
+    }
+
+    let mut in_flight = FuturesUnordered::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        while in_flight.len() < config.concurrency.max(1) {
+            let Some(task) = crawl.queue.pop_front() else {
+                break;
+            };
+            if config
+                .max_pages
+                .is_some_and(|max| crawl.stats.pages_attempted >= max)
+            {
+                crawl.not_fetched(task, "--max-pages was reached")?;
+                continue;
+            }
+            crawl.stats.pages_attempted += 1;
+            let fetcher = &fetcher;
+            in_flight.push(async move {
+                let result = fetcher.get(task.url()).await;
+                (task, result)
+            });
+        }
+        if in_flight.is_empty() {
+            break;
+        }
+        tokio::select! {
+            Some((task, result)) = in_flight.next() => crawl.handle(task, result)?,
+            () = &mut shutdown => {
+                crawl.stats.interrupted = true;
+                tracing::warn!("interrupted: finishing the records already read");
+                break;
+            }
+        }
+        crawl.sink.flush()?;
+        crawl.progress.set_message(crawl.stats.progress_line());
+    }
+    drop(in_flight);
+    if crawl.stats.interrupted {
+        while let Some(task) = crawl.queue.pop_front() {
+            crawl.not_fetched(task, "the crawl was interrupted")?;
+        }
+    }
+    crawl.progress.finish_and_clear();
+    let counters = &fetcher.counters;
+    crawl.stats.requests = counters.requests.load(Ordering::Relaxed);
+    crawl.stats.retries = counters.retries.load(Ordering::Relaxed);
+    crawl.stats.throttled = counters.throttled.load(Ordering::Relaxed);
+    crawl.stats.records_written = crawl.sink.written();
+    crawl.stats.finish(started.elapsed());
+    Ok(crawl.stats)
+}
+
+impl Crawl<'_> {
+    fn handle(&mut self, task: Task, result: Result<Response, FetchError>) -> Result<(), Error> {
+        let response = match result {
+            Ok(response) => response,
+            Err(error) => return self.fetch_failed(task, error),
+        };
+        self.stats.pages_fetched += 1;
+        tracing::info!(url = %response.url, status = response.status, bytes = response.body.len(), "fetched");
+        if !response.is_html() {
+            let content_type = response.content_type().unwrap_or_default().to_string();
+            tracing::warn!(url = %response.url, %content_type, "not an HTML page; skipped");
+            self.stats.skipped_not_html += 1;
+            if let Task::Detail {
+                entry,
+                listing,
+                profile,
+                ..
+            } = task
+            {
+                let warning =
+                    format!("body: the detail page is not HTML ({content_type}); not read");
+                self.write(entry, &listing, None, &profile, Some(warning))?;
+            }
+            return Ok(());
+        }
+        let html = page::decode_html(&response.body, response.charset());
+        let mut page = Page::new(response.url.clone(), response.url.clone(), html);
+        page.fetched_at = Some(response.fetched_at);
+        match task {
+            Task::Listing { url } => self.listing(url, page),
+            Task::Detail {
+                entry,
+                listing,
+                profile,
+                ..
+            } => {
+                let profile_rules = self.profiles.by_name(&profile);
+                let detail = profile_rules.map(|p| extract::detail_page(&page, p));
+                self.write(entry, &listing, detail.as_ref(), &profile, None)
+            }
+        }
+    }
+
+    fn listing(&mut self, url: Url, page: Page) -> Result<(), Error> {
+        let document = Html::parse_document(&page.html);
+        let Some(profile) = self.profiles.for_page(page.url.host_str(), &document) else {
+            let error = Error::NoProfile {
+                path: url.to_string(),
+            };
+            tracing::error!("{error}");
+            self.stats.fail(&url, error.to_string());
+            return Ok(());
+        };
+        let extracted = extract::extract_document(&page, &document, profile);
+        drop(document);
+        let listing = match extracted {
+            Extracted::Listing(listing) => listing,
+            Extracted::Detail(_) | Extracted::Other => {
+                tracing::warn!(%url, profile = %profile.name, "no entries on this page by the profile's selectors");
+                return Ok(());
+            }
+        };
+        self.stats.listing_pages += 1;
+        for next in listing.next {
+            self.enqueue(Task::Listing { url: next.fetch }, profile);
+        }
+        let listing_page = Arc::new(Page {
+            html: String::new(),
+            ..page
+        });
+        for entry in listing.entries {
+            match entry.detail.as_ref().map(|l| l.fetch.clone()) {
+                Some(detail_url) if self.config.details => {
+                    if !self.fetcher_scope_contains(&detail_url) {
+                        let warning = format!(
+                            "body: the detail page {detail_url} is on another site; not fetched"
+                        );
+                        self.write(entry, &listing_page, None, &profile.name, Some(warning))?;
+                        continue;
+                    }
+                    let task = Task::Detail {
+                        url: detail_url,
+                        entry,
+                        listing: listing_page.clone(),
+                        profile: profile.name.clone(),
+                    };
+                    if let Some(Task::Detail {
+                        entry,
+                        listing,
+                        profile,
+                        ..
+                    }) = self.enqueue(task, profile)
+                    {
+                        // Another entry already leads to this detail page: the same meeting.
+                        self.write(entry, &listing, None, &profile, None)?;
+                    }
+                }
+                _ => self.write(entry, &listing_page, None, &profile.name, None)?,
+            }
+        }
+        Ok(())
+    }
+
+    fn fetcher_scope_contains(&self, url: &Url) -> bool {
+        Scope::new(&self.config.start).contains(url)
+    }
+
+    /// Queues a page unless it was seen already; gives the task back if it was.
+    fn enqueue(&mut self, task: Task, profile: &Profile) -> Option<Task> {
+        let key = seen_key(task.url(), profile.urls.trailing_slash);
+        if self.seen.insert(key) {
+            self.queue.push_back(task);
+            return None;
+        }
+        if let Task::Listing { url } = &task {
+            tracing::info!(%url, "already fetched in this crawl (a pagination loop?); not fetched again");
+            self.stats.skipped_seen += 1;
+        }
+        Some(task)
+    }
+
+    fn fetch_failed(&mut self, task: Task, error: FetchError) -> Result<(), Error> {
+        let url = task.url().clone();
+        if error.is_skip() {
+            tracing::warn!("{error}");
+            match error {
+                FetchError::Disallowed { .. } => self.stats.skipped_robots += 1,
+                _ => self.stats.skipped_out_of_scope += 1,
+            }
+        } else {
+            tracing::error!("{error}");
+            self.stats.fail(&url, error.to_string());
+        }
+        if let Task::Detail {
+            entry,
+            listing,
+            profile,
+            ..
+        } = task
+        {
+            let warning = format!("body: the detail page could not be fetched: {error}");
+            self.write(entry, &listing, None, &profile, Some(warning))?;
+        }
+        Ok(())
+    }
+
+    fn not_fetched(&mut self, task: Task, reason: &str) -> Result<(), Error> {
+        match task {
+            Task::Listing { url } => {
+                tracing::info!(%url, "not fetched: {reason}");
+                self.stats.not_fetched += 1;
+                Ok(())
+            }
+            Task::Detail {
+                url,
+                entry,
+                listing,
+                profile,
+            } => {
+                let warning = format!("body: the detail page {url} was not fetched: {reason}");
+                self.write(entry, &listing, None, &profile, Some(warning))
+            }
+        }
+    }
+
+    fn write(
+        &mut self,
+        entry: Entry,
+        listing: &Page,
+        detail: Option<&extract::DetailPage>,
+        profile: &str,
+        warning: Option<String>,
+    ) -> Result<(), Error> {
+        let mut record = Record::new(entry, listing, detail, profile);
+        record.warnings.extend(warning);
+        if self.written.insert(record.id.clone()) {
+            self.sink.write(&record)?;
+        }
+        Ok(())
+    }
+}
+
+/// The key under which a URL counts as fetched: without its fragment, and without
+/// a trailing slash where the profile says slashes do not matter.
+fn seen_key(url: &Url, trailing_slash: TrailingSlash) -> String {
+    let mut url = url.clone();
+    url.set_fragment(None);
+    let mut key = url.to_string();
+    if trailing_slash == TrailingSlash::Ignore
+        && key.ends_with('/')
+        && url.path() != "/"
+        && url.query().is_none()
+    {
+        key.pop();
+    }
+    key
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seen_keys() {
+        let cases = [
+            (
+                "https://x.fi/a/#comments",
+                TrailingSlash::Keep,
+                "https://x.fi/a/",
+            ),
+            (
+                "https://x.fi:443/a/",
+                TrailingSlash::Keep,
+                "https://x.fi/a/",
+            ),
+            ("HTTPS://X.FI/a/", TrailingSlash::Ignore, "https://x.fi/a"),
+            ("https://x.fi/", TrailingSlash::Ignore, "https://x.fi/"),
+            ("https://x.fi/a", TrailingSlash::Ignore, "https://x.fi/a"),
+        ];
+        for (input, slash, expected) in cases {
+            assert_eq!(
+                seen_key(&Url::parse(input).unwrap(), slash),
+                expected,
+                "{input}"
+            );
+        }
+    }
+}

@@ -1,0 +1,85 @@
+//! The summary of a crawl, for people (stderr) and programs (`--stats FILE`).
+
+use std::time::Duration;
+
+use serde::Serialize;
+use url::Url;
+
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct CrawlStats {
+    pub pages_attempted: u64,
+    pub pages_fetched: u64,
+    pub listing_pages: u64,
+    pub pages_failed: u64,
+    pub skipped_robots: u64,
+    pub skipped_out_of_scope: u64,
+    pub skipped_not_html: u64,
+    pub skipped_seen: u64,
+    pub not_fetched: u64,
+    pub requests: u64,
+    pub retries: u64,
+    pub throttled: u64,
+    pub records_written: u64,
+    pub elapsed_seconds: f64,
+    pub pages_per_second: f64,
+    pub interrupted: bool,
+    pub failures: Vec<Failure>,
+}
+
+/// A page that failed for good.
+#[derive(Debug, Clone, Serialize)]
+pub struct Failure {
+    pub url: String,
+    pub error: String,
+}
+
+impl CrawlStats {
+    pub fn fail(&mut self, url: &Url, error: String) {
+        self.pages_failed += 1;
+        self.failures.push(Failure {
+            url: url.to_string(),
+            error,
+        });
+    }
+
+    pub fn finish(&mut self, elapsed: Duration) {
+        self.elapsed_seconds = (elapsed.as_secs_f64() * 1000.0).round() / 1000.0;
+        self.pages_per_second = if elapsed.as_secs_f64() > 0.0 {
+            ((self.pages_fetched as f64 / elapsed.as_secs_f64()) * 100.0).round() / 100.0
+        } else {
+            0.0
+        };
+    }
+
+    pub fn progress_line(&self) -> String {
+        format!(
+            "{} pages fetched, {} failed, {} records",
+            self.pages_fetched, self.pages_failed, self.records_written
+        )
+    }
+
+    /// The one-paragraph summary printed at the end of a crawl.
+    pub fn summary(&self) -> String {
+        format!(
+            "{} pages fetched ({} listing), {} failed, {} skipped by robots.txt, {} off-site, {} not HTML, {} seen before; {} requests, {} retries, {} throttled (429); {} records written in {:.1} s ({:.2} pages/s){}",
+            self.pages_fetched,
+            self.listing_pages,
+            self.pages_failed,
+            self.skipped_robots,
+            self.skipped_out_of_scope,
+            self.skipped_not_html,
+            self.skipped_seen,
+            self.requests,
+            self.retries,
+            self.throttled,
+            self.records_written,
+            self.elapsed_seconds,
+            self.pages_per_second,
+            if self.interrupted {
+                "; interrupted"
+            } else {
+                ""
+            }
+        )
+    }
+}

@@ -1,0 +1,497 @@
+//! Fetching pages politely and defensively.
+//!
+//! One [`Fetcher`] serves a whole crawl. Per origin it fetches `/robots.txt` first
+//! and obeys it, keeps to the `--rate` (or the site's `Crawl-delay`, whichever is
+//! stricter) with a governor rate limiter shared by all workers, and pauses every
+//! worker when the site answers 429. Each request has a connect timeout and a
+//! timeout for the whole response; retryable failures back off and retry;
+//! redirects are followed by hand so that each hop is checked against the scope,
+//! robots.txt and loops; bodies are read in chunks up to `--max-bytes` after
+//! decompression, so a gzip bomb stops at the cap like any other large body.
+
+mod ratelimit;
+mod retry;
+mod robots;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use bytes::{Bytes, BytesMut};
+use chrono::{DateTime, Utc};
+use reqwest::header::{self, HeaderMap, HeaderValue};
+use url::Url;
+
+use ratelimit::HostLimiter;
+use robots::Robots;
+pub use robots::agent_token;
+
+/// How to fetch. Defaults live in [`crate::config`].
+#[derive(Debug, Clone)]
+pub struct FetchConfig {
+    pub user_agent: String,
+    /// Requests per second per host; 0 turns the limit off.
+    pub rate: f64,
+    pub burst: u32,
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+    pub retries: u32,
+    pub backoff_base: Duration,
+    /// The longest `Retry-After` we honour; longer ones are cut to this.
+    pub max_retry_after: Duration,
+    /// How long to wait after a 429 that names no `Retry-After`.
+    pub default_retry_after: Duration,
+    pub max_bytes: u64,
+    pub max_redirects: usize,
+    pub ignore_robots: bool,
+}
+
+/// A response with its body read.
+#[derive(Debug, Clone)]
+pub struct Response {
+    /// The URL that answered, after redirects.
+    pub url: Url,
+    pub status: u16,
+    pub headers: HeaderMap,
+    /// The request headers we sent, for the WARC record of the exchange.
+    pub request_headers: Vec<(String, String)>,
+    pub body: Bytes,
+    pub fetched_at: DateTime<Utc>,
+}
+
+impl Response {
+    pub fn content_type(&self) -> Option<&str> {
+        self.headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+    }
+
+    /// The `charset` parameter of the Content-Type.
+    pub fn charset(&self) -> Option<&str> {
+        let content_type = self.content_type()?;
+        content_type.split(';').skip(1).find_map(|param| {
+            let (name, value) = param.split_once('=')?;
+            name.trim()
+                .eq_ignore_ascii_case("charset")
+                .then(|| value.trim().trim_matches('"'))
+        })
+    }
+
+    /// Whether the body is HTML by its Content-Type (a missing one is given the
+    /// benefit of the doubt, as browsers sniff).
+    pub fn is_html(&self) -> bool {
+        match self.content_type() {
+            None => true,
+            Some(ct) => {
+                let mime = ct
+                    .split(';')
+                    .next()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_ascii_lowercase();
+                mime == "text/html" || mime == "application/xhtml+xml"
+            }
+        }
+    }
+}
+
+/// Why a fetch did not produce a page.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum FetchError {
+    #[error(
+        "{url}: disallowed by robots.txt for our user agent ({detail}); pass --ignore-robots only if you have the site's permission"
+    )]
+    Disallowed { url: Url, detail: String },
+    #[error("{url}: not on the sites being crawled, not fetched")]
+    OutOfScope { url: Url },
+    #[error(
+        "{url}: redirected to {target}, which is outside the sites being crawled; not followed"
+    )]
+    RedirectOutOfScope { url: Url, target: Url },
+    #[error("{url}: redirect loop ({chain}); the site's redirects go in circles")]
+    RedirectLoop { url: Url, chain: String },
+    #[error("{url}: more than {limit} redirects; stopped following")]
+    TooManyRedirects { url: Url, limit: usize },
+    #[error("{url}: no response within {seconds} s (raise --timeout for slow sites)")]
+    Timeout { url: Url, seconds: u64 },
+    #[error("{url}: {message}")]
+    Connect { url: Url, message: String },
+    #[error("{url}: HTTP {status}")]
+    Status { url: Url, status: u16 },
+    #[error(
+        "{url}: the response is larger than --max-bytes {limit} bytes (after decompression); not read further"
+    )]
+    TooLarge { url: Url, limit: u64 },
+}
+
+impl FetchError {
+    /// Skips are the crawler keeping its promises (robots.txt, scope), not failures.
+    pub fn is_skip(&self) -> bool {
+        matches!(
+            self,
+            FetchError::Disallowed { .. }
+                | FetchError::OutOfScope { .. }
+                | FetchError::RedirectOutOfScope { .. }
+        )
+    }
+
+    fn is_retryable(&self) -> bool {
+        match self {
+            FetchError::Timeout { .. } | FetchError::Connect { .. } => true,
+            FetchError::Status { status, .. } => retry::is_retryable_status(*status),
+            _ => false,
+        }
+    }
+}
+
+/// Counters a crawl reports in its summary.
+#[derive(Debug, Default)]
+pub struct FetchCounters {
+    pub requests: AtomicU64,
+    pub retries: AtomicU64,
+    pub throttled: AtomicU64,
+}
+
+/// The origins (scheme, host, port) a crawl may visit.
+#[derive(Debug, Clone, Default)]
+pub struct Scope {
+    origins: Vec<String>,
+}
+
+impl Scope {
+    pub fn new<'a>(urls: impl IntoIterator<Item = &'a Url>) -> Scope {
+        let mut origins: Vec<String> = urls.into_iter().map(origin_key).collect();
+        origins.sort();
+        origins.dedup();
+        Scope { origins }
+    }
+
+    pub fn contains(&self, url: &Url) -> bool {
+        self.origins.contains(&origin_key(url))
+    }
+}
+
+fn origin_key(url: &Url) -> String {
+    url.origin().ascii_serialization()
+}
+
+struct HostState {
+    robots: tokio::sync::OnceCell<Robots>,
+    limiter: tokio::sync::OnceCell<HostLimiter>,
+}
+
+pub struct Fetcher {
+    client: reqwest::Client,
+    config: FetchConfig,
+    scope: Scope,
+    hosts: Mutex<HashMap<String, Arc<HostState>>>,
+    pub counters: Arc<FetchCounters>,
+}
+
+impl Fetcher {
+    pub fn new(config: FetchConfig, scope: Scope) -> Result<Fetcher, reqwest::Error> {
+        let client = reqwest::Client::builder()
+            .connect_timeout(config.connect_timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .pool_max_idle_per_host(4)
+            .build()?;
+        Ok(Fetcher {
+            client,
+            config,
+            scope,
+            hosts: Mutex::new(HashMap::new()),
+            counters: Arc::new(FetchCounters::default()),
+        })
+    }
+
+    pub fn scope(&self) -> &Scope {
+        &self.scope
+    }
+
+    fn host(&self, url: &Url) -> Arc<HostState> {
+        let mut hosts = self.hosts.lock().expect("host table lock");
+        hosts
+            .entry(origin_key(url))
+            .or_insert_with(|| {
+                Arc::new(HostState {
+                    robots: tokio::sync::OnceCell::new(),
+                    limiter: tokio::sync::OnceCell::new(),
+                })
+            })
+            .clone()
+    }
+
+    /// Fetches a page: robots.txt, rate limit, retries and redirects included.
+    pub async fn get(&self, url: &Url) -> Result<Response, FetchError> {
+        let mut current = url.clone();
+        let mut chain = vec![current.clone()];
+        loop {
+            if !self.scope.contains(&current) {
+                return Err(if chain.len() == 1 {
+                    FetchError::OutOfScope { url: current }
+                } else {
+                    FetchError::RedirectOutOfScope {
+                        url: url.clone(),
+                        target: current,
+                    }
+                });
+            }
+            let host = self.host(&current);
+            self.check_robots(&host, &current).await?;
+            let response = self.get_with_retries(&host, &current).await?;
+            if !(300..400).contains(&response.status) {
+                return Ok(response);
+            }
+            let Some(target) = response
+                .headers
+                .get(header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|location| current.join(location).ok())
+            else {
+                return Ok(response);
+            };
+            if chain.contains(&target) {
+                chain.push(target);
+                let chain = chain
+                    .iter()
+                    .map(Url::as_str)
+                    .collect::<Vec<_>>()
+                    .join(" → ");
+                return Err(FetchError::RedirectLoop {
+                    url: url.clone(),
+                    chain,
+                });
+            }
+            if chain.len() > self.config.max_redirects {
+                return Err(FetchError::TooManyRedirects {
+                    url: url.clone(),
+                    limit: self.config.max_redirects,
+                });
+            }
+            tracing::debug!(from = %current, to = %target, "following redirect");
+            chain.push(target.clone());
+            current = target;
+        }
+    }
+
+    async fn check_robots(&self, host: &HostState, url: &Url) -> Result<(), FetchError> {
+        if self.config.ignore_robots {
+            return Ok(());
+        }
+        let robots = host
+            .robots
+            .get_or_init(|| async {
+                let robots_url = url
+                    .join("/robots.txt")
+                    .expect("a path joins onto an http URL");
+                // The first request to a host: nothing to pace it against yet. The
+                // limiter built afterwards counts it.
+                match self.attempts(None, &robots_url).await {
+                    Ok(response) => Robots::from_response(
+                        agent_token(&self.config.user_agent),
+                        response.status,
+                        &response.body,
+                    ),
+                    Err(FetchError::Status { status, .. }) => {
+                        Robots::from_response(agent_token(&self.config.user_agent), status, b"")
+                    }
+                    Err(e) => Robots::DisallowAll(format!("robots.txt could not be fetched: {e}")),
+                }
+            })
+            .await;
+        if robots.allowed(url) {
+            return Ok(());
+        }
+        let detail = match robots {
+            Robots::DisallowAll(reason) => reason.clone(),
+            _ => "a Disallow rule matches".to_string(),
+        };
+        Err(FetchError::Disallowed {
+            url: url.clone(),
+            detail,
+        })
+    }
+
+    /// The host's limiter, built once its robots.txt is known so that a
+    /// `Crawl-delay` stricter than `--rate` wins.
+    async fn get_with_retries(&self, host: &HostState, url: &Url) -> Result<Response, FetchError> {
+        let limiter = host
+            .limiter
+            .get_or_init(|| async {
+                let robots = host.robots.get();
+                let delay = robots.and_then(Robots::crawl_delay);
+                let limiter = HostLimiter::new(self.config.rate, self.config.burst, delay);
+                if robots.is_some() {
+                    limiter.count_one();
+                }
+                limiter
+            })
+            .await;
+        self.attempts(Some(limiter), url).await
+    }
+
+    async fn attempts(
+        &self,
+        limiter: Option<&HostLimiter>,
+        url: &Url,
+    ) -> Result<Response, FetchError> {
+        let mut attempt = 0;
+        loop {
+            if let Some(limiter) = limiter {
+                limiter.until_ready().await;
+            }
+            self.counters.requests.fetch_add(1, Ordering::Relaxed);
+            let result = self.attempt(url).await;
+            let retry_after = match &result {
+                Ok(response) if retry::is_retryable_status(response.status) => {
+                    if response.status == 429 {
+                        self.counters.throttled.fetch_add(1, Ordering::Relaxed);
+                    }
+                    let asked = response
+                        .headers
+                        .get(header::RETRY_AFTER)
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| retry::parse_retry_after(v, SystemTime::now()));
+                    let wait = match (response.status, asked) {
+                        (_, Some(asked)) => Some(asked.min(self.config.max_retry_after)),
+                        (429, None) => Some(self.config.default_retry_after),
+                        _ => None,
+                    };
+                    if response.status == 429
+                        && let Some(limiter) = limiter
+                    {
+                        limiter.slow_down(wait.unwrap_or(self.config.default_retry_after));
+                    }
+                    wait
+                }
+                Ok(_) => return result,
+                Err(e) if e.is_retryable() => None,
+                Err(_) => return result,
+            };
+            if attempt >= self.config.retries {
+                return match result {
+                    Ok(response) => Err(FetchError::Status {
+                        url: url.clone(),
+                        status: response.status,
+                    }),
+                    Err(e) => Err(e),
+                };
+            }
+            let backoff =
+                retry::backoff(self.config.backoff_base, attempt, Duration::from_secs(60));
+            let wait = retry_after.map_or(backoff, |asked| {
+                asked.max(backoff.min(asked + Duration::from_secs(1)))
+            });
+            match &result {
+                Ok(response) => {
+                    tracing::info!(%url, status = response.status, wait_ms = wait.as_millis() as u64, "retrying")
+                }
+                Err(e) => {
+                    tracing::info!(%url, error = %e, wait_ms = wait.as_millis() as u64, "retrying")
+                }
+            }
+            self.counters.retries.fetch_add(1, Ordering::Relaxed);
+            tokio::time::sleep(wait).await;
+            attempt += 1;
+        }
+    }
+
+    /// One request and its body, bounded by the total timeout and the size cap.
+    async fn attempt(&self, url: &Url) -> Result<Response, FetchError> {
+        let request_headers = vec![
+            ("User-Agent".to_string(), self.config.user_agent.clone()),
+            (
+                "Accept".to_string(),
+                "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5".to_string(),
+            ),
+            (
+                "Accept-Language".to_string(),
+                "fi,sv;q=0.8,en;q=0.5".to_string(),
+            ),
+        ];
+        let mut headers = HeaderMap::new();
+        for (name, value) in &request_headers {
+            let name = header::HeaderName::from_bytes(name.as_bytes()).expect("static header name");
+            headers.insert(
+                name,
+                HeaderValue::from_str(value).unwrap_or(HeaderValue::from_static("harava")),
+            );
+        }
+        let exchange = async {
+            let response = self
+                .client
+                .get(url.clone())
+                .headers(headers)
+                .send()
+                .await
+                .map_err(|e| connect_error(url, &e))?;
+            let status = response.status().as_u16();
+            let response_headers = response.headers().clone();
+            let body = if (300..400).contains(&status) || retry::is_retryable_status(status) {
+                Bytes::new()
+            } else {
+                read_capped(url, response, self.config.max_bytes).await?
+            };
+            Ok(Response {
+                url: url.clone(),
+                status,
+                headers: response_headers,
+                request_headers: request_headers.clone(),
+                body,
+                fetched_at: Utc::now(),
+            })
+        };
+        let result = match tokio::time::timeout(self.config.timeout, exchange).await {
+            Ok(result) => result,
+            Err(_) => Err(FetchError::Timeout {
+                url: url.clone(),
+                seconds: self.config.timeout.as_secs().max(1),
+            }),
+        }?;
+        if result.status >= 400 && !retry::is_retryable_status(result.status) {
+            return Err(FetchError::Status {
+                url: url.clone(),
+                status: result.status,
+            });
+        }
+        Ok(result)
+    }
+}
+
+async fn read_capped(
+    url: &Url,
+    mut response: reqwest::Response,
+    limit: u64,
+) -> Result<Bytes, FetchError> {
+    if response.content_length().is_some_and(|len| len > limit) {
+        return Err(FetchError::TooLarge {
+            url: url.clone(),
+            limit,
+        });
+    }
+    let mut body = BytesMut::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| connect_error(url, &e))? {
+        if body.len() as u64 + chunk.len() as u64 > limit {
+            return Err(FetchError::TooLarge {
+                url: url.clone(),
+                limit,
+            });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+fn connect_error(url: &Url, error: &reqwest::Error) -> FetchError {
+    let mut message = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        message = format!("{message}: {cause}");
+        source = cause.source();
+    }
+    FetchError::Connect {
+        url: url.clone(),
+        message,
+    }
+}
