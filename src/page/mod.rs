@@ -103,14 +103,15 @@ fn with_origin_of(url: &Url, origin: &Url) -> Url {
 /// The `<link rel="canonical" href>` of a page, when it is an absolute http(s) URL.
 fn canonical_url(html: &str) -> Option<Url> {
     // Canonical links live in <head>; scanning the raw text avoids parsing the
-    // document a second time just for this.
-    let head_end = html.find("</head>").unwrap_or(html.len().min(64 * 1024));
-    let head = &html[..head_end];
-    let mut rest = head;
-    while let Some(pos) = rest.find("<link") {
-        rest = &rest[pos + 5..];
-        let tag_end = rest.find('>').unwrap_or(rest.len());
-        let tag = &rest[..tag_end];
+    // document a second time just for this. ASCII lowercasing keeps byte offsets.
+    let lower = html.to_ascii_lowercase();
+    let head_end = lower.find("</head>").unwrap_or(html.len().min(64 * 1024));
+    let mut from = 0;
+    while let Some(pos) = lower[from..head_end].find("<link") {
+        let start = from + pos + 5;
+        let end = lower[start..].find('>').map_or(html.len(), |e| start + e);
+        let tag = &html[start..end];
+        from = end.min(head_end);
         if attribute(tag, "rel").is_some_and(|rel| {
             rel.split_ascii_whitespace()
                 .any(|r| r.eq_ignore_ascii_case("canonical"))
