@@ -51,7 +51,7 @@ enum Task {
     },
     Detail {
         url: Url,
-        entry: Entry,
+        entry: Box<Entry>,
         listing: Arc<Page>,
         profile: String,
     },
@@ -184,7 +184,7 @@ impl Crawl<'_> {
             {
                 let warning =
                     format!("body: the detail page is not HTML ({content_type}); not read");
-                self.write(entry, &listing, None, &profile, Some(warning))?;
+                self.write(*entry, &listing, None, &profile, Some(warning))?;
             }
             return Ok(());
         }
@@ -201,7 +201,7 @@ impl Crawl<'_> {
             } => {
                 let profile_rules = self.profiles.by_name(&profile);
                 let detail = profile_rules.map(|p| extract::detail_page(&page, p));
-                self.write(entry, &listing, detail.as_ref(), &profile, None)
+                self.write(*entry, &listing, detail.as_ref(), &profile, None)
             }
         }
     }
@@ -245,7 +245,7 @@ impl Crawl<'_> {
                     }
                     let task = Task::Detail {
                         url: detail_url,
-                        entry,
+                        entry: Box::new(entry),
                         listing: listing_page.clone(),
                         profile: profile.name.clone(),
                     };
@@ -257,7 +257,7 @@ impl Crawl<'_> {
                     }) = self.enqueue(task, profile)
                     {
                         // Another entry already leads to this detail page: the same meeting.
-                        self.write(entry, &listing, None, &profile, None)?;
+                        self.write(*entry, &listing, None, &profile, None)?;
                     }
                 }
                 _ => self.write(entry, &listing_page, None, &profile.name, None)?,
@@ -304,7 +304,7 @@ impl Crawl<'_> {
         } = task
         {
             let warning = format!("body: the detail page could not be fetched: {error}");
-            self.write(entry, &listing, None, &profile, Some(warning))?;
+            self.write(*entry, &listing, None, &profile, Some(warning))?;
         }
         Ok(())
     }
@@ -323,7 +323,7 @@ impl Crawl<'_> {
                 profile,
             } => {
                 let warning = format!("body: the detail page {url} was not fetched: {reason}");
-                self.write(entry, &listing, None, &profile, Some(warning))
+                self.write(*entry, &listing, None, &profile, Some(warning))
             }
         }
     }

@@ -1,44 +1,89 @@
-//! Dates in running Finnish and Swedish text.
+//! Find and parse the date expressions of Finnish and Finland-Swedish running
+//! text: meeting records date their meetings in prose ("keskiviikkona 13.
+//! syyskuuta 2017 klo 9.00", "måndagen den 8 oktober 2018 kl. 18.00"), and a
+//! harvester needs those dates as values, with the exact text and byte span
+//! they came from so they can be checked against the page.
+//!
+//! The grammar, in the order the matcher tries it at a number or a word:
+//! - an optional weekday, full or short, or a weekday range ("ke", "keskiviikkona",
+//!   "ti–ke", "måndagen den");
+//! - a date: numeric `13.9.2017`, `13.09.17`, `13.9.`, `13.9`, ISO `2017-09-13`;
+//!   a day with a month word `13. syyskuuta 2017`, `18 päivänä toukokuuta`,
+//!   `syyskuun 13. päivänä 2017`, `13 sept. 2017`, a bare stem `13. syys`; or a
+//!   month and year `syyskuussa 2017`, `september 2017` (month precision);
+//! - optionally a time `klo 9`, `kello 14.30`, `kl. 17.20-18.00`;
+//! - optionally a dash and a second date (a range: `13.–14.9.2017`,
+//!   `13.9.–15.10.2017`, `8–12 maj 2006`), which lends the first its missing
+//!   month and year; a dash followed by anything else ends the date;
+//! - days listed with "ja"/"och"/commas share the month of the last one
+//!   (`den 3 och den 17 september`), each reported on its own.
+//!
+//! Rules that keep numbers that are not dates out:
+//! - a date never crosses a line break;
+//! - a number glued to `/`, `§`, `%` or to a separator after another number
+//!   is a code, statute reference or decimal (`1/2019`, `449/2007`, `1.2.3`,
+//!   `5146/01.04.00/2023`, `2,5`); `13.9 %` and `2.5 miljoonaa` are quantities;
+//! - a number after `klo` is a time and never a date, even with no date before it;
+//! - day and month are never swapped to make a date valid; `31.2.2018` is nothing;
+//! - a two-digit year lands in 1950–2049; a four-digit one must be in 1800–2199.
+//!
+//! A date written without a year takes the year that puts it nearest the
+//! context date (the post or capture date); with a weekday written, the
+//! nearest year in which that weekday matches. With no context date such
+//! dates are skipped, not guessed: a wrong year is worse than none.
 
-use chrono::NaiveDate;
+mod lexicon;
+#[cfg(test)]
+mod proptests;
+mod scan;
+#[cfg(test)]
+mod tests;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+use chrono::{NaiveDate, NaiveTime};
+use serde::{Serialize, Serializer};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Precision {
     Day,
+    /// "syyskuussa 2017": `start` is the first day of the month.
     Month,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+/// One date expression. Fields are in the order they are serialized.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DateMatch {
+    /// `input[span]`.
     pub text: String,
+    /// For month precision, the first day of the month.
     pub start: NaiveDate,
+    /// Last day of a range.
     pub end: Option<NaiveDate>,
-    pub time: Option<chrono::NaiveTime>,
-    pub end_time: Option<chrono::NaiveTime>,
+    #[serde(serialize_with = "hh_mm")]
+    pub time: Option<NaiveTime>,
+    #[serde(serialize_with = "hh_mm")]
+    pub end_time: Option<NaiveTime>,
     pub precision: Precision,
+    /// Byte span in the input, on char boundaries, without surrounding
+    /// spaces. Serialized as `[start, end]`.
+    #[serde(serialize_with = "pair")]
     pub span: std::ops::Range<usize>,
 }
 
-pub fn scan(text: &str, _context: Option<NaiveDate>) -> Vec<DateMatch> {
-    let re = regex::Regex::new(r"(\d{1,2})\.(\d{1,2})\.(\d{4})").unwrap();
-    re.captures_iter(text)
-        .filter_map(|c| {
-            let date = NaiveDate::from_ymd_opt(
-                c[3].parse().ok()?,
-                c[2].parse().ok()?,
-                c[1].parse().ok()?,
-            )?;
-            let m = c.get(0)?;
-            Some(DateMatch {
-                text: m.as_str().into(),
-                start: date,
-                end: None,
-                time: None,
-                end_time: None,
-                precision: Precision::Day,
-                span: m.range(),
-            })
-        })
-        .collect()
+fn hh_mm<S: Serializer>(t: &Option<NaiveTime>, s: S) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => s.serialize_str(&t.format("%H:%M").to_string()),
+        None => s.serialize_none(),
+    }
+}
+
+fn pair<S: Serializer>(r: &std::ops::Range<usize>, s: S) -> Result<S::Ok, S::Error> {
+    [r.start, r.end].serialize(s)
+}
+
+/// All date expressions in `text`, in order of appearance and
+/// non-overlapping. `context` resolves dates written without a year; without
+/// it those dates are left out.
+pub fn scan(text: &str, context: Option<NaiveDate>) -> Vec<DateMatch> {
+    scan::scan(text, context)
 }

@@ -252,7 +252,7 @@ impl Profile {
         }
         let text =
             crate::extract::collapse_whitespace(&link.text().collect::<String>()).to_lowercase();
-        next.text.iter().any(|t| text == *t)
+        next.text.contains(&text)
     }
 }
 
