@@ -6,6 +6,7 @@
 //! pipeline over files and `crawl` over the web.
 
 pub mod app;
+pub mod archive;
 pub mod cli;
 pub mod config;
 pub mod crawl;

@@ -1,0 +1,891 @@
+//! WARC/1.1 files: writing what the crawler fetched, reading captures back.
+//!
+//! What the other side does (and what this module relies on):
+//!
+//! * A record is `WARC/1.1`, header fields, an empty line, `Content-Length` bytes of block and
+//!   two CRLFs (ISO 28500:2017). A `.warc.gz` is one gzip member per record, concatenated
+//!   ("record-at-time compression"), which warcio, pywb and CDX indexers expect so that each
+//!   record can be read from its offset alone (warcio README, "Recompress": "Each WARC record
+//!   is compressed individually and concatenated").
+//! * `WARC-Block-Digest` covers the whole block; `WARC-Payload-Digest` covers the HTTP body
+//!   after the header section. Both are written as `sha1:` + base32 of the SHA-1, the form
+//!   warcio, Heritrix and the IA CDX `digest` column use, and which `warcio check` verifies.
+//! * warcio's `content_stream()` undoes `Transfer-Encoding: chunked` and `Content-Encoding`
+//!   according to the recorded HTTP headers. The crawler's HTTP client hands over bodies
+//!   already de-chunked and decompressed, so the writer drops `Content-Encoding`,
+//!   `Transfer-Encoding` and `Content-Length` from the recorded response headers and writes a
+//!   `Content-Length` of the body it stores: the record then describes the bytes it holds
+//!   (the "non-raw capture" caveat in warcio's docs, whose own writer example asks for
+//!   `Accept-Encoding: identity` to avoid the mismatch). HTTP/2 responses are recorded with an
+//!   `HTTP/1.1` status line, since WARC readers parse only the HTTP/1 text form.
+//!
+//! The `warc` crate (jedireza) compresses a whole file as one gzip stream, not per record, and
+//! computes no digests; `warcat` does both but brings a CLI's worth of dependencies (redb,
+//! zstd, brotli, several hash families). The format is small, so it is written here with
+//! flate2, sha1, data-encoding and uuid.
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, SecondsFormat, Timelike, Utc};
+use data_encoding::BASE32;
+use flate2::Compression;
+use flate2::read::{DeflateDecoder, GzDecoder, MultiGzDecoder, ZlibDecoder};
+use flate2::write::GzEncoder;
+use sha1::{Digest, Sha1};
+use thiserror::Error;
+use uuid::Uuid;
+
+#[derive(Debug, Error)]
+pub enum WarcError {
+    #[error(
+        "cannot create WARC file {path}: {source}; check that its directory exists and is writable"
+    )]
+    Create { path: PathBuf, source: io::Error },
+    #[error(
+        "reading WARC record {number} (byte {offset} of the uncompressed stream) failed: {source}; the file may be truncated or not a WARC"
+    )]
+    Read {
+        number: u64,
+        offset: u64,
+        source: io::Error,
+    },
+    #[error(
+        "WARC record {number} (byte {offset} of the uncompressed stream) is malformed: {reason}; run scripts/check-warc.sh on the file for details"
+    )]
+    Malformed {
+        number: u64,
+        offset: u64,
+        reason: String,
+    },
+}
+
+/// One HTTP request and its response as the crawler's client saw them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exchange {
+    pub url: String,
+    pub date: DateTime<Utc>,
+    pub method: String,
+    pub request_headers: Vec<(String, String)>,
+    pub status: u16,
+    pub reason: String,
+    pub response_headers: Vec<(String, String)>,
+    /// The body as delivered by the client: de-chunked and decompressed.
+    pub body: Vec<u8>,
+    pub ip: Option<IpAddr>,
+}
+
+/// Writes records to `W`, each gzip-compressed on its own when `gzip` is set. Every record is
+/// assembled in memory and handed to `W` in one `write_all`, so a crash never leaves half a
+/// record behind a complete one.
+pub struct WarcWriter<W: Write> {
+    out: W,
+    gzip: bool,
+    warcinfo_id: String,
+}
+
+impl WarcWriter<File> {
+    /// Create (truncate) `path`, gzip per record if it ends in `.gz`, and write the `warcinfo`
+    /// record naming this software and the crawl `options`.
+    pub fn create(path: &Path, options: &[(String, String)]) -> Result<Self, WarcError> {
+        let create_error = |source| WarcError::Create {
+            path: path.to_owned(),
+            source,
+        };
+        let file = File::create(path).map_err(create_error)?;
+        let gzip = path.extension().is_some_and(|e| e == "gz");
+        let filename = path.file_name().map(|n| n.to_string_lossy().into_owned());
+        WarcWriter::new(file, gzip, filename.as_deref(), options).map_err(create_error)
+    }
+}
+
+impl<W: Write> WarcWriter<W> {
+    pub fn new(
+        out: W,
+        gzip: bool,
+        filename: Option<&str>,
+        options: &[(String, String)],
+    ) -> io::Result<Self> {
+        let mut writer = WarcWriter {
+            out,
+            gzip,
+            warcinfo_id: record_id(),
+        };
+        let mut fields = vec![
+            (
+                "software".to_owned(),
+                concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")).to_owned(),
+            ),
+            ("format".to_owned(), "WARC File Format 1.1".to_owned()),
+            (
+                "conformsTo".to_owned(),
+                "http://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"
+                    .to_owned(),
+            ),
+        ];
+        fields.extend(options.iter().cloned());
+        let block = header_lines(&fields);
+        let mut headers = vec![
+            ("WARC-Type", "warcinfo".to_owned()),
+            ("WARC-Record-ID", writer.warcinfo_id.clone()),
+            ("WARC-Date", warc_date(Utc::now())),
+        ];
+        if let Some(name) = filename {
+            headers.push(("WARC-Filename", clean(name)));
+        }
+        headers.push(("WARC-Block-Digest", sha1_digest(&block)));
+        headers.push(("Content-Type", "application/warc-fields".to_owned()));
+        writer.write_record(&headers, &block)?;
+        Ok(writer)
+    }
+
+    /// Write the `response` record, then the `request` record, each naming the other in
+    /// `WARC-Concurrent-To`.
+    pub fn write_exchange(&mut self, exchange: &Exchange) -> io::Result<()> {
+        let response_id = record_id();
+        let request_id = record_id();
+        let date = warc_date(exchange.date);
+        let target = clean(&exchange.url);
+
+        let (response_block, payload_start) = response_block(exchange);
+        let mut headers = vec![
+            ("WARC-Type", "response".to_owned()),
+            ("WARC-Record-ID", response_id.clone()),
+            ("WARC-Date", date.clone()),
+            ("WARC-Target-URI", target.clone()),
+            ("WARC-Concurrent-To", request_id.clone()),
+        ];
+        if let Some(ip) = exchange.ip {
+            headers.push(("WARC-IP-Address", ip.to_string()));
+        }
+        headers.extend([
+            ("WARC-Warcinfo-ID", self.warcinfo_id.clone()),
+            (
+                "WARC-Payload-Digest",
+                sha1_digest(&response_block[payload_start..]),
+            ),
+            ("WARC-Block-Digest", sha1_digest(&response_block)),
+            (
+                "Content-Type",
+                "application/http; msgtype=response".to_owned(),
+            ),
+        ]);
+        self.write_record(&headers, &response_block)?;
+
+        let request_block = request_block(exchange);
+        let mut headers = vec![
+            ("WARC-Type", "request".to_owned()),
+            ("WARC-Record-ID", request_id),
+            ("WARC-Date", date),
+            ("WARC-Target-URI", target),
+            ("WARC-Concurrent-To", response_id),
+        ];
+        if let Some(ip) = exchange.ip {
+            headers.push(("WARC-IP-Address", ip.to_string()));
+        }
+        headers.extend([
+            ("WARC-Warcinfo-ID", self.warcinfo_id.clone()),
+            ("WARC-Block-Digest", sha1_digest(&request_block)),
+            (
+                "Content-Type",
+                "application/http; msgtype=request".to_owned(),
+            ),
+        ]);
+        self.write_record(&headers, &request_block)
+    }
+
+    /// Flush and hand back the output.
+    pub fn finish(mut self) -> io::Result<W> {
+        self.out.flush()?;
+        Ok(self.out)
+    }
+
+    fn write_record(&mut self, headers: &[(&str, String)], block: &[u8]) -> io::Result<()> {
+        let mut record = Vec::with_capacity(block.len() + 512);
+        record.extend_from_slice(b"WARC/1.1\r\n");
+        for (name, value) in headers {
+            record.extend_from_slice(format!("{name}: {value}\r\n").as_bytes());
+        }
+        record.extend_from_slice(format!("Content-Length: {}\r\n\r\n", block.len()).as_bytes());
+        record.extend_from_slice(block);
+        record.extend_from_slice(b"\r\n\r\n");
+        if self.gzip {
+            let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
+            encoder.write_all(&record)?;
+            record = encoder.finish()?;
+        }
+        self.out.write_all(&record)
+    }
+}
+
+const DROPPED_RESPONSE_HEADERS: [&str; 3] =
+    ["content-encoding", "transfer-encoding", "content-length"];
+
+/// The response block and where its payload starts.
+fn response_block(exchange: &Exchange) -> (Vec<u8>, usize) {
+    let mut head = format!(
+        "HTTP/1.1 {} {}\r\n",
+        exchange.status,
+        clean(&exchange.reason)
+    );
+    let kept = exchange.response_headers.iter().filter(|(name, _)| {
+        !DROPPED_RESPONSE_HEADERS
+            .iter()
+            .any(|d| name.eq_ignore_ascii_case(d))
+    });
+    for (name, value) in kept {
+        head.push_str(&format!("{}: {}\r\n", clean(name), clean(value)));
+    }
+    head.push_str(&format!("Content-Length: {}\r\n\r\n", exchange.body.len()));
+    let mut block = head.into_bytes();
+    let payload_start = block.len();
+    block.extend_from_slice(&exchange.body);
+    (block, payload_start)
+}
+
+fn request_block(exchange: &Exchange) -> Vec<u8> {
+    let url = url::Url::parse(&exchange.url).ok();
+    let target = match &url {
+        Some(u) => match u.query() {
+            Some(q) => format!("{}?{q}", u.path()),
+            None => u.path().to_owned(),
+        },
+        None => exchange.url.clone(),
+    };
+    let mut head = format!(
+        "{} {} HTTP/1.1\r\n",
+        clean(&exchange.method),
+        clean(&target)
+    );
+    let has_host = exchange
+        .request_headers
+        .iter()
+        .any(|(n, _)| n.eq_ignore_ascii_case("host"));
+    if let (false, Some(host)) = (has_host, url.as_ref().and_then(|u| u.host_str())) {
+        let port = url
+            .as_ref()
+            .and_then(|u| u.port())
+            .map(|p| format!(":{p}"))
+            .unwrap_or_default();
+        head.push_str(&format!("Host: {host}{port}\r\n"));
+    }
+    for (name, value) in &exchange.request_headers {
+        head.push_str(&format!("{}: {}\r\n", clean(name), clean(value)));
+    }
+    head.push_str("\r\n");
+    head.into_bytes()
+}
+
+/// Header text must not contain line breaks, or it would end the header section early.
+fn clean(value: &str) -> String {
+    value.replace(['\r', '\n'], " ")
+}
+
+fn header_lines(fields: &[(String, String)]) -> Vec<u8> {
+    fields
+        .iter()
+        .map(|(k, v)| format!("{}: {}\r\n", clean(k), clean(v)))
+        .collect::<String>()
+        .into_bytes()
+}
+
+fn record_id() -> String {
+    format!("<urn:uuid:{}>", Uuid::new_v4())
+}
+
+fn warc_date(date: DateTime<Utc>) -> String {
+    let format = if date.nanosecond() == 0 {
+        SecondsFormat::Secs
+    } else {
+        SecondsFormat::Micros
+    };
+    date.to_rfc3339_opts(format, true)
+}
+
+fn sha1_digest(bytes: &[u8]) -> String {
+    format!("sha1:{}", BASE32.encode(&Sha1::digest(bytes)))
+}
+
+type Fields = Vec<(String, String)>;
+
+/// An archived HTTP response (or `resource` record) read back from a WARC.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArchivedResponse {
+    /// 0-based position of the record in the file, counting all record types.
+    pub record_number: u64,
+    pub target_uri: String,
+    pub date: Option<DateTime<Utc>>,
+    /// 200 for `resource` records, which have no HTTP envelope.
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    /// The body, with chunking and gzip/deflate content coding undone where the recorded
+    /// headers say they were applied (the matching headers are then left out of `headers`).
+    pub payload: Vec<u8>,
+}
+
+/// Iterates `response` and `resource` records of a WARC, plain or gzip (detected by the
+/// magic bytes, so stdin works). Other record types are skipped; after an error the
+/// iteration ends, since record boundaries can no longer be trusted.
+pub struct WarcReader<'a> {
+    input: Box<dyn BufRead + 'a>,
+    number: u64,
+    /// Bytes consumed from the uncompressed stream.
+    offset: u64,
+    /// Where the current record's version line starts; errors point there.
+    record_start: u64,
+    failed: bool,
+}
+
+impl<'a> WarcReader<'a> {
+    pub fn new(mut input: impl BufRead + 'a) -> Result<Self, WarcError> {
+        let gzip = input
+            .fill_buf()
+            .map_err(|source| WarcError::Read {
+                number: 0,
+                offset: 0,
+                source,
+            })?
+            .starts_with(&[0x1f, 0x8b]);
+        let input: Box<dyn BufRead + 'a> = if gzip {
+            Box::new(BufReader::new(MultiGzDecoder::new(input)))
+        } else {
+            Box::new(input)
+        };
+        Ok(WarcReader {
+            input,
+            number: 0,
+            offset: 0,
+            record_start: 0,
+            failed: false,
+        })
+    }
+
+    fn read_error(&self, source: io::Error) -> WarcError {
+        WarcError::Read {
+            number: self.number,
+            offset: self.record_start,
+            source,
+        }
+    }
+
+    fn malformed(&self, reason: impl Into<String>) -> WarcError {
+        WarcError::Malformed {
+            number: self.number,
+            offset: self.record_start,
+            reason: reason.into(),
+        }
+    }
+
+    /// The next line without its line ending, `None` at end of input.
+    fn line(&mut self) -> Result<Option<String>, WarcError> {
+        let mut raw = Vec::new();
+        let n = self
+            .input
+            .read_until(b'\n', &mut raw)
+            .map_err(|e| self.read_error(e))?;
+        self.offset += n as u64;
+        if n == 0 {
+            return Ok(None);
+        }
+        while raw.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
+            raw.pop();
+        }
+        Ok(Some(String::from_utf8_lossy(&raw).into_owned()))
+    }
+
+    /// The next record of any type: its header fields and block.
+    fn next_record(&mut self) -> Result<Option<(Fields, Vec<u8>)>, WarcError> {
+        let version = loop {
+            self.record_start = self.offset;
+            match self.line()? {
+                None => return Ok(None),
+                Some(line) if line.trim().is_empty() => continue,
+                Some(line) => break line,
+            }
+        };
+        if !version.starts_with("WARC/1.") {
+            return Err(self.malformed(format!(
+                "expected a WARC/1.x version line, found {version:?}"
+            )));
+        }
+        let mut fields: Vec<(String, String)> = Vec::new();
+        loop {
+            let Some(line) = self.line()? else {
+                return Err(self.malformed("the file ends inside the record header"));
+            };
+            if line.is_empty() {
+                break;
+            }
+            if line.starts_with([' ', '\t']) {
+                if let Some((_, value)) = fields.last_mut() {
+                    value.push(' ');
+                    value.push_str(line.trim());
+                }
+                continue;
+            }
+            let Some((name, value)) = line.split_once(':') else {
+                return Err(self.malformed(format!("header line without a colon: {line:?}")));
+            };
+            fields.push((name.trim().to_owned(), value.trim().to_owned()));
+        }
+        let length: u64 = field(&fields, "Content-Length")
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| self.malformed("missing or invalid Content-Length"))?;
+        let mut block = Vec::new();
+        let read = (&mut self.input)
+            .take(length)
+            .read_to_end(&mut block)
+            .map_err(|e| self.read_error(e))?;
+        self.offset += read as u64;
+        if (read as u64) < length {
+            return Err(self.malformed(format!("the block is cut short: {read} of {length} bytes")));
+        }
+        Ok(Some((fields, block)))
+    }
+
+    fn to_response(
+        &self,
+        fields: &[(String, String)],
+        block: Vec<u8>,
+    ) -> Result<Option<ArchivedResponse>, WarcError> {
+        let kind = field(fields, "WARC-Type").unwrap_or_default();
+        let target_uri = field(fields, "WARC-Target-URI")
+            .unwrap_or_default()
+            .trim_matches(['<', '>'])
+            .to_owned();
+        let date = field(fields, "WARC-Date")
+            .and_then(|d| DateTime::parse_from_rfc3339(d).ok())
+            .map(|d| d.with_timezone(&Utc));
+        let record_number = self.number;
+        match kind {
+            "resource" => {
+                let headers = field(fields, "Content-Type")
+                    .map(|t| vec![("Content-Type".to_owned(), t.to_owned())])
+                    .unwrap_or_default();
+                Ok(Some(ArchivedResponse {
+                    record_number,
+                    target_uri,
+                    date,
+                    status: 200,
+                    headers,
+                    payload: block,
+                }))
+            }
+            "response" => {
+                let (status, headers, payload) = parse_http_response(&block)
+                    .ok_or_else(|| self.malformed("the response block is not an HTTP response"))?;
+                let (headers, payload) = decode_payload(headers, payload);
+                Ok(Some(ArchivedResponse {
+                    record_number,
+                    target_uri,
+                    date,
+                    status,
+                    headers,
+                    payload,
+                }))
+            }
+            _ => Ok(None),
+        }
+    }
+}
+
+impl Iterator for WarcReader<'_> {
+    type Item = Result<ArchivedResponse, WarcError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        while !self.failed {
+            let result = self.next_record().and_then(|record| match record {
+                None => Ok(None),
+                Some((fields, block)) => self.to_response(&fields, block).map(Some),
+            });
+            self.number += 1;
+            match result {
+                Ok(None) => return None,
+                Ok(Some(None)) => continue,
+                Ok(Some(Some(response))) => return Some(Ok(response)),
+                Err(e) => {
+                    self.failed = true;
+                    return Some(Err(e));
+                }
+            }
+        }
+        None
+    }
+}
+
+fn field<'f>(fields: &'f [(String, String)], name: &str) -> Option<&'f str> {
+    fields
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
+type HttpParts<'b> = (u16, Vec<(String, String)>, &'b [u8]);
+
+fn parse_http_response(block: &[u8]) -> Option<HttpParts<'_>> {
+    let end = block
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|p| (p, p + 4))
+        .or_else(|| {
+            block
+                .windows(2)
+                .position(|w| w == b"\n\n")
+                .map(|p| (p, p + 2))
+        })?;
+    let head = String::from_utf8_lossy(&block[..end.0]);
+    let mut lines = head.lines();
+    let status_line = lines.next()?;
+    let mut parts = status_line.split_whitespace();
+    if !parts.next()?.starts_with("HTTP/") {
+        return None;
+    }
+    let status = parts.next()?.parse().ok()?;
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned()))
+        .collect();
+    Some((status, headers, &block[end.1..]))
+}
+
+/// Undo chunking and gzip/deflate coding that other tools' WARCs keep as sent; anything that
+/// fails to decode is returned as stored, headers included.
+fn decode_payload(
+    mut headers: Vec<(String, String)>,
+    payload: &[u8],
+) -> (Vec<(String, String)>, Vec<u8>) {
+    let mut body = payload.to_vec();
+    let is = |headers: &[(String, String)], name: &str, value: &str| {
+        field(headers, name).is_some_and(|v| v.eq_ignore_ascii_case(value))
+    };
+    if is(&headers, "Transfer-Encoding", "chunked")
+        && let Some(plain) = dechunk(&body)
+    {
+        body = plain;
+        headers.retain(|(n, _)| !n.eq_ignore_ascii_case("Transfer-Encoding"));
+    }
+    let coding = field(&headers, "Content-Encoding").map(str::to_ascii_lowercase);
+    let decoded = match coding.as_deref() {
+        Some("gzip" | "x-gzip") => read_all(GzDecoder::new(&body[..])),
+        // "deflate" is zlib-wrapped per RFC 9110, but some servers send raw deflate.
+        Some("deflate") => read_all(ZlibDecoder::new(&body[..]))
+            .or_else(|| read_all(DeflateDecoder::new(&body[..]))),
+        _ => None,
+    };
+    if let Some(plain) = decoded {
+        body = plain;
+        headers.retain(|(n, _)| !n.eq_ignore_ascii_case("Content-Encoding"));
+    }
+    (headers, body)
+}
+
+fn read_all(mut reader: impl Read) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    reader.read_to_end(&mut out).ok().map(|_| out)
+}
+
+fn dechunk(mut body: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    loop {
+        let line_end = body.windows(2).position(|w| w == b"\r\n")?;
+        let size_text = std::str::from_utf8(&body[..line_end]).ok()?;
+        let size_text = size_text.split(';').next()?.trim();
+        let size = usize::from_str_radix(size_text, 16).ok()?;
+        body = &body[line_end + 2..];
+        if size == 0 {
+            return Some(out);
+        }
+        out.extend_from_slice(body.get(..size)?);
+        body = body.get(size..)?.strip_prefix(b"\r\n")?;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn exchange(url: &str, body: &[u8]) -> Exchange {
+        Exchange {
+            url: url.to_owned(),
+            date: Utc.with_ymd_and_hms(2026, 11, 23, 9, 37, 7).unwrap(),
+            method: "GET".to_owned(),
+            request_headers: vec![("User-Agent".into(), "harava-test".into())],
+            status: 200,
+            reason: "OK".into(),
+            response_headers: vec![
+                ("Content-Type".into(), "text/html; charset=utf-8".into()),
+                ("Content-Encoding".into(), "gzip".into()),
+                ("Transfer-Encoding".into(), "chunked".into()),
+                ("Content-Length".into(), "12".into()),
+            ],
+            body: body.to_vec(),
+            ip: Some("192.0.2.1".parse().unwrap()),
+        }
+    }
+
+    fn options() -> Vec<(String, String)> {
+        vec![("harava-seed".into(), "https://www.uusimaa2019.fi/".into())]
+    }
+
+    fn write(gzip: bool, exchanges: &[Exchange]) -> Vec<u8> {
+        let mut w = WarcWriter::new(Vec::new(), gzip, Some("t.warc"), &options()).unwrap();
+        for e in exchanges {
+            w.write_exchange(e).unwrap();
+        }
+        w.finish().unwrap()
+    }
+
+    fn read(bytes: &[u8]) -> Vec<ArchivedResponse> {
+        WarcReader::new(bytes)
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
+    #[test]
+    fn round_trip_plain_and_gzip() {
+        let exchanges = [
+            exchange(
+                "https://www.uusimaa2019.fi/poytakirjat?vuosi=2017",
+                "Pöytäkirja".as_bytes(),
+            ),
+            exchange(
+                "https://www.uusimaa2019.fi/liite.pdf",
+                b"%PDF-1.4\r\n\r\n\x00\xff",
+            ),
+            exchange("https://www.uusimaa2019.fi/tyhja", b""),
+        ];
+        for gzip in [false, true] {
+            let bytes = write(gzip, &exchanges);
+            assert_eq!(bytes.starts_with(&[0x1f, 0x8b]), gzip);
+            let got = read(&bytes);
+            assert_eq!(got.len(), 3);
+            for (i, (r, e)) in got.iter().zip(&exchanges).enumerate() {
+                assert_eq!(r.record_number, 1 + 2 * i as u64);
+                assert_eq!(r.target_uri, e.url);
+                assert_eq!(r.date, Some(e.date));
+                assert_eq!(r.status, 200);
+                assert_eq!(r.payload, e.body);
+                assert_eq!(
+                    r.headers,
+                    vec![
+                        (
+                            "Content-Type".to_owned(),
+                            "text/html; charset=utf-8".to_owned()
+                        ),
+                        ("Content-Length".to_owned(), e.body.len().to_string()),
+                    ]
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn gzip_is_one_member_per_record() {
+        let bytes = write(true, &[exchange("https://a.fi/", b"x")]);
+        let mut members = 0;
+        let mut rest = &bytes[..];
+        while !rest.is_empty() {
+            let mut decoder = flate2::bufread::GzDecoder::new(rest);
+            let mut record = Vec::new();
+            decoder.read_to_end(&mut record).unwrap();
+            assert!(record.starts_with(b"WARC/1.1\r\n"));
+            assert!(record.ends_with(b"\r\n\r\n"));
+            rest = decoder.into_inner();
+            members += 1;
+        }
+        assert_eq!(members, 3, "warcinfo, response, request");
+    }
+
+    #[test]
+    fn records_have_expected_fields() {
+        let bytes = write(false, &[exchange("https://a.fi/p?q=1", b"hello")]);
+        let text = String::from_utf8(bytes).unwrap();
+        let records: Vec<&str> = text.split("WARC/1.1\r\n").skip(1).collect();
+        assert_eq!(records.len(), 3);
+        let value = |record: &str, name: &str| -> String {
+            record
+                .lines()
+                .find_map(|l| l.strip_prefix(&format!("{name}: ")))
+                .unwrap_or_else(|| panic!("{name} missing in {record}"))
+                .to_owned()
+        };
+        let info_id = value(records[0], "WARC-Record-ID");
+        assert!(records[0].contains(concat!("software: ", env!("CARGO_PKG_NAME"), "/")));
+        assert!(records[0].contains("harava-seed: https://www.uusimaa2019.fi/\r\n"));
+        assert_eq!(value(records[0], "WARC-Filename"), "t.warc");
+        let (response, request) = (records[1], records[2]);
+        assert_eq!(
+            value(response, "WARC-Concurrent-To"),
+            value(request, "WARC-Record-ID")
+        );
+        assert_eq!(
+            value(request, "WARC-Concurrent-To"),
+            value(response, "WARC-Record-ID")
+        );
+        assert_eq!(value(response, "WARC-Warcinfo-ID"), info_id);
+        assert_eq!(value(response, "WARC-Date"), "2026-11-23T09:37:07Z");
+        assert_eq!(value(response, "WARC-IP-Address"), "192.0.2.1");
+        assert_eq!(
+            value(response, "Content-Type"),
+            "application/http; msgtype=response"
+        );
+        assert_eq!(
+            value(request, "Content-Type"),
+            "application/http; msgtype=request"
+        );
+        // sha1("hello") in base32
+        assert_eq!(
+            value(response, "WARC-Payload-Digest"),
+            "sha1:VL2MMHO4YXUKFWV63YHTWSBM3GXKSQ2N"
+        );
+        assert!(
+            request
+                .contains("GET /p?q=1 HTTP/1.1\r\nHost: a.fi\r\nUser-Agent: harava-test\r\n\r\n")
+        );
+        assert!(!response.contains("Content-Encoding") && !response.contains("Transfer-Encoding"));
+        assert!(response.contains("HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: 5\r\n\r\nhello\r\n\r\n"));
+    }
+
+    #[test]
+    fn warc_date_table() {
+        let cases = [
+            (
+                Utc.with_ymd_and_hms(2017, 9, 13, 0, 0, 1).unwrap(),
+                "2017-09-13T00:00:01Z",
+            ),
+            (
+                Utc.timestamp_opt(1_505_260_801, 250_000_000).unwrap(),
+                "2017-09-13T00:00:01.250000Z",
+            ),
+        ];
+        for (date, expected) in cases {
+            assert_eq!(warc_date(date), expected);
+        }
+    }
+
+    #[test]
+    fn reads_foreign_records() {
+        let chunked_gzip = {
+            let mut e = GzEncoder::new(Vec::new(), Compression::default());
+            e.write_all(b"pakattu").unwrap();
+            let gz = e.finish().unwrap();
+            let mut block =
+                b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    .to_vec();
+            block.extend_from_slice(format!("{:x}\r\n", gz.len()).as_bytes());
+            block.extend_from_slice(&gz);
+            block.extend_from_slice(b"\r\n0\r\n\r\n");
+            block
+        };
+        let record = |kind: &str, extra: &str, block: &[u8]| {
+            let mut r = format!("WARC/1.0\r\nWARC-Type: {kind}\r\nWARC-Target-URI: <http://a.fi/{kind}>\r\nWARC-Date: 2017-09-13T00:00:00Z\r\n{extra}Content-Length: {}\r\n\r\n", block.len()).into_bytes();
+            r.extend_from_slice(block);
+            r.extend_from_slice(b"\r\n\r\n");
+            r
+        };
+        let mut file = record("warcinfo", "", b"software: x\r\n");
+        file.extend(record("request", "", b"GET / HTTP/1.1\r\n\r\n"));
+        file.extend(record("response", "", &chunked_gzip));
+        file.extend(record(
+            "resource",
+            "Content-Type: application/pdf\r\n",
+            b"%PDF",
+        ));
+        file.extend(record("metadata", "", b"x: y\r\n"));
+        let got = read(&file);
+        let summary: Vec<(u64, &str, u16, &[u8], usize)> = got
+            .iter()
+            .map(|r| {
+                (
+                    r.record_number,
+                    r.target_uri.as_str(),
+                    r.status,
+                    &r.payload[..],
+                    r.headers.len(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                (2, "http://a.fi/response", 200, &b"pakattu"[..], 0),
+                (3, "http://a.fi/resource", 200, &b"%PDF"[..], 1),
+            ]
+        );
+    }
+
+    #[test]
+    fn errors_name_the_record_table() {
+        let good = write(false, &[exchange("https://a.fi/", b"x")]);
+        let truncated = &good[..good.len() - 20];
+        let cases: Vec<(Vec<u8>, &str)> = vec![
+            (
+                b"not a warc\r\n".to_vec(),
+                "WARC record 0 (byte 0 of the uncompressed stream) is malformed: expected a WARC/1.x version line",
+            ),
+            (
+                b"WARC/1.1\r\nWARC-Type: response\r\n\r\n".to_vec(),
+                "WARC record 0 (byte 0 of the uncompressed stream) is malformed: missing or invalid Content-Length",
+            ),
+            (
+                b"WARC/1.1\r\nWARC-Type: response\r\nContent-Length: 5\r\n\r\nHTTP/".to_vec(),
+                "WARC record 0 (byte 0 of the uncompressed stream) is malformed: the response block is not an HTTP response",
+            ),
+            (truncated.to_vec(), "the block is cut short: 39 of 55 bytes"),
+            (
+                b"WARC/1.1\r\nbroken\r\n".to_vec(),
+                "header line without a colon",
+            ),
+        ];
+        for (bytes, message) in cases {
+            let mut reader = WarcReader::new(&bytes[..]).unwrap();
+            let err = reader
+                .find_map(Result::err)
+                .unwrap_or_else(|| panic!("no error for {message}"))
+                .to_string();
+            assert!(err.contains(message), "{err}");
+            assert!(reader.next().is_none());
+        }
+    }
+
+    #[test]
+    fn dechunk_table() {
+        let cases: &[(&[u8], Option<&[u8]>)] = &[
+            (b"5\r\nhello\r\n0\r\n\r\n", Some(b"hello")),
+            (b"2;ext=1\r\nhe\r\n3\r\nllo\r\n0\r\n\r\n", Some(b"hello")),
+            (b"0\r\n\r\n", Some(b"")),
+            (b"5\r\nhel", None),
+            (b"zz\r\n", None),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(dechunk(input).as_deref(), *expected, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn create_writes_a_file_that_reads_back() {
+        let dir = std::env::temp_dir().join(format!("harava-warc-{}", Uuid::new_v4()));
+        std::fs::create_dir(&dir).unwrap();
+        for name in ["a.warc.gz", "a.warc"] {
+            let path = dir.join(name);
+            let mut w = WarcWriter::create(&path, &options()).unwrap();
+            w.write_exchange(&exchange("https://a.fi/", b"x")).unwrap();
+            w.finish().unwrap();
+            let bytes = std::fs::read(&path).unwrap();
+            assert_eq!(
+                bytes.starts_with(&[0x1f, 0x8b]),
+                name.ends_with(".gz"),
+                "{name}"
+            );
+            assert_eq!(read(&bytes).len(), 1);
+        }
+        let err = WarcWriter::create(&dir.join("no/such/dir.warc"), &[])
+            .err()
+            .unwrap();
+        assert!(err.to_string().contains("check that its directory exists"));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}
