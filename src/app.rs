@@ -184,6 +184,9 @@ fn report_crawl(config: &CrawlConfig, stats: &CrawlStats) -> Result<(), Error> {
 }
 
 fn crawl_exit_code(stats: &CrawlStats) -> ExitCode {
+    if let Some(reason) = &stats.aborted {
+        eprintln!("harava: the crawl stopped early: {reason}");
+    }
     if stats.interrupted {
         ExitCode::Interrupted
     } else {
@@ -209,18 +212,24 @@ fn demo_crawl(output: &std::path::Path) -> Result<CrawlStats, Error> {
         max_bytes: crate::config::DEFAULT_MAX_BYTES,
         user_agent: None,
         ignore_robots: false,
+        archive_rate: crate::config::DEFAULT_ARCHIVE_RATE,
+        cdx_rate: crate::config::DEFAULT_CDX_RATE,
     };
     let config = CrawlConfig {
         start: demo::START_PATHS
             .iter()
             .map(|p| url::Url::parse(&format!("http://{address}{p}")).expect("loopback URL"))
             .collect(),
-        fetch: crate::config::fetch_config(&defaults).expect("defaults are valid"),
+        fetch: crate::config::fetch_config(&defaults, crate::config::DEFAULT_CONCURRENCY)
+            .expect("defaults are valid"),
         concurrency: crate::config::DEFAULT_CONCURRENCY,
         max_pages: None,
         details: true,
         stats_path: None,
         progress: true,
+        archive_mode: Default::default(),
+        cdx: None,
+        warc: None,
     };
     let stats = crawl_to(&runtime, &config, &ProfileChoice::Auto, Some(output));
     server.abort();

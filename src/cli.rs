@@ -6,6 +6,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::page::ArchiveMode;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "harava",
@@ -29,7 +31,7 @@ pub struct Opts {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Crawl listing pages, their older pages and detail pages, politely
-    Crawl(CrawlOpts),
+    Crawl(Box<CrawlOpts>),
     /// Serve the bundled sample site on loopback and crawl it
     Demo(DemoOpts),
     /// Extract records from saved HTML files, mirrored directories or stdin
@@ -104,6 +106,30 @@ pub struct CrawlOpts {
     /// Also write the end-of-crawl summary as JSON to FILE
     #[arg(long, value_name = "FILE")]
     pub stats: Option<PathBuf>,
+
+    /// For archive captures: the raw capture (id_) or the replayed page (toolbar stripped)
+    #[arg(long, value_enum, default_value_t = ArchiveMode::Raw)]
+    pub archive_mode: ArchiveMode,
+
+    /// Find captures in this archive's CDX index (https://web.archive.org, or a pywb collection URL); the URLs are then original URLs or prefixes ending in *
+    #[arg(long, value_name = "ARCHIVE")]
+    pub cdx: Option<String>,
+
+    /// With --cdx: only captures from this time on (1–14 digits: 2017, 20180601)
+    #[arg(long, value_name = "TIMESTAMP", requires = "cdx")]
+    pub from: Option<String>,
+
+    /// With --cdx: only captures up to this time (1–14 digits)
+    #[arg(long, value_name = "TIMESTAMP", requires = "cdx")]
+    pub to: Option<String>,
+
+    /// With --cdx: crawl every capture, not only the newest of each URL
+    #[arg(long, requires = "cdx")]
+    pub all_captures: bool,
+
+    /// Write every request and response to FILE as WARC/1.1 (gzip per record when FILE ends in .gz)
+    #[arg(long, value_name = "FILE")]
+    pub warc: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -135,6 +161,14 @@ pub struct FetchOpts {
     /// Do not fetch or obey robots.txt (only with the site owner's permission)
     #[arg(long)]
     pub ignore_robots: bool,
+
+    /// Page requests per second per web archive host, shared by all workers (0: no limit)
+    #[arg(long, default_value_t = crate::config::DEFAULT_ARCHIVE_RATE, value_name = "R")]
+    pub archive_rate: f64,
+
+    /// CDX index queries per second per web archive host (0: no limit)
+    #[arg(long, default_value_t = crate::config::DEFAULT_CDX_RATE, value_name = "R")]
+    pub cdx_rate: f64,
 }
 
 #[derive(Debug, Args)]

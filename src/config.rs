@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use url::Url;
 
 use crate::cli::{Command, CrawlOpts, DatesOpts, DemoOpts, ExtractOpts, FetchOpts, Opts};
-use crate::crawl::CrawlConfig;
+use crate::crawl::{CdxConfig, CrawlConfig};
 use crate::fetch::FetchConfig;
 use crate::offline::ExtractConfig;
 use crate::profile::ProfileChoice;
@@ -32,6 +32,12 @@ pub const DEFAULT_RETRY_AFTER_429: Duration = Duration::from_secs(60);
 pub const DEFAULT_MAX_BYTES: u64 = 10_000_000;
 pub const DEFAULT_MAX_REDIRECTS: usize = 10;
 pub const DEFAULT_DEMO_OUTPUT: &str = "harava-demo.jsonl";
+/// The Internet Archive's staff have described about 60 requests a minute per
+/// address as the point where 429s start (and, for clients that go on, an hour's
+/// firewall block). Captures at 0.5/s and CDX queries at 0.4/s stay under that
+/// even if both ran at once (54 a minute).
+pub const DEFAULT_ARCHIVE_RATE: f64 = 0.5;
+pub const DEFAULT_CDX_RATE: f64 = 0.4;
 
 /// The User-Agent unless `--user-agent` says otherwise: who we are and where to
 /// complain, with a placeholder the user is asked to fill in.
@@ -55,7 +61,7 @@ pub enum Config {
         context: Option<NaiveDate>,
     },
     Crawl {
-        crawl: CrawlConfig,
+        crawl: Box<CrawlConfig>,
         profile: ProfileChoice,
         output: Option<PathBuf>,
     },
@@ -92,7 +98,7 @@ impl Config {
                 texts: text,
                 context: context_date.as_deref().map(parse_date).transpose()?,
             },
-            Command::Crawl(opts) => crawl_config(opts, quiet)?,
+            Command::Crawl(opts) => crawl_config(*opts, quiet)?,
             Command::Demo(DemoOpts { output }) => Config::Demo { output },
             Command::Profiles => Config::Profiles,
             Command::Schema => Config::Schema,
@@ -107,22 +113,35 @@ fn crawl_config(opts: CrawlOpts, quiet: bool) -> Result<Config, UsageError> {
         .map(|u| parse_start_url(u))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Config::Crawl {
-        crawl: CrawlConfig {
+        crawl: Box::new(CrawlConfig {
             start,
-            fetch: fetch_config(&opts.fetch)?,
+            fetch: fetch_config(&opts.fetch, opts.concurrency.max(1))?,
             concurrency: opts.concurrency.max(1),
             max_pages: opts.max_pages,
             details: !opts.no_details,
             stats_path: opts.stats,
             progress: !quiet,
-        },
+            archive_mode: opts.archive_mode,
+            cdx: cdx_config(opts.cdx.as_deref(), opts.from, opts.to, opts.all_captures)?,
+            warc: opts.warc,
+        }),
         profile: ProfileChoice::parse(&opts.profile),
         output: opts.output.filter(|o| o.as_os_str() != DEFAULT_OUTPUT),
     })
 }
 
 /// The fetch settings of `crawl`, and of `demo` with every option at its default.
-pub fn fetch_config(opts: &FetchOpts) -> Result<FetchConfig, UsageError> {
+pub fn fetch_config(opts: &FetchOpts, concurrency: usize) -> Result<FetchConfig, UsageError> {
+    for (flag, rate) in [
+        ("--archive-rate", opts.archive_rate),
+        ("--cdx-rate", opts.cdx_rate),
+    ] {
+        if !(rate >= 0.0 && rate.is_finite()) {
+            return Err(UsageError(format!(
+                "{flag} {rate} is not a rate; give requests per second, e.g. 0.5, or 0 for no limit"
+            )));
+        }
+    }
     if !(opts.rate >= 0.0 && opts.rate.is_finite()) {
         return Err(UsageError(format!(
             "--rate {} is not a rate; give requests per second, e.g. 0.5, or 0 for no limit",
@@ -148,7 +167,35 @@ pub fn fetch_config(opts: &FetchOpts) -> Result<FetchConfig, UsageError> {
         max_bytes: opts.max_bytes,
         max_redirects: DEFAULT_MAX_REDIRECTS,
         ignore_robots: opts.ignore_robots,
+        archive_rate: opts.archive_rate,
+        cdx_rate: opts.cdx_rate,
+        concurrency_hint: concurrency,
     })
+}
+
+fn cdx_config(
+    archive: Option<&str>,
+    from: Option<String>,
+    to: Option<String>,
+    all_captures: bool,
+) -> Result<Option<CdxConfig>, UsageError> {
+    let Some(archive) = archive else {
+        return Ok(None);
+    };
+    let archive = parse_start_url(archive)?;
+    for timestamp in [&from, &to].into_iter().flatten() {
+        if !(1..=14).contains(&timestamp.len()) || !timestamp.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(UsageError(format!(
+                "{timestamp:?} is not an archive timestamp; give 1 to 14 digits of YYYYMMDDhhmmss, e.g. 2017 or 20180601"
+            )));
+        }
+    }
+    Ok(Some(CdxConfig {
+        archive,
+        from,
+        to,
+        all_captures,
+    }))
 }
 
 fn parse_start_url(value: &str) -> Result<Url, UsageError> {

@@ -43,8 +43,11 @@ pub enum Error {
     #[error("cannot set up the HTTP client: {message}")]
     Client { message: String },
 
-    #[error("{path}: {message}")]
-    Stats { path: String, message: String },
+    #[error("WARC: {message}")]
+    Warc { message: String },
+
+    #[error("CDX discovery at {url}: {message}")]
+    Cdx { url: String, message: String },
 
     /// The reader of standard output went away (`harava … | head`): a clean stop.
     #[error("standard output was closed")]

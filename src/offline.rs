@@ -6,14 +6,17 @@
 //! then pairs each entry with its detail page by URL.
 
 use std::collections::HashMap;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Cursor};
 use std::path::PathBuf;
 
 use scraper::Html;
 use url::Url;
 
+use crate::archive::warc::{WarcError, WarcReader};
 use crate::error::Error;
 use crate::extract::{self, DetailPage, Entry, Extracted};
-use crate::page::{self, InputFile, Page};
+use crate::page::{self, ArchiveMode, HttpResponse, Input, InputFile, Page, WarcSource};
 use crate::profile::Profiles;
 use crate::record::{Record, url_key};
 use crate::sink::Sink;
@@ -104,7 +107,10 @@ pub fn run(
     let mut harvest = Harvest::default();
     for input in page::read_inputs(&config.inputs, config.base_url.as_ref()) {
         report.files += 1;
-        let result = input.and_then(|file| extract_file(file, profiles, &mut harvest));
+        let result = input.and_then(|input| match input {
+            Input::Html(file) => extract_file(file, profiles, &mut harvest),
+            Input::Warc { name, source } => extract_warc(&name, source, profiles, &mut harvest),
+        });
         if let Err(e) = result {
             tracing::error!("{e}");
             report.failures.push(e.to_string());
@@ -136,15 +142,79 @@ fn extract_file(file: InputFile, profiles: &Profiles, harvest: &mut Harvest) -> 
             file.name
         ));
     }
+    extract_page(page, &file.name, profiles, harvest)
+}
+
+fn extract_page(
+    page: Page,
+    name: &str,
+    profiles: &Profiles,
+    harvest: &mut Harvest,
+) -> Result<(), Error> {
     let document = Html::parse_document(&page.html);
     let profile = profiles
         .for_page(page.url.host_str(), &document)
         .ok_or_else(|| Error::NoProfile {
-            path: file.name.clone(),
+            path: name.to_string(),
         })?;
     let extracted = extract::extract_document(&page, &document, profile);
     drop(document);
     harvest.add(page, extracted, &profile.name);
+    Ok(())
+}
+
+/// Extracts the HTML responses a WARC holds; its URLs pair listings with details
+/// as the crawl that wrote it did. Redirects, errors and other content are passed
+/// over: they are part of a faithful capture, not pages.
+fn extract_warc(
+    name: &str,
+    source: WarcSource,
+    profiles: &Profiles,
+    harvest: &mut Harvest,
+) -> Result<(), Error> {
+    let reader: Box<dyn BufRead> = match source {
+        WarcSource::Path(path) => Box::new(BufReader::new(File::open(&path).map_err(|e| {
+            Error::Read {
+                path: name.to_string(),
+                source: e,
+            }
+        })?)),
+        WarcSource::Bytes(bytes) => Box::new(Cursor::new(bytes)),
+    };
+    let warc_error = |e: WarcError| Error::Warc {
+        message: format!("{name}: {e}"),
+    };
+    for record in WarcReader::new(reader).map_err(warc_error)? {
+        let record = record.map_err(warc_error)?;
+        let Ok(url) = Url::parse(&record.target_uri) else {
+            continue;
+        };
+        let header = |wanted: &str| {
+            record
+                .headers
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(wanted))
+                .map(|(_, v)| v.as_str())
+        };
+        let response = HttpResponse {
+            url: &url,
+            content_type: header("content-type"),
+            memento_datetime: header("memento-datetime"),
+            body: &record.payload,
+            fetched_at: record.date,
+        };
+        if record.status != 200 || !response.is_html() {
+            continue;
+        }
+        let page = response.into_page(ArchiveMode::Raw);
+        let page_name = format!(
+            "{name} record {} ({})",
+            record.record_number, record.target_uri
+        );
+        if let Err(e) = extract_page(page, &page_name, profiles, harvest) {
+            tracing::warn!("{e}");
+        }
+    }
     Ok(())
 }
 

@@ -7,8 +7,10 @@
 //! when its detail page has been read or has failed for good, in which case the
 //! record still goes out with `body: null` and a warning.
 
+mod discover;
 mod stats;
 
+pub use discover::CdxConfig;
 pub use stats::{CrawlStats, Failure};
 
 use std::collections::{HashSet, VecDeque};
@@ -24,11 +26,13 @@ use futures::stream::FuturesUnordered;
 use scraper::Html;
 use url::Url;
 
+use crate::archive::warc::WarcWriter;
+use crate::archive::wayback::{self, Capture};
 use crate::error::Error;
 use crate::extract::{self, Entry, Extracted};
 use crate::fetch::{FetchConfig, FetchError, Fetcher, Response, Scope};
-use crate::page::{self, Page};
-use crate::profile::{Profile, Profiles, TrailingSlash};
+use crate::page::{ArchiveMode, Link, Page};
+use crate::profile::{Profiles, TrailingSlash};
 use crate::record::Record;
 use crate::sink::Sink;
 
@@ -43,6 +47,13 @@ pub struct CrawlConfig {
     pub stats_path: Option<PathBuf>,
     /// Show a progress bar (only ever on a terminal).
     pub progress: bool,
+    /// Which form of archive captures to fetch.
+    pub archive_mode: ArchiveMode,
+    /// Discover captures through a CDX index instead of starting from `start`
+    /// as given; `start` then holds original URLs or `prefix/*` patterns.
+    pub cdx: Option<CdxConfig>,
+    /// Write every request and response to this WARC file.
+    pub warc: Option<PathBuf>,
 }
 
 enum Task {
@@ -63,6 +74,24 @@ impl Task {
             Task::Listing { url } | Task::Detail { url, .. } => url,
         }
     }
+
+    /// The same task for another URL, as when an archive replays a redirect.
+    fn moved_to(self, target: Url) -> Task {
+        match self {
+            Task::Listing { .. } => Task::Listing { url: target },
+            Task::Detail {
+                entry,
+                listing,
+                profile,
+                ..
+            } => Task::Detail {
+                url: target,
+                entry,
+                listing,
+                profile,
+            },
+        }
+    }
 }
 
 struct Crawl<'a> {
@@ -72,6 +101,12 @@ struct Crawl<'a> {
     queue: VecDeque<Task>,
     seen: HashSet<String>,
     written: HashSet<String>,
+    /// Archive crawls hold records back until the end: a newer capture of the same
+    /// meeting may still come, and it must win.
+    held: Option<Vec<Record>>,
+    live_scope: Scope,
+    /// Hosts (without `www.`) of the original sites inside the archives crawled.
+    archived_sites: Vec<String>,
     stats: CrawlStats,
     progress: indicatif::ProgressBar,
 }
@@ -84,10 +119,23 @@ pub async fn run(
     shutdown: impl Future<Output = ()>,
 ) -> Result<CrawlStats, Error> {
     let started = Instant::now();
-    let fetcher = Fetcher::new(config.fetch.clone(), Scope::new(&config.start)).map_err(|e| {
-        Error::Client {
-            message: e.to_string(),
-        }
+    let plan = discover::Plan::new(config);
+    let recorder = match &config.warc {
+        Some(path) => Some(
+            WarcWriter::create(path, &warcinfo_options(config)).map_err(|e| Error::Warc {
+                message: e.to_string(),
+            })?,
+        ),
+        None => None,
+    };
+    let fetcher = Fetcher::new(
+        config.fetch.clone(),
+        plan.fetch_scope.clone(),
+        plan.archives.clone(),
+        recorder,
+    )
+    .map_err(|e| Error::Client {
+        message: e.to_string(),
     })?;
     let progress = if config.progress && std::io::stderr().is_terminal() {
         let bar = indicatif::ProgressBar::new_spinner();
@@ -103,12 +151,19 @@ pub async fn run(
         queue: VecDeque::new(),
         seen: HashSet::new(),
         written: HashSet::new(),
+        held: plan.archived().then(Vec::new),
+        live_scope: plan.live_scope.clone(),
+        archived_sites: plan.archived_sites.clone(),
         stats: CrawlStats::default(),
         progress,
     };
-    for url in &config.start {
-        if crawl.seen.insert(seen_key(url, TrailingSlash::Keep)) {
-            crawl.queue.push_back(Task::Listing { url: url.clone() });
+    let starts = match &config.cdx {
+        Some(cdx) => discover::captures(&fetcher, cdx, &config.start, config.archive_mode).await?,
+        None => plan.starts.clone(),
+    };
+    for url in starts {
+        if crawl.seen.insert(crawl.seen_key(&url, TrailingSlash::Keep)) {
+            crawl.queue.push_back(Task::Listing { url });
         }
     }
 
@@ -144,17 +199,35 @@ pub async fn run(
                 break;
             }
         }
+        if crawl.stats.aborted.is_some() {
+            break;
+        }
         crawl.sink.flush()?;
         crawl.progress.set_message(crawl.stats.progress_line());
     }
     drop(in_flight);
-    if crawl.stats.interrupted {
+    let stopped_by = if crawl.stats.interrupted {
+        Some("the crawl was interrupted")
+    } else if crawl.stats.aborted.is_some() {
+        Some("the archive stopped answering")
+    } else {
+        None
+    };
+    if let Some(reason) = stopped_by {
         while let Some(task) = crawl.queue.pop_front() {
-            crawl.not_fetched(task, "the crawl was interrupted")?;
+            crawl.not_fetched(task, reason)?;
         }
     }
+    if let Some(held) = crawl.held.take() {
+        for record in &held {
+            crawl.sink.write(record)?;
+        }
+    }
+    let counters = fetcher.counters.clone();
+    fetcher.finish_recording().map_err(|e| Error::Warc {
+        message: e.to_string(),
+    })?;
     crawl.progress.finish_and_clear();
-    let counters = &fetcher.counters;
     crawl.stats.requests = counters.requests.load(Ordering::Relaxed);
     crawl.stats.retries = counters.retries.load(Ordering::Relaxed);
     crawl.stats.throttled = counters.throttled.load(Ordering::Relaxed);
@@ -171,8 +244,9 @@ impl Crawl<'_> {
         };
         self.stats.pages_fetched += 1;
         tracing::info!(url = %response.url, status = response.status, bytes = response.body.len(), "fetched");
-        if !response.is_html() {
-            let content_type = response.content_type().unwrap_or_default().to_string();
+        let http = response.http();
+        if !http.is_html() {
+            let content_type = http.content_type.unwrap_or_default().to_string();
             tracing::warn!(url = %response.url, %content_type, "not an HTML page; skipped");
             self.stats.skipped_not_html += 1;
             if let Task::Detail {
@@ -188,9 +262,24 @@ impl Crawl<'_> {
             }
             return Ok(());
         }
-        let html = page::decode_html(&response.body, response.charset());
-        let mut page = Page::new(response.url.clone(), response.url.clone(), html);
-        page.fetched_at = Some(response.fetched_at);
+        let page = http.into_page(self.config.archive_mode);
+        if page.archive.is_some()
+            && let Some(target) = wayback::crawl_time_redirect(&page.html, &page.fetch_url)
+        {
+            let target =
+                Capture::parse(&target).map_or(target, |c| self.config.archive_mode.url(&c));
+            tracing::info!(from = %page.fetch_url, to = %target, "the archive replayed a redirect; following it");
+            if let Some(Task::Detail {
+                entry,
+                listing,
+                profile,
+                ..
+            }) = self.enqueue(task.moved_to(target), TrailingSlash::Keep)
+            {
+                self.write(*entry, &listing, None, &profile, None)?;
+            }
+            return Ok(());
+        }
         match task {
             Task::Listing { url } => self.listing(url, page),
             Task::Detail {
@@ -227,24 +316,33 @@ impl Crawl<'_> {
         };
         self.stats.listing_pages += 1;
         for next in listing.next {
-            self.enqueue(Task::Listing { url: next.fetch }, profile);
+            if self.in_scope(&next, &page) {
+                self.enqueue(
+                    Task::Listing { url: next.fetch },
+                    profile.urls.trailing_slash,
+                );
+            } else {
+                tracing::info!(url = %next.original, "next-page link leads off the site; not followed");
+                self.stats.skipped_out_of_scope += 1;
+            }
         }
         let listing_page = Arc::new(Page {
             html: String::new(),
             ..page
         });
         for entry in listing.entries {
-            match entry.detail.as_ref().map(|l| l.fetch.clone()) {
-                Some(detail_url) if self.config.details => {
-                    if !self.fetcher_scope_contains(&detail_url) {
+            match entry.detail.clone() {
+                Some(detail) if self.config.details => {
+                    if !self.in_scope(&detail, &listing_page) {
                         let warning = format!(
-                            "body: the detail page {detail_url} is on another site; not fetched"
+                            "body: the detail page {} is on another site; not fetched",
+                            detail.original
                         );
                         self.write(entry, &listing_page, None, &profile.name, Some(warning))?;
                         continue;
                     }
                     let task = Task::Detail {
-                        url: detail_url,
+                        url: detail.fetch,
                         entry: Box::new(entry),
                         listing: listing_page.clone(),
                         profile: profile.name.clone(),
@@ -254,7 +352,7 @@ impl Crawl<'_> {
                         listing,
                         profile,
                         ..
-                    }) = self.enqueue(task, profile)
+                    }) = self.enqueue(task, profile.urls.trailing_slash)
                     {
                         // Another entry already leads to this detail page: the same meeting.
                         self.write(*entry, &listing, None, &profile, None)?;
@@ -266,13 +364,39 @@ impl Crawl<'_> {
         Ok(())
     }
 
-    fn fetcher_scope_contains(&self, url: &Url) -> bool {
-        Scope::new(&self.config.start).contains(url)
+    /// Whether a link stays on the sites being crawled: for a live page, the
+    /// origins of the start URLs; for an archived page, the original sites inside
+    /// the archive (whatever the archive's own host).
+    fn in_scope(&self, link: &Link, page: &Page) -> bool {
+        if page.archive.is_some() {
+            self.archived_sites
+                .contains(&discover::site_key(&link.original))
+        } else {
+            self.live_scope.contains(&link.fetch)
+        }
+    }
+
+    /// The key under which a URL counts as fetched. An archived page is known by
+    /// its original URL, since the archive serves whichever capture is nearest;
+    /// with `--all-captures`, by original URL and capture time.
+    fn seen_key(&self, url: &Url, trailing_slash: TrailingSlash) -> String {
+        match Capture::parse(url) {
+            Some(capture) => {
+                let all = self.config.cdx.as_ref().is_some_and(|c| c.all_captures);
+                let original = seen_key(&capture.original, trailing_slash);
+                if all {
+                    format!("{original} @{}", capture.timestamp)
+                } else {
+                    original
+                }
+            }
+            None => seen_key(url, trailing_slash),
+        }
     }
 
     /// Queues a page unless it was seen already; gives the task back if it was.
-    fn enqueue(&mut self, task: Task, profile: &Profile) -> Option<Task> {
-        let key = seen_key(task.url(), profile.urls.trailing_slash);
+    fn enqueue(&mut self, task: Task, trailing_slash: TrailingSlash) -> Option<Task> {
+        let key = self.seen_key(task.url(), trailing_slash);
         if self.seen.insert(key) {
             self.queue.push_back(task);
             return None;
@@ -286,7 +410,11 @@ impl Crawl<'_> {
 
     fn fetch_failed(&mut self, task: Task, error: FetchError) -> Result<(), Error> {
         let url = task.url().clone();
-        if error.is_skip() {
+        if let FetchError::Refused { .. } = &error {
+            tracing::error!("{error}");
+            self.stats.fail(&url, error.to_string());
+            self.stats.aborted = Some(error.to_string());
+        } else if error.is_skip() {
             tracing::warn!("{error}");
             match error {
                 FetchError::Disallowed { .. } => self.stats.skipped_robots += 1,
@@ -338,11 +466,58 @@ impl Crawl<'_> {
     ) -> Result<(), Error> {
         let mut record = Record::new(entry, listing, detail, profile);
         record.warnings.extend(warning);
-        if self.written.insert(record.id.clone()) {
-            self.sink.write(&record)?;
+        match &mut self.held {
+            Some(held) => match held.iter_mut().find(|r| r.id == record.id) {
+                Some(older) if record.archived_at > older.archived_at => *older = record,
+                Some(_) => {}
+                None => held.push(record),
+            },
+            None => {
+                if self.written.insert(record.id.clone()) {
+                    self.sink.write(&record)?;
+                }
+            }
         }
         Ok(())
     }
+}
+
+/// The options a WARC's `warcinfo` record names, so the file says how it was made.
+fn warcinfo_options(config: &CrawlConfig) -> Vec<(String, String)> {
+    let mut options: Vec<(String, String)> = config
+        .start
+        .iter()
+        .map(|u| ("start-url".to_string(), u.to_string()))
+        .collect();
+    if let Some(cdx) = &config.cdx {
+        options.push(("cdx-archive".into(), cdx.archive.to_string()));
+    }
+    options.extend([
+        (
+            "http-header-user-agent".to_string(),
+            config.fetch.user_agent.clone(),
+        ),
+        ("rate".to_string(), config.fetch.rate.to_string()),
+        (
+            "archive-rate".to_string(),
+            config.fetch.archive_rate.to_string(),
+        ),
+        (
+            "archive-mode".to_string(),
+            format!("{:?}", config.archive_mode).to_lowercase(),
+        ),
+        (
+            "robots".to_string(),
+            if config.fetch.ignore_robots {
+                "ignore"
+            } else {
+                "obey"
+            }
+            .to_string(),
+        ),
+        ("details".to_string(), config.details.to_string()),
+    ]);
+    options
 }
 
 /// The key under which a URL counts as fetched: without its fragment, and without

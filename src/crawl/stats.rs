@@ -23,6 +23,8 @@ pub struct CrawlStats {
     pub elapsed_seconds: f64,
     pub pages_per_second: f64,
     pub interrupted: bool,
+    /// Why the crawl stopped early, when an archive refused connections.
+    pub aborted: Option<String>,
     pub failures: Vec<Failure>,
 }
 

@@ -14,6 +14,7 @@ mod retry;
 mod robots;
 
 use std::collections::HashMap;
+use std::fs::File;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
@@ -22,6 +23,9 @@ use bytes::{Bytes, BytesMut};
 use chrono::{DateTime, Utc};
 use reqwest::header::{self, HeaderMap, HeaderValue};
 use url::Url;
+
+use crate::archive::warc::{Exchange, WarcWriter};
+use crate::page::HttpResponse;
 
 use ratelimit::HostLimiter;
 use robots::Robots;
@@ -45,6 +49,21 @@ pub struct FetchConfig {
     pub max_bytes: u64,
     pub max_redirects: usize,
     pub ignore_robots: bool,
+    /// Page requests per second per web archive host; 0 turns the limit off.
+    pub archive_rate: f64,
+    /// CDX queries per second per web archive host; 0 turns the limit off.
+    pub cdx_rate: f64,
+    /// How many requests may be in flight at once, to size the connection pool.
+    pub concurrency_hint: usize,
+}
+
+/// The stricter of two rates where 0 means "no limit".
+fn stricter_rate(a: f64, b: f64) -> f64 {
+    match (a > 0.0, b > 0.0) {
+        (true, true) => a.min(b),
+        (true, false) => a,
+        (false, _) => b,
+    }
 }
 
 /// A response with its body read.
@@ -61,37 +80,18 @@ pub struct Response {
 }
 
 impl Response {
-    pub fn content_type(&self) -> Option<&str> {
-        self.headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
+    fn header(&self, name: header::HeaderName) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
-    /// The `charset` parameter of the Content-Type.
-    pub fn charset(&self) -> Option<&str> {
-        let content_type = self.content_type()?;
-        content_type.split(';').skip(1).find_map(|param| {
-            let (name, value) = param.split_once('=')?;
-            name.trim()
-                .eq_ignore_ascii_case("charset")
-                .then(|| value.trim().trim_matches('"'))
-        })
-    }
-
-    /// Whether the body is HTML by its Content-Type (a missing one is given the
-    /// benefit of the doubt, as browsers sniff).
-    pub fn is_html(&self) -> bool {
-        match self.content_type() {
-            None => true,
-            Some(ct) => {
-                let mime = ct
-                    .split(';')
-                    .next()
-                    .unwrap_or_default()
-                    .trim()
-                    .to_ascii_lowercase();
-                mime == "text/html" || mime == "application/xhtml+xml"
-            }
+    /// The response as the page module reads it.
+    pub fn http(&self) -> HttpResponse<'_> {
+        HttpResponse {
+            url: &self.url,
+            content_type: self.header(header::CONTENT_TYPE),
+            memento_datetime: self.header(header::HeaderName::from_static("memento-datetime")),
+            body: &self.body,
+            fetched_at: Some(self.fetched_at),
         }
     }
 }
@@ -117,6 +117,10 @@ pub enum FetchError {
     Timeout { url: Url, seconds: u64 },
     #[error("{url}: {message}")]
     Connect { url: Url, message: String },
+    #[error(
+        "{url}: the archive refuses connections ({message}); it has probably blocked this address after too many requests. Stop, wait an hour, and crawl again at a lower --archive-rate"
+    )]
+    Refused { url: Url, message: String },
     #[error("{url}: HTTP {status}")]
     Status { url: Url, status: u16 },
     #[error(
@@ -170,43 +174,84 @@ impl Scope {
     pub fn contains(&self, url: &Url) -> bool {
         self.origins.contains(&origin_key(url))
     }
+
+    pub fn is_empty(&self) -> bool {
+        self.origins.is_empty()
+    }
+
+    /// Both scopes' origins.
+    pub fn union(&self, other: &Scope) -> Scope {
+        let mut origins = [self.origins.clone(), other.origins.clone()].concat();
+        origins.sort();
+        origins.dedup();
+        Scope { origins }
+    }
 }
 
 fn origin_key(url: &Url) -> String {
     url.origin().ascii_serialization()
 }
 
+/// What a request is for; each kind has its own budget on a host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestKind {
+    Page = 0,
+    /// A CDX index query, which archives meter separately from replays.
+    Cdx = 1,
+}
+
 struct HostState {
     robots: tokio::sync::OnceCell<Robots>,
-    limiter: tokio::sync::OnceCell<HostLimiter>,
+    limiters: [tokio::sync::OnceCell<HostLimiter>; 2],
+    is_archive: bool,
 }
 
 pub struct Fetcher {
     client: reqwest::Client,
     config: FetchConfig,
     scope: Scope,
+    archives: Scope,
     hosts: Mutex<HashMap<String, Arc<HostState>>>,
+    recorder: Option<Mutex<WarcWriter<File>>>,
     pub counters: Arc<FetchCounters>,
 }
 
 impl Fetcher {
-    pub fn new(config: FetchConfig, scope: Scope) -> Result<Fetcher, reqwest::Error> {
+    /// A fetcher for the origins in `scope`; those also in `archives` are web
+    /// archives and get the archive budget. With a `recorder`, every exchange is
+    /// written to it as WARC records.
+    pub fn new(
+        config: FetchConfig,
+        scope: Scope,
+        archives: Scope,
+        recorder: Option<WarcWriter<File>>,
+    ) -> Result<Fetcher, reqwest::Error> {
         let client = reqwest::Client::builder()
             .connect_timeout(config.connect_timeout)
             .redirect(reqwest::redirect::Policy::none())
-            .pool_max_idle_per_host(4)
+            .pool_max_idle_per_host(config.concurrency_hint.max(1))
             .build()?;
         Ok(Fetcher {
             client,
             config,
             scope,
+            archives,
             hosts: Mutex::new(HashMap::new()),
+            recorder: recorder.map(Mutex::new),
             counters: Arc::new(FetchCounters::default()),
         })
     }
 
-    pub fn scope(&self) -> &Scope {
-        &self.scope
+    /// Flushes and closes the WARC file, if one is being written.
+    pub fn finish_recording(self) -> std::io::Result<()> {
+        match self.recorder {
+            Some(recorder) => recorder
+                .into_inner()
+                .expect("recorder lock")
+                .finish()
+                .map(drop),
+            None => Ok(()),
+        }
     }
 
     fn host(&self, url: &Url) -> Arc<HostState> {
@@ -216,7 +261,8 @@ impl Fetcher {
             .or_insert_with(|| {
                 Arc::new(HostState {
                     robots: tokio::sync::OnceCell::new(),
-                    limiter: tokio::sync::OnceCell::new(),
+                    limiters: Default::default(),
+                    is_archive: self.archives.contains(url),
                 })
             })
             .clone()
@@ -224,6 +270,11 @@ impl Fetcher {
 
     /// Fetches a page: robots.txt, rate limit, retries and redirects included.
     pub async fn get(&self, url: &Url) -> Result<Response, FetchError> {
+        self.get_as(url, RequestKind::Page).await
+    }
+
+    /// Fetches `url` for a `kind` of request.
+    pub async fn get_as(&self, url: &Url, kind: RequestKind) -> Result<Response, FetchError> {
         let mut current = url.clone();
         let mut chain = vec![current.clone()];
         loop {
@@ -239,7 +290,7 @@ impl Fetcher {
             }
             let host = self.host(&current);
             self.check_robots(&host, &current).await?;
-            let response = self.get_with_retries(&host, &current).await?;
+            let response = self.get_with_retries(&host, kind, &current).await?;
             if !(300..400).contains(&response.status) {
                 return Ok(response);
             }
@@ -313,16 +364,27 @@ impl Fetcher {
         })
     }
 
-    /// The host's limiter, built once its robots.txt is known so that a
-    /// `Crawl-delay` stricter than `--rate` wins.
-    async fn get_with_retries(&self, host: &HostState, url: &Url) -> Result<Response, FetchError> {
-        let limiter = host
-            .limiter
+    /// Fetches with the host's limiter for `kind`, built once the host's robots.txt
+    /// is known so that a `Crawl-delay` stricter than the rate wins.
+    async fn get_with_retries(
+        &self,
+        host: &HostState,
+        kind: RequestKind,
+        url: &Url,
+    ) -> Result<Response, FetchError> {
+        let limiter = host.limiters[kind as usize]
             .get_or_init(|| async {
                 let robots = host.robots.get();
                 let delay = robots.and_then(Robots::crawl_delay);
-                let limiter = HostLimiter::new(self.config.rate, self.config.burst, delay);
-                if robots.is_some() {
+                let rate = match (kind, host.is_archive) {
+                    (RequestKind::Cdx, _) => self.config.cdx_rate,
+                    (RequestKind::Page, true) => {
+                        stricter_rate(self.config.rate, self.config.archive_rate)
+                    }
+                    (RequestKind::Page, false) => self.config.rate,
+                };
+                let limiter = HostLimiter::new(rate, self.config.burst, delay);
+                if robots.is_some() && kind == RequestKind::Page {
                     limiter.count_one();
                 }
                 limiter
@@ -343,6 +405,15 @@ impl Fetcher {
             }
             self.counters.requests.fetch_add(1, Ordering::Relaxed);
             let result = self.attempt(url).await;
+            if let Err(FetchError::Connect { message, .. }) = &result
+                && message.contains("Connection refused")
+                && self.archives.contains(url)
+            {
+                return Err(FetchError::Refused {
+                    url: url.clone(),
+                    message: message.clone(),
+                });
+            }
             let retry_after = match &result {
                 Ok(response) if retry::is_retryable_status(response.status) => {
                     if response.status == 429 {
@@ -397,6 +468,46 @@ impl Fetcher {
         }
     }
 
+    fn record(&self, response: &Response) {
+        let Some(recorder) = &self.recorder else {
+            return;
+        };
+        let mut request_headers = response.request_headers.clone();
+        // reqwest adds these itself; the archived request should say what was sent.
+        request_headers.push(("Accept-Encoding".into(), "gzip, br".into()));
+        let exchange = Exchange {
+            url: response.url.to_string(),
+            date: response.fetched_at,
+            method: "GET".into(),
+            request_headers,
+            status: response.status,
+            reason: reqwest::StatusCode::from_u16(response.status)
+                .ok()
+                .and_then(|s| s.canonical_reason())
+                .unwrap_or("")
+                .to_string(),
+            response_headers: response
+                .headers
+                .iter()
+                .map(|(name, value)| {
+                    (
+                        name.to_string(),
+                        String::from_utf8_lossy(value.as_bytes()).into_owned(),
+                    )
+                })
+                .collect(),
+            body: response.body.to_vec(),
+            ip: None,
+        };
+        let written = recorder
+            .lock()
+            .expect("recorder lock")
+            .write_exchange(&exchange);
+        if let Err(e) = written {
+            tracing::error!(url = %response.url, "cannot write the WARC record: {e}");
+        }
+    }
+
     /// One request and its body, bounded by the total timeout and the size cap.
     async fn attempt(&self, url: &Url) -> Result<Response, FetchError> {
         let request_headers = vec![
@@ -443,6 +554,10 @@ impl Fetcher {
             })
         };
         let result = match tokio::time::timeout(self.config.timeout, exchange).await {
+            Ok(Ok(response)) => {
+                self.record(&response);
+                Ok(response)
+            }
             Ok(result) => result,
             Err(_) => Err(FetchError::Timeout {
                 url: url.clone(),

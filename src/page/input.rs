@@ -1,5 +1,5 @@
 //! The files `harava extract` reads: HTML files, directories of them (a wget or
-//! HTTrack mirror), and standard input, in a deterministic order.
+//! HTTrack mirror), WARC files, and standard input, in a deterministic order.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -7,6 +7,20 @@ use std::path::{Path, PathBuf};
 use url::Url;
 
 use crate::error::Error;
+
+/// One input: an HTML document, or a WARC file of many.
+#[derive(Debug)]
+pub enum Input {
+    Html(InputFile),
+    Warc { name: String, source: WarcSource },
+}
+
+/// Where a WARC's bytes come from: files are streamed, stdin is already read.
+#[derive(Debug)]
+pub enum WarcSource {
+    Path(PathBuf),
+    Bytes(Vec<u8>),
+}
 
 /// One input document before decoding.
 #[derive(Debug)]
@@ -22,10 +36,11 @@ pub struct InputFile {
 
 const HTML_EXTENSIONS: &[&str] = &["html", "htm", "xhtml"];
 
-/// Expands `paths` into files: directories recursively (HTML files only, sorted by
-/// path), other paths as given, `-` as standard input. A file that cannot be read
-/// is returned as an error in its place, so the others are still extracted.
-pub fn read_inputs(paths: &[PathBuf], base_url: Option<&Url>) -> Vec<Result<InputFile, Error>> {
+/// Expands `paths` into inputs: directories recursively (HTML and WARC files,
+/// sorted by path), other paths as given, `-` as standard input (HTML or WARC, by
+/// its first bytes). A file that cannot be read is returned as an error in its
+/// place, so the others are still extracted.
+pub fn read_inputs(paths: &[PathBuf], base_url: Option<&Url>) -> Vec<Result<Input, Error>> {
     let mut out = Vec::new();
     for path in paths {
         if path.as_os_str() == "-" {
@@ -33,11 +48,20 @@ pub fn read_inputs(paths: &[PathBuf], base_url: Option<&Url>) -> Vec<Result<Inpu
             out.push(
                 std::io::stdin()
                     .read_to_end(&mut bytes)
-                    .map(|_| InputFile {
-                        name: "<stdin>".to_string(),
-                        bytes,
-                        mirror_url: None,
-                        file_url: Url::parse("file:///dev/stdin").expect("static URL"),
+                    .map(|_| {
+                        if is_warc_bytes(&bytes) {
+                            Input::Warc {
+                                name: "<stdin>".into(),
+                                source: WarcSource::Bytes(bytes),
+                            }
+                        } else {
+                            Input::Html(InputFile {
+                                name: "<stdin>".to_string(),
+                                bytes,
+                                mirror_url: None,
+                                file_url: Url::parse("file:///dev/stdin").expect("static URL"),
+                            })
+                        }
                     })
                     .map_err(|e| Error::Read {
                         path: "<stdin>".into(),
@@ -50,8 +74,11 @@ pub fn read_inputs(paths: &[PathBuf], base_url: Option<&Url>) -> Vec<Result<Inpu
                 .follow_links(true);
             for entry in walker {
                 match entry {
+                    Ok(entry) if entry.file_type().is_file() && is_warc_name(entry.path()) => {
+                        out.push(Ok(warc_file(entry.path())));
+                    }
                     Ok(entry) if entry.file_type().is_file() && is_html_name(entry.path()) => {
-                        out.push(read_file(entry.path(), Some(path), base_url));
+                        out.push(read_file(entry.path(), Some(path), base_url).map(Input::Html));
                     }
                     Ok(_) => {}
                     Err(e) => out.push(Err(Error::Read {
@@ -60,11 +87,43 @@ pub fn read_inputs(paths: &[PathBuf], base_url: Option<&Url>) -> Vec<Result<Inpu
                     })),
                 }
             }
+        } else if is_warc_name(path) {
+            out.push(Ok(warc_file(path)));
         } else {
-            out.push(read_file(path, None, base_url));
+            out.push(read_file(path, None, base_url).map(|file| {
+                if is_warc_bytes(&file.bytes) {
+                    Input::Warc {
+                        name: file.name,
+                        source: WarcSource::Bytes(file.bytes),
+                    }
+                } else {
+                    Input::Html(file)
+                }
+            }));
         }
     }
     out
+}
+
+fn warc_file(path: &Path) -> Input {
+    Input::Warc {
+        name: path.display().to_string(),
+        source: WarcSource::Path(path.to_path_buf()),
+    }
+}
+
+fn is_warc_name(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    name.ends_with(".warc") || name.ends_with(".warc.gz")
+}
+
+/// A WARC starts with its version line; a gzipped one with the gzip magic (HTML
+/// is never served to us gzipped on disk).
+fn is_warc_bytes(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"WARC/") || bytes.starts_with(&[0x1f, 0x8b])
 }
 
 fn is_html_name(path: &Path) -> bool {

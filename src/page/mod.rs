@@ -10,10 +10,12 @@ mod decode;
 mod input;
 
 pub use decode::decode_html;
-pub use input::{InputFile, read_inputs};
+pub use input::{Input, InputFile, WarcSource, read_inputs};
 
 use chrono::{DateTime, Utc};
 use url::Url;
+
+use crate::archive::wayback::{self, Capture};
 
 /// A fetched or read page.
 #[derive(Debug, Clone)]
@@ -33,8 +35,103 @@ pub struct Page {
 /// Where and when an archive captured a page.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Archived {
+    /// The capture URL the page was read from.
     pub capture_url: Url,
+    pub capture: Capture,
     pub archived_at: Option<DateTime<Utc>>,
+    pub mode: ArchiveMode,
+}
+
+/// Which form of a capture to fetch.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ArchiveMode {
+    /// The archived bytes as captured (`id_`): no toolbar, no rewritten links.
+    #[default]
+    Raw,
+    /// The archive's replay page, toolbar stripped and links mapped back.
+    Rewritten,
+}
+
+impl ArchiveMode {
+    /// The URL that fetches `capture` in this mode.
+    pub fn url(self, capture: &Capture) -> Url {
+        match self {
+            ArchiveMode::Raw => capture.raw_url(),
+            ArchiveMode::Rewritten => capture.replay_url(),
+        }
+    }
+}
+
+/// An HTTP response, as the crawler got it or a WARC kept it.
+pub struct HttpResponse<'a> {
+    pub url: &'a Url,
+    pub content_type: Option<&'a str>,
+    pub memento_datetime: Option<&'a str>,
+    pub body: &'a [u8],
+    pub fetched_at: Option<DateTime<Utc>>,
+}
+
+impl HttpResponse<'_> {
+    /// Whether the body is HTML by its Content-Type (a missing one is given the
+    /// benefit of the doubt, as browsers sniff).
+    pub fn is_html(&self) -> bool {
+        match self.content_type {
+            None => true,
+            Some(ct) => {
+                let mime = ct
+                    .split(';')
+                    .next()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_ascii_lowercase();
+                mime == "text/html" || mime == "application/xhtml+xml"
+            }
+        }
+    }
+
+    /// The `charset` parameter of the Content-Type.
+    pub fn charset(&self) -> Option<&str> {
+        self.content_type?.split(';').skip(1).find_map(|param| {
+            let (name, value) = param.split_once('=')?;
+            name.trim()
+                .eq_ignore_ascii_case("charset")
+                .then(|| value.trim().trim_matches('"'))
+        })
+    }
+
+    /// The page this response holds. A response from an archive becomes an
+    /// archived page of the original URL, its replay decorations removed.
+    pub fn into_page(self, mode: ArchiveMode) -> Page {
+        let html = decode_html(self.body, self.charset());
+        let mut page = match Capture::parse(self.url) {
+            Some(capture) => {
+                let archived_at = self
+                    .memento_datetime
+                    .and_then(wayback::memento_datetime)
+                    .or_else(|| capture.archived_at());
+                let html = match wayback::strip_toolbar(&html) {
+                    std::borrow::Cow::Borrowed(_) => html,
+                    std::borrow::Cow::Owned(stripped) => stripped,
+                };
+                Page {
+                    url: capture.original.clone(),
+                    fetch_url: self.url.clone(),
+                    html,
+                    fetched_at: None,
+                    archive: Some(Archived {
+                        capture_url: self.url.clone(),
+                        capture,
+                        archived_at,
+                        mode,
+                    }),
+                    warnings: Vec::new(),
+                }
+            }
+            None => Page::new(self.url.clone(), self.url.clone(), html),
+        };
+        page.fetched_at = self.fetched_at;
+        page
+    }
 }
 
 /// A link found on a page, in both address spaces.
@@ -61,11 +158,17 @@ impl Page {
 
     /// Resolves an `href` found on this page. Absolute links to the original site
     /// are mapped onto the fetch origin and vice versa, so a mirror that kept
-    /// absolute links is still crawled in the mirror.
+    /// absolute links is still crawled in the mirror; on an archived page, links
+    /// lead to the same archive at the page's capture time.
     pub fn resolve(&self, href: &str) -> Option<Link> {
         let href = href.trim();
         if href.is_empty() || href.starts_with('#') {
             return None;
+        }
+        if let Some(archived) = &self.archive {
+            let original = wayback::original_of_link(&archived.capture, href)?;
+            let fetch = archived.mode.url(&archived.capture.at(&original));
+            return Some(Link { original, fetch });
         }
         let original = self.url.join(href).ok()?;
         let fetch = self.fetch_url.join(href).ok()?;
@@ -197,6 +300,39 @@ mod tests {
                 "{html}"
             );
         }
+    }
+
+    #[test]
+    fn archived_pages_keep_original_urls_and_link_into_the_archive() {
+        let url = Url::parse("http://127.0.0.1:9/web/20190301000000id_/https://www.uusimaa2019.fi/kuntajohtajakokous/").unwrap();
+        let html = r#"<link rel="canonical" href="/web/20190301000000/https://www.uusimaa2019.fi/elsewhere/"><p>x</p>"#;
+        let response = HttpResponse {
+            url: &url,
+            content_type: Some("text/html; charset=utf-8"),
+            memento_datetime: Some("Fri, 01 Mar 2019 00:00:00 GMT"),
+            body: html.as_bytes(),
+            fetched_at: None,
+        };
+        let page = response.into_page(ArchiveMode::Raw);
+        assert_eq!(
+            page.url.as_str(),
+            "https://www.uusimaa2019.fi/kuntajohtajakokous/",
+            "the capture, not the rewritten canonical link"
+        );
+        let archived = page.archive.as_ref().unwrap();
+        assert_eq!(
+            archived.archived_at.unwrap().to_rfc3339(),
+            "2019-03-01T00:00:00+00:00"
+        );
+        let link = page.resolve("/muistiot/a/").unwrap();
+        assert_eq!(
+            link.original.as_str(),
+            "https://www.uusimaa2019.fi/muistiot/a/"
+        );
+        assert_eq!(
+            link.fetch.as_str(),
+            "http://127.0.0.1:9/web/20190301000000id_/https://www.uusimaa2019.fi/muistiot/a/"
+        );
     }
 
     #[test]
