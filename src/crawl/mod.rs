@@ -5,7 +5,8 @@
 //! millisecond a page, so it never starves the fetches). A record is written as
 //! soon as it is complete: at once for an entry without a detail page, otherwise
 //! when its detail page has been read or has failed for good, in which case the
-//! record still goes out with `body: null` and a warning.
+//! record still goes out with `body: null` and a warning. Entries that share a
+//! detail page wait for the one fetch of it.
 
 mod discover;
 mod stats;
@@ -13,7 +14,7 @@ mod stats;
 pub use discover::CdxConfig;
 pub use stats::{CrawlStats, Failure};
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::future::Future;
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -29,10 +30,10 @@ use url::Url;
 use crate::archive::warc::WarcWriter;
 use crate::archive::wayback::{self, Capture};
 use crate::error::Error;
-use crate::extract::{self, Entry, Extracted};
+use crate::extract::{self, DetailPage, Entry, Extracted};
 use crate::fetch::{FetchConfig, FetchError, Fetcher, Response, Scope};
 use crate::page::{ArchiveMode, Link, Page};
-use crate::profile::{Profiles, TrailingSlash};
+use crate::profile::{Profile, Profiles, TrailingSlash};
 use crate::record::Record;
 use crate::sink::Sink;
 
@@ -56,42 +57,57 @@ pub struct CrawlConfig {
     pub warc: Option<PathBuf>,
 }
 
-enum Task {
-    Listing {
-        url: Url,
-    },
-    Detail {
-        url: Url,
-        entry: Box<Entry>,
-        listing: Arc<Page>,
-        profile: String,
-    },
+/// A page to fetch, and what it is expected to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    /// A start page or an "older posts" page; a start page found to be a detail
+    /// page (as CDX discovery may list) is read as one.
+    Listing,
+    Detail,
 }
 
-impl Task {
-    fn url(&self) -> &Url {
-        match self {
-            Task::Listing { url } | Task::Detail { url, .. } => url,
-        }
-    }
+struct Task {
+    url: Url,
+    role: Role,
+    /// The key under which the page counts as fetched.
+    key: String,
+}
 
-    /// The same task for another URL, as when an archive replays a redirect.
-    fn moved_to(self, target: Url) -> Task {
-        match self {
-            Task::Listing { .. } => Task::Listing { url: target },
-            Task::Detail {
-                entry,
-                listing,
-                profile,
-                ..
-            } => Task::Detail {
-                url: target,
-                entry,
-                listing,
-                profile,
-            },
+/// An entry waiting for its detail page.
+struct Waiting {
+    entry: Entry,
+    listing: Arc<Page>,
+    profile: String,
+}
+
+/// Records held back, in the order they were first seen, indexed by id.
+#[derive(Default)]
+struct Held {
+    records: Vec<Record>,
+    by_id: HashMap<String, usize>,
+}
+
+impl Held {
+    /// Keeps `record` unless a newer capture of the same meeting is held already.
+    fn keep_newest(&mut self, record: Record) {
+        match self.by_id.get(&record.id) {
+            Some(&index) if record.archived_at > self.records[index].archived_at => {
+                self.records[index] = record
+            }
+            Some(_) => {}
+            None => {
+                self.by_id.insert(record.id.clone(), self.records.len());
+                self.records.push(record);
+            }
         }
     }
+}
+
+/// What became of a detail page.
+enum DetailOutcome {
+    Read(DetailPage),
+    /// Not read, and why (a warning for the records that needed it).
+    Missing(String),
 }
 
 struct Crawl<'a> {
@@ -100,10 +116,12 @@ struct Crawl<'a> {
     sink: &'a mut Sink,
     queue: VecDeque<Task>,
     seen: HashSet<String>,
+    details: HashMap<String, Arc<DetailOutcome>>,
+    waiting: HashMap<String, Vec<Waiting>>,
     written: HashSet<String>,
     /// Archive crawls hold records back until the end: a newer capture of the same
     /// meeting may still come, and it must win.
-    held: Option<Vec<Record>>,
+    held: Option<Held>,
     live_scope: Scope,
     /// Hosts (without `www.`) of the original sites inside the archives crawled.
     archived_sites: Vec<String>,
@@ -150,8 +168,10 @@ pub async fn run(
         sink,
         queue: VecDeque::new(),
         seen: HashSet::new(),
+        details: HashMap::new(),
+        waiting: HashMap::new(),
         written: HashSet::new(),
-        held: plan.archived().then(Vec::new),
+        held: plan.archived().then(Held::default),
         live_scope: plan.live_scope.clone(),
         archived_sites: plan.archived_sites.clone(),
         stats: CrawlStats::default(),
@@ -162,9 +182,7 @@ pub async fn run(
         None => plan.starts.clone(),
     };
     for url in starts {
-        if crawl.seen.insert(crawl.seen_key(&url, TrailingSlash::Keep)) {
-            crawl.queue.push_back(Task::Listing { url });
-        }
+        crawl.enqueue(url, Role::Listing, TrailingSlash::Keep);
     }
 
     let mut in_flight = FuturesUnordered::new();
@@ -184,7 +202,7 @@ pub async fn run(
             crawl.stats.pages_attempted += 1;
             let fetcher = &fetcher;
             in_flight.push(async move {
-                let result = fetcher.get(task.url()).await;
+                let result = fetcher.get(&task.url).await;
                 (task, result)
             });
         }
@@ -206,20 +224,26 @@ pub async fn run(
         crawl.progress.set_message(crawl.stats.progress_line());
     }
     drop(in_flight);
-    let stopped_by = if crawl.stats.interrupted {
-        Some("the crawl was interrupted")
+    let reason = if crawl.stats.interrupted {
+        "the crawl was interrupted"
     } else if crawl.stats.aborted.is_some() {
-        Some("the archive stopped answering")
+        "the archive stopped answering"
     } else {
-        None
+        "it was never reached"
     };
-    if let Some(reason) = stopped_by {
-        while let Some(task) = crawl.queue.pop_front() {
-            crawl.not_fetched(task, reason)?;
-        }
+    while let Some(task) = crawl.queue.pop_front() {
+        crawl.not_fetched(task, reason)?;
+    }
+    // Entries whose detail page was in flight when the crawl stopped.
+    let unfinished: Vec<String> = crawl.waiting.keys().cloned().collect();
+    for key in unfinished {
+        crawl.settle(
+            &key,
+            DetailOutcome::Missing(format!("body: the detail page was not fetched: {reason}")),
+        )?;
     }
     if let Some(held) = crawl.held.take() {
-        for record in &held {
+        for record in &held.records {
             crawl.sink.write(record)?;
         }
     }
@@ -249,116 +273,123 @@ impl Crawl<'_> {
             let content_type = http.content_type.unwrap_or_default().to_string();
             tracing::warn!(url = %response.url, %content_type, "not an HTML page; skipped");
             self.stats.skipped_not_html += 1;
-            if let Task::Detail {
-                entry,
-                listing,
-                profile,
-                ..
-            } = task
-            {
-                let warning =
-                    format!("body: the detail page is not HTML ({content_type}); not read");
-                self.write(*entry, &listing, None, &profile, Some(warning))?;
-            }
-            return Ok(());
+            return self.settle(
+                &task.key,
+                DetailOutcome::Missing(format!(
+                    "body: the detail page is not HTML ({content_type}); not read"
+                )),
+            );
         }
         let page = http.into_page(self.config.archive_mode);
         if page.archive.is_some()
             && let Some(target) = wayback::crawl_time_redirect(&page.html, &page.fetch_url)
         {
-            let target =
-                Capture::parse(&target).map_or(target, |c| self.config.archive_mode.url(&c));
-            tracing::info!(from = %page.fetch_url, to = %target, "the archive replayed a redirect; following it");
-            if let Some(Task::Detail {
-                entry,
-                listing,
-                profile,
-                ..
-            }) = self.enqueue(task.moved_to(target), TrailingSlash::Keep)
-            {
-                self.write(*entry, &listing, None, &profile, None)?;
-            }
-            return Ok(());
+            return self.follow_replayed_redirect(task, target);
         }
-        match task {
-            Task::Listing { url } => self.listing(url, page),
-            Task::Detail {
-                entry,
-                listing,
-                profile,
-                ..
-            } => {
-                let profile_rules = self.profiles.by_name(&profile);
-                let detail = profile_rules.map(|p| extract::detail_page(&page, p));
-                self.write(*entry, &listing, detail.as_ref(), &profile, None)
+        match task.role {
+            Role::Listing => self.listing(task, page),
+            Role::Detail => {
+                let outcome = match self.profile_of(&page) {
+                    Some(profile) => DetailOutcome::Read(extract::detail_page(&page, profile)),
+                    None => DetailOutcome::Missing("body: no profile fits the detail page".into()),
+                };
+                self.settle(&task.key, outcome)
             }
         }
     }
 
-    fn listing(&mut self, url: Url, page: Page) -> Result<(), Error> {
+    /// An archive replayed a capture of a redirect as a page saying so: the page
+    /// the task wanted is at the redirect's target.
+    fn follow_replayed_redirect(&mut self, task: Task, target: Url) -> Result<(), Error> {
+        let target = Capture::parse(&target).map_or(target, |c| self.config.archive_mode.url(&c));
+        tracing::info!(from = %task.url, to = %target, "the archive replayed a redirect; following it");
+        let target_key = self.seen_key(&target, TrailingSlash::Keep);
+        if task.role == Role::Detail {
+            // Whoever waits for the redirect waits for its target.
+            let waiting = self.waiting.remove(&task.key).unwrap_or_default();
+            self.waiting
+                .entry(target_key.clone())
+                .or_default()
+                .extend(waiting);
+            if let Some(outcome) = self.details.get(&target_key).cloned() {
+                return self.settle_with(&target_key, outcome);
+            }
+        }
+        self.enqueue(target, task.role, TrailingSlash::Keep);
+        Ok(())
+    }
+
+    fn profile_of(&self, page: &Page) -> Option<&Profile> {
+        let document = Html::parse_document(&page.html);
+        self.profiles.for_page(page.url.host_str(), &document)
+    }
+
+    fn listing(&mut self, task: Task, page: Page) -> Result<(), Error> {
         let document = Html::parse_document(&page.html);
         let Some(profile) = self.profiles.for_page(page.url.host_str(), &document) else {
             let error = Error::NoProfile {
-                path: url.to_string(),
+                path: task.url.to_string(),
             };
             tracing::error!("{error}");
-            self.stats.fail(&url, error.to_string());
+            self.stats.fail(&task.url, error.to_string());
             return Ok(());
         };
         let extracted = extract::extract_document(&page, &document, profile);
         drop(document);
         let listing = match extracted {
             Extracted::Listing(listing) => listing,
-            Extracted::Detail(_) | Extracted::Other => {
-                tracing::warn!(%url, profile = %profile.name, "no entries on this page by the profile's selectors");
+            Extracted::Detail(detail) => {
+                return self.settle(&task.key, DetailOutcome::Read(detail));
+            }
+            Extracted::Other => {
+                tracing::warn!(url = %task.url, profile = %profile.name, "no entries on this page by the profile's selectors");
                 return Ok(());
             }
         };
         self.stats.listing_pages += 1;
+        let slash = profile.urls.trailing_slash;
         for next in listing.next {
             if self.in_scope(&next, &page) {
-                self.enqueue(
-                    Task::Listing { url: next.fetch },
-                    profile.urls.trailing_slash,
-                );
+                if !self.enqueue(next.fetch, Role::Listing, slash) {
+                    tracing::info!(url = %next.original, "already fetched in this crawl (a pagination loop?); not fetched again");
+                    self.stats.skipped_seen += 1;
+                }
             } else {
                 tracing::info!(url = %next.original, "next-page link leads off the site; not followed");
                 self.stats.skipped_out_of_scope += 1;
             }
         }
+        let profile_name = profile.name.clone();
         let listing_page = Arc::new(Page {
             html: String::new(),
             ..page
         });
         for entry in listing.entries {
-            match entry.detail.clone() {
-                Some(detail) if self.config.details => {
-                    if !self.in_scope(&detail, &listing_page) {
-                        let warning = format!(
-                            "body: the detail page {} is on another site; not fetched",
-                            detail.original
-                        );
-                        self.write(entry, &listing_page, None, &profile.name, Some(warning))?;
-                        continue;
-                    }
-                    let task = Task::Detail {
-                        url: detail.fetch,
-                        entry: Box::new(entry),
-                        listing: listing_page.clone(),
-                        profile: profile.name.clone(),
-                    };
-                    if let Some(Task::Detail {
-                        entry,
-                        listing,
-                        profile,
-                        ..
-                    }) = self.enqueue(task, profile.urls.trailing_slash)
-                    {
-                        // Another entry already leads to this detail page: the same meeting.
-                        self.write(*entry, &listing, None, &profile, None)?;
-                    }
+            let detail = entry.detail.clone().filter(|_| self.config.details);
+            let Some(detail) = detail else {
+                self.write(entry, &listing_page, None, &profile_name, None)?;
+                continue;
+            };
+            if !self.in_scope(&detail, &listing_page) {
+                let warning = format!(
+                    "body: the detail page {} is on another site; not fetched",
+                    detail.original
+                );
+                self.write(entry, &listing_page, None, &profile_name, Some(warning))?;
+                continue;
+            }
+            let key = self.seen_key(&detail.fetch, slash);
+            let waiting = Waiting {
+                entry,
+                listing: listing_page.clone(),
+                profile: profile_name.clone(),
+            };
+            match self.details.get(&key).cloned() {
+                Some(outcome) => self.write_waiting(waiting, &outcome)?,
+                None => {
+                    self.waiting.entry(key).or_default().push(waiting);
+                    self.enqueue(detail.fetch, Role::Detail, slash);
                 }
-                _ => self.write(entry, &listing_page, None, &profile.name, None)?,
             }
         }
         Ok(())
@@ -394,25 +425,20 @@ impl Crawl<'_> {
         }
     }
 
-    /// Queues a page unless it was seen already; gives the task back if it was.
-    fn enqueue(&mut self, task: Task, trailing_slash: TrailingSlash) -> Option<Task> {
-        let key = self.seen_key(task.url(), trailing_slash);
-        if self.seen.insert(key) {
-            self.queue.push_back(task);
-            return None;
+    /// Queues a page unless it was seen already; says whether it was queued.
+    fn enqueue(&mut self, url: Url, role: Role, trailing_slash: TrailingSlash) -> bool {
+        let key = self.seen_key(&url, trailing_slash);
+        if !self.seen.insert(key.clone()) {
+            return false;
         }
-        if let Task::Listing { url } = &task {
-            tracing::info!(%url, "already fetched in this crawl (a pagination loop?); not fetched again");
-            self.stats.skipped_seen += 1;
-        }
-        Some(task)
+        self.queue.push_back(Task { url, role, key });
+        true
     }
 
     fn fetch_failed(&mut self, task: Task, error: FetchError) -> Result<(), Error> {
-        let url = task.url().clone();
         if let FetchError::Refused { .. } = &error {
             tracing::error!("{error}");
-            self.stats.fail(&url, error.to_string());
+            self.stats.fail(&task.url, error.to_string());
             self.stats.aborted = Some(error.to_string());
         } else if error.is_skip() {
             tracing::warn!("{error}");
@@ -422,56 +448,68 @@ impl Crawl<'_> {
             }
         } else {
             tracing::error!("{error}");
-            self.stats.fail(&url, error.to_string());
+            self.stats.fail(&task.url, error.to_string());
         }
-        if let Task::Detail {
-            entry,
-            listing,
-            profile,
-            ..
-        } = task
-        {
-            let warning = format!("body: the detail page could not be fetched: {error}");
-            self.write(*entry, &listing, None, &profile, Some(warning))?;
+        self.settle(
+            &task.key,
+            DetailOutcome::Missing(format!(
+                "body: the detail page could not be fetched: {error}"
+            )),
+        )
+    }
+
+    fn not_fetched(&mut self, task: Task, reason: &str) -> Result<(), Error> {
+        if task.role == Role::Listing {
+            tracing::info!(url = %task.url, "not fetched: {reason}");
+            self.stats.not_fetched += 1;
+        }
+        let warning = format!(
+            "body: the detail page {} was not fetched: {reason}",
+            task.url
+        );
+        self.settle(&task.key, DetailOutcome::Missing(warning))
+    }
+
+    /// Records what became of the page under `key` and writes the entries that
+    /// waited for it.
+    fn settle(&mut self, key: &str, outcome: DetailOutcome) -> Result<(), Error> {
+        self.settle_with(key, Arc::new(outcome))
+    }
+
+    fn settle_with(&mut self, key: &str, outcome: Arc<DetailOutcome>) -> Result<(), Error> {
+        self.details.insert(key.to_string(), outcome.clone());
+        for waiting in self.waiting.remove(key).unwrap_or_default() {
+            self.write_waiting(waiting, &outcome)?;
         }
         Ok(())
     }
 
-    fn not_fetched(&mut self, task: Task, reason: &str) -> Result<(), Error> {
-        match task {
-            Task::Listing { url } => {
-                tracing::info!(%url, "not fetched: {reason}");
-                self.stats.not_fetched += 1;
-                Ok(())
-            }
-            Task::Detail {
-                url,
-                entry,
-                listing,
-                profile,
-            } => {
-                let warning = format!("body: the detail page {url} was not fetched: {reason}");
-                self.write(*entry, &listing, None, &profile, Some(warning))
-            }
-        }
+    fn write_waiting(&mut self, waiting: Waiting, outcome: &DetailOutcome) -> Result<(), Error> {
+        let (detail, warning) = match outcome {
+            DetailOutcome::Read(detail) => (Some(detail), None),
+            DetailOutcome::Missing(warning) => (None, Some(warning.clone())),
+        };
+        self.write(
+            waiting.entry,
+            &waiting.listing,
+            detail,
+            &waiting.profile,
+            warning,
+        )
     }
 
     fn write(
         &mut self,
         entry: Entry,
         listing: &Page,
-        detail: Option<&extract::DetailPage>,
+        detail: Option<&DetailPage>,
         profile: &str,
         warning: Option<String>,
     ) -> Result<(), Error> {
         let mut record = Record::new(entry, listing, detail, profile);
         record.warnings.extend(warning);
         match &mut self.held {
-            Some(held) => match held.iter_mut().find(|r| r.id == record.id) {
-                Some(older) if record.archived_at > older.archived_at => *older = record,
-                Some(_) => {}
-                None => held.push(record),
-            },
+            Some(held) => held.keep_newest(record),
             None => {
                 if self.written.insert(record.id.clone()) {
                     self.sink.write(&record)?;
