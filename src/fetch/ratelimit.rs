@@ -1,5 +1,7 @@
 //! The per-host request budget: a governor rate limiter shared by all workers,
-//! plus a pause that a 429 imposes on every worker, not only the one that got it.
+//! a pause that a 429 imposes on every worker (not only the one that got it), and
+//! a spacing that each 429 doubles for the rest of the run, since a server that
+//! has said "too many" once will say it again at the same pace.
 
 use std::num::NonZeroU32;
 use std::sync::Mutex;
@@ -8,9 +10,21 @@ use std::time::Duration;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use tokio::time::Instant;
 
+/// The longest spacing repeated 429s can push a host to.
+const MAX_SPACING: Duration = Duration::from_secs(60);
+
 pub struct HostLimiter {
     limiter: Option<DefaultDirectRateLimiter>,
-    paused_until: Mutex<Option<Instant>>,
+    period: Option<Duration>,
+    state: Mutex<Throttle>,
+}
+
+#[derive(Default)]
+struct Throttle {
+    paused_until: Option<Instant>,
+    /// Extra spacing between requests, zero until the host answers 429.
+    spacing: Duration,
+    next_slot: Option<Instant>,
 }
 
 impl HostLimiter {
@@ -28,14 +42,15 @@ impl HostLimiter {
         });
         HostLimiter {
             limiter,
-            paused_until: Mutex::new(None),
+            period,
+            state: Mutex::new(Throttle::default()),
         }
     }
 
     /// Waits until this host may get another request.
     pub async fn until_ready(&self) {
         loop {
-            let pause = *self.paused_until.lock().expect("pause lock");
+            let pause = self.state.lock().expect("throttle lock").paused_until;
             match pause {
                 Some(until) if until > Instant::now() => tokio::time::sleep_until(until).await,
                 _ => break,
@@ -44,6 +59,17 @@ impl HostLimiter {
         if let Some(limiter) = &self.limiter {
             limiter.until_ready().await;
         }
+        let slot = {
+            let mut state = self.state.lock().expect("throttle lock");
+            if state.spacing.is_zero() {
+                return;
+            }
+            let now = Instant::now();
+            let slot = state.next_slot.map_or(now, |next| next.max(now));
+            state.next_slot = Some(slot + state.spacing);
+            slot
+        };
+        tokio::time::sleep_until(slot).await;
     }
 
     /// Spends one request of the budget without waiting, for a request that was
@@ -54,12 +80,54 @@ impl HostLimiter {
         }
     }
 
-    /// Holds every request to this host back for `wait`.
+    /// After a 429: holds every request to this host back for `wait`, and halves
+    /// the host's pace for the rest of the run.
     pub fn slow_down(&self, wait: Duration) {
         let until = Instant::now() + wait;
-        let mut pause = self.paused_until.lock().expect("pause lock");
-        if pause.is_none_or(|p| p < until) {
-            *pause = Some(until);
+        let mut state = self.state.lock().expect("throttle lock");
+        if state.paused_until.is_none_or(|p| p < until) {
+            state.paused_until = Some(until);
         }
+        let base = self.period.unwrap_or(Duration::from_millis(500));
+        state.spacing = (state.spacing * 2).max(base * 2).min(MAX_SPACING);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_429_pauses_then_spaces_requests_wider() {
+        let limiter = HostLimiter::new(100.0, 1, None);
+        let start = Instant::now();
+        limiter.until_ready().await;
+        limiter.slow_down(Duration::from_millis(200));
+        let mut times = Vec::new();
+        for _ in 0..3 {
+            limiter.until_ready().await;
+            times.push(Instant::now() - start);
+        }
+        assert!(times[0] >= Duration::from_millis(200), "{times:?}");
+        for pair in times.windows(2) {
+            assert!(pair[1] - pair[0] >= Duration::from_millis(20), "{times:?}");
+        }
+        limiter.slow_down(Duration::ZERO);
+        let before = Instant::now();
+        limiter.until_ready().await;
+        limiter.until_ready().await;
+        assert!(
+            Instant::now() - before >= Duration::from_millis(40),
+            "a second 429 doubles the spacing"
+        );
+    }
+
+    #[tokio::test]
+    async fn crawl_delay_wins_over_a_faster_rate() {
+        let limiter = HostLimiter::new(100.0, 1, Some(Duration::from_millis(300)));
+        let start = Instant::now();
+        limiter.until_ready().await;
+        limiter.until_ready().await;
+        assert!(Instant::now() - start >= Duration::from_millis(300));
     }
 }
