@@ -332,25 +332,28 @@ impl Fetcher {
         }
         let robots = host
             .robots
-            .get_or_init(|| async {
+            .get_or_try_init(|| async {
                 let robots_url = url
                     .join("/robots.txt")
                     .expect("a path joins onto an http URL");
+                let agent = agent_token(&self.config.user_agent);
                 // The first request to a host: nothing to pace it against yet. The
                 // limiter built afterwards counts it.
                 match self.attempts(None, &robots_url).await {
-                    Ok(response) => Robots::from_response(
-                        agent_token(&self.config.user_agent),
+                    Ok(response) => Ok(Robots::from_response(
+                        agent,
                         response.status,
                         &response.body,
-                    ),
+                    )),
                     Err(FetchError::Status { status, .. }) => {
-                        Robots::from_response(agent_token(&self.config.user_agent), status, b"")
+                        Ok(Robots::from_response(agent, status, b""))
                     }
-                    Err(e) => Robots::DisallowAll(format!("robots.txt could not be fetched: {e}")),
+                    // A host we cannot reach fails the page; its robots.txt is
+                    // asked for again with the next page.
+                    Err(e) => Err(e),
                 }
             })
-            .await;
+            .await?;
         if robots.allowed(url) {
             return Ok(());
         }
