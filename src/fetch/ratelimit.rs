@@ -109,8 +109,9 @@ mod tests {
             times.push(Instant::now() - start);
         }
         assert!(times[0] >= Duration::from_millis(200), "{times:?}");
+        // Twice the 10 ms period, less the timer wheel's millisecond rounding.
         for pair in times.windows(2) {
-            assert!(pair[1] - pair[0] >= Duration::from_millis(20), "{times:?}");
+            assert!(pair[1] - pair[0] >= Duration::from_millis(18), "{times:?}");
         }
         limiter.slow_down(Duration::ZERO);
         let before = Instant::now();

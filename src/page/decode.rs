@@ -2,7 +2,10 @@
 //! windows-1252; getting ä and ö right means honouring, in order, a byte-order
 //! mark, the HTTP `charset`, the page's `<meta>` charset, and only then guessing.
 
+use std::sync::LazyLock;
+
 use encoding_rs::Encoding;
+use regex::bytes::Regex;
 
 /// Decodes an HTML document. `header_charset` is the `charset` parameter of the
 /// HTTP Content-Type, if any.
@@ -30,27 +33,16 @@ pub fn decode_html(bytes: &[u8], header_charset: Option<&str>) -> String {
 }
 
 /// The charset a `<meta charset>` or `<meta http-equiv="Content-Type">` declares in
-/// the first 1024 bytes, as the HTML standard's prescan looks.
+/// the first 1024 bytes, where the HTML standard's prescan looks.
 fn meta_charset(bytes: &[u8]) -> Option<&'static Encoding> {
+    static META_CHARSET: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"(?i-u)<meta\b[^>]*?charset\s*=\s*["']?\s*([a-z0-9_:.-]+)"#)
+            .expect("static regex")
+    });
     let head = &bytes[..bytes.len().min(1024)];
-    let text = String::from_utf8_lossy(head).to_ascii_lowercase();
-    let mut rest = text.as_str();
-    while let Some(pos) = rest.find("<meta") {
-        rest = &rest[pos + 5..];
-        let tag = &rest[..rest.find('>').unwrap_or(rest.len())];
-        if let Some(at) = tag.find("charset=") {
-            let value = tag[at + 8..].trim_start_matches(['"', '\'', ' ']);
-            let end = value
-                .find(|c: char| {
-                    c == '"' || c == '\'' || c == ';' || c == '/' || c.is_ascii_whitespace()
-                })
-                .unwrap_or(value.len());
-            if let Some(encoding) = Encoding::for_label(&value.as_bytes()[..end]) {
-                return Some(encoding);
-            }
-        }
-    }
-    None
+    META_CHARSET
+        .captures_iter(head)
+        .find_map(|c| Encoding::for_label(&c[1]))
 }
 
 #[cfg(test)]

@@ -12,7 +12,10 @@ mod input;
 pub use decode::decode_html;
 pub use input::{Input, InputFile, WarcSource, read_inputs};
 
+use std::sync::LazyLock;
+
 use chrono::{DateTime, Utc};
+use regex::Regex;
 use url::Url;
 
 use crate::archive::wayback::{self, Capture};
@@ -205,56 +208,41 @@ fn with_origin_of(url: &Url, origin: &Url) -> Url {
 
 /// The `<link rel="canonical" href>` of a page, when it is an absolute http(s) URL.
 fn canonical_url(html: &str) -> Option<Url> {
+    static LINK: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?i)<link\b[^>]*>").expect("static regex"));
+    static ATTRIBUTE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"(?i)([a-z-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))"#)
+            .expect("static regex")
+    });
     // Canonical links live in <head>; scanning the raw text avoids parsing the
-    // document a second time just for this. ASCII lowercasing keeps byte offsets.
-    let lower = html.to_ascii_lowercase();
-    let head_end = lower.find("</head>").unwrap_or(html.len().min(64 * 1024));
-    let mut from = 0;
-    while let Some(pos) = lower[from..head_end].find("<link") {
-        let start = from + pos + 5;
-        let end = lower[start..].find('>').map_or(html.len(), |e| start + e);
-        let tag = &html[start..end];
-        from = end.min(head_end);
-        if attribute(tag, "rel").is_some_and(|rel| {
+    // document a second time just for this.
+    let head_end = html
+        .find("</head>")
+        .or_else(|| html.find("</HEAD>"))
+        .unwrap_or(html.len().min(64 * 1024));
+    let head = &html[..html.floor_char_boundary(head_end)];
+    for tag in LINK.find_iter(head) {
+        let mut rel = None;
+        let mut href = None;
+        for attribute in ATTRIBUTE.captures_iter(tag.as_str()) {
+            let value = attribute
+                .get(2)
+                .or(attribute.get(3))
+                .or(attribute.get(4))
+                .map_or("", |v| v.as_str());
+            match attribute[1].to_ascii_lowercase().as_str() {
+                "rel" => rel = Some(value),
+                "href" => href = Some(value),
+                _ => {}
+            }
+        }
+        if rel.is_some_and(|rel| {
             rel.split_ascii_whitespace()
                 .any(|r| r.eq_ignore_ascii_case("canonical"))
         }) {
-            let href = attribute(tag, "href")?;
-            let url = Url::parse(&html_unescape_amp(href)).ok()?;
+            let url = Url::parse(&href?.replace("&amp;", "&")).ok()?;
             return matches!(url.scheme(), "http" | "https").then_some(url);
         }
-    }
-    None
-}
-
-fn html_unescape_amp(value: &str) -> String {
-    value.replace("&amp;", "&")
-}
-
-fn attribute<'t>(tag: &'t str, name: &str) -> Option<&'t str> {
-    let lower = tag.to_ascii_lowercase();
-    let mut search = 0;
-    while let Some(found) = lower[search..].find(name) {
-        let start = search + found;
-        search = start + name.len();
-        let before_ok = start == 0 || lower.as_bytes()[start - 1].is_ascii_whitespace();
-        let after = lower[search..].trim_start();
-        if !before_ok || !after.starts_with('=') {
-            continue;
-        }
-        let value_start = tag.len() - after.len() + 1;
-        let value = tag[value_start..].trim_start();
-        return Some(match value.chars().next() {
-            Some(q @ ('"' | '\'')) => {
-                let inner = &value[1..];
-                &inner[..inner.find(q).unwrap_or(inner.len())]
-            }
-            _ => {
-                &value[..value
-                    .find(|c: char| c.is_ascii_whitespace() || c == '>')
-                    .unwrap_or(value.len())]
-            }
-        });
     }
     None
 }

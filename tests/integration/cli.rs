@@ -70,17 +70,69 @@ fn a_broken_profile_file_fails_at_load_naming_file_field_and_selector() {
 
 #[test]
 fn a_closed_stdout_is_a_clean_exit() {
-    use std::io::Read;
+    use std::io::{Read, Write};
     let mut child = crate::util::harava()
-        .args(["extract", crate::util::samples().to_str().unwrap()])
+        .arg("dates")
+        .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    // Far more output than a pipe buffers, so harava is still writing when the
+    // reader goes away.
+    let writer = std::thread::spawn(move || {
+        let line = "Kokous pidettiin 13.9.2017 ja seuraava 4.10.2017.\n".repeat(50_000);
+        let _ = stdin.write_all(line.as_bytes());
+    });
     let mut stdout = child.stdout.take().unwrap();
-    let mut first = [0u8; 10];
+    let mut first = [0u8; 64];
     stdout.read_exact(&mut first).unwrap();
+    assert!(
+        first.starts_with(b"{\"text\":\"13.9.2017\""),
+        "{}",
+        String::from_utf8_lossy(&first)
+    );
     drop(stdout);
     let output = child.wait_with_output().unwrap();
+    writer.join().unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(stderr(&output), "", "no error message for a closed pipe");
+}
+
+#[test]
+fn dates_prints_one_json_object_per_expression() {
+    let output = run(&[
+        "dates",
+        "--context-date",
+        "2017-01-25",
+        "Kokouksessa 7.2. järjestettävä foorumi; ke 13.9.2017 klo 9.00–11.30",
+    ]);
+    assert!(output.status.success());
+    let lines: Vec<serde_json::Value> = String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(
+        lines,
+        vec![
+            serde_json::json!({"text": "7.2.", "start": "2017-02-07", "end": null, "time": null, "end_time": null, "precision": "day", "span": [12, 16]}),
+            serde_json::json!({"text": "ke 13.9.2017 klo 9.00–11.30", "start": "2017-09-13", "end": null, "time": "09:00", "end_time": "11:30", "precision": "day", "span": [43, 72]}),
+        ]
+    );
+}
+
+#[test]
+fn readme_usage_block_matches_help() {
+    let readme = std::fs::read_to_string(crate::util::root().join("README.md")).unwrap();
+    let marker = "<!-- usage: harava --help -->\n```text\n";
+    let start = readme.find(marker).expect("README has the usage block") + marker.len();
+    let end = start + readme[start..].find("```").unwrap();
+    let help = String::from_utf8(run(&["--help"]).stdout).unwrap();
+    assert_eq!(
+        &readme[start..end],
+        help,
+        "update the README's usage block to match `harava --help`"
+    );
 }
