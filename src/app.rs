@@ -95,7 +95,7 @@ fn try_run(config: Config) -> Result<ExitCode, Error> {
             let mut scan = |text: &str| -> Result<(), Error> {
                 for found in dates::scan(text, context) {
                     let line = serde_json::to_string(&found).expect("date matches serialize");
-                    writeln!(out, "{line}").map_err(stdout_error)?;
+                    writeln!(out, "{line}").map_err(Error::stdout)?;
                 }
                 Ok(())
             };
@@ -111,7 +111,7 @@ fn try_run(config: Config) -> Result<ExitCode, Error> {
                     scan(text)?;
                 }
             }
-            out.flush().map_err(stdout_error)?;
+            out.flush().map_err(Error::stdout)?;
             Ok(ExitCode::Success)
         }
         Config::Profiles => {
@@ -124,13 +124,13 @@ fn try_run(config: Config) -> Result<ExitCode, Error> {
                     profile.hosts.join(","),
                     profile.description
                 )
-                .map_err(stdout_error)?;
+                .map_err(Error::stdout)?;
             }
             Ok(ExitCode::Success)
         }
         Config::Schema => {
             let text = serde_json::to_string_pretty(&record::schema()).expect("schemas serialize");
-            writeln!(io::stdout(), "{text}").map_err(stdout_error)?;
+            writeln!(io::stdout(), "{text}").map_err(Error::stdout)?;
             Ok(ExitCode::Success)
         }
     }
@@ -234,15 +234,4 @@ fn demo_crawl(output: &std::path::Path) -> Result<CrawlStats, Error> {
     let stats = crawl_to(&runtime, &config, &ProfileChoice::Auto, Some(output));
     server.abort();
     stats
-}
-
-fn stdout_error(e: io::Error) -> Error {
-    if e.kind() == io::ErrorKind::BrokenPipe {
-        Error::BrokenPipe
-    } else {
-        Error::Write {
-            path: "<stdout>".into(),
-            source: e,
-        }
-    }
 }

@@ -53,3 +53,18 @@ pub enum Error {
     #[error("standard output was closed")]
     BrokenPipe,
 }
+
+impl Error {
+    /// A failed write to standard output: a closed pipe is a clean stop, anything
+    /// else an error.
+    pub fn stdout(error: io::Error) -> Error {
+        if error.kind() == io::ErrorKind::BrokenPipe {
+            Error::BrokenPipe
+        } else {
+            Error::Write {
+                path: "<stdout>".into(),
+                source: error,
+            }
+        }
+    }
+}

@@ -59,7 +59,7 @@ impl Sink {
     pub fn write(&mut self, record: &Record) -> Result<(), Error> {
         let line = record.to_json_line();
         match &mut self.target {
-            Target::Stdout(out) => out.write_all(&line).map_err(stdout_error)?,
+            Target::Stdout(out) => out.write_all(&line).map_err(Error::stdout)?,
             Target::File { path, file } => file.write_all(&line).map_err(|e| Error::Write {
                 path: path.display().to_string(),
                 source: e,
@@ -73,7 +73,7 @@ impl Sink {
     /// temporary file), for readers who follow the output while a crawl runs.
     pub fn flush(&mut self) -> Result<(), Error> {
         match &mut self.target {
-            Target::Stdout(out) => out.flush().map_err(stdout_error),
+            Target::Stdout(out) => out.flush().map_err(Error::stdout),
             Target::File { path, file } => file.flush().map_err(|e| Error::Write {
                 path: path.display().to_string(),
                 source: e,
@@ -104,16 +104,5 @@ impl Sink {
             })?;
         }
         Ok(self.written)
-    }
-}
-
-fn stdout_error(e: io::Error) -> Error {
-    if e.kind() == io::ErrorKind::BrokenPipe {
-        Error::BrokenPipe
-    } else {
-        Error::Write {
-            path: "<stdout>".into(),
-            source: e,
-        }
     }
 }

@@ -14,7 +14,7 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::Response;
 use serde_json::{Value, json};
 
-use crate::util::{comparable, crawl, records, run, samples, stderr};
+use crate::util::{comparable, crawl, records, run, samples, spawn_server, stderr};
 
 const SITE: &str = "https://www.uusimaa2019.fi";
 const OLD: &str = "20190101120000";
@@ -96,25 +96,17 @@ impl Emulator {
             Captured::Redirect(format!("{SITE}/kuntajohtajakokous/")),
         );
 
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
         let state = Arc::new(EmulatorState {
             captures,
             log: Mutex::new(Vec::new()),
             throttle_at,
             capture_requests: Mutex::new(0),
         });
-        let app = axum::Router::new()
-            .fallback(serve)
-            .with_state(state.clone());
-        let listener = runtime
-            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-            .unwrap();
-        let address = listener.local_addr().unwrap();
-        runtime.spawn(async move { axum::serve(listener, app).await.unwrap() });
+        let (address, runtime) = spawn_server(
+            axum::Router::new()
+                .fallback(serve)
+                .with_state(state.clone()),
+        );
         Emulator {
             address,
             state,

@@ -211,25 +211,17 @@ impl TestServer {
     }
 
     fn start(root: Option<PathBuf>) -> TestServer {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
         let state = Arc::new(ServerState {
             root,
             routes: Mutex::new(HashMap::new()),
             hits: Mutex::new(HashMap::new()),
             log: Mutex::new(Vec::new()),
         });
-        let app = axum::Router::new()
-            .fallback(serve)
-            .with_state(state.clone());
-        let listener = runtime
-            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-            .unwrap();
-        let address = listener.local_addr().unwrap();
-        runtime.spawn(async move { axum::serve(listener, app).await.unwrap() });
+        let (address, runtime) = spawn_server(
+            axum::Router::new()
+                .fallback(serve)
+                .with_state(state.clone()),
+        );
         TestServer {
             address,
             state,
@@ -258,6 +250,22 @@ impl TestServer {
     pub fn paths(&self) -> Vec<String> {
         self.log().into_iter().map(|l| l.path).collect()
     }
+}
+
+/// Serves `app` on a free port of 127.0.0.1 from a runtime of its own; the server
+/// lives as long as the returned runtime.
+pub fn spawn_server(app: axum::Router) -> (SocketAddr, tokio::runtime::Runtime) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let address = listener.local_addr().unwrap();
+    runtime.spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (address, runtime)
 }
 
 async fn serve(State(state): State<Arc<ServerState>>, request: Request) -> Response {
