@@ -116,6 +116,7 @@ struct Crawl<'a> {
     sink: &'a mut Sink,
     queue: VecDeque<Task>,
     seen: HashSet<String>,
+    /// Detail pages already read, kept for entries that come later (archive crawls).
     details: HashMap<String, Arc<DetailOutcome>>,
     waiting: HashMap<String, Vec<Waiting>>,
     written: HashSet<String>,
@@ -384,12 +385,16 @@ impl Crawl<'_> {
                 listing: listing_page.clone(),
                 profile: profile_name.clone(),
             };
-            match self.details.get(&key).cloned() {
-                Some(outcome) => self.write_waiting(waiting, &outcome)?,
-                None => {
-                    self.waiting.entry(key).or_default().push(waiting);
-                    self.enqueue(detail.fetch, Role::Detail, slash);
-                }
+            if let Some(outcome) = self.details.get(&key).cloned() {
+                self.write_waiting(waiting, &outcome)?;
+            } else if let Some(others) = self.waiting.get_mut(&key) {
+                others.push(waiting);
+            } else if self.enqueue(detail.fetch, Role::Detail, slash) {
+                self.waiting.insert(key, vec![waiting]);
+            } else {
+                // Its detail page was read and let go already: the same meeting as
+                // a record written before (same detail page, same id).
+                tracing::debug!(url = %detail.original, "an entry seen before; skipped");
             }
         }
         Ok(())
@@ -477,7 +482,12 @@ impl Crawl<'_> {
     }
 
     fn settle_with(&mut self, key: &str, outcome: Arc<DetailOutcome>) -> Result<(), Error> {
-        self.details.insert(key.to_string(), outcome.clone());
+        // A live crawl lets bodies go once written, so its memory stays flat as the
+        // site grows; an archive crawl holds its records anyway, and a detail page
+        // that CDX discovery listed may be read before the entry that needs it.
+        if self.held.is_some() {
+            self.details.insert(key.to_string(), outcome.clone());
+        }
         for waiting in self.waiting.remove(key).unwrap_or_default() {
             self.write_waiting(waiting, &outcome)?;
         }
