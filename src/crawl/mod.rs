@@ -118,6 +118,8 @@ struct Crawl<'a> {
     seen: HashSet<String>,
     /// Detail pages already read, kept for entries that come later (archive crawls).
     details: HashMap<String, Arc<DetailOutcome>>,
+    /// Detail pages already read and let go (live crawls).
+    settled: HashSet<String>,
     waiting: HashMap<String, Vec<Waiting>>,
     written: HashSet<String>,
     /// Archive crawls hold records back until the end: a newer capture of the same
@@ -170,6 +172,7 @@ pub async fn run(
         queue: VecDeque::new(),
         seen: HashSet::new(),
         details: HashMap::new(),
+        settled: HashSet::new(),
         waiting: HashMap::new(),
         written: HashSet::new(),
         held: plan.archived().then(Held::default),
@@ -387,14 +390,14 @@ impl Crawl<'_> {
             };
             if let Some(outcome) = self.details.get(&key).cloned() {
                 self.write_waiting(waiting, &outcome)?;
-            } else if let Some(others) = self.waiting.get_mut(&key) {
-                others.push(waiting);
-            } else if self.enqueue(detail.fetch, Role::Detail, slash) {
-                self.waiting.insert(key, vec![waiting]);
-            } else {
+            } else if self.settled.contains(&key) {
                 // Its detail page was read and let go already: the same meeting as
                 // a record written before (same detail page, same id).
                 tracing::debug!(url = %detail.original, "an entry seen before; skipped");
+            } else {
+                // Queued or in flight already (perhaps as a start page), or new.
+                self.waiting.entry(key).or_default().push(waiting);
+                self.enqueue(detail.fetch, Role::Detail, slash);
             }
         }
         Ok(())
@@ -487,6 +490,8 @@ impl Crawl<'_> {
         // that CDX discovery listed may be read before the entry that needs it.
         if self.held.is_some() {
             self.details.insert(key.to_string(), outcome.clone());
+        } else {
+            self.settled.insert(key.to_string());
         }
         for waiting in self.waiting.remove(key).unwrap_or_default() {
             self.write_waiting(waiting, &outcome)?;

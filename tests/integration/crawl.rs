@@ -558,3 +558,16 @@ fn demo_serves_the_bundled_site_and_writes_19_records() {
         stderr(&output)
     );
 }
+
+#[test]
+fn a_detail_page_given_as_a_start_url_is_fetched_once_and_fills_its_entry() {
+    let server = TestServer::samples();
+    let detail = "/muistiot/kuntajohtajakokous-25-1-2017/";
+    let output = crawl_server(&server, &[detail, "/kuntajohtajakokous/page/3/"], &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let records = records(&output.stdout);
+    assert_eq!(records.len(), 1);
+    assert!(records[0]["body"].as_str().unwrap().starts_with("Kuntien johtohenkilöiden kokouksen asialistalla"));
+    assert_eq!(records[0]["warnings"], serde_json::json!([]));
+    assert_eq!(server.paths().iter().filter(|p| *p == detail).count(), 1);
+}
