@@ -485,15 +485,17 @@ impl Crawl<'_> {
     }
 
     fn settle_with(&mut self, key: &str, outcome: Arc<DetailOutcome>) -> Result<(), Error> {
-        // A live crawl lets bodies go once written, so its memory stays flat as the
-        // site grows; an archive crawl holds its records anyway, and a detail page
-        // that CDX discovery listed may be read before the entry that needs it.
-        if self.held.is_some() {
+        let waiting = self.waiting.remove(key).unwrap_or_default();
+        // A live crawl lets a body go once the records that waited for it are
+        // written, so its memory stays flat as the site grows. It is kept when no
+        // entry has asked for it yet (a detail page given or discovered as a start
+        // page) and in archive crawls, which hold their records anyway.
+        if self.held.is_some() || waiting.is_empty() {
             self.details.insert(key.to_string(), outcome.clone());
         } else {
             self.settled.insert(key.to_string());
         }
-        for waiting in self.waiting.remove(key).unwrap_or_default() {
+        for waiting in waiting {
             self.write_waiting(waiting, &outcome)?;
         }
         Ok(())

@@ -567,7 +567,12 @@ fn a_detail_page_given_as_a_start_url_is_fetched_once_and_fills_its_entry() {
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let records = records(&output.stdout);
     assert_eq!(records.len(), 1);
-    assert!(records[0]["body"].as_str().unwrap().starts_with("Kuntien johtohenkilöiden kokouksen asialistalla"));
+    assert!(
+        records[0]["body"]
+            .as_str()
+            .unwrap()
+            .starts_with("Kuntien johtohenkilöiden kokouksen asialistalla")
+    );
     assert_eq!(records[0]["warnings"], serde_json::json!([]));
     assert_eq!(server.paths().iter().filter(|p| *p == detail).count(), 1);
 }
