@@ -180,6 +180,11 @@ fn report_crawl(config: &CrawlConfig, stats: &CrawlStats) -> Result<(), Error> {
     if config.progress {
         eprintln!("harava: {}", stats.summary());
     }
+    if stats.records_written == 0 && !stats.interrupted {
+        eprintln!(
+            "harava: no records were written: check the start URLs, the warnings above, and that the profile fits the site (harava profiles; --profile FILE)"
+        );
+    }
     Ok(())
 }
 

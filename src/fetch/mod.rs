@@ -96,12 +96,14 @@ impl Response {
     }
 }
 
+/// How many redirects a robots.txt may take before it counts as unavailable
+/// (RFC 9309 asks crawlers to follow at least five).
+const ROBOTS_MAX_REDIRECTS: usize = 5;
+
 /// Why a fetch did not produce a page.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum FetchError {
-    #[error(
-        "{url}: disallowed by robots.txt for our user agent ({detail}); pass --ignore-robots only if you have the site's permission"
-    )]
+    #[error("{url}: disallowed by robots.txt ({detail})")]
     Disallowed { url: Url, detail: String },
     #[error("{url}: not on the sites being crawled, not fetched")]
     OutOfScope { url: Url },
@@ -111,22 +113,45 @@ pub enum FetchError {
     RedirectOutOfScope { url: Url, target: Url },
     #[error("{url}: redirect loop ({chain}); the site's redirects go in circles")]
     RedirectLoop { url: Url, chain: String },
-    #[error("{url}: more than {limit} redirects; stopped following")]
+    #[error(
+        "{url}: more than {limit} redirects; stopped following (start from the address the redirects lead to)"
+    )]
     TooManyRedirects { url: Url, limit: usize },
     #[error("{url}: no response within {seconds} s (raise --timeout for slow sites)")]
     Timeout { url: Url, seconds: u64 },
-    #[error("{url}: {message}")]
-    Connect { url: Url, message: String },
+    #[error(
+        "{url}: {message} (check that the address is right and the site is up; --retries retries such failures)"
+    )]
+    Connect {
+        url: Url,
+        message: String,
+        refused: bool,
+    },
     #[error(
         "{url}: the archive refuses connections ({message}); it has probably blocked this address after too many requests. Stop, wait an hour, and crawl again at a lower --archive-rate"
     )]
     Refused { url: Url, message: String },
-    #[error("{url}: HTTP {status}")]
+    #[error("{url}: HTTP {status}{}", status_advice(*.status))]
     Status { url: Url, status: u16 },
     #[error(
         "{url}: the response is larger than --max-bytes {limit} bytes (after decompression); not read further"
     )]
     TooLarge { url: Url, limit: u64 },
+}
+
+/// What to do about an HTTP error status.
+fn status_advice(status: u16) -> &'static str {
+    match status {
+        404 | 410 => " (the page is gone: check the URL, or crawl an archived copy)",
+        401 | 403 => {
+            " (the site refuses us: it may block crawlers, or want --user-agent with contact details)"
+        }
+        429 => {
+            " (the site is rate-limiting us even after the retries: crawl again later at a lower --rate)"
+        }
+        500..=599 => " (the server failed even after the retries: try again later)",
+        _ => "",
+    }
 }
 
 impl FetchError {
@@ -294,12 +319,7 @@ impl Fetcher {
             if !(300..400).contains(&response.status) {
                 return Ok(response);
             }
-            let Some(target) = response
-                .headers
-                .get(header::LOCATION)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|location| current.join(location).ok())
-            else {
+            let Some(target) = location(&response) else {
                 return Ok(response);
             };
             if chain.contains(&target) {
@@ -339,19 +359,36 @@ impl Fetcher {
                 let agent = agent_token(&self.config.user_agent);
                 // The first request to a host: nothing to pace it against yet. The
                 // limiter built afterwards counts it.
-                match self.attempts(None, &robots_url).await {
-                    Ok(response) => Ok(Robots::from_response(
-                        agent,
-                        response.status,
-                        &response.body,
-                    )),
-                    Err(FetchError::Status { status, .. }) => {
-                        Ok(Robots::from_response(agent, status, b""))
+                let mut current = robots_url;
+                for _ in 0..=ROBOTS_MAX_REDIRECTS {
+                    let response = match self.attempts(None, &current).await {
+                        Ok(response) => response,
+                        Err(FetchError::Status { status, .. }) => {
+                            return Ok(Robots::from_response(agent, status, b""));
+                        }
+                        // A host we cannot reach fails the page; its robots.txt is
+                        // asked for again with the next page.
+                        Err(e) => return Err(e),
+                    };
+                    let target = (300..400)
+                        .contains(&response.status)
+                        .then(|| location(&response))
+                        .flatten()
+                        .filter(|target| self.scope.contains(target));
+                    match target {
+                        Some(target) => current = target,
+                        None => {
+                            return Ok(Robots::from_response(
+                                agent,
+                                response.status,
+                                &response.body,
+                            ));
+                        }
                     }
-                    // A host we cannot reach fails the page; its robots.txt is
-                    // asked for again with the next page.
-                    Err(e) => Err(e),
                 }
+                // RFC 9309 §2.3.1.2: past five redirects, robots.txt is unavailable,
+                // which is the same as having no rules.
+                Ok(Robots::AllowAll)
             })
             .await?;
         if robots.allowed(url) {
@@ -359,7 +396,7 @@ impl Fetcher {
         }
         let detail = match robots {
             Robots::DisallowAll(reason) => reason.clone(),
-            _ => "a Disallow rule matches".to_string(),
+            _ => "a Disallow rule for our user agent matches; --ignore-robots only with the site owner's permission".to_string(),
         };
         Err(FetchError::Disallowed {
             url: url.clone(),
@@ -577,6 +614,12 @@ impl Fetcher {
     }
 }
 
+/// Where a redirect response points, resolved against its URL.
+fn location(response: &Response) -> Option<Url> {
+    let value = response.headers.get(header::LOCATION)?.to_str().ok()?;
+    response.url.join(value).ok()
+}
+
 async fn read_capped(
     url: &Url,
     mut response: reqwest::Response,
@@ -603,13 +646,18 @@ async fn read_capped(
 
 fn connect_error(url: &Url, error: &reqwest::Error) -> FetchError {
     let mut message = error.to_string();
+    let mut refused = false;
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {
         message = format!("{message}: {cause}");
+        refused |= cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::ConnectionRefused);
         source = cause.source();
     }
     FetchError::Connect {
         url: url.clone(),
         message,
+        refused,
     }
 }

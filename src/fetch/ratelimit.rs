@@ -50,26 +50,47 @@ impl HostLimiter {
     /// Waits until this host may get another request.
     pub async fn until_ready(&self) {
         loop {
+            self.wait_out_pause().await;
+            if let Some(limiter) = &self.limiter {
+                limiter.until_ready().await;
+            }
+            let slot = {
+                let mut state = self.state.lock().expect("throttle lock");
+                if state.spacing.is_zero() {
+                    None
+                } else {
+                    let now = Instant::now();
+                    let slot = state.next_slot.map_or(now, |next| next.max(now));
+                    state.next_slot = Some(slot + state.spacing);
+                    Some(slot)
+                }
+            };
+            if let Some(slot) = slot {
+                tokio::time::sleep_until(slot).await;
+            }
+            // A 429 may have come in while this request waited its turn; it must
+            // not go out inside the pause the server asked for.
+            if !self.paused() {
+                return;
+            }
+        }
+    }
+
+    fn paused(&self) -> bool {
+        let state = self.state.lock().expect("throttle lock");
+        state
+            .paused_until
+            .is_some_and(|until| until > Instant::now())
+    }
+
+    async fn wait_out_pause(&self) {
+        loop {
             let pause = self.state.lock().expect("throttle lock").paused_until;
             match pause {
                 Some(until) if until > Instant::now() => tokio::time::sleep_until(until).await,
-                _ => break,
+                _ => return,
             }
         }
-        if let Some(limiter) = &self.limiter {
-            limiter.until_ready().await;
-        }
-        let slot = {
-            let mut state = self.state.lock().expect("throttle lock");
-            if state.spacing.is_zero() {
-                return;
-            }
-            let now = Instant::now();
-            let slot = state.next_slot.map_or(now, |next| next.max(now));
-            state.next_slot = Some(slot + state.spacing);
-            slot
-        };
-        tokio::time::sleep_until(slot).await;
     }
 
     /// Spends one request of the budget without waiting, for a request that was

@@ -25,7 +25,9 @@ impl Robots {
                 Err(_) => Robots::AllowAll,
             },
             400..=499 => Robots::AllowAll,
-            _ => Robots::DisallowAll(format!("robots.txt answered HTTP {status}")),
+            _ => Robots::DisallowAll(format!(
+                "robots.txt answered HTTP {status}, which RFC 9309 reads as \"disallow everything\" for now; try again later"
+            )),
         }
     }
 

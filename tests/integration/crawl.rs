@@ -576,3 +576,55 @@ fn a_detail_page_given_as_a_start_url_is_fetched_once_and_fills_its_entry() {
     assert_eq!(records[0]["warnings"], serde_json::json!([]));
     assert_eq!(server.paths().iter().filter(|p| *p == detail).count(), 1);
 }
+
+#[test]
+fn a_redirected_robots_txt_is_followed_and_obeyed() {
+    let server = TestServer::samples();
+    server
+        .route(
+            "/robots.txt",
+            Route::Fixed(
+                301,
+                vec![("location", "/rules/robots.txt".into())],
+                Vec::new(),
+            ),
+        )
+        .route(
+            "/rules/robots.txt",
+            Route::Fixed(
+                200,
+                vec![],
+                b"User-agent: *\nDisallow: /kuntajohtajakokous/page/\n".to_vec(),
+            ),
+        );
+    let output = crawl_server(&server, &["/kuntajohtajakokous/"], &["--no-details"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        server.paths(),
+        vec!["/robots.txt", "/rules/robots.txt", "/kuntajohtajakokous/"]
+    );
+    assert_eq!(records(&output.stdout).len(), 4);
+}
+
+#[test]
+fn a_failing_robots_txt_keeps_the_crawler_out_and_says_so() {
+    let server = TestServer::samples();
+    server.route("/robots.txt", Route::status(503));
+    let output = crawl(&[
+        "--rate",
+        "0",
+        "--retries",
+        "0",
+        &server.url("/kuntajohtajakokous/"),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        server.paths(),
+        vec!["/robots.txt"],
+        "nothing else is fetched"
+    );
+    let err = stderr(&output);
+    assert!(err.contains("robots.txt answered HTTP 503, which RFC 9309 reads as \"disallow everything\" for now; try again later"), "{err}");
+    assert!(err.contains("no records were written"), "{err}");
+    assert!(output.stdout.is_empty());
+}
