@@ -7,6 +7,8 @@
 //! each URL is crawled; `--all-captures` crawls every one, and the newest capture
 //! of each meeting wins in the output.
 
+use std::collections::HashSet;
+
 use url::Url;
 
 use crate::archive::cdx::{self, CdxFlavor, CdxQuery, Selection};
@@ -105,12 +107,12 @@ pub async fn captures(
 ) -> Result<Vec<Url>, Error> {
     let flavor = CdxFlavor::detect(&config.archive);
     let prefix = capture_prefix(&config.archive, flavor);
-    let mut starts = Vec::new();
+    let mut rows = Vec::new();
     for pattern in patterns {
         let mut query = CdxQuery::new(&config.archive, pattern.as_str());
         query.from.clone_from(&config.from);
         query.to.clone_from(&config.to);
-        let mut rows = Vec::new();
+        let mut resume_keys = HashSet::new();
         loop {
             let url = query.to_url();
             let cdx_error = |message: String| Error::Cdx {
@@ -127,30 +129,35 @@ pub async fn captures(
             let next = query.next(&page);
             rows.extend(page.rows);
             match next {
-                Some(next) => query = next,
+                Some(next) if resume_keys.insert(next.resume_key.clone()) => query = next,
+                Some(_) => {
+                    tracing::warn!(%url, "the CDX server repeated a resume key; stopping the listing there");
+                    break;
+                }
                 None => break,
             }
         }
-        let selection = if config.all_captures {
-            Selection::All
-        } else {
-            Selection::NewestPerUrl
+    }
+    // One selection over every pattern's rows, so that overlapping patterns still
+    // give the newest capture of each URL.
+    let selection = if config.all_captures {
+        Selection::All
+    } else {
+        Selection::NewestPerUrl
+    };
+    rows.retain(|row| row.mimetype.is_empty() || row.mimetype.contains("html"));
+    let mut starts = Vec::new();
+    for row in cdx::select(rows, selection) {
+        let Ok(original) = Url::parse(&row.original) else {
+            tracing::warn!(original = %row.original, "the CDX index lists a URL that does not parse; skipped");
+            continue;
         };
-        let html_rows = rows
-            .into_iter()
-            .filter(|row| row.mimetype.is_empty() || row.mimetype.contains("html"));
-        for row in cdx::select(html_rows.collect(), selection) {
-            let Ok(original) = Url::parse(&row.original) else {
-                tracing::warn!(original = %row.original, "the CDX index lists a URL that does not parse; skipped");
-                continue;
-            };
-            let capture = Capture {
-                archive_prefix: prefix.clone(),
-                timestamp: row.timestamp,
-                original,
-            };
-            starts.push(mode.url(&capture));
-        }
+        let capture = Capture {
+            archive_prefix: prefix.clone(),
+            timestamp: row.timestamp,
+            original,
+        };
+        starts.push(mode.url(&capture));
     }
     if starts.is_empty() {
         return Err(Error::Cdx {

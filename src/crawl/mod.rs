@@ -120,6 +120,8 @@ struct Crawl<'a> {
     details: HashMap<String, Arc<DetailOutcome>>,
     /// Detail pages already read and let go (live crawls).
     settled: HashSet<String>,
+    /// Pages an archive replayed as redirects, by the key of their target.
+    aliases: HashMap<String, Vec<String>>,
     waiting: HashMap<String, Vec<Waiting>>,
     written: HashSet<String>,
     /// Archive crawls hold records back until the end: a newer capture of the same
@@ -173,6 +175,7 @@ pub async fn run(
         seen: HashSet::new(),
         details: HashMap::new(),
         settled: HashSet::new(),
+        aliases: HashMap::new(),
         waiting: HashMap::new(),
         written: HashSet::new(),
         held: plan.archived().then(Held::default),
@@ -186,7 +189,8 @@ pub async fn run(
         None => plan.starts.clone(),
     };
     for url in starts {
-        crawl.enqueue(url, Role::Listing, TrailingSlash::Keep);
+        let slash = crawl.slash_for(&url);
+        crawl.enqueue(url, Role::Listing, slash);
     }
 
     let mut in_flight = FuturesUnordered::new();
@@ -225,6 +229,7 @@ pub async fn run(
             break;
         }
         crawl.sink.flush()?;
+        crawl.stats.records_written = crawl.records_so_far();
         crawl.progress.set_message(crawl.stats.progress_line());
     }
     drop(in_flight);
@@ -259,7 +264,7 @@ pub async fn run(
     crawl.stats.requests = counters.requests.load(Ordering::Relaxed);
     crawl.stats.retries = counters.retries.load(Ordering::Relaxed);
     crawl.stats.throttled = counters.throttled.load(Ordering::Relaxed);
-    crawl.stats.records_written = crawl.sink.written();
+    crawl.stats.records_written = crawl.records_so_far();
     crawl.stats.finish(started.elapsed());
     Ok(crawl.stats)
 }
@@ -284,6 +289,17 @@ impl Crawl<'_> {
                 )),
             );
         }
+        if response.url != task.url {
+            let key = self.seen_key(&response.url, self.slash_for(&response.url));
+            if key != task.key && !self.seen.insert(key) && task.role == Role::Listing {
+                tracing::info!(url = %task.url, to = %response.url, "redirected to a page fetched already");
+                let warning = format!(
+                    "body: {} redirects to {}, which was read for another entry",
+                    task.url, response.url
+                );
+                return self.settle(&task.key, DetailOutcome::Missing(warning));
+            }
+        }
         let page = http.into_page(self.config.archive_mode);
         if page.archive.is_some()
             && let Some(target) = wayback::crawl_time_redirect(&page.html, &page.fetch_url)
@@ -307,25 +323,32 @@ impl Crawl<'_> {
     fn follow_replayed_redirect(&mut self, task: Task, target: Url) -> Result<(), Error> {
         let target = Capture::parse(&target).map_or(target, |c| self.config.archive_mode.url(&c));
         tracing::info!(from = %task.url, to = %target, "the archive replayed a redirect; following it");
-        let target_key = self.seen_key(&target, TrailingSlash::Keep);
-        if task.role == Role::Detail {
-            // Whoever waits for the redirect waits for its target.
-            let waiting = self.waiting.remove(&task.key).unwrap_or_default();
-            self.waiting
-                .entry(target_key.clone())
-                .or_default()
-                .extend(waiting);
-            if let Some(outcome) = self.details.get(&target_key).cloned() {
-                return self.settle_with(&target_key, outcome);
-            }
+        let target_key = self.seen_key(&target, self.slash_for(&target));
+        // Whatever the target turns out to be settles the page that pointed at it.
+        self.aliases
+            .entry(target_key.clone())
+            .or_default()
+            .push(task.key);
+        if let Some(outcome) = self.details.get(&target_key).cloned() {
+            return self.settle_with(&target_key, outcome);
         }
-        self.enqueue(target, task.role, TrailingSlash::Keep);
+        let slash = self.slash_for(&target);
+        self.enqueue(target, task.role, slash);
         Ok(())
     }
 
     fn profile_of(&self, page: &Page) -> Option<&Profile> {
         let document = Html::parse_document(&page.html);
         self.profiles.for_page(page.url.host_str(), &document)
+    }
+
+    /// How the profile for `url`'s site treats trailing slashes, as far as the
+    /// host tells before the page is read.
+    fn slash_for(&self, url: &Url) -> TrailingSlash {
+        let original = Capture::parse(url).map_or_else(|| url.clone(), |c| c.original);
+        self.profiles
+            .for_host(original.host_str())
+            .map_or(TrailingSlash::Keep, |p| p.urls.trailing_slash)
     }
 
     fn listing(&mut self, task: Task, page: Page) -> Result<(), Error> {
@@ -336,7 +359,7 @@ impl Crawl<'_> {
             };
             tracing::error!("{error}");
             self.stats.fail(&task.url, error.to_string());
-            return Ok(());
+            return self.settle(&task.key, DetailOutcome::Missing(format!("body: {error}")));
         };
         let extracted = extract::extract_document(&page, &document, profile);
         drop(document);
@@ -346,8 +369,9 @@ impl Crawl<'_> {
                 return self.settle(&task.key, DetailOutcome::Read(detail));
             }
             Extracted::Other => {
-                tracing::warn!(url = %task.url, profile = %profile.name, "no entries on this page by the profile's selectors");
-                return Ok(());
+                tracing::warn!(url = %task.url, profile = %profile.name, "no entries on this page by the profile's selectors: check the start URL, or pick the profile with --profile");
+                let warning = format!("body: {} has neither entries nor a detail body", task.url);
+                return self.settle(&task.key, DetailOutcome::Missing(warning));
             }
         };
         self.stats.listing_pages += 1;
@@ -401,6 +425,10 @@ impl Crawl<'_> {
             }
         }
         Ok(())
+    }
+
+    fn records_so_far(&self) -> u64 {
+        self.sink.written() + self.held.as_ref().map_or(0, |h| h.records.len() as u64)
     }
 
     /// Whether a link stays on the sites being crawled: for a live page, the
@@ -486,6 +514,7 @@ impl Crawl<'_> {
 
     fn settle_with(&mut self, key: &str, outcome: Arc<DetailOutcome>) -> Result<(), Error> {
         let waiting = self.waiting.remove(key).unwrap_or_default();
+        let aliases = self.aliases.remove(key).unwrap_or_default();
         // A live crawl lets a body go once the records that waited for it are
         // written, so its memory stays flat as the site grows. It is kept when no
         // entry has asked for it yet (a detail page given or discovered as a start
@@ -497,6 +526,9 @@ impl Crawl<'_> {
         }
         for waiting in waiting {
             self.write_waiting(waiting, &outcome)?;
+        }
+        for alias in aliases {
+            self.settle_with(&alias, outcome.clone())?;
         }
         Ok(())
     }

@@ -160,8 +160,18 @@ fn entry(page: &Page, element: ElementRef, profile: &Profile, page_organ: Option
             }
             count
         }
-        None => None,
+        None => {
+            if rules.comment_count.is_some() {
+                warnings.push("comment_count: the entry has no comment count element".to_string());
+            }
+            None
+        }
     };
+
+    let category = field_text(&rules.category);
+    if category.is_none() && rules.category.is_some() {
+        warnings.push("category: the entry has no category element, or it is empty".to_string());
+    }
 
     let detail = rules
         .detail_link
@@ -178,7 +188,7 @@ fn entry(page: &Page, element: ElementRef, profile: &Profile, page_organ: Option
         title,
         published_date,
         meeting_date,
-        category: field_text(&rules.category),
+        category,
         summary,
         documents: documents(page, element, rules.documents.as_ref()),
         detail,
@@ -203,7 +213,7 @@ fn detail(page: &Page, document: &Html, profile: &Profile) -> DetailPage {
             .collect();
         (!paragraphs.is_empty()).then(|| paragraphs.join("\n\n"))
     });
-    if body.is_none() {
+    if body.is_none() && rules.body.is_some() {
         warnings.push(format!(
             "body: the detail page {} has no body text",
             page.url

@@ -43,6 +43,9 @@ fn meta_charset(bytes: &[u8]) -> Option<&'static Encoding> {
     META_CHARSET
         .captures_iter(head)
         .find_map(|c| Encoding::for_label(&c[1]))
+        // A page that says UTF-16 in ASCII cannot be UTF-16; the HTML standard
+        // reads it as UTF-8.
+        .map(Encoding::output_encoding)
 }
 
 #[cfg(test)]

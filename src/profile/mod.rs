@@ -349,17 +349,17 @@ impl Profiles {
         })
     }
 
-    /// A loaded profile by its name.
-    pub fn by_name(&self, name: &str) -> Option<&Profile> {
-        self.profiles.iter().find(|p| p.name == name)
-    }
-
-    /// The profile for a page at `host` with this document, if any fits.
-    pub fn for_page(&self, host: Option<&str>, document: &Html) -> Option<&Profile> {
+    /// The profile for pages of `host`, when the host alone tells.
+    pub fn for_host(&self, host: Option<&str>) -> Option<&Profile> {
         if !self.choice_is_auto {
             return self.profiles.first();
         }
         host.and_then(|h| self.profiles.iter().find(|p| p.matches_host(h)))
+    }
+
+    /// The profile for a page at `host` with this document, if any fits.
+    pub fn for_page(&self, host: Option<&str>, document: &Html) -> Option<&Profile> {
+        self.for_host(host)
             .or_else(|| self.profiles.iter().find(|p| p.matches_document(document)))
     }
 }
