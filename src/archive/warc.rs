@@ -23,7 +23,6 @@
 //! computes no digests; `warcat` does both but brings a CLI's worth of dependencies (redb,
 //! zstd, brotli, several hash families). The format is small, so it is written here with
 //! flate2, sha1, data-encoding and uuid.
-use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
@@ -36,6 +35,8 @@ use flate2::write::GzEncoder;
 use sha1::{Digest, Sha1};
 use thiserror::Error;
 use uuid::Uuid;
+
+use crate::sink::PendingFile;
 
 #[derive(Debug, Error)]
 pub enum WarcError {
@@ -85,15 +86,16 @@ pub struct WarcWriter<W: Write> {
     warcinfo_id: String,
 }
 
-impl WarcWriter<File> {
-    /// Create (truncate) `path`, gzip per record if it ends in `.gz`, and write the `warcinfo`
-    /// record naming this software and the crawl `options`.
+impl WarcWriter<PendingFile> {
+    /// Start `path` (under a temporary name until [`PendingFile::commit`] on what
+    /// [`WarcWriter::finish`] returns), gzip per record if it ends in `.gz`, and write
+    /// the `warcinfo` record naming this software and the crawl `options`.
     pub fn create(path: &Path, options: &[(String, String)]) -> Result<Self, WarcError> {
         let create_error = |source| WarcError::Create {
             path: path.to_owned(),
             source,
         };
-        let file = File::create(path).map_err(create_error)?;
+        let file = PendingFile::create(path).map_err(create_error)?;
         let gzip = path.extension().is_some_and(|e| e == "gz");
         let filename = path.file_name().map(|n| n.to_string_lossy().into_owned());
         WarcWriter::new(file, gzip, filename.as_deref(), options).map_err(create_error)
@@ -873,7 +875,7 @@ mod tests {
             let path = dir.join(name);
             let mut w = WarcWriter::create(&path, &options()).unwrap();
             w.write_exchange(&exchange("https://a.fi/", b"x")).unwrap();
-            w.finish().unwrap();
+            w.finish().unwrap().commit().unwrap();
             let bytes = std::fs::read(&path).unwrap();
             assert_eq!(
                 bytes.starts_with(&[0x1f, 0x8b]),

@@ -14,7 +14,6 @@ mod retry;
 mod robots;
 
 use std::collections::HashMap;
-use std::fs::File;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
@@ -26,6 +25,7 @@ use url::Url;
 
 use crate::archive::warc::{Exchange, WarcWriter};
 use crate::page::HttpResponse;
+use crate::sink::PendingFile;
 
 use ratelimit::HostLimiter;
 use robots::Robots;
@@ -237,7 +237,7 @@ pub struct Fetcher {
     scope: Scope,
     archives: Scope,
     hosts: Mutex<HashMap<String, Arc<HostState>>>,
-    recorder: Option<Mutex<WarcWriter<File>>>,
+    recorder: Option<Mutex<WarcWriter<PendingFile>>>,
     pub counters: Arc<FetchCounters>,
 }
 
@@ -249,7 +249,7 @@ impl Fetcher {
         config: FetchConfig,
         scope: Scope,
         archives: Scope,
-        recorder: Option<WarcWriter<File>>,
+        recorder: Option<WarcWriter<PendingFile>>,
     ) -> Result<Fetcher, reqwest::Error> {
         let client = reqwest::Client::builder()
             .connect_timeout(config.connect_timeout)
@@ -273,8 +273,8 @@ impl Fetcher {
             Some(recorder) => recorder
                 .into_inner()
                 .expect("recorder lock")
-                .finish()
-                .map(drop),
+                .finish()?
+                .commit(),
             None => Ok(()),
         }
     }

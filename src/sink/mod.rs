@@ -19,7 +19,7 @@ enum Target {
     Stdout(BufWriter<io::Stdout>),
     File {
         path: PathBuf,
-        file: BufWriter<tempfile::NamedTempFile>,
+        file: BufWriter<PendingFile>,
     },
 }
 
@@ -30,22 +30,10 @@ impl Sink {
             None => Target::Stdout(BufWriter::new(io::stdout())),
             Some(p) if p.as_os_str() == "-" => Target::Stdout(BufWriter::new(io::stdout())),
             Some(path) => {
-                let dir = match path.parent() {
-                    Some(d) if !d.as_os_str().is_empty() => d,
-                    _ => Path::new("."),
-                };
-                let name = path
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                let file = tempfile::Builder::new()
-                    .prefix(&format!(".{name}."))
-                    .suffix(".partial")
-                    .tempfile_in(dir)
-                    .map_err(|e| Error::Write {
-                        path: path.display().to_string(),
-                        source: e,
-                    })?;
+                let file = PendingFile::create(path).map_err(|e| Error::Write {
+                    path: path.display().to_string(),
+                    source: e,
+                })?;
                 Target::File {
                     path: path.to_path_buf(),
                     file: BufWriter::new(file),
@@ -89,20 +77,57 @@ impl Sink {
     pub fn finish(mut self) -> Result<u64, Error> {
         self.flush()?;
         if let Target::File { path, file } = self.target {
-            let display = path.display().to_string();
-            let temp = file.into_inner().map_err(|e| Error::Write {
-                path: display.clone(),
-                source: e.into_error(),
-            })?;
-            temp.as_file().sync_all().map_err(|e| Error::Write {
-                path: display.clone(),
-                source: e,
-            })?;
-            temp.persist(&path).map_err(|e| Error::Write {
-                path: display,
-                source: e.error,
-            })?;
+            let write_error = |source| Error::Write {
+                path: path.display().to_string(),
+                source,
+            };
+            let file = file.into_inner().map_err(|e| write_error(e.into_error()))?;
+            file.commit().map_err(write_error)?;
         }
         Ok(self.written)
+    }
+}
+
+/// A file written under a temporary name beside its destination and moved into
+/// place by [`PendingFile::commit`]; dropped uncommitted, it disappears.
+pub struct PendingFile {
+    path: PathBuf,
+    temp: tempfile::NamedTempFile,
+}
+
+impl PendingFile {
+    pub fn create(path: &Path) -> io::Result<PendingFile> {
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let temp = tempfile::Builder::new()
+            .prefix(&format!(".{name}."))
+            .suffix(".partial")
+            .tempfile_in(dir)?;
+        Ok(PendingFile {
+            path: path.to_path_buf(),
+            temp,
+        })
+    }
+
+    /// Syncs the data to disk and renames the file to its destination.
+    pub fn commit(self) -> io::Result<()> {
+        self.temp.as_file().sync_all()?;
+        self.temp.persist(&self.path).map(drop).map_err(|e| e.error)
+    }
+}
+
+impl Write for PendingFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.temp.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.temp.flush()
     }
 }
