@@ -79,9 +79,9 @@ fn try_run(config: Config) -> Result<ExitCode, Error> {
             let stats = crawl_to(&runtime()?, &crawl, &profile, output.as_deref())?;
             Ok(crawl_exit_code(&stats))
         }
-        Config::Demo { output } => {
-            let stats = demo_crawl(&output)?;
-            if stats.records_written > 0 {
+        Config::Demo { output, quiet } => {
+            let stats = demo_crawl(&output, quiet)?;
+            if stats.records_written > 0 && !quiet {
                 eprintln!(
                     "harava: demo wrote {} records to {}",
                     stats.records_written,
@@ -140,9 +140,7 @@ fn runtime() -> Result<tokio::runtime::Runtime, Error> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|e| Error::Client {
-            message: format!("cannot start the async runtime: {e}"),
-        })
+        .map_err(|e| Error::Runtime { source: e })
 }
 
 fn crawl_to(
@@ -199,43 +197,21 @@ fn crawl_exit_code(stats: &CrawlStats) -> ExitCode {
     }
 }
 
-fn demo_crawl(output: &std::path::Path) -> Result<CrawlStats, Error> {
+fn demo_crawl(output: &std::path::Path, quiet: bool) -> Result<CrawlStats, Error> {
     let runtime = runtime()?;
     let (address, server) = runtime
         .block_on(demo::serve_samples())
-        .map_err(|e| Error::Client {
-            message: format!("cannot serve the sample site on 127.0.0.1: {e}"),
-        })?;
-    eprintln!(
-        "harava: serving the sample site at http://{address}/ and crawling it with the default settings"
-    );
-    let defaults = crate::cli::FetchOpts {
-        rate: crate::config::DEFAULT_RATE,
-        burst: crate::config::DEFAULT_BURST,
-        timeout: crate::config::DEFAULT_TIMEOUT_SECS,
-        retries: crate::config::DEFAULT_RETRIES,
-        max_bytes: crate::config::DEFAULT_MAX_BYTES,
-        user_agent: None,
-        ignore_robots: false,
-        archive_rate: crate::config::DEFAULT_ARCHIVE_RATE,
-        cdx_rate: crate::config::DEFAULT_CDX_RATE,
-    };
-    let config = CrawlConfig {
-        start: demo::START_PATHS
-            .iter()
-            .map(|p| url::Url::parse(&format!("http://{address}{p}")).expect("loopback URL"))
-            .collect(),
-        fetch: crate::config::fetch_config(&defaults, crate::config::DEFAULT_CONCURRENCY)
-            .expect("defaults are valid"),
-        concurrency: crate::config::DEFAULT_CONCURRENCY,
-        max_pages: None,
-        details: true,
-        stats_path: None,
-        progress: true,
-        archive_mode: Default::default(),
-        cdx: None,
-        warc: None,
-    };
+        .map_err(|e| Error::Demo { source: e })?;
+    if !quiet {
+        eprintln!(
+            "harava: serving the sample site at http://{address}/ and crawling it with the default settings"
+        );
+    }
+    let start: Vec<url::Url> = demo::START_PATHS
+        .iter()
+        .map(|p| url::Url::parse(&format!("http://{address}{p}")).expect("loopback URL"))
+        .collect();
+    let config = crate::config::default_crawl(&start, quiet);
     let stats = crawl_to(&runtime, &config, &ProfileChoice::Auto, Some(output));
     server.abort();
     stats

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use chrono::NaiveDate;
+use clap::Parser;
 use url::Url;
 
 use crate::cli::{Command, CrawlOpts, DatesOpts, DemoOpts, ExtractOpts, FetchOpts, Opts};
@@ -67,6 +68,7 @@ pub enum Config {
     },
     Demo {
         output: PathBuf,
+        quiet: bool,
     },
     Profiles,
     Schema,
@@ -99,10 +101,26 @@ impl Config {
                 context: context_date.as_deref().map(parse_date).transpose()?,
             },
             Command::Crawl(opts) => crawl_config(*opts, quiet)?,
-            Command::Demo(DemoOpts { output }) => Config::Demo { output },
+            Command::Demo(DemoOpts { output }) => Config::Demo { output, quiet },
             Command::Profiles => Config::Profiles,
             Command::Schema => Config::Schema,
         })
+    }
+}
+
+/// The crawl `harava demo` runs: `harava crawl` of `start` with every option at
+/// its default, parsed by the same command line so the two cannot drift apart.
+pub fn default_crawl(start: &[Url], quiet: bool) -> CrawlConfig {
+    let args = ["harava".to_string(), "crawl".to_string()]
+        .into_iter()
+        .chain(start.iter().map(Url::to_string));
+    let opts = Opts::try_parse_from(args).expect("a crawl of URLs parses");
+    let Command::Crawl(crawl) = opts.command else {
+        unreachable!("parsed as a crawl")
+    };
+    match crawl_config(*crawl, quiet).expect("the defaults are valid") {
+        Config::Crawl { crawl, .. } => *crawl,
+        _ => unreachable!("crawl_config makes a crawl"),
     }
 }
 
@@ -131,8 +149,9 @@ fn crawl_config(opts: CrawlOpts, quiet: bool) -> Result<Config, UsageError> {
 }
 
 /// The fetch settings of `crawl`, and of `demo` with every option at its default.
-pub fn fetch_config(opts: &FetchOpts, concurrency: usize) -> Result<FetchConfig, UsageError> {
+fn fetch_config(opts: &FetchOpts, concurrency: usize) -> Result<FetchConfig, UsageError> {
     for (flag, rate) in [
+        ("--rate", opts.rate),
         ("--archive-rate", opts.archive_rate),
         ("--cdx-rate", opts.cdx_rate),
     ] {
@@ -141,12 +160,6 @@ pub fn fetch_config(opts: &FetchOpts, concurrency: usize) -> Result<FetchConfig,
                 "{flag} {rate} is not a rate; give requests per second, e.g. 0.5, or 0 for no limit"
             )));
         }
-    }
-    if !(opts.rate >= 0.0 && opts.rate.is_finite()) {
-        return Err(UsageError(format!(
-            "--rate {} is not a rate; give requests per second, e.g. 0.5, or 0 for no limit",
-            opts.rate
-        )));
     }
     if !(opts.timeout > 0.0 && opts.timeout.is_finite()) {
         return Err(UsageError(format!(

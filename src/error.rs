@@ -43,6 +43,12 @@ pub enum Error {
     #[error("cannot set up the HTTP client: {message}")]
     Client { message: String },
 
+    #[error("cannot start the async runtime: {source}")]
+    Runtime { source: io::Error },
+
+    #[error("cannot serve the sample site on 127.0.0.1: {source}")]
+    Demo { source: io::Error },
+
     #[error("WARC: {message}")]
     Warc { message: String },
 

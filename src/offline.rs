@@ -18,7 +18,7 @@ use crate::error::Error;
 use crate::extract::{self, DetailPage, Entry, Extracted};
 use crate::page::{self, ArchiveMode, HttpResponse, Input, InputFile, Page, WarcSource};
 use crate::profile::Profiles;
-use crate::record::{Record, url_key};
+use crate::record::{Record, Unique, url_key};
 use crate::sink::Sink;
 
 /// What `harava extract` was asked to do.
@@ -65,8 +65,7 @@ impl Harvest {
     /// Pairs entries with details and returns the records, each meeting once: where
     /// the same meeting was seen more than once, the newest archive capture wins.
     pub fn into_records(self) -> Vec<Record> {
-        let mut records: Vec<Record> = Vec::new();
-        let mut by_id: HashMap<String, usize> = HashMap::new();
+        let mut records = Unique::default();
         for (page, entries, profile) in self.listings {
             for entry in entries {
                 let detail = entry.detail.as_ref().map(|link| url_key(&link.original));
@@ -79,20 +78,10 @@ impl Harvest {
                         "body: the detail page {url} was not among the inputs"
                     ));
                 }
-                match by_id.get(&record.id) {
-                    Some(&index) => {
-                        if record.archived_at > records[index].archived_at {
-                            records[index] = record;
-                        }
-                    }
-                    None => {
-                        by_id.insert(record.id.clone(), records.len());
-                        records.push(record);
-                    }
-                }
+                records.keep_newest(record);
             }
         }
-        records
+        records.into_records()
     }
 }
 

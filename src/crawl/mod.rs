@@ -34,7 +34,7 @@ use crate::extract::{self, DetailPage, Entry, Extracted};
 use crate::fetch::{FetchConfig, FetchError, Fetcher, Response, Scope};
 use crate::page::{ArchiveMode, Link, Page};
 use crate::profile::{Profile, Profiles, TrailingSlash};
-use crate::record::Record;
+use crate::record::{Record, Unique};
 use crate::sink::Sink;
 
 /// What `harava crawl` was asked to do.
@@ -80,29 +80,6 @@ struct Waiting {
     profile: String,
 }
 
-/// Records held back, in the order they were first seen, indexed by id.
-#[derive(Default)]
-struct Held {
-    records: Vec<Record>,
-    by_id: HashMap<String, usize>,
-}
-
-impl Held {
-    /// Keeps `record` unless a newer capture of the same meeting is held already.
-    fn keep_newest(&mut self, record: Record) {
-        match self.by_id.get(&record.id) {
-            Some(&index) if record.archived_at > self.records[index].archived_at => {
-                self.records[index] = record
-            }
-            Some(_) => {}
-            None => {
-                self.by_id.insert(record.id.clone(), self.records.len());
-                self.records.push(record);
-            }
-        }
-    }
-}
-
 /// What became of a detail page.
 enum DetailOutcome {
     Read(DetailPage),
@@ -126,7 +103,7 @@ struct Crawl<'a> {
     written: HashSet<String>,
     /// Archive crawls hold records back until the end: a newer capture of the same
     /// meeting may still come, and it must win.
-    held: Option<Held>,
+    held: Option<Unique>,
     live_scope: Scope,
     /// Hosts (without `www.`) of the original sites inside the archives crawled.
     archived_sites: Vec<String>,
@@ -178,7 +155,7 @@ pub async fn run(
         aliases: HashMap::new(),
         waiting: HashMap::new(),
         written: HashSet::new(),
-        held: plan.archived().then(Held::default),
+        held: plan.archived().then(Unique::default),
         live_scope: plan.live_scope.clone(),
         archived_sites: plan.archived_sites.clone(),
         stats: CrawlStats::default(),
@@ -252,7 +229,7 @@ pub async fn run(
         )?;
     }
     if let Some(held) = crawl.held.take() {
-        for record in &held.records {
+        for record in &held.into_records() {
             crawl.sink.write(record)?;
         }
     }
@@ -428,7 +405,7 @@ impl Crawl<'_> {
     }
 
     fn records_so_far(&self) -> u64 {
-        self.sink.written() + self.held.as_ref().map_or(0, |h| h.records.len() as u64)
+        self.sink.written() + self.held.as_ref().map_or(0, |h| h.len() as u64)
     }
 
     /// Whether a link stays on the sites being crawled: for a live page, the
