@@ -161,6 +161,14 @@ fn crawl_to(
         if tokio::signal::ctrl_c().await.is_err() {
             std::future::pending::<()>().await;
         }
+        // The first Ctrl-C lets the crawl finish its records; a second one means
+        // "now", for when that takes too long.
+        tokio::spawn(async {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                eprintln!("harava: stopped at once; the output file was not finished");
+                std::process::exit(ExitCode::Interrupted as i32);
+            }
+        });
     }))?;
     sink.finish()?;
     report_crawl(config, &stats)?;

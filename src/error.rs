@@ -12,11 +12,11 @@ pub enum Error {
     },
 
     #[error(
-        "no bundled profile is called `{name}` (bundled: {known}); pass a profile file with --profile FILE"
+        "no bundled profile is called `{name}` (bundled: {known}); to load a file, give its path with a `/` or `.toml` in it, e.g. --profile ./{name}.toml"
     )]
     UnknownProfile { name: String, known: String },
 
-    #[error("{path}: cannot read: {source}")]
+    #[error("{path}: cannot read: {source} (check the path and its permissions)")]
     Read {
         path: String,
         #[source]

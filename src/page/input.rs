@@ -160,8 +160,10 @@ fn mirror_path(relative: &Path) -> String {
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect();
     let mut path = parts.join("/");
-    if let Some(dir) = path.strip_suffix("index.html") {
-        path = dir.to_string();
+    if path == "index.html" {
+        path.clear();
+    } else if let Some(dir) = path.strip_suffix("/index.html") {
+        path = format!("{dir}/");
     }
     path.trim_start_matches('/').to_string()
 }
@@ -180,6 +182,7 @@ mod tests {
                 "kuntajohtajakokous/page/2/",
             ),
             ("muistiot/a.html", "muistiot/a.html"),
+            ("muistiot/myindex.html", "muistiot/myindex.html"),
         ];
         for (input, expected) in cases {
             assert_eq!(mirror_path(Path::new(input)), expected, "{input}");

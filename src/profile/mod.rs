@@ -427,7 +427,7 @@ mod tests {
             .to_string();
         assert_eq!(
             err,
-            "no bundled profile is called `nope` (bundled: uusimaa2019); pass a profile file with --profile FILE"
+            "no bundled profile is called `nope` (bundled: uusimaa2019); to load a file, give its path with a `/` or `.toml` in it, e.g. --profile ./nope.toml"
         );
     }
 }
