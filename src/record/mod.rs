@@ -23,6 +23,7 @@ use crate::page::Page;
 pub struct Record {
     /// Stable id: the same meeting has the same id in every run, from every archive
     /// capture and from `crawl` and `extract` alike.
+    #[schemars(regex(pattern = r"^[0-9a-f]{16}$"))]
     pub id: String,
     /// The meeting body, e.g. "Kuntajohtajakokous".
     pub organ: Option<String>,

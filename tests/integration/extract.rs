@@ -296,7 +296,10 @@ fn every_record_validates_against_the_printed_schema() {
     let output = run(&["schema"]);
     assert!(output.status.success());
     let schema: Value = serde_json::from_slice(&output.stdout).unwrap();
-    let validator = jsonschema::validator_for(&schema).expect("the schema is a valid JSON Schema");
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("the schema is a valid JSON Schema");
     let records = extract_samples();
     for record in &records {
         let errors: Vec<String> = validator
@@ -311,5 +314,14 @@ fn every_record_validates_against_the_printed_schema() {
     assert!(!validator.is_valid(&broken));
     broken = records[0].clone();
     broken.as_object_mut().unwrap().remove("warnings");
+    assert!(!validator.is_valid(&broken));
+    broken = records[0].clone();
+    broken["published_date"] = Value::from("2017-13-45");
+    assert!(!validator.is_valid(&broken), "dates are checked as dates");
+    broken = records[0].clone();
+    broken["id"] = Value::from("not-an-id");
+    assert!(!validator.is_valid(&broken));
+    broken = records[0].clone();
+    broken["archived_at"] = Value::from("eilen");
     assert!(!validator.is_valid(&broken));
 }
