@@ -14,6 +14,7 @@ use scraper::Html;
 use url::Url;
 
 use crate::archive::warc::{WarcError, WarcReader};
+use crate::archive::wayback::Capture;
 use crate::error::Error;
 use crate::extract::{self, DetailPage, Entry, Extracted};
 use crate::page::{self, ArchiveMode, HttpResponse, Input, InputFile, Page, WarcSource};
@@ -42,6 +43,8 @@ pub struct ExtractReport {
 pub struct Harvest {
     listings: Vec<(Page, Vec<Entry>, String)>,
     details: HashMap<String, DetailPage>,
+    /// Redirects a WARC recorded, so an entry's link finds the page it led to.
+    redirects: HashMap<String, String>,
 }
 
 impl Harvest {
@@ -62,14 +65,36 @@ impl Harvest {
         }
     }
 
+    /// Notes that `from` redirected to `to`.
+    pub fn redirect(&mut self, from: &Url, to: &Url) {
+        self.redirects
+            .insert(url_key(&original_of(from)), url_key(&original_of(to)));
+    }
+
+    /// The detail page at `url`, following recorded redirects (a few hops, never
+    /// round a loop).
+    fn detail_of(&self, url: &Url) -> Option<&DetailPage> {
+        let mut key = url_key(url);
+        for _ in 0..MAX_REDIRECT_HOPS {
+            if let Some(detail) = self.details.get(&key) {
+                return Some(detail);
+            }
+            key = self.redirects.get(&key)?.clone();
+        }
+        None
+    }
+
     /// Pairs entries with details and returns the records, each meeting once: where
     /// the same meeting was seen more than once, the newest archive capture wins.
-    pub fn into_records(self) -> Vec<Record> {
+    pub fn into_records(mut self) -> Vec<Record> {
         let mut records = Unique::default();
-        for (page, entries, profile) in self.listings {
+        let listings = std::mem::take(&mut self.listings);
+        for (page, entries, profile) in listings {
             for entry in entries {
-                let detail = entry.detail.as_ref().map(|link| url_key(&link.original));
-                let detail_page = detail.as_ref().and_then(|key| self.details.get(key));
+                let detail_page = entry
+                    .detail
+                    .as_ref()
+                    .and_then(|link| self.detail_of(&link.original));
                 let mut record = Record::new(entry, &page, detail_page, &profile);
                 if detail_page.is_none()
                     && let Some(url) = &record.detail_url
@@ -83,6 +108,14 @@ impl Harvest {
         }
         records.into_records()
     }
+}
+
+/// How many recorded redirects a detail link is followed through.
+const MAX_REDIRECT_HOPS: usize = 10;
+
+/// The URL on the original site of a URL that may be an archive capture.
+fn original_of(url: &Url) -> Url {
+    Capture::parse(url).map_or_else(|| url.clone(), |capture| capture.original)
 }
 
 /// Runs `harava extract`: every input is tried; one that fails is reported and
@@ -192,6 +225,12 @@ fn extract_warc(
             body: &record.payload,
             fetched_at: record.date,
         };
+        if (300..400).contains(&record.status)
+            && let Some(target) = header("location").and_then(|l| url.join(l).ok())
+        {
+            harvest.redirect(&url, &target);
+            continue;
+        }
         if record.status != 200 || !response.is_html() {
             continue;
         }

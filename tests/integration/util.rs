@@ -357,3 +357,19 @@ pub fn crawl(args: &[&str]) -> Output {
     all.extend_from_slice(args);
     run(&all)
 }
+
+/// The output's lines, byte for byte but for `fetched_at`, sorted: what must be
+/// equal between a crawl and an extract of its WARC.
+pub fn lines_but_fetched_at(jsonl: &[u8]) -> Vec<String> {
+    let fetched_at = regex::Regex::new(r#""fetched_at":(?:"[^"]*"|null),"#).unwrap();
+    let mut lines: Vec<String> = std::str::from_utf8(jsonl)
+        .unwrap()
+        .lines()
+        .map(|line| {
+            assert!(fetched_at.is_match(line), "no fetched_at in {line}");
+            fetched_at.replace(line, "").into_owned()
+        })
+        .collect();
+    lines.sort();
+    lines
+}
