@@ -10,6 +10,7 @@ use crate::exit_codes::ExitCode;
 use crate::profile::ProfileChoice;
 use crate::profile::{self, Profiles};
 use crate::sink::Sink;
+use crate::state::State;
 use crate::{dates, demo, offline, record};
 
 /// Sets up tracing on stderr: quiet by default (warnings and errors), `-v` for
@@ -50,9 +51,10 @@ fn try_run(config: Config) -> Result<ExitCode, Error> {
             extract,
             profile,
             output,
+            state,
         } => {
             let profiles = Profiles::load(&profile)?;
-            let mut sink = Sink::create(output.as_deref())?;
+            let mut sink = sink_for(output.as_deref(), state.as_deref())?;
             let report = offline::run(&extract, &profiles, &mut sink)?;
             sink.finish()?;
             tracing::info!(
@@ -61,6 +63,12 @@ fn try_run(config: Config) -> Result<ExitCode, Error> {
                 failed = report.failures.len(),
                 "extract finished"
             );
+            if state.is_some() {
+                eprintln!(
+                    "harava: {} meetings new or changed since the last run, {} unchanged (--state)",
+                    report.records, report.unchanged
+                );
+            }
             if !report.failures.is_empty() {
                 eprintln!(
                     "harava: {} of {} files could not be extracted (see the errors above); {} records written",
@@ -75,8 +83,10 @@ fn try_run(config: Config) -> Result<ExitCode, Error> {
             crawl,
             profile,
             output,
+            state,
         } => {
-            let stats = crawl_to(&runtime()?, &crawl, &profile, output.as_deref())?;
+            let sink = sink_for(output.as_deref(), state.as_deref())?;
+            let stats = crawl_to(&runtime()?, &crawl, &profile, sink)?;
             Ok(crawl_exit_code(&stats))
         }
         Config::Demo { output, quiet } => {
@@ -136,6 +146,18 @@ fn try_run(config: Config) -> Result<ExitCode, Error> {
     }
 }
 
+/// The sink for `-o`, filtered by `--state` when one is given.
+fn sink_for(
+    output: Option<&std::path::Path>,
+    state: Option<&std::path::Path>,
+) -> Result<Sink, Error> {
+    let sink = Sink::create(output)?;
+    Ok(match state {
+        Some(path) => sink.with_state(State::load(path)?),
+        None => sink,
+    })
+}
+
 fn runtime() -> Result<tokio::runtime::Runtime, Error> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -147,7 +169,7 @@ fn crawl_to(
     runtime: &tokio::runtime::Runtime,
     config: &CrawlConfig,
     profile: &ProfileChoice,
-    output: Option<&std::path::Path>,
+    mut sink: Sink,
 ) -> Result<CrawlStats, Error> {
     let profiles = Profiles::load(profile)?;
     if config.fetch.ignore_robots {
@@ -155,7 +177,6 @@ fn crawl_to(
             "harava: WARNING: --ignore-robots is on: robots.txt will be neither fetched nor obeyed. Crawl this way only with the site owner's permission."
         );
     }
-    let mut sink = Sink::create(output)?;
     let stats = runtime.block_on(crawl::run(config, &profiles, &mut sink, async {
         // Without a signal handler there is nothing to wait for but the crawl.
         if tokio::signal::ctrl_c().await.is_err() {
@@ -186,7 +207,7 @@ fn report_crawl(config: &CrawlConfig, stats: &CrawlStats) -> Result<(), Error> {
     if config.progress {
         eprintln!("harava: {}", stats.summary());
     }
-    if stats.records_written == 0 && !stats.interrupted {
+    if stats.records_written == 0 && stats.unchanged == 0 && !stats.interrupted {
         eprintln!(
             "harava: no records were written: check the start URLs, the warnings above, and that the profile fits the site (harava profiles; --profile FILE)"
         );
@@ -220,7 +241,12 @@ fn demo_crawl(output: &std::path::Path, quiet: bool) -> Result<CrawlStats, Error
         .map(|p| url::Url::parse(&format!("http://{address}{p}")).expect("loopback URL"))
         .collect();
     let config = crate::config::default_crawl(&start, quiet);
-    let stats = crawl_to(&runtime, &config, &ProfileChoice::Auto, Some(output));
+    let stats = crawl_to(
+        &runtime,
+        &config,
+        &ProfileChoice::Auto,
+        Sink::create(Some(output))?,
+    );
     server.abort();
     stats
 }

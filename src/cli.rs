@@ -61,6 +61,10 @@ pub struct ExtractOpts {
     /// Write records to FILE instead of stdout
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// Write only meetings that are new or changed since the last run with this state file, and update it
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -87,6 +91,10 @@ pub struct CrawlOpts {
     /// Write records to FILE instead of stdout (renamed into place when the crawl ends)
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// Write only meetings that are new or changed since the last run with this state file, and update it
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
 
     #[command(flatten)]
     pub fetch: FetchOpts,

@@ -56,6 +56,7 @@ pub enum Config {
         extract: ExtractConfig,
         profile: ProfileChoice,
         output: Option<PathBuf>,
+        state: Option<PathBuf>,
     },
     Dates {
         texts: Vec<String>,
@@ -65,6 +66,7 @@ pub enum Config {
         crawl: Box<CrawlConfig>,
         profile: ProfileChoice,
         output: Option<PathBuf>,
+        state: Option<PathBuf>,
     },
     Demo {
         output: PathBuf,
@@ -88,6 +90,7 @@ impl Config {
                 profile,
                 base_url,
                 output,
+                state,
             }) => Config::Extract {
                 extract: ExtractConfig {
                     inputs: paths,
@@ -95,6 +98,7 @@ impl Config {
                 },
                 profile: ProfileChoice::parse(&profile),
                 output: output.filter(|o| o.as_os_str() != DEFAULT_OUTPUT),
+                state,
             },
             Command::Dates(DatesOpts { text, context_date }) => Config::Dates {
                 texts: text,
@@ -145,6 +149,7 @@ fn crawl_config(opts: CrawlOpts, quiet: bool) -> Result<Config, UsageError> {
         }),
         profile: ProfileChoice::parse(&opts.profile),
         output: opts.output.filter(|o| o.as_os_str() != DEFAULT_OUTPUT),
+        state: opts.state,
     })
 }
 

@@ -55,6 +55,11 @@ pub enum Error {
     #[error("CDX discovery at {url}: {message}")]
     Cdx { url: String, message: String },
 
+    #[error(
+        "{path}: {message}; fix or delete the state file (deleting it makes the next run deliver everything again)"
+    )]
+    State { path: String, message: String },
+
     /// The reader of standard output went away (`harava … | head`): a clean stop.
     #[error("standard output was closed")]
     BrokenPipe,

@@ -21,6 +21,7 @@ pub mod page;
 pub mod profile;
 pub mod record;
 pub mod sink;
+pub mod state;
 
 pub use error::Error;
 pub use exit_codes::ExitCode;

@@ -34,6 +34,8 @@ pub struct ExtractConfig {
 pub struct ExtractReport {
     pub files: u64,
     pub records: u64,
+    /// Records left out as unchanged since the last run (`--state`).
+    pub unchanged: u64,
     /// One message per file that could not be extracted.
     pub failures: Vec<String>,
 }
@@ -140,8 +142,9 @@ pub fn run(
     }
     for record in harvest.into_records() {
         sink.write(&record)?;
-        report.records += 1;
     }
+    report.records = sink.written();
+    report.unchanged = sink.unchanged();
     Ok(report)
 }
 

@@ -242,6 +242,7 @@ pub async fn run(
     crawl.stats.retries = counters.retries.load(Ordering::Relaxed);
     crawl.stats.throttled = counters.throttled.load(Ordering::Relaxed);
     crawl.stats.records_written = crawl.records_so_far();
+    crawl.stats.unchanged = crawl.sink.unchanged();
     crawl.stats.finish(started.elapsed());
     Ok(crawl.stats)
 }

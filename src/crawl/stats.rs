@@ -20,6 +20,8 @@ pub struct CrawlStats {
     pub retries: u64,
     pub throttled: u64,
     pub records_written: u64,
+    /// Records left out as unchanged since the last run (`--state`).
+    pub unchanged: u64,
     pub elapsed_seconds: f64,
     pub pages_per_second: f64,
     pub interrupted: bool,
@@ -62,8 +64,20 @@ impl CrawlStats {
 
     /// The one-paragraph summary printed at the end of a crawl.
     pub fn summary(&self) -> String {
+        let unchanged = if self.unchanged > 0 {
+            format!(" ({} more unchanged since the last run)", self.unchanged)
+        } else {
+            String::new()
+        };
+        let ending = if self.interrupted {
+            "; interrupted"
+        } else if self.aborted.is_some() {
+            "; stopped early"
+        } else {
+            ""
+        };
         format!(
-            "{} pages fetched ({} listing), {} failed, {} skipped by robots.txt, {} off-site, {} not HTML, {} seen before; {} requests, {} retries, {} throttled (429); {} records written in {:.1} s ({:.2} pages/s){}",
+            "{} pages fetched ({} listing), {} failed, {} skipped by robots.txt, {} off-site, {} not HTML, {} seen before; {} requests, {} retries, {} throttled (429); {} records written{unchanged} in {:.1} s ({:.2} pages/s){ending}",
             self.pages_fetched,
             self.listing_pages,
             self.pages_failed,
@@ -77,11 +91,6 @@ impl CrawlStats {
             self.records_written,
             self.elapsed_seconds,
             self.pages_per_second,
-            if self.interrupted {
-                "; interrupted"
-            } else {
-                ""
-            }
         )
     }
 }

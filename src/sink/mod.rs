@@ -9,10 +9,14 @@ use std::path::{Path, PathBuf};
 
 use crate::error::Error;
 use crate::record::Record;
+use crate::state::State;
 
 pub struct Sink {
     target: Target,
     written: u64,
+    /// With `--state`: what earlier runs delivered, so only news is written.
+    state: Option<State>,
+    unchanged: u64,
 }
 
 enum Target {
@@ -40,11 +44,30 @@ impl Sink {
                 }
             }
         };
-        Ok(Sink { target, written: 0 })
+        Ok(Sink {
+            target,
+            written: 0,
+            state: None,
+            unchanged: 0,
+        })
     }
 
     /// Writes one record as one line.
+    /// Writes only records that are new or changed since `state` was saved, and
+    /// saves it when the output is finished.
+    pub fn with_state(mut self, state: State) -> Sink {
+        self.state = Some(state);
+        self
+    }
+
+    /// Writes one record as one line (unless the state says it is old news).
     pub fn write(&mut self, record: &Record) -> Result<(), Error> {
+        if let Some(state) = &mut self.state
+            && !state.admit(record)
+        {
+            self.unchanged += 1;
+            return Ok(());
+        }
         let line = record.to_json_line();
         match &mut self.target {
             Target::Stdout(out) => out.write_all(&line).map_err(Error::stdout)?,
@@ -73,6 +96,11 @@ impl Sink {
         self.written
     }
 
+    /// Records left out because the state already had them as they are.
+    pub fn unchanged(&self) -> u64 {
+        self.unchanged
+    }
+
     /// Flushes and, for a file, moves it into place. Returns how many records were written.
     pub fn finish(mut self) -> Result<u64, Error> {
         self.flush()?;
@@ -83,6 +111,9 @@ impl Sink {
             };
             let file = file.into_inner().map_err(|e| write_error(e.into_error()))?;
             file.commit().map_err(write_error)?;
+        }
+        if let Some(state) = &self.state {
+            state.save()?;
         }
         Ok(self.written)
     }

@@ -628,3 +628,29 @@ fn a_failing_robots_txt_keeps_the_crawler_out_and_says_so() {
     assert!(err.contains("no records were written"), "{err}");
     assert!(output.stdout.is_empty());
 }
+
+#[test]
+fn a_scheduled_crawl_with_a_state_file_writes_only_news() {
+    let server = TestServer::samples();
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state.jsonl");
+    let first = crawl_server(
+        &server,
+        &["/kuntajohtajakokous/"],
+        &["--state", state.to_str().unwrap()],
+    );
+    assert_eq!(records(&first.stdout).len(), 9);
+    let second = crawl_server(
+        &server,
+        &["/kuntajohtajakokous/"],
+        &["--state", state.to_str().unwrap()],
+    );
+    assert_eq!(second.status.code(), Some(0), "{}", stderr(&second));
+    assert!(second.stdout.is_empty());
+    let err = stderr(&second);
+    assert!(
+        err.contains("0 records written (9 more unchanged since the last run)"),
+        "{err}"
+    );
+    assert!(!err.contains("no records were written"), "{err}");
+}

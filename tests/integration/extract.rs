@@ -249,19 +249,8 @@ fn bad_files_are_reported_by_name_and_the_rest_is_extracted() {
 
 #[test]
 fn a_mirror_without_canonical_links_gets_its_urls_from_base_url() {
-    let dir = tempfile::tempdir().unwrap();
     let canonical = regex::Regex::new(r#"<link rel="canonical" href="[^"]*">\n"#).unwrap();
-    for entry in walkdir::WalkDir::new(samples()) {
-        let entry = entry.unwrap();
-        let relative = entry.path().strip_prefix(samples()).unwrap();
-        let target = dir.path().join(relative);
-        if entry.file_type().is_dir() {
-            fs::create_dir_all(&target).unwrap();
-        } else {
-            let text = fs::read_to_string(entry.path()).unwrap();
-            fs::write(&target, canonical.replace_all(&text, "").as_bytes()).unwrap();
-        }
-    }
+    let dir = util::copy_samples(|_, text| canonical.replace_all(&text, "").into_owned());
     let with_base = run(&[
         "extract",
         "--base-url",
@@ -324,4 +313,49 @@ fn every_record_validates_against_the_printed_schema() {
     broken = records[0].clone();
     broken["archived_at"] = Value::from("eilen");
     assert!(!validator.is_valid(&broken));
+}
+
+#[test]
+fn with_a_state_file_only_new_or_changed_meetings_come_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state.jsonl");
+    let state = state.to_str().unwrap();
+    let first = run(&["extract", "--state", state, samples().to_str().unwrap()]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert_eq!(records(&first.stdout).len(), 19);
+    assert!(
+        stderr(&first).contains("19 meetings new or changed since the last run, 0 unchanged"),
+        "{}",
+        stderr(&first)
+    );
+    assert_eq!(fs::read_to_string(state).unwrap().lines().count(), 19);
+
+    let again = run(&["extract", "--state", state, samples().to_str().unwrap()]);
+    assert!(again.status.success());
+    assert!(again.stdout.is_empty());
+    assert!(
+        stderr(&again).contains("0 meetings new or changed since the last run, 19 unchanged"),
+        "{}",
+        stderr(&again)
+    );
+
+    let edited = util::copy_samples(|path, text| {
+        if path.ends_with("kuntajohtajakokous/index.html") {
+            text.replace(
+                "Maakunta tekee näistä itse aikanaan päätökset.",
+                "Maakunta päättää.",
+            )
+        } else {
+            text
+        }
+    });
+    let after_edit = run(&["extract", "--state", state, edited.path().to_str().unwrap()]);
+    let news = records(&after_edit.stdout);
+    assert_eq!(news.len(), 1, "only the edited meeting");
+    assert!(
+        news[0]["summary"]
+            .as_str()
+            .unwrap()
+            .ends_with("Maakunta päättää.")
+    );
 }

@@ -373,3 +373,20 @@ pub fn lines_but_fetched_at(jsonl: &[u8]) -> Vec<String> {
     lines.sort();
     lines
 }
+
+/// A copy of the sample site with every file's text passed through `edit`.
+pub fn copy_samples(edit: impl Fn(&Path, String) -> String) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for entry in walkdir::WalkDir::new(samples()) {
+        let entry = entry.unwrap();
+        let relative = entry.path().strip_prefix(samples()).unwrap();
+        let target = dir.path().join(relative);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            let text = std::fs::read_to_string(entry.path()).unwrap();
+            std::fs::write(&target, edit(relative, text)).unwrap();
+        }
+    }
+    dir
+}
