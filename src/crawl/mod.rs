@@ -33,7 +33,7 @@ use crate::error::Error;
 use crate::extract::{self, DetailPage, Entry, Extracted};
 use crate::fetch::{FetchConfig, FetchError, Fetcher, Response, Scope};
 use crate::page::{ArchiveMode, Link, Page};
-use crate::profile::{Profile, Profiles, TrailingSlash};
+use crate::profile::{Profiles, TrailingSlash};
 use crate::record::{Record, Unique};
 use crate::sink::Sink;
 
@@ -287,10 +287,15 @@ impl Crawl<'_> {
         match task.role {
             Role::Listing => self.listing(task, page),
             Role::Detail => {
-                let outcome = match self.profile_of(&page) {
-                    Some(profile) => DetailOutcome::Read(extract::detail_page(&page, profile)),
+                // One parse serves both choosing the profile and reading the page.
+                let document = Html::parse_document(&page.html);
+                let outcome = match self.profiles.for_page(page.url.host_str(), &document) {
+                    Some(profile) => {
+                        DetailOutcome::Read(extract::detail_page(&page, &document, profile))
+                    }
                     None => DetailOutcome::Missing("body: no profile fits the detail page".into()),
                 };
+                drop(document);
                 self.settle(&task.key, outcome)
             }
         }
@@ -313,11 +318,6 @@ impl Crawl<'_> {
         let slash = self.slash_for(&target);
         self.enqueue(target, task.role, slash);
         Ok(())
-    }
-
-    fn profile_of(&self, page: &Page) -> Option<&Profile> {
-        let document = Html::parse_document(&page.html);
-        self.profiles.for_page(page.url.host_str(), &document)
     }
 
     /// How the profile for `url`'s site treats trailing slashes, as far as the

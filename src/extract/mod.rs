@@ -62,7 +62,7 @@ pub fn extract(page: &Page, profile: &Profile) -> Extracted {
 /// As [`extract`], for a document the caller has parsed already.
 pub fn extract_document(page: &Page, document: &Html, profile: &Profile) -> Extracted {
     if profile.is_detail_page(document) {
-        return Extracted::Detail(detail(page, document, profile));
+        return Extracted::Detail(detail_page(page, document, profile));
     }
     let listing = listing(page, document, profile);
     if listing.entries.is_empty() && listing.next.is_empty() {
@@ -197,13 +197,9 @@ fn entry(page: &Page, element: ElementRef, profile: &Profile, page_organ: Option
     }
 }
 
-/// Reads `page` as a detail page, whatever it looks like: the crawler reached it
-/// through an entry's "read more" link, so that is what it is.
-pub fn detail_page(page: &Page, profile: &Profile) -> DetailPage {
-    detail(page, &Html::parse_document(&page.html), profile)
-}
-
-fn detail(page: &Page, document: &Html, profile: &Profile) -> DetailPage {
+/// Reads `page`, parsed as `document`, as a detail page, whatever it looks like: the
+/// crawler reached it through an entry's "read more" link, so that is what it is.
+pub fn detail_page(page: &Page, document: &Html, profile: &Profile) -> DetailPage {
     let rules = &profile.detail;
     let mut warnings = page.warnings.clone();
     let body = rules.body.as_ref().and_then(|s| {
