@@ -582,9 +582,17 @@ fn decode_payload(
     (headers, body)
 }
 
-fn read_all(mut reader: impl Read) -> Option<Vec<u8>> {
+/// The most a compressed payload may inflate to; past it the payload is left as
+/// stored, so a compression bomb inside a WARC costs no more memory than this.
+const MAX_DECODED_PAYLOAD: u64 = 64 * 1024 * 1024;
+
+fn read_all(reader: impl Read) -> Option<Vec<u8>> {
     let mut out = Vec::new();
-    reader.read_to_end(&mut out).ok().map(|_| out)
+    reader
+        .take(MAX_DECODED_PAYLOAD + 1)
+        .read_to_end(&mut out)
+        .ok()?;
+    (out.len() as u64 <= MAX_DECODED_PAYLOAD).then_some(out)
 }
 
 fn dechunk(mut body: &[u8]) -> Option<Vec<u8>> {
@@ -851,6 +859,29 @@ mod tests {
             assert!(err.contains(message), "{err}");
             assert!(reader.next().is_none());
         }
+    }
+
+    #[test]
+    fn a_compression_bomb_in_a_payload_is_left_undecoded() {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), Compression::fast());
+        let zeros = vec![0u8; 1 << 20];
+        for _ in 0..(MAX_DECODED_PAYLOAD >> 20) + 1 {
+            encoder.write_all(&zeros).unwrap();
+        }
+        let bomb = encoder.finish().unwrap();
+        let headers = vec![("Content-Encoding".to_string(), "gzip".to_string())];
+        let (kept, body) = decode_payload(headers.clone(), &bomb);
+        assert_eq!(kept, headers, "still marked as compressed");
+        assert_eq!(body, bomb);
+        let small = {
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), Compression::fast());
+            e.write_all(b"<p>ok</p>").unwrap();
+            e.finish().unwrap()
+        };
+        assert_eq!(
+            decode_payload(headers, &small),
+            (vec![], b"<p>ok</p>".to_vec())
+        );
     }
 
     #[test]
