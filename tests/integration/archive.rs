@@ -547,13 +547,15 @@ fn the_archive_budget_holds_and_a_429_slows_the_crawl_instead_of_ending_it() {
         after[0] - throttled_at >= Duration::from_secs(1),
         "Retry-After: 1 was honoured"
     );
-    for pair in after.windows(2) {
-        assert!(
-            pair[1] - pair[0] >= Duration::from_millis(390),
-            "{:?}",
-            pair[1] - pair[0]
-        );
-    }
+    // 200 ms apart before the 429, 400 ms after it; the archive's clock sees
+    // each request a little early or late, so the span is what is measured.
+    let span = *after.last().unwrap() - after[0];
+    let gaps = after.len() as u32 - 1;
+    assert!(gaps >= 3, "{gaps}");
+    assert!(
+        span >= Duration::from_millis(390) * gaps,
+        "{gaps} gaps in {span:?}"
+    );
 }
 
 #[test]
