@@ -87,13 +87,6 @@ impl CdxFlavor {
     }
 }
 
-/// The CDX endpoint of an archive, e.g. `https://web.archive.org` →
-/// `https://web.archive.org/cdx/search/cdx`, `http://127.0.0.1:8080/my-coll` →
-/// `http://127.0.0.1:8080/my-coll/cdx`. Uses [`CdxFlavor::detect`].
-pub fn cdx_endpoint(archive: &Url) -> Url {
-    CdxFlavor::detect(archive).endpoint(archive)
-}
-
 /// How `url` is matched against archived URLs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MatchType {
@@ -414,7 +407,9 @@ mod tests {
             ),
         ];
         for (archive, endpoint, flavor) in cases {
-            assert_eq!(cdx_endpoint(&url(archive)).as_str(), endpoint, "{archive}");
+            let archive_url = url(archive);
+            let found = CdxFlavor::detect(&archive_url).endpoint(&archive_url);
+            assert_eq!(found.as_str(), endpoint, "{archive}");
             assert_eq!(CdxFlavor::detect(&url(archive)), flavor, "{archive}");
         }
         assert_eq!(
