@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Rebuild samples/ (the bundled sample site) from the seed page texts.
 
-The seeds in ../shared/seeds/ are the visible text of two real Uusimaa 2019 listing
+The seeds in tests/data/seeds/ are the visible text of two real Uusimaa 2019 listing
 pages. This script wraps that text, verbatim, in the markup of a WordPress theme of
 the time so that harava has a realistic site to extract from, crawl and serve in
 `harava demo`. The output is committed; the seeds are not needed to run harava.
@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" / "seeds"
+SEEDS = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "tests" / "data" / "seeds"
 OUT = ROOT / "samples"
 ORIGIN = "https://www.uusimaa2019.fi"
 PER_PAGE = 4

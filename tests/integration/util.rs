@@ -86,10 +86,11 @@ pub struct SeedEntry {
 
 /// The meetings in the two seed pages, read the way a person reads them.
 pub fn seed_entries() -> Vec<SeedEntry> {
-    let dir = root().join("../shared/seeds");
+    let dir = root().join("tests/data/seeds");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
         .collect();
     files.sort();
     let start = regex::Regex::new(
