@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use clap::Parser;
 use url::Url;
 
@@ -241,10 +241,24 @@ fn parse_base_url(value: &str) -> Result<Url, UsageError> {
     Ok(url)
 }
 
+/// A `--context-date`: exactly `YYYY-MM-DD` (chrono alone would also take a
+/// sign and more digits), in the years the date grammar reads.
 fn parse_date(value: &str) -> Result<NaiveDate, UsageError> {
-    NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| {
-        UsageError(format!(
-            "{value:?} is not a date; write it as YYYY-MM-DD, e.g. 2017-05-08"
-        ))
-    })
+    let shaped = value.len() == 10
+        && value.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    shaped
+        .then(|| NaiveDate::parse_from_str(value, "%Y-%m-%d").ok())
+        .flatten()
+        .filter(|d| (1800..=2199).contains(&d.year()))
+        .ok_or_else(|| {
+            UsageError(format!(
+                "--context-date {value:?} is not a date of 1800–2199; write it as YYYY-MM-DD, e.g. 2017-05-08"
+            ))
+        })
 }

@@ -34,6 +34,9 @@ pub(super) enum Lex {
     And,
     /// A unit after "2.5" shows it is a quantity, not 2 May.
     Unit,
+    /// "alkaen", "lähtien", "från": may stand between a date and its time
+    /// ("15.3. alkaen klo 17").
+    Since,
     Other,
 }
 
@@ -70,6 +73,7 @@ pub(super) fn classify(w: &str) -> Lex {
         "den" => Lex::Den,
         "päivänä" | "päivä" | "pnä" => Lex::Day,
         "ja" | "sekä" | "tai" | "och" | "eller" => Lex::And,
+        "alkaen" | "lähtien" | "från" => Lex::Since,
         "miljoonaa" | "milj" | "miljardia" | "mrd" | "euroa" | "eur" | "e" | "prosenttia"
         | "km" | "kg" | "m" | "cm" | "mm" | "tuntia" | "h" | "min" | "minuuttia" | "astetta"
         | "tonnia" | "litraa" | "metriä" | "miljoner" | "miljarder" | "euro" | "procent"
@@ -124,6 +128,19 @@ fn month(w: &str) -> Option<MonthWord> {
         };
     }
     None
+}
+
+/// A weekday's Finnish name, for messages.
+pub(super) fn weekday_name(day: Weekday) -> &'static str {
+    match day {
+        Weekday::Mon => "maanantai",
+        Weekday::Tue => "tiistai",
+        Weekday::Wed => "keskiviikko",
+        Weekday::Thu => "torstai",
+        Weekday::Fri => "perjantai",
+        Weekday::Sat => "lauantai",
+        Weekday::Sun => "sunnuntai",
+    }
 }
 
 fn weekday(w: &str) -> Option<Weekday> {

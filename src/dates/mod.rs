@@ -11,7 +11,8 @@
 //!   a day with a month word `13. syyskuuta 2017`, `18 päivänä toukokuuta`,
 //!   `syyskuun 13. päivänä 2017`, `13 sept. 2017`, a bare stem `13. syys`; or a
 //!   month and year `syyskuussa 2017`, `september 2017` (month precision);
-//! - optionally a time `klo 9`, `kello 14.30`, `kl. 17.20-18.00`;
+//! - optionally a time `klo 9`, `kello 14.30`, `kl. 17.20-18.00`, also after a
+//!   word such as "alkaen" or "från" (`15.3. alkaen klo 17`);
 //! - optionally a dash and a second date (a range: `13.–14.9.2017`,
 //!   `13.9.–15.10.2017`, `8–12 maj 2006`), which lends the first its missing
 //!   month and year; a dash followed by anything else ends the date;
@@ -23,14 +24,18 @@
 //! - a number glued to `/`, `§`, `%` or to a separator after another number
 //!   is a code, statute reference or decimal (`1/2019`, `449/2007`, `1.2.3`,
 //!   `5146/01.04.00/2023`, `2,5`); `13.9 %` and `2.5 miljoonaa` are quantities;
+//!   but a complete date followed by `/` and a word or `§` is still a date
+//!   (`Esityslista 3.4.2024/§ 12`);
 //! - a number after `klo` is a time and never a date, even with no date before it;
 //! - day and month are never swapped to make a date valid; `31.2.2018` is nothing;
 //! - a two-digit year lands in 1950–2049; a four-digit one must be in 1800–2199.
 //!
 //! A date written without a year takes the year that puts it nearest the
-//! context date (the post or capture date); with a weekday written, the
-//! nearest year in which that weekday matches. With no context date such
-//! dates are skipped, not guessed: a wrong year is worse than none.
+//! context date (the post or capture date), never more than a year away; with a
+//! weekday written, the nearest of those years in which that weekday matches.
+//! A weekday that fits none of them does not move the date further: the
+//! nearest year is kept and the match carries a warning. With no context date
+//! such dates are skipped, not guessed: a wrong year is worse than none.
 
 mod lexicon;
 #[cfg(test)]
@@ -68,6 +73,10 @@ pub struct DateMatch {
     /// spaces. Serialized as `[start, end]`.
     #[serde(serialize_with = "pair")]
     pub span: std::ops::Range<usize>,
+    /// Set when the text contradicts itself, e.g. a weekday that does not fit
+    /// the date; absent from the JSON otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warning: Option<String>,
 }
 
 fn hh_mm<S: Serializer>(t: &Option<NaiveTime>, s: S) -> Result<S::Ok, S::Error> {

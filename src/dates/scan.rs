@@ -2,7 +2,7 @@
 //! every match attempt looks at a bounded number of tokens, so the whole scan
 //! is linear in the input; lines without an ASCII digit are skipped unread.
 
-use super::lexicon::{Lex, MonthWord, classify};
+use super::lexicon::{self, Lex, MonthWord, classify};
 use super::{DateMatch, Precision};
 use chrono::{Datelike, NaiveDate, NaiveTime, Weekday};
 
@@ -312,6 +312,16 @@ impl Line<'_> {
         }
     }
 
+    /// Whether a date ending before token `end` is really part of a code.
+    /// A complete date may be followed by a slash and a word or a section
+    /// sign ("Esityslista 3.4.2024/§ 12", "3.4.2024/pöytäkirja"), which a
+    /// code never is; a slash and a number still make a code ("13.9.2017/5").
+    fn code_follows(&self, end: usize, complete: bool) -> bool {
+        let slash_then_text = self.is(end, Kind::Slash)
+            && matches!(self.kind(end + 1), Some(Kind::Word | Kind::Section));
+        !(complete && slash_then_text) && self.number_goes_on(end)
+    }
+
     /// Whatever number follows glued to these tokens makes the whole a code
     /// or a quantity, not a date: "1.2.3", "1/2019", "13.9.2017/5", "13.9 %".
     fn number_goes_on(&self, i: usize) -> bool {
@@ -380,7 +390,9 @@ impl Line<'_> {
             let glued = (i + 1..=i + 4).all(|k| self.glued(k));
             let m = self.small(i + 2, 12)?;
             let d = self.small(i + 4, 31)?;
-            if !glued || !self.is(i + 3, Kind::Dash { hyphen: true }) || self.number_goes_on(i + 5)
+            if !glued
+                || !self.is(i + 3, Kind::Dash { hyphen: true })
+                || self.code_follows(i + 5, true)
             {
                 return None;
             }
@@ -426,7 +438,7 @@ impl Line<'_> {
                     return None;
                 }
             }
-            return (!self.number_goes_on(p.end)).then_some(p);
+            return (!self.code_follows(p.end, p.year.is_some())).then_some(p);
         }
         if self.number_goes_on(j) && !self.is(j, Kind::Dot) {
             return None;
@@ -541,9 +553,13 @@ impl Line<'_> {
         Some((NaiveTime::from_hms_opt(h, 0, 0)?, i + 1))
     }
 
-    /// A time after a date, optionally after a comma.
+    /// A time after a date, optionally after a comma or a word such as
+    /// "alkaen" ("15.3. alkaen klo 17"); the word alone is not part of the date.
     fn time_after(&mut self, i: usize) -> Option<Clock> {
-        let j = if self.is(i, Kind::Comma) { i + 1 } else { i };
+        let mut j = if self.is(i, Kind::Comma) { i + 1 } else { i };
+        if self.lex(j) == Lex::Since {
+            j += 1;
+        }
         self.clock(j)
     }
 
@@ -596,11 +612,22 @@ impl Line<'_> {
     }
 
     fn to_match(&self, e: &Expr) -> Option<DateMatch> {
-        let (start, end) = resolve(&e.from, e.to.as_ref(), self.context)?;
+        let Resolved {
+            start,
+            end,
+            weekday_fits,
+        } = resolve(&e.from, e.to.as_ref(), self.context)?;
         let from = self.base + self.toks[e.from.first].start;
         let to = self.base + self.toks[e.end - 1].end;
+        let text = self.text[from - self.base..to - self.base].to_string();
+        let warning = (!weekday_fits).then(|| {
+            format!(
+                "the weekday in {text:?} does not fall on {start} (a {}); the date is kept and the weekday ignored",
+                lexicon::weekday_name(start.weekday())
+            )
+        });
         Some(DateMatch {
-            text: self.text[from - self.base..to - self.base].to_string(),
+            text,
             start,
             end,
             time: e.time,
@@ -611,6 +638,7 @@ impl Line<'_> {
                 Precision::Day
             },
             span: from..to,
+            warning,
         })
     }
 }
@@ -651,13 +679,12 @@ fn inherit(mut p: Point, later: &Point) -> Option<Point> {
 }
 
 /// Turn the written fields into dates. A date without a year takes the year
-/// that puts it nearest the context date; with a weekday, the nearest year
-/// in which the weekday matches.
-fn resolve(
-    from: &Point,
-    to: Option<&Point>,
-    context: Option<NaiveDate>,
-) -> Option<(NaiveDate, Option<NaiveDate>)> {
+/// that puts it nearest the context date, never more than a year away; with a
+/// weekday, the nearest such year in which the weekday matches. A weekday that
+/// fits no such year (or not the year written) is a slip of the writer's, not
+/// a reason to move the date by years: the nearest year is kept and the weekday
+/// reported as not fitting.
+fn resolve(from: &Point, to: Option<&Point>, context: Option<NaiveDate>) -> Option<Resolved> {
     let (m, d) = (from.month?, from.day.unwrap_or(1));
     let build = |y: i32| -> Option<(NaiveDate, Option<NaiveDate>)> {
         let s = NaiveDate::from_ymd_opt(y, m, d)?;
@@ -671,18 +698,29 @@ fn resolve(
         };
         Some((s, e))
     };
-    if let Some(y) = from.year {
-        return build(y);
-    }
-    let ctx = context?;
-    let nearest = |reach: i32, weekday: Option<Weekday>| {
-        (ctx.year() - reach..=ctx.year() + reach)
-            .filter_map(build)
-            .filter(|(s, _)| weekday.is_none_or(|w| s.weekday() == w))
-            .min_by_key(|(s, _)| (*s - ctx).num_days().abs())
+    let fits = |s: NaiveDate| from.weekday.is_none_or(|w| s.weekday() == w);
+    let (start, end) = match from.year {
+        Some(y) => build(y)?,
+        None => {
+            let ctx = context?;
+            let nearest = |weekday_must_fit: bool| {
+                (ctx.year() - 1..=ctx.year() + 1)
+                    .filter_map(build)
+                    .filter(|(s, _)| !weekday_must_fit || fits(*s))
+                    .min_by_key(|(s, _)| (*s - ctx).num_days().abs())
+            };
+            nearest(true).or_else(|| nearest(false))?
+        }
     };
-    // Weekdays repeat on a date within 28 years, so ±14 always finds one.
-    from.weekday
-        .and_then(|w| nearest(14, Some(w)))
-        .or_else(|| nearest(1, None))
+    Some(Resolved {
+        start,
+        end,
+        weekday_fits: fits(start),
+    })
+}
+
+struct Resolved {
+    start: NaiveDate,
+    end: Option<NaiveDate>,
+    weekday_fits: bool,
 }

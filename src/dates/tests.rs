@@ -22,7 +22,8 @@ pub(super) fn unescape(s: &str) -> String {
 }
 
 /// The table's notation: `{text} start[..end][ HH:MM[-HH:MM]]`, month
-/// precision as `{text} YYYY-MM month`, matches joined by ` ; `, `-` for none.
+/// precision as `{text} YYYY-MM month`, matches joined by ` ; `, `-` for none;
+/// ` !weekday` after a match whose weekday does not fit its date.
 fn render(found: &[DateMatch]) -> String {
     if found.is_empty() {
         return "-".to_string();
@@ -40,6 +41,9 @@ fn render(found: &[DateMatch]) -> String {
         }
         if let Some(t) = m.end_time {
             s += &format!("-{}", t.format("%H:%M"));
+        }
+        if m.warning.is_some() {
+            s += " !weekday";
         }
         s
     };

@@ -128,6 +128,9 @@ fn entry(page: &Page, element: ElementRef, profile: &Profile, page_organ: Option
     let title_date = title
         .as_deref()
         .and_then(|t| first_day_match(t, published_date));
+    if let Some(warning) = title_date.as_ref().and_then(|m| m.warning.as_ref()) {
+        warnings.push(format!("meeting_date: {warning}"));
+    }
     let meeting_date = title_date.as_ref().map(|m| m.start).or(published_date);
     let organ = page_organ.or_else(|| {
         let title = title.as_deref()?;

@@ -4,5 +4,6 @@
 mod archive;
 mod cli;
 mod crawl;
+mod dates_hardening;
 mod extract;
 mod util;
