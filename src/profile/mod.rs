@@ -8,6 +8,7 @@
 
 use std::path::Path;
 
+use scraper::error::SelectorErrorKind;
 use scraper::{ElementRef, Html, Selector};
 use serde::Deserialize;
 
@@ -146,7 +147,7 @@ impl Profile {
     pub fn from_toml(text: &str, source: &str) -> Result<Profile, Error> {
         let file: ProfileFile = toml::from_str(text).map_err(|e| Error::Profile {
             source_name: source.to_string(),
-            message: e.to_string(),
+            message: toml_problem(text, &e),
         })?;
         let compiler = Compiler { source };
         let listing = file.listing;
@@ -269,8 +270,16 @@ impl Compiler<'_> {
     }
 
     fn one(&self, field: &str, selector: &str) -> Result<Selector, Error> {
-        Selector::parse(selector)
-            .map_err(|e| self.error(field, format!("invalid CSS selector `{selector}`: {e}")))
+        Selector::parse(selector).map_err(|e| {
+            self.error(
+                field,
+                format!(
+                    "invalid CSS selector `{}`: {}",
+                    excerpt(selector),
+                    selector_problem(&e)
+                ),
+            )
+        })
     }
 
     fn opt(&self, field: &str, selector: &Option<String>) -> Result<Option<Selector>, Error> {
@@ -279,6 +288,111 @@ impl Compiler<'_> {
 
     fn many(&self, field: &str, selectors: &[String]) -> Result<Vec<Selector>, Error> {
         selectors.iter().map(|s| self.one(field, s)).collect()
+    }
+}
+
+/// What is wrong with a selector, in words a profile author can act on. The
+/// selector library's own text for most of these is "Unexpected error occurred.
+/// Please report this to the developer", which is neither true nor helpful.
+fn selector_problem(error: &SelectorErrorKind) -> &'static str {
+    use selectors::parser::SelectorParseErrorKind as Kind;
+    match error {
+        SelectorErrorKind::UnexpectedToken => "a character or word where none may stand",
+        SelectorErrorKind::EndOfLine => {
+            "it ends before a part of it is complete (an unclosed `(`, or `[name=` without a value?)"
+        }
+        SelectorErrorKind::InvalidAtRule | SelectorErrorKind::InvalidAtRuleBody => {
+            "`@` rules belong in style sheets, not in selectors"
+        }
+        SelectorErrorKind::QualRuleInvalid => "not a selector",
+        SelectorErrorKind::TooManyNestedBlocks => "too many nested brackets",
+        SelectorErrorKind::ExpectedColonOnPseudoElement => "a pseudo-element needs `::`",
+        SelectorErrorKind::ExpectedIdentityOnPseudoElement => "`::` needs a name after it",
+        SelectorErrorKind::UnexpectedSelectorParseError(kind) => match kind {
+            Kind::EmptySelector => "it is empty, or a part between commas or in `:not()` is",
+            Kind::DanglingCombinator => "a combinator (`>`, `+`, `~`) with no element after it",
+            Kind::NonCompoundSelector => "only a simple selector may stand here",
+            Kind::UnsupportedPseudoClassOrElement => {
+                "an unsupported pseudo-class or pseudo-element (only those that need no browser state, such as `:first-child` or `:not()`, work)"
+            }
+            Kind::ClassNeedsIdent => "`.` needs a class name after it",
+            Kind::NoIdentForPseudo => "`:` needs a pseudo-class name after it",
+            Kind::PseudoElementExpectedColon => "a pseudo-element needs `::`",
+            Kind::PseudoElementExpectedIdent => "`::` needs a name after it",
+            Kind::UnexpectedIdent => "a name where none may stand",
+            Kind::NoQualifiedNameInAttributeSelector
+            | Kind::UnexpectedTokenInAttributeSelector
+            | Kind::ExpectedBarInAttr
+            | Kind::BadValueInAttr
+            | Kind::InvalidQualNameInAttr => {
+                "a malformed attribute selector; write it like `[href]`, `[rel~='category']` or `a[href$='.pdf']`"
+            }
+            Kind::ExpectedNamespace | Kind::ExplicitNamespaceUnexpectedToken => {
+                "namespaces (`ns|name`) are not supported in profiles"
+            }
+            Kind::NonPseudoElementAfterSlotted
+            | Kind::InvalidPseudoElementAfterSlotted
+            | Kind::InvalidPseudoElementInsideWhere
+            | Kind::InvalidState => "a pseudo-element where it cannot stand",
+        },
+    }
+}
+
+/// A TOML error as one short line that says where: the TOML library's own text
+/// quotes the whole offending line (however long) under a caret, and says only
+/// "recursion limit", with no place, for an over-deep dotted key.
+fn toml_problem(text: &str, error: &toml::de::Error) -> String {
+    let (message, at) = match error.span() {
+        Some(span) => (error.message().trim_end().to_string(), Some(span.start)),
+        None => (
+            format!(
+                "a dotted key nests too deep ({}); profile keys have at most three parts, like listing.next_page.text",
+                error.message().trim_end()
+            ),
+            deepest_dotted_key(text),
+        ),
+    };
+    let Some(at) = at.filter(|&at| at <= text.len() && text.is_char_boundary(at)) else {
+        return message;
+    };
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let line = text[..at].matches('\n').count() + 1;
+    let column = text[line_start..at].chars().count() + 1;
+    let near = text[at..].lines().next().unwrap_or_default();
+    if near.trim().is_empty() {
+        format!("line {line}, column {column}: {message}")
+    } else {
+        format!(
+            "line {line}, column {column}: {message} (at `{}`)",
+            excerpt(near)
+        )
+    }
+}
+
+/// Where the key with the most dotted parts starts: the place to blame when the
+/// TOML library gives up on nesting without saying where.
+fn deepest_dotted_key(text: &str) -> Option<usize> {
+    let mut offset = 0;
+    let mut deepest: Option<(usize, usize)> = None;
+    for line in text.split_inclusive('\n') {
+        let key = line.split(['=', '#']).next().unwrap_or_default();
+        let parts = key.matches('.').count();
+        if parts > deepest.map_or(0, |(_, p)| p) {
+            let indent = line.len() - line.trim_start().len();
+            deepest = Some((offset + indent, parts));
+        }
+        offset += line.len();
+    }
+    deepest.map(|(at, _)| at)
+}
+
+/// At most the first 80 characters of `text`, so that a message quoting a
+/// selector stays one readable line.
+fn excerpt(text: &str) -> String {
+    const MAX: usize = 80;
+    match text.char_indices().nth(MAX) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_string(),
     }
 }
 
@@ -384,6 +498,96 @@ mod tests {
             .to_string();
         assert!(err.starts_with("profile my.toml: "), "{err}");
         assert!(err.contains("unknown field `titel`"), "{err}");
+    }
+
+    #[test]
+    fn selector_errors_say_what_is_wrong() {
+        let long = format!("div{}", " > p".repeat(40));
+        let cases = [
+            (
+                "div >",
+                "invalid CSS selector `div >`: a combinator (`>`, `+`, `~`) with no element after it",
+            ),
+            (
+                "",
+                "invalid CSS selector ``: it is empty, or a part between commas or in `:not()` is",
+            ),
+            (
+                "a, ",
+                "invalid CSS selector `a, `: it is empty, or a part between commas or in `:not()` is",
+            ),
+            (
+                "a:hover(",
+                "invalid CSS selector `a:hover(`: an unsupported pseudo-class or pseudo-element (only those that need no browser state, such as `:first-child` or `:not()`, work)",
+            ),
+            (
+                "a..b",
+                "invalid CSS selector `a..b`: `.` needs a class name after it",
+            ),
+            (
+                "a:nth-child(",
+                "invalid CSS selector `a:nth-child(`: it ends before a part of it is complete (an unclosed `(`, or `[name=` without a value?)",
+            ),
+            (
+                "a[href=]",
+                "invalid CSS selector `a[href=]`: it ends before a part of it is complete (an unclosed `(`, or `[name=` without a value?)",
+            ),
+            (
+                "a[=x]",
+                "invalid CSS selector `a[=x]`: a malformed attribute selector; write it like `[href]`, `[rel~='category']` or `a[href$='.pdf']`",
+            ),
+            (
+                "ns|a",
+                "invalid CSS selector `ns|a`: namespaces (`ns|name`) are not supported in profiles",
+            ),
+            (
+                long.as_str(),
+                "invalid CSS selector `div > p > p > p > p > p > p > p > p > p > p > p > p > p > p > p > p > p > p > p …`: a combinator (`>`, `+`, `~`) with no element after it",
+            ),
+        ];
+        for (selector, expected) in cases {
+            let selector = if selector == long {
+                format!("{long} >")
+            } else {
+                selector.to_string()
+            };
+            let text = format!("{MINIMAL}title = {selector:?}\n");
+            let err = Profile::from_toml(&text, "my.toml")
+                .unwrap_err()
+                .to_string();
+            assert_eq!(
+                err,
+                format!("profile my.toml: field `listing.title`: {expected}"),
+                "{selector:?}"
+            );
+            assert!(!err.contains("report this to the developer"), "{err}");
+        }
+    }
+
+    #[test]
+    fn toml_errors_name_the_line_and_quote_little() {
+        let deep_key = format!("{MINIMAL}{}b = 1\n", "a.".repeat(3000));
+        let deep_array = format!("{MINIMAL}x = {}{}\n", "[".repeat(3000), "]".repeat(3000));
+        let cases = [
+            (
+                format!("{MINIMAL}title = \n"),
+                "line 4, column 9: string values must be quoted, expected literal string",
+            ),
+            (
+                deep_key,
+                "line 4, column 1: a dotted key nests too deep (recursion limit); profile keys have at most three parts, like listing.next_page.text (at `a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.…`)",
+            ),
+            (
+                deep_array,
+                "line 4, column 85: cannot recurse further; max recursion depth met (at `[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[…`)",
+            ),
+        ];
+        for (text, expected) in cases {
+            let err = Profile::from_toml(&text, "my.toml")
+                .unwrap_err()
+                .to_string();
+            assert_eq!(err, format!("profile my.toml: {expected}"));
+        }
     }
 
     #[test]

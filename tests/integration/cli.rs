@@ -55,7 +55,7 @@ fn a_broken_profile_file_fails_at_load_naming_file_field_and_selector() {
     let err = stderr(&output);
     assert!(
         err.contains(&format!(
-            "profile {}: field `listing.title`: invalid CSS selector `h2 >> a`",
+            "profile {}: field `listing.title`: invalid CSS selector `h2 >> a`: a combinator (`>`, `+`, `~`) with no element after it",
             profile.display()
         )),
         "{err}"
