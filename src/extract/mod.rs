@@ -4,6 +4,8 @@
 //! yields the full text of one entry. Nothing here fails: what cannot be extracted
 //! becomes a warning on the entry, so a broken page loses a field, never a record.
 
+#[cfg(test)]
+mod proptests;
 mod text;
 
 pub use text::collapse_whitespace;
