@@ -12,7 +12,8 @@
 //!   `syyskuun 13. päivänä 2017`, `13 sept. 2017`, a bare stem `13. syys`; or a
 //!   month and year `syyskuussa 2017`, `september 2017` (month precision);
 //! - optionally a time `klo 9`, `kello 14.30`, `kl. 17.20-18.00`, also after a
-//!   word such as "alkaen" or "från" (`15.3. alkaen klo 17`);
+//!   word such as "alkaen" or "från" (`15.3. alkaen klo 17`), or a bare time
+//!   with its minutes as meeting systems print it (`27.3.2017 15:00`);
 //! - optionally a dash and a second date (a range: `13.–14.9.2017`,
 //!   `13.9.–15.10.2017`, `8–12 maj 2006`), which lends the first its missing
 //!   month and year; a dash followed by anything else ends the date;

@@ -515,7 +515,24 @@ impl Line<'_> {
         if self.is(j, Kind::Dot) && self.glued(j) {
             j += 1;
         }
-        let (start, mut next) = self.time_of_day(j)?;
+        let start = self.time_of_day(j)?;
+        self.clock_from(start)
+    }
+
+    /// A time written without "klo" right after a date, as meeting systems
+    /// print it ("27.3.2017 15:00"): only with its minutes, so that a number
+    /// after a date ("13.9.2017 15 henkilöä") is not taken for an hour, and not
+    /// when the minutes run on into a date ("13.9.2017 15.10.2017").
+    fn bare_clock(&mut self, i: usize) -> Option<Clock> {
+        let start = self.time_of_day(i).filter(|&(_, next)| next == i + 3)?;
+        if self.number_goes_on(start.1) {
+            return None;
+        }
+        self.clock_from(start)
+    }
+
+    /// The rest of a time from its first time of day: an optional range end.
+    fn clock_from(&mut self, (start, mut next): (NaiveTime, usize)) -> Option<Clock> {
         let mut end = None;
         if self.is_dash(next) {
             let mut k = next + 1;
@@ -560,7 +577,11 @@ impl Line<'_> {
         if self.lex(j) == Lex::Since {
             j += 1;
         }
-        self.clock(j)
+        self.clock(j).or_else(|| {
+            (j == i && self.toks.get(i).is_some_and(|t| t.space))
+                .then(|| self.bare_clock(i))
+                .flatten()
+        })
     }
 
     /// One date, range or list of days starting at token `i`.
