@@ -45,6 +45,9 @@ pub struct ExtractReport {
 pub struct Harvest {
     listings: Vec<(Page, Vec<Entry>, String)>,
     details: HashMap<String, DetailPage>,
+    /// Detail pages whose profile makes them records of their own when no
+    /// entry leads to them, in input order, with their page and profile.
+    standalone: Vec<(String, Page, String)>,
     /// Redirects a WARC recorded, so an entry's link finds the page it led to.
     redirects: HashMap<String, String>,
 }
@@ -59,7 +62,12 @@ impl Harvest {
                     .push((page, listing.entries, profile.to_string()))
             }
             Extracted::Detail(detail) => {
-                self.details.entry(url_key(&page.url)).or_insert(detail);
+                let key = url_key(&page.url);
+                if detail.standalone && !self.details.contains_key(&key) {
+                    self.standalone
+                        .push((key.clone(), page, profile.to_string()));
+                }
+                self.details.entry(key).or_insert(detail);
             }
             Extracted::Other => {
                 tracing::debug!(url = %page.url, "neither a listing nor a detail page")
@@ -75,11 +83,11 @@ impl Harvest {
 
     /// The detail page at `url`, following recorded redirects (a few hops, never
     /// round a loop).
-    fn detail_of(&self, url: &Url) -> Option<&DetailPage> {
+    fn detail_of(&self, url: &Url) -> Option<(&String, &DetailPage)> {
         let mut key = url_key(url);
         for _ in 0..MAX_REDIRECT_HOPS {
-            if let Some(detail) = self.details.get(&key) {
-                return Some(detail);
+            if let Some(found) = self.details.get_key_value(&key) {
+                return Some(found);
             }
             key = self.redirects.get(&key)?.clone();
         }
@@ -90,13 +98,18 @@ impl Harvest {
     /// the same meeting was seen more than once, the newest archive capture wins.
     pub fn into_records(mut self) -> Vec<Record> {
         let mut records = Unique::default();
+        let mut led_to = std::collections::HashSet::new();
         let listings = std::mem::take(&mut self.listings);
         for (page, entries, profile) in listings {
             for entry in entries {
-                let detail_page = entry
+                let found = entry
                     .detail
                     .as_ref()
                     .and_then(|link| self.detail_of(&link.original));
+                if let Some((key, _)) = found {
+                    led_to.insert(key.clone());
+                }
+                let detail_page = found.map(|(_, detail)| detail);
                 let mut record = Record::new(entry, &page, detail_page, &profile);
                 if detail_page.is_none()
                     && let Some(url) = &record.detail_url
@@ -106,6 +119,13 @@ impl Harvest {
                     ));
                 }
                 records.keep_newest(record);
+            }
+        }
+        for (key, page, profile) in std::mem::take(&mut self.standalone) {
+            if !led_to.contains(&key)
+                && let Some(detail) = self.details.get(&key)
+            {
+                records.keep_newest(Record::standalone(&page, detail, &profile));
             }
         }
         records.into_records()

@@ -4,6 +4,7 @@
 //! yields the full text of one entry. Nothing here fails: what cannot be extracted
 //! becomes a warning on the entry, so a broken page loses a field, never a record.
 
+mod fields;
 #[cfg(test)]
 mod proptests;
 mod text;
@@ -15,8 +16,8 @@ use scraper::{ElementRef, Html, Selector};
 
 use crate::dates::{self, Precision};
 use crate::page::{Link, Page};
-use crate::profile::Profile;
-use crate::record::Document;
+use crate::profile::{Field, Profile};
+use crate::record::{Document, Item};
 
 /// What a page turned out to be.
 #[derive(Debug)]
@@ -40,18 +41,37 @@ pub struct Entry {
     pub title: Option<String>,
     pub published_date: Option<NaiveDate>,
     pub meeting_date: Option<NaiveDate>,
+    /// `HH:MM`.
+    pub meeting_time: Option<String>,
+    pub document_type: Option<String>,
     pub category: Option<String>,
     pub summary: Option<String>,
     pub documents: Vec<Document>,
     pub detail: Option<Link>,
     pub comment_count: Option<u32>,
+    /// The publication system's own id of the meeting, read from the detail
+    /// URL by the profile's `urls.id` pattern.
+    pub system_id: Option<String>,
     pub warnings: Vec<String>,
 }
 
-#[derive(Debug, Clone)]
+/// What a detail page says: its text and documents, and for a meeting's index
+/// page, what its header says of the meeting and its agenda items.
+#[derive(Debug, Clone, Default)]
 pub struct DetailPage {
     pub body: Option<String>,
     pub documents: Vec<Document>,
+    /// A title for the page read by itself: composed from its header.
+    pub title: Option<String>,
+    pub organ: Option<String>,
+    pub meeting_date: Option<NaiveDate>,
+    pub meeting_time: Option<String>,
+    pub document_type: Option<String>,
+    pub items: Vec<Item>,
+    pub system_id: Option<String>,
+    /// Whether the profile makes this page a record of its own when no entry
+    /// led to it.
+    pub standalone: bool,
     pub warnings: Vec<String>,
 }
 
@@ -76,15 +96,9 @@ pub fn extract_document(page: &Page, document: &Html, profile: &Profile) -> Extr
 
 fn listing(page: &Page, document: &Html, profile: &Profile) -> ListingPage {
     let rules = &profile.listing;
-    let organ = rules
-        .organ
-        .as_ref()
-        .and_then(|s| document.select(s).next())
-        .map(text::element_text)
-        .filter(|t| !t.is_empty());
     let entries = document
         .select(&rules.entry)
-        .map(|element| entry(page, element, profile, organ.clone()))
+        .map(|element| entry(page, document, element, profile))
         .collect();
     let mut next: Vec<Link> = Vec::new();
     if rules.next_page.is_some() {
@@ -101,9 +115,16 @@ fn listing(page: &Page, document: &Html, profile: &Profile) -> ListingPage {
     ListingPage { entries, next }
 }
 
-fn entry(page: &Page, element: ElementRef, profile: &Profile, page_organ: Option<String>) -> Entry {
+fn entry(page: &Page, document: &Html, element: ElementRef, profile: &Profile) -> Entry {
     let rules = &profile.listing;
     let mut warnings = page.warnings.clone();
+    let field = |field: &Option<Field>| {
+        field
+            .as_ref()
+            .and_then(|f| fields::value(f, Some(element), document))
+    };
+    let page_organ = field(&rules.organ);
+    let document_type = field(&rules.document_type);
     let field_text = |selector: &Option<Selector>| -> Option<String> {
         selector
             .as_ref()
@@ -112,8 +133,8 @@ fn entry(page: &Page, element: ElementRef, profile: &Profile, page_organ: Option
             .filter(|t| !t.is_empty())
     };
 
-    let title = field_text(&rules.title);
-    if title.is_none() && rules.title.is_some() {
+    let own_title = field_text(&rules.title);
+    if own_title.is_none() && rules.title.is_some() {
         warnings.push("title: the entry has no title element, or it is empty".to_string());
     }
 
@@ -127,15 +148,38 @@ fn entry(page: &Page, element: ElementRef, profile: &Profile, page_organ: Option
         _ => {}
     }
 
-    let title_date = title
+    let title_date = own_title
         .as_deref()
         .and_then(|t| first_day_match(t, published_date));
-    if let Some(warning) = title_date.as_ref().and_then(|m| m.warning.as_ref()) {
+    let date_field = rules
+        .meeting_date
+        .as_ref()
+        .map(|_| field(&rules.meeting_date));
+    let field_date = match &date_field {
+        Some(Some(text)) => {
+            let found = first_day_match(text, published_date);
+            if found.is_none() {
+                warnings.push(format!("meeting_date: no date found in {text:?}"));
+            }
+            found
+        }
+        Some(None) => {
+            warnings.push("meeting_date: the entry has no meeting date element".to_string());
+            None
+        }
+        None => None,
+    };
+    let meeting_match = field_date.or(title_date.clone());
+    if let Some(warning) = meeting_match.as_ref().and_then(|m| m.warning.as_ref()) {
         warnings.push(format!("meeting_date: {warning}"));
     }
-    let meeting_date = title_date.as_ref().map(|m| m.start).or(published_date);
+    let meeting_date = meeting_match.as_ref().map(|m| m.start).or(published_date);
+    let meeting_time = match &rules.meeting_time {
+        Some(_) => field(&rules.meeting_time).and_then(|t| clock_time(&t)),
+        None => meeting_match.as_ref().and_then(date_time),
+    };
     let organ = page_organ.or_else(|| {
-        let title = title.as_deref()?;
+        let title = own_title.as_deref()?;
         let without_date = match &title_date {
             Some(m) => format!("{}{}", &title[..m.span.start], &title[m.span.end..]),
             None => title.to_string(),
@@ -187,12 +231,24 @@ fn entry(page: &Page, element: ElementRef, profile: &Profile, page_organ: Option
     if detail.is_none() && rules.detail_link.is_some() {
         warnings.push("detail_url: the entry has no detail link".to_string());
     }
+    // A row without a title of its own (the profile names none) gets one made of
+    // what it says; a title the profile expects but the entry lacks stays
+    // missing, with its warning.
+    let title = match rules.title {
+        Some(_) => own_title,
+        None => compose_title(organ.as_deref(), document_type.as_deref(), meeting_date),
+    };
 
     Entry {
+        system_id: detail
+            .as_ref()
+            .and_then(|link| system_id(profile, &link.original)),
         organ,
         title,
         published_date,
         meeting_date,
+        meeting_time,
+        document_type,
         category,
         summary,
         documents: documents(page, element, rules.documents.as_ref()),
@@ -207,6 +263,42 @@ fn entry(page: &Page, element: ElementRef, profile: &Profile, page_organ: Option
 pub fn detail_page(page: &Page, document: &Html, profile: &Profile) -> DetailPage {
     let rules = &profile.detail;
     let mut warnings = page.warnings.clone();
+    let field = |field: &Option<Field>| {
+        field
+            .as_ref()
+            .and_then(|f| fields::value(f, None, document))
+    };
+    let organ = field(&rules.organ);
+    let document_type = field(&rules.document_type);
+    // The header alone dates the page: the body of an item names older
+    // meetings and decisions.
+    let date_match = match (&rules.meeting_date, field(&rules.meeting_date)) {
+        (Some(_), Some(text)) => {
+            let found = first_day_match(&text, None);
+            if found.is_none() {
+                warnings.push(format!("meeting_date: no date found in {text:?}"));
+            }
+            found
+        }
+        (Some(_), None) => {
+            warnings.push(format!(
+                "meeting_date: the page {} has no meeting date element",
+                page.url
+            ));
+            None
+        }
+        (None, _) => None,
+    };
+    let meeting_date = date_match.as_ref().map(|m| m.start);
+    let meeting_time = match &rules.meeting_time {
+        Some(_) => field(&rules.meeting_time).and_then(|t| clock_time(&t)),
+        None => date_match.as_ref().and_then(date_time),
+    };
+    let items = rules
+        .items
+        .as_ref()
+        .map(|items| agenda_items(page, document, items))
+        .unwrap_or_default();
     let body = rules.body.as_ref().and_then(|s| {
         let paragraphs: Vec<String> = document
             .select(s)
@@ -223,8 +315,96 @@ pub fn detail_page(page: &Page, document: &Html, profile: &Profile) -> DetailPag
     DetailPage {
         body,
         documents: documents(page, document.root_element(), rules.documents.as_ref()),
+        title: compose_title(organ.as_deref(), document_type.as_deref(), meeting_date),
+        organ,
+        meeting_date,
+        meeting_time,
+        document_type,
+        items,
+        system_id: system_id(profile, &page.url),
+        standalone: rules.standalone,
         warnings,
     }
+}
+
+/// The agenda items of a meeting's index page, one per row the profile's
+/// `detail.items.entry` matches, in page order.
+fn agenda_items(page: &Page, document: &Html, rules: &crate::profile::Items) -> Vec<Item> {
+    document
+        .select(&rules.entry)
+        .map(|row| {
+            let field = |field: &Option<Field>| {
+                field
+                    .as_ref()
+                    .and_then(|f| fields::value(f, Some(row), document))
+            };
+            let link = rules.link.as_ref().and_then(|s| row.select(s).next());
+            let url = link
+                .and_then(|a| a.attr("href"))
+                .and_then(|href| page.resolve(href))
+                .map(|l| l.original.to_string());
+            let title = field(&rules.title)
+                .or_else(|| link.map(text::element_text).filter(|t| !t.is_empty()));
+            let number = field(&rules.number)
+                .map(|n| n.trim_start_matches('§').trim().to_string())
+                .filter(|n| !n.is_empty());
+            let mut documents = documents(page, row, rules.documents.as_ref());
+            documents.retain(|d| Some(&d.url) != url.as_ref());
+            Item {
+                number,
+                title,
+                url,
+                documents,
+            }
+        })
+        .collect()
+}
+
+/// The title of an entry or page that has none of its own, from what it does
+/// say: organ, document type and meeting date, in that order, as far as known
+/// ("Kaupunginhallitus Pöytäkirja 8.5.2017").
+fn compose_title(
+    organ: Option<&str>,
+    document_type: Option<&str>,
+    meeting_date: Option<NaiveDate>,
+) -> Option<String> {
+    let date = meeting_date.map(|d| d.format("%-d.%-m.%Y").to_string());
+    let parts: Vec<&str> = [organ, document_type, date.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(" "))
+}
+
+/// The system's own id of a meeting, read from a URL by the profile's `urls.id`
+/// pattern: its named groups' values, joined by `:` (e.g. `pk:12867`).
+fn system_id(profile: &Profile, url: &url::Url) -> Option<String> {
+    let pattern = profile.id_pattern.as_ref()?;
+    let captures = pattern.captures(url.as_str())?;
+    let parts: Vec<&str> = pattern
+        .capture_names()
+        .flatten()
+        .filter_map(|name| captures.name(name).map(|m| m.as_str()))
+        .collect();
+    if parts.is_empty() {
+        captures.get(0).map(|m| m.as_str().to_string())
+    } else {
+        Some(parts.join(":"))
+    }
+}
+
+/// `HH:MM` of a date expression's time.
+fn date_time(found: &dates::DateMatch) -> Option<String> {
+    found.time.map(|t| t.format("%H:%M").to_string())
+}
+
+/// `HH:MM` from a field that holds a time of day ("klo 15:30", "15.30").
+fn clock_time(text: &str) -> Option<String> {
+    let pattern =
+        regex::Regex::new(r"\b([01]?[0-9]|2[0-3])[:.]([0-5][0-9])\b").expect("static pattern");
+    let captures = pattern.captures(text)?;
+    let hour: u32 = captures[1].parse().ok()?;
+    Some(format!("{hour:02}:{}", &captures[2]))
 }
 
 fn documents(page: &Page, scope: ElementRef, selector: Option<&Selector>) -> Vec<Document> {

@@ -16,10 +16,20 @@ use crate::error::Error;
 
 /// The profiles in `selectors/`, compiled into the binary so `--profile NAME` works
 /// from any directory.
-const BUNDLED: &[(&str, &str)] = &[(
-    "selectors/uusimaa2019.toml",
-    include_str!("../../selectors/uusimaa2019.toml"),
-)];
+const BUNDLED: &[(&str, &str)] = &[
+    (
+        "selectors/dynasty.toml",
+        include_str!("../../selectors/dynasty.toml"),
+    ),
+    (
+        "selectors/tweb.toml",
+        include_str!("../../selectors/tweb.toml"),
+    ),
+    (
+        "selectors/uusimaa2019.toml",
+        include_str!("../../selectors/uusimaa2019.toml"),
+    ),
+];
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -33,7 +43,7 @@ struct ProfileFile {
     #[serde(default)]
     detail: DetailFile,
     #[serde(default)]
-    urls: Urls,
+    urls: UrlsFile,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -57,8 +67,74 @@ struct ListingFile {
     documents: Option<String>,
     detail_link: Option<String>,
     comment_count: Option<String>,
-    organ: Option<String>,
+    organ: Option<FieldFile>,
+    meeting_date: Option<FieldFile>,
+    meeting_time: Option<FieldFile>,
+    document_type: Option<FieldFile>,
     next_page: Option<NextPageFile>,
+    form: Option<FormFile>,
+}
+
+/// A field as written in a profile: a CSS selector, or a table that also says
+/// where to look, what to read and which part of it to keep.
+#[derive(Debug)]
+struct FieldFile(FieldSpec);
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FieldSpec {
+    selector: String,
+    scope: Option<Scope>,
+    attr: Option<String>,
+    #[serde(default)]
+    comments: bool,
+    pattern: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for FieldFile {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct FieldVisitor;
+        impl<'de> serde::de::Visitor<'de> for FieldVisitor {
+            type Value = FieldFile;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(
+                    "a CSS selector, or a table with `selector` and optionally `scope`, `attr`, `comments`, `pattern`",
+                )
+            }
+            fn visit_str<E: serde::de::Error>(self, selector: &str) -> Result<FieldFile, E> {
+                Ok(FieldFile(FieldSpec {
+                    selector: selector.to_string(),
+                    ..FieldSpec::default()
+                }))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<FieldFile, A::Error> {
+                FieldSpec::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(FieldFile)
+            }
+        }
+        deserializer.deserialize_any(FieldVisitor)
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FormFile {
+    selector: String,
+    #[serde(default)]
+    fields: std::collections::BTreeMap<String, String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ItemsFile {
+    entry: String,
+    number: Option<FieldFile>,
+    title: Option<FieldFile>,
+    link: Option<String>,
+    documents: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -77,14 +153,77 @@ struct DetailFile {
     #[serde(default)]
     body_exclude: Vec<String>,
     documents: Option<String>,
+    organ: Option<FieldFile>,
+    meeting_date: Option<FieldFile>,
+    meeting_time: Option<FieldFile>,
+    document_type: Option<FieldFile>,
+    items: Option<ItemsFile>,
+    #[serde(default)]
+    standalone: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UrlsFile {
+    #[serde(default)]
+    trailing_slash: TrailingSlash,
+    id: Option<String>,
 }
 
 /// How URLs of a site are compared when deciding whether a page was seen already.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Urls {
-    #[serde(default)]
     pub trailing_slash: TrailingSlash,
+}
+
+/// Where a field's element is looked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    /// Inside the entry (the listing's block, row or list item).
+    Entry,
+    /// Anywhere on the page: a header or breadcrumb that names every entry's organ.
+    Page,
+}
+
+/// What a field reads of the element its selector matches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Read {
+    /// Its text, with line breaks where `<br>` and blocks break it.
+    Text,
+    /// The value of an attribute.
+    Attr(String),
+    /// The text of the HTML comments inside it (Dynasty keeps ISO dates there).
+    Comments,
+}
+
+/// A field: the first element `selector` matches (in the entry or on the page),
+/// what to read of it, and, with a `pattern`, the part to keep — the named
+/// group `value` if the pattern has one, else the whole match.
+#[derive(Debug)]
+pub struct Field {
+    pub selector: Selector,
+    pub scope: Scope,
+    pub read: Read,
+    pub pattern: Option<regex::Regex>,
+}
+
+/// A form whose answer is the listing (TWeb's search form): the crawl submits it
+/// with the form's own fields, `fields` overriding them.
+#[derive(Debug)]
+pub struct Form {
+    pub selector: Selector,
+    pub fields: Vec<(String, String)>,
+}
+
+/// The agenda items on a meeting's index page: one per row.
+#[derive(Debug)]
+pub struct Items {
+    pub entry: Selector,
+    pub number: Option<Field>,
+    pub title: Option<Field>,
+    pub link: Option<Selector>,
+    pub documents: Option<Selector>,
 }
 
 /// Whether `/a` and `/a/` are the same page on this site.
@@ -109,6 +248,9 @@ pub struct Profile {
     pub listing: Listing,
     pub detail: Detail,
     pub urls: Urls,
+    /// Reads a system's own id of a meeting out of its detail URL (Dynasty's
+    /// meeting number, TWeb's `bid`); every named group takes part.
+    pub id_pattern: Option<regex::Regex>,
 }
 
 #[derive(Debug)]
@@ -122,8 +264,14 @@ pub struct Listing {
     pub documents: Option<Selector>,
     pub detail_link: Option<Selector>,
     pub comment_count: Option<Selector>,
-    pub organ: Option<Selector>,
+    /// Scope `page` unless the profile says otherwise: a listing is usually one
+    /// organ's, named once in a header or breadcrumb.
+    pub organ: Option<Field>,
+    pub meeting_date: Option<Field>,
+    pub meeting_time: Option<Field>,
+    pub document_type: Option<Field>,
     pub next_page: Option<NextPage>,
+    pub form: Option<Form>,
 }
 
 /// The "older posts" link: found by selector, by link text, or by both (then the
@@ -140,6 +288,14 @@ pub struct Detail {
     pub body: Option<Selector>,
     pub body_exclude: Vec<Selector>,
     pub documents: Option<Selector>,
+    pub organ: Option<Field>,
+    pub meeting_date: Option<Field>,
+    pub meeting_time: Option<Field>,
+    pub document_type: Option<Field>,
+    pub items: Option<Items>,
+    /// A detail page that no listing entry led to is a record of its own (a
+    /// meeting's index page saved or crawled by itself).
+    pub standalone: bool,
 }
 
 impl Profile {
@@ -191,16 +347,43 @@ impl Profile {
                 documents: compiler.opt("listing.documents", &listing.documents)?,
                 detail_link: compiler.opt("listing.detail_link", &listing.detail_link)?,
                 comment_count: compiler.opt("listing.comment_count", &listing.comment_count)?,
-                organ: compiler.opt("listing.organ", &listing.organ)?,
+                organ: compiler.field("listing.organ", &listing.organ, Scope::Page)?,
+                meeting_date: compiler.field(
+                    "listing.meeting_date",
+                    &listing.meeting_date,
+                    Scope::Entry,
+                )?,
+                meeting_time: compiler.field(
+                    "listing.meeting_time",
+                    &listing.meeting_time,
+                    Scope::Entry,
+                )?,
+                document_type: compiler.field(
+                    "listing.document_type",
+                    &listing.document_type,
+                    Scope::Entry,
+                )?,
                 next_page,
+                form: listing
+                    .form
+                    .map(|form| {
+                        Ok::<_, Error>(Form {
+                            selector: compiler.one("listing.form.selector", &form.selector)?,
+                            fields: form.fields.into_iter().collect(),
+                        })
+                    })
+                    .transpose()?,
             },
-            detail: Detail {
-                page: compiler.opt("detail.page", &file.detail.page)?,
-                body: compiler.opt("detail.body", &file.detail.body)?,
-                body_exclude: compiler.many("detail.body_exclude", &file.detail.body_exclude)?,
-                documents: compiler.opt("detail.documents", &file.detail.documents)?,
+            detail: compiler.detail(file.detail)?,
+            urls: Urls {
+                trailing_slash: file.urls.trailing_slash,
             },
-            urls: file.urls,
+            id_pattern: file
+                .urls
+                .id
+                .as_deref()
+                .map(|p| compiler.pattern("urls.id", p))
+                .transpose()?,
         })
     }
 
@@ -288,6 +471,82 @@ impl Compiler<'_> {
 
     fn many(&self, field: &str, selectors: &[String]) -> Result<Vec<Selector>, Error> {
         selectors.iter().map(|s| self.one(field, s)).collect()
+    }
+
+    fn pattern(&self, field: &str, pattern: &str) -> Result<regex::Regex, Error> {
+        regex::Regex::new(pattern).map_err(|e| {
+            // The regex library draws a caret diagram over several lines; its
+            // last line says what is wrong.
+            let text = e.to_string();
+            let problem = text.lines().last().unwrap_or_default().trim();
+            let problem = problem.strip_prefix("error: ").unwrap_or(problem);
+            self.error(
+                field,
+                format!("invalid pattern `{}`: {problem}", excerpt(pattern)),
+            )
+        })
+    }
+
+    fn field(
+        &self,
+        name: &str,
+        file: &Option<FieldFile>,
+        default_scope: Scope,
+    ) -> Result<Option<Field>, Error> {
+        let Some(FieldFile(spec)) = file else {
+            return Ok(None);
+        };
+        let read = match (&spec.attr, spec.comments) {
+            (Some(_), true) => {
+                return Err(self.error(
+                    name,
+                    "give `attr` or `comments = true`, not both".to_string(),
+                ));
+            }
+            (Some(attr), false) => Read::Attr(attr.clone()),
+            (None, true) => Read::Comments,
+            (None, false) => Read::Text,
+        };
+        Ok(Some(Field {
+            selector: self.one(&format!("{name}.selector"), &spec.selector)?,
+            scope: spec.scope.unwrap_or(default_scope),
+            read,
+            pattern: spec
+                .pattern
+                .as_deref()
+                .map(|p| self.pattern(&format!("{name}.pattern"), p))
+                .transpose()?,
+        }))
+    }
+
+    /// Fields of a detail page are read from the whole page, whatever scope
+    /// they name: the page is the entry.
+    fn detail(&self, file: DetailFile) -> Result<Detail, Error> {
+        let page_field =
+            |name: &str, field: &Option<FieldFile>| self.field(name, field, Scope::Page);
+        Ok(Detail {
+            page: self.opt("detail.page", &file.page)?,
+            body: self.opt("detail.body", &file.body)?,
+            body_exclude: self.many("detail.body_exclude", &file.body_exclude)?,
+            documents: self.opt("detail.documents", &file.documents)?,
+            organ: page_field("detail.organ", &file.organ)?,
+            meeting_date: page_field("detail.meeting_date", &file.meeting_date)?,
+            meeting_time: page_field("detail.meeting_time", &file.meeting_time)?,
+            document_type: page_field("detail.document_type", &file.document_type)?,
+            items: file
+                .items
+                .map(|items| {
+                    Ok::<_, Error>(Items {
+                        entry: self.one("detail.items.entry", &items.entry)?,
+                        number: self.field("detail.items.number", &items.number, Scope::Entry)?,
+                        title: self.field("detail.items.title", &items.title, Scope::Entry)?,
+                        link: self.opt("detail.items.link", &items.link)?,
+                        documents: self.opt("detail.items.documents", &items.documents)?,
+                    })
+                })
+                .transpose()?,
+            standalone: file.standalone,
+        })
     }
 }
 
@@ -487,7 +746,7 @@ mod tests {
     #[test]
     fn bundled_profiles_compile() {
         let names: Vec<String> = bundled().into_iter().map(|p| p.name).collect();
-        assert_eq!(names, vec!["uusimaa2019"]);
+        assert_eq!(names, vec!["dynasty", "tweb", "uusimaa2019"]);
     }
 
     #[test]
@@ -600,7 +859,10 @@ mod tests {
 
     #[test]
     fn host_matching_covers_subdomains_only() {
-        let p = &bundled()[0];
+        let p = bundled()
+            .into_iter()
+            .find(|p| p.name == "uusimaa2019")
+            .unwrap();
         assert!(p.matches_host("www.uusimaa2019.fi"));
         assert!(p.matches_host("UUSIMAA2019.FI"));
         assert!(!p.matches_host("notuusimaa2019.fi"));
@@ -631,7 +893,7 @@ mod tests {
             .to_string();
         assert_eq!(
             err,
-            "no bundled profile is called `nope` (bundled: uusimaa2019); to load a file, give its path with a `/` or `.toml` in it, e.g. --profile ./nope.toml"
+            "no bundled profile is called `nope` (bundled: dynasty, tweb, uusimaa2019); to load a file, give its path with a `/` or `.toml` in it, e.g. --profile ./nope.toml"
         );
     }
 }

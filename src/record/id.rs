@@ -29,6 +29,16 @@ pub fn record_id(
     digest[..8].iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The id of a meeting that its publication system numbers itself (Dynasty's
+/// meeting number, TWeb's `bid`): the site plus that number, so the id holds
+/// when the system's URLs change around the number.
+pub fn system_record_id(url: &Url, system_id: &str) -> String {
+    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+    let site = host.strip_prefix("www.").unwrap_or(&host);
+    let digest = Sha256::digest(format!("system {site} {system_id}").as_bytes());
+    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// The part of a URL that names a page regardless of how it was reached.
 pub fn url_key(url: &Url) -> String {
     let host = url.host_str().unwrap_or_default().to_ascii_lowercase();

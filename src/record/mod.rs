@@ -28,8 +28,13 @@ pub struct Record {
     /// The meeting body, e.g. "Kuntajohtajakokous".
     pub organ: Option<String>,
     pub title: Option<String>,
+    /// What the page calls the document: "Pöytäkirja", "Esityslista", "Lisälista 1", …
+    pub document_type: Option<String>,
     /// The date of the meeting: from the title when it names one, else the post date.
     pub meeting_date: Option<NaiveDate>,
+    /// When the meeting began, `HH:MM`.
+    #[schemars(regex(pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"))]
+    pub meeting_time: Option<String>,
     /// The date the entry was posted.
     pub published_date: Option<NaiveDate>,
     /// The listing's text of the entry: paragraphs joined by a blank line.
@@ -38,6 +43,9 @@ pub struct Record {
     pub body: Option<String>,
     pub category: Option<String>,
     pub documents: Vec<Document>,
+    /// The agenda items of a meeting's index page, in order.
+    #[serde(default)]
+    pub items: Vec<Item>,
     /// The entry's detail page on the original site.
     pub detail_url: Option<String>,
     pub comment_count: Option<u32>,
@@ -63,29 +71,55 @@ pub struct Document {
     pub url: String,
 }
 
+/// One agenda item of a meeting.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Item {
+    /// The section number as printed, without "§"; null for a cover page or
+    /// another unnumbered row.
+    pub number: Option<String>,
+    pub title: Option<String>,
+    /// The item's own page or document.
+    pub url: Option<String>,
+    /// The row's attachments.
+    pub documents: Vec<Document>,
+}
+
 impl Record {
     /// Builds the record of a listing entry, with its detail page when one was read.
+    /// What the listing lacks (the organ, meeting date and time, document type)
+    /// comes from the detail page's header; its items and documents join the
+    /// entry's.
     pub fn new(entry: Entry, listing: &Page, detail: Option<&DetailPage>, profile: &str) -> Record {
         let Entry {
-            organ,
+            mut organ,
             title,
             published_date,
-            meeting_date,
+            mut meeting_date,
+            mut meeting_time,
+            mut document_type,
             category,
             summary,
             mut documents,
             detail: detail_link,
             comment_count,
+            system_id,
             mut warnings,
         } = entry;
         let detail_url = detail_link.as_ref().map(|l| &l.original);
         let body = detail.and_then(|d| d.body.clone());
+        let mut items = Vec::new();
         if let Some(detail) = detail {
             for document in &detail.documents {
                 if !documents.iter().any(|d| d.url == document.url) {
                     documents.push(document.clone());
                 }
             }
+            organ = organ.or_else(|| detail.organ.clone());
+            meeting_date = meeting_date.or(detail.meeting_date);
+            meeting_time = meeting_time.or_else(|| detail.meeting_time.clone());
+            document_type = document_type.or_else(|| detail.document_type.clone());
+            items = detail.items.clone();
             warnings.extend(detail.warnings.iter().cloned());
         }
         let dates_mentioned = body
@@ -98,16 +132,23 @@ impl Record {
                     .collect()
             })
             .unwrap_or_default();
+        let id = match &system_id {
+            Some(system_id) => id::system_record_id(detail_url.unwrap_or(&listing.url), system_id),
+            None => record_id(detail_url, &listing.url, published_date, title.as_deref()),
+        };
         Record {
-            id: record_id(detail_url, &listing.url, published_date, title.as_deref()),
+            id,
             organ,
             title,
+            document_type,
             meeting_date,
+            meeting_time,
             published_date,
             summary,
             body,
             category,
             documents,
+            items,
             detail_url: detail_url.map(|u| u.to_string()),
             comment_count,
             dates_mentioned,
@@ -118,6 +159,32 @@ impl Record {
             profile: profile.to_string(),
             warnings,
         }
+    }
+
+    /// The record of a detail page that no listing entry led to (a meeting's
+    /// index page read by itself), for profiles that allow it: the page is
+    /// both the entry and its detail.
+    pub fn standalone(page: &Page, detail: &DetailPage, profile: &str) -> Record {
+        let link = crate::page::Link {
+            fetch: page.fetch_url.clone(),
+            original: page.url.clone(),
+        };
+        let entry = Entry {
+            organ: None,
+            title: detail.title.clone(),
+            published_date: None,
+            meeting_date: None,
+            meeting_time: None,
+            document_type: None,
+            category: None,
+            summary: None,
+            documents: Vec::new(),
+            detail: Some(link),
+            comment_count: None,
+            system_id: detail.system_id.clone(),
+            warnings: Vec::new(),
+        };
+        Record::new(entry, page, Some(detail), profile)
     }
 
     /// The record as one JSON line, newline included.

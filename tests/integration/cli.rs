@@ -7,11 +7,20 @@ fn profiles_lists_the_bundled_profiles() {
     let output = run(&["profiles"]);
     assert!(output.status.success());
     let text = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
     assert!(
-        text.starts_with("uusimaa2019\tuusimaa2019.fi\tUusimaa 2019 -hanke: "),
+        lines[0].starts_with("dynasty\t\tDynasty meeting publications"),
         "{text}"
     );
-    assert_eq!(text.lines().count(), 1);
+    assert!(
+        lines[1].starts_with("tweb\t\tTWeb/KTweb meeting documents"),
+        "{text}"
+    );
+    assert!(
+        lines[2].starts_with("uusimaa2019\tuusimaa2019.fi\tUusimaa 2019 -hanke: "),
+        "{text}"
+    );
 }
 
 #[test]
@@ -64,7 +73,9 @@ fn a_broken_profile_file_fails_at_load_naming_file_field_and_selector() {
     let output = run(&["extract", "--profile", "nosuch", "samples/"]);
     assert_eq!(output.status.code(), Some(1));
     assert!(
-        stderr(&output).contains("no bundled profile is called `nosuch` (bundled: uusimaa2019)")
+        stderr(&output).contains(
+            "no bundled profile is called `nosuch` (bundled: dynasty, tweb, uusimaa2019)"
+        )
     );
 }
 

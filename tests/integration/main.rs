@@ -6,4 +6,5 @@ mod cli;
 mod crawl;
 mod dates_hardening;
 mod extract;
+mod systems;
 mod util;
