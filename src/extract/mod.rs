@@ -5,6 +5,7 @@
 //! becomes a warning on the entry, so a broken page loses a field, never a record.
 
 mod fields;
+mod generic;
 #[cfg(test)]
 mod proptests;
 mod text;
@@ -16,7 +17,7 @@ use scraper::{ElementRef, Html, Selector};
 
 use crate::dates::{self, Precision};
 use crate::page::{Link, Page};
-use crate::profile::{Field, Profile};
+use crate::profile::{ChosenBy, Field, Profile, Profiles};
 use crate::record::{Document, Item};
 
 /// What a page turned out to be.
@@ -73,6 +74,132 @@ pub struct DetailPage {
     /// led to it.
     pub standalone: bool,
     pub warnings: Vec<String>,
+}
+
+/// How a page was read: by which profile and why, what it held, and what a
+/// user should hear about it.
+#[derive(Debug)]
+pub struct Reading {
+    pub extracted: Extracted,
+    /// The profile's name, or `generic`.
+    pub profile: String,
+    /// What `--explain` prints: the profile and why, then the elements chosen.
+    pub explain: Vec<String>,
+    /// The profile chosen by the page's host found no entry on a page that
+    /// looks like a listing: the site's layout may have changed. The page
+    /// counts as failed even when the generic extractor read it.
+    pub layout_changed: Option<String>,
+    /// Why the page gives nothing to read (it needs JavaScript), if so.
+    pub problem: Option<String>,
+}
+
+/// Reads a page with the profile that fits it: the user's, the one for its
+/// host, the one whose signature it carries, or (with `--profile auto`) the
+/// generic extractor, which also stands in when the host's profile finds
+/// nothing on a page that is a listing after all.
+pub fn read(page: &Page, document: &Html, profiles: &Profiles) -> Option<Reading> {
+    let host = page.url.host_str();
+    let Some((profile, by)) = profiles.choose(host, document) else {
+        if !profiles.generic_fallback() {
+            return None;
+        }
+        let found = generic::extract(page, document);
+        let mut explain =
+            vec!["profile: generic (no profile's host or signature fits)".to_string()];
+        explain.extend(found.explain);
+        return Some(Reading {
+            extracted: found.extracted,
+            profile: generic::GENERIC.to_string(),
+            explain,
+            layout_changed: None,
+            problem: found.problem,
+        });
+    };
+    let why = match by {
+        ChosenBy::User => "given with --profile".to_string(),
+        ChosenBy::Host => format!("its hosts include {}", host.unwrap_or_default()),
+        ChosenBy::Signature => "the page carries its signature".to_string(),
+    };
+    let mut explain = vec![format!("profile: {} ({why})", profile.name)];
+    explain.extend(profile_explain(profile));
+    let extracted = extract_document(page, document, profile);
+    if by == ChosenBy::Host && profiles.generic_fallback() && matches!(extracted, Extracted::Other)
+    {
+        let found = generic::extract(page, document);
+        if let Extracted::Listing(listing) = &found.extracted
+            && !listing.entries.is_empty()
+        {
+            let alarm = format!(
+                "{}: the profile {} ({}) found no entry: its selector `listing.entry = {:?}` matched nothing, though the page lists {} entries; the site's layout may have changed (update the profile, or start from harava profile suggest {})",
+                page.url,
+                profile.name,
+                profile.source,
+                profile.entry_selector(),
+                listing.entries.len(),
+                page.url
+            );
+            explain.push(format!("layout changed: {alarm}"));
+            explain.push("profile: generic (fallback)".to_string());
+            explain.extend(found.explain);
+            return Some(Reading {
+                extracted: found.extracted,
+                profile: generic::GENERIC.to_string(),
+                explain,
+                layout_changed: Some(alarm),
+                problem: None,
+            });
+        }
+    }
+    Some(Reading {
+        extracted,
+        profile: profile.name.clone(),
+        explain,
+        layout_changed: None,
+        problem: None,
+    })
+}
+
+/// Reads a page reached through an entry's detail link as a detail page, with
+/// the profile that fits it or (with `--profile auto`) the generic extractor.
+pub fn read_detail(page: &Page, document: &Html, profiles: &Profiles) -> Option<DetailPage> {
+    match profiles.for_page(page.url.host_str(), document) {
+        Some(profile) => Some(detail_page(page, document, profile)),
+        None if profiles.generic_fallback() => Some(generic::detail(page, document)),
+        None => None,
+    }
+}
+
+/// What `--explain` says of a profile's selectors.
+fn profile_explain(profile: &Profile) -> Vec<String> {
+    use scraper::selector::ToCss;
+    let rules = &profile.listing;
+    let mut out = vec![format!("listing.entry: {}", rules.entry.to_css_string())];
+    for (name, selector) in [
+        ("listing.title", &rules.title),
+        ("listing.posted", &rules.posted),
+        ("listing.category", &rules.category),
+        ("listing.summary", &rules.summary),
+        ("listing.documents", &rules.documents),
+        ("listing.detail_link", &rules.detail_link),
+        ("listing.comment_count", &rules.comment_count),
+        ("detail.page", &profile.detail.page),
+        ("detail.body", &profile.detail.body),
+    ] {
+        if let Some(selector) = selector {
+            out.push(format!("{name}: {}", selector.to_css_string()));
+        }
+    }
+    for (name, field) in [
+        ("listing.organ", &rules.organ),
+        ("listing.meeting_date", &rules.meeting_date),
+        ("listing.meeting_time", &rules.meeting_time),
+        ("listing.document_type", &rules.document_type),
+    ] {
+        if let Some(field) = field {
+            out.push(format!("{name}: {}", field.selector.to_css_string()));
+        }
+    }
+    out
 }
 
 /// Extracts whatever `page` holds by `profile`'s rules.

@@ -5,7 +5,7 @@ use scraper::node::Node;
 use scraper::{ElementRef, Selector};
 
 /// Elements that start a new paragraph.
-const BLOCKS: &[&str] = &[
+pub(super) const BLOCKS: &[&str] = &[
     "address",
     "article",
     "aside",
@@ -42,7 +42,7 @@ const BLOCKS: &[&str] = &[
 ];
 
 /// Elements whose text is never reader-visible content.
-const INVISIBLE: &[&str] = &[
+pub(super) const INVISIBLE: &[&str] = &[
     "script", "style", "noscript", "template", "iframe", "object", "svg", "button", "select",
     "textarea",
 ];

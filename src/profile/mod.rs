@@ -732,8 +732,46 @@ impl Profiles {
 
     /// The profile for a page at `host` with this document, if any fits.
     pub fn for_page(&self, host: Option<&str>, document: &Html) -> Option<&Profile> {
-        self.for_host(host)
-            .or_else(|| self.profiles.iter().find(|p| p.matches_document(document)))
+        self.choose(host, document).map(|(profile, _)| profile)
+    }
+
+    /// The profile for a page, and how it was chosen.
+    pub fn choose(&self, host: Option<&str>, document: &Html) -> Option<(&Profile, ChosenBy)> {
+        if !self.choice_is_auto {
+            return self.profiles.first().map(|p| (p, ChosenBy::User));
+        }
+        if let Some(profile) = host.and_then(|h| self.profiles.iter().find(|p| p.matches_host(h))) {
+            return Some((profile, ChosenBy::Host));
+        }
+        self.profiles
+            .iter()
+            .find(|p| p.matches_document(document))
+            .map(|p| (p, ChosenBy::Signature))
+    }
+
+    /// Whether pages no profile fits are read by the generic extractor
+    /// (`--profile auto`), rather than reported.
+    pub fn generic_fallback(&self) -> bool {
+        self.choice_is_auto
+    }
+}
+
+/// Why a profile reads a page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChosenBy {
+    /// `--profile NAME|FILE`.
+    User,
+    /// The page's host is one of the profile's `match.hosts`.
+    Host,
+    /// The page carries the profile's `match.signature`.
+    Signature,
+}
+
+impl Profile {
+    /// The listing's entry selector as written, for messages.
+    pub fn entry_selector(&self) -> String {
+        use scraper::selector::ToCss;
+        self.listing.entry.to_css_string()
     }
 }
 

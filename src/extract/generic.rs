@@ -1,0 +1,1177 @@
+//! Extraction without a profile: the repeated entries of a listing found by
+//! structure and content, not by class names.
+//!
+//! A listing is a run of sibling elements of one kind (blocks, table rows, list
+//! items) most of which hold a date expression and a link. Within an entry the
+//! title is its heading (or, in a row, the longest link text), the post date a
+//! short date-only element outside the title, the meeting date the title's date,
+//! the documents its links to files, the category its `rel="category"` or
+//! `/category/` links, the summary its paragraphs less all of those. On the page,
+//! the organ is the last, unlinked step of a breadcrumb that starts at the home
+//! page, and the next page the `rel="next"` link or one whose text says "older"
+//! or "next". A detail page's text is the block with the most paragraph text
+//! (the readability heuristic); a meeting's index page has numbered item rows.
+//!
+//! Every choice is written down in [`Generic::explain`] for `--explain`, with a
+//! CSS path for each chosen element, so a user can see what went wrong and pin a
+//! profile with `harava profile suggest`.
+
+use std::collections::HashSet;
+
+use chrono::NaiveDate;
+use ego_tree::NodeId;
+use ego_tree::iter::Edge;
+use regex::Regex;
+use scraper::{ElementRef, Html, Node, Selector};
+
+use super::text::{BLOCKS, INVISIBLE, collapse_whitespace};
+use super::{DetailPage, Entry, Extracted, ListingPage, compose_title, first_day_match};
+use crate::dates::{self, Precision};
+use crate::page::{Link, Page};
+use crate::record::{Document, Item};
+
+/// The name records extracted this way carry in `profile`.
+pub const GENERIC: &str = "generic";
+
+/// What the generic extractor made of a page, and why.
+pub struct Generic {
+    pub extracted: Extracted,
+    /// One line per decision: which elements were chosen for what.
+    pub explain: Vec<String>,
+    /// Why the page gives nothing to read (it needs JavaScript), if so.
+    pub problem: Option<String>,
+}
+
+/// File types that are meeting documents rather than pages.
+const DOCUMENT_EXTENSIONS: &[&str] = &[
+    "pdf", "doc", "docx", "odt", "rtf", "xls", "xlsx", "ods", "ppt", "pptx", "odp", "txt", "zip",
+];
+
+/// Link texts that lead to the next (older) page of a listing.
+const NEXT_WORDS: &[&str] = &[
+    "vanhemmat",
+    "seuraava",
+    "seuraavat",
+    "edelliset",
+    "äldre",
+    "nästa",
+    "older",
+    "next",
+];
+
+/// Link texts of an entry's "read more" and comment links: never its title.
+const READ_MORE: &[&str] = &[
+    "lue lisää",
+    "lue koko",
+    "jatka lukemista",
+    "läs mer",
+    "read more",
+    "continue reading",
+    "kommentoi",
+    "kommentera",
+    "leave a comment",
+];
+
+/// What pages call their documents, for rows that name only that.
+const DOCUMENT_TYPES: &str = r"(?i)^(pöytäkirja|esityslista|lisälista(?: [0-9]+)?|lisäesityslista|päätösluettelo|kokouskutsu|viranhaltijapäätös|protokoll|föredragningslista|tilläggslista|kallelse)\b";
+
+/// Words that mark a date as when a page was made, not when a meeting was.
+const GENERATED: &str = r"(?i)\b(luotu|päivitetty|muokattu|tulostettu|generoitu|generated|updated|modified|printed|skapad|uppdaterad|senast ändrad)\b";
+
+/// Reads `page` without a profile.
+pub fn extract(page: &Page, document: &Html) -> Generic {
+    let mut explain = Vec::new();
+    let context = Context::new();
+    if let Some(reason) = needs_javascript(document) {
+        explain.push(format!("page: {reason}"));
+        return Generic {
+            extracted: Extracted::Other,
+            explain,
+            problem: Some(format!(
+                "{} needs JavaScript: {reason}; harava reads only the HTML the server sends, so save the page from a browser, or find the data address its script calls",
+                page.url
+            )),
+        };
+    }
+    let organ = breadcrumb_organ(document, &mut explain);
+    if let Some(entries) = find_entries(document, &context) {
+        explain.push(format!(
+            "entries: {} × {} (the siblings that hold a date and a link)",
+            entries.len(),
+            css_path(entries[0])
+        ));
+        let entries: Vec<Entry> = entries
+            .into_iter()
+            .enumerate()
+            .map(|(n, element)| {
+                let mut notes = Vec::new();
+                let entry = entry(page, element, organ.as_deref(), &context, &mut notes);
+                if n == 0 {
+                    explain.extend(notes.into_iter().map(|note| format!("entry 1: {note}")));
+                }
+                entry
+            })
+            .collect();
+        let next = next_links(page, document, &mut explain);
+        return Generic {
+            extracted: Extracted::Listing(ListingPage { entries, next }),
+            explain,
+            problem: None,
+        };
+    }
+    let detail = detail_page(page, document, organ, &context, &mut explain);
+    let extracted = if detail.body.is_none() && detail.items.is_empty() {
+        explain.push("page: neither entries nor a text block nor agenda items".to_string());
+        Extracted::Other
+    } else {
+        Extracted::Detail(detail)
+    };
+    Generic {
+        extracted,
+        explain,
+        problem: None,
+    }
+}
+
+/// Reads `page` as a detail page without a profile (the crawl reached it
+/// through an entry's link, so that is what it is).
+pub fn detail(page: &Page, document: &Html) -> DetailPage {
+    let mut explain = Vec::new();
+    let organ = breadcrumb_organ(document, &mut explain);
+    detail_page(page, document, organ, &Context::new(), &mut explain)
+}
+
+/// Compiled once per page; cheap next to parsing it.
+struct Context {
+    document_type: Regex,
+    generated: Regex,
+    row_organ: Regex,
+    item_number: Regex,
+}
+
+impl Context {
+    fn new() -> Context {
+        Context {
+            document_type: Regex::new(DOCUMENT_TYPES).expect("static pattern"),
+            generated: Regex::new(GENERATED).expect("static pattern"),
+            row_organ: Regex::new(r"^(?P<organ>[^:]{3,80}):\s*[0-9]+\s*/\s*[0-9]{4}$")
+                .expect("static pattern"),
+            item_number: Regex::new(r"^§?\s*(?P<number>[0-9]{1,4}[a-z]?)\s*§?\.?$")
+                .expect("static pattern"),
+        }
+    }
+
+    /// The first day-precision date of `text` that is not a page's own
+    /// timestamp ("Päivitetty 12.3.2024 14:22", ISO times with a `T`).
+    fn meeting_date(&self, text: &str, context: Option<NaiveDate>) -> Option<dates::DateMatch> {
+        text.lines()
+            .filter(|line| !self.generated.is_match(line))
+            .flat_map(|line| dates::scan(line, context))
+            .find(|m| m.precision == Precision::Day && !timestamp_like(text, &m.text))
+    }
+}
+
+/// "2024-03-12T14:22:00": a machine's timestamp, not a written date.
+fn timestamp_like(text: &str, date: &str) -> bool {
+    text.find(date)
+        .and_then(|at| text[at + date.len()..].chars().next())
+        .is_some_and(|c| c == 'T')
+}
+
+/// Why a page has nothing to read without running its scripts, if so: next to
+/// no visible text, scripts, and an empty mount point or a `<noscript>` asking
+/// for JavaScript.
+fn needs_javascript(document: &Html) -> Option<String> {
+    let body = document
+        .select(&Selector::parse("body").expect("static selector"))
+        .next()?;
+    let visible = visible_text(body);
+    if visible.chars().count() > 200 {
+        return None;
+    }
+    let scripts = document
+        .select(&Selector::parse("script").expect("static selector"))
+        .count();
+    if scripts == 0 {
+        return None;
+    }
+    let noscript = document
+        .select(&Selector::parse("noscript").expect("static selector"))
+        .any(|n| {
+            n.text()
+                .collect::<String>()
+                .to_lowercase()
+                .contains("javascript")
+        });
+    let mount = document
+        .select(
+            &Selector::parse(
+                "#root, #app, #__next, #__nuxt, [data-reactroot], app-root, [ng-app], [ng-version]",
+            )
+            .expect("static selector"),
+        )
+        .next()
+        .is_some();
+    (noscript || mount).then(|| {
+        format!(
+            "its HTML has {} characters of text and {scripts} scripts{}",
+            visible.chars().count(),
+            if mount {
+                ", and an empty element where a script mounts the application"
+            } else {
+                ", and asks for JavaScript"
+            }
+        )
+    })
+}
+
+fn visible_text(root: ElementRef) -> String {
+    let mut out = String::new();
+    let mut hidden = 0usize;
+    for edge in root.traverse() {
+        match edge {
+            Edge::Open(node) => match node.value() {
+                Node::Element(e) if INVISIBLE.contains(&e.name()) => hidden += 1,
+                Node::Text(text) if hidden == 0 => out.push_str(text),
+                _ => {}
+            },
+            Edge::Close(node) => {
+                if let Node::Element(e) = node.value()
+                    && INVISIBLE.contains(&e.name())
+                {
+                    hidden -= 1;
+                }
+            }
+        }
+    }
+    collapse_whitespace(&out)
+}
+
+/// The organ a breadcrumb names: a trail that starts at the home page and ends
+/// in an unlinked step ("Etusivu › Kuntajohtajakokous").
+fn breadcrumb_organ(document: &Html, explain: &mut Vec<String>) -> Option<String> {
+    const HOME: &[&str] = &["etusivu", "koti", "home", "startsida", "hem", "framsida"];
+    let trails = Selector::parse("nav, ol, ul, div, p").expect("static selector");
+    let links = Selector::parse("a").expect("static selector");
+    for trail in document.select(&trails) {
+        let Some(first) = trail.select(&links).next() else {
+            continue;
+        };
+        let first_text = collapse_whitespace(&first.text().collect::<String>()).to_lowercase();
+        if !HOME.contains(&first_text.as_str()) {
+            continue;
+        }
+        let text = collapse_whitespace(&trail.text().collect::<String>());
+        if text.chars().count() > 200 || !text.contains(['›', '»', '>', '/', '|']) {
+            continue;
+        }
+        let last = text
+            .rsplit(['›', '»', '>', '/', '|'])
+            .next()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())?;
+        let last_is_link = trail
+            .select(&links)
+            .any(|a| collapse_whitespace(&a.text().collect::<String>()) == last);
+        if last_is_link {
+            continue;
+        }
+        explain.push(format!(
+            "organ: {:?}, the breadcrumb {}",
+            last,
+            css_path(trail)
+        ));
+        return Some(last.to_string());
+    }
+    None
+}
+
+/// Whether an element (or text under it) holds a link and something that may
+/// be a date: counted once per node, bottom-up, so that finding the entries
+/// costs one walk over the page.
+#[derive(Clone, Copy, Default)]
+struct Signal {
+    links: u32,
+    date_like: bool,
+}
+
+fn date_like(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes
+        .windows(3)
+        .any(|w| w[0].is_ascii_digit() && (w[1] == b'.' || w[1] == b'-') && w[2].is_ascii_digit())
+}
+
+/// The entries of a listing: the largest run of same-named siblings most of
+/// which hold a date and a link, confirmed by the date grammar.
+fn find_entries<'a>(document: &'a Html, context: &Context) -> Option<Vec<ElementRef<'a>>> {
+    let signals = signals(document);
+    let signal = |id: NodeId| signals.get(&id).copied().unwrap_or_default();
+    let mut best: Option<(u64, Vec<ElementRef<'a>>)> = None;
+    for parent in document
+        .root_element()
+        .descendants()
+        .filter_map(ElementRef::wrap)
+    {
+        if INVISIBLE.contains(&parent.value().name()) {
+            continue;
+        }
+        let children: Vec<ElementRef> = parent.children().filter_map(ElementRef::wrap).collect();
+        if children.len() < 2 {
+            continue;
+        }
+        let mut names: Vec<&str> = children.iter().map(|c| c.value().name()).collect();
+        names.sort_unstable();
+        names.dedup();
+        for name in names {
+            if matches!(name, "script" | "style" | "br" | "hr" | "option") {
+                continue;
+            }
+            let same: Vec<ElementRef> = children
+                .iter()
+                .copied()
+                .filter(|c| c.value().name() == name)
+                .collect();
+            let candidates: Vec<ElementRef> = same
+                .iter()
+                .copied()
+                .filter(|c| {
+                    let s = signal(c.id());
+                    s.links > 0 && s.date_like
+                })
+                .collect();
+            // Most siblings must qualify (header and separator rows may not),
+            // so that a few item rows that mention a date are no listing.
+            if candidates.len() < 2 || candidates.len() * 2 < same.len() {
+                continue;
+            }
+            let confirmed: Vec<ElementRef> = candidates
+                .into_iter()
+                .filter(|c| context.meeting_date(&block_text(*c), None).is_some())
+                .collect();
+            if confirmed.len() < 2 {
+                continue;
+            }
+            let text: usize = confirmed.iter().map(|c| block_text(*c).len()).sum();
+            let score = confirmed.len() as u64 * 1000 + text as u64;
+            if best.as_ref().is_none_or(|(b, _)| score > *b) {
+                best = Some((score, confirmed));
+            }
+        }
+    }
+    best.map(|(_, entries)| entries)
+}
+
+fn signals(document: &Html) -> std::collections::HashMap<NodeId, Signal> {
+    let mut signals: std::collections::HashMap<NodeId, Signal> = std::collections::HashMap::new();
+    let mut stack: Vec<(NodeId, Signal)> = Vec::new();
+    for edge in document.root_element().traverse() {
+        match edge {
+            Edge::Open(node) => {
+                let mut own = Signal::default();
+                match node.value() {
+                    Node::Element(e) if e.name() == "a" && e.attr("href").is_some() => {
+                        own.links = 1;
+                    }
+                    Node::Text(text) => own.date_like = date_like(text),
+                    _ => {}
+                }
+                stack.push((node.id(), own));
+            }
+            Edge::Close(node) => {
+                let Some((id, mine)) = stack.pop() else {
+                    continue;
+                };
+                if let Some((_, parent)) = stack.last_mut() {
+                    parent.links += mine.links;
+                    parent.date_like |= mine.date_like;
+                }
+                if node.value().is_element() {
+                    signals.insert(id, mine);
+                }
+            }
+        }
+    }
+    signals
+}
+
+/// An element's text with a line break wherever a block or cell breaks it.
+fn block_text(element: ElementRef) -> String {
+    super::fields::lines(element)
+}
+
+fn link_text(a: ElementRef) -> String {
+    collapse_whitespace(&a.text().collect::<String>())
+}
+
+fn is_read_more(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    READ_MORE.iter().any(|r| lower.starts_with(r)) || parse_comments(&lower).is_some()
+}
+
+fn is_document_link(a: &ElementRef) -> bool {
+    let Some(href) = a.attr("href") else {
+        return false;
+    };
+    let path = href
+        .split(['?', '#'])
+        .next()
+        .unwrap_or(href)
+        .to_ascii_lowercase();
+    let by_extension = path
+        .rsplit_once('.')
+        .is_some_and(|(_, ext)| DOCUMENT_EXTENSIONS.contains(&ext));
+    by_extension || link_text(*a).to_lowercase().contains("pdf")
+}
+
+fn is_category_link(a: &ElementRef) -> bool {
+    let rel = a.attr("rel").unwrap_or_default();
+    let href = a.attr("href").unwrap_or_default().to_ascii_lowercase();
+    rel.split_whitespace()
+        .any(|r| r == "category" || r == "tag")
+        || ["/category/", "/kategoria/", "/aihe/", "/tag/", "/kategori/"]
+            .iter()
+            .any(|p| href.contains(p))
+}
+
+/// "0 Kommenttia", "3 comments", "Ei kommentteja".
+fn parse_comments(lower: &str) -> Option<u32> {
+    let pattern = Regex::new(r"^(?:(\d+)\s+(?:kommentti|kommenttia|kommentteja|comments?|kommentar|kommentarer)|(ei kommentteja|no comments|inga kommentarer))$")
+        .expect("static pattern");
+    let captures = pattern.captures(lower.trim())?;
+    match captures.get(1) {
+        Some(n) => n.as_str().parse().ok(),
+        None => Some(0),
+    }
+}
+
+fn entry(
+    page: &Page,
+    element: ElementRef,
+    page_organ: Option<&str>,
+    context: &Context,
+    notes: &mut Vec<String>,
+) -> Entry {
+    let mut warnings = page.warnings.clone();
+    let anchors = Selector::parse("a[href]").expect("static selector");
+    let headings = Selector::parse("h1, h2, h3, h4, h5, h6").expect("static selector");
+    let mut skip: HashSet<NodeId> = HashSet::new();
+
+    // Title: the entry's heading, else (a row) the longest link text that is
+    // neither a date, a document type nor "read more".
+    let heading = element.select(&headings).next();
+    let row_link = || {
+        element
+            .select(&anchors)
+            .filter(|a| {
+                let text = link_text(*a);
+                !is_read_more(&text)
+                    && !is_document_link(a)
+                    && !context.document_type.is_match(&text)
+                    && dates::scan(&text, None).is_empty()
+                    && text.split_whitespace().count() >= 3
+            })
+            .max_by_key(|a| link_text(*a).len())
+    };
+    let (own_title, title_element) = match heading {
+        Some(h) => (
+            Some(collapse_whitespace(&h.text().collect::<String>())),
+            Some(h),
+        ),
+        None => match row_link() {
+            Some(a) => (Some(link_text(a)), Some(a)),
+            None => (None, None),
+        },
+    };
+    if let Some(t) = title_element {
+        notes.push(format!("title: {}", css_path(t)));
+        skip.insert(t.id());
+    }
+    let own_title = own_title.filter(|t| !t.is_empty());
+
+    // Post date: a short element outside the title that holds only a date.
+    let mut published = None;
+    for candidate in element.descendants().filter_map(ElementRef::wrap) {
+        if title_element.is_some_and(|t| t.id() == candidate.id() || is_inside(candidate, t)) {
+            continue;
+        }
+        let text = collapse_whitespace(&candidate.text().collect::<String>());
+        if text.is_empty() || text.chars().count() > 40 {
+            continue;
+        }
+        let is_time = candidate.value().name() == "time";
+        if let Some(found) = context.meeting_date(&text, None)
+            && (is_time || found.text.len() * 2 >= text.len())
+            && own_title.is_some()
+        {
+            notes.push(format!("published_date: {}", css_path(candidate)));
+            published = Some(found.start);
+            skip.insert(candidate.id());
+            break;
+        }
+    }
+
+    // Meeting date and time: the title's date, else the entry's first date.
+    let title_date = own_title
+        .as_deref()
+        .and_then(|t| first_day_match(t, published));
+    let row_date = || context.meeting_date(&block_text(element), published);
+    let meeting_match = match (&heading, title_date) {
+        (_, Some(found)) => Some(found),
+        (Some(_), None) => None,
+        (None, None) => row_date(),
+    };
+    if let Some(warning) = meeting_match.as_ref().and_then(|m| m.warning.as_ref()) {
+        warnings.push(format!("meeting_date: {warning}"));
+    }
+    let meeting_date = meeting_match.as_ref().map(|m| m.start).or(published);
+    let meeting_time = meeting_match
+        .as_ref()
+        .and_then(|m| m.time.map(|t| t.format("%H:%M").to_string()));
+
+    // Links: documents, categories, the detail page, comments.
+    let mut documents: Vec<Document> = Vec::new();
+    let mut category = None;
+    let mut detail: Option<Link> = None;
+    let mut comment_count = None;
+    let mut document_type = None;
+    for a in element.select(&anchors) {
+        let text = link_text(a);
+        let href = a.attr("href").unwrap_or_default();
+        if is_document_link(&a) {
+            if let Some(link) = page.resolve(href) {
+                let url = link.original.to_string();
+                if !documents.iter().any(|d| d.url == url) {
+                    documents.push(Document {
+                        title: text.clone(),
+                        url,
+                    });
+                }
+            }
+            skip.insert(a.id());
+            continue;
+        }
+        if is_category_link(&a) {
+            if category.is_none() && !text.is_empty() {
+                notes.push(format!("category: {}", css_path(a)));
+                category = Some(text.clone());
+            }
+            skip.insert(a.id());
+            continue;
+        }
+        if let Some(count) = parse_comments(&text.to_lowercase()) {
+            comment_count = comment_count.or(Some(count));
+            skip.insert(a.id());
+            continue;
+        }
+        if is_read_more(&text) {
+            skip.insert(a.id());
+            if detail.is_none() && !href.contains('#') {
+                detail = page.resolve(href);
+            }
+            continue;
+        }
+        if document_type.is_none()
+            && let Some(found) = context.document_type.find(&text)
+        {
+            document_type = Some(found.as_str().to_string());
+        }
+        let in_title = title_element.is_some_and(|t| t.id() == a.id() || is_inside(a, t));
+        // The title's link is the detail page; a row without a heading links
+        // its page first.
+        if in_title || (detail.is_none() && heading.is_none()) {
+            detail = page.resolve(href).or(detail);
+        }
+    }
+    if let Some(link) = &detail {
+        notes.push(format!("detail_url: {}", link.original));
+    }
+    // Comment counts outside links ("0 Kommenttia" as plain text).
+    if comment_count.is_none() {
+        comment_count = element
+            .descendants()
+            .filter_map(ElementRef::wrap)
+            .filter(|e| e.children().all(|c| !c.value().is_element()))
+            .find_map(|e| {
+                parse_comments(&collapse_whitespace(&e.text().collect::<String>()).to_lowercase())
+            });
+    }
+
+    let organ = element
+        .descendants()
+        .filter_map(ElementRef::wrap)
+        .filter(|e| matches!(e.value().name(), "td" | "th" | "span" | "div" | "p"))
+        .find_map(|e| {
+            let text = collapse_whitespace(&e.text().collect::<String>());
+            context
+                .row_organ
+                .captures(&text)
+                .map(|c| c["organ"].trim().to_string())
+        })
+        .or_else(|| page_organ.map(str::to_string))
+        .or_else(|| {
+            let title = own_title.as_deref()?;
+            let without_date = match &meeting_match {
+                Some(m) if title.contains(&m.text) => title.replacen(&m.text, "", 1),
+                _ => title.to_string(),
+            };
+            let organ = collapse_whitespace(&without_date)
+                .trim_matches(|c: char| c.is_whitespace() || ",.:;–—-".contains(c))
+                .to_string();
+            (!organ.is_empty()).then_some(organ)
+        });
+
+    let summary = {
+        let paragraphs = paragraphs(element, &skip);
+        let paragraphs: Vec<String> = paragraphs
+            .into_iter()
+            .filter(|p| p.chars().any(char::is_alphanumeric))
+            .filter(|p| Some(p) != own_title.as_ref() && Some(p) != category.as_ref())
+            .collect();
+        (!paragraphs.is_empty()).then(|| paragraphs.join("\n\n"))
+    };
+    let title = own_title
+        .or_else(|| compose_title(organ.as_deref(), document_type.as_deref(), meeting_date));
+    if title.is_none() {
+        warnings.push("title: no heading or title link in the entry".to_string());
+    }
+    if meeting_date.is_none() {
+        warnings.push("meeting_date: no date in the entry".to_string());
+    }
+    Entry {
+        organ,
+        title,
+        published_date: published,
+        meeting_date,
+        meeting_time,
+        document_type,
+        category,
+        summary,
+        documents,
+        detail,
+        comment_count,
+        system_id: None,
+        warnings,
+    }
+}
+
+fn is_inside(element: ElementRef, ancestor: ElementRef) -> bool {
+    element.ancestors().any(|a| a.id() == ancestor.id())
+}
+
+/// Paragraphs of `root`'s text, as the profile-driven extractor reads them,
+/// without the nodes in `skip` (title, post date, links already placed).
+fn paragraphs(root: ElementRef, skip: &HashSet<NodeId>) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut hidden = 0usize;
+    let flush = |current: &mut String, out: &mut Vec<String>| {
+        let text = collapse_whitespace(current);
+        if !text.is_empty() {
+            // What is left of a footer once its links are gone: "| |".
+            if text.chars().any(char::is_alphanumeric) {
+                out.push(text);
+            }
+        }
+        current.clear();
+    };
+    for edge in root.traverse() {
+        match edge {
+            Edge::Open(node) => {
+                if hidden > 0 || skip.contains(&node.id()) {
+                    hidden += 1;
+                    continue;
+                }
+                match node.value() {
+                    Node::Element(e) if INVISIBLE.contains(&e.name()) => hidden += 1,
+                    Node::Element(e) if e.name() == "br" => current.push(' '),
+                    Node::Element(e) if BLOCKS.contains(&e.name()) => flush(&mut current, &mut out),
+                    Node::Text(text) => current.push_str(text),
+                    _ => {}
+                }
+            }
+            Edge::Close(node) => {
+                // Every node opened inside a hidden run counted itself in.
+                if hidden > 0 {
+                    hidden -= 1;
+                    continue;
+                }
+                if let Node::Element(e) = node.value()
+                    && BLOCKS.contains(&e.name())
+                {
+                    flush(&mut current, &mut out);
+                }
+            }
+        }
+    }
+    flush(&mut current, &mut out);
+    out
+}
+
+/// Links to the listing's next (older) page.
+fn next_links(page: &Page, document: &Html, explain: &mut Vec<String>) -> Vec<Link> {
+    let anchors = Selector::parse("a[href], link[rel~='next'][href]").expect("static selector");
+    let mut next: Vec<Link> = Vec::new();
+    for a in document.select(&anchors) {
+        let rel_next = a
+            .attr("rel")
+            .is_some_and(|r| r.split_whitespace().any(|r| r == "next"));
+        let text = link_text(a);
+        let words = text
+            .trim_matches(|c: char| "«»‹›←→<>".contains(c) || c.is_whitespace())
+            .to_lowercase();
+        let first_word = words.split_whitespace().next().unwrap_or_default();
+        let by_text = NEXT_WORDS.contains(&first_word) || matches!(text.trim(), "»" | "›");
+        if !(rel_next || by_text) {
+            continue;
+        }
+        let Some(link) = a.attr("href").and_then(|h| page.resolve(h)) else {
+            continue;
+        };
+        if link.original == page.url || next.contains(&link) {
+            continue;
+        }
+        explain.push(format!("next page: {} ({})", link.original, css_path(a)));
+        next.push(link);
+    }
+    next
+}
+
+fn detail_page(
+    page: &Page,
+    document: &Html,
+    organ: Option<String>,
+    context: &Context,
+    explain: &mut Vec<String>,
+) -> DetailPage {
+    let mut warnings = page.warnings.clone();
+    let items_rows = find_items(document, context);
+    let items: Vec<Item> = items_rows
+        .iter()
+        .map(|(row, number)| item(page, *row, number.clone()))
+        .collect();
+    if let Some((row, _)) = items_rows.first() {
+        explain.push(format!("items: {} × {}", items.len(), css_path(*row)));
+    }
+    let content = main_content(document);
+    let body = content.map(|c| {
+        explain.push(format!("body: {}", css_path(c)));
+        let paragraphs = paragraphs(c, &HashSet::new());
+        paragraphs.join("\n\n")
+    });
+    let body = body.filter(|b| !b.is_empty());
+    // The header dates the page: the text before the items or the body, never
+    // the dates the body names.
+    let stop = items_rows
+        .first()
+        .map(|(row, _)| row.id())
+        .or_else(|| content.map(|c| c.id()));
+    let header = header_text(document, stop);
+    let date_match = context.meeting_date(&header, None);
+    let document_type = header
+        .lines()
+        .find_map(|line| context.document_type.find(line.trim()))
+        .map(|m| m.as_str().to_string());
+    let organ = organ.or_else(|| {
+        let line = header
+            .lines()
+            .find(|l| date_match.as_ref().is_some_and(|m| l.contains(&m.text)))?;
+        let before = line.split(date_match.as_ref()?.text.as_str()).next()?;
+        let cleaned = context.document_type.replace(before.trim(), "");
+        let cleaned = cleaned.trim_matches(|c: char| c.is_whitespace() || "/,:;–-|".contains(c));
+        (!cleaned.is_empty() && cleaned.chars().count() < 80).then(|| cleaned.to_string())
+    });
+    let documents = {
+        let anchors = Selector::parse("a[href]").expect("static selector");
+        let scope = content
+            .and_then(|c| {
+                c.ancestors()
+                    .filter_map(ElementRef::wrap)
+                    .find(|a| matches!(a.value().name(), "article" | "main"))
+            })
+            .unwrap_or_else(|| document.root_element());
+        let mut out: Vec<Document> = Vec::new();
+        for a in scope.select(&anchors) {
+            if !is_document_link(&a) {
+                continue;
+            }
+            if items_rows.iter().any(|(row, _)| is_inside(a, *row)) {
+                continue;
+            }
+            let Some(link) = a.attr("href").and_then(|h| page.resolve(h)) else {
+                continue;
+            };
+            let url = link.original.to_string();
+            if !out.iter().any(|d| d.url == url) {
+                out.push(Document {
+                    title: link_text(a),
+                    url,
+                });
+            }
+        }
+        out
+    };
+    if date_match.is_none() && !items.is_empty() {
+        warnings.push(format!(
+            "meeting_date: no date in the header of {}",
+            page.url
+        ));
+    }
+    let meeting_date = date_match.as_ref().map(|m| m.start);
+    DetailPage {
+        body,
+        documents,
+        title: compose_title(organ.as_deref(), document_type.as_deref(), meeting_date),
+        organ,
+        meeting_date,
+        meeting_time: date_match
+            .as_ref()
+            .and_then(|m| m.time.map(|t| t.format("%H:%M").to_string())),
+        document_type,
+        standalone: !items.is_empty(),
+        items,
+        system_id: None,
+        warnings,
+    }
+}
+
+/// The text of the page before `stop` (or all of it), line by line.
+fn header_text(document: &Html, stop: Option<NodeId>) -> String {
+    let body = document
+        .select(&Selector::parse("body").expect("static selector"))
+        .next()
+        .unwrap_or_else(|| document.root_element());
+    let mut lines: Vec<String> = Vec::new();
+    let mut current = String::new();
+    let mut hidden = 0usize;
+    for edge in body.traverse() {
+        match edge {
+            Edge::Open(node) => {
+                if Some(node.id()) == stop {
+                    break;
+                }
+                match node.value() {
+                    Node::Element(e) if INVISIBLE.contains(&e.name()) || e.name() == "nav" => {
+                        hidden += 1
+                    }
+                    Node::Element(e)
+                        if hidden == 0 && (e.name() == "br" || BLOCKS.contains(&e.name())) =>
+                    {
+                        lines.push(std::mem::take(&mut current));
+                    }
+                    Node::Text(text) if hidden == 0 => current.push_str(text),
+                    _ => {}
+                }
+            }
+            Edge::Close(node) => match node.value() {
+                Node::Element(e) if INVISIBLE.contains(&e.name()) || e.name() == "nav" => {
+                    hidden = hidden.saturating_sub(1)
+                }
+                Node::Element(e) if hidden == 0 && BLOCKS.contains(&e.name()) => {
+                    lines.push(std::mem::take(&mut current));
+                }
+                _ => {}
+            },
+        }
+    }
+    lines.push(current);
+    lines
+        .iter()
+        .map(|l| collapse_whitespace(l))
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The block with the most paragraph text: the readability heuristic, scored
+/// by the text of each block's own paragraphs, so that a wrapper around the
+/// article and its sidebar does not win over the article.
+fn main_content(document: &Html) -> Option<ElementRef<'_>> {
+    let paragraphs = Selector::parse("p, pre, blockquote, li").expect("static selector");
+    let mut best: Option<(usize, ElementRef)> = None;
+    let mut scores: std::collections::HashMap<NodeId, usize> = std::collections::HashMap::new();
+    for p in document.select(&paragraphs) {
+        let Some(parent) = p.parent().and_then(ElementRef::wrap) else {
+            continue;
+        };
+        if parent.ancestors().filter_map(ElementRef::wrap).any(|a| {
+            matches!(
+                a.value().name(),
+                "nav" | "aside" | "footer" | "header" | "form"
+            )
+        }) || matches!(
+            parent.value().name(),
+            "nav" | "aside" | "footer" | "header" | "form"
+        ) {
+            continue;
+        }
+        let text = collapse_whitespace(&p.text().collect::<String>());
+        // Link lists are navigation, not text.
+        let link_chars: usize = p
+            .select(&Selector::parse("a").expect("static selector"))
+            .map(|a| link_text(a).len())
+            .sum();
+        if text.len() < 25 || link_chars * 2 > text.len() {
+            continue;
+        }
+        *scores.entry(parent.id()).or_default() += text.len();
+    }
+    for (id, score) in scores {
+        let Some(element) = document.tree.get(id).and_then(ElementRef::wrap) else {
+            continue;
+        };
+        if best
+            .as_ref()
+            .is_none_or(|(b, e)| score > *b || (score == *b && e.id() > id))
+        {
+            best = Some((score, element));
+        }
+    }
+    best.filter(|(score, _)| *score >= 80).map(|(_, e)| e)
+}
+
+/// Agenda item rows: a run of sibling rows most of which are numbered
+/// ("§ 127", "72") and each of which links somewhere.
+fn find_items<'a>(document: &'a Html, context: &Context) -> Vec<(ElementRef<'a>, Option<String>)> {
+    let rows = Selector::parse("tr, li").expect("static selector");
+    let anchors = Selector::parse("a[href]").expect("static selector");
+    let mut best: Vec<(ElementRef, Option<String>)> = Vec::new();
+    let mut seen_parents: HashSet<NodeId> = HashSet::new();
+    for row in document.select(&rows) {
+        let Some(parent) = row.parent() else {
+            continue;
+        };
+        if !seen_parents.insert(parent.id()) {
+            continue;
+        }
+        let siblings: Vec<ElementRef> = parent
+            .children()
+            .filter_map(ElementRef::wrap)
+            .filter(|s| s.value().name() == row.value().name())
+            .collect();
+        let linked: Vec<(ElementRef, Option<String>)> = siblings
+            .iter()
+            .filter(|s| s.select(&anchors).next().is_some())
+            .map(|s| (*s, row_number(*s, context)))
+            .collect();
+        let numbered = linked.iter().filter(|(_, n)| n.is_some()).count();
+        if numbered >= 3 && numbered * 3 >= linked.len() * 2 && linked.len() > best.len() {
+            best = linked;
+        }
+    }
+    best
+}
+
+/// The section number a row starts with: its first cell's whole text, or a
+/// leading "§ 12" / "12." of a list item.
+fn row_number(row: ElementRef, context: &Context) -> Option<String> {
+    let first_cell = row
+        .children()
+        .filter_map(ElementRef::wrap)
+        .find(|c| matches!(c.value().name(), "td" | "th"));
+    let text = match first_cell {
+        Some(cell) => collapse_whitespace(&cell.text().collect::<String>()),
+        None => {
+            let text = collapse_whitespace(&row.text().collect::<String>());
+            text.split_whitespace()
+                .take(2)
+                .collect::<Vec<_>>()
+                .join(" ")
+                .split(' ')
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        }
+    };
+    context
+        .item_number
+        .captures(&text)
+        .map(|c| c["number"].to_string())
+}
+
+fn item(page: &Page, row: ElementRef, number: Option<String>) -> Item {
+    let anchors = Selector::parse("a[href]").expect("static selector");
+    let links: Vec<ElementRef> = row.select(&anchors).collect();
+    let main = links.iter().copied().max_by_key(|a| link_text(*a).len());
+    let url = main
+        .and_then(|a| a.attr("href"))
+        .and_then(|h| page.resolve(h))
+        .map(|l| l.original.to_string());
+    let documents = links
+        .iter()
+        .filter(|a| Some(a.id()) != main.map(|m| m.id()))
+        .filter_map(|a| {
+            let link = a.attr("href").and_then(|h| page.resolve(h))?;
+            Some(Document {
+                title: link_text(*a),
+                url: link.original.to_string(),
+            })
+        })
+        .collect();
+    Item {
+        number,
+        title: main.map(link_text).filter(|t| !t.is_empty()),
+        url,
+        documents,
+    }
+}
+
+/// A CSS path to an element, for `--explain` and `profile suggest`: its tag
+/// with id or classes, under its parent's.
+pub fn css_path(element: ElementRef) -> String {
+    let mut parts = Vec::new();
+    let mut current = Some(element);
+    while let Some(e) = current {
+        if matches!(e.value().name(), "html" | "body") {
+            break;
+        }
+        parts.push(step(e));
+        if e.value().id().is_some() || parts.len() >= 4 {
+            break;
+        }
+        current = e.parent().and_then(ElementRef::wrap);
+    }
+    parts.reverse();
+    parts.join(" > ")
+}
+
+/// One step of a CSS path: `tag#id` or `tag.class1.class2`.
+pub fn step(element: ElementRef) -> String {
+    let value = element.value();
+    let mut step = value.name().to_string();
+    if let Some(id) = value.id().filter(|id| is_css_ident(id)) {
+        step.push('#');
+        step.push_str(id);
+        return step;
+    }
+    for class in value.classes().filter(|c| is_css_ident(c)).take(2) {
+        step.push('.');
+        step.push_str(class);
+    }
+    step
+}
+
+fn is_css_ident(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile;
+
+    /// A sample page read at its place on the original site.
+    fn sample(path: &str, html: &str) -> (Page, Html) {
+        let url = url::Url::parse("https://www.uusimaa2019.fi/")
+            .unwrap()
+            .join(path)
+            .unwrap();
+        (
+            Page::new(url.clone(), url, html.to_string()),
+            Html::parse_document(html),
+        )
+    }
+
+    fn uusimaa() -> crate::profile::Profile {
+        profile::bundled()
+            .into_iter()
+            .find(|p| p.name == "uusimaa2019")
+            .unwrap()
+    }
+
+    #[test]
+    fn sample_listings_read_as_the_profile_reads_them() {
+        for (path, html) in [
+            (
+                "kuntajohtajakokous/page/2/",
+                include_str!("../../samples/kuntajohtajakokous/page/2/index.html"),
+            ),
+            (
+                "strateginen-johtoryhma/",
+                include_str!("../../samples/strateginen-johtoryhma/index.html"),
+            ),
+        ] {
+            let (page, document) = sample(path, html);
+            let Extracted::Listing(by_profile) =
+                super::super::extract_document(&page, &document, &uusimaa())
+            else {
+                panic!("the profile reads a listing")
+            };
+            let found = extract(&page, &document);
+            let Extracted::Listing(generic) = found.extracted else {
+                panic!("{path}: no listing found: {:?}", found.explain)
+            };
+            assert_eq!(generic.entries.len(), by_profile.entries.len(), "{path}");
+            assert_eq!(generic.next, by_profile.next, "{path}");
+            for (g, p) in generic.entries.iter().zip(&by_profile.entries) {
+                assert_eq!(g.title, p.title, "{path}");
+                assert_eq!(g.organ, p.organ, "{path}");
+                assert_eq!(g.published_date, p.published_date, "{path}");
+                assert_eq!(g.meeting_date, p.meeting_date, "{path}");
+                assert_eq!(g.category, p.category, "{path}");
+                assert_eq!(g.summary, p.summary, "{path}");
+                assert_eq!(g.documents, p.documents, "{path}");
+                assert_eq!(g.detail, p.detail, "{path}");
+                assert_eq!(g.comment_count, p.comment_count, "{path}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_sample_detail_page_gives_the_profiles_body_and_documents() {
+        let (page, document) = sample(
+            "muistiot/kuntajohtajakokous-10-5-2017/",
+            include_str!("../../samples/muistiot/kuntajohtajakokous-10-5-2017/index.html"),
+        );
+        let by_profile = super::super::detail_page(&page, &document, &uusimaa());
+        let generic = detail(&page, &document);
+        assert_eq!(generic.body, by_profile.body);
+        assert_eq!(generic.documents, by_profile.documents);
+        let found = extract(&page, &document);
+        assert!(
+            matches!(found.extracted, Extracted::Detail(_)),
+            "{:?}",
+            found.explain
+        );
+    }
+
+    #[test]
+    fn an_application_shell_needs_javascript() {
+        let html = "<html><head><script src=/app.js></script></head><body><noscript>Ota JavaScript käyttöön.</noscript><div id=root></div></body></html>";
+        let (page, document) = sample("kokoukset/", html);
+        let found = extract(&page, &document);
+        assert!(matches!(found.extracted, Extracted::Other));
+        let problem = found.problem.unwrap();
+        assert!(
+            problem.starts_with(
+                "https://www.uusimaa2019.fi/kokoukset/ needs JavaScript: its HTML has "
+            ),
+            "{problem}"
+        );
+    }
+
+    #[test]
+    fn a_generation_timestamp_is_no_meeting_date() {
+        let html = "<html><head><meta name=generated content='2024-03-12T14:22:00'></head><body>\
+            <h1>Pöytäkirjat</h1><table><tr><td>§ 1</td><td><a href=/a/1>Kokouksen avaus</a></td></tr>\
+            <tr><td>§ 2</td><td><a href=/a/2>Laillisuus ja päätösvaltaisuus</a></td></tr>\
+            <tr><td>§ 3</td><td><a href=/a/3>Pöytäkirjan tarkastus</a></td></tr></table>\
+            <footer>Sivu päivitetty 12.3.2024 14:22</footer></body></html>";
+        let (page, document) = sample("poytakirjat/", html);
+        let found = extract(&page, &document);
+        let Extracted::Detail(detail) = found.extracted else {
+            panic!("{:?}", found.explain)
+        };
+        assert_eq!(detail.meeting_date, None);
+        assert_eq!(detail.items.len(), 3);
+        assert_eq!(detail.items[1].number.as_deref(), Some("2"));
+        assert_eq!(
+            detail.items[1].url.as_deref(),
+            Some("https://www.uusimaa2019.fi/a/2")
+        );
+    }
+}
