@@ -1,7 +1,9 @@
 //! The per-host request budget: a governor rate limiter shared by all workers,
 //! a pause that a 429 imposes on every worker (not only the one that got it), and
 //! a spacing that each 429 doubles for the rest of the run, since a server that
-//! has said "too many" once will say it again at the same pace.
+//! has said "too many" once will say it again at the same pace. Requests get
+//! their turns in the order they asked: governor's waiters race for each slot,
+//! which under a slow archive budget can leave one request behind for minutes.
 //!
 //! A budget exists before the host's robots.txt is read, so that the robots.txt
 //! request is paced like any other; a `Crawl-delay` found in it then replaces the
@@ -19,6 +21,8 @@ use tokio::time::Instant;
 const MAX_SPACING: Duration = Duration::from_secs(60);
 
 pub struct HostLimiter {
+    /// Held while waiting for the rate limiter; tokio's mutex is FIFO-fair.
+    turn: tokio::sync::Mutex<()>,
     pace: Mutex<Pace>,
     state: Mutex<Throttle>,
 }
@@ -53,6 +57,7 @@ impl HostLimiter {
             .then(|| Duration::try_from_secs_f64(1.0 / rate).ok())
             .flatten();
         HostLimiter {
+            turn: tokio::sync::Mutex::new(()),
             pace: Mutex::new(Pace {
                 limiter: period.and_then(|p| governor(p, burst)),
                 period,
@@ -88,6 +93,7 @@ impl HostLimiter {
             self.wait_out_pause().await;
             let limiter = self.pace.lock().expect("pace lock").limiter.clone();
             if let Some(limiter) = limiter {
+                let _turn = self.turn.lock().await;
                 limiter.until_ready().await;
             }
             let slot = {
@@ -213,5 +219,26 @@ mod tests {
             limiter.obey_crawl_delay(Duration::from_millis(1));
             limiter.until_ready().await;
         }
+    }
+
+    #[tokio::test]
+    async fn requests_get_their_turns_in_the_order_they_asked() {
+        let limiter = std::sync::Arc::new(HostLimiter::new(50.0, 1));
+        limiter.until_ready().await;
+        let order = std::sync::Arc::new(Mutex::new(Vec::new()));
+        let mut waiting = Vec::new();
+        for n in 0..5 {
+            let (limiter, order) = (limiter.clone(), order.clone());
+            waiting.push(tokio::spawn(async move {
+                limiter.until_ready().await;
+                order.lock().unwrap().push(n);
+            }));
+            // Each asks a little later than the one before.
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        for task in waiting {
+            task.await.unwrap();
+        }
+        assert_eq!(*order.lock().unwrap(), vec![0, 1, 2, 3, 4]);
     }
 }
