@@ -2,7 +2,9 @@
 //! servers on 127.0.0.1.
 
 mod archive;
+mod archive_answers;
 mod cli;
 mod crawl;
 mod extract;
+mod politeness;
 mod util;
