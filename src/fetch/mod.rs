@@ -198,7 +198,7 @@ pub enum FetchError {
         near: String,
     },
     #[error(
-        "{}: the archive excludes this URL ({detail}); it serves no capture of it, so it was not retried",
+        "{}: the archive excludes this URL ({detail}); an excluded (blocked) URL has no capture anyone can read, so it was not retried",
         show(.url)
     )]
     Excluded { url: Url, detail: String },

@@ -128,11 +128,11 @@ fn an_excluded_url_is_refused_for_good() {
     let err = stderr(&output);
     for expected in [
         format!(
-            "{}: the archive excludes this URL (HTTP 200, a page saying \"This URL has been excluded from the Wayback Machine.\"); it serves no capture of it, so it was not retried",
+            "{}: the archive excludes this URL (HTTP 200, a page saying \"This URL has been excluded from the Wayback Machine.\"); an excluded (blocked) URL has no capture anyone can read, so it was not retried",
             archive.url(&format!("/web/{OLD}id_/{by_page}"))
         ),
         format!(
-            "{}: the archive excludes this URL (HTTP 403, X-Archive-Wayback-Runtime-Error: {BLOCKED}); it serves no capture of it, so it was not retried",
+            "{}: the archive excludes this URL (HTTP 403, X-Archive-Wayback-Runtime-Error: {BLOCKED}); an excluded (blocked) URL has no capture anyone can read, so it was not retried",
             archive.url(&format!("/web/{OLD}id_/{by_header}"))
         ),
     ] {
@@ -229,7 +229,7 @@ fn a_blocked_cdx_query_says_the_archive_excludes_it() {
         .unwrap_or_else(|| panic!("{err}"));
     assert!(
         line.ends_with(&format!(
-            ": the archive excludes this URL (HTTP 403, X-Archive-Wayback-Runtime-Error: {BLOCKED}); it serves no capture of it, so it was not retried"
+            ": the archive excludes this URL (HTTP 403, X-Archive-Wayback-Runtime-Error: {BLOCKED}); an excluded (blocked) URL has no capture anyone can read, so it was not retried"
         )),
         "{line}"
     );
