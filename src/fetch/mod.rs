@@ -660,6 +660,12 @@ impl Fetcher {
                     return Ok(Robots::from_response(agent, &current, status, b""));
                 }
                 Err(e @ FetchError::Refused { .. }) => return Err(e),
+                Err(FetchError::Connect { message, .. }) => {
+                    return Ok(Robots::unavailable(
+                        &current,
+                        &format!("could not be fetched ({message})"),
+                    ));
+                }
                 Err(e) => {
                     return Ok(Robots::unavailable(
                         &current,
