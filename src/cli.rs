@@ -99,11 +99,11 @@ pub struct CrawlOpts {
     #[command(flatten)]
     pub fetch: FetchOpts,
 
-    /// How many pages may be fetched at once (across hosts; each host still gets at most --rate)
+    /// How many pages may be fetched at once, 1 to 256 (across hosts; each host still gets at most --rate)
     #[arg(long, default_value_t = crate::config::DEFAULT_CONCURRENCY, value_name = "N")]
     pub concurrency: usize,
 
-    /// Stop after fetching N pages
+    /// Stop after fetching N pages (at least 1)
     #[arg(long, value_name = "N")]
     pub max_pages: Option<u64>,
 
@@ -142,27 +142,27 @@ pub struct CrawlOpts {
 
 #[derive(Debug, Args)]
 pub struct FetchOpts {
-    /// Requests per second per host (0 turns the limit off, for your own servers only)
+    /// Requests per second per host (http and https of a host share them): 0.001 to 1000, or 0 for no limit (your own servers only)
     #[arg(long, default_value_t = crate::config::DEFAULT_RATE, value_name = "R")]
     pub rate: f64,
 
-    /// How many requests a host may get at once before --rate applies
+    /// How many requests a host may get at once before --rate applies, 1 to 100 (never on top of a robots.txt Crawl-delay)
     #[arg(long, default_value_t = crate::config::DEFAULT_BURST, value_name = "N")]
     pub burst: u32,
 
-    /// Seconds a whole response may take, headers and body (connecting has its own 10 s limit)
+    /// Seconds a whole response may take, headers and body: 0.1 to 3600 (connecting has its own 10 s limit)
     #[arg(long, default_value_t = crate::config::DEFAULT_TIMEOUT_SECS, value_name = "SECONDS")]
     pub timeout: f64,
 
-    /// How often a failed request is retried (connection errors, timeouts, 408, 429, 5xx)
+    /// How often a failed request is retried, 0 to 10 (connection errors, timeouts, 408, 429, 5xx)
     #[arg(long, default_value_t = crate::config::DEFAULT_RETRIES, value_name = "N")]
     pub retries: u32,
 
-    /// The largest response body read, after decompression
+    /// The largest response body read, after decompression: 1000 to 1000000000 bytes
     #[arg(long, default_value_t = crate::config::DEFAULT_MAX_BYTES, value_name = "BYTES")]
     pub max_bytes: u64,
 
-    /// The User-Agent header; put a way to reach you in it
+    /// The User-Agent header: printable ASCII, starting with a product name (matched against robots.txt); put a way to reach you in it
     #[arg(long, value_name = "STRING")]
     pub user_agent: Option<String>,
 
@@ -170,11 +170,11 @@ pub struct FetchOpts {
     #[arg(long)]
     pub ignore_robots: bool,
 
-    /// Page requests per second per web archive host, shared by all workers (0: no limit)
+    /// Page requests per second per web archive host, shared by all workers: 0.001 to 1000, or 0 for no limit
     #[arg(long, default_value_t = crate::config::DEFAULT_ARCHIVE_RATE, value_name = "R")]
     pub archive_rate: f64,
 
-    /// CDX index queries per second per web archive host (0: no limit)
+    /// CDX index queries per second per web archive host: 0.001 to 1000, or 0 for no limit
     #[arg(long, default_value_t = crate::config::DEFAULT_CDX_RATE, value_name = "R")]
     pub cdx_rate: f64,
 }

@@ -1,6 +1,8 @@
 //! The plain configuration the library runs on, built from the command line in one
 //! place, and the defaults.
 
+use std::fmt::Display;
+use std::ops::RangeInclusive;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -10,7 +12,8 @@ use url::Url;
 
 use crate::cli::{Command, CrawlOpts, DatesOpts, DemoOpts, ExtractOpts, FetchOpts, Opts};
 use crate::crawl::{CdxConfig, CrawlConfig};
-use crate::fetch::FetchConfig;
+use crate::error::excerpt;
+use crate::fetch::{self, FetchConfig};
 use crate::offline::ExtractConfig;
 use crate::profile::ProfileChoice;
 
@@ -19,6 +22,18 @@ pub const DEFAULT_OUTPUT: &str = "-";
 
 /// Requests per second per host: one a second is what a person clicking fast does.
 pub const DEFAULT_RATE: f64 = 1.0;
+/// What `--rate`, `--archive-rate` and `--cdx-rate` accept besides 0 ("no
+/// limit"): slower than one request in 1000 s (about 17 minutes) is a crawl that
+/// looks hung, and faster than 1000/s is "no limit" in all but name.
+pub const RATE_RANGE: RangeInclusive<f64> = 0.001..=1000.0;
+pub const BURST_RANGE: RangeInclusive<u32> = 1..=100;
+pub const CONCURRENCY_RANGE: RangeInclusive<usize> = 1..=256;
+/// Seconds: below 0.1 s nothing but loopback answers; past an hour, a response
+/// is not coming.
+pub const TIMEOUT_RANGE: RangeInclusive<f64> = 0.1..=3600.0;
+pub const RETRIES_RANGE: RangeInclusive<u32> = 0..=10;
+/// Bytes: 1 kB to 1 GB, which a body is held in memory as.
+pub const MAX_BYTES_RANGE: RangeInclusive<u64> = 1_000..=1_000_000_000;
 pub const DEFAULT_BURST: u32 = 1;
 pub const DEFAULT_CONCURRENCY: usize = 4;
 pub const DEFAULT_TIMEOUT_SECS: f64 = 30.0;
@@ -134,11 +149,22 @@ fn crawl_config(opts: CrawlOpts, quiet: bool) -> Result<Config, UsageError> {
         .iter()
         .map(|u| parse_start_url(u))
         .collect::<Result<Vec<_>, _>>()?;
+    let concurrency = in_range(
+        "--concurrency",
+        opts.concurrency,
+        &CONCURRENCY_RANGE,
+        "pages at once",
+    )?;
+    if opts.max_pages == Some(0) {
+        return Err(UsageError(
+            "--max-pages 0 is out of range: give at least 1 page".into(),
+        ));
+    }
     Ok(Config::Crawl {
         crawl: Box::new(CrawlConfig {
             start,
-            fetch: fetch_config(&opts.fetch, opts.concurrency.max(1))?,
-            concurrency: opts.concurrency.max(1),
+            fetch: fetch_config(&opts.fetch, concurrency)?,
+            concurrency,
             max_pages: opts.max_pages,
             details: !opts.no_details,
             stats_path: opts.stats,
@@ -153,40 +179,82 @@ fn crawl_config(opts: CrawlOpts, quiet: bool) -> Result<Config, UsageError> {
     })
 }
 
+/// `low to high`, as `--help` and the errors state a range.
+pub fn range_text<T: Display>(range: &RangeInclusive<T>) -> String {
+    format!("{} to {}", range.start(), range.end())
+}
+
+/// A number as the user may have typed it: `0.5`, `30`, `1e-20`, `1e20`.
+fn number(value: f64) -> String {
+    if value == 0.0 || (1e-4..1e16).contains(&value.abs()) {
+        value.to_string()
+    } else {
+        format!("{value:e}")
+    }
+}
+
+/// `value` if it lies in `range`, else a usage error stating the range.
+fn in_range<T: PartialOrd + Display + Copy>(
+    flag: &str,
+    value: T,
+    range: &RangeInclusive<T>,
+    unit: &str,
+) -> Result<T, UsageError> {
+    if range.contains(&value) {
+        return Ok(value);
+    }
+    Err(UsageError(format!(
+        "{flag} {value} is out of range: give {} {unit}",
+        range_text(range)
+    )))
+}
+
+/// A rate flag: 0 for no limit, or requests per second within [`RATE_RANGE`].
+fn rate(flag: &str, value: f64) -> Result<f64, UsageError> {
+    if value == 0.0 || RATE_RANGE.contains(&value) {
+        return Ok(value);
+    }
+    Err(UsageError(format!(
+        "{flag} {} is out of range: give 0 (no limit) or {} requests per second ({} is one request every {} s, about 17 minutes)",
+        number(value),
+        range_text(&RATE_RANGE),
+        RATE_RANGE.start(),
+        1.0 / RATE_RANGE.start(),
+    )))
+}
+
 /// The fetch settings of `crawl`, and of `demo` with every option at its default.
 fn fetch_config(opts: &FetchOpts, concurrency: usize) -> Result<FetchConfig, UsageError> {
-    for (flag, rate) in [
-        ("--rate", opts.rate),
-        ("--archive-rate", opts.archive_rate),
-        ("--cdx-rate", opts.cdx_rate),
-    ] {
-        if !(rate >= 0.0 && rate.is_finite()) {
-            return Err(UsageError(format!(
-                "{flag} {rate} is not a rate; give requests per second, e.g. 0.5, or 0 for no limit"
-            )));
-        }
-    }
-    if !(opts.timeout > 0.0 && opts.timeout.is_finite()) {
+    let timeout = opts.timeout;
+    if !TIMEOUT_RANGE.contains(&timeout) {
         return Err(UsageError(format!(
-            "--timeout {} must be a positive number of seconds",
-            opts.timeout
+            "--timeout {} is out of range: give {} seconds",
+            number(timeout),
+            range_text(&TIMEOUT_RANGE)
         )));
     }
+    let user_agent = match &opts.user_agent {
+        Some(agent) => {
+            fetch::user_agent_header(agent).map_err(UsageError)?;
+            agent.clone()
+        }
+        None => default_user_agent(),
+    };
     Ok(FetchConfig {
-        user_agent: opts.user_agent.clone().unwrap_or_else(default_user_agent),
-        rate: opts.rate,
-        burst: opts.burst.max(1),
-        timeout: Duration::from_secs_f64(opts.timeout),
-        connect_timeout: DEFAULT_CONNECT_TIMEOUT.min(Duration::from_secs_f64(opts.timeout)),
-        retries: opts.retries,
+        user_agent,
+        rate: rate("--rate", opts.rate)?,
+        burst: in_range("--burst", opts.burst, &BURST_RANGE, "requests")?,
+        timeout: Duration::from_secs_f64(timeout),
+        connect_timeout: DEFAULT_CONNECT_TIMEOUT.min(Duration::from_secs_f64(timeout)),
+        retries: in_range("--retries", opts.retries, &RETRIES_RANGE, "retries")?,
         backoff_base: DEFAULT_BACKOFF_BASE,
         max_retry_after: DEFAULT_MAX_RETRY_AFTER,
         default_retry_after: DEFAULT_RETRY_AFTER_429,
-        max_bytes: opts.max_bytes,
+        max_bytes: in_range("--max-bytes", opts.max_bytes, &MAX_BYTES_RANGE, "bytes")?,
         max_redirects: DEFAULT_MAX_REDIRECTS,
         ignore_robots: opts.ignore_robots,
-        archive_rate: opts.archive_rate,
-        cdx_rate: opts.cdx_rate,
+        archive_rate: rate("--archive-rate", opts.archive_rate)?,
+        cdx_rate: rate("--cdx-rate", opts.cdx_rate)?,
         concurrency_hint: concurrency,
     })
 }
@@ -204,7 +272,8 @@ fn cdx_config(
     for timestamp in [&from, &to].into_iter().flatten() {
         if !(1..=14).contains(&timestamp.len()) || !timestamp.bytes().all(|b| b.is_ascii_digit()) {
             return Err(UsageError(format!(
-                "{timestamp:?} is not an archive timestamp; give 1 to 14 digits of YYYYMMDDhhmmss, e.g. 2017 or 20180601"
+                "{:?} is not an archive timestamp; give 1 to 14 digits of YYYYMMDDhhmmss, e.g. 2017 or 20180601",
+                excerpt(timestamp)
             )));
         }
     }
@@ -217,20 +286,32 @@ fn cdx_config(
 }
 
 fn parse_start_url(value: &str) -> Result<Url, UsageError> {
-    let url = Url::parse(value)
-        .map_err(|e| UsageError(format!("{value:?} is not a URL ({e}); give a full address like https://www.example.fi/kokoukset/")))?;
+    let url = Url::parse(value).map_err(|e| {
+        UsageError(format!(
+            "{:?} is not a URL ({e}); give a full address like https://www.example.fi/kokoukset/",
+            excerpt(value)
+        ))
+    })?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(UsageError(format!(
-            "{value:?}: only http and https URLs can be crawled"
+            "{:?}: only http and https URLs can be crawled",
+            excerpt(value)
         )));
     }
+    fetch::check_request_url(&url).map_err(|e| {
+        UsageError(format!(
+            "{:?} cannot be requested ({e}); give the address of a listing page",
+            excerpt(value)
+        ))
+    })?;
     Ok(url)
 }
 
 fn parse_base_url(value: &str) -> Result<Url, UsageError> {
     let mut url = Url::parse(value).map_err(|e| {
         UsageError(format!(
-            "--base-url {value:?} is not a URL ({e}); give one like https://www.example.fi/"
+            "--base-url {:?} is not a URL ({e}); give one like https://www.example.fi/",
+            excerpt(value)
         ))
     })?;
     // A base without a trailing slash would make `a/index.html` replace its last
@@ -258,7 +339,114 @@ fn parse_date(value: &str) -> Result<NaiveDate, UsageError> {
         .filter(|d| (1800..=2199).contains(&d.year()))
         .ok_or_else(|| {
             UsageError(format!(
-                "--context-date {value:?} is not a date of 1800–2199; write it as YYYY-MM-DD, e.g. 2017-05-08"
+                "--context-date {:?} is not a date of 1800–2199; write it as YYYY-MM-DD, e.g. 2017-05-08",
+                crate::error::excerpt(value)
             ))
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn help_states_every_numeric_range() {
+        let command = Opts::command();
+        let crawl = command.find_subcommand("crawl").unwrap();
+        let cases = [
+            ("rate", range_text(&RATE_RANGE)),
+            ("archive_rate", range_text(&RATE_RANGE)),
+            ("cdx_rate", range_text(&RATE_RANGE)),
+            ("burst", range_text(&BURST_RANGE)),
+            ("concurrency", range_text(&CONCURRENCY_RANGE)),
+            ("timeout", range_text(&TIMEOUT_RANGE)),
+            ("retries", range_text(&RETRIES_RANGE)),
+            ("max_bytes", range_text(&MAX_BYTES_RANGE)),
+            ("max_pages", "at least 1".to_string()),
+        ];
+        for (id, range) in cases {
+            let arg = crawl
+                .get_arguments()
+                .find(|a| a.get_id() == id)
+                .unwrap_or_else(|| panic!("no --{id}"));
+            let help = arg.get_help().unwrap().to_string();
+            assert!(help.contains(&range), "--{id}: {help:?} lacks {range:?}");
+        }
+    }
+
+    fn crawl_with(args: &[&str]) -> Result<Config, UsageError> {
+        let all = ["harava", "crawl"]
+            .iter()
+            .chain(args)
+            .chain(&["https://www.example.fi/"]);
+        Config::from_opts(Opts::try_parse_from(all).unwrap())
+    }
+
+    #[test]
+    fn out_of_range_numbers_are_usage_errors_that_state_the_range() {
+        // arguments, the error (None: accepted)
+        let cases: &[(&[&str], Option<&str>)] = &[
+            (&["--rate", "0"], None),
+            (&["--rate", "0.001"], None),
+            (&["--rate", "1000"], None),
+            (
+                &["--rate", "1e-20"],
+                Some(
+                    "--rate 1e-20 is out of range: give 0 (no limit) or 0.001 to 1000 requests per second (0.001 is one request every 1000 s, about 17 minutes)",
+                ),
+            ),
+            (
+                &["--archive-rate", "1e-10"],
+                Some("--archive-rate 1e-10 is out of range: give 0 (no limit) or 0.001 to 1000"),
+            ),
+            (
+                &["--cdx-rate", "1e300"],
+                Some("--cdx-rate 1e300 is out of range: give 0 (no limit) or 0.001 to 1000"),
+            ),
+            (&["--rate=-1"], Some("--rate -1 is out of range")),
+            (&["--rate", "NaN"], Some("--rate NaN is out of range")),
+            (&["--rate", "inf"], Some("--rate inf is out of range")),
+            (&["--timeout", "0.5"], None),
+            (
+                &["--timeout", "1e20"],
+                Some("--timeout 1e20 is out of range: give 0.1 to 3600 seconds"),
+            ),
+            (
+                &["--timeout", "0"],
+                Some("--timeout 0 is out of range: give 0.1 to 3600 seconds"),
+            ),
+            (
+                &["--concurrency", "0"],
+                Some("--concurrency 0 is out of range: give 1 to 256 pages at once"),
+            ),
+            (
+                &["--burst", "0"],
+                Some("--burst 0 is out of range: give 1 to 100 requests"),
+            ),
+            (
+                &["--retries", "11"],
+                Some("--retries 11 is out of range: give 0 to 10 retries"),
+            ),
+            (
+                &["--max-bytes", "0"],
+                Some("--max-bytes 0 is out of range: give 1000 to 1000000000 bytes"),
+            ),
+            (
+                &["--max-pages", "0"],
+                Some("--max-pages 0 is out of range: give at least 1 page"),
+            ),
+        ];
+        for (args, expected) in cases {
+            match (crawl_with(args), expected) {
+                (Ok(_), None) => {}
+                (Err(e), Some(expected)) => {
+                    assert!(e.to_string().starts_with(expected), "{args:?}: {e}")
+                }
+                (Ok(_), Some(expected)) => panic!("{args:?} accepted, expected {expected}"),
+                (Err(e), None) => panic!("{args:?}: {e}"),
+            }
+        }
+    }
 }

@@ -79,3 +79,39 @@ impl Error {
         }
     }
 }
+
+/// How much of a piece of input a message quotes.
+const EXCERPT_BYTES: usize = 200;
+
+/// `text` as a message may quote it: whole when short, else its first 200 bytes
+/// (on a character boundary) and "…", so that a hostile 100 MB line or URL cannot
+/// flood stderr, the logs or `--stats`.
+pub fn excerpt(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.len() <= EXCERPT_BYTES {
+        std::borrow::Cow::Borrowed(text)
+    } else {
+        let end = text.floor_char_boundary(EXCERPT_BYTES);
+        std::borrow::Cow::Owned(format!("{}…", &text[..end]))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excerpts() {
+        let long = "a".repeat(100_000);
+        let umlauts = "ä".repeat(150);
+        let cases: [(&str, String); 4] = [
+            ("", String::new()),
+            ("https://x.fi/", "https://x.fi/".into()),
+            (&long, format!("{}…", "a".repeat(200))),
+            // 300 bytes of two-byte characters: cut at 200 bytes, between two of them.
+            (&umlauts, format!("{}…", "ä".repeat(100))),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(excerpt(input), expected, "{}", input.len());
+        }
+    }
+}

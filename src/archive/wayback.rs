@@ -26,11 +26,22 @@
 //!   pywb serves no such notice: its header rewriting maps the archived `Location` into the
 //!   archive, so the replayed 3xx is followed by the HTTP client itself (read from pywb's
 //!   rewriting design, not checked against a running pywb).
-//! * Mementos carry `Memento-Datetime` (RFC 7089) in the RFC 1123 date format.
+//! * Mementos carry `Memento-Datetime` (RFC 7089) in the RFC 1123 date format. It tells a
+//!   *capture* (the archive replaying what the site answered at crawl time, with the site's
+//!   status then: a capture of a 429 or a 404 is served as 429 or 404) from the *archive's
+//!   own answer*, which has none: a redirect to the nearest capture, a 429/503 when it
+//!   throttles us, a 404 when it has no capture near the time asked for. The Internet
+//!   Archive refuses excluded URLs either with a 403 whose `X-Archive-Wayback-Runtime-Error`
+//!   header (and body) name an `AdministrativeAccessControlException: Blocked Site Error` or
+//!   a `RobotAccessControlException` (the CDX API answers a blocked query the same way), or
+//!   with a 200 page saying "This URL has been excluded from the Wayback Machine."
+//!   [`classify`] is the one place that reads these apart.
 use std::borrow::Cow;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use url::Url;
+
+use crate::error::excerpt;
 
 /// One archived capture: which archive, when, and of what.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,6 +117,30 @@ impl Capture {
             timestamp: self.timestamp.clone(),
             original,
         }
+    }
+
+    /// The time the URL asks for, as precisely as its timestamp says: `2019`,
+    /// `2019-01`, `2019-01-15`, `2019-01-15 12:00:00`.
+    pub fn asked_time(&self) -> String {
+        let t = &self.timestamp;
+        let mut out = t[..4].to_string();
+        for (at, separator) in [(4, "-"), (6, "-"), (8, " "), (10, ":"), (12, ":")] {
+            match t.get(at..at + 2) {
+                Some(part) => {
+                    out.push_str(separator);
+                    out.push_str(part);
+                }
+                None => break,
+            }
+        }
+        out
+    }
+
+    /// What `--cdx` takes to list this archive's captures: the archive's address
+    /// (`https://web.archive.org`) or a pywb collection (`http://host/coll`).
+    pub fn archive_root(&self) -> String {
+        let prefix = self.archive_prefix.as_str().trim_end_matches('/');
+        prefix.strip_suffix("/web").unwrap_or(prefix).to_string()
     }
 
     fn with_modifier(&self, modifier: &str) -> Url {
@@ -206,6 +241,71 @@ pub fn crawl_time_redirect(html: &str, page_url: &Url) -> Option<Url> {
     let target = Url::parse(unescape_html(target).trim()).ok()?;
     let page = Capture::parse(page_url)?;
     Some(page.at(&target).replay_url())
+}
+
+/// The header in which the Wayback software names the exception behind its own error
+/// answers, e.g. `org.archive.util.io.RuntimeIOException:
+/// org.archive.wayback.exception.AdministrativeAccessControlException: Blocked Site Error`.
+pub const RUNTIME_ERROR_HEADER: &str = "x-archive-wayback-runtime-error";
+
+/// What the Internet Archive's replay says on a 200 page for a URL it excludes.
+const EXCLUDED_NOTICE: &str = "This URL has been excluded from the Wayback Machine.";
+
+/// What an archive's answer to a capture request or a CDX query is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ArchiveAnswer {
+    /// A capture (it has `Memento-Datetime`), with the status the original site
+    /// answered with when it was captured.
+    Capture {
+        status: u16,
+        archived_at: Option<DateTime<Utc>>,
+    },
+    /// The archive's own answer that is neither of the two below: a redirect to
+    /// the nearest capture, a throttling 429/503, an error of its own.
+    Own,
+    /// The archive's own 404: it has no capture near the time asked for.
+    NoCapture,
+    /// The archive refuses to serve the URL at all; what it said.
+    Excluded(String),
+}
+
+/// Reads an archive's answer from its status, its `Memento-Datetime` and
+/// [`RUNTIME_ERROR_HEADER`] headers and (for the excluded notice) its body.
+pub fn classify(
+    status: u16,
+    memento: Option<&str>,
+    runtime_error: Option<&str>,
+    body: &[u8],
+) -> ArchiveAnswer {
+    if let Some(memento) = memento {
+        return ArchiveAnswer::Capture {
+            status,
+            archived_at: memento_datetime(memento),
+        };
+    }
+    if let Some(error) = runtime_error.filter(|e| e.contains("AccessControlException")) {
+        return ArchiveAnswer::Excluded(format!(
+            "HTTP {status}, X-Archive-Wayback-Runtime-Error: {}",
+            excerpt(error.trim())
+        ));
+    }
+    if status == 403 && contains(body, b"AccessControlException") {
+        let text = String::from_utf8_lossy(body);
+        return ArchiveAnswer::Excluded(format!("HTTP 403: {}", excerpt(text.trim())));
+    }
+    if (200..300).contains(&status) && contains(body, EXCLUDED_NOTICE.as_bytes()) {
+        return ArchiveAnswer::Excluded(format!(
+            "HTTP {status}, a page saying \"{EXCLUDED_NOTICE}\""
+        ));
+    }
+    match status {
+        404 => ArchiveAnswer::NoCapture,
+        _ => ArchiveAnswer::Own,
+    }
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 /// Parse a `Memento-Datetime` header value (`Wed, 13 Sep 2017 00:00:00 GMT`).
@@ -752,6 +852,115 @@ playback timings (ms):
         for (html, expected) in cases {
             let got = crawl_time_redirect(html, &page_url).map(|u| u.to_string());
             assert_eq!(got.as_deref(), *expected, "{html}");
+        }
+    }
+
+    #[test]
+    fn classify_table() {
+        const BLOCKED: &str = "org.archive.util.io.RuntimeIOException: org.archive.wayback.exception.AdministrativeAccessControlException: Blocked Site Error";
+        const MEMENTO: &str = "Thu, 29 Jan 2015 10:20:30 GMT";
+        let captured = |status| ArchiveAnswer::Capture {
+            status,
+            archived_at: memento_datetime(MEMENTO),
+        };
+        let excluded_page = b"<html><body><p>This URL has been excluded from the Wayback Machine.</p></body></html>";
+        // status, Memento-Datetime, X-Archive-Wayback-Runtime-Error, body, answer
+        type Case<'a> = (
+            u16,
+            Option<&'a str>,
+            Option<&'a str>,
+            &'a [u8],
+            ArchiveAnswer,
+        );
+        let cases: &[Case] = &[
+            (200, Some(MEMENTO), None, b"<html>", captured(200)),
+            (302, Some(MEMENTO), None, b"", captured(302)),
+            (429, Some(MEMENTO), None, b"", captured(429)),
+            (404, Some(MEMENTO), None, b"", captured(404)),
+            (503, Some(MEMENTO), None, b"", captured(503)),
+            // A capture's own text is the site's, even if it quotes the notice.
+            (200, Some(MEMENTO), None, excluded_page, captured(200)),
+            (302, None, None, b"", ArchiveAnswer::Own),
+            (200, None, None, b"<html>", ArchiveAnswer::Own),
+            (429, None, None, b"", ArchiveAnswer::Own),
+            (503, None, None, b"", ArchiveAnswer::Own),
+            (404, None, None, b"", ArchiveAnswer::NoCapture),
+            (
+                403,
+                None,
+                Some(BLOCKED),
+                b"",
+                ArchiveAnswer::Excluded(format!(
+                    "HTTP 403, X-Archive-Wayback-Runtime-Error: {BLOCKED}"
+                )),
+            ),
+            (
+                403,
+                None,
+                None,
+                b"org.archive.wayback.exception.AdministrativeAccessControlException: Blocked Site Error\n",
+                ArchiveAnswer::Excluded(
+                    "HTTP 403: org.archive.wayback.exception.AdministrativeAccessControlException: Blocked Site Error".into(),
+                ),
+            ),
+            (
+                403,
+                None,
+                Some("RobotAccessControlException: Blocked By Robots"),
+                b"",
+                ArchiveAnswer::Excluded(
+                    "HTTP 403, X-Archive-Wayback-Runtime-Error: RobotAccessControlException: Blocked By Robots".into(),
+                ),
+            ),
+            (
+                200,
+                None,
+                None,
+                excluded_page,
+                ArchiveAnswer::Excluded(
+                    "HTTP 200, a page saying \"This URL has been excluded from the Wayback Machine.\"".into(),
+                ),
+            ),
+            (403, None, None, b"Forbidden", ArchiveAnswer::Own),
+        ];
+        for (status, memento, runtime_error, body, expected) in cases {
+            assert_eq!(
+                &classify(*status, *memento, *runtime_error, body),
+                expected,
+                "{status} {memento:?} {runtime_error:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn asked_time_and_archive_root_table() {
+        // capture URL, asked time, --cdx archive
+        let cases = [
+            (
+                "https://web.archive.org/web/2019/https://kunta.fi/",
+                "2019",
+                "https://web.archive.org",
+            ),
+            (
+                "https://web.archive.org/web/201901id_/https://kunta.fi/",
+                "2019-01",
+                "https://web.archive.org",
+            ),
+            (
+                "http://127.0.0.1:8080/my-coll/20190115/https://kunta.fi/",
+                "2019-01-15",
+                "http://127.0.0.1:8080/my-coll",
+            ),
+            (
+                "https://web.archive.org/web/20190115123456/https://kunta.fi/",
+                "2019-01-15 12:34:56",
+                "https://web.archive.org",
+            ),
+        ];
+        for (input, time, root) in cases {
+            let c = page(input);
+            assert_eq!(c.asked_time(), time, "{input}");
+            assert_eq!(c.archive_root(), root, "{input}");
         }
     }
 

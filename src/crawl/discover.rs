@@ -122,7 +122,7 @@ pub async fn captures(
             let response = fetcher
                 .get_as(&url, RequestKind::Cdx)
                 .await
-                .map_err(|e| cdx_error(e.to_string()))?;
+                .map_err(|e| cdx_error(e.reason()))?;
             let body = String::from_utf8_lossy(&response.body);
             let page = cdx::parse_json(&body).map_err(|e| cdx_error(e.to_string()))?;
             tracing::info!(%url, captures = page.rows.len(), "CDX page");

@@ -1,13 +1,20 @@
 //! Fetching pages politely and defensively.
 //!
-//! One [`Fetcher`] serves a whole crawl. Per origin it fetches `/robots.txt` first
-//! and obeys it, keeps to the `--rate` (or the site's `Crawl-delay`, whichever is
-//! stricter) with a governor rate limiter shared by all workers, and pauses every
-//! worker when the site answers 429. Each request has a connect timeout and a
-//! timeout for the whole response; retryable failures back off and retry;
-//! redirects are followed by hand so that each hop is checked against the scope,
-//! robots.txt and loops; bodies are read in chunks up to `--max-bytes` after
-//! decompression, so a gzip bomb stops at the cap like any other large body.
+//! One [`Fetcher`] serves a whole crawl. Politeness is kept per host (http and
+//! https of one server share it): a governor rate limiter shared by all workers
+//! keeps to the `--rate` (or the site's `Crawl-delay`, whichever is stricter, with
+//! no burst on top of a delay), paces robots.txt requests like any other, and
+//! pauses every worker when the host answers 429. robots.txt is read per origin,
+//! as RFC 9309 scopes it, following redirects across hosts; when it cannot be
+//! read, the origin's pages fail (not skip), so an outage shows in the exit code.
+//! Each request has a connect timeout and a timeout for the whole response;
+//! retryable failures back off and retry; a URL that cannot be a request at all
+//! fails at once; redirects are followed by hand so that each hop is checked
+//! against the scope, robots.txt and loops; a page that is not HTML by its
+//! Content-Type is not downloaded; bodies are read in chunks up to `--max-bytes`
+//! after decompression, so a gzip bomb stops at the cap like any other large
+//! body. Web archives' answers are read apart by [`wayback::classify`]: a capture
+//! of a site's error is a failed page, not the archive throttling us.
 
 mod ratelimit;
 mod retry;
@@ -24,6 +31,8 @@ use reqwest::header::{self, HeaderMap, HeaderValue};
 use url::Url;
 
 use crate::archive::warc::{Exchange, WarcWriter};
+use crate::archive::wayback::{self, ArchiveAnswer, Capture};
+use crate::error::excerpt;
 use crate::page::HttpResponse;
 use crate::sink::PendingFile;
 
@@ -97,30 +106,57 @@ impl Response {
 }
 
 /// How many redirects a robots.txt may take before it counts as unavailable
-/// (RFC 9309 asks crawlers to follow at least five).
+/// (RFC 9309 asks crawlers to follow at least five, across hosts).
 const ROBOTS_MAX_REDIRECTS: usize = 5;
 
-/// Why a fetch did not produce a page.
+/// A URL as a message quotes it: at most a short excerpt.
+fn show(url: &Url) -> std::borrow::Cow<'_, str> {
+    excerpt(url.as_str())
+}
+
+/// Why a fetch did not produce a page. Every message starts with the URL (an
+/// excerpt of it, for hostile lengths) and a colon; [`FetchError::reason`] is
+/// the rest.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum FetchError {
-    #[error("{url}: disallowed by robots.txt ({detail})")]
+    #[error("{}: disallowed by robots.txt ({detail})", show(.url))]
     Disallowed { url: Url, detail: String },
-    #[error("{url}: not on the sites being crawled, not fetched")]
+    #[error("{}: not fetched, robots.txt was unavailable: {reason}", show(.url))]
+    RobotsUnavailable { url: Url, reason: String },
+    #[error("{}: not on the sites being crawled, not fetched", show(.url))]
     OutOfScope { url: Url },
     #[error(
-        "{url}: redirected to {target}, which is outside the sites being crawled; not followed"
+        "{}: cannot be requested ({reason}); the link is malformed, so it was not fetched",
+        show(.url)
+    )]
+    BadUrl { url: Url, reason: String },
+    #[error(
+        "{}: redirected to {}, which is outside the sites being crawled; not followed",
+        show(.url),
+        show(.target)
     )]
     RedirectOutOfScope { url: Url, target: Url },
-    #[error("{url}: redirect loop ({chain}); the site's redirects go in circles")]
+    #[error("{}: redirect loop ({chain}); the site's redirects go in circles", show(.url))]
     RedirectLoop { url: Url, chain: String },
     #[error(
-        "{url}: more than {limit} redirects; stopped following (start from the address the redirects lead to)"
+        "{}: more than {limit} redirects; stopped following (start from the address the redirects lead to)",
+        show(.url)
     )]
     TooManyRedirects { url: Url, limit: usize },
-    #[error("{url}: no response within {seconds} s (raise --timeout for slow sites)")]
-    Timeout { url: Url, seconds: u64 },
     #[error(
-        "{url}: {message} (check that the address is right and the site is up; --retries retries such failures)"
+        "{}: HTTP {status} redirect without a usable Location ({detail}); it is not a page, and the site's redirect is broken",
+        show(.url)
+    )]
+    BadRedirect {
+        url: Url,
+        status: u16,
+        detail: String,
+    },
+    #[error("{}: no response within {seconds} s (raise --timeout for slow sites)", show(.url))]
+    Timeout { url: Url, seconds: f64 },
+    #[error(
+        "{}: {message} (check that the address is right and the site is up; --retries retries such failures)",
+        show(.url)
     )]
     Connect {
         url: Url,
@@ -128,18 +164,52 @@ pub enum FetchError {
         refused: bool,
     },
     #[error(
-        "{url}: the archive refuses connections ({message}); it has probably blocked this address after too many requests. Stop, wait an hour, and crawl again at a lower --archive-rate"
+        "{}: the archive refuses connections ({message}); it has probably blocked this address after too many requests. Stop, wait an hour, and crawl again at a lower --archive-rate",
+        show(.url)
     )]
     Refused { url: Url, message: String },
-    #[error("{url}: HTTP {status}{}", status_advice(*.status))]
+    #[error("{}: HTTP {status}{}", show(.url), status_advice(*.status))]
     Status { url: Url, status: u16 },
+    #[error("{}: the archive answered HTTP {status}{}", show(.url), archive_status_advice(*.status))]
+    ArchiveStatus { url: Url, status: u16 },
     #[error(
-        "{url}: the response is larger than --max-bytes {limit} bytes (after decompression); not read further"
+        "{}: the archive's capture of {} from {date} is the site's HTTP {status}: the site failed when the archive visited it, and retrying cannot change a capture (list the other captures with --cdx {archive} {})",
+        show(.url),
+        show(.original),
+        show(.original)
+    )]
+    CapturedFailure {
+        url: Url,
+        original: Url,
+        archive: String,
+        date: String,
+        status: u16,
+    },
+    #[error(
+        "{}: the archive has no capture of {} near {near}; list what it has with --cdx {archive} {}",
+        show(.url),
+        show(.original),
+        show(.original)
+    )]
+    NoCapture {
+        url: Url,
+        original: Url,
+        archive: String,
+        near: String,
+    },
+    #[error(
+        "{}: the archive excludes this URL ({detail}); an excluded (blocked) URL has no capture anyone can read, so it was not retried",
+        show(.url)
+    )]
+    Excluded { url: Url, detail: String },
+    #[error(
+        "{}: the response is larger than --max-bytes {limit} bytes (after decompression); not read further",
+        show(.url)
     )]
     TooLarge { url: Url, limit: u64 },
 }
 
-/// What to do about an HTTP error status.
+/// What to do about an HTTP error status of a live site.
 fn status_advice(status: u16) -> &'static str {
     match status {
         404 | 410 => " (the page is gone: check the URL, or crawl an archived copy)",
@@ -150,6 +220,18 @@ fn status_advice(status: u16) -> &'static str {
             " (the site is rate-limiting us even after the retries: crawl again later at a lower --rate)"
         }
         500..=599 => " (the server failed even after the retries: try again later)",
+        _ => "",
+    }
+}
+
+/// What to do about an error status that is the archive's own, not a capture's.
+fn archive_status_advice(status: u16) -> &'static str {
+    match status {
+        401 | 403 => " (it refuses this request)",
+        429 => {
+            " (it is rate-limiting us even after the retries: crawl again later at a lower --archive-rate or --cdx-rate)"
+        }
+        500..=599 => " (it failed even after the retries: try again later)",
         _ => "",
     }
 }
@@ -168,8 +250,57 @@ impl FetchError {
     fn is_retryable(&self) -> bool {
         match self {
             FetchError::Timeout { .. } | FetchError::Connect { .. } => true,
-            FetchError::Status { status, .. } => retry::is_retryable_status(*status),
+            FetchError::Status { status, .. } | FetchError::ArchiveStatus { status, .. } => {
+                retry::is_retryable_status(*status)
+            }
             _ => false,
+        }
+    }
+
+    /// The URL the error is about.
+    pub fn url(&self) -> &Url {
+        match self {
+            FetchError::Disallowed { url, .. }
+            | FetchError::RobotsUnavailable { url, .. }
+            | FetchError::OutOfScope { url }
+            | FetchError::BadUrl { url, .. }
+            | FetchError::RedirectOutOfScope { url, .. }
+            | FetchError::RedirectLoop { url, .. }
+            | FetchError::TooManyRedirects { url, .. }
+            | FetchError::BadRedirect { url, .. }
+            | FetchError::Timeout { url, .. }
+            | FetchError::Connect { url, .. }
+            | FetchError::Refused { url, .. }
+            | FetchError::Status { url, .. }
+            | FetchError::ArchiveStatus { url, .. }
+            | FetchError::CapturedFailure { url, .. }
+            | FetchError::NoCapture { url, .. }
+            | FetchError::Excluded { url, .. }
+            | FetchError::TooLarge { url, .. } => url,
+        }
+    }
+
+    /// The message without the URL it starts with, for callers that name the
+    /// URL themselves.
+    pub fn reason(&self) -> String {
+        let message = self.to_string();
+        let prefix = format!("{}: ", show(self.url()));
+        match message.strip_prefix(&prefix) {
+            Some(rest) => rest.to_string(),
+            None => message,
+        }
+    }
+
+    /// A connection an archive refused is the archive's firewall, not a hiccup:
+    /// told apart by the io error's kind, never by its (localised) text.
+    fn into_archive_error(self) -> FetchError {
+        match self {
+            FetchError::Connect {
+                url,
+                message,
+                refused: true,
+            } => FetchError::Refused { url, message },
+            other => other,
         }
     }
 }
@@ -186,14 +317,27 @@ pub struct FetchCounters {
 #[derive(Debug, Clone, Default)]
 pub struct Scope {
     origins: Vec<String>,
+    /// The same origins by [`host_key`], for what is shared per host.
+    hosts: Vec<String>,
 }
 
 impl Scope {
     pub fn new<'a>(urls: impl IntoIterator<Item = &'a Url>) -> Scope {
-        let mut origins: Vec<String> = urls.into_iter().map(origin_key).collect();
+        let mut origins = Vec::new();
+        let mut hosts = Vec::new();
+        for url in urls {
+            origins.push(origin_key(url));
+            hosts.push(host_key(url));
+        }
+        Scope::from_keys(origins, hosts)
+    }
+
+    fn from_keys(mut origins: Vec<String>, mut hosts: Vec<String>) -> Scope {
         origins.sort();
         origins.dedup();
-        Scope { origins }
+        hosts.sort();
+        hosts.dedup();
+        Scope { origins, hosts }
     }
 
     pub fn contains(&self, url: &Url) -> bool {
@@ -206,15 +350,35 @@ impl Scope {
 
     /// Both scopes' origins.
     pub fn union(&self, other: &Scope) -> Scope {
-        let mut origins = [self.origins.clone(), other.origins.clone()].concat();
-        origins.sort();
-        origins.dedup();
-        Scope { origins }
+        Scope::from_keys(
+            [self.origins.clone(), other.origins.clone()].concat(),
+            [self.hosts.clone(), other.hosts.clone()].concat(),
+        )
     }
 }
 
 fn origin_key(url: &Url) -> String {
     url.origin().ascii_serialization()
+}
+
+/// The key politeness is kept under: the host, whatever the scheme, so http and
+/// https of one server share one budget. A port that is not its scheme's default
+/// names another server (as on loopback), so it is part of the key.
+fn host_key(url: &Url) -> String {
+    let host = url.host_str().unwrap_or_default();
+    match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_string(),
+    }
+}
+
+/// Whether `url` can be sent at all. reqwest turns it into an `http::Uri`, which
+/// is stricter than a WHATWG URL (and at most 64 KiB long); a URL it refuses is
+/// refused here, before any budget is spent or a retry is scheduled.
+pub fn check_request_url(url: &Url) -> Result<(), String> {
+    http::Uri::try_from(url.as_str())
+        .map(drop)
+        .map_err(|e| format!("{e}; {} characters", url.as_str().len()))
 }
 
 /// What a request is for; each kind has its own budget on a host.
@@ -225,15 +389,77 @@ pub enum RequestKind {
     Cdx = 1,
 }
 
+/// What one HTTP request is for, which decides how its answer is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Purpose {
+    /// robots.txt: its own rules for statuses, never an archive's capture.
+    Robots,
+    Request(RequestKind),
+}
+
+impl Purpose {
+    fn budget(self) -> RequestKind {
+        match self {
+            Purpose::Robots => RequestKind::Page,
+            Purpose::Request(kind) => kind,
+        }
+    }
+}
+
+/// Everything shared per host: its budgets, and robots.txt per origin (RFC 9309
+/// scopes a robots.txt to its scheme, host and port).
 struct HostState {
-    robots: tokio::sync::OnceCell<Robots>,
-    limiters: [tokio::sync::OnceCell<HostLimiter>; 2],
+    robots: Mutex<HashMap<String, Arc<tokio::sync::OnceCell<Robots>>>>,
+    limiters: [HostLimiter; 2],
     is_archive: bool,
+}
+
+impl HostState {
+    fn robots_for(&self, url: &Url) -> Arc<tokio::sync::OnceCell<Robots>> {
+        let mut robots = self.robots.lock().expect("robots table lock");
+        robots.entry(origin_key(url)).or_default().clone()
+    }
+}
+
+/// Why an HTTP client could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error("{0}")]
+    Client(#[from] reqwest::Error),
+    #[error("{0}")]
+    UserAgent(String),
+}
+
+/// The User-Agent as a header value, or why it cannot be one.
+pub fn user_agent_header(user_agent: &str) -> Result<HeaderValue, String> {
+    let invalid = |why: &str| {
+        format!(
+            "--user-agent {:?} {why}; give printable ASCII that starts with a product name, e.g. \"harava-kunta/1.0 (+mailto:you@example.fi)\"",
+            excerpt(user_agent)
+        )
+    };
+    if agent_token(user_agent).is_empty() {
+        return Err(invalid(
+            "has no product name first, which robots.txt rules are matched against",
+        ));
+    }
+    // `HeaderValue` would take other bytes as opaque "obs-text", which servers,
+    // logs and robots.txt matching each read differently.
+    let printable = user_agent.bytes().all(|b| (b' '..=b'~').contains(&b));
+    HeaderValue::from_str(user_agent)
+        .ok()
+        .filter(|_| printable)
+        .ok_or_else(|| {
+            invalid("cannot be sent as an HTTP header: only printable ASCII characters can")
+        })
 }
 
 pub struct Fetcher {
     client: reqwest::Client,
     config: FetchConfig,
+    /// The headers of every request, and the same as text for WARC records.
+    headers: HeaderMap,
+    request_headers: Vec<(String, String)>,
     scope: Scope,
     archives: Scope,
     hosts: Mutex<HashMap<String, Arc<HostState>>>,
@@ -242,23 +468,48 @@ pub struct Fetcher {
 }
 
 impl Fetcher {
-    /// A fetcher for the origins in `scope`; those also in `archives` are web
-    /// archives and get the archive budget. With a `recorder`, every exchange is
-    /// written to it as WARC records.
+    /// A fetcher for the origins in `scope`; hosts in `archives` are web archives
+    /// and get the archive budget. With a `recorder`, every exchange is written to
+    /// it as WARC records.
     pub fn new(
         config: FetchConfig,
         scope: Scope,
         archives: Scope,
         recorder: Option<WarcWriter<PendingFile>>,
-    ) -> Result<Fetcher, reqwest::Error> {
+    ) -> Result<Fetcher, ClientError> {
         let client = reqwest::Client::builder()
             .connect_timeout(config.connect_timeout)
             .redirect(reqwest::redirect::Policy::none())
             .pool_max_idle_per_host(config.concurrency_hint.max(1))
             .build()?;
+        let request_headers = vec![
+            ("User-Agent".to_string(), config.user_agent.clone()),
+            (
+                "Accept".to_string(),
+                "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5".to_string(),
+            ),
+            (
+                "Accept-Language".to_string(),
+                "fi,sv;q=0.8,en;q=0.5".to_string(),
+            ),
+        ];
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::USER_AGENT,
+            user_agent_header(&config.user_agent).map_err(ClientError::UserAgent)?,
+        );
+        for (name, value) in &request_headers[1..] {
+            let name = header::HeaderName::from_bytes(name.as_bytes()).expect("static header name");
+            headers.insert(
+                name,
+                HeaderValue::from_str(value).expect("static header value"),
+            );
+        }
         Ok(Fetcher {
             client,
             config,
+            headers,
+            request_headers,
             scope,
             archives,
             hosts: Mutex::new(HashMap::new()),
@@ -280,14 +531,24 @@ impl Fetcher {
     }
 
     fn host(&self, url: &Url) -> Arc<HostState> {
+        let key = host_key(url);
         let mut hosts = self.hosts.lock().expect("host table lock");
         hosts
-            .entry(origin_key(url))
-            .or_insert_with(|| {
+            .entry(key)
+            .or_insert_with_key(|key| {
+                let is_archive = self.archives.hosts.contains(key);
+                let page_rate = if is_archive {
+                    stricter_rate(self.config.rate, self.config.archive_rate)
+                } else {
+                    self.config.rate
+                };
                 Arc::new(HostState {
-                    robots: tokio::sync::OnceCell::new(),
-                    limiters: Default::default(),
-                    is_archive: self.archives.contains(url),
+                    robots: Mutex::new(HashMap::new()),
+                    limiters: [
+                        HostLimiter::new(page_rate, self.config.burst),
+                        HostLimiter::new(self.config.cdx_rate, self.config.burst),
+                    ],
+                    is_archive,
                 })
             })
             .clone()
@@ -313,20 +574,28 @@ impl Fetcher {
                     }
                 });
             }
+            check_request_url(&current).map_err(|reason| FetchError::BadUrl {
+                url: current.clone(),
+                reason,
+            })?;
             let host = self.host(&current);
             self.check_robots(&host, &current).await?;
-            let response = self.get_with_retries(&host, kind, &current).await?;
+            let response = self
+                .attempts(&host, Purpose::Request(kind), &current)
+                .await?;
             if !(300..400).contains(&response.status) {
                 return Ok(response);
             }
-            let Some(target) = location(&response) else {
-                return Ok(response);
-            };
+            let target = location(&response).map_err(|detail| FetchError::BadRedirect {
+                url: current.clone(),
+                status: response.status,
+                detail,
+            })?;
             if chain.contains(&target) {
                 chain.push(target);
                 let chain = chain
                     .iter()
-                    .map(Url::as_str)
+                    .map(|u| show(u).into_owned())
                     .collect::<Vec<_>>()
                     .join(" → ");
                 return Err(FetchError::RedirectLoop {
@@ -350,110 +619,112 @@ impl Fetcher {
         if self.config.ignore_robots {
             return Ok(());
         }
-        let robots = host
-            .robots
+        let cell = host.robots_for(url);
+        let robots = cell
             .get_or_try_init(|| async {
-                let robots_url = url
-                    .join("/robots.txt")
-                    .expect("a path joins onto an http URL");
-                let agent = agent_token(&self.config.user_agent);
-                // The first request to a host: nothing to pace it against yet. The
-                // limiter built afterwards counts it.
-                let mut current = robots_url;
-                for _ in 0..=ROBOTS_MAX_REDIRECTS {
-                    let response = match self.attempts(None, &current).await {
-                        Ok(response) => response,
-                        Err(FetchError::Status { status, .. }) => {
-                            return Ok(Robots::from_response(agent, status, b""));
-                        }
-                        // A host we cannot reach fails the page; its robots.txt is
-                        // asked for again with the next page.
-                        Err(e) => return Err(e),
-                    };
-                    let target = (300..400)
-                        .contains(&response.status)
-                        .then(|| location(&response))
-                        .flatten()
-                        .filter(|target| self.scope.contains(target));
-                    match target {
-                        Some(target) => current = target,
-                        None => {
-                            return Ok(Robots::from_response(
-                                agent,
-                                response.status,
-                                &response.body,
-                            ));
-                        }
+                let robots = self.fetch_robots(url).await?;
+                if let Some(delay) = robots.crawl_delay() {
+                    for limiter in &host.limiters {
+                        limiter.obey_crawl_delay(delay);
                     }
                 }
-                // RFC 9309 §2.3.1.2: past five redirects, robots.txt is unavailable,
-                // which is the same as having no rules.
-                Ok(Robots::AllowAll)
+                Ok(robots)
             })
             .await?;
-        if robots.allowed(url) {
-            return Ok(());
+        match robots {
+            Robots::Unavailable(reason) => Err(FetchError::RobotsUnavailable {
+                url: url.clone(),
+                reason: reason.clone(),
+            }),
+            robots if robots.allowed(url) => Ok(()),
+            _ => Err(FetchError::Disallowed {
+                url: url.clone(),
+                detail: "a Disallow rule for our user agent matches; --ignore-robots only with the site owner's permission".to_string(),
+            }),
         }
-        let detail = match robots {
-            Robots::DisallowAll(reason) => reason.clone(),
-            _ => "a Disallow rule for our user agent matches; --ignore-robots only with the site owner's permission".to_string(),
-        };
-        Err(FetchError::Disallowed {
-            url: url.clone(),
-            detail,
-        })
     }
 
-    /// Fetches with the host's limiter for `kind`, built once the host's robots.txt
-    /// is known so that a `Crawl-delay` stricter than the rate wins.
-    async fn get_with_retries(
-        &self,
-        host: &HostState,
-        kind: RequestKind,
-        url: &Url,
-    ) -> Result<Response, FetchError> {
-        let limiter = host.limiters[kind as usize]
-            .get_or_init(|| async {
-                let robots = host.robots.get();
-                let delay = robots.and_then(Robots::crawl_delay);
-                let rate = match (kind, host.is_archive) {
-                    (RequestKind::Cdx, _) => self.config.cdx_rate,
-                    (RequestKind::Page, true) => {
-                        stricter_rate(self.config.rate, self.config.archive_rate)
-                    }
-                    (RequestKind::Page, false) => self.config.rate,
-                };
-                let limiter = HostLimiter::new(rate, self.config.burst, delay);
-                if robots.is_some() && kind == RequestKind::Page {
-                    limiter.count_one();
+    /// The robots.txt that rules `url`, following redirects across hosts as RFC
+    /// 9309 asks. Only an archive's refusal to connect is an error: the crawl
+    /// must stop then; anything else is a [`Robots`] answer.
+    async fn fetch_robots(&self, url: &Url) -> Result<Robots, FetchError> {
+        let agent = agent_token(&self.config.user_agent);
+        let mut current = url
+            .join("/robots.txt")
+            .expect("a path joins onto an http URL");
+        for _ in 0..=ROBOTS_MAX_REDIRECTS {
+            let host = self.host(&current);
+            let response = match self.attempts(&host, Purpose::Robots, &current).await {
+                Ok(response) => response,
+                Err(FetchError::Status { status, .. }) => {
+                    return Ok(Robots::from_response(agent, &current, status, b""));
                 }
-                limiter
-            })
-            .await;
-        self.attempts(Some(limiter), url).await
+                Err(e @ FetchError::Refused { .. }) => return Err(e),
+                Err(FetchError::Connect { message, .. }) => {
+                    return Ok(Robots::unavailable(
+                        &current,
+                        &format!("could not be fetched ({message})"),
+                    ));
+                }
+                Err(e) => {
+                    return Ok(Robots::unavailable(
+                        &current,
+                        &format!("could not be fetched ({})", e.reason()),
+                    ));
+                }
+            };
+            if !(300..400).contains(&response.status) {
+                return Ok(Robots::from_response(
+                    agent,
+                    &current,
+                    response.status,
+                    &response.body,
+                ));
+            }
+            match location(&response) {
+                Ok(target) if check_request_url(&target).is_ok() => current = target,
+                Ok(target) => {
+                    return Ok(Robots::unavailable(
+                        &current,
+                        &format!("redirects to {}, which cannot be requested", show(&target)),
+                    ));
+                }
+                Err(detail) => {
+                    return Ok(Robots::unavailable(
+                        &current,
+                        &format!(
+                            "answered HTTP {} without a usable Location ({detail})",
+                            response.status
+                        ),
+                    ));
+                }
+            }
+        }
+        // RFC 9309 §2.3.1.2: past five redirects robots.txt is "unavailable",
+        // which, like a 4xx, means no rules.
+        Ok(Robots::AllowAll)
     }
 
+    /// One request with its retries, paced by the host's budget for `purpose`.
     async fn attempts(
         &self,
-        limiter: Option<&HostLimiter>,
+        host: &HostState,
+        purpose: Purpose,
         url: &Url,
     ) -> Result<Response, FetchError> {
+        let limiter = &host.limiters[purpose.budget() as usize];
         let mut attempt = 0;
         loop {
-            if let Some(limiter) = limiter {
-                limiter.until_ready().await;
-            }
+            limiter.until_ready().await;
             self.counters.requests.fetch_add(1, Ordering::Relaxed);
-            let result = self.attempt(url).await;
-            if let Err(FetchError::Connect { message, .. }) = &result
-                && message.contains("Connection refused")
-                && self.archives.contains(url)
-            {
-                return Err(FetchError::Refused {
-                    url: url.clone(),
-                    message: message.clone(),
-                });
-            }
+            let result = match self.attempt(url, purpose).await {
+                Ok(response) => match self.judge(host, purpose, &response) {
+                    Some(failure) => Err(failure),
+                    None => Ok(response),
+                },
+                Err(e) if host.is_archive => Err(e.into_archive_error()),
+                Err(e) => Err(e),
+            };
             let retry_after = match &result {
                 Ok(response) if retry::is_retryable_status(response.status) => {
                     if response.status == 429 {
@@ -469,9 +740,7 @@ impl Fetcher {
                         (429, None) => Some(self.config.default_retry_after),
                         _ => None,
                     };
-                    if response.status == 429
-                        && let Some(limiter) = limiter
-                    {
+                    if response.status == 429 {
                         limiter.slow_down(wait.unwrap_or(self.config.default_retry_after));
                     }
                     wait
@@ -482,10 +751,7 @@ impl Fetcher {
             };
             if attempt >= self.config.retries {
                 return match result {
-                    Ok(response) => Err(FetchError::Status {
-                        url: url.clone(),
-                        status: response.status,
-                    }),
+                    Ok(response) => Err(self.status_error(host, purpose, url, response.status)),
                     Err(e) => Err(e),
                 };
             }
@@ -505,6 +771,86 @@ impl Fetcher {
             self.counters.retries.fetch_add(1, Ordering::Relaxed);
             tokio::time::sleep(wait).await;
             attempt += 1;
+        }
+    }
+
+    /// The failure a response is, if it is one. From an archive (but for its
+    /// robots.txt), a capture of an error and the archive's "no capture" and
+    /// "excluded" are final failures that neither retry nor touch the budget;
+    /// its own 429s and 5xx go on to the retries like a live site's. Retryable
+    /// statuses are left to the retry loop; other error statuses are failures.
+    fn judge(&self, host: &HostState, purpose: Purpose, response: &Response) -> Option<FetchError> {
+        let url = &response.url;
+        if host.is_archive && purpose != Purpose::Robots {
+            let answer = wayback::classify(
+                response.status,
+                response.header(header::HeaderName::from_static("memento-datetime")),
+                response.header(header::HeaderName::from_static(
+                    wayback::RUNTIME_ERROR_HEADER,
+                )),
+                &response.body,
+            );
+            let capture = Capture::parse(url);
+            match (answer, capture) {
+                (
+                    ArchiveAnswer::Capture {
+                        status,
+                        archived_at,
+                    },
+                    Some(capture),
+                ) if status >= 400 => {
+                    let date = archived_at.or_else(|| capture.archived_at()).map_or_else(
+                        || capture.asked_time(),
+                        |t| t.format("%Y-%m-%d").to_string(),
+                    );
+                    return Some(FetchError::CapturedFailure {
+                        url: url.clone(),
+                        archive: capture.archive_root(),
+                        original: capture.original,
+                        date,
+                        status,
+                    });
+                }
+                (ArchiveAnswer::NoCapture, Some(capture)) => {
+                    return Some(FetchError::NoCapture {
+                        url: url.clone(),
+                        archive: capture.archive_root(),
+                        near: capture.asked_time(),
+                        original: capture.original,
+                    });
+                }
+                (ArchiveAnswer::Excluded(detail), _) => {
+                    return Some(FetchError::Excluded {
+                        url: url.clone(),
+                        detail,
+                    });
+                }
+                _ => {}
+            }
+        }
+        if response.status >= 400 && !retry::is_retryable_status(response.status) {
+            return Some(self.status_error(host, purpose, url, response.status));
+        }
+        None
+    }
+
+    fn status_error(
+        &self,
+        host: &HostState,
+        purpose: Purpose,
+        url: &Url,
+        status: u16,
+    ) -> FetchError {
+        if host.is_archive && purpose != Purpose::Robots {
+            FetchError::ArchiveStatus {
+                url: url.clone(),
+                status,
+            }
+        } else {
+            FetchError::Status {
+                url: url.clone(),
+                status,
+            }
         }
     }
 
@@ -549,75 +895,89 @@ impl Fetcher {
     }
 
     /// One request and its body, bounded by the total timeout and the size cap.
-    async fn attempt(&self, url: &Url) -> Result<Response, FetchError> {
-        let request_headers = vec![
-            ("User-Agent".to_string(), self.config.user_agent.clone()),
-            (
-                "Accept".to_string(),
-                "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5".to_string(),
-            ),
-            (
-                "Accept-Language".to_string(),
-                "fi,sv;q=0.8,en;q=0.5".to_string(),
-            ),
-        ];
-        let mut headers = HeaderMap::new();
-        for (name, value) in &request_headers {
-            let name = header::HeaderName::from_bytes(name.as_bytes()).expect("static header name");
-            headers.insert(
-                name,
-                HeaderValue::from_str(value).unwrap_or(HeaderValue::from_static("harava")),
-            );
-        }
+    /// A page that is not HTML by its Content-Type is not read: the crawl skips
+    /// it anyway, and reading it would spend time and an archive's budget.
+    async fn attempt(&self, url: &Url, purpose: Purpose) -> Result<Response, FetchError> {
         let exchange = async {
             let response = self
                 .client
                 .get(url.clone())
-                .headers(headers)
+                .headers(self.headers.clone())
                 .send()
                 .await
-                .map_err(|e| connect_error(url, &e))?;
+                .map_err(|e| transport_error(url, e))?;
             let status = response.status().as_u16();
             let response_headers = response.headers().clone();
-            let body = if (300..400).contains(&status) || retry::is_retryable_status(status) {
-                Bytes::new()
-            } else {
-                read_capped(url, response, self.config.max_bytes).await?
-            };
-            Ok(Response {
-                url: url.clone(),
-                status,
-                headers: response_headers,
-                request_headers: request_headers.clone(),
-                body,
-                fetched_at: Utc::now(),
-            })
+            let skipped = purpose == Purpose::Request(RequestKind::Page)
+                && (200..300).contains(&status)
+                && !is_html(&response_headers);
+            let body =
+                if skipped || (300..400).contains(&status) || retry::is_retryable_status(status) {
+                    Bytes::new()
+                } else {
+                    read_capped(url, response, self.config.max_bytes).await?
+                };
+            Ok((
+                Response {
+                    url: url.clone(),
+                    status,
+                    headers: response_headers,
+                    request_headers: self.request_headers.clone(),
+                    body,
+                    fetched_at: Utc::now(),
+                },
+                skipped,
+            ))
         };
-        let result = match tokio::time::timeout(self.config.timeout, exchange).await {
-            Ok(Ok(response)) => {
-                self.record(&response);
+        match tokio::time::timeout(self.config.timeout, exchange).await {
+            Ok(Ok((response, skipped))) => {
+                // A WARC record of a body that was never read would claim an
+                // empty one.
+                if !skipped {
+                    self.record(&response);
+                }
                 Ok(response)
             }
-            Ok(result) => result,
+            Ok(Err(e)) => Err(e),
             Err(_) => Err(FetchError::Timeout {
                 url: url.clone(),
-                seconds: self.config.timeout.as_secs().max(1),
+                seconds: self.config.timeout.as_secs_f64(),
             }),
-        }?;
-        if result.status >= 400 && !retry::is_retryable_status(result.status) {
-            return Err(FetchError::Status {
-                url: url.clone(),
-                status: result.status,
-            });
         }
-        Ok(result)
     }
 }
 
-/// Where a redirect response points, resolved against its URL.
-fn location(response: &Response) -> Option<Url> {
-    let value = response.headers.get(header::LOCATION)?.to_str().ok()?;
-    response.url.join(value).ok()
+/// Whether a response is HTML by its Content-Type, by the same rule the crawl
+/// applies to what it reads.
+fn is_html(headers: &HeaderMap) -> bool {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    let url = Url::parse("http://localhost/").expect("a static URL");
+    HttpResponse {
+        url: &url,
+        content_type,
+        memento_datetime: None,
+        body: &[],
+        fetched_at: None,
+    }
+    .is_html()
+}
+
+/// Where a redirect response points, resolved against its URL, or why it
+/// points nowhere.
+fn location(response: &Response) -> Result<Url, String> {
+    let value = response
+        .headers
+        .get(header::LOCATION)
+        .ok_or("no Location header")?;
+    let value = value
+        .to_str()
+        .map_err(|_| "the Location header is not ASCII".to_string())?;
+    response
+        .url
+        .join(value)
+        .map_err(|e| format!("Location {:?}: {e}", excerpt(value)))
 }
 
 async fn read_capped(
@@ -632,7 +992,11 @@ async fn read_capped(
         });
     }
     let mut body = BytesMut::new();
-    while let Some(chunk) = response.chunk().await.map_err(|e| connect_error(url, &e))? {
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| transport_error(url, e))?
+    {
         if body.len() as u64 + chunk.len() as u64 > limit {
             return Err(FetchError::TooLarge {
                 url: url.clone(),
@@ -644,10 +1008,20 @@ async fn read_capped(
     Ok(body.freeze())
 }
 
-fn connect_error(url: &Url, error: &reqwest::Error) -> FetchError {
+/// A failed exchange. A request reqwest could not even build is the URL's
+/// fault, not the network's, so it is not retried.
+fn transport_error(url: &Url, error: reqwest::Error) -> FetchError {
+    if error.is_builder() {
+        return FetchError::BadUrl {
+            url: url.clone(),
+            reason: error.without_url().to_string(),
+        };
+    }
+    // Without the URL: the message is shown after it already.
+    let error = error.without_url();
     let mut message = error.to_string();
     let mut refused = false;
-    let mut source = std::error::Error::source(error);
+    let mut source = std::error::Error::source(&error);
     while let Some(cause) = source {
         message = format!("{message}: {cause}");
         refused |= cause
@@ -659,5 +1033,126 @@ fn connect_error(url: &Url, error: &reqwest::Error) -> FetchError {
         url: url.clone(),
         message,
         refused,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(s: &str) -> Url {
+        Url::parse(s).unwrap()
+    }
+
+    #[test]
+    fn host_keys() {
+        // Two URLs, and whether they share one budget.
+        let cases = [
+            ("http://x.fi/a", "https://x.fi/b", true),
+            ("http://x.fi:80/", "https://X.FI:443/", true),
+            ("http://x.fi/", "http://www.x.fi/", false),
+            ("http://127.0.0.1:8080/", "http://127.0.0.1:8081/", false),
+            ("http://x.fi:8080/", "https://x.fi:8080/", true),
+        ];
+        for (a, b, shared) in cases {
+            assert_eq!(host_key(&url(a)) == host_key(&url(b)), shared, "{a} {b}");
+        }
+    }
+
+    #[tokio::test]
+    async fn http_and_https_of_one_host_share_one_budget() {
+        let config = crate::config::default_crawl(&[url("http://x.fi/")], true).fetch;
+        let scope = Scope::new([&url("http://x.fi/"), &url("https://x.fi/")]);
+        let fetcher = Fetcher::new(config, scope, Scope::default(), None).unwrap();
+        let http = fetcher.host(&url("http://x.fi/a"));
+        let https = fetcher.host(&url("https://x.fi/b"));
+        assert!(Arc::ptr_eq(&http, &https));
+        assert!(!Arc::ptr_eq(
+            &http,
+            &fetcher.host(&url("https://www.x.fi/"))
+        ));
+        // robots.txt stays per origin, as RFC 9309 scopes it.
+        assert!(!Arc::ptr_eq(
+            &http.robots_for(&url("http://x.fi/a")),
+            &http.robots_for(&url("https://x.fi/a"))
+        ));
+    }
+
+    #[test]
+    fn refused_connections_are_told_by_kind_not_text() {
+        let connect = |message: &str, refused| FetchError::Connect {
+            url: url("http://archive.test/web/2019/https://x.fi/"),
+            message: message.into(),
+            refused,
+        };
+        // message, refused by kind, whether an archive's error stops the crawl
+        let cases = [
+            ("tcp connect error: os error 111", true, true),
+            ("Yhteys evätty (os error 111)", true, true),
+            ("a page about \"Connection refused\"", false, false),
+            ("connection reset by peer", false, false),
+        ];
+        for (message, refused, stops) in cases {
+            let judged = connect(message, refused).into_archive_error();
+            assert_eq!(
+                matches!(judged, FetchError::Refused { .. }),
+                stops,
+                "{message}"
+            );
+        }
+    }
+
+    #[test]
+    fn request_urls_table() {
+        let long = format!("http://x.fi/{}", "a".repeat(100_000));
+        // URL, whether it can be requested
+        let cases = [
+            ("http://x.fi/a?b=c#d", true),
+            ("http://x.fi/{a}|b^c", true),
+            (long.as_str(), false),
+        ];
+        for (input, ok) in cases {
+            let result = check_request_url(&url(input));
+            assert_eq!(result.is_ok(), ok, "{input:.80}: {result:?}");
+        }
+        assert_eq!(
+            check_request_url(&url(&long)).unwrap_err(),
+            "uri too long; 100012 characters"
+        );
+    }
+
+    #[test]
+    fn messages_quote_an_excerpt_of_a_long_url() {
+        let long = url(&format!("http://x.fi/{}", "a".repeat(100_000)));
+        let error = FetchError::BadUrl {
+            url: long,
+            reason: "uri too long".into(),
+        };
+        let message = error.to_string();
+        assert!(message.len() < 400, "{}", message.len());
+        assert!(message.starts_with(&format!(
+            "http://x.fi/{}…: cannot be requested",
+            "a".repeat(188)
+        )));
+        assert_eq!(
+            error.reason(),
+            "cannot be requested (uri too long); the link is malformed, so it was not fetched"
+        );
+    }
+
+    #[test]
+    fn user_agents_table() {
+        // --user-agent, accepted
+        let cases = [
+            ("harava/0.1 (+mailto:a@b.fi)", true),
+            ("MyBot", true),
+            ("härävä/1.0", false),
+            ("bot\nX-Injected: 1", false),
+            ("", false),
+            (" leading-space", false),
+        ];
+        for (input, ok) in cases {
+            assert_eq!(user_agent_header(input).is_ok(), ok, "{input:?}");
+        }
     }
 }

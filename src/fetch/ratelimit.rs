@@ -1,10 +1,17 @@
 //! The per-host request budget: a governor rate limiter shared by all workers,
 //! a pause that a 429 imposes on every worker (not only the one that got it), and
 //! a spacing that each 429 doubles for the rest of the run, since a server that
-//! has said "too many" once will say it again at the same pace.
+//! has said "too many" once will say it again at the same pace. Requests get
+//! their turns in the order they asked: governor's waiters race for each slot,
+//! which under a slow archive budget can leave one request behind for minutes.
+//!
+//! A budget exists before the host's robots.txt is read, so that the robots.txt
+//! request is paced like any other; a `Crawl-delay` found in it then replaces the
+//! limiter with a slower one without a burst, because the site asked for that much
+//! time between any two requests.
 
 use std::num::NonZeroU32;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
@@ -14,9 +21,18 @@ use tokio::time::Instant;
 const MAX_SPACING: Duration = Duration::from_secs(60);
 
 pub struct HostLimiter {
-    limiter: Option<DefaultDirectRateLimiter>,
-    period: Option<Duration>,
+    /// Held while waiting for the rate limiter; tokio's mutex is FIFO-fair.
+    turn: tokio::sync::Mutex<()>,
+    pace: Mutex<Pace>,
     state: Mutex<Throttle>,
+}
+
+/// How fast requests may go before any 429.
+struct Pace {
+    limiter: Option<Arc<DefaultDirectRateLimiter>>,
+    /// The least time between requests once a burst is spent; `None`: unlimited.
+    period: Option<Duration>,
+    crawl_delay: Option<Duration>,
 }
 
 #[derive(Default)]
@@ -27,31 +43,57 @@ struct Throttle {
     next_slot: Option<Instant>,
 }
 
+fn governor(period: Duration, burst: u32) -> Option<Arc<DefaultDirectRateLimiter>> {
+    let burst = NonZeroU32::new(burst.max(1)).expect("at least 1");
+    Quota::with_period(period).map(|quota| Arc::new(RateLimiter::direct(quota.allow_burst(burst))))
+}
+
 impl HostLimiter {
-    /// `rate` requests per second (0: unlimited), or one per `crawl_delay` when
-    /// that is slower.
-    pub fn new(rate: f64, burst: u32, crawl_delay: Option<Duration>) -> HostLimiter {
-        let mut period = (rate > 0.0).then(|| Duration::from_secs_f64(1.0 / rate));
-        if let Some(delay) = crawl_delay {
-            period = Some(period.map_or(delay, |p| p.max(delay)));
-        }
-        let limiter = period.and_then(Quota::with_period).map(|quota| {
-            RateLimiter::direct(
-                quota.allow_burst(NonZeroU32::new(burst.max(1)).expect("at least 1")),
-            )
-        });
+    /// `rate` requests per second (0: unlimited) in bursts of up to `burst`.
+    pub fn new(rate: f64, burst: u32) -> HostLimiter {
+        // Out-of-range rates are refused on the command line; a library caller's
+        // 1e-300 must still not panic, so it is read as "no limit".
+        let period = (rate > 0.0)
+            .then(|| Duration::try_from_secs_f64(1.0 / rate).ok())
+            .flatten();
         HostLimiter {
-            limiter,
-            period,
+            turn: tokio::sync::Mutex::new(()),
+            pace: Mutex::new(Pace {
+                limiter: period.and_then(|p| governor(p, burst)),
+                period,
+                crawl_delay: None,
+            }),
             state: Mutex::new(Throttle::default()),
         }
+    }
+
+    /// Keeps at least `delay` between requests from now on, with no burst on top,
+    /// unless the pace is slower already. The request that brought the delay (the
+    /// robots.txt fetch) counts as the last one.
+    pub fn obey_crawl_delay(&self, delay: Duration) {
+        let mut pace = self.pace.lock().expect("pace lock");
+        if pace.crawl_delay.is_some_and(|d| d >= delay) {
+            return;
+        }
+        let period = pace.period.map_or(delay, |p| p.max(delay));
+        let limiter = governor(period, 1);
+        if let Some(limiter) = &limiter {
+            let _ = limiter.check();
+        }
+        *pace = Pace {
+            limiter,
+            period: Some(period),
+            crawl_delay: Some(delay),
+        };
     }
 
     /// Waits until this host may get another request.
     pub async fn until_ready(&self) {
         loop {
             self.wait_out_pause().await;
-            if let Some(limiter) = &self.limiter {
+            let limiter = self.pace.lock().expect("pace lock").limiter.clone();
+            if let Some(limiter) = limiter {
+                let _turn = self.turn.lock().await;
                 limiter.until_ready().await;
             }
             let slot = {
@@ -93,14 +135,6 @@ impl HostLimiter {
         }
     }
 
-    /// Spends one request of the budget without waiting, for a request that was
-    /// made before the limiter existed.
-    pub fn count_one(&self) {
-        if let Some(limiter) = &self.limiter {
-            let _ = limiter.check();
-        }
-    }
-
     /// After a 429: holds every request to this host back for `wait`, and halves
     /// the host's pace for the rest of the run.
     pub fn slow_down(&self, wait: Duration) {
@@ -109,7 +143,12 @@ impl HostLimiter {
         if state.paused_until.is_none_or(|p| p < until) {
             state.paused_until = Some(until);
         }
-        let base = self.period.unwrap_or(Duration::from_millis(500));
+        let base = self
+            .pace
+            .lock()
+            .expect("pace lock")
+            .period
+            .unwrap_or(Duration::from_millis(500));
         state.spacing = (state.spacing * 2).max(base * 2).min(MAX_SPACING);
     }
 }
@@ -120,7 +159,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_429_pauses_then_spaces_requests_wider() {
-        let limiter = HostLimiter::new(100.0, 1, None);
+        let limiter = HostLimiter::new(100.0, 1);
         let start = Instant::now();
         limiter.until_ready().await;
         limiter.slow_down(Duration::from_millis(200));
@@ -150,10 +189,56 @@ mod tests {
 
     #[tokio::test]
     async fn crawl_delay_wins_over_a_faster_rate() {
-        let limiter = HostLimiter::new(100.0, 1, Some(Duration::from_millis(300)));
+        let limiter = HostLimiter::new(100.0, 1);
+        limiter.obey_crawl_delay(Duration::from_millis(300));
         let start = Instant::now();
         limiter.until_ready().await;
         limiter.until_ready().await;
         assert!(Instant::now() - start >= Duration::from_millis(300));
+    }
+
+    #[tokio::test]
+    async fn a_burst_never_applies_on_top_of_a_crawl_delay() {
+        let limiter = HostLimiter::new(100.0, 5);
+        limiter.until_ready().await;
+        limiter.obey_crawl_delay(Duration::from_millis(100));
+        let start = Instant::now();
+        for _ in 0..3 {
+            limiter.until_ready().await;
+        }
+        assert!(
+            Instant::now() - start >= Duration::from_millis(299),
+            "three requests 100 ms apart, the first 100 ms after the robots.txt request"
+        );
+    }
+
+    #[tokio::test]
+    async fn rates_beyond_what_a_duration_holds_do_not_panic() {
+        for rate in [1e-300, f64::MIN_POSITIVE, 1e300, f64::INFINITY] {
+            let limiter = HostLimiter::new(rate, 1);
+            limiter.obey_crawl_delay(Duration::from_millis(1));
+            limiter.until_ready().await;
+        }
+    }
+
+    #[tokio::test]
+    async fn requests_get_their_turns_in_the_order_they_asked() {
+        let limiter = std::sync::Arc::new(HostLimiter::new(50.0, 1));
+        limiter.until_ready().await;
+        let order = std::sync::Arc::new(Mutex::new(Vec::new()));
+        let mut waiting = Vec::new();
+        for n in 0..5 {
+            let (limiter, order) = (limiter.clone(), order.clone());
+            waiting.push(tokio::spawn(async move {
+                limiter.until_ready().await;
+                order.lock().unwrap().push(n);
+            }));
+            // Each asks a little later than the one before.
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        for task in waiting {
+            task.await.unwrap();
+        }
+        assert_eq!(*order.lock().unwrap(), vec![0, 1, 2, 3, 4]);
     }
 }

@@ -3,7 +3,7 @@
 //! rewritten links, crawl-time redirect notices, a paged CDX API, 429s), and
 //! WARC files written by a crawl and read back by `extract`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -15,11 +15,12 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 use crate::util::{
-    comparable, crawl, lines_but_fetched_at, records, run, samples, spawn_server, stderr,
+    Route, comparable, crawl, lines_but_fetched_at, records, respond_with, run, samples,
+    spawn_server, stderr,
 };
 
-const SITE: &str = "https://www.uusimaa2019.fi";
-const OLD: &str = "20190101120000";
+pub(crate) const SITE: &str = "https://www.uusimaa2019.fi";
+pub(crate) const OLD: &str = "20190101120000";
 const NEW: &str = "20190301120000";
 
 /// One archived response: a page, or a redirect to another original URL.
@@ -36,10 +37,13 @@ struct EmulatorState {
     /// Answer the n-th capture request (0-based) with a 429.
     throttle_at: Option<usize>,
     capture_requests: Mutex<usize>,
+    /// Fixed answers, by original URL (of any capture time) or CDX `url` pattern,
+    /// for what the archive says instead of a capture.
+    answers: Mutex<HashMap<String, Route>>,
 }
 
 /// A Wayback-style archive on 127.0.0.1.
-struct Emulator {
+pub(crate) struct Emulator {
     address: SocketAddr,
     state: Arc<EmulatorState>,
     _runtime: tokio::runtime::Runtime,
@@ -48,7 +52,7 @@ struct Emulator {
 impl Emulator {
     /// The sample site captured at `times`; at NEW, the Kuntajohtajakokous listing
     /// has one more meeting than at OLD.
-    fn new(times: &[&str], throttle_at: Option<usize>) -> Emulator {
+    pub(crate) fn new(times: &[&str], throttle_at: Option<usize>) -> Emulator {
         let mut captures: BTreeMap<String, BTreeMap<String, Captured>> = BTreeMap::new();
         for entry in walkdir::WalkDir::new(samples()) {
             let entry = entry.unwrap();
@@ -103,6 +107,7 @@ impl Emulator {
             log: Mutex::new(Vec::new()),
             throttle_at,
             capture_requests: Mutex::new(0),
+            answers: Mutex::new(HashMap::new()),
         });
         let (address, runtime) = spawn_server(
             axum::Router::new()
@@ -116,12 +121,24 @@ impl Emulator {
         }
     }
 
-    fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.address, path)
     }
 
-    fn log(&self) -> Vec<(Instant, String)> {
+    pub(crate) fn log(&self) -> Vec<(Instant, String)> {
         self.state.log.lock().unwrap().clone()
+    }
+
+    /// Answers every request for captures of `original` (or a CDX query of that
+    /// pattern) with `route`, as the archive does for what it excludes, and as
+    /// its replay of a capture of an error status looks.
+    pub(crate) fn answer(&self, original: &str, route: Route) -> &Emulator {
+        self.state
+            .answers
+            .lock()
+            .unwrap()
+            .insert(original.to_string(), route);
+        self
     }
 }
 
@@ -156,6 +173,9 @@ async fn serve(State(state): State<Arc<EmulatorState>>, request: Request) -> Res
         return status(404);
     };
     let (stamp, original) = rest.split_once('/').unwrap();
+    if let Some(route) = state.answers.lock().unwrap().get(original).cloned() {
+        return respond_with(route);
+    }
     let digits: String = stamp.chars().take_while(char::is_ascii_digit).collect();
     let modifier = &stamp[digits.len()..];
     let Some(times) = state.captures.get(original) else {
@@ -239,6 +259,9 @@ fn cdx(state: &EmulatorState, query: &str) -> Response {
         Some("statuscode:200")
     );
     let pattern = &params["url"];
+    if let Some(route) = state.answers.lock().unwrap().get(pattern).cloned() {
+        return respond_with(route);
+    }
     let from = params.get("from").map(|f| format!("{f:0<14}"));
     let mut rows: Vec<Value> = Vec::new();
     for (original, times) in &state.captures {
@@ -505,7 +528,7 @@ fn cdx_discovery_writes_each_meeting_once_from_the_newest_capture() {
 }
 
 impl Emulator {
-    fn address_url(&self) -> String {
+    pub(crate) fn address_url(&self) -> String {
         format!("http://{}", self.address)
     }
 }

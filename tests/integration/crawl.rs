@@ -617,7 +617,7 @@ fn a_failing_robots_txt_keeps_the_crawler_out_and_says_so() {
         "0",
         &server.url("/kuntajohtajakokous/"),
     ]);
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
     assert_eq!(
         server.paths(),
         vec!["/robots.txt"],

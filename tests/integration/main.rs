@@ -2,9 +2,11 @@
 //! servers on 127.0.0.1.
 
 mod archive;
+mod archive_answers;
 mod cli;
 mod crawl;
 mod dates_hardening;
 mod extract;
+mod politeness;
 mod systems;
 mod util;

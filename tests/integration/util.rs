@@ -391,3 +391,8 @@ pub fn copy_samples(edit: impl Fn(&Path, String) -> String) -> tempfile::TempDir
     }
     dir
 }
+
+/// The response a [`Route`] gives, for servers of their own (the archive emulator).
+pub fn respond_with(route: Route) -> Response {
+    respond(route, 0)
+}
