@@ -16,6 +16,7 @@ use crate::archive::wayback::Capture;
 use crate::error::Error;
 use crate::fetch::{Fetcher, RequestKind, Scope};
 use crate::page::ArchiveMode;
+use crate::record::site_key;
 
 use super::CrawlConfig;
 
@@ -87,14 +88,6 @@ impl Plan {
     pub fn archived(&self) -> bool {
         !self.archives.is_empty()
     }
-}
-
-/// A site as archives know it: host without `www.`, whatever the scheme.
-pub fn site_key(url: &Url) -> String {
-    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
-    host.strip_prefix("www.")
-        .map(str::to_string)
-        .unwrap_or(host)
 }
 
 /// Lists the captures of `patterns` (original URLs, or prefixes ending in `*`) in
@@ -206,18 +199,6 @@ mod tests {
                 capture_prefix(&archive, CdxFlavor::detect(&archive)).as_str(),
                 expected
             );
-        }
-    }
-
-    #[test]
-    fn site_keys() {
-        let cases = [
-            ("https://www.uusimaa2019.fi/a/", "uusimaa2019.fi"),
-            ("http://uusimaa2019.fi/", "uusimaa2019.fi"),
-            ("https://WWW.Kunta.FI/*", "kunta.fi"),
-        ];
-        for (url, expected) in cases {
-            assert_eq!(site_key(&Url::parse(url).unwrap()), expected);
         }
     }
 }

@@ -34,7 +34,7 @@ use crate::extract::{self, DetailPage, Entry, Extracted};
 use crate::fetch::{FetchConfig, FetchError, Fetcher, Response, Scope};
 use crate::page::{ArchiveMode, Link, Page};
 use crate::profile::{Profiles, TrailingSlash};
-use crate::record::{Record, Unique};
+use crate::record::{Record, Unique, site_key};
 use crate::sink::Sink;
 
 /// What `harava crawl` was asked to do.
@@ -414,8 +414,7 @@ impl Crawl<'_> {
     /// the archive (whatever the archive's own host).
     fn in_scope(&self, link: &Link, page: &Page) -> bool {
         if page.archive.is_some() {
-            self.archived_sites
-                .contains(&discover::site_key(&link.original))
+            self.archived_sites.contains(&site_key(&link.original))
         } else {
             self.live_scope.contains(&link.fetch)
         }

@@ -5,7 +5,7 @@
 
 mod id;
 
-pub use id::{record_id, url_key};
+pub use id::{record_id, site_key, url_key};
 
 use std::collections::HashMap;
 

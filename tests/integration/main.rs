@@ -4,5 +4,6 @@
 mod archive;
 mod cli;
 mod crawl;
+mod crawl_hardening;
 mod extract;
 mod util;

@@ -1,0 +1,146 @@
+//! Crawl-engine hardening: `--state` across listing pages, detail pages reached
+//! through redirects, and parsing that never holds up the fetches.
+
+use std::process::Output;
+
+use serde_json::Value;
+
+use crate::util::{Route, TestServer, crawl, records, stderr};
+
+const FAST: &[&str] = &["--rate", "0", "--retries", "0", "--timeout", "5"];
+
+/// A small site's profile: one `<article>` per meeting; detail pages are
+/// `body.single`.
+const PROFILE: &str = r#"name = "pieni"
+[listing]
+entry = "article"
+posted = ".posted-on"
+title = ".entry-title"
+summary = ".entry-content"
+detail_link = ".entry-title a[href]"
+[listing.next_page]
+text = ["Vanhemmat"]
+[detail]
+page = "body.single"
+body = ".entry-content"
+"#;
+
+/// One meeting on a listing: post date, title, and its detail page if it has one.
+type Meeting = (&'static str, &'static str, Option<&'static str>);
+
+fn listing_page(meetings: &[Meeting], next: Option<&str>) -> Route {
+    let mut html = String::from("<html><body><main>");
+    for (posted, title, detail) in meetings {
+        let title = match detail {
+            Some(href) => format!("<a href=\"{href}\">{title}</a>"),
+            None => title.to_string(),
+        };
+        html.push_str(&format!(
+            "<article><span class=\"posted-on\">{posted}</span><h2 class=\"entry-title\">{title}</h2><div class=\"entry-content\"><p>Muistio: {posted}.</p></div></article>"
+        ));
+    }
+    if let Some(next) = next {
+        html.push_str(&format!("<a href=\"{next}\">Vanhemmat</a>"));
+    }
+    html.push_str("</main></body></html>");
+    Route::html(&html)
+}
+
+fn detail_page(text: &str) -> Route {
+    Route::html(&format!(
+        "<html><body class=\"single\"><article><div class=\"entry-content\"><p>{text}</p></div></article></body></html>"
+    ))
+}
+
+fn crawl_with(dir: &tempfile::TempDir, extra: &[&str], start: &str) -> Output {
+    let profile = dir.path().join("pieni.toml");
+    std::fs::write(&profile, PROFILE).unwrap();
+    let mut args: Vec<&str> = FAST.to_vec();
+    args.extend_from_slice(&["--profile", profile.to_str().unwrap()]);
+    args.extend_from_slice(extra);
+    args.push(start);
+    crawl(&args)
+}
+
+/// The records' titles in order; a record waiting for its detail page goes out
+/// after the others.
+fn titles(records: &[Value]) -> Vec<&str> {
+    let mut titles: Vec<&str> = records
+        .iter()
+        .map(|r| r["title"].as_str().unwrap())
+        .collect();
+    titles.sort();
+    titles
+}
+
+/// Issue #8, item 1: a new post moves older meetings to the listing's next page;
+/// neither the ids nor the state's hashes may notice.
+#[test]
+fn a_meeting_pushed_to_the_next_page_by_a_new_post_is_not_news() {
+    const B: Meeting = ("2.2.2019", "Hallitus 2.2.2019", Some("/kokoukset/b/"));
+    const A: Meeting = ("1.2.2019", "Valtuusto 1.2.2019", None);
+    const Z: Meeting = ("5.1.2019", "Valtuusto 5.1.2019", None);
+    const C: Meeting = ("3.2.2019", "Valtuusto 3.2.2019", None);
+    let server = TestServer::empty();
+    server
+        .route(
+            "/kokoukset/",
+            Route::Sequence(vec![
+                listing_page(&[B, A], Some("/kokoukset/page/2/")),
+                listing_page(&[C], Some("/kokoukset/page/2/")),
+            ]),
+        )
+        .route(
+            "/kokoukset/page/2/",
+            Route::Sequence(vec![
+                listing_page(&[Z], None),
+                listing_page(&[B, A, Z], None),
+            ]),
+        )
+        .route("/kokoukset/b/", detail_page("Hallitus kokoontui."));
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state.jsonl");
+    let state_args = ["--state", state.to_str().unwrap()];
+    let start = server.url("/kokoukset/");
+
+    let first = crawl_with(&dir, &state_args, &start);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    let first = records(&first.stdout);
+    assert_eq!(
+        titles(&first),
+        [
+            "Hallitus 2.2.2019",
+            "Valtuusto 1.2.2019",
+            "Valtuusto 5.1.2019"
+        ]
+    );
+    let with_detail = first
+        .iter()
+        .find(|r| r["title"] == "Hallitus 2.2.2019")
+        .unwrap();
+    assert_eq!(with_detail["body"], "Hallitus kokoontui.");
+
+    let second = crawl_with(&dir, &state_args, &start);
+    assert_eq!(second.status.code(), Some(0), "{}", stderr(&second));
+    let second = records(&second.stdout);
+    assert_eq!(
+        titles(&second),
+        ["Valtuusto 3.2.2019"],
+        "only the new meeting is news"
+    );
+    assert_eq!(second[0]["source_url"], start);
+    let state_text = std::fs::read_to_string(&state).unwrap();
+    assert_eq!(state_text.lines().count(), 4, "{state_text}");
+
+    // The moved meeting keeps its id: the id of a meeting without a detail page
+    // names its site, post date and title, not its listing page.
+    let without_state = crawl_with(&dir, &[], &start);
+    let all = records(&without_state.stdout);
+    for title in ["Valtuusto 1.2.2019", "Hallitus 2.2.2019"] {
+        let moved = all.iter().find(|r| r["title"] == title).unwrap();
+        assert_eq!(moved["source_url"], server.url("/kokoukset/page/2/"));
+        let before = first.iter().find(|r| r["title"] == title).unwrap();
+        assert_eq!(moved["id"], before["id"], "{title}");
+        assert_eq!(before["source_url"], start);
+    }
+}
