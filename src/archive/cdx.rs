@@ -11,7 +11,11 @@
 //!   names the fields (`urlkey, timestamp, original, mimetype, statuscode, digest, length`);
 //!   when `showResumeKey=true` and the limit cut the result short, an empty row `[]` follows
 //!   the captures and then a one-element row holding the resume key, which is passed back
-//!   verbatim as `resumeKey` with the other parameters unchanged.
+//!   verbatim as `resumeKey` with the other parameters unchanged. Without `limit` there is
+//!   no resume key at all: the server sends up to its cap (150,000 rows) in one body and
+//!   stops there, so [`CdxQuery::new`] always asks for pages of [`PAGE_ROWS`].
+//!   The `url` parameter needs no scheme (`www.example.fi/*`): the server matches on the
+//!   canonical form of the URL (SURT), which drops scheme and `www.`.
 //! * pywb serves its CDXJ server API at `<host>/<collection>/cdx` (pywb
 //!   `docs/manual/cdxserver_api.rst`). It accepts `url`, `matchType`, `from`, `to`, `limit`
 //!   and `filter`, but its `output=json` is newline-delimited JSON objects with the fields
@@ -28,6 +32,15 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 use thiserror::Error;
 use url::Url;
+
+/// Rows asked for per page of an Internet Archive-style listing: about 2 MB of JSON,
+/// so a prefix of 100,000 captures takes ten requests.
+pub const PAGE_ROWS: u32 = 10_000;
+
+/// The largest CDX answer read, separate from `--max-bytes` (which is about pages):
+/// a page of [`PAGE_ROWS`] rows is far below it, but a server that ignores `limit`
+/// answers with everything it has.
+pub const MAX_RESPONSE_BYTES: u64 = 100_000_000;
 
 /// Failures reading a CDX server's answer.
 #[derive(Debug, Error)]
@@ -123,13 +136,16 @@ pub struct CdxQuery {
     pub only_ok: bool,
     /// IA only: drop a capture whose digest equals the previous one's.
     pub collapse_digest: bool,
+    /// Rows per page on IA (which pages only when a limit is given); on pywb, which
+    /// has no resume keys, a cap on the whole answer.
     pub limit: Option<u32>,
     /// From the previous page's [`CdxPage::resume_key`]; IA only.
     pub resume_key: Option<String>,
 }
 
 impl CdxQuery {
-    /// A query for `url` at the archive's endpoint, flavour detected from it.
+    /// A query for `url` at the archive's endpoint, flavour detected from it; on IA,
+    /// paged by [`PAGE_ROWS`].
     pub fn new(archive: &Url, url: &str) -> CdxQuery {
         let flavor = CdxFlavor::detect(archive);
         CdxQuery {
@@ -141,7 +157,7 @@ impl CdxQuery {
             to: None,
             only_ok: true,
             collapse_digest: true,
-            limit: None,
+            limit: (flavor == CdxFlavor::InternetArchive).then_some(PAGE_ROWS),
             resume_key: None,
         }
     }
@@ -428,7 +444,7 @@ mod tests {
         let cases: Vec<(CdxQuery, &str)> = vec![
             (
                 base.clone(),
-                "https://web.archive.org/cdx/search/cdx?url=www.uusimaa2019.fi%2Fpoytakirjat%2F*&output=json&filter=statuscode%3A200&collapse=digest&showResumeKey=true",
+                "https://web.archive.org/cdx/search/cdx?url=www.uusimaa2019.fi%2Fpoytakirjat%2F*&output=json&filter=statuscode%3A200&collapse=digest&limit=10000&showResumeKey=true",
             ),
             (
                 CdxQuery {
@@ -448,7 +464,7 @@ mod tests {
                     collapse_digest: false,
                     ..base.clone()
                 },
-                "https://web.archive.org/cdx/search/cdx?url=www.uusimaa2019.fi%2Fpoytakirjat%2F*&output=json&showResumeKey=true",
+                "https://web.archive.org/cdx/search/cdx?url=www.uusimaa2019.fi%2Fpoytakirjat%2F*&output=json&limit=10000&showResumeKey=true",
             ),
             (
                 CdxQuery {
@@ -457,6 +473,10 @@ mod tests {
                     ..CdxQuery::new(&pywb, "https://kunta.fi/*")
                 },
                 "http://127.0.0.1:8080/my-coll/cdx?url=https%3A%2F%2Fkunta.fi%2F*&output=json&filter=status%3A200&limit=10",
+            ),
+            (
+                CdxQuery::new(&pywb, "kunta.fi/*"),
+                "http://127.0.0.1:8080/my-coll/cdx?url=kunta.fi%2F*&output=json&filter=status%3A200",
             ),
         ];
         for (query, expected) in cases {

@@ -11,7 +11,7 @@
 mod discover;
 mod stats;
 
-pub use discover::CdxConfig;
+pub use discover::{CdxConfig, pattern_site};
 pub use stats::{CrawlStats, Failure};
 
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -161,8 +161,24 @@ pub async fn run(
         stats: CrawlStats::default(),
         progress,
     };
+    let mut shutdown = std::pin::pin!(shutdown);
     let starts = match &config.cdx {
-        Some(cdx) => discover::captures(&fetcher, cdx, &config.start, config.archive_mode).await?,
+        Some(cdx) => {
+            let discovery =
+                discover::captures(&fetcher, cdx, config.max_pages, config.archive_mode);
+            tokio::select! {
+                found = discovery => {
+                    let found = found?;
+                    crawl.stats.discovery_cut_short = found.cut_short;
+                    found.starts
+                }
+                () = &mut shutdown => {
+                    crawl.stats.interrupted = true;
+                    tracing::warn!("interrupted while listing captures");
+                    Vec::new()
+                }
+            }
+        }
         None => plan.starts.clone(),
     };
     for url in starts {
@@ -171,7 +187,6 @@ pub async fn run(
     }
 
     let mut in_flight = FuturesUnordered::new();
-    let mut shutdown = std::pin::pin!(shutdown);
     loop {
         while in_flight.len() < config.concurrency.max(1) {
             let Some(task) = crawl.queue.pop_front() else {

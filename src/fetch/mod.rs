@@ -225,6 +225,17 @@ pub enum RequestKind {
     Cdx = 1,
 }
 
+impl RequestKind {
+    /// The largest body read: `--max-bytes` for pages; an index listing has its own
+    /// cap, since a big site's listing is larger than any page.
+    fn max_bytes(self, config: &FetchConfig) -> u64 {
+        match self {
+            RequestKind::Page => config.max_bytes,
+            RequestKind::Cdx => crate::archive::cdx::MAX_RESPONSE_BYTES,
+        }
+    }
+}
+
 struct HostState {
     robots: tokio::sync::OnceCell<Robots>,
     limiters: [tokio::sync::OnceCell<HostLimiter>; 2],
@@ -361,7 +372,8 @@ impl Fetcher {
                 // limiter built afterwards counts it.
                 let mut current = robots_url;
                 for _ in 0..=ROBOTS_MAX_REDIRECTS {
-                    let response = match self.attempts(None, &current).await {
+                    let response = match self.attempts(None, &current, self.config.max_bytes).await
+                    {
                         Ok(response) => response,
                         Err(FetchError::Status { status, .. }) => {
                             return Ok(Robots::from_response(agent, status, b""));
@@ -430,13 +442,15 @@ impl Fetcher {
                 limiter
             })
             .await;
-        self.attempts(Some(limiter), url).await
+        self.attempts(Some(limiter), url, kind.max_bytes(&self.config))
+            .await
     }
 
     async fn attempts(
         &self,
         limiter: Option<&HostLimiter>,
         url: &Url,
+        max_bytes: u64,
     ) -> Result<Response, FetchError> {
         let mut attempt = 0;
         loop {
@@ -444,7 +458,7 @@ impl Fetcher {
                 limiter.until_ready().await;
             }
             self.counters.requests.fetch_add(1, Ordering::Relaxed);
-            let result = self.attempt(url).await;
+            let result = self.attempt(url, max_bytes).await;
             if let Err(FetchError::Connect { message, .. }) = &result
                 && message.contains("Connection refused")
                 && self.archives.contains(url)
@@ -549,7 +563,7 @@ impl Fetcher {
     }
 
     /// One request and its body, bounded by the total timeout and the size cap.
-    async fn attempt(&self, url: &Url) -> Result<Response, FetchError> {
+    async fn attempt(&self, url: &Url, max_bytes: u64) -> Result<Response, FetchError> {
         let request_headers = vec![
             ("User-Agent".to_string(), self.config.user_agent.clone()),
             (
@@ -582,7 +596,7 @@ impl Fetcher {
             let body = if (300..400).contains(&status) || retry::is_retryable_status(status) {
                 Bytes::new()
             } else {
-                read_capped(url, response, self.config.max_bytes).await?
+                read_capped(url, response, max_bytes).await?
             };
             Ok(Response {
                 url: url.clone(),

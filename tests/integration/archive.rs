@@ -18,9 +18,9 @@ use crate::util::{
     comparable, crawl, lines_but_fetched_at, records, run, samples, spawn_server, stderr,
 };
 
-const SITE: &str = "https://www.uusimaa2019.fi";
-const OLD: &str = "20190101120000";
-const NEW: &str = "20190301120000";
+pub(crate) const SITE: &str = "https://www.uusimaa2019.fi";
+pub(crate) const OLD: &str = "20190101120000";
+pub(crate) const NEW: &str = "20190301120000";
 
 /// One archived response: a page, or a redirect to another original URL.
 #[derive(Clone)]
@@ -39,7 +39,7 @@ struct EmulatorState {
 }
 
 /// A Wayback-style archive on 127.0.0.1.
-struct Emulator {
+pub(crate) struct Emulator {
     address: SocketAddr,
     state: Arc<EmulatorState>,
     _runtime: tokio::runtime::Runtime,
@@ -48,7 +48,7 @@ struct Emulator {
 impl Emulator {
     /// The sample site captured at `times`; at NEW, the Kuntajohtajakokous listing
     /// has one more meeting than at OLD.
-    fn new(times: &[&str], throttle_at: Option<usize>) -> Emulator {
+    pub(crate) fn new(times: &[&str], throttle_at: Option<usize>) -> Emulator {
         let mut captures: BTreeMap<String, BTreeMap<String, Captured>> = BTreeMap::new();
         for entry in walkdir::WalkDir::new(samples()) {
             let entry = entry.unwrap();
@@ -116,11 +116,11 @@ impl Emulator {
         }
     }
 
-    fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.address, path)
     }
 
-    fn log(&self) -> Vec<(Instant, String)> {
+    pub(crate) fn log(&self) -> Vec<(Instant, String)> {
         self.state.log.lock().unwrap().clone()
     }
 }
@@ -228,7 +228,19 @@ fn redirect_notice(time: &str, target: &str) -> String {
     )
 }
 
-/// The CDX API as the Internet Archive serves it, five rows a page with resume keys.
+/// The part of a URL the CDX API matches on: like the Internet Archive's SURT keys,
+/// without scheme and `www.`, so `www.uusimaa2019.fi/*` and `https://…/*` list the
+/// same captures.
+fn match_key(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    rest.strip_prefix("www.")
+        .unwrap_or(rest)
+        .to_ascii_lowercase()
+}
+
+/// The CDX API as the Internet Archive serves it: everything in one answer without
+/// a `limit`; with one, pages of `limit` rows (at most five, this server's cap)
+/// ending in a resume key while more remain.
 fn cdx(state: &EmulatorState, query: &str) -> Response {
     let params: BTreeMap<String, String> = url::form_urlencoded::parse(query.as_bytes())
         .into_owned()
@@ -238,13 +250,13 @@ fn cdx(state: &EmulatorState, query: &str) -> Response {
         params.get("filter").map(String::as_str),
         Some("statuscode:200")
     );
-    let pattern = &params["url"];
+    let pattern = match_key(&params["url"]);
     let from = params.get("from").map(|f| format!("{f:0<14}"));
     let mut rows: Vec<Value> = Vec::new();
     for (original, times) in &state.captures {
         let matches = match pattern.strip_suffix('*') {
-            Some(prefix) => original.starts_with(prefix),
-            None => original == pattern,
+            Some(prefix) => match_key(original).starts_with(prefix),
+            None => match_key(original) == pattern,
         };
         for (time, captured) in times {
             if matches
@@ -267,7 +279,12 @@ fn cdx(state: &EmulatorState, query: &str) -> Response {
         }
     }
     let start: usize = params.get("resumeKey").map_or(0, |k| k.parse().unwrap());
-    let end = (start + 5).min(rows.len());
+    let page_rows = params
+        .get("limit")
+        .map_or(rows.len(), |l| l.parse::<usize>().unwrap().min(5));
+    let paged =
+        params.contains_key("limit") && params.get("showResumeKey").is_some_and(|v| v == "true");
+    let end = (start + page_rows).min(rows.len());
     let mut table = vec![json!([
         "urlkey",
         "timestamp",
@@ -278,7 +295,7 @@ fn cdx(state: &EmulatorState, query: &str) -> Response {
         "length"
     ])];
     table.extend(rows[start..end].iter().cloned());
-    if end < rows.len() {
+    if paged && end < rows.len() {
         table.push(json!([]));
         table.push(json!([end.to_string()]));
     }
@@ -338,13 +355,13 @@ const FAST: &[&str] = &[
     "1",
 ];
 
-fn crawl_archive(args: &[&str]) -> std::process::Output {
+pub(crate) fn crawl_archive(args: &[&str]) -> std::process::Output {
     let mut all = FAST.to_vec();
     all.extend_from_slice(args);
     crawl(&all)
 }
 
-fn assert_same_meetings_as_samples(crawled: &[Value]) {
+pub(crate) fn assert_same_meetings_as_samples(crawled: &[Value]) {
     let expected: Vec<Value> = comparable(sample_records()).iter().map(content).collect();
     let got: Vec<Value> = comparable(crawled.to_vec()).iter().map(content).collect();
     assert_eq!(got.len(), expected.len());
@@ -505,7 +522,7 @@ fn cdx_discovery_writes_each_meeting_once_from_the_newest_capture() {
 }
 
 impl Emulator {
-    fn address_url(&self) -> String {
+    pub(crate) fn address_url(&self) -> String {
         format!("http://{}", self.address)
     }
 }

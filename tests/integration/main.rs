@@ -2,6 +2,7 @@
 //! servers on 127.0.0.1.
 
 mod archive;
+mod cdx_hardening;
 mod cli;
 mod crawl;
 mod crawl_hardening;

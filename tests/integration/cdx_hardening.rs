@@ -1,0 +1,270 @@
+//! CDX discovery hardening: paging the way the Internet Archive pages, a size cap
+//! of its own, patterns without a scheme, and bounds on an index that never ends.
+
+use std::process::{Child, Output};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use axum::extract::{Request, State};
+use axum::http::HeaderValue;
+use axum::response::Response;
+use serde_json::{Value, json};
+
+use crate::archive::{Emulator, OLD, SITE, assert_same_meetings_as_samples, crawl_archive};
+use crate::util::{Route, TestServer, harava, records, samples, spawn_server, stderr};
+
+const CDX_HEADER: [&str; 7] = [
+    "urlkey",
+    "timestamp",
+    "original",
+    "mimetype",
+    "statuscode",
+    "digest",
+    "length",
+];
+
+fn cdx_requests(archive: &Emulator) -> Vec<String> {
+    archive
+        .log()
+        .into_iter()
+        .map(|(_, p)| p)
+        .filter(|p| p.starts_with("/cdx/"))
+        .collect()
+}
+
+/// Items 2 and 18: every index query asks for a page (`limit`) and a resume key,
+/// as the Internet Archive sends none without a limit; a pattern without a scheme
+/// goes to the index as given.
+#[test]
+fn cdx_queries_page_with_a_limit_and_take_patterns_without_a_scheme() {
+    let archive = Emulator::new(&[OLD], None);
+    let output = crawl_archive(&["--cdx", &archive.address_url(), "www.uusimaa2019.fi/*"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_same_meetings_as_samples(&records(&output.stdout));
+    let queries = cdx_requests(&archive);
+    // 26 pages captured at one time, five rows a page.
+    assert_eq!(queries.len(), 6, "{queries:?}");
+    for (n, query) in queries.iter().enumerate() {
+        let mut expected = "/cdx/search/cdx?url=www.uusimaa2019.fi%2F*&output=json&filter=statuscode%3A200&collapse=digest&limit=10000&showResumeKey=true".to_string();
+        if n > 0 {
+            expected.push_str(&format!("&resumeKey={}", n * 5));
+        }
+        assert_eq!(query, &expected);
+    }
+}
+
+/// Item 2: an index listing is not a page; `--max-bytes` does not cap it.
+#[test]
+fn a_cdx_answer_larger_than_max_bytes_is_read() {
+    let server = TestServer::empty();
+    let page = format!("{SITE}/kuntajohtajakokous/page/3/");
+    let mut table = vec![json!(CDX_HEADER)];
+    table.push(json!(["k", OLD, page, "text/html", "200", "D", "5273"]));
+    for n in 0..500 {
+        table.push(json!([
+            "k",
+            OLD,
+            format!("{SITE}/wp-content/uploads/2017/{n}.pdf"),
+            "application/pdf",
+            "200",
+            format!("D{n}"),
+            "88211"
+        ]));
+    }
+    let body = serde_json::to_vec(&table).unwrap();
+    assert!(body.len() > 40_000);
+    let query = "/cdx/search/cdx?url=https%3A%2F%2Fwww.uusimaa2019.fi%2Fkuntajohtajakokous%2Fpage%2F3%2F&output=json&filter=statuscode%3A200&collapse=digest";
+    let answer = Route::Fixed(200, vec![("content-type", "application/json".into())], body);
+    server
+        .route(&format!("{query}&showResumeKey=true"), answer.clone())
+        .route(&format!("{query}&limit=10000&showResumeKey=true"), answer)
+        .route(
+            &format!("/web/{OLD}id_/{page}"),
+            Route::html(
+                &std::fs::read_to_string(samples().join("kuntajohtajakokous/page/3/index.html"))
+                    .unwrap(),
+            ),
+        );
+    let output = crawl_archive(&[
+        "--max-bytes",
+        "20000",
+        "--no-details",
+        "--cdx",
+        &server.url("/"),
+        &page,
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let crawled = records(&output.stdout);
+    assert_eq!(crawled.len(), 1);
+    assert_eq!(crawled[0]["title"], "Kuntajohtajakokous 25.1.2017");
+    assert_eq!(
+        crawled[0]["archive_url"],
+        server.url(&format!("/web/{OLD}id_/{page}"))
+    );
+}
+
+/// An index that hands out a new resume key on every page: with `rows`, one new
+/// listing capture a page, else none. Every capture is the sample's last
+/// Kuntajohtajakokous page. Answers take `delay`.
+struct EndlessIndex {
+    queries: Arc<AtomicUsize>,
+    address: String,
+    _runtime: tokio::runtime::Runtime,
+}
+
+#[derive(Clone)]
+struct Endless {
+    queries: Arc<AtomicUsize>,
+    rows: bool,
+    delay: Duration,
+    page: String,
+}
+
+impl EndlessIndex {
+    fn start(rows: bool, delay: Duration) -> EndlessIndex {
+        let queries = Arc::new(AtomicUsize::new(0));
+        let state = Endless {
+            queries: queries.clone(),
+            rows,
+            delay,
+            page: std::fs::read_to_string(samples().join("kuntajohtajakokous/page/3/index.html"))
+                .unwrap(),
+        };
+        let (address, runtime) =
+            spawn_server(axum::Router::new().fallback(endless).with_state(state));
+        EndlessIndex {
+            queries,
+            address: format!("http://{address}"),
+            _runtime: runtime,
+        }
+    }
+}
+
+async fn endless(State(state): State<Endless>, request: Request) -> Response {
+    let path = request.uri().path().to_string();
+    let body = if path == "/cdx/search/cdx" {
+        let n = state.queries.fetch_add(1, Ordering::SeqCst);
+        tokio::time::sleep(state.delay).await;
+        let mut table = vec![json!(CDX_HEADER)];
+        if state.rows {
+            table.push(json!([
+                format!("fi,uusimaa2019)/kokous-{n:06}"),
+                OLD,
+                format!("{SITE}/kokous-{n:06}/"),
+                "text/html",
+                "200",
+                format!("D{n}"),
+                "5273"
+            ]));
+        }
+        table.push(json!([]));
+        table.push(json!([format!("key-{}", n + 1)]));
+        serde_json::to_string(&table).unwrap()
+    } else if path.starts_with("/web/") {
+        state.page.clone()
+    } else {
+        return axum::http::Response::builder()
+            .status(404)
+            .body(axum::body::Body::empty())
+            .unwrap();
+    };
+    let mut response = Response::new(axum::body::Body::from(body));
+    response
+        .headers_mut()
+        .insert("content-type", HeaderValue::from_static("text/html"));
+    response
+}
+
+/// Waits for harava, killing it (and failing) if it runs past `limit`.
+fn finish_within(mut child: Child, limit: Duration) -> Output {
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > limit {
+            child.kill().unwrap();
+            panic!("harava was still running after {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn crawl_endless(index: &EndlessIndex, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "crawl",
+        "--rate",
+        "0",
+        "--archive-rate",
+        "0",
+        "--cdx-rate",
+        "0",
+        "--retries",
+        "0",
+        "--no-details",
+        "--cdx",
+        &index.address,
+    ];
+    args.extend_from_slice(extra);
+    args.push("www.uusimaa2019.fi/*");
+    let child = harava()
+        .args(&args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    finish_within(child, Duration::from_secs(60))
+}
+
+/// Item 24: `--max-pages` bounds discovery too; the crawl goes on with what was
+/// listed, and each meeting is written once.
+#[test]
+fn an_endless_index_stops_at_max_pages() {
+    let index = EndlessIndex::start(true, Duration::ZERO);
+    let output = crawl_endless(&index, &["--max-pages", "3"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(index.queries.load(Ordering::SeqCst), 4);
+    let err = stderr(&output);
+    assert!(
+        err.contains("CDX discovery was cut short: it listed more captures than --max-pages 3 lets the crawl fetch; crawling the 3 captures listed so far"),
+        "{err}"
+    );
+    let crawled: Vec<Value> = records(&output.stdout);
+    assert_eq!(crawled.len(), 1, "the one meeting of three captures, once");
+    assert_eq!(crawled[0]["title"], "Kuntajohtajakokous 25.1.2017");
+}
+
+/// Item 24: an index of empty pages with new resume keys stops at
+/// `--cdx-max-queries`, and one that answers slowly at `--cdx-time-limit`.
+#[test]
+fn an_endless_index_stops_at_the_query_and_time_limits() {
+    let index = EndlessIndex::start(false, Duration::ZERO);
+    let output = crawl_endless(&index, &["--cdx-max-queries", "25"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert_eq!(index.queries.load(Ordering::SeqCst), 25);
+    let err = stderr(&output);
+    assert!(
+        err.contains("CDX discovery was cut short: it made 25 index queries (--cdx-max-queries); crawling the 0 captures listed so far"),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "harava: CDX discovery at {}/: the index listed no HTML captures with status 200 before discovery was cut short (it made 25 index queries (--cdx-max-queries))",
+            index.address
+        )),
+        "{err}"
+    );
+
+    let slow = EndlessIndex::start(false, Duration::from_millis(300));
+    let started = Instant::now();
+    let output = crawl_endless(&slow, &["--cdx-time-limit", "1"]);
+    let took = started.elapsed();
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(took < Duration::from_secs(10), "{took:?}");
+    let queries = slow.queries.load(Ordering::SeqCst);
+    assert!((3..=5).contains(&queries), "{queries} queries in about 1 s");
+    let err = stderr(&output);
+    assert!(
+        err.contains("CDX discovery was cut short: it ran for 1 s (--cdx-time-limit)"),
+        "{err}"
+    );
+}
