@@ -97,7 +97,9 @@ struct Crawl<'a> {
     details: HashMap<String, Arc<DetailOutcome>>,
     /// Detail pages already read and let go (live crawls).
     settled: HashSet<String>,
-    /// Pages an archive replayed as redirects, by the key of their target.
+    /// Pages that share another page's outcome, by that page's key: the pages an
+    /// archive replayed as redirects to it, or the target an HTTP redirect from it
+    /// reached.
     aliases: HashMap<String, Vec<String>>,
     waiting: HashMap<String, Vec<Waiting>>,
     written: HashSet<String>,
@@ -284,13 +286,20 @@ impl Crawl<'_> {
         }
         if response.url != task.url {
             let key = self.seen_key(&response.url, self.slash_for(&response.url));
-            if key != task.key && !self.seen.insert(key) && task.role == Role::Listing {
-                tracing::info!(url = %task.url, to = %response.url, "redirected to a page fetched already");
-                let warning = format!(
-                    "body: {} redirects to {}, which was read for another entry",
-                    task.url, response.url
-                );
-                return self.settle(&task.key, DetailOutcome::Missing(warning));
+            if key != task.key {
+                if self.seen.insert(key.clone()) {
+                    // The target will never be fetched under its own URL now, so
+                    // whatever this page turns out to be settles it too: an entry
+                    // that links the target directly gets the same page.
+                    self.aliases.entry(task.key.clone()).or_default().push(key);
+                } else if task.role == Role::Listing {
+                    tracing::info!(url = %task.url, to = %response.url, "redirected to a page fetched already");
+                    let warning = format!(
+                        "body: {} redirects to {}, which was read for another entry",
+                        task.url, response.url
+                    );
+                    return self.settle(&task.key, DetailOutcome::Missing(warning));
+                }
             }
         }
         let page = http.into_page(self.config.archive_mode);

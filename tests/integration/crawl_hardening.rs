@@ -144,3 +144,39 @@ fn a_meeting_pushed_to_the_next_page_by_a_new_post_is_not_news() {
         assert_eq!(before["source_url"], start);
     }
 }
+
+/// Issue #8, item 4: a detail page reached through a redirect also settles the
+/// URL it redirected to, so a later entry that links that URL directly gets the
+/// body instead of waiting for a fetch that never comes.
+#[test]
+fn a_redirect_target_linked_directly_later_gets_its_body() {
+    let server = TestServer::samples();
+    server.route(
+        "/muistiot/kuntajohtajakokous-13-9-2017/",
+        Route::redirect("/muistiot/kuntajohtajakokous-25-1-2017/"),
+    );
+    // One fetch at a time: the redirect on listing page 1 is followed before
+    // page 3, whose entry links the target, is read.
+    let mut args: Vec<&str> = FAST.to_vec();
+    let start = server.url("/kuntajohtajakokous/");
+    args.extend_from_slice(&["--concurrency", "1", &start]);
+    let output = crawl(&args);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let crawled = records(&output.stdout);
+    assert_eq!(crawled.len(), 9);
+    let body_of = |title: &str| {
+        let record = crawled.iter().find(|r| r["title"] == title).unwrap();
+        assert_eq!(record["warnings"], serde_json::json!([]), "{record}");
+        record["body"].as_str().unwrap().to_string()
+    };
+    let target = body_of("Kuntajohtajakokous 25.1.2017");
+    assert!(
+        target.starts_with("Kuntien johtohenkilöiden kokouksen asialistalla"),
+        "{target}"
+    );
+    assert_eq!(body_of("Kuntajohtajakokous 13.9.2017"), target);
+    let paths = server.paths();
+    let fetches = |path: &str| paths.iter().filter(|p| *p == path).count();
+    assert_eq!(fetches("/muistiot/kuntajohtajakokous-13-9-2017/"), 1);
+    assert_eq!(fetches("/muistiot/kuntajohtajakokous-25-1-2017/"), 1);
+}
