@@ -98,7 +98,7 @@ pub enum TrailingSlash {
 }
 
 /// A compiled profile.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Profile {
     pub name: String,
     pub description: String,
@@ -110,7 +110,7 @@ pub struct Profile {
     pub urls: Urls,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Listing {
     pub entry: Selector,
     pub posted: Option<Selector>,
@@ -127,13 +127,13 @@ pub struct Listing {
 
 /// The "older posts" link: found by selector, by link text, or by both (then the
 /// link must match the selector and carry one of the texts).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct NextPage {
     pub selector: Selector,
     pub text: Vec<String>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Detail {
     pub page: Option<Selector>,
     pub body: Option<Selector>,
@@ -318,7 +318,7 @@ impl ProfileChoice {
 }
 
 /// The profiles a run may use, resolved from the user's choice.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Profiles {
     choice_is_auto: bool,
     profiles: Vec<Profile>,

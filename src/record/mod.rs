@@ -120,6 +120,17 @@ impl Record {
         }
     }
 
+    /// The id the record of `entry`, read from `listing`, gets, without building
+    /// the record.
+    pub fn id_of(entry: &Entry, listing: &Page) -> String {
+        record_id(
+            entry.detail.as_ref().map(|l| &l.original),
+            &listing.url,
+            entry.published_date,
+            entry.title.as_deref(),
+        )
+    }
+
     /// The record as one JSON line, newline included.
     pub fn to_json_line(&self) -> Vec<u8> {
         let mut line = serde_json::to_vec(self).expect("records always serialize");

@@ -268,3 +268,44 @@ fn an_endless_index_stops_at_the_query_and_time_limits() {
         "{err}"
     );
 }
+
+/// Item 10: discovery lists detail pages as well as listings. With a profile that
+/// has no `detail.page` to tell them apart, a detail capture must still be read
+/// as the detail page an entry links to, never as a listing of one entry: the
+/// records equal those of the bundled profile, which has one.
+#[test]
+fn discovered_detail_pages_are_read_as_such_without_a_detail_page_selector() {
+    let bundled =
+        std::fs::read_to_string(crate::util::root().join("selectors/uusimaa2019.toml")).unwrap();
+    let without = bundled.replace("page = \"body.single-post\"\n", "");
+    assert_ne!(without, bundled);
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("ilman-detail-page.toml");
+    std::fs::write(&profile, without).unwrap();
+    let archive = crate::archive::Emulator::new(&[OLD, crate::archive::NEW], None);
+    let pattern = format!("{SITE}/*");
+    let archive_url = archive.address_url();
+    for extra in [&[][..], &["--all-captures"][..]] {
+        let run = |profile_args: &[&str]| {
+            let mut args = vec!["--cdx", archive_url.as_str()];
+            args.extend_from_slice(extra);
+            args.extend_from_slice(profile_args);
+            args.push(&pattern);
+            let output = crawl_archive(&args);
+            assert_eq!(
+                output.status.code(),
+                Some(0),
+                "{extra:?}: {}",
+                stderr(&output)
+            );
+            crate::util::lines_but_fetched_at(&output.stdout)
+        };
+        let expected = run(&[]);
+        assert_eq!(expected.len(), 20, "{extra:?}");
+        assert_eq!(
+            run(&["--profile", profile.to_str().unwrap()]),
+            expected,
+            "{extra:?}"
+        );
+    }
+}
