@@ -77,3 +77,104 @@ impl Held {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::archive::wayback::Capture;
+    use crate::extract::DetailPage;
+    use crate::page::{ArchiveMode, Archived, Link};
+    use url::Url;
+
+    fn listing_at(timestamp: &str) -> Arc<Page> {
+        let capture_url = Url::parse(&format!(
+            "http://127.0.0.1:9/web/{timestamp}id_/https://www.kunta.fi/kokoukset/"
+        ))
+        .unwrap();
+        let capture = Capture::parse(&capture_url).unwrap();
+        Arc::new(Page {
+            url: capture.original.clone(),
+            fetch_url: capture_url.clone(),
+            html: String::new(),
+            fetched_at: None,
+            archive: Some(Archived {
+                archived_at: capture.archived_at(),
+                capture_url,
+                capture,
+                mode: ArchiveMode::Raw,
+            }),
+            warnings: Vec::new(),
+        })
+    }
+
+    fn entry(summary: &str) -> Entry {
+        let detail = Url::parse("https://www.kunta.fi/kokoukset/1/").unwrap();
+        Entry {
+            organ: None,
+            title: Some("Hallitus 1.2.2019".into()),
+            published_date: None,
+            meeting_date: None,
+            category: None,
+            summary: Some(summary.into()),
+            documents: Vec::new(),
+            detail: Some(Link {
+                original: detail.clone(),
+                fetch: detail,
+            }),
+            comment_count: None,
+            warnings: Vec::new(),
+        }
+    }
+
+    fn body(text: &str) -> Arc<DetailOutcome> {
+        Arc::new(DetailOutcome::Read(DetailPage {
+            body: Some(text.into()),
+            documents: Vec::new(),
+            warnings: Vec::new(),
+        }))
+    }
+
+    fn held(summary: &str, timestamp: &str, outcome: &Arc<DetailOutcome>) -> HeldEntry {
+        HeldEntry {
+            entry: entry(summary),
+            listing: listing_at(timestamp),
+            outcome: Some(outcome.clone()),
+            profile: "t".into(),
+            warning: None,
+        }
+    }
+
+    /// The newest capture wins whatever the order, the body is shared with the
+    /// detail table rather than copied, and an entry beaten by a newer capture
+    /// lets go of its detail page at once.
+    #[test]
+    fn each_meeting_is_held_once_from_its_newest_capture_sharing_its_body() {
+        let old_body = body("Vanha.");
+        let new_body = body("Uusi.");
+        for newest_first in [false, true] {
+            let mut kept = Held::default();
+            let (first, second) = if newest_first {
+                (
+                    held("uusi", "20190301000000", &new_body),
+                    held("vanha", "20190101000000", &old_body),
+                )
+            } else {
+                (
+                    held("vanha", "20190101000000", &old_body),
+                    held("uusi", "20190301000000", &new_body),
+                )
+            };
+            kept.keep_newest(first);
+            kept.keep_newest(second);
+            assert_eq!(kept.len(), 1);
+            // Held once by the detail table (here), once by the held entry.
+            assert_eq!(Arc::strong_count(&new_body), 2, "{newest_first}");
+            assert_eq!(Arc::strong_count(&old_body), 1, "{newest_first}");
+            let records: Vec<Record> = kept.into_records().collect();
+            assert_eq!(records.len(), 1);
+            assert_eq!(records[0].summary.as_deref(), Some("uusi"));
+            assert_eq!(records[0].body.as_deref(), Some("Uusi."));
+            assert_eq!(Arc::strong_count(&new_body), 1);
+        }
+    }
+}

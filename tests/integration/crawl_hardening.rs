@@ -2,10 +2,16 @@
 //! through redirects, and parsing that never holds up the fetches.
 
 use std::process::Output;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::Response;
 use serde_json::Value;
 
-use crate::util::{Route, TestServer, crawl, records, stderr};
+use crate::util::{Route, TestServer, crawl, records, samples, spawn_server, stderr};
 
 const FAST: &[&str] = &["--rate", "0", "--retries", "0", "--timeout", "5"];
 
@@ -179,4 +185,104 @@ fn a_redirect_target_linked_directly_later_gets_its_body() {
     let fetches = |path: &str| paths.iter().filter(|p| *p == path).count();
     assert_eq!(fetches("/muistiot/kuntajohtajakokous-13-9-2017/"), 1);
     assert_eq!(fetches("/muistiot/kuntajohtajakokous-25-1-2017/"), 1);
+}
+
+/// The sample site, plus a listing page that takes long to read (`/iso/`, ten
+/// thousand entries, whose "older posts" link `/iso/page/2/` is requested only
+/// once it has been read), with `/kuntajohtajakokous/` answered after `delay`.
+#[derive(Clone)]
+struct SlowToRead {
+    log: Arc<Mutex<Vec<String>>>,
+    big: Arc<String>,
+    delay: Duration,
+}
+
+async fn slow_to_read(State(state): State<SlowToRead>, request: Request) -> Response {
+    let path = request.uri().path().to_string();
+    state.log.lock().unwrap().push(path.clone());
+    let html = match path.as_str() {
+        "/iso/" => state.big.to_string(),
+        "/iso/page/2/" => big_listing(10_000..10_001, None),
+        _ => {
+            if path == "/kuntajohtajakokous/" {
+                tokio::time::sleep(state.delay).await;
+            }
+            let file = samples()
+                .join(path.trim_start_matches('/'))
+                .join("index.html");
+            match std::fs::read_to_string(file) {
+                Ok(html) => html,
+                Err(_) => {
+                    let mut response = Response::new(Body::empty());
+                    *response.status_mut() = StatusCode::NOT_FOUND;
+                    return response;
+                }
+            }
+        }
+    };
+    let mut response = Response::new(Body::from(html));
+    response.headers_mut().insert(
+        "content-type",
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    response
+}
+
+/// A listing in the sample site's markup of the notices numbered `entries`,
+/// without detail pages.
+fn big_listing(entries: std::ops::Range<usize>, next: Option<&str>) -> String {
+    let mut html = String::from(
+        "<html><head><link rel=\"stylesheet\" href=\"/wp-content/themes/uusimaa2019/style.css\"></head><body><main>",
+    );
+    for n in entries {
+        html.push_str(&format!(
+            "<article class=\"type-post\"><span class=\"posted-on\">1.2.2019</span><h2 class=\"entry-title\">Tiedote {n}</h2><div class=\"entry-content\"><p>{}</p></div></article>\n",
+            "Tiedotteen teksti kokouksista ja päätöksistä. ".repeat(10)
+        ));
+    }
+    if let Some(next) = next {
+        html.push_str(&format!(
+            "<nav class=\"posts-navigation\"><a href=\"{next}\">Vanhemmat</a></nav>"
+        ));
+    }
+    html.push_str("</main></body></html>");
+    html
+}
+
+/// Issue #8, item 22: a page that takes long to read is read off the async
+/// runtime, so the other pages go on being fetched meanwhile. `/iso/` is read
+/// first; the Kuntajohtajakokous listing arrives while it is being read, and its
+/// whole chain (two more listing pages, nine detail pages) is fetched before
+/// `/iso/` is done, which the request for its next page marks.
+#[test]
+fn a_page_slow_to_read_does_not_hold_up_the_other_fetches() {
+    let state = SlowToRead {
+        log: Arc::new(Mutex::new(Vec::new())),
+        big: Arc::new(big_listing(0..10_000, Some("/iso/page/2/"))),
+        delay: Duration::from_millis(300),
+    };
+    let (address, _runtime) = spawn_server(
+        axum::Router::new()
+            .fallback(slow_to_read)
+            .with_state(state.clone()),
+    );
+    let mut args: Vec<&str> = FAST.to_vec();
+    let big = format!("http://{address}/iso/");
+    let kjk = format!("http://{address}/kuntajohtajakokous/");
+    args.extend_from_slice(&["--concurrency", "2", &big, &kjk]);
+    let output = crawl(&args);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(records(&output.stdout).len(), 10_000 + 1 + 9);
+    let log = state.log.lock().unwrap().clone();
+    let read_at = log.iter().position(|p| p == "/iso/page/2/").unwrap();
+    let chain: Vec<&String> = log
+        .iter()
+        .filter(|p| p.starts_with("/kuntajohtajakokous/") || p.starts_with("/muistiot/"))
+        .collect();
+    assert_eq!(chain.len(), 3 + 9, "{log:?}");
+    let before: Vec<&String> = log[..read_at]
+        .iter()
+        .filter(|p| p.starts_with("/kuntajohtajakokous/") || p.starts_with("/muistiot/"))
+        .collect();
+    assert_eq!(before, chain, "fetched while /iso/ was read: {log:?}");
 }
