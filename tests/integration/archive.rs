@@ -24,7 +24,7 @@ pub(crate) const NEW: &str = "20190301120000";
 
 /// One archived response: a page, or a redirect to another original URL.
 #[derive(Clone)]
-enum Captured {
+pub(crate) enum Captured {
     Page(String),
     Redirect(String),
 }
@@ -49,6 +49,16 @@ impl Emulator {
     /// The sample site captured at `times`; at NEW, the Kuntajohtajakokous listing
     /// has one more meeting than at OLD.
     pub(crate) fn new(times: &[&str], throttle_at: Option<usize>) -> Emulator {
+        Emulator::edited(times, throttle_at, |_| {})
+    }
+
+    /// As [`Emulator::new`], with the captures (original URL → time → what was
+    /// captured) changed by `edit` before the archive opens.
+    pub(crate) fn edited(
+        times: &[&str],
+        throttle_at: Option<usize>,
+        edit: impl FnOnce(&mut BTreeMap<String, BTreeMap<String, Captured>>),
+    ) -> Emulator {
         let mut captures: BTreeMap<String, BTreeMap<String, Captured>> = BTreeMap::new();
         for entry in walkdir::WalkDir::new(samples()) {
             let entry = entry.unwrap();
@@ -97,6 +107,7 @@ impl Emulator {
             times[0].to_string(),
             Captured::Redirect(format!("{SITE}/kuntajohtajakokous/")),
         );
+        edit(&mut captures);
 
         let state = Arc::new(EmulatorState {
             captures,

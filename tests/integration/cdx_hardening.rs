@@ -1,5 +1,7 @@
-//! CDX discovery hardening: paging the way the Internet Archive pages, a size cap
-//! of its own, patterns without a scheme, and bounds on an index that never ends.
+//! Archive hardening: CDX discovery paging the way the Internet Archive pages,
+//! with a size cap of its own, patterns without a scheme, bounds on an index that
+//! never ends, discovered detail pages read as such, and replayed redirects
+//! followed by `extract` as by `crawl`.
 
 use std::process::{Child, Output};
 use std::sync::Arc;
@@ -11,7 +13,9 @@ use axum::http::HeaderValue;
 use axum::response::Response;
 use serde_json::{Value, json};
 
-use crate::archive::{Emulator, OLD, SITE, assert_same_meetings_as_samples, crawl_archive};
+use crate::archive::{
+    Captured, Emulator, OLD, SITE, assert_same_meetings_as_samples, crawl_archive,
+};
 use crate::util::{Route, TestServer, harava, records, samples, spawn_server, stderr};
 
 const CDX_HEADER: [&str; 7] = [
@@ -308,4 +312,61 @@ fn discovered_detail_pages_are_read_as_such_without_a_detail_page_selector() {
             "{extra:?}"
         );
     }
+}
+
+/// Item 10: a rewritten-mode crawl whose detail link leads to the archive's
+/// "Got an HTTP 302 response at crawl time" notice follows it, and `extract` of
+/// the crawl's WARC follows the notice too: the round trip gives the crawl's
+/// records byte for byte but for `fetched_at`.
+#[test]
+fn a_rewritten_crawl_through_a_replayed_redirect_reads_back_from_its_warc() {
+    let moved = format!("{SITE}/muistiot/kuntajohtajakokous-25-1-2017/");
+    let target = format!("{SITE}/muistiot/uusi-osoite/");
+    let archive = Emulator::edited(&[OLD], None, |captures| {
+        let page = captures[&moved][OLD].clone();
+        captures
+            .get_mut(&moved)
+            .unwrap()
+            .insert(OLD.into(), Captured::Redirect(target.clone()));
+        captures
+            .entry(target.clone())
+            .or_default()
+            .insert(OLD.into(), page);
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let warc = dir.path().join("rewritten.warc.gz");
+    let output = crawl_archive(&[
+        "--archive-mode",
+        "rewritten",
+        "--warc",
+        warc.to_str().unwrap(),
+        &archive.url(&format!("/web/{OLD}/{SITE}/kuntajohtajakokous/")),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let crawled = records(&output.stdout);
+    assert_eq!(crawled.len(), 9);
+    let record = crawled
+        .iter()
+        .find(|r| r["title"] == "Kuntajohtajakokous 25.1.2017")
+        .unwrap();
+    assert_eq!(record["warnings"], json!([]), "{record}");
+    assert!(
+        record["body"]
+            .as_str()
+            .unwrap()
+            .starts_with("Kuntien johtohenkilöiden kokouksen asialistalla"),
+        "{record}"
+    );
+    let paths: Vec<String> = archive.log().into_iter().map(|(_, p)| p).collect();
+    assert!(
+        paths.contains(&format!("/web/{OLD}/{target}")),
+        "the notice was followed: {paths:?}"
+    );
+
+    let extracted = crate::util::run(&["extract", warc.to_str().unwrap()]);
+    assert_eq!(extracted.status.code(), Some(0), "{}", stderr(&extracted));
+    assert_eq!(
+        crate::util::lines_but_fetched_at(&extracted.stdout),
+        crate::util::lines_but_fetched_at(&output.stdout)
+    );
 }
