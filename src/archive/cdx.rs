@@ -341,32 +341,63 @@ pub enum Selection {
     All,
 }
 
-pub fn select(rows: Vec<CdxRow>, selection: Selection) -> Vec<CdxRow> {
-    match selection {
-        Selection::NewestPerUrl => newest_per_url(rows),
-        Selection::All => rows,
-    }
+/// Captures gathered page by page and reduced as they come, so that with
+/// [`Selection::NewestPerUrl`] memory follows the URLs listed, not the captures.
+#[derive(Debug)]
+pub struct Gathered {
+    selection: Selection,
+    /// The newest capture per URL key (per original URL where the server gave no
+    /// key); of captures with equal timestamps the later row wins, as servers list
+    /// them in index order.
+    newest: BTreeMap<String, CdxRow>,
+    all: Vec<CdxRow>,
 }
 
-/// The newest capture per URL key (per original URL where the server gave no key), ordered
-/// by key. Of captures with equal timestamps the later row wins, as servers list them in
-/// index order.
-pub fn newest_per_url(rows: Vec<CdxRow>) -> Vec<CdxRow> {
-    let mut newest: BTreeMap<String, CdxRow> = BTreeMap::new();
-    for row in rows {
-        let key = if row.urlkey.is_empty() {
-            row.original.clone()
-        } else {
-            row.urlkey.clone()
-        };
-        match newest.get(&key) {
-            Some(kept) if kept.timestamp > row.timestamp => {}
-            _ => {
-                newest.insert(key, row);
+impl Gathered {
+    pub fn new(selection: Selection) -> Gathered {
+        Gathered {
+            selection,
+            newest: BTreeMap::new(),
+            all: Vec::new(),
+        }
+    }
+
+    pub fn add(&mut self, row: CdxRow) {
+        match self.selection {
+            Selection::All => self.all.push(row),
+            Selection::NewestPerUrl => {
+                let key = if row.urlkey.is_empty() {
+                    row.original.clone()
+                } else {
+                    row.urlkey.clone()
+                };
+                match self.newest.get(&key) {
+                    Some(kept) if kept.timestamp > row.timestamp => {}
+                    _ => {
+                        self.newest.insert(key, row);
+                    }
+                }
             }
         }
     }
-    newest.into_values().collect()
+
+    /// How many captures are kept.
+    pub fn len(&self) -> usize {
+        self.newest.len() + self.all.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The captures kept: every one in index order, or the newest per URL ordered
+    /// by URL key.
+    pub fn into_rows(self) -> Vec<CdxRow> {
+        match self.selection {
+            Selection::All => self.all,
+            Selection::NewestPerUrl => self.newest.into_values().collect(),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -640,12 +671,24 @@ mod tests {
             ),
         ];
         for (input, expected) in cases {
-            let rows = input.iter().map(|(k, t, o)| row(k, t, o)).collect();
+            let rows: Vec<CdxRow> = input.iter().map(|(k, t, o)| row(k, t, o)).collect();
             let expected: Vec<CdxRow> = expected.iter().map(|(k, t, o)| row(k, t, o)).collect();
-            assert_eq!(newest_per_url(rows), expected, "{input:?}");
+            assert_eq!(
+                gathered(Selection::NewestPerUrl, rows),
+                expected,
+                "{input:?}"
+            );
         }
         let all = vec![row("a", "1", "u"), row("a", "2", "u")];
-        assert_eq!(select(all.clone(), Selection::All), all);
-        assert_eq!(select(all, Selection::NewestPerUrl).len(), 1);
+        assert_eq!(gathered(Selection::All, all.clone()), all);
+        assert_eq!(gathered(Selection::NewestPerUrl, all).len(), 1);
+    }
+
+    fn gathered(selection: Selection, rows: Vec<CdxRow>) -> Vec<CdxRow> {
+        let mut gathered = Gathered::new(selection);
+        for row in rows {
+            gathered.add(row);
+        }
+        gathered.into_rows()
     }
 }

@@ -14,7 +14,7 @@ use std::collections::HashSet;
 
 use url::Url;
 
-use crate::archive::cdx::{self, CdxFlavor, CdxQuery, Selection};
+use crate::archive::cdx::{self, CdxFlavor, CdxQuery, Gathered, Selection};
 use crate::archive::wayback::Capture;
 use crate::error::Error;
 use crate::fetch::{FetchError, Fetcher, RequestKind, Scope};
@@ -169,7 +169,9 @@ pub async fn captures(
         deadline: tokio::time::Instant::now() + config.time_limit,
         time_limit: config.time_limit,
     };
-    let mut rows = Vec::new();
+    // One gathering over every pattern's rows, so that overlapping patterns still
+    // give the newest capture of each URL.
+    let mut gathered = Gathered::new(selection);
     let mut queries = 0;
     let mut cut_short = None;
     'patterns: for pattern in &config.patterns {
@@ -212,16 +214,14 @@ pub async fn captures(
             let page = cdx::parse_json(&body).map_err(|e| cdx_error(e.to_string()))?;
             tracing::info!(%url, captures = page.rows.len(), "CDX page");
             let next = query.next(&page);
-            rows.extend(
-                page.rows
-                    .into_iter()
-                    .filter(|row| row.mimetype.is_empty() || row.mimetype.contains("html")),
-            );
-            // Reduced as it goes, so memory follows the URLs listed, not the captures.
-            rows = cdx::select(rows, selection);
+            for row in page.rows {
+                if row.mimetype.is_empty() || row.mimetype.contains("html") {
+                    gathered.add(row);
+                }
+            }
             // Rows come in URL order, so once more URLs than wanted are listed, the
             // first ones are complete (their newest capture is among them).
-            if rows.len() > bounds.captures {
+            if gathered.len() > bounds.captures {
                 cut_short = Some(match by_max_pages {
                     Some(max) => {
                         format!(
@@ -249,9 +249,7 @@ pub async fn captures(
             }
         }
     }
-    // One selection over every pattern's rows, so that overlapping patterns still
-    // give the newest capture of each URL.
-    let mut rows = cdx::select(rows, selection);
+    let mut rows = gathered.into_rows();
     rows.truncate(bounds.captures);
     if let Some(reason) = &cut_short {
         tracing::warn!(

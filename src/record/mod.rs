@@ -66,6 +66,7 @@ pub struct Document {
 impl Record {
     /// Builds the record of a listing entry, with its detail page when one was read.
     pub fn new(entry: Entry, listing: &Page, detail: Option<&DetailPage>, profile: &str) -> Record {
+        let id = Record::id_of(&entry, listing);
         let Entry {
             organ,
             title,
@@ -99,7 +100,7 @@ impl Record {
             })
             .unwrap_or_default();
         Record {
-            id: record_id(detail_url, &listing.url, published_date, title.as_deref()),
+            id,
             organ,
             title,
             meeting_date,
