@@ -144,6 +144,15 @@ struct Bounds {
     time_limit: std::time::Duration,
 }
 
+impl Bounds {
+    fn out_of_time(&self) -> String {
+        format!(
+            "it ran for {} s (--cdx-time-limit)",
+            self.time_limit.as_secs()
+        )
+    }
+}
+
 /// Lists the captures of the configured patterns (original URLs, or prefixes ending
 /// in `*`) in the archive's CDX index and returns the capture URLs to start from.
 /// At most `max_pages` captures are listed, since no more could be crawled.
@@ -197,10 +206,7 @@ pub async fn captures(
                     .await;
             let response = match fetched {
                 Err(_elapsed) => {
-                    cut_short = Some(format!(
-                        "it ran for {} s (--cdx-time-limit)",
-                        bounds.time_limit.as_secs()
-                    ));
+                    cut_short = Some(bounds.out_of_time());
                     break 'patterns;
                 }
                 Ok(Err(FetchError::TooLarge { limit, .. })) => {
@@ -241,10 +247,7 @@ pub async fn captures(
                 None => break,
             }
             if tokio::time::Instant::now() >= bounds.deadline {
-                cut_short = Some(format!(
-                    "it ran for {} s (--cdx-time-limit)",
-                    bounds.time_limit.as_secs()
-                ));
+                cut_short = Some(bounds.out_of_time());
                 break 'patterns;
             }
         }
