@@ -43,7 +43,7 @@ use crate::extract::{DetailPage, Entry, Extracted};
 use crate::fetch::{FetchConfig, FetchError, Fetcher, Scope};
 use crate::page::{ArchiveMode, Link, Page};
 use crate::profile::{Profiles, TrailingSlash};
-use crate::record::{Record, site_key};
+use crate::record::{Record, site_key, url_key};
 use crate::sink::Sink;
 
 use held::{Held, HeldEntry};
@@ -331,10 +331,21 @@ impl Crawl<'_> {
             let key = self.seen_key(&fetched.url, self.slash_for(&fetched.url));
             if key != task.key {
                 if self.seen.insert(key.clone()) {
-                    // The target will never be fetched under its own URL now, so
-                    // whatever this page turns out to be settles it too: an entry
-                    // that links the target directly gets the same page.
-                    self.aliases.entry(task.key.clone()).or_default().push(key);
+                    if self.held.is_none()
+                        && self.waiting.contains_key(&task.key)
+                        && url_key(&task.url) == url_key(&fetched.url)
+                    {
+                        // A redirect that only adds a slash or changes the scheme:
+                        // an entry linking the target has the id of the entries
+                        // waiting for this page, so it is a meeting written with
+                        // them, and a live crawl need not keep the body for it.
+                        self.settled.insert(key);
+                    } else {
+                        // The target will never be fetched under its own URL now,
+                        // so whatever this page turns out to be settles it too: an
+                        // entry that links the target directly gets the same page.
+                        self.aliases.entry(task.key.clone()).or_default().push(key);
+                    }
                 } else if task.role != Role::Detail {
                     tracing::info!(url = %task.url, to = %fetched.url, "redirected to a page fetched already");
                     let warning = format!(
