@@ -80,7 +80,7 @@ pub struct DatesOpts {
 
 #[derive(Debug, Args)]
 pub struct CrawlOpts {
-    /// Listing pages to start from (the first page of each listing)
+    /// Listing pages to start from (the first page of each listing); with --cdx, original URLs or prefixes ending in *, a scheme optional
     #[arg(required = true, value_name = "URL")]
     pub urls: Vec<String>,
 
@@ -134,6 +134,14 @@ pub struct CrawlOpts {
     /// With --cdx: crawl every capture, not only the newest of each URL
     #[arg(long, requires = "cdx")]
     pub all_captures: bool,
+
+    /// With --cdx: stop listing captures after N index queries (of 10,000 rows each)
+    #[arg(long, default_value_t = crate::config::DEFAULT_CDX_MAX_QUERIES, value_name = "N", value_parser = clap::value_parser!(u32).range(1..), requires = "cdx")]
+    pub cdx_max_queries: u32,
+
+    /// With --cdx: stop listing captures after this many seconds (at most 30 days) and crawl what was listed
+    #[arg(long, default_value_t = crate::config::DEFAULT_CDX_TIME_LIMIT_SECS, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=2_592_000), requires = "cdx")]
+    pub cdx_time_limit: u64,
 
     /// Write every request and response to FILE as WARC/1.1 (gzip per record when FILE ends in .gz)
     #[arg(long, value_name = "FILE")]

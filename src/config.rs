@@ -11,7 +11,7 @@ use clap::Parser;
 use url::Url;
 
 use crate::cli::{Command, CrawlOpts, DatesOpts, DemoOpts, ExtractOpts, FetchOpts, Opts};
-use crate::crawl::{CdxConfig, CrawlConfig};
+use crate::crawl::{self, CdxConfig, CrawlConfig};
 use crate::error::excerpt;
 use crate::fetch::{self, FetchConfig};
 use crate::offline::ExtractConfig;
@@ -54,6 +54,11 @@ pub const DEFAULT_DEMO_OUTPUT: &str = "harava-demo.jsonl";
 /// even if both ran at once (54 a minute).
 pub const DEFAULT_ARCHIVE_RATE: f64 = 0.5;
 pub const DEFAULT_CDX_RATE: f64 = 0.4;
+/// Index queries one CDX discovery may make: 10 million rows at 10,000 a page,
+/// about 40 minutes at the default `--cdx-rate`.
+pub const DEFAULT_CDX_MAX_QUERIES: u32 = 1000;
+/// How long one CDX discovery may take before the crawl goes on with what it listed.
+pub const DEFAULT_CDX_TIME_LIMIT_SECS: u64 = 3600;
 
 /// The User-Agent unless `--user-agent` says otherwise: who we are and where to
 /// complain, with a placeholder the user is asked to fill in.
@@ -147,7 +152,10 @@ fn crawl_config(opts: CrawlOpts, quiet: bool) -> Result<Config, UsageError> {
     let start = opts
         .urls
         .iter()
-        .map(|u| parse_start_url(u))
+        .map(|u| match opts.cdx {
+            Some(_) => crawl::pattern_site(u).map_err(UsageError),
+            None => parse_start_url(u),
+        })
         .collect::<Result<Vec<_>, _>>()?;
     let concurrency = in_range(
         "--concurrency",
@@ -170,7 +178,15 @@ fn crawl_config(opts: CrawlOpts, quiet: bool) -> Result<Config, UsageError> {
             stats_path: opts.stats,
             progress: !quiet,
             archive_mode: opts.archive_mode,
-            cdx: cdx_config(opts.cdx.as_deref(), opts.from, opts.to, opts.all_captures)?,
+            cdx: cdx_config(
+                opts.cdx.as_deref(),
+                opts.from,
+                opts.to,
+                opts.all_captures,
+                &opts.urls,
+                opts.cdx_max_queries,
+                opts.cdx_time_limit,
+            )?,
             warc: opts.warc,
         }),
         profile: ProfileChoice::parse(&opts.profile),
@@ -264,6 +280,9 @@ fn cdx_config(
     from: Option<String>,
     to: Option<String>,
     all_captures: bool,
+    patterns: &[String],
+    max_queries: u32,
+    time_limit_secs: u64,
 ) -> Result<Option<CdxConfig>, UsageError> {
     let Some(archive) = archive else {
         return Ok(None);
@@ -282,6 +301,9 @@ fn cdx_config(
         from,
         to,
         all_captures,
+        patterns: patterns.to_vec(),
+        max_queries,
+        time_limit: Duration::from_secs(time_limit_secs),
     }))
 }
 

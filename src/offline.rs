@@ -14,7 +14,7 @@ use scraper::Html;
 use url::Url;
 
 use crate::archive::warc::{WarcError, WarcReader};
-use crate::archive::wayback::Capture;
+use crate::archive::wayback::{self, Capture};
 use crate::error::Error;
 use crate::extract::{self, DetailPage, Entry, Extracted};
 use crate::page::{self, ArchiveMode, HttpResponse, Input, InputFile, Page, WarcSource};
@@ -209,8 +209,9 @@ fn extract_page(
 }
 
 /// Extracts the HTML responses a WARC holds; its URLs pair listings with details
-/// as the crawl that wrote it did. Redirects, errors and other content are passed
-/// over: they are part of a faithful capture, not pages.
+/// as the crawl that wrote it did, through the redirects it recorded (HTTP ones
+/// and archives' "Got an HTTP 302 response at crawl time" replays). Errors and
+/// other content are passed over: they are part of a faithful capture, not pages.
 fn extract_warc(
     name: &str,
     source: WarcSource,
@@ -258,6 +259,14 @@ fn extract_warc(
             continue;
         }
         let page = response.into_page(ArchiveMode::Raw);
+        // An archive's replay of a captured redirect leads on, as the crawl that
+        // recorded it followed it.
+        if page.archive.is_some()
+            && let Some(target) = wayback::crawl_time_redirect(&page.html, &page.fetch_url)
+        {
+            harvest.redirect(&url, &target);
+            continue;
+        }
         let page_name = format!(
             "{name} record {} ({})",
             record.record_number, record.target_uri

@@ -11,7 +11,11 @@
 //!   names the fields (`urlkey, timestamp, original, mimetype, statuscode, digest, length`);
 //!   when `showResumeKey=true` and the limit cut the result short, an empty row `[]` follows
 //!   the captures and then a one-element row holding the resume key, which is passed back
-//!   verbatim as `resumeKey` with the other parameters unchanged.
+//!   verbatim as `resumeKey` with the other parameters unchanged. Without `limit` there is
+//!   no resume key at all: the server sends up to its cap (150,000 rows) in one body and
+//!   stops there, so [`CdxQuery::new`] always asks for pages of [`PAGE_ROWS`].
+//!   The `url` parameter needs no scheme (`www.example.fi/*`): the server matches on the
+//!   canonical form of the URL (SURT), which drops scheme and `www.`.
 //! * pywb serves its CDXJ server API at `<host>/<collection>/cdx` (pywb
 //!   `docs/manual/cdxserver_api.rst`). It accepts `url`, `matchType`, `from`, `to`, `limit`
 //!   and `filter`, but its `output=json` is newline-delimited JSON objects with the fields
@@ -28,6 +32,15 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 use thiserror::Error;
 use url::Url;
+
+/// Rows asked for per page of an Internet Archive-style listing: about 2 MB of JSON,
+/// so a prefix of 100,000 captures takes ten requests.
+pub const PAGE_ROWS: u32 = 10_000;
+
+/// The largest CDX answer read, separate from `--max-bytes` (which is about pages):
+/// a page of [`PAGE_ROWS`] rows is far below it, but a server that ignores `limit`
+/// answers with everything it has.
+pub const MAX_RESPONSE_BYTES: u64 = 100_000_000;
 
 /// Failures reading a CDX server's answer.
 #[derive(Debug, Error)]
@@ -123,13 +136,16 @@ pub struct CdxQuery {
     pub only_ok: bool,
     /// IA only: drop a capture whose digest equals the previous one's.
     pub collapse_digest: bool,
+    /// Rows per page on IA (which pages only when a limit is given); on pywb, which
+    /// has no resume keys, a cap on the whole answer.
     pub limit: Option<u32>,
     /// From the previous page's [`CdxPage::resume_key`]; IA only.
     pub resume_key: Option<String>,
 }
 
 impl CdxQuery {
-    /// A query for `url` at the archive's endpoint, flavour detected from it.
+    /// A query for `url` at the archive's endpoint, flavour detected from it; on IA,
+    /// paged by [`PAGE_ROWS`].
     pub fn new(archive: &Url, url: &str) -> CdxQuery {
         let flavor = CdxFlavor::detect(archive);
         CdxQuery {
@@ -141,7 +157,7 @@ impl CdxQuery {
             to: None,
             only_ok: true,
             collapse_digest: true,
-            limit: None,
+            limit: (flavor == CdxFlavor::InternetArchive).then_some(PAGE_ROWS),
             resume_key: None,
         }
     }
@@ -325,32 +341,63 @@ pub enum Selection {
     All,
 }
 
-pub fn select(rows: Vec<CdxRow>, selection: Selection) -> Vec<CdxRow> {
-    match selection {
-        Selection::NewestPerUrl => newest_per_url(rows),
-        Selection::All => rows,
-    }
+/// Captures gathered page by page and reduced as they come, so that with
+/// [`Selection::NewestPerUrl`] memory follows the URLs listed, not the captures.
+#[derive(Debug)]
+pub struct Gathered {
+    selection: Selection,
+    /// The newest capture per URL key (per original URL where the server gave no
+    /// key); of captures with equal timestamps the later row wins, as servers list
+    /// them in index order.
+    newest: BTreeMap<String, CdxRow>,
+    all: Vec<CdxRow>,
 }
 
-/// The newest capture per URL key (per original URL where the server gave no key), ordered
-/// by key. Of captures with equal timestamps the later row wins, as servers list them in
-/// index order.
-pub fn newest_per_url(rows: Vec<CdxRow>) -> Vec<CdxRow> {
-    let mut newest: BTreeMap<String, CdxRow> = BTreeMap::new();
-    for row in rows {
-        let key = if row.urlkey.is_empty() {
-            row.original.clone()
-        } else {
-            row.urlkey.clone()
-        };
-        match newest.get(&key) {
-            Some(kept) if kept.timestamp > row.timestamp => {}
-            _ => {
-                newest.insert(key, row);
+impl Gathered {
+    pub fn new(selection: Selection) -> Gathered {
+        Gathered {
+            selection,
+            newest: BTreeMap::new(),
+            all: Vec::new(),
+        }
+    }
+
+    pub fn add(&mut self, row: CdxRow) {
+        match self.selection {
+            Selection::All => self.all.push(row),
+            Selection::NewestPerUrl => {
+                let key = if row.urlkey.is_empty() {
+                    row.original.clone()
+                } else {
+                    row.urlkey.clone()
+                };
+                match self.newest.get(&key) {
+                    Some(kept) if kept.timestamp > row.timestamp => {}
+                    _ => {
+                        self.newest.insert(key, row);
+                    }
+                }
             }
         }
     }
-    newest.into_values().collect()
+
+    /// How many captures are kept.
+    pub fn len(&self) -> usize {
+        self.newest.len() + self.all.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The captures kept: every one in index order, or the newest per URL ordered
+    /// by URL key.
+    pub fn into_rows(self) -> Vec<CdxRow> {
+        match self.selection {
+            Selection::All => self.all,
+            Selection::NewestPerUrl => self.newest.into_values().collect(),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -428,7 +475,7 @@ mod tests {
         let cases: Vec<(CdxQuery, &str)> = vec![
             (
                 base.clone(),
-                "https://web.archive.org/cdx/search/cdx?url=www.uusimaa2019.fi%2Fpoytakirjat%2F*&output=json&filter=statuscode%3A200&collapse=digest&showResumeKey=true",
+                "https://web.archive.org/cdx/search/cdx?url=www.uusimaa2019.fi%2Fpoytakirjat%2F*&output=json&filter=statuscode%3A200&collapse=digest&limit=10000&showResumeKey=true",
             ),
             (
                 CdxQuery {
@@ -448,7 +495,7 @@ mod tests {
                     collapse_digest: false,
                     ..base.clone()
                 },
-                "https://web.archive.org/cdx/search/cdx?url=www.uusimaa2019.fi%2Fpoytakirjat%2F*&output=json&showResumeKey=true",
+                "https://web.archive.org/cdx/search/cdx?url=www.uusimaa2019.fi%2Fpoytakirjat%2F*&output=json&limit=10000&showResumeKey=true",
             ),
             (
                 CdxQuery {
@@ -457,6 +504,10 @@ mod tests {
                     ..CdxQuery::new(&pywb, "https://kunta.fi/*")
                 },
                 "http://127.0.0.1:8080/my-coll/cdx?url=https%3A%2F%2Fkunta.fi%2F*&output=json&filter=status%3A200&limit=10",
+            ),
+            (
+                CdxQuery::new(&pywb, "kunta.fi/*"),
+                "http://127.0.0.1:8080/my-coll/cdx?url=kunta.fi%2F*&output=json&filter=status%3A200",
             ),
         ];
         for (query, expected) in cases {
@@ -620,12 +671,24 @@ mod tests {
             ),
         ];
         for (input, expected) in cases {
-            let rows = input.iter().map(|(k, t, o)| row(k, t, o)).collect();
+            let rows: Vec<CdxRow> = input.iter().map(|(k, t, o)| row(k, t, o)).collect();
             let expected: Vec<CdxRow> = expected.iter().map(|(k, t, o)| row(k, t, o)).collect();
-            assert_eq!(newest_per_url(rows), expected, "{input:?}");
+            assert_eq!(
+                gathered(Selection::NewestPerUrl, rows),
+                expected,
+                "{input:?}"
+            );
         }
         let all = vec![row("a", "1", "u"), row("a", "2", "u")];
-        assert_eq!(select(all.clone(), Selection::All), all);
-        assert_eq!(select(all, Selection::NewestPerUrl).len(), 1);
+        assert_eq!(gathered(Selection::All, all.clone()), all);
+        assert_eq!(gathered(Selection::NewestPerUrl, all).len(), 1);
+    }
+
+    fn gathered(selection: Selection, rows: Vec<CdxRow>) -> Vec<CdxRow> {
+        let mut gathered = Gathered::new(selection);
+        for row in rows {
+            gathered.add(row);
+        }
+        gathered.into_rows()
     }
 }

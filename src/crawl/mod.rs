@@ -1,20 +1,30 @@
 //! `harava crawl`: listing pages → "older" pages and detail pages → records.
 //!
-//! The crawl is one async loop: a queue of pages to fetch, up to `--concurrency`
-//! fetches in flight, and extraction done between polls (it takes well under a
-//! millisecond a page, so it never starves the fetches). A record is written as
-//! soon as it is complete: at once for an entry without a detail page, otherwise
-//! when its detail page has been read or has failed for good, in which case the
-//! record still goes out with `body: null` and a warning. Entries that share a
-//! detail page wait for the one fetch of it.
+//! The crawl is one async loop: a queue of pages to fetch, and up to
+//! `--concurrency` pages in flight, each fetched and then read (decoded, parsed,
+//! extracted) on the blocking pool, so that a page slow to parse holds up
+//! neither the other fetches nor Ctrl-C. A live crawl writes a record as soon as
+//! it is complete: at once for an entry without a detail page, otherwise when its
+//! detail page has been read or has failed for good, in which case the record
+//! still goes out with `body: null` and a warning. Entries that share a detail
+//! page wait for the one fetch of it. An archive crawl holds its records until
+//! the end (see [`held`]), since a newer capture of a meeting may still come.
+//!
+//! CDX discovery lists listings and detail pages alike. Its captures are read as
+//! what the profile says they are (`detail.page`); for a profile that cannot tell,
+//! a capture is a detail page when an entry links to it and a listing when an
+//! "older posts" link does, and one that nothing links to is judged at the end by
+//! its own links.
 
 mod discover;
+mod held;
+mod read;
 mod stats;
 
-pub use discover::CdxConfig;
+pub use discover::{CdxConfig, pattern_site};
 pub use stats::{CrawlStats, Failure};
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::future::Future;
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -24,18 +34,20 @@ use std::time::Instant;
 
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;
-use scraper::Html;
 use url::Url;
 
 use crate::archive::warc::WarcWriter;
-use crate::archive::wayback::{self, Capture};
+use crate::archive::wayback::Capture;
 use crate::error::Error;
-use crate::extract::{self, DetailPage, Entry, Extracted};
-use crate::fetch::{FetchConfig, FetchError, Fetcher, Response, Scope};
+use crate::extract::{DetailPage, Entry, Extracted};
+use crate::fetch::{FetchConfig, FetchError, Fetcher, Scope};
 use crate::page::{ArchiveMode, Link, Page};
 use crate::profile::{Profiles, TrailingSlash};
-use crate::record::{Record, Unique};
+use crate::record::{Record, site_key, url_key};
 use crate::sink::Sink;
+
+use held::{Held, HeldEntry};
+use read::{Fetched, Profiled, Read};
 
 /// What `harava crawl` was asked to do.
 #[derive(Debug, Clone)]
@@ -61,9 +73,11 @@ pub struct CrawlConfig {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Role {
     /// A start page or an "older posts" page; a start page found to be a detail
-    /// page (as CDX discovery may list) is read as one.
+    /// page by the profile's `detail.page` is read as one.
     Listing,
     Detail,
+    /// A capture CDX discovery listed: a listing or a detail page.
+    Discovered,
 }
 
 struct Task {
@@ -78,6 +92,15 @@ struct Waiting {
     entry: Entry,
     listing: Arc<Page>,
     profile: String,
+}
+
+/// A discovered page whose role is not known yet, with both readings.
+struct Undecided {
+    task: Task,
+    page: Page,
+    listing: Extracted,
+    detail: DetailPage,
+    profile: Profiled,
 }
 
 /// What became of a detail page.
@@ -97,13 +120,20 @@ struct Crawl<'a> {
     details: HashMap<String, Arc<DetailOutcome>>,
     /// Detail pages already read and let go (live crawls).
     settled: HashSet<String>,
-    /// Pages an archive replayed as redirects, by the key of their target.
+    /// Pages that share another page's outcome, by that page's key: the pages an
+    /// archive replayed as redirects to it, or the target an HTTP redirect from it
+    /// reached.
     aliases: HashMap<String, Vec<String>>,
     waiting: HashMap<String, Vec<Waiting>>,
+    /// Discovered pages read both ways, until a link says which they are.
+    undecided: BTreeMap<String, Undecided>,
+    /// Pages an "older posts" link pointed at while they were queued as
+    /// discovered: listings, whatever else they look like.
+    linked_as_listing: HashSet<String>,
     written: HashSet<String>,
     /// Archive crawls hold records back until the end: a newer capture of the same
     /// meeting may still come, and it must win.
-    held: Option<Unique>,
+    held: Option<Held>,
     live_scope: Scope,
     /// Hosts (without `www.`) of the original sites inside the archives crawled.
     archived_sites: Vec<String>,
@@ -119,6 +149,8 @@ pub async fn run(
     shutdown: impl Future<Output = ()>,
 ) -> Result<CrawlStats, Error> {
     let started = Instant::now();
+    // Shared with the blocking pool, where pages are read.
+    let shared_profiles = Arc::new(profiles.clone());
     let plan = discover::Plan::new(config);
     let recorder = match &config.warc {
         Some(path) => Some(
@@ -154,24 +186,41 @@ pub async fn run(
         settled: HashSet::new(),
         aliases: HashMap::new(),
         waiting: HashMap::new(),
+        undecided: BTreeMap::new(),
+        linked_as_listing: HashSet::new(),
         written: HashSet::new(),
-        held: plan.archived().then(Unique::default),
+        held: plan.archived().then(Held::default),
         live_scope: plan.live_scope.clone(),
         archived_sites: plan.archived_sites.clone(),
         stats: CrawlStats::default(),
         progress,
     };
-    let starts = match &config.cdx {
-        Some(cdx) => discover::captures(&fetcher, cdx, &config.start, config.archive_mode).await?,
-        None => plan.starts.clone(),
+    let mut shutdown = std::pin::pin!(shutdown);
+    let (starts, role) = match &config.cdx {
+        Some(cdx) => {
+            let discovery =
+                discover::captures(&fetcher, cdx, config.max_pages, config.archive_mode);
+            tokio::select! {
+                found = discovery => {
+                    let found = found?;
+                    crawl.stats.discovery_cut_short = found.cut_short;
+                    (found.starts, Role::Discovered)
+                }
+                () = &mut shutdown => {
+                    crawl.stats.interrupted = true;
+                    tracing::warn!("interrupted while listing captures");
+                    (Vec::new(), Role::Discovered)
+                }
+            }
+        }
+        None => (plan.starts.clone(), Role::Listing),
     };
     for url in starts {
         let slash = crawl.slash_for(&url);
-        crawl.enqueue(url, Role::Listing, slash);
+        crawl.enqueue(url, role, slash);
     }
 
     let mut in_flight = FuturesUnordered::new();
-    let mut shutdown = std::pin::pin!(shutdown);
     loop {
         while in_flight.len() < config.concurrency.max(1) {
             let Some(task) = crawl.queue.pop_front() else {
@@ -186,13 +235,25 @@ pub async fn run(
             }
             crawl.stats.pages_attempted += 1;
             let fetcher = &fetcher;
+            let profiles = shared_profiles.clone();
             in_flight.push(async move {
-                let result = fetcher.get(&task.url).await;
-                (task, result)
+                let fetched = match fetcher.get(&task.url).await {
+                    Ok(response) => {
+                        Ok(read::read(response, task.role, profiles, config.archive_mode).await)
+                    }
+                    Err(error) => Err(error),
+                };
+                (task, fetched)
             });
         }
         if in_flight.is_empty() {
-            break;
+            if crawl.undecided.is_empty() {
+                break;
+            }
+            // Nothing more will link to them: judge them by their own links,
+            // which may queue more pages.
+            crawl.decide_the_rest()?;
+            continue;
         }
         tokio::select! {
             Some((task, result)) = in_flight.next() => crawl.handle(task, result)?,
@@ -210,6 +271,7 @@ pub async fn run(
         crawl.progress.set_message(crawl.stats.progress_line());
     }
     drop(in_flight);
+    crawl.decide_the_rest()?;
     let reason = if crawl.stats.interrupted {
         "the crawl was interrupted"
     } else if crawl.stats.aborted.is_some() {
@@ -229,8 +291,8 @@ pub async fn run(
         )?;
     }
     if let Some(held) = crawl.held.take() {
-        for record in &held.into_records() {
-            crawl.sink.write(record)?;
+        for record in held.into_records() {
+            crawl.sink.write(&record)?;
         }
     }
     let counters = fetcher.counters.clone();
@@ -248,17 +310,15 @@ pub async fn run(
 }
 
 impl Crawl<'_> {
-    fn handle(&mut self, task: Task, result: Result<Response, FetchError>) -> Result<(), Error> {
-        let response = match result {
-            Ok(response) => response,
+    fn handle(&mut self, task: Task, fetched: Result<Fetched, FetchError>) -> Result<(), Error> {
+        let fetched = match fetched {
+            Ok(fetched) => fetched,
             Err(error) => return self.fetch_failed(task, error),
         };
         self.stats.pages_fetched += 1;
-        tracing::info!(url = %response.url, status = response.status, bytes = response.body.len(), "fetched");
-        let http = response.http();
-        if !http.is_html() {
-            let content_type = http.content_type.unwrap_or_default().to_string();
-            tracing::warn!(url = %response.url, %content_type, "not an HTML page; skipped");
+        tracing::info!(url = %fetched.url, status = fetched.status, bytes = fetched.bytes, "fetched");
+        if let Read::NotHtml { content_type } = &fetched.read {
+            tracing::warn!(url = %fetched.url, %content_type, "not an HTML page; skipped");
             self.stats.skipped_not_html += 1;
             return self.settle(
                 &task.key,
@@ -267,38 +327,121 @@ impl Crawl<'_> {
                 )),
             );
         }
-        if response.url != task.url {
-            let key = self.seen_key(&response.url, self.slash_for(&response.url));
-            if key != task.key && !self.seen.insert(key) && task.role == Role::Listing {
-                tracing::info!(url = %task.url, to = %response.url, "redirected to a page fetched already");
-                let warning = format!(
-                    "body: {} redirects to {}, which was read for another entry",
-                    task.url, response.url
-                );
-                return self.settle(&task.key, DetailOutcome::Missing(warning));
-            }
-        }
-        let page = http.into_page(self.config.archive_mode);
-        if page.archive.is_some()
-            && let Some(target) = wayback::crawl_time_redirect(&page.html, &page.fetch_url)
-        {
-            return self.follow_replayed_redirect(task, target);
-        }
-        match task.role {
-            Role::Listing => self.listing(task, page),
-            Role::Detail => {
-                // One parse serves both choosing the profile and reading the page.
-                let document = Html::parse_document(&page.html);
-                let outcome = match self.profiles.for_page(page.url.host_str(), &document) {
-                    Some(profile) => {
-                        DetailOutcome::Read(extract::detail_page(&page, &document, profile))
+        if fetched.url != task.url {
+            let key = self.seen_key(&fetched.url, self.slash_for(&fetched.url));
+            if key != task.key {
+                if self.seen.insert(key.clone()) {
+                    if self.held.is_none()
+                        && self.waiting.contains_key(&task.key)
+                        && url_key(&task.url) == url_key(&fetched.url)
+                    {
+                        // A redirect that only adds a slash or changes the scheme:
+                        // an entry linking the target has the id of the entries
+                        // waiting for this page, so it is a meeting written with
+                        // them, and a live crawl need not keep the body for it.
+                        self.settled.insert(key);
+                    } else {
+                        // The target will never be fetched under its own URL now,
+                        // so whatever this page turns out to be settles it too: an
+                        // entry that links the target directly gets the same page.
+                        self.aliases.entry(task.key.clone()).or_default().push(key);
                     }
-                    None => DetailOutcome::Missing("body: no profile fits the detail page".into()),
-                };
-                drop(document);
-                self.settle(&task.key, outcome)
+                } else if task.role != Role::Detail {
+                    tracing::info!(url = %task.url, to = %fetched.url, "redirected to a page fetched already");
+                    let warning = format!(
+                        "body: {} redirects to {}, which was read for another entry",
+                        task.url, fetched.url
+                    );
+                    return self.settle(&task.key, DetailOutcome::Missing(warning));
+                }
             }
         }
+        match fetched.read {
+            Read::NotHtml { .. } => unreachable!("answered above"),
+            Read::ReplayedRedirect(target) => self.follow_replayed_redirect(task, target),
+            Read::NoProfile if task.role == Role::Detail => self.settle(
+                &task.key,
+                DetailOutcome::Missing("body: no profile fits the detail page".into()),
+            ),
+            Read::NoProfile => {
+                let error = Error::NoProfile {
+                    path: task.url.to_string(),
+                };
+                tracing::error!("{error}");
+                self.stats.fail(&task.url, error.to_string());
+                self.settle(&task.key, DetailOutcome::Missing(format!("body: {error}")))
+            }
+            Read::Detail(detail) => self.settle(&task.key, DetailOutcome::Read(detail)),
+            Read::Page {
+                page,
+                extracted,
+                profile,
+            } => self.listing(task, page, extracted, profile),
+            Read::Either {
+                page,
+                listing,
+                detail,
+                profile,
+            } => {
+                let undecided = Undecided {
+                    task,
+                    page,
+                    listing,
+                    detail,
+                    profile,
+                };
+                if self.waiting.contains_key(&undecided.task.key) {
+                    self.read_as_detail(undecided)
+                } else if self.linked_as_listing.remove(&undecided.task.key) {
+                    self.read_as_listing(undecided)
+                } else {
+                    self.undecided.insert(undecided.task.key.clone(), undecided);
+                    Ok(())
+                }
+            }
+        }
+    }
+
+    fn read_as_detail(&mut self, undecided: Undecided) -> Result<(), Error> {
+        self.settle(&undecided.task.key, DetailOutcome::Read(undecided.detail))
+    }
+
+    fn read_as_listing(&mut self, undecided: Undecided) -> Result<(), Error> {
+        self.listing(
+            undecided.task,
+            undecided.page,
+            undecided.listing,
+            undecided.profile,
+        )
+    }
+
+    /// Decides the discovered pages no link decided: a page with an "older posts"
+    /// link, several entries, or an entry linking to another page is a listing;
+    /// any other is the detail page of an entry no listing crawled shows.
+    fn decide_the_rest(&mut self) -> Result<(), Error> {
+        for (key, undecided) in std::mem::take(&mut self.undecided) {
+            let slash = undecided.profile.trailing_slash;
+            let is_listing = match &undecided.listing {
+                Extracted::Listing(listing) => {
+                    !listing.next.is_empty()
+                        || listing.entries.len() > 1
+                        || listing.entries.iter().any(|entry| {
+                            entry
+                                .detail
+                                .as_ref()
+                                .is_some_and(|d| self.seen_key(&d.fetch, slash) != key)
+                        })
+                }
+                Extracted::Detail(_) | Extracted::Other => false,
+            };
+            if is_listing {
+                self.read_as_listing(undecided)?;
+            } else {
+                tracing::info!(url = %undecided.task.url, "read as a detail page, though no listing crawled links to it");
+                self.read_as_detail(undecided)?;
+            }
+        }
+        Ok(())
     }
 
     /// An archive replayed a capture of a redirect as a page saying so: the page
@@ -329,18 +472,13 @@ impl Crawl<'_> {
             .map_or(TrailingSlash::Keep, |p| p.urls.trailing_slash)
     }
 
-    fn listing(&mut self, task: Task, page: Page) -> Result<(), Error> {
-        let document = Html::parse_document(&page.html);
-        let Some(profile) = self.profiles.for_page(page.url.host_str(), &document) else {
-            let error = Error::NoProfile {
-                path: task.url.to_string(),
-            };
-            tracing::error!("{error}");
-            self.stats.fail(&task.url, error.to_string());
-            return self.settle(&task.key, DetailOutcome::Missing(format!("body: {error}")));
-        };
-        let extracted = extract::extract_document(&page, &document, profile);
-        drop(document);
+    fn listing(
+        &mut self,
+        task: Task,
+        page: Page,
+        extracted: Extracted,
+        profile: Profiled,
+    ) -> Result<(), Error> {
         let listing = match extracted {
             Extracted::Listing(listing) => listing,
             Extracted::Detail(detail) => {
@@ -353,23 +491,24 @@ impl Crawl<'_> {
             }
         };
         self.stats.listing_pages += 1;
-        let slash = profile.urls.trailing_slash;
+        let slash = profile.trailing_slash;
         for next in listing.next {
             if self.in_scope(&next, &page) {
-                if !self.enqueue(next.fetch, Role::Listing, slash) {
+                let key = self.seen_key(&next.fetch, slash);
+                if let Some(undecided) = self.undecided.remove(&key) {
+                    self.read_as_listing(undecided)?;
+                } else if !self.enqueue(next.fetch, Role::Listing, slash) {
                     tracing::info!(url = %next.original, "already fetched in this crawl (a pagination loop?); not fetched again");
                     self.stats.skipped_seen += 1;
+                    self.linked_as_listing.insert(key);
                 }
             } else {
                 tracing::info!(url = %next.original, "next-page link leads off the site; not followed");
                 self.stats.skipped_out_of_scope += 1;
             }
         }
-        let profile_name = profile.name.clone();
-        let listing_page = Arc::new(Page {
-            html: String::new(),
-            ..page
-        });
+        let profile_name = profile.name;
+        let listing_page = Arc::new(page);
         for entry in listing.entries {
             let detail = entry.detail.clone().filter(|_| self.config.details);
             let Some(detail) = detail else {
@@ -397,9 +536,14 @@ impl Crawl<'_> {
                 // a record written before (same detail page, same id).
                 tracing::debug!(url = %detail.original, "an entry seen before; skipped");
             } else {
-                // Queued or in flight already (perhaps as a start page), or new.
-                self.waiting.entry(key).or_default().push(waiting);
-                self.enqueue(detail.fetch, Role::Detail, slash);
+                self.waiting.entry(key.clone()).or_default().push(waiting);
+                match self.undecided.remove(&key) {
+                    Some(undecided) => self.read_as_detail(undecided)?,
+                    // Queued or in flight already (perhaps as a start page), or new.
+                    None => {
+                        self.enqueue(detail.fetch, Role::Detail, slash);
+                    }
+                }
             }
         }
         Ok(())
@@ -414,8 +558,7 @@ impl Crawl<'_> {
     /// the archive (whatever the archive's own host).
     fn in_scope(&self, link: &Link, page: &Page) -> bool {
         if page.archive.is_some() {
-            self.archived_sites
-                .contains(&discover::site_key(&link.original))
+            self.archived_sites.contains(&site_key(&link.original))
         } else {
             self.live_scope.contains(&link.fetch)
         }
@@ -473,7 +616,7 @@ impl Crawl<'_> {
     }
 
     fn not_fetched(&mut self, task: Task, reason: &str) -> Result<(), Error> {
-        if task.role == Role::Listing {
+        if task.role != Role::Detail {
             tracing::info!(url = %task.url, "not fetched: {reason}");
             self.stats.not_fetched += 1;
         }
@@ -511,33 +654,38 @@ impl Crawl<'_> {
         Ok(())
     }
 
-    fn write_waiting(&mut self, waiting: Waiting, outcome: &DetailOutcome) -> Result<(), Error> {
-        let (detail, warning) = match outcome {
-            DetailOutcome::Read(detail) => (Some(detail), None),
-            DetailOutcome::Missing(warning) => (None, Some(warning.clone())),
-        };
+    fn write_waiting(
+        &mut self,
+        waiting: Waiting,
+        outcome: &Arc<DetailOutcome>,
+    ) -> Result<(), Error> {
         self.write(
             waiting.entry,
             &waiting.listing,
-            detail,
+            Some(outcome),
             &waiting.profile,
-            warning,
+            None,
         )
     }
 
     fn write(
         &mut self,
         entry: Entry,
-        listing: &Page,
-        detail: Option<&DetailPage>,
+        listing: &Arc<Page>,
+        outcome: Option<&Arc<DetailOutcome>>,
         profile: &str,
         warning: Option<String>,
     ) -> Result<(), Error> {
-        let mut record = Record::new(entry, listing, detail, profile);
-        record.warnings.extend(warning);
         match &mut self.held {
-            Some(held) => held.keep_newest(record),
+            Some(held) => held.keep_newest(HeldEntry {
+                entry,
+                listing: listing.clone(),
+                outcome: outcome.cloned(),
+                profile: profile.to_string(),
+                warning,
+            }),
             None => {
+                let record = record(entry, listing, outcome.map(|o| &**o), profile, warning);
                 if self.written.insert(record.id.clone()) {
                     self.sink.write(&record)?;
                 }
@@ -545,6 +693,24 @@ impl Crawl<'_> {
         }
         Ok(())
     }
+}
+
+/// The record of an entry, with what became of its detail page.
+fn record(
+    entry: Entry,
+    listing: &Page,
+    outcome: Option<&DetailOutcome>,
+    profile: &str,
+    warning: Option<String>,
+) -> Record {
+    let (detail, warning) = match outcome {
+        Some(DetailOutcome::Read(detail)) => (Some(detail), warning),
+        Some(DetailOutcome::Missing(missing)) => (None, Some(missing.clone())),
+        None => (None, warning),
+    };
+    let mut record = Record::new(entry, listing, detail, profile);
+    record.warnings.extend(warning);
+    record
 }
 
 /// The options a WARC's `warcinfo` record names, so the file says how it was made.

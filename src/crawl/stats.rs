@@ -27,6 +27,9 @@ pub struct CrawlStats {
     pub interrupted: bool,
     /// Why the crawl stopped early, when an archive refused connections.
     pub aborted: Option<String>,
+    /// Why CDX discovery stopped before the index's end, when it did; the crawl
+    /// went on with the captures listed until then.
+    pub discovery_cut_short: Option<String>,
     pub failures: Vec<Failure>,
 }
 
@@ -73,6 +76,8 @@ impl CrawlStats {
             "; interrupted"
         } else if self.aborted.is_some() {
             "; stopped early"
+        } else if self.discovery_cut_short.is_some() {
+            "; CDX discovery was cut short"
         } else {
             ""
         };

@@ -389,6 +389,17 @@ pub enum RequestKind {
     Cdx = 1,
 }
 
+impl RequestKind {
+    /// The largest body read: `--max-bytes` for pages; an index listing has its own
+    /// cap, since a big site's listing is larger than any page.
+    fn max_bytes(self, config: &FetchConfig) -> u64 {
+        match self {
+            RequestKind::Page => config.max_bytes,
+            RequestKind::Cdx => crate::archive::cdx::MAX_RESPONSE_BYTES,
+        }
+    }
+}
+
 /// What one HTTP request is for, which decides how its answer is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Purpose {
@@ -915,7 +926,7 @@ impl Fetcher {
                 if skipped || (300..400).contains(&status) || retry::is_retryable_status(status) {
                     Bytes::new()
                 } else {
-                    read_capped(url, response, self.config.max_bytes).await?
+                    read_capped(url, response, purpose.budget().max_bytes(&self.config)).await?
                 };
             Ok((
                 Response {

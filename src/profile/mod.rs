@@ -200,7 +200,7 @@ pub enum Read {
 /// A field: the first element `selector` matches (in the entry or on the page),
 /// what to read of it, and, with a `pattern`, the part to keep — the named
 /// group `value` if the pattern has one, else the whole match.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Field {
     pub selector: Selector,
     pub scope: Scope,
@@ -210,14 +210,14 @@ pub struct Field {
 
 /// A form whose answer is the listing (TWeb's search form): the crawl submits it
 /// with the form's own fields, `fields` overriding them.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Form {
     pub selector: Selector,
     pub fields: Vec<(String, String)>,
 }
 
 /// The agenda items on a meeting's index page: one per row.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Items {
     pub entry: Selector,
     pub number: Option<Field>,
@@ -238,7 +238,7 @@ pub enum TrailingSlash {
 }
 
 /// A compiled profile.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Profile {
     pub name: String,
     pub description: String,
@@ -253,7 +253,7 @@ pub struct Profile {
     pub id_pattern: Option<regex::Regex>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Listing {
     pub entry: Selector,
     pub posted: Option<Selector>,
@@ -276,13 +276,13 @@ pub struct Listing {
 
 /// The "older posts" link: found by selector, by link text, or by both (then the
 /// link must match the selector and carry one of the texts).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct NextPage {
     pub selector: Selector,
     pub text: Vec<String>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Detail {
     pub page: Option<Selector>,
     pub body: Option<Selector>,
@@ -681,7 +681,7 @@ impl ProfileChoice {
 }
 
 /// The profiles a run may use, resolved from the user's choice.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Profiles {
     choice_is_auto: bool,
     profiles: Vec<Profile>,

@@ -1,9 +1,14 @@
 //! Stable record ids.
 //!
 //! An id is a hash of where the meeting lives on the original site: its detail
-//! page, or, for entries without one, the listing page plus post date and title.
-//! URLs are compared without scheme, `www.`, port, fragment and trailing slash,
-//! because archives keep the same page under http and https, with and without www.
+//! page, or, for entries without one, the site plus post date and title. URLs are
+//! compared without scheme, `www.`, port, fragment and trailing slash, because
+//! archives keep the same page under http and https, with and without www.
+//!
+//! An entry without a detail page is keyed by its site ([`site_key`]: the host
+//! without `www.`), not by the listing page it was read from: a new post pushes
+//! older entries to the next listing page, and a meeting must keep its id when it
+//! moves (else `--state` would deliver it again as new).
 
 use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
@@ -20,7 +25,7 @@ pub fn record_id(
         Some(url) => format!("detail {}", url_key(url)),
         None => format!(
             "entry {} {} {}",
-            url_key(listing_url),
+            site_key(listing_url),
             published.map(|d| d.to_string()).unwrap_or_default(),
             title.unwrap_or_default()
         ),
@@ -33,10 +38,19 @@ pub fn record_id(
 /// meeting number, TWeb's `bid`): the site plus that number, so the id holds
 /// when the system's URLs change around the number.
 pub fn system_record_id(url: &Url, system_id: &str) -> String {
-    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
-    let site = host.strip_prefix("www.").unwrap_or(&host);
-    let digest = Sha256::digest(format!("system {site} {system_id}").as_bytes());
+    let digest = Sha256::digest(format!("system {} {system_id}", site_key(url)).as_bytes());
     digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A site as archives and ids know it: the host without `www.`, whatever the
+/// scheme, port or path; empty for a URL without a host (a file read without
+/// `--base-url`).
+pub fn site_key(url: &Url) -> String {
+    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+    match host.strip_prefix("www.") {
+        Some(rest) => rest.to_string(),
+        None => host,
+    }
 }
 
 /// The part of a URL that names a page regardless of how it was reached.
@@ -80,6 +94,20 @@ mod tests {
     }
 
     #[test]
+    fn site_keys() {
+        let cases = [
+            ("https://www.uusimaa2019.fi/a/", "uusimaa2019.fi"),
+            ("http://uusimaa2019.fi/", "uusimaa2019.fi"),
+            ("https://WWW.Kunta.FI/*", "kunta.fi"),
+            ("http://127.0.0.1:8080/x/", "127.0.0.1"),
+            ("file:///home/a/sivu.html", ""),
+        ];
+        for (url, expected) in cases {
+            assert_eq!(site_key(&Url::parse(url).unwrap()), expected, "{url}");
+        }
+    }
+
+    #[test]
     fn ids_are_stable_and_distinct() {
         let a = Url::parse("https://www.uusimaa2019.fi/muistiot/a/").unwrap();
         let a_http = Url::parse("http://uusimaa2019.fi/muistiot/a").unwrap();
@@ -93,6 +121,20 @@ mod tests {
         assert_ne!(
             record_id(None, &listing, date, Some("Kokous 10.5.2017")),
             record_id(None, &listing, date, Some("Kokous 11.5.2017"))
+        );
+        // An entry without a detail page keeps its id wherever on the site's
+        // listings it is read; another site's entry of the same date and title
+        // is another meeting.
+        let page_2 = Url::parse("http://uusimaa2019.fi/kuntajohtajakokous/page/2/").unwrap();
+        let elsewhere = Url::parse("https://www.kunta.fi/kuntajohtajakokous/").unwrap();
+        let entry = record_id(None, &listing, date, Some("Kokous 10.5.2017"));
+        assert_eq!(
+            entry,
+            record_id(None, &page_2, date, Some("Kokous 10.5.2017"))
+        );
+        assert_ne!(
+            entry,
+            record_id(None, &elsewhere, date, Some("Kokous 10.5.2017"))
         );
         // Pinned: changing the key format would change every id users have stored.
         assert_eq!(id_a, "38f5b403bf31b10d");

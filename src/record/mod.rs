@@ -5,7 +5,7 @@
 
 mod id;
 
-pub use id::{record_id, url_key};
+pub use id::{record_id, site_key, url_key};
 
 use std::collections::HashMap;
 
@@ -91,6 +91,7 @@ impl Record {
     /// comes from the detail page's header; its items and documents join the
     /// entry's.
     pub fn new(entry: Entry, listing: &Page, detail: Option<&DetailPage>, profile: &str) -> Record {
+        let id = Record::id_of(&entry, listing);
         let Entry {
             mut organ,
             title,
@@ -103,7 +104,7 @@ impl Record {
             mut documents,
             detail: detail_link,
             comment_count,
-            system_id,
+            system_id: _,
             mut warnings,
         } = entry;
         let detail_url = detail_link.as_ref().map(|l| &l.original);
@@ -132,10 +133,6 @@ impl Record {
                     .collect()
             })
             .unwrap_or_default();
-        let id = match &system_id {
-            Some(system_id) => id::system_record_id(detail_url.unwrap_or(&listing.url), system_id),
-            None => record_id(detail_url, &listing.url, published_date, title.as_deref()),
-        };
         Record {
             id,
             organ,
@@ -185,6 +182,24 @@ impl Record {
             warnings: Vec::new(),
         };
         Record::new(entry, page, Some(detail), profile)
+    }
+
+    /// The id the record of `entry`, read from `listing`, gets, without building
+    /// the record: the system's own number where the profile reads one, else
+    /// where the meeting lives.
+    pub fn id_of(entry: &Entry, listing: &Page) -> String {
+        let detail_url = entry.detail.as_ref().map(|l| &l.original);
+        match &entry.system_id {
+            Some(system_id) => {
+                id::system_record_id(detail_url.unwrap_or(&listing.url), system_id)
+            }
+            None => record_id(
+                detail_url,
+                &listing.url,
+                entry.published_date,
+                entry.title.as_deref(),
+            ),
+        }
     }
 
     /// The record as one JSON line, newline included.

@@ -3,9 +3,10 @@
 //!
 //! The state file holds one line per meeting, `{"id":…,"hash":…}`, sorted by id so
 //! that it is byte-stable and diffs well. The hash covers everything a record says
-//! about the meeting, not when or from which capture it was read (`fetched_at`,
-//! `archive_url`, `archived_at`): a meeting re-read unchanged from a newer capture
-//! is not news. The file is replaced whole, under a temporary name, only after the
+//! about the meeting, not when, where or from which capture it was read
+//! (`fetched_at`, `source_url`, `archive_url`, `archived_at`): a meeting re-read
+//! unchanged from a newer capture, or found on page 2 of its listing because a new
+//! post pushed it there, is not news. The file is replaced whole, under a temporary name, only after the
 //! run's output has been written, so a failed run leaves the previous state and
 //! the next run delivers again what this one could not.
 
@@ -87,6 +88,7 @@ impl State {
 fn content_hash(record: &Record) -> String {
     let mut content = record.clone();
     content.fetched_at = None;
+    content.source_url = String::new();
     content.archive_url = None;
     content.archived_at = None;
     let digest = Sha256::digest(content.to_json_line());
@@ -122,6 +124,12 @@ mod tests {
         assert!(
             !state.admit(&refetched),
             "re-read from another capture, unchanged"
+        );
+        let mut moved = record("Kokous.");
+        moved.source_url = "https://www.uusimaa2019.fi/kuntajohtajakokous/page/2/".into();
+        assert!(
+            !state.admit(&moved),
+            "pushed to the listing's next page by a new post, unchanged"
         );
         state.save().unwrap();
 

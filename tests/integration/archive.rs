@@ -21,11 +21,11 @@ use crate::util::{
 
 pub(crate) const SITE: &str = "https://www.uusimaa2019.fi";
 pub(crate) const OLD: &str = "20190101120000";
-const NEW: &str = "20190301120000";
+pub(crate) const NEW: &str = "20190301120000";
 
 /// One archived response: a page, or a redirect to another original URL.
 #[derive(Clone)]
-enum Captured {
+pub(crate) enum Captured {
     Page(String),
     Redirect(String),
 }
@@ -53,6 +53,16 @@ impl Emulator {
     /// The sample site captured at `times`; at NEW, the Kuntajohtajakokous listing
     /// has one more meeting than at OLD.
     pub(crate) fn new(times: &[&str], throttle_at: Option<usize>) -> Emulator {
+        Emulator::edited(times, throttle_at, |_| {})
+    }
+
+    /// As [`Emulator::new`], with the captures (original URL → time → what was
+    /// captured) changed by `edit` before the archive opens.
+    pub(crate) fn edited(
+        times: &[&str],
+        throttle_at: Option<usize>,
+        edit: impl FnOnce(&mut BTreeMap<String, BTreeMap<String, Captured>>),
+    ) -> Emulator {
         let mut captures: BTreeMap<String, BTreeMap<String, Captured>> = BTreeMap::new();
         for entry in walkdir::WalkDir::new(samples()) {
             let entry = entry.unwrap();
@@ -101,6 +111,7 @@ impl Emulator {
             times[0].to_string(),
             Captured::Redirect(format!("{SITE}/kuntajohtajakokous/")),
         );
+        edit(&mut captures);
 
         let state = Arc::new(EmulatorState {
             captures,
@@ -248,7 +259,19 @@ fn redirect_notice(time: &str, target: &str) -> String {
     )
 }
 
-/// The CDX API as the Internet Archive serves it, five rows a page with resume keys.
+/// The part of a URL the CDX API matches on: like the Internet Archive's SURT keys,
+/// without scheme and `www.`, so `www.uusimaa2019.fi/*` and `https://…/*` list the
+/// same captures.
+fn match_key(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    rest.strip_prefix("www.")
+        .unwrap_or(rest)
+        .to_ascii_lowercase()
+}
+
+/// The CDX API as the Internet Archive serves it: everything in one answer without
+/// a `limit`; with one, pages of `limit` rows (at most five, this server's cap)
+/// ending in a resume key while more remain.
 fn cdx(state: &EmulatorState, query: &str) -> Response {
     let params: BTreeMap<String, String> = url::form_urlencoded::parse(query.as_bytes())
         .into_owned()
@@ -258,16 +281,16 @@ fn cdx(state: &EmulatorState, query: &str) -> Response {
         params.get("filter").map(String::as_str),
         Some("statuscode:200")
     );
-    let pattern = &params["url"];
-    if let Some(route) = state.answers.lock().unwrap().get(pattern).cloned() {
+    if let Some(route) = state.answers.lock().unwrap().get(&params["url"]).cloned() {
         return respond_with(route);
     }
+    let pattern = match_key(&params["url"]);
     let from = params.get("from").map(|f| format!("{f:0<14}"));
     let mut rows: Vec<Value> = Vec::new();
     for (original, times) in &state.captures {
         let matches = match pattern.strip_suffix('*') {
-            Some(prefix) => original.starts_with(prefix),
-            None => original == pattern,
+            Some(prefix) => match_key(original).starts_with(prefix),
+            None => match_key(original) == pattern,
         };
         for (time, captured) in times {
             if matches
@@ -290,7 +313,12 @@ fn cdx(state: &EmulatorState, query: &str) -> Response {
         }
     }
     let start: usize = params.get("resumeKey").map_or(0, |k| k.parse().unwrap());
-    let end = (start + 5).min(rows.len());
+    let page_rows = params
+        .get("limit")
+        .map_or(rows.len(), |l| l.parse::<usize>().unwrap().min(5));
+    let paged =
+        params.contains_key("limit") && params.get("showResumeKey").is_some_and(|v| v == "true");
+    let end = (start + page_rows).min(rows.len());
     let mut table = vec![json!([
         "urlkey",
         "timestamp",
@@ -301,7 +329,7 @@ fn cdx(state: &EmulatorState, query: &str) -> Response {
         "length"
     ])];
     table.extend(rows[start..end].iter().cloned());
-    if end < rows.len() {
+    if paged && end < rows.len() {
         table.push(json!([]));
         table.push(json!([end.to_string()]));
     }
@@ -361,13 +389,13 @@ const FAST: &[&str] = &[
     "1",
 ];
 
-fn crawl_archive(args: &[&str]) -> std::process::Output {
+pub(crate) fn crawl_archive(args: &[&str]) -> std::process::Output {
     let mut all = FAST.to_vec();
     all.extend_from_slice(args);
     crawl(&all)
 }
 
-fn assert_same_meetings_as_samples(crawled: &[Value]) {
+pub(crate) fn assert_same_meetings_as_samples(crawled: &[Value]) {
     let expected: Vec<Value> = comparable(sample_records()).iter().map(content).collect();
     let got: Vec<Value> = comparable(crawled.to_vec()).iter().map(content).collect();
     assert_eq!(got.len(), expected.len());

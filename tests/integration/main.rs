@@ -3,8 +3,10 @@
 
 mod archive;
 mod archive_answers;
+mod cdx_hardening;
 mod cli;
 mod crawl;
+mod crawl_hardening;
 mod dates_hardening;
 mod extract;
 mod politeness;

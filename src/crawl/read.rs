@@ -1,0 +1,132 @@
+//! Reading a fetched page: decoding, parsing, choosing the profile and extracting,
+//! on tokio's blocking pool. Parsing can take long (html5ever is quadratic on
+//! deeply nested unclosed elements); on the async runtime it would stall every
+//! other fetch in flight, their timeouts and Ctrl-C until it ended.
+
+use std::sync::Arc;
+
+use scraper::Html;
+use url::Url;
+
+use crate::archive::wayback;
+use crate::extract::{self, DetailPage, Extracted};
+use crate::fetch::Response;
+use crate::page::{ArchiveMode, Page};
+use crate::profile::{Profiles, TrailingSlash};
+
+use super::Role;
+
+/// A fetched page, read.
+pub(super) struct Fetched {
+    /// The URL that answered, after redirects.
+    pub url: Url,
+    pub status: u16,
+    pub bytes: usize,
+    pub read: Read,
+}
+
+/// What a page turned out to hold. Pages are kept without their HTML.
+pub(super) enum Read {
+    NotHtml {
+        content_type: String,
+    },
+    /// An archive's replay of a captured redirect, to this target.
+    ReplayedRedirect(Url),
+    NoProfile,
+    /// A page fetched as a detail page, read as one.
+    Detail(DetailPage),
+    /// A page fetched as a listing (or found by discovery), read as what the
+    /// profile says it is.
+    Page {
+        page: Page,
+        extracted: Extracted,
+        profile: Profiled,
+    },
+    /// A page found by discovery whose profile cannot tell a detail page from a
+    /// listing (no `detail.page`): both readings, for the crawl to choose from
+    /// once it knows how other pages link to this one.
+    Either {
+        page: Page,
+        listing: Extracted,
+        detail: DetailPage,
+        profile: Profiled,
+    },
+}
+
+/// What the crawl needs to know of the profile that read a page.
+pub(super) struct Profiled {
+    pub name: String,
+    pub trailing_slash: TrailingSlash,
+}
+
+/// Reads `response`, fetched as `role`, on the blocking pool.
+pub(super) async fn read(
+    response: Response,
+    role: Role,
+    profiles: Arc<Profiles>,
+    mode: ArchiveMode,
+) -> Fetched {
+    let url = response.url.clone();
+    let status = response.status;
+    let bytes = response.body.len();
+    let reading = tokio::task::spawn_blocking(move || read_now(&response, role, &profiles, mode));
+    let read = match reading.await {
+        Ok(read) => read,
+        // A panic in the extractor is a bug; it surfaces as it would have inline.
+        Err(error) => std::panic::resume_unwind(error.into_panic()),
+    };
+    Fetched {
+        url,
+        status,
+        bytes,
+        read,
+    }
+}
+
+fn read_now(response: &Response, role: Role, profiles: &Profiles, mode: ArchiveMode) -> Read {
+    let http = response.http();
+    if !http.is_html() {
+        return Read::NotHtml {
+            content_type: http.content_type.unwrap_or_default().to_string(),
+        };
+    }
+    let mut page = http.into_page(mode);
+    if page.archive.is_some()
+        && let Some(target) = wayback::crawl_time_redirect(&page.html, &page.fetch_url)
+    {
+        return Read::ReplayedRedirect(target);
+    }
+    // One parse serves both choosing the profile and reading the page.
+    let document = Html::parse_document(&page.html);
+    let Some(profile) = profiles.for_page(page.url.host_str(), &document) else {
+        return Read::NoProfile;
+    };
+    let profiled = Profiled {
+        name: profile.name.clone(),
+        trailing_slash: profile.urls.trailing_slash,
+    };
+    if role == Role::Detail {
+        return Read::Detail(extract::detail_page(&page, &document, profile));
+    }
+    let extracted = extract::extract_document(&page, &document, profile);
+    // Without `detail.page` a detail page looks like a listing of one entry; a
+    // profile without detail links has no detail pages to mistake.
+    let undecidable = profile.detail.page.is_none() && profile.listing.detail_link.is_some();
+    let detail = (role == Role::Discovered && undecidable)
+        .then(|| extract::detail_page(&page, &document, profile));
+    drop(document);
+    page.html = String::new();
+    match detail {
+        Some(detail) => Read::Either {
+            page,
+            listing: extracted,
+            detail,
+            profile: profiled,
+        },
+        None => Read::Page {
+            page,
+            extracted,
+            profile: profiled,
+        },
+    }
+}
