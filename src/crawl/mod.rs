@@ -111,13 +111,24 @@ struct Crawl<'a> {
     progress: indicatif::ProgressBar,
 }
 
-/// Runs a crawl until the queue is empty or `shutdown` completes (Ctrl-C).
+/// How a crawl that started ended.
+pub struct CrawlOutcome {
+    /// Complete even when an error cut the crawl short.
+    pub stats: CrawlStats,
+    /// What cut it short, if anything did; the WARC was finished all the same.
+    pub error: Option<Error>,
+}
+
+/// Runs a crawl until the queue is empty or `shutdown` completes (a signal).
+/// An error before the first request (the WARC cannot be created, the HTTP
+/// client cannot be set up) is returned as such; after it, whatever ends the
+/// crawl, what was fetched is kept.
 pub async fn run(
     config: &CrawlConfig,
     profiles: &Profiles,
     sink: &mut Sink,
     shutdown: impl Future<Output = ()>,
-) -> Result<CrawlStats, Error> {
+) -> Result<CrawlOutcome, Error> {
     let started = Instant::now();
     let plan = discover::Plan::new(config);
     let recorder = match &config.warc {
@@ -161,8 +172,45 @@ pub async fn run(
         stats: CrawlStats::default(),
         progress,
     };
+    let error = crawl_pages(&mut crawl, &fetcher, &plan, config, shutdown)
+        .await
+        .err();
+    let counters = fetcher.counters.clone();
+    let warc = fetcher.finish_recording().map_err(|e| Error::Warc {
+        message: e.to_string(),
+    });
+    crawl.progress.finish_and_clear();
+    crawl.stats.requests = counters.requests.load(Ordering::Relaxed);
+    crawl.stats.retries = counters.retries.load(Ordering::Relaxed);
+    crawl.stats.throttled = counters.throttled.load(Ordering::Relaxed);
+    crawl.stats.records_written = crawl.records_so_far();
+    crawl.stats.unchanged = crawl.sink.unchanged();
+    crawl.stats.finish(started.elapsed());
+    Ok(CrawlOutcome {
+        stats: crawl.stats,
+        error: error.or(warc.err()),
+    })
+}
+
+/// The crawl proper, from discovery to the last record, leaving the fetcher to
+/// [`run`] to finish whatever ends it.
+async fn crawl_pages(
+    crawl: &mut Crawl<'_>,
+    fetcher: &Fetcher,
+    plan: &discover::Plan,
+    config: &CrawlConfig,
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), Error> {
+    let mut shutdown = std::pin::pin!(shutdown);
     let starts = match &config.cdx {
-        Some(cdx) => discover::captures(&fetcher, cdx, &config.start, config.archive_mode).await?,
+        Some(cdx) => tokio::select! {
+            found = discover::captures(fetcher, cdx, &config.start, config.archive_mode) => found?,
+            () = &mut shutdown => {
+                crawl.stats.interrupted = true;
+                tracing::warn!("interrupted during CDX discovery");
+                return Ok(());
+            }
+        },
         None => plan.starts.clone(),
     };
     for url in starts {
@@ -171,7 +219,6 @@ pub async fn run(
     }
 
     let mut in_flight = FuturesUnordered::new();
-    let mut shutdown = std::pin::pin!(shutdown);
     loop {
         while in_flight.len() < config.concurrency.max(1) {
             let Some(task) = crawl.queue.pop_front() else {
@@ -185,7 +232,6 @@ pub async fn run(
                 continue;
             }
             crawl.stats.pages_attempted += 1;
-            let fetcher = &fetcher;
             in_flight.push(async move {
                 let result = fetcher.get(&task.url).await;
                 (task, result)
@@ -233,18 +279,7 @@ pub async fn run(
             crawl.sink.write(record)?;
         }
     }
-    let counters = fetcher.counters.clone();
-    fetcher.finish_recording().map_err(|e| Error::Warc {
-        message: e.to_string(),
-    })?;
-    crawl.progress.finish_and_clear();
-    crawl.stats.requests = counters.requests.load(Ordering::Relaxed);
-    crawl.stats.retries = counters.retries.load(Ordering::Relaxed);
-    crawl.stats.throttled = counters.throttled.load(Ordering::Relaxed);
-    crawl.stats.records_written = crawl.records_so_far();
-    crawl.stats.unchanged = crawl.sink.unchanged();
-    crawl.stats.finish(started.elapsed());
-    Ok(crawl.stats)
+    Ok(())
 }
 
 impl Crawl<'_> {

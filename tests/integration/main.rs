@@ -5,4 +5,6 @@ mod archive;
 mod cli;
 mod crawl;
 mod extract;
+mod outputs;
+mod signals;
 mod util;
