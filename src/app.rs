@@ -244,19 +244,15 @@ fn crawl_to(
         signals::stop_requested(),
     ))?;
     // A crawl cut short by an error delivers no output (its records may be
-    // missing); the WARC and the stats of what it did are kept all the same.
-    if error.is_none() {
-        if stats.pages_fetched == 0 {
-            leave_as_it_was(sink.finish_without_input()?);
-        } else {
-            sink.finish()?;
-        }
-    }
-    report_crawl(config, &stats, error.is_none())?;
-    match error {
+    // missing); the WARC and the stats of what it did are kept all the same,
+    // as they are when the output cannot be put in place.
+    let delivered = match error {
         Some(error) => Err(error),
-        None => Ok(stats),
-    }
+        None if stats.pages_fetched == 0 => sink.finish_without_input().map(leave_as_it_was),
+        None => sink.finish().map(drop),
+    };
+    report_crawl(config, &stats, delivered.is_ok())?;
+    delivered.map(|()| stats)
 }
 
 /// Writes `--stats` and prints the summary; with `finished`, also says when the
