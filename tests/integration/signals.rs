@@ -245,3 +245,24 @@ fn a_second_signal_stops_at_once_and_removes_the_temporary_files() {
     );
     assert_eq!(names(dir.path()), Vec::<String>::new());
 }
+
+#[test]
+fn sigterm_stops_the_demo_with_its_records_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let child = util::harava()
+        .current_dir(dir.path())
+        .arg("demo")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // At one request a second, the demo is still crawling a few seconds in.
+    wait_until("the temporary output", || names(dir.path()).len() == 1);
+    std::thread::sleep(Duration::from_millis(2500));
+    send(&child, "TERM");
+    let (status, err) = finish(child);
+    assert_eq!(status.code(), Some(130), "{err}");
+    assert!(err.contains("; interrupted\n"), "the summary: {err}");
+    let written = records(&fs::read(dir.path().join("harava-demo.jsonl")).unwrap());
+    assert!(written.len() < 19, "{}", written.len());
+    assert_eq!(names(dir.path()), ["harava-demo.jsonl"]);
+}
