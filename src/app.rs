@@ -1,20 +1,26 @@
 //! Runs a configuration: sets up logging, calls the library, turns the outcome
 //! into an exit code and a message that says what to do.
+//!
+//! The commands that write files check every output path first and watch for
+//! signals ([`crate::signals`]) before they do anything else.
 
-use std::io::{self, BufRead, Write};
+use std::ffi::OsString;
+use std::io::{self, BufRead, IsTerminal, Write};
+use std::path::Path;
 
 use crate::config::Config;
-use crate::crawl::{self, CrawlConfig, CrawlStats};
+use crate::crawl::{self, CrawlConfig, CrawlOutcome, CrawlStats};
 use crate::error::Error;
 use crate::exit_codes::ExitCode;
 use crate::profile::ProfileChoice;
 use crate::profile::{self, Profiles};
-use crate::sink::Sink;
+use crate::sink::{self, PendingFile, Sink};
 use crate::state::State;
-use crate::{dates, demo, offline, record};
+use crate::{dates, demo, offline, record, signals};
 
 /// Sets up tracing on stderr: quiet by default (warnings and errors), `-v` for
-/// progress, `-vv` for debug; `RUST_LOG` wins over both.
+/// progress, `-vv` for debug; `RUST_LOG` wins over both. Colour only on a
+/// terminal, and never with `NO_COLOR` set.
 pub fn init_logging(verbose: u8, quiet: bool) {
     let level = match (quiet, verbose) {
         (true, _) => "error",
@@ -30,7 +36,17 @@ pub fn init_logging(verbose: u8, quiet: bool) {
         .with_writer(io::stderr)
         .with_target(false)
         .without_time()
+        .with_ansi(colour(
+            io::stderr().is_terminal(),
+            std::env::var_os("NO_COLOR"),
+        ))
         .init();
+}
+
+/// Whether to colour stderr: escapes are noise in a log file or a pipe, and
+/// <https://no-color.org> asks for none when `NO_COLOR` is set and not empty.
+fn colour(terminal: bool, no_color: Option<OsString>) -> bool {
+    terminal && no_color.is_none_or(|value| value.is_empty())
 }
 
 /// Runs a command to its exit code.
@@ -53,10 +69,16 @@ fn try_run(config: Config) -> Result<ExitCode, Error> {
             output,
             state,
         } => {
+            check_outputs(&[("-o", output.as_deref()), ("--state", state.as_deref())])?;
+            signals::install()?;
             let profiles = Profiles::load(&profile)?;
             let mut sink = sink_for(output.as_deref(), state.as_deref())?;
             let report = offline::run(&extract, &profiles, &mut sink)?;
-            sink.finish()?;
+            if report.files == report.failures.len() as u64 {
+                leave_as_it_was(sink.finish_without_input()?);
+            } else {
+                sink.finish()?;
+            }
             tracing::info!(
                 files = report.files,
                 records = report.records,
@@ -77,6 +99,13 @@ fn try_run(config: Config) -> Result<ExitCode, Error> {
                     report.records
                 );
             }
+            if signals::requested() {
+                eprintln!(
+                    "harava: interrupted: {} records written from the {} inputs read",
+                    report.records, report.files
+                );
+                return Ok(ExitCode::Interrupted);
+            }
             Ok(ExitCode::for_failures(report.failures.len() as u64))
         }
         Config::Crawl {
@@ -85,11 +114,20 @@ fn try_run(config: Config) -> Result<ExitCode, Error> {
             output,
             state,
         } => {
+            check_outputs(&[
+                ("-o", output.as_deref()),
+                ("--state", state.as_deref()),
+                ("--warc", crawl.warc.as_deref()),
+                ("--stats", crawl.stats_path.as_deref()),
+            ])?;
+            signals::install()?;
             let sink = sink_for(output.as_deref(), state.as_deref())?;
             let stats = crawl_to(&runtime()?, &crawl, &profile, sink)?;
             Ok(crawl_exit_code(&stats))
         }
         Config::Demo { output, quiet } => {
+            check_outputs(&[("-o", Some(&output))])?;
+            signals::install()?;
             let stats = demo_crawl(&output, quiet)?;
             if stats.records_written > 0 && !quiet {
                 eprintln!(
@@ -146,6 +184,28 @@ fn try_run(config: Config) -> Result<ExitCode, Error> {
     }
 }
 
+/// Checks each output path given, by its flag, before anything is fetched or read.
+fn check_outputs(outputs: &[(&'static str, Option<&Path>)]) -> Result<(), Error> {
+    for (flag, path) in outputs {
+        if let Some(path) = path
+            && path.as_os_str() != crate::config::DEFAULT_OUTPUT
+        {
+            sink::check_output(path, flag)?;
+        }
+    }
+    Ok(())
+}
+
+/// Says that a run that read nothing left the previous output in place.
+fn leave_as_it_was(kept: Option<std::path::PathBuf>) {
+    if let Some(path) = kept {
+        eprintln!(
+            "harava: no page was read; {} was left as it was",
+            path.display()
+        );
+    }
+}
+
 /// The sink for `-o`, filtered by `--state` when one is given.
 fn sink_for(
     output: Option<&std::path::Path>,
@@ -177,37 +237,42 @@ fn crawl_to(
             "harava: WARNING: --ignore-robots is on: robots.txt will be neither fetched nor obeyed. Crawl this way only with the site owner's permission."
         );
     }
-    let stats = runtime.block_on(crawl::run(config, &profiles, &mut sink, async {
-        // Without a signal handler there is nothing to wait for but the crawl.
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-        // The first Ctrl-C lets the crawl finish its records; a second one means
-        // "now", for when that takes too long.
-        tokio::spawn(async {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                eprintln!("harava: stopped at once; the output file was not finished");
-                std::process::exit(ExitCode::Interrupted as i32);
-            }
-        });
-    }))?;
-    sink.finish()?;
-    report_crawl(config, &stats)?;
-    Ok(stats)
+    let CrawlOutcome { stats, error } = runtime.block_on(crawl::run(
+        config,
+        &profiles,
+        &mut sink,
+        signals::stop_requested(),
+    ))?;
+    // A crawl cut short by an error delivers no output (its records may be
+    // missing); the WARC and the stats of what it did are kept all the same,
+    // as they are when the output cannot be put in place.
+    let delivered = match error {
+        Some(error) => Err(error),
+        None if stats.pages_fetched == 0 => sink.finish_without_input().map(leave_as_it_was),
+        None => sink.finish().map(drop),
+    };
+    report_crawl(config, &stats, delivered.is_ok())?;
+    delivered.map(|()| stats)
 }
 
-fn report_crawl(config: &CrawlConfig, stats: &CrawlStats) -> Result<(), Error> {
+/// Writes `--stats` and prints the summary; with `finished`, also says when the
+/// crawl found nothing.
+fn report_crawl(config: &CrawlConfig, stats: &CrawlStats, finished: bool) -> Result<(), Error> {
     if let Some(path) = &config.stats_path {
         let json = serde_json::to_string_pretty(stats).expect("stats serialize");
-        std::fs::write(path, json + "\n").map_err(|e| Error::Write {
+        let write_error = |source| Error::Write {
             path: path.display().to_string(),
-            source: e,
-        })?;
+            source,
+        };
+        let mut file = PendingFile::create(path).map_err(write_error)?;
+        file.write_all((json + "\n").as_bytes())
+            .map_err(write_error)?;
+        file.commit().map_err(write_error)?;
     }
     if config.progress {
         eprintln!("harava: {}", stats.summary());
     }
-    if stats.records_written == 0 && stats.unchanged == 0 && !stats.interrupted {
+    if finished && stats.records_written == 0 && stats.unchanged == 0 && !stats.interrupted {
         eprintln!(
             "harava: no records were written: check the start URLs, the warnings above, and that the profile fits the site (harava profiles; --profile FILE)"
         );
@@ -219,7 +284,7 @@ fn crawl_exit_code(stats: &CrawlStats) -> ExitCode {
     if let Some(reason) = &stats.aborted {
         eprintln!("harava: the crawl stopped early: {reason}");
     }
-    if stats.interrupted {
+    if stats.interrupted || signals::requested() {
         ExitCode::Interrupted
     } else {
         ExitCode::for_failures(stats.pages_failed)
@@ -249,4 +314,27 @@ fn demo_crawl(output: &std::path::Path, quiet: bool) -> Result<CrawlStats, Error
     );
     server.abort();
     stats
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colour_only_on_a_terminal_and_never_with_no_color() {
+        let cases = [
+            (true, None, true),
+            (true, Some(""), true),
+            (true, Some("1"), false),
+            (false, None, false),
+            (false, Some("1"), false),
+        ];
+        for (terminal, no_color, expected) in cases {
+            assert_eq!(
+                colour(terminal, no_color.map(OsString::from)),
+                expected,
+                "{terminal} {no_color:?}"
+            );
+        }
+    }
 }

@@ -33,6 +33,14 @@ pub enum Error {
     )]
     NoProfile { path: String },
 
+    /// An output path that cannot be written, found before the run starts.
+    #[error("{flag} {path}: {problem}")]
+    Output {
+        flag: &'static str,
+        path: String,
+        problem: String,
+    },
+
     #[error("{path}: cannot write: {source}")]
     Write {
         path: String,
@@ -45,6 +53,9 @@ pub enum Error {
 
     #[error("cannot start the async runtime: {source}")]
     Runtime { source: io::Error },
+
+    #[error("cannot set up the handling of Ctrl-C, SIGTERM and SIGHUP: {source}")]
+    Signals { source: io::Error },
 
     #[error("cannot serve the sample site on 127.0.0.1: {source}")]
     Demo { source: io::Error },

@@ -11,7 +11,9 @@ pub enum ExitCode {
     Usage = 2,
     /// The run finished but some pages or files failed for good.
     PartialFailure = 3,
-    /// Stopped by Ctrl-C after writing what was complete (128 + SIGINT, as shells do).
+    /// Stopped by a signal (Ctrl-C, SIGTERM or SIGHUP alike) after writing what was
+    /// complete: 128 + SIGINT, as shells report Ctrl-C, for all three, so a
+    /// scheduler has one code to tell "stopped" from "failed".
     Interrupted = 130,
 }
 

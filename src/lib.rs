@@ -20,6 +20,7 @@ pub mod offline;
 pub mod page;
 pub mod profile;
 pub mod record;
+pub mod signals;
 pub mod sink;
 pub mod state;
 

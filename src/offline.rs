@@ -150,6 +150,10 @@ pub fn run(
     let mut report = ExtractReport::default();
     let mut harvest = Harvest::default();
     for input in page::read_inputs(&config.inputs, config.base_url.as_ref()) {
+        // A signal stops the reading; what was read is still paired and written.
+        if crate::signals::requested() {
+            break;
+        }
         report.files += 1;
         let result = input.and_then(|input| match input {
             Input::Html(file) => extract_file(file, profiles, &mut harvest),

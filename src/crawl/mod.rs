@@ -141,16 +141,25 @@ struct Crawl<'a> {
     progress: indicatif::ProgressBar,
 }
 
-/// Runs a crawl until the queue is empty or `shutdown` completes (Ctrl-C).
+/// How a crawl that started ended.
+pub struct CrawlOutcome {
+    /// Complete even when an error cut the crawl short.
+    pub stats: CrawlStats,
+    /// What cut it short, if anything did; the WARC was finished all the same.
+    pub error: Option<Error>,
+}
+
+/// Runs a crawl until the queue is empty or `shutdown` completes (a signal).
+/// An error before the first request (the WARC cannot be created, the HTTP
+/// client cannot be set up) is returned as such; after it, whatever ends the
+/// crawl, what was fetched is kept.
 pub async fn run(
     config: &CrawlConfig,
     profiles: &Profiles,
     sink: &mut Sink,
     shutdown: impl Future<Output = ()>,
-) -> Result<CrawlStats, Error> {
+) -> Result<CrawlOutcome, Error> {
     let started = Instant::now();
-    // Shared with the blocking pool, where pages are read.
-    let shared_profiles = Arc::new(profiles.clone());
     let plan = discover::Plan::new(config);
     let recorder = match &config.warc {
         Some(path) => Some(
@@ -195,11 +204,41 @@ pub async fn run(
         stats: CrawlStats::default(),
         progress,
     };
+    let error = crawl_pages(&mut crawl, &fetcher, &plan, config, shutdown)
+        .await
+        .err();
+    let counters = fetcher.counters.clone();
+    let warc = fetcher.finish_recording().map_err(|e| Error::Warc {
+        message: e.to_string(),
+    });
+    crawl.progress.finish_and_clear();
+    crawl.stats.requests = counters.requests.load(Ordering::Relaxed);
+    crawl.stats.retries = counters.retries.load(Ordering::Relaxed);
+    crawl.stats.throttled = counters.throttled.load(Ordering::Relaxed);
+    crawl.stats.records_written = crawl.records_so_far();
+    crawl.stats.unchanged = crawl.sink.unchanged();
+    crawl.stats.finish(started.elapsed());
+    Ok(CrawlOutcome {
+        stats: crawl.stats,
+        error: error.or(warc.err()),
+    })
+}
+
+/// The crawl proper, from discovery to the last record, leaving the fetcher to
+/// [`run`] to finish whatever ends it.
+async fn crawl_pages(
+    crawl: &mut Crawl<'_>,
+    fetcher: &Fetcher,
+    plan: &discover::Plan,
+    config: &CrawlConfig,
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), Error> {
+    // Shared with the blocking pool, where pages are read.
+    let shared_profiles = Arc::new(crawl.profiles.clone());
     let mut shutdown = std::pin::pin!(shutdown);
     let (starts, role) = match &config.cdx {
         Some(cdx) => {
-            let discovery =
-                discover::captures(&fetcher, cdx, config.max_pages, config.archive_mode);
+            let discovery = discover::captures(fetcher, cdx, config.max_pages, config.archive_mode);
             tokio::select! {
                 found = discovery => {
                     let found = found?;
@@ -209,7 +248,7 @@ pub async fn run(
                 () = &mut shutdown => {
                     crawl.stats.interrupted = true;
                     tracing::warn!("interrupted while listing captures");
-                    (Vec::new(), Role::Discovered)
+                    return Ok(());
                 }
             }
         }
@@ -234,7 +273,6 @@ pub async fn run(
                 continue;
             }
             crawl.stats.pages_attempted += 1;
-            let fetcher = &fetcher;
             let profiles = shared_profiles.clone();
             in_flight.push(async move {
                 let fetched = match fetcher.get(&task.url).await {
@@ -295,18 +333,7 @@ pub async fn run(
             crawl.sink.write(&record)?;
         }
     }
-    let counters = fetcher.counters.clone();
-    fetcher.finish_recording().map_err(|e| Error::Warc {
-        message: e.to_string(),
-    })?;
-    crawl.progress.finish_and_clear();
-    crawl.stats.requests = counters.requests.load(Ordering::Relaxed);
-    crawl.stats.retries = counters.retries.load(Ordering::Relaxed);
-    crawl.stats.throttled = counters.throttled.load(Ordering::Relaxed);
-    crawl.stats.records_written = crawl.records_so_far();
-    crawl.stats.unchanged = crawl.sink.unchanged();
-    crawl.stats.finish(started.elapsed());
-    Ok(crawl.stats)
+    Ok(())
 }
 
 impl Crawl<'_> {
@@ -371,7 +398,7 @@ impl Crawl<'_> {
                 self.stats.fail(&task.url, error.to_string());
                 self.settle(&task.key, DetailOutcome::Missing(format!("body: {error}")))
             }
-            Read::Detail(detail) => self.settle(&task.key, DetailOutcome::Read(detail)),
+            Read::Detail(detail) => self.settle(&task.key, DetailOutcome::Read(*detail)),
             Read::Page {
                 page,
                 extracted,
@@ -387,7 +414,7 @@ impl Crawl<'_> {
                     task,
                     page,
                     listing,
-                    detail,
+                    detail: *detail,
                     profile,
                 };
                 if self.waiting.contains_key(&undecided.task.key) {

@@ -34,7 +34,7 @@ pub(super) enum Read {
     ReplayedRedirect(Url),
     NoProfile,
     /// A page fetched as a detail page, read as one.
-    Detail(DetailPage),
+    Detail(Box<DetailPage>),
     /// A page fetched as a listing (or found by discovery), read as what the
     /// profile says it is.
     Page {
@@ -48,7 +48,7 @@ pub(super) enum Read {
     Either {
         page: Page,
         listing: Extracted,
-        detail: DetailPage,
+        detail: Box<DetailPage>,
         profile: Profiled,
     },
 }
@@ -106,14 +106,14 @@ fn read_now(response: &Response, role: Role, profiles: &Profiles, mode: ArchiveM
         trailing_slash: profile.urls.trailing_slash,
     };
     if role == Role::Detail {
-        return Read::Detail(extract::detail_page(&page, &document, profile));
+        return Read::Detail(Box::new(extract::detail_page(&page, &document, profile)));
     }
     let extracted = extract::extract_document(&page, &document, profile);
     // Without `detail.page` a detail page looks like a listing of one entry; a
     // profile without detail links has no detail pages to mistake.
     let undecidable = profile.detail.page.is_none() && profile.listing.detail_link.is_some();
     let detail = (role == Role::Discovered && undecidable)
-        .then(|| extract::detail_page(&page, &document, profile));
+        .then(|| Box::new(extract::detail_page(&page, &document, profile)));
     drop(document);
     page.html = String::new();
     match detail {

@@ -190,9 +190,7 @@ impl Record {
     pub fn id_of(entry: &Entry, listing: &Page) -> String {
         let detail_url = entry.detail.as_ref().map(|l| &l.original);
         match &entry.system_id {
-            Some(system_id) => {
-                id::system_record_id(detail_url.unwrap_or(&listing.url), system_id)
-            }
+            Some(system_id) => id::system_record_id(detail_url.unwrap_or(&listing.url), system_id),
             None => record_id(
                 detail_url,
                 &listing.url,

@@ -9,6 +9,8 @@ mod crawl;
 mod crawl_hardening;
 mod dates_hardening;
 mod extract;
+mod outputs;
 mod politeness;
+mod signals;
 mod systems;
 mod util;
