@@ -69,6 +69,8 @@ pub struct Exchange {
     pub date: DateTime<Utc>,
     pub method: String,
     pub request_headers: Vec<(String, String)>,
+    /// A form's fields as sent (empty for GET).
+    pub request_body: Vec<u8>,
     pub status: u16,
     pub reason: String,
     pub response_headers: Vec<(String, String)>,
@@ -275,8 +277,16 @@ fn request_block(exchange: &Exchange) -> Vec<u8> {
     for (name, value) in &exchange.request_headers {
         head.push_str(&format!("{}: {}\r\n", clean(name), clean(value)));
     }
+    if !exchange.request_body.is_empty() {
+        head.push_str(&format!(
+            "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n",
+            exchange.request_body.len()
+        ));
+    }
     head.push_str("\r\n");
-    head.into_bytes()
+    let mut block = head.into_bytes();
+    block.extend_from_slice(&exchange.request_body);
+    block
 }
 
 /// Header text must not contain line breaks, or it would end the header section early.
@@ -622,6 +632,7 @@ mod tests {
             date: Utc.with_ymd_and_hms(2026, 11, 23, 9, 37, 7).unwrap(),
             method: "GET".to_owned(),
             request_headers: vec![("User-Agent".into(), "harava-test".into())],
+            request_body: Vec::new(),
             status: 200,
             reason: "OK".into(),
             response_headers: vec![

@@ -39,7 +39,7 @@ use url::Url;
 use crate::archive::warc::WarcWriter;
 use crate::archive::wayback::Capture;
 use crate::error::Error;
-use crate::extract::{DetailPage, Entry, Extracted};
+use crate::extract::{DetailPage, Entry, Extracted, Submission};
 use crate::fetch::{FetchConfig, FetchError, Fetcher, Scope};
 use crate::page::{ArchiveMode, Link, Page};
 use crate::profile::{Profiles, TrailingSlash};
@@ -85,6 +85,8 @@ struct Task {
     role: Role,
     /// The key under which the page counts as fetched.
     key: String,
+    /// The fields to POST, for a listing that is a form's answer.
+    form: Option<Vec<(String, String)>>,
 }
 
 /// An entry waiting for its detail page.
@@ -275,7 +277,11 @@ async fn crawl_pages(
             crawl.stats.pages_attempted += 1;
             let profiles = shared_profiles.clone();
             in_flight.push(async move {
-                let fetched = match fetcher.get(&task.url).await {
+                let request = match &task.form {
+                    Some(fields) => fetcher.submit(&task.url, fields).await,
+                    None => fetcher.get(&task.url).await,
+                };
+                let fetched = match request {
                     Ok(response) => {
                         Ok(read::read(response, task.role, profiles, config.archive_mode).await)
                     }
@@ -401,8 +407,21 @@ impl Crawl<'_> {
             Read::Detail(detail) => self.settle(&task.key, DetailOutcome::Read(*detail)),
             Read::Page {
                 page,
+                extracted: Extracted::Other,
+                profile,
+                submission: Some(submission),
+            } => {
+                let warning = format!("body: {} is a search form, not a page of its own", task.url);
+                if !self.enqueue_form(submission, profile.trailing_slash) {
+                    tracing::info!(url = %page.url, "the listing's form was submitted already");
+                }
+                self.settle(&task.key, DetailOutcome::Missing(warning))
+            }
+            Read::Page {
+                page,
                 extracted,
                 profile,
+                submission: _,
             } => self.listing(task, page, extracted, profile),
             Read::Either {
                 page,
@@ -615,7 +634,45 @@ impl Crawl<'_> {
         if !self.seen.insert(key.clone()) {
             return false;
         }
-        self.queue.push_back(Task { url, role, key });
+        self.queue.push_back(Task {
+            url,
+            role,
+            key,
+            form: None,
+        });
+        true
+    }
+
+    /// Queues the submission of a listing's form (a POST, or a GET with the
+    /// fields in its query) unless it was sent already.
+    fn enqueue_form(&mut self, submission: Submission, trailing_slash: TrailingSlash) -> bool {
+        let Submission {
+            action,
+            post,
+            fields,
+        } = submission;
+        if !post {
+            let mut url = action.fetch;
+            url.query_pairs_mut().clear().extend_pairs(&fields);
+            return self.enqueue(url, Role::Listing, trailing_slash);
+        }
+        let body: String = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(&fields)
+            .finish();
+        let key = format!(
+            "{} POST {body}",
+            self.seen_key(&action.fetch, trailing_slash)
+        );
+        if !self.seen.insert(key.clone()) {
+            return false;
+        }
+        tracing::info!(url = %action.original, "submitting the listing's form");
+        self.queue.push_back(Task {
+            url: action.fetch,
+            role: Role::Listing,
+            key,
+            form: Some(fields),
+        });
         true
     }
 

@@ -9,7 +9,7 @@ use scraper::Html;
 use url::Url;
 
 use crate::archive::wayback;
-use crate::extract::{self, DetailPage, Extracted};
+use crate::extract::{self, DetailPage, Extracted, Submission};
 use crate::fetch::Response;
 use crate::page::{ArchiveMode, Page};
 use crate::profile::{Profiles, TrailingSlash};
@@ -41,6 +41,8 @@ pub(super) enum Read {
         page: Page,
         extracted: Extracted,
         profile: Profiled,
+        /// The profile's listing form on this page, to submit for the listing.
+        submission: Option<Submission>,
     },
     /// A page found by discovery whose profile cannot tell a detail page from a
     /// listing (no `detail.page`): both readings, for the crawl to choose from
@@ -109,6 +111,10 @@ fn read_now(response: &Response, role: Role, profiles: &Profiles, mode: ArchiveM
         return Read::Detail(Box::new(extract::detail_page(&page, &document, profile)));
     }
     let extracted = extract::extract_document(&page, &document, profile);
+    let submission = match extracted {
+        Extracted::Other => extract::form_submission(&page, &document, profile),
+        _ => None,
+    };
     // Without `detail.page` a detail page looks like a listing of one entry; a
     // profile without detail links has no detail pages to mistake.
     let undecidable = profile.detail.page.is_none() && profile.listing.detail_link.is_some();
@@ -127,6 +133,7 @@ fn read_now(response: &Response, role: Role, profiles: &Profiles, mode: ArchiveM
             page,
             extracted,
             profile: profiled,
+            submission,
         },
     }
 }

@@ -169,6 +169,78 @@ pub fn read_detail(page: &Page, document: &Html, profiles: &Profiles) -> Option<
     }
 }
 
+/// A form the crawl submits to get a listing (TWeb's meeting search): where to,
+/// and the fields as the page fills them in, the profile's overriding them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Submission {
+    pub action: Link,
+    /// `POST` when the form says so; otherwise the fields go in the query of a `GET`.
+    pub post: bool,
+    pub fields: Vec<(String, String)>,
+}
+
+/// The profile's `listing.form` on this page, filled in as a browser would
+/// submit it untouched: inputs with their values (checkboxes and radio buttons
+/// only when checked), selects with their selected or first option.
+pub fn form_submission(page: &Page, document: &Html, profile: &Profile) -> Option<Submission> {
+    let rules = profile.listing.form.as_ref()?;
+    let form = document.select(&rules.selector).next()?;
+    let action = form.attr("action").unwrap_or_default();
+    let action = page.resolve(if action.is_empty() {
+        page.fetch_url.as_str()
+    } else {
+        action
+    })?;
+    let post = form
+        .attr("method")
+        .is_some_and(|m| m.eq_ignore_ascii_case("post"));
+    let controls =
+        Selector::parse("input[name], select[name], textarea[name]").expect("static selector");
+    let options = Selector::parse("option").expect("static selector");
+    let mut fields: Vec<(String, String)> = Vec::new();
+    for control in form.select(&controls) {
+        let name = control.attr("name").unwrap_or_default().to_string();
+        let value = match control.value().name() {
+            "select" => {
+                let mut all = control.select(&options);
+                let chosen = control
+                    .select(&options)
+                    .find(|o| o.attr("selected").is_some())
+                    .or_else(|| all.next());
+                chosen.map(|o| {
+                    o.attr("value")
+                        .map(str::to_string)
+                        .unwrap_or_else(|| collapse_whitespace(&o.text().collect::<String>()))
+                })
+            }
+            "textarea" => Some(control.text().collect()),
+            _ => {
+                let kind = control.attr("type").unwrap_or("text").to_ascii_lowercase();
+                match kind.as_str() {
+                    "submit" | "button" | "image" | "reset" | "file" => None,
+                    "checkbox" | "radio" if control.attr("checked").is_none() => None,
+                    "checkbox" | "radio" => Some(control.attr("value").unwrap_or("on").to_string()),
+                    _ => Some(control.attr("value").unwrap_or_default().to_string()),
+                }
+            }
+        };
+        if let Some(value) = value {
+            fields.push((name, value));
+        }
+    }
+    for (name, value) in &rules.fields {
+        match fields.iter_mut().find(|(n, _)| n == name) {
+            Some(field) => field.1 = value.clone(),
+            None => fields.push((name.clone(), value.clone())),
+        }
+    }
+    Some(Submission {
+        action,
+        post,
+        fields,
+    })
+}
+
 /// What `--explain` says of a profile's selectors.
 fn profile_explain(profile: &Profile) -> Vec<String> {
     use scraper::selector::ToCss;

@@ -84,6 +84,8 @@ pub struct Response {
     pub headers: HeaderMap,
     /// The request headers we sent, for the WARC record of the exchange.
     pub request_headers: Vec<(String, String)>,
+    /// The form's fields, urlencoded, when the request submitted a form.
+    pub request_body: Bytes,
     pub body: Bytes,
     pub fetched_at: DateTime<Utc>,
 }
@@ -572,6 +574,30 @@ impl Fetcher {
 
     /// Fetches `url` for a `kind` of request.
     pub async fn get_as(&self, url: &Url, kind: RequestKind) -> Result<Response, FetchError> {
+        self.fetch(url, kind, None).await
+    }
+
+    /// Submits a form (`POST`, `application/x-www-form-urlencoded`) to `url`, as
+    /// politely as any page: robots.txt, the host's budget, retries. Redirects
+    /// after it are followed with `GET`, as browsers do after a form.
+    pub async fn submit(
+        &self,
+        url: &Url,
+        fields: &[(String, String)],
+    ) -> Result<Response, FetchError> {
+        let body: String = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
+        self.fetch(url, RequestKind::Page, Some(Bytes::from(body)))
+            .await
+    }
+
+    async fn fetch(
+        &self,
+        url: &Url,
+        kind: RequestKind,
+        mut form: Option<Bytes>,
+    ) -> Result<Response, FetchError> {
         let mut current = url.clone();
         let mut chain = vec![current.clone()];
         loop {
@@ -592,7 +618,7 @@ impl Fetcher {
             let host = self.host(&current);
             self.check_robots(&host, &current).await?;
             let response = self
-                .attempts(&host, Purpose::Request(kind), &current)
+                .attempts(&host, Purpose::Request(kind), &current, form.take())
                 .await?;
             if !(300..400).contains(&response.status) {
                 return Ok(response);
@@ -665,7 +691,7 @@ impl Fetcher {
             .expect("a path joins onto an http URL");
         for _ in 0..=ROBOTS_MAX_REDIRECTS {
             let host = self.host(&current);
-            let response = match self.attempts(&host, Purpose::Robots, &current).await {
+            let response = match self.attempts(&host, Purpose::Robots, &current, None).await {
                 Ok(response) => response,
                 Err(FetchError::Status { status, .. }) => {
                     return Ok(Robots::from_response(agent, &current, status, b""));
@@ -722,13 +748,14 @@ impl Fetcher {
         host: &HostState,
         purpose: Purpose,
         url: &Url,
+        form: Option<Bytes>,
     ) -> Result<Response, FetchError> {
         let limiter = &host.limiters[purpose.budget() as usize];
         let mut attempt = 0;
         loop {
             limiter.until_ready().await;
             self.counters.requests.fetch_add(1, Ordering::Relaxed);
-            let result = match self.attempt(url, purpose).await {
+            let result = match self.attempt(url, purpose, form.clone()).await {
                 Ok(response) => match self.judge(host, purpose, &response) {
                     Some(failure) => Err(failure),
                     None => Ok(response),
@@ -875,8 +902,14 @@ impl Fetcher {
         let exchange = Exchange {
             url: response.url.to_string(),
             date: response.fetched_at,
-            method: "GET".into(),
+            method: if response.request_body.is_empty() {
+                "GET"
+            } else {
+                "POST"
+            }
+            .into(),
             request_headers,
+            request_body: response.request_body.to_vec(),
             status: response.status,
             reason: reqwest::StatusCode::from_u16(response.status)
                 .ok()
@@ -908,11 +941,22 @@ impl Fetcher {
     /// One request and its body, bounded by the total timeout and the size cap.
     /// A page that is not HTML by its Content-Type is not read: the crawl skips
     /// it anyway, and reading it would spend time and an archive's budget.
-    async fn attempt(&self, url: &Url, purpose: Purpose) -> Result<Response, FetchError> {
+    async fn attempt(
+        &self,
+        url: &Url,
+        purpose: Purpose,
+        form: Option<Bytes>,
+    ) -> Result<Response, FetchError> {
         let exchange = async {
-            let response = self
-                .client
-                .get(url.clone())
+            let request = match &form {
+                None => self.client.get(url.clone()),
+                Some(body) => self
+                    .client
+                    .post(url.clone())
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .body(body.clone()),
+            };
+            let response = request
                 .headers(self.headers.clone())
                 .send()
                 .await
@@ -934,6 +978,7 @@ impl Fetcher {
                     status,
                     headers: response_headers,
                     request_headers: self.request_headers.clone(),
+                    request_body: form.clone().unwrap_or_default(),
                     body,
                     fetched_at: Utc::now(),
                 },

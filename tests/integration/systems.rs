@@ -258,3 +258,320 @@ fn the_search_form_alone_is_no_listing() {
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert_eq!(records(&output.stdout), Vec::<Value>::new());
 }
+
+/// One request an emulated system got: method, path with query, and body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Hit {
+    method: String,
+    path: String,
+    body: String,
+    at: std::time::Instant,
+}
+
+/// A meeting publication system on 127.0.0.1: fixed pages by method and path
+/// (windows-1252 bytes, as the systems serve them), every request logged.
+struct SystemSite {
+    address: std::net::SocketAddr,
+    log: std::sync::Arc<std::sync::Mutex<Vec<Hit>>>,
+    _runtime: tokio::runtime::Runtime,
+}
+
+type Pages = std::collections::HashMap<(String, String), Vec<u8>>;
+
+impl SystemSite {
+    /// Serves the pages `build` makes for the site's own origin.
+    fn start(build: impl FnOnce(&str) -> Pages) -> SystemSite {
+        use axum::body::{Body, to_bytes};
+        use axum::extract::{Request, State};
+        use axum::response::Response;
+        let std_listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = std_listener.local_addr().unwrap();
+        let pages = std::sync::Arc::new(build(&format!("http://{address}")));
+        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        type SiteState = (
+            std::sync::Arc<Pages>,
+            std::sync::Arc<std::sync::Mutex<Vec<Hit>>>,
+        );
+        async fn serve(State((pages, log)): State<SiteState>, request: Request) -> Response {
+            let method = request.method().to_string();
+            let path = request
+                .uri()
+                .path_and_query()
+                .map(|p| p.as_str().to_string())
+                .unwrap_or_default();
+            let body = to_bytes(request.into_body(), 1 << 20).await.unwrap();
+            log.lock().unwrap().push(Hit {
+                method: method.clone(),
+                path: path.clone(),
+                body: String::from_utf8_lossy(&body).into_owned(),
+                at: std::time::Instant::now(),
+            });
+            match pages.get(&(method, path)) {
+                Some(bytes) => Response::builder()
+                    .header("content-type", "text/html")
+                    .body(Body::from(bytes.clone()))
+                    .unwrap(),
+                None => Response::builder().status(404).body(Body::empty()).unwrap(),
+            }
+        }
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let app = axum::Router::new()
+            .fallback(serve)
+            .with_state((pages, log.clone()));
+        runtime.spawn(async move {
+            std_listener.set_nonblocking(true).unwrap();
+            let listener = tokio::net::TcpListener::from_std(std_listener).unwrap();
+            axum::serve(listener, app).await.unwrap()
+        });
+        SystemSite {
+            address,
+            log,
+            _runtime: runtime,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.address)
+    }
+
+    fn hits(&self) -> Vec<Hit> {
+        self.log.lock().unwrap().clone()
+    }
+}
+
+fn get(path: &str) -> (String, String) {
+    ("GET".to_string(), path.to_string())
+}
+
+/// A real page moved to `origin` (its links point at the original host) and
+/// encoded back to windows-1252.
+fn moved(text: &str, original: &str, origin: &str) -> Vec<u8> {
+    encoding_rs::WINDOWS_1252
+        .encode(&text.replace(original, origin))
+        .0
+        .into_owned()
+}
+
+const ROBOTS: &[u8] = b"User-agent: *\nDisallow: /cgi/\n";
+
+/// Checks what every emulated crawl must show: robots.txt first, each page
+/// once, requests at least `--rate 2` apart.
+fn assert_polite(hits: &[Hit]) {
+    assert_eq!(hits[0].path, "/robots.txt", "{hits:?}");
+    let mut seen = std::collections::HashSet::new();
+    for hit in hits {
+        assert!(
+            seen.insert((hit.method.clone(), hit.path.clone())),
+            "{} {} requested twice: {hits:?}",
+            hit.method,
+            hit.path
+        );
+    }
+    for pair in hits.windows(2) {
+        let gap = pair[1].at - pair[0].at;
+        assert!(
+            gap >= std::time::Duration::from_millis(400),
+            "{gap:?} between {} and {}",
+            pair[0].path,
+            pair[1].path
+        );
+    }
+}
+
+#[test]
+fn a_dynasty_site_is_crawled_from_its_organ_listing_to_each_meetings_index() {
+    const ESPOO: &str = "http://espoo04.hosting.documenta.fi";
+    // The first three meetings of the real listing, each with an index page
+    // made from the real one, dated as its row.
+    let meetings = [
+        ("2017409885", "15.05.2017", "2017-05-15"),
+        ("2017406946", "08.05.2017", "2017-05-08"),
+        ("2017406945", "10.04.2017", "2017-04-10"),
+    ];
+    let listing = text_of("espoo-dynasty/TELIN-217668.HTM");
+    let cut = listing
+        .match_indices("<!--TIETUE-->")
+        .nth(meetings.len() - 1)
+        .unwrap()
+        .0;
+    let listing = format!(
+        "{}<!--TIETUE-->\n</tr></tbody></table>\n<!--DATA_END-->\n</td></tr></tbody></table></body></html>",
+        &listing[..cut]
+    );
+    let index = text_of("espoo-dynasty/2017406946.HTM");
+    let site = SystemSite::start(|origin| {
+        let mut pages = Pages::new();
+        pages.insert(get("/robots.txt"), ROBOTS.to_vec());
+        pages.insert(
+            get("/kokous/TELIN-217668.HTM"),
+            moved(&listing, ESPOO, origin),
+        );
+        for (id, finnish, _) in meetings {
+            let page = index
+                .replace("2017406946", id)
+                .replace("Pöytäkirja 08.05.2017", &format!("Pöytäkirja {finnish}"));
+            pages.insert(
+                get(&format!("/kokous/{id}.HTM")),
+                moved(&page, ESPOO, origin),
+            );
+        }
+        pages
+    });
+    let output = crate::util::crawl(&["--rate", "2", &site.url("/kokous/TELIN-217668.HTM")]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let records = records(&output.stdout);
+    assert_eq!(records.len(), meetings.len());
+    for (record, (id, _, iso)) in records.iter().zip(meetings) {
+        assert_eq!(record["profile"], "dynasty");
+        assert_eq!(record["detail_url"], site.url(&format!("/kokous/{id}.HTM")));
+        assert_eq!(record["meeting_date"], iso);
+        assert_eq!(record["meeting_time"], "15:30", "from the meeting's index");
+        assert_eq!(record["organ"], "Kaupunginhallitus");
+        assert_eq!(record["document_type"], "Pöytäkirja");
+        let items = record["items"].as_array().unwrap();
+        assert_eq!(items.len(), 22);
+        assert_eq!(items[0]["number"], "125");
+        assert_eq!(items[0]["url"], site.url(&format!("/kokous/{id}-1.HTM")));
+        assert_eq!(
+            record["documents"][0]["url"],
+            site.url(&format!("/kokous/{id}.PDF"))
+        );
+        assert_eq!(record["warnings"], serde_json::json!([]));
+    }
+    let hits = site.hits();
+    assert_polite(&hits);
+    let paths: Vec<&str> = hits.iter().map(|h| h.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "/robots.txt",
+            "/kokous/TELIN-217668.HTM",
+            "/kokous/2017409885.HTM",
+            "/kokous/2017406946.HTM",
+            "/kokous/2017406945.HTM",
+        ],
+        "item pages and PDFs are not fetched"
+    );
+}
+
+#[test]
+fn a_tweb_site_is_crawled_through_its_search_form() {
+    const OULU: &str = "http://asiakirjat.ouka.fi";
+    const SCRIPTS: &str = "/ktwebbin/dbisa.dll/ktwebscr";
+    let meetings = [
+        ("12867", "27.3.2017", "2017-03-27"),
+        ("12838", "20.3.2017", "2017-03-20"),
+        ("12754", "13.3.2017", "2017-03-13"),
+    ];
+    let listing = text_of("oulu-tweb/oulu_tweb_kaupunginhallitus_kokoukset.html");
+    let row = Regex::new(r#"(?s)<tr class="data[01]">.*?</tr>"#).unwrap();
+    let first = row.find(&listing).unwrap().start();
+    let rows: String = row
+        .find_iter(&listing)
+        .take(meetings.len())
+        .map(|m| m.as_str())
+        .collect();
+    let listing = format!(
+        "{}{rows}</tbody></table></div></div></div></body></html>",
+        &listing[..first]
+    );
+    let search = text_of("oulu-tweb/oulu_tweb_haku.html");
+    let index = text_of("oulu-tweb/oulu_tweb_kaupunginhallitus_5_2017.html");
+    let site = SystemSite::start(|origin| {
+        let mut pages = Pages::new();
+        pages.insert(get("/robots.txt"), ROBOTS.to_vec());
+        pages.insert(
+            get(&format!("{SCRIPTS}/pk_tek_tweb.htm")),
+            moved(&search, OULU, origin),
+        );
+        pages.insert(
+            ("POST".into(), format!("{SCRIPTS}/pk_kokl_tweb.htm")),
+            moved(&listing, OULU, origin),
+        );
+        for (bid, finnish, _) in meetings {
+            let page = index
+                .replace("bid=12867", &format!("bid={bid}"))
+                .replace("27.3.2017 15:00", &format!("{finnish} 15:00"));
+            pages.insert(
+                get(&format!("{SCRIPTS}/pk_asil_tweb.htm?+bid={bid}")),
+                moved(&page, OULU, origin),
+            );
+        }
+        pages
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let warc = dir.path().join("tweb.warc");
+    let output = crate::util::crawl(&[
+        "--rate",
+        "2",
+        "--warc",
+        warc.to_str().unwrap(),
+        &site.url(&format!("{SCRIPTS}/pk_tek_tweb.htm")),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let records = records(&output.stdout);
+    assert_eq!(records.len(), meetings.len(), "{records:?}");
+    for (record, (bid, _, iso)) in records.iter().zip(meetings) {
+        assert_eq!(record["profile"], "tweb");
+        assert_eq!(
+            record["detail_url"],
+            site.url(&format!("{SCRIPTS}/pk_asil_tweb.htm?+bid={bid}"))
+        );
+        assert_eq!(record["meeting_date"], iso);
+        assert_eq!(record["meeting_time"], "15:00");
+        assert_eq!(record["organ"], "Kaupunginhallitus");
+        assert_eq!(record["document_type"], "Pöytäkirja");
+        assert_eq!(record["items"].as_array().unwrap().len(), 16);
+        assert_eq!(
+            record["source_url"],
+            site.url(&format!("{SCRIPTS}/pk_kokl_tweb.htm"))
+        );
+    }
+    let hits = site.hits();
+    assert_polite(&hits);
+    let requests: Vec<(&str, &str, &str)> = hits
+        .iter()
+        .map(|h| (h.method.as_str(), h.path.as_str(), h.body.as_str()))
+        .collect();
+    assert_eq!(
+        requests,
+        [
+            ("GET", "/robots.txt", ""),
+            ("GET", "/ktwebbin/dbisa.dll/ktwebscr/pk_tek_tweb.htm", ""),
+            (
+                "POST",
+                "/ktwebbin/dbisa.dll/ktwebscr/pk_kokl_tweb.htm",
+                "oper=where&kirjaamo=&pvm1=&pvm2="
+            ),
+            (
+                "GET",
+                "/ktwebbin/dbisa.dll/ktwebscr/pk_asil_tweb.htm?+bid=12867",
+                ""
+            ),
+            (
+                "GET",
+                "/ktwebbin/dbisa.dll/ktwebscr/pk_asil_tweb.htm?+bid=12838",
+                ""
+            ),
+            (
+                "GET",
+                "/ktwebbin/dbisa.dll/ktwebscr/pk_asil_tweb.htm?+bid=12754",
+                ""
+            ),
+        ]
+    );
+    // The WARC keeps the form as it was sent, so the listing can be re-derived.
+    let warc = String::from_utf8_lossy(&std::fs::read(&warc).unwrap()).into_owned();
+    assert!(
+        warc.contains("POST /ktwebbin/dbisa.dll/ktwebscr/pk_kokl_tweb.htm HTTP/1.1\r\n"),
+        "the request record says POST"
+    );
+    assert!(
+        warc.contains("Content-Length: 32\r\n\r\noper=where&kirjaamo=&pvm1=&pvm2="),
+        "the request record holds the form's fields"
+    );
+}
