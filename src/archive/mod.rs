@@ -2,5 +2,6 @@
 //! their CDXJ indexes and WACZ packages.
 pub mod cdx;
 pub mod cdxj;
+pub mod wacz;
 pub mod warc;
 pub mod wayback;
