@@ -8,7 +8,9 @@ use chrono::{Datelike, NaiveDate};
 use clap::Parser;
 use url::Url;
 
-use crate::cli::{Command, CrawlOpts, DatesOpts, DemoOpts, ExtractOpts, FetchOpts, Opts};
+use crate::cli::{
+    Command, CrawlOpts, DatesOpts, DemoOpts, ExtractOpts, FetchOpts, Opts, PackOpts, VerifyOpts,
+};
 use crate::crawl::{CdxConfig, CrawlConfig};
 use crate::fetch::FetchConfig;
 use crate::offline::ExtractConfig;
@@ -57,6 +59,7 @@ pub enum Config {
         profile: ProfileChoice,
         output: Option<PathBuf>,
         state: Option<PathBuf>,
+        snapshot: Snapshot,
     },
     Dates {
         texts: Vec<String>,
@@ -67,6 +70,7 @@ pub enum Config {
         profile: ProfileChoice,
         output: Option<PathBuf>,
         state: Option<PathBuf>,
+        snapshot: Snapshot,
     },
     Demo {
         output: PathBuf,
@@ -74,6 +78,22 @@ pub enum Config {
     },
     Profiles,
     Schema,
+    Pack {
+        warc: PathBuf,
+        records: PathBuf,
+        output: PathBuf,
+        title: Option<String>,
+    },
+    Verify {
+        path: PathBuf,
+    },
+}
+
+/// What a run keeps as a snapshot dataset besides its output: a manifest, a WACZ package.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Snapshot {
+    pub manifest: Option<PathBuf>,
+    pub wacz: Option<PathBuf>,
 }
 
 /// A usage error found after clap's own checks, such as a malformed URL.
@@ -91,6 +111,7 @@ impl Config {
                 base_url,
                 output,
                 state,
+                manifest,
             }) => Config::Extract {
                 extract: ExtractConfig {
                     inputs: paths,
@@ -99,6 +120,10 @@ impl Config {
                 profile: ProfileChoice::parse(&profile),
                 output: output.filter(|o| o.as_os_str() != DEFAULT_OUTPUT),
                 state,
+                snapshot: Snapshot {
+                    manifest,
+                    wacz: None,
+                },
             },
             Command::Dates(DatesOpts { text, context_date }) => Config::Dates {
                 texts: text,
@@ -108,6 +133,18 @@ impl Config {
             Command::Demo(DemoOpts { output }) => Config::Demo { output, quiet },
             Command::Profiles => Config::Profiles,
             Command::Schema => Config::Schema,
+            Command::Pack(PackOpts {
+                warc,
+                records,
+                output,
+                title,
+            }) => Config::Pack {
+                warc,
+                records,
+                output,
+                title,
+            },
+            Command::Verify(VerifyOpts { path }) => Config::Verify { path },
         })
     }
 }
@@ -150,6 +187,10 @@ fn crawl_config(opts: CrawlOpts, quiet: bool) -> Result<Config, UsageError> {
         profile: ProfileChoice::parse(&opts.profile),
         output: opts.output.filter(|o| o.as_os_str() != DEFAULT_OUTPUT),
         state: opts.state,
+        snapshot: Snapshot {
+            manifest: opts.manifest,
+            wacz: opts.wacz,
+        },
     })
 }
 
