@@ -7,3 +7,4 @@ mod crawl;
 mod dates_hardening;
 mod extract;
 mod util;
+mod wacz;
