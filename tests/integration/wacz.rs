@@ -535,3 +535,47 @@ fn verify_of_something_that_is_no_manifest_says_what_to_give() {
         )
     );
 }
+
+#[test]
+fn extract_with_manifest_records_profiles_counts_and_the_output_hash() {
+    let dir = tempfile::tempdir().unwrap();
+    let jsonl = dir.path().join("samples.jsonl");
+    let manifest_path = dir.path().join("manifest.json");
+    let output = run(&[
+        "extract",
+        samples().to_str().unwrap(),
+        "-o",
+        jsonl.to_str().unwrap(),
+        "--manifest",
+        manifest_path.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(&manifest_path).unwrap()).unwrap();
+    assert_eq!(manifest["command"][1], "extract");
+    assert_eq!(manifest["counts"]["records"], 19);
+    assert_eq!(manifest["counts"]["unchanged"], 0);
+    assert_eq!(manifest["failures"], serde_json::json!([]));
+    let profile = std::fs::read(crate::util::root().join("selectors/uusimaa2019.toml")).unwrap();
+    assert_eq!(
+        manifest["profiles"],
+        serde_json::json!([{
+            "name": "uusimaa2019",
+            "source": "selectors/uusimaa2019.toml",
+            "sha256": sha256(&profile),
+        }])
+    );
+    let bytes = std::fs::read(&jsonl).unwrap();
+    assert_eq!(
+        manifest["files"],
+        serde_json::json!([{
+            "role": "records",
+            "path": "samples.jsonl",
+            "sha256": sha256(&bytes),
+            "bytes": bytes.len(),
+        }])
+    );
+    let (code, out, _) = verify(&manifest_path);
+    assert_eq!(code, Some(0));
+    assert_eq!(out, format!("ok       {}\n", jsonl.display()));
+}
