@@ -49,8 +49,8 @@ pub enum CdxjError {
     },
 }
 
-/// One indexed capture and, for the caller's page list, its payload.
-#[derive(Debug)]
+/// One indexed capture.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Capture {
     pub url: String,
     pub date: DateTime<Utc>,
@@ -60,7 +60,6 @@ pub struct Capture {
     /// Where the record lies in the file as stored.
     pub offset: u64,
     pub length: u64,
-    pub response: ArchivedResponse,
 }
 
 impl Capture {
@@ -92,8 +91,12 @@ impl Capture {
 }
 
 /// Index the WARC at `path`: every `response` and `resource` record as a [`Capture`], in
-/// file order.
-pub fn index_warc(path: &Path) -> Result<Vec<Capture>, CdxjError> {
+/// file order. `visit` sees each capture with its parsed response while it is at hand, so
+/// that callers needing the payloads (page titles) do not make the index hold them all.
+pub fn index_warc(
+    path: &Path,
+    mut visit: impl FnMut(&Capture, &ArchivedResponse),
+) -> Result<Vec<Capture>, CdxjError> {
     let read_error = |source| CdxjError::Read {
         path: path.to_owned(),
         source,
@@ -107,15 +110,18 @@ pub fn index_warc(path: &Path) -> Result<Vec<Capture>, CdxjError> {
         .map_err(read_error)?
         .starts_with(&[0x1f, 0x8b]);
     let mut captures = Vec::new();
+    let mut record = Vec::new();
     loop {
         let offset = input.position;
-        let record = if gzip {
-            gzip_member(&mut input)
+        let more = if gzip {
+            gzip_member(&mut input, &mut record)
         } else {
-            plain_record(&mut input)
+            plain_record(&mut input, &mut record)
         }
         .map_err(read_error)?;
-        let Some(record) = record else { break };
+        if !more {
+            break;
+        }
         let length = input.position - offset;
         let problem = |reason: String| CdxjError::Record {
             path: path.to_owned(),
@@ -152,7 +158,7 @@ pub fn index_warc(path: &Path) -> Result<Vec<Capture>, CdxjError> {
         let digest = header
             .payload_digest
             .unwrap_or_else(|| format!("sha1:{}", BASE32.encode(&Sha1::digest(&response.payload))));
-        captures.push(Capture {
+        let capture = Capture {
             url: response.target_uri.clone(),
             date,
             mime,
@@ -160,8 +166,9 @@ pub fn index_warc(path: &Path) -> Result<Vec<Capture>, CdxjError> {
             digest,
             offset,
             length,
-            response,
-        });
+        };
+        visit(&capture, &response);
+        captures.push(capture);
     }
     Ok(captures)
 }
@@ -237,26 +244,27 @@ impl<R: BufRead> BufRead for Counting<R> {
     }
 }
 
-/// The next gzip member, decompressed; `None` at the end of the file. The `bufread` decoder
-/// takes no byte past its member's trailer, so the count is the member's end.
-fn gzip_member<R: BufRead>(input: &mut Counting<R>) -> io::Result<Option<Vec<u8>>> {
+/// The next gzip member, decompressed into `record`; false at the end of the file. The
+/// `bufread` decoder takes no byte past its member's trailer, so the count is the member's end.
+fn gzip_member<R: BufRead>(input: &mut Counting<R>, record: &mut Vec<u8>) -> io::Result<bool> {
+    record.clear();
     if input.fill_buf()?.is_empty() {
-        return Ok(None);
+        return Ok(false);
     }
-    let mut record = Vec::new();
-    flate2::bufread::GzDecoder::new(&mut *input).read_to_end(&mut record)?;
-    Ok(Some(record))
+    flate2::bufread::GzDecoder::new(&mut *input).read_to_end(record)?;
+    Ok(true)
 }
 
-/// The next record of an uncompressed WARC with its trailing line breaks; `None` at the end.
-fn plain_record<R: BufRead>(input: &mut Counting<R>) -> io::Result<Option<Vec<u8>>> {
-    let mut record = Vec::new();
+/// The next record of an uncompressed WARC with its trailing line breaks, into `record`;
+/// false at the end of the file.
+fn plain_record<R: BufRead>(input: &mut Counting<R>, record: &mut Vec<u8>) -> io::Result<bool> {
+    record.clear();
     let mut length = None;
     loop {
         let start = record.len();
-        if input.read_until(b'\n', &mut record)? == 0 {
+        if input.read_until(b'\n', record)? == 0 {
             if record.is_empty() {
-                return Ok(None);
+                return Ok(false);
             }
             return Err(io::Error::new(
                 io::ErrorKind::UnexpectedEof,
@@ -281,7 +289,7 @@ fn plain_record<R: BufRead>(input: &mut Counting<R>) -> io::Result<Option<Vec<u8
         )
     })?;
     let start = record.len();
-    (&mut *input).take(length).read_to_end(&mut record)?;
+    (&mut *input).take(length).read_to_end(record)?;
     if ((record.len() - start) as u64) < length {
         return Err(io::Error::new(
             io::ErrorKind::UnexpectedEof,
@@ -300,7 +308,7 @@ fn plain_record<R: BufRead>(input: &mut Counting<R>) -> io::Result<Option<Vec<u8
         record.extend_from_slice(&buffer[..breaks]);
         input.consume(breaks);
     }
-    Ok(Some(record))
+    Ok(true)
 }
 
 /// The SURT key of `url` as the Python `surt` package (and so pywb) computes it.
@@ -460,7 +468,7 @@ mod tests {
     /// reads one `response` record of the capture's URL and nothing else.
     fn assert_ranges_cut_records(path: &Path, gzip: bool) {
         let bytes = std::fs::read(path).unwrap();
-        let captures = index_warc(path).unwrap();
+        let captures = index_warc(path, |_, _| ()).unwrap();
         assert_eq!(captures.len(), 2);
         for capture in &captures {
             let range = &bytes[capture.offset as usize..(capture.offset + capture.length) as usize];
@@ -502,7 +510,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.warc.gz");
         write_warc(&path, true);
-        let captures = index_warc(&path).unwrap();
+        let captures = index_warc(&path, |_, _| ()).unwrap();
         let text = index_text(&captures, "t.warc.gz");
         let lines: Vec<&str> = text.lines().collect();
         let b = &captures[0];
@@ -538,7 +546,7 @@ mod tests {
         );
         io::Write::write_all(&mut encoder, &std::fs::read(&plain).unwrap()).unwrap();
         encoder.finish().unwrap();
-        let error = index_warc(&whole).unwrap_err().to_string();
+        let error = index_warc(&whole, |_, _| ()).unwrap_err().to_string();
         assert!(
             error.contains("whole.warc.gz: the record at byte 0"),
             "{error}"

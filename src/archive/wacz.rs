@@ -56,12 +56,16 @@ pub fn pack(
     title: &str,
     run: &Manifest,
 ) -> Result<Packed, Error> {
-    let captures = cdxj::index_warc(warc).map_err(|e| Error::Snapshot {
+    let mut pages = Pages::new();
+    let captures = cdxj::index_warc(warc, |capture, response| {
+        pages.add(capture, &response.payload)
+    })
+    .map_err(|e| Error::Snapshot {
         message: format!("cannot index the WARC for the WACZ: {e}"),
     })?;
     let warc_name = archive_name(warc);
     let index = cdxj::index_text(&captures, &warc_name);
-    let (pages, page_count) = pages_jsonl(&captures);
+    let (pages, page_count) = (pages.text, pages.count);
     let record_count = count_lines(records)?;
     let mut run = run.clone();
     run.counts
@@ -234,18 +238,29 @@ fn count_lines(path: &Path) -> Result<u64, Error> {
     }
 }
 
-/// `pages/pages.jsonl` and how many pages it lists.
-fn pages_jsonl(captures: &[Capture]) -> (String, usize) {
-    let header = json!({"format": "json-pages-1.0", "id": "pages", "title": "All Pages"});
-    let mut text = format!("{header}\n");
-    let mut count = 0;
-    for capture in captures {
+/// `pages/pages.jsonl` as it is built, and how many pages it lists.
+struct Pages {
+    text: String,
+    count: usize,
+}
+
+impl Pages {
+    fn new() -> Pages {
+        let header = json!({"format": "json-pages-1.0", "id": "pages", "title": "All Pages"});
+        Pages {
+            text: format!("{header}\n"),
+            count: 0,
+        }
+    }
+
+    /// List `capture` when it is an HTML page that was there (status 200).
+    fn add(&mut self, capture: &Capture, payload: &[u8]) {
         let html = matches!(
             capture.mime.as_deref(),
             Some("text/html" | "application/xhtml+xml")
         );
         if !html || capture.status != 200 {
-            continue;
+            return;
         }
         let ts = manifest::timestamp(capture.date);
         let id = manifest::sha256_hex(format!("{ts} {}", capture.url).as_bytes());
@@ -253,13 +268,12 @@ fn pages_jsonl(captures: &[Capture]) -> (String, usize) {
             "id": &id["sha256:".len().."sha256:".len() + 32],
             "url": capture.url,
             "ts": ts,
-            "title": title(&capture.response.payload).unwrap_or_else(|| capture.url.clone()),
+            "title": title(payload).unwrap_or_else(|| capture.url.clone()),
             "seed": true,
         });
-        text.push_str(&format!("{page}\n"));
-        count += 1;
+        self.text.push_str(&format!("{page}\n"));
+        self.count += 1;
     }
-    (text, count)
 }
 
 /// The text of a page's `<title>`, found by a scan rather than an HTML parse: packing runs
