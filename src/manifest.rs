@@ -28,7 +28,7 @@
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{self, Read};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use data_encoding::HEXLOWER;
@@ -365,14 +365,8 @@ pub fn verify_manifest(path: &Path) -> Result<Vec<Checked>, Error> {
         .files
         .iter()
         .map(|file| {
-            let relative = Path::new(&file.path);
-            let on_disk = if relative.is_absolute()
-                || relative.components().any(|c| c == Component::ParentDir)
-            {
-                relative.to_path_buf()
-            } else {
-                base.join(relative)
-            };
+            // An absolute path stays as it is: `join` replaces the base with it.
+            let on_disk = base.join(&file.path);
             compare(
                 on_disk.display().to_string(),
                 (&file.sha256, file.bytes),
