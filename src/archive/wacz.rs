@@ -402,3 +402,37 @@ fn zip_error(error: zip::result::ZipError) -> io::Error {
         other => io::Error::other(other),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_are_found_unescaped_and_collapsed() {
+        let cases: [(&str, Option<&str>); 5] = [
+            (
+                "<html><head><TITLE>\n  Kuntajohtajakokous 10.5.2017 &#8211; Uusimaa&nbsp;2019 &amp; co\n</title>",
+                Some("Kuntajohtajakokous 10.5.2017 – Uusimaa 2019 & co"),
+            ),
+            (
+                "<title data-x=\"1\">&#x41;&lt;b&gt; &unknown; a&b</title>",
+                Some("A<b> &unknown; a&b"),
+            ),
+            ("<title>   </title>", None),
+            ("<title>never closed", None),
+            ("<p>no title</p>", None),
+        ];
+        for (html, expected) in cases {
+            assert_eq!(title(html.as_bytes()).as_deref(), expected, "{html}");
+        }
+    }
+
+    #[test]
+    fn archive_names_fit_the_data_package_name_pattern() {
+        assert_eq!(
+            archive_name(Path::new("/x/My Crawl (2).WARC.GZ")),
+            "my-crawl--2-.warc.gz"
+        );
+        assert_eq!(archive_name(Path::new("a_b-1.warc")), "a_b-1.warc");
+    }
+}
