@@ -15,8 +15,7 @@ use serde::Deserialize;
 use crate::error::Error;
 
 /// The profiles in `selectors/`, compiled into the binary so `--profile NAME` works
-/// from any directory.
-/// The bundled profiles: their path in the source tree and their TOML text.
+/// from any directory: their path in the source tree and their TOML text.
 pub const BUNDLED: &[(&str, &str)] = &[(
     "selectors/uusimaa2019.toml",
     include_str!("../../selectors/uusimaa2019.toml"),
