@@ -8,10 +8,12 @@ use std::ffi::OsString;
 use std::io::{self, BufRead, IsTerminal, Write};
 use std::path::Path;
 
+use crate::archive::wacz;
 use crate::config::Config;
 use crate::crawl::{self, CrawlConfig, CrawlOutcome, CrawlStats};
 use crate::error::Error;
 use crate::exit_codes::ExitCode;
+use crate::manifest::{Outcome, Run};
 use crate::profile::ProfileChoice;
 use crate::profile::{self, Profiles};
 use crate::sink::{self, PendingFile, Sink};
@@ -68,10 +70,16 @@ fn try_run(config: Config) -> Result<ExitCode, Error> {
             profile,
             output,
             state,
+            snapshot,
         } => {
-            check_outputs(&[("-o", output.as_deref()), ("--state", state.as_deref())])?;
+            check_outputs(&[
+                ("-o", output.as_deref()),
+                ("--state", state.as_deref()),
+                ("--manifest", snapshot.manifest.as_deref()),
+            ])?;
             signals::install()?;
             let profiles = Profiles::load(&profile)?;
+            let run = Run::start(snapshot, &profile)?;
             let mut sink = sink_for(output.as_deref(), state.as_deref())?;
             let report = offline::run(&extract, &profiles, &mut sink)?;
             if report.files == report.failures.len() as u64 {
@@ -99,6 +107,17 @@ fn try_run(config: Config) -> Result<ExitCode, Error> {
                     report.records
                 );
             }
+            let counts = [
+                ("files", report.files),
+                ("records", report.records),
+                ("unchanged", report.unchanged),
+            ];
+            run.finish(
+                &std::collections::BTreeMap::from(counts),
+                report.failures.clone(),
+                &[("records", output.as_deref())],
+                "harava extract",
+            )?;
             if signals::requested() {
                 eprintln!(
                     "harava: interrupted: {} records written from the {} inputs read",
@@ -109,20 +128,43 @@ fn try_run(config: Config) -> Result<ExitCode, Error> {
             Ok(ExitCode::for_failures(report.failures.len() as u64))
         }
         Config::Crawl {
-            crawl,
+            mut crawl,
             profile,
             output,
             state,
+            snapshot,
         } => {
             check_outputs(&[
                 ("-o", output.as_deref()),
                 ("--state", state.as_deref()),
                 ("--warc", crawl.warc.as_deref()),
                 ("--stats", crawl.stats_path.as_deref()),
+                ("--manifest", snapshot.manifest.as_deref()),
+                ("--wacz", snapshot.wacz.as_deref()),
             ])?;
             signals::install()?;
-            let sink = sink_for(output.as_deref(), state.as_deref())?;
+            let mut run = Run::start(snapshot, &profile)?;
+            let warc = crawl.warc.clone();
+            crawl.warc = run.warc_path(crawl.warc.take());
+            let records = run.records_path(output.clone());
+            let sink = sink_for(records.as_deref(), state.as_deref())?;
             let stats = crawl_to(&runtime()?, &crawl, &profile, sink)?;
+            let failures = stats
+                .failures
+                .iter()
+                .map(|f| format!("{}: {}", f.url, f.error))
+                .collect();
+            let starts: Vec<String> = crawl.start.iter().map(|u| u.to_string()).collect();
+            run.finish(
+                &stats,
+                failures,
+                &[
+                    ("records", output.as_deref()),
+                    ("warc", warc.as_deref()),
+                    ("stats", crawl.stats_path.as_deref()),
+                ],
+                &format!("harava crawl of {}", starts.join(", ")),
+            )?;
             Ok(crawl_exit_code(&stats))
         }
         Config::Demo { output, quiet } => {
@@ -176,6 +218,30 @@ fn try_run(config: Config) -> Result<ExitCode, Error> {
             }
             Ok(ExitCode::Success)
         }
+        Config::Pack {
+            warc,
+            records,
+            output,
+            title,
+        } => {
+            let title = title.unwrap_or_else(|| {
+                records
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default()
+            });
+            let run = crate::manifest::Manifest::begin(chrono::Utc::now(), Vec::new());
+            let packed = wacz::pack(&warc, &records, &output, &title, &run)?;
+            eprintln!(
+                "harava: packed {} captures, {} pages and {} records into {}",
+                packed.captures,
+                packed.pages,
+                packed.records,
+                output.display()
+            );
+            Ok(ExitCode::Success)
+        }
+        Config::Verify { path } => verify(&path),
         Config::Schema => {
             let text = serde_json::to_string_pretty(&record::schema()).expect("schemas serialize");
             writeln!(io::stdout(), "{text}").map_err(Error::stdout)?;
@@ -204,6 +270,39 @@ fn leave_as_it_was(kept: Option<std::path::PathBuf>) {
             path.display()
         );
     }
+}
+
+/// Re-hash what a manifest or a WACZ lists, one line per file; exit 1 naming what changed.
+fn verify(path: &std::path::Path) -> Result<ExitCode, Error> {
+    let mut magic = [0; 4];
+    let is_zip = std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut magic))
+        .is_ok()
+        && magic == *b"PK\x03\x04";
+    let checked = if is_zip {
+        wacz::verify(path)?
+    } else {
+        crate::manifest::verify_manifest(path)?
+    };
+    let mut out = io::stdout().lock();
+    for file in &checked {
+        writeln!(out, "{}", file.line()).map_err(Error::stdout)?;
+    }
+    let bad: Vec<&str> = checked
+        .iter()
+        .filter(|c| c.outcome != Outcome::Ok)
+        .map(|c| c.name.as_str())
+        .collect();
+    if bad.is_empty() {
+        return Ok(ExitCode::Success);
+    }
+    eprintln!(
+        "harava: verify: {} of {} files changed or missing: {}; restore them from a copy, or make the dataset again",
+        bad.len(),
+        checked.len(),
+        bad.join(", ")
+    );
+    Ok(ExitCode::Failure)
 }
 
 /// The sink for `-o`, filtered by `--state` when one is given.

@@ -42,6 +42,10 @@ pub enum Command {
     Profiles,
     /// Print the JSON Schema of a record
     Schema,
+    /// Pack a WARC and its records into a WACZ package
+    Pack(PackOpts),
+    /// Re-hash the files a manifest or a WACZ lists and report any that changed
+    Verify(VerifyOpts),
 }
 
 #[derive(Debug, Args)]
@@ -65,6 +69,36 @@ pub struct ExtractOpts {
     /// Write only meetings that are new or changed since the last run with this state file, and update it
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
+
+    /// Write a manifest of the run to FILE (version, command, profiles, times, counts, SHA-256 of each output); check it with harava verify
+    #[arg(long, value_name = "FILE")]
+    pub manifest: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct PackOpts {
+    /// The WARC to pack (one gzip member per record, as harava crawl --warc writes it)
+    #[arg(long, value_name = "FILE", required = true)]
+    pub warc: PathBuf,
+
+    /// The records extracted from it (JSON Lines)
+    #[arg(long, value_name = "FILE", required = true)]
+    pub records: PathBuf,
+
+    /// The WACZ file to write
+    #[arg(short, long, value_name = "FILE", required = true)]
+    pub output: PathBuf,
+
+    /// The package's title (default: the records file's name)
+    #[arg(long, value_name = "TEXT")]
+    pub title: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyOpts {
+    /// A manifest written with --manifest, or a .wacz package
+    #[arg(value_name = "MANIFEST|FILE.wacz")]
+    pub path: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -146,6 +180,14 @@ pub struct CrawlOpts {
     /// Write every request and response to FILE as WARC/1.1 (gzip per record when FILE ends in .gz)
     #[arg(long, value_name = "FILE")]
     pub warc: Option<PathBuf>,
+
+    /// Also pack the WARC, its CDXJ index, the pages and the records into FILE as WACZ 1.1.1 (without -o the records go only there)
+    #[arg(long, value_name = "FILE")]
+    pub wacz: Option<PathBuf>,
+
+    /// Write a manifest of the run to FILE (version, command, profiles, times, counts, SHA-256 of each output); check it with harava verify
+    #[arg(long, value_name = "FILE")]
+    pub manifest: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -10,7 +10,9 @@ use chrono::{Datelike, NaiveDate};
 use clap::Parser;
 use url::Url;
 
-use crate::cli::{Command, CrawlOpts, DatesOpts, DemoOpts, ExtractOpts, FetchOpts, Opts};
+use crate::cli::{
+    Command, CrawlOpts, DatesOpts, DemoOpts, ExtractOpts, FetchOpts, Opts, PackOpts, VerifyOpts,
+};
 use crate::crawl::{self, CdxConfig, CrawlConfig};
 use crate::error::excerpt;
 use crate::fetch::{self, FetchConfig};
@@ -77,6 +79,7 @@ pub enum Config {
         profile: ProfileChoice,
         output: Option<PathBuf>,
         state: Option<PathBuf>,
+        snapshot: Snapshot,
     },
     Dates {
         texts: Vec<String>,
@@ -87,6 +90,7 @@ pub enum Config {
         profile: ProfileChoice,
         output: Option<PathBuf>,
         state: Option<PathBuf>,
+        snapshot: Snapshot,
     },
     Demo {
         output: PathBuf,
@@ -94,6 +98,22 @@ pub enum Config {
     },
     Profiles,
     Schema,
+    Pack {
+        warc: PathBuf,
+        records: PathBuf,
+        output: PathBuf,
+        title: Option<String>,
+    },
+    Verify {
+        path: PathBuf,
+    },
+}
+
+/// What a run keeps as a snapshot dataset besides its output: a manifest, a WACZ package.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Snapshot {
+    pub manifest: Option<PathBuf>,
+    pub wacz: Option<PathBuf>,
 }
 
 /// A usage error found after clap's own checks, such as a malformed URL.
@@ -111,6 +131,7 @@ impl Config {
                 base_url,
                 output,
                 state,
+                manifest,
             }) => Config::Extract {
                 extract: ExtractConfig {
                     inputs: paths,
@@ -119,6 +140,10 @@ impl Config {
                 profile: ProfileChoice::parse(&profile),
                 output: output.filter(|o| o.as_os_str() != DEFAULT_OUTPUT),
                 state,
+                snapshot: Snapshot {
+                    manifest,
+                    wacz: None,
+                },
             },
             Command::Dates(DatesOpts { text, context_date }) => Config::Dates {
                 texts: text,
@@ -128,6 +153,18 @@ impl Config {
             Command::Demo(DemoOpts { output }) => Config::Demo { output, quiet },
             Command::Profiles => Config::Profiles,
             Command::Schema => Config::Schema,
+            Command::Pack(PackOpts {
+                warc,
+                records,
+                output,
+                title,
+            }) => Config::Pack {
+                warc,
+                records,
+                output,
+                title,
+            },
+            Command::Verify(VerifyOpts { path }) => Config::Verify { path },
         })
     }
 }
@@ -192,6 +229,10 @@ fn crawl_config(opts: CrawlOpts, quiet: bool) -> Result<Config, UsageError> {
         profile: ProfileChoice::parse(&opts.profile),
         output: opts.output.filter(|o| o.as_os_str() != DEFAULT_OUTPUT),
         state: opts.state,
+        snapshot: Snapshot {
+            manifest: opts.manifest,
+            wacz: opts.wacz,
+        },
     })
 }
 

@@ -71,6 +71,11 @@ pub enum Error {
     )]
     State { path: String, message: String },
 
+    /// A WACZ package or a manifest that cannot be written or read; the message names the
+    /// file and what to do.
+    #[error("{message}")]
+    Snapshot { message: String },
+
     /// The reader of standard output went away (`harava … | head`): a clean stop.
     #[error("standard output was closed")]
     BrokenPipe,

@@ -16,6 +16,7 @@ pub mod error;
 pub mod exit_codes;
 pub mod extract;
 pub mod fetch;
+pub mod manifest;
 pub mod offline;
 pub mod page;
 pub mod profile;

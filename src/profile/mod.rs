@@ -15,16 +15,13 @@ use serde::Deserialize;
 use crate::error::{Error, excerpt};
 
 /// The profiles in `selectors/`, compiled into the binary so `--profile NAME` works
-/// from any directory.
-const BUNDLED: &[(&str, &str)] = &[
+/// from any directory: their path in the source tree and their TOML text.
+pub const BUNDLED: &[(&str, &str)] = &[
     (
         "selectors/dynasty.toml",
         include_str!("../../selectors/dynasty.toml"),
     ),
-    (
-        "selectors/tweb.toml",
-        include_str!("../../selectors/tweb.toml"),
-    ),
+    ("selectors/tweb.toml", include_str!("../../selectors/tweb.toml")),
     (
         "selectors/uusimaa2019.toml",
         include_str!("../../selectors/uusimaa2019.toml"),

@@ -14,3 +14,4 @@ mod politeness;
 mod signals;
 mod systems;
 mod util;
+mod wacz;
