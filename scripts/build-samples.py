@@ -278,6 +278,119 @@ def detail_main(listing, entry, post_id):
         </div>"""
 
 
+# A second theme: the same meetings as another CMS (a Drupal-style site) renders
+# them, with other markup, other class names and other URLs, and no profile of
+# its own. The generic extractor must read it as the uusimaa2019 profile reads
+# the first.
+THEME2 = "uusi-teema"
+
+
+def theme2_page(title, main):
+    return f"""<!DOCTYPE html>
+<html lang="fi" dir="ltr">
+<head>
+<meta charset="utf-8">
+<meta name="Generator" content="Drupal 8 (https://www.drupal.org)">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>{esc(title)} | Uudenmaan maakuntauudistus</title>
+<link rel="stylesheet" media="all" href="/themes/custom/maakunta/css/maakunta.css?q1w2e3">
+</head>
+<body class="path-node page-node-type-kokous">
+<a href="#sisalto" class="visually-hidden focusable">Siirry pääsisältöön</a>
+<div class="dialog-off-canvas-main-canvas">
+  <header class="region-header" role="banner">
+    <a href="/" class="brand" title="Etusivu">Uudenmaan maakuntauudistus</a>
+    <nav role="navigation" aria-labelledby="paavalikko" class="menu--main">
+      <h2 id="paavalikko" class="visually-hidden">Päävalikko</h2>
+      <ul class="menu"><li class="menu-item"><a href="/toimielimet/kuntajohtajakokous/">Kuntajohtajakokous</a></li><li class="menu-item"><a href="/toimielimet/strateginen-johtoryhma/">Strateginen johtoryhmä</a></li><li class="menu-item"><a href="/uutiset/">Uutiset</a></li></ul>
+    </nav>
+  </header>
+  <main role="main" id="sisalto" class="layout-main">
+{main}
+  </main>
+  <aside class="layout-sidebar" role="complementary">
+    <div class="block-views-block-tapahtumat"><h2>Tulevat tapahtumat</h2><div class="views-element-container"><p>Ei tulevia tapahtumia.</p></div></div>
+    <div class="block-social"><a href="https://twitter.com/uusimaa2019">Twitter</a> <a href="https://www.facebook.com/uusimaa2019/">Facebook</a></div>
+  </aside>
+  <footer role="contentinfo" class="region-footer"><div class="footer-contact">Uudenmaan maakuntauudistus · Esterinportti 2 B · 00240 Helsinki</div></footer>
+</div>
+</body>
+</html>
+"""
+
+
+def theme2_listing_path(slug, number):
+    return f"/toimielimet/{slug}/" if number == 1 else f"/toimielimet/{slug}/sivu-{number}/"
+
+
+def theme2_document_url(entry):
+    day, month, year = entry["posted"].split(".")
+    name = entry["title"].replace(" ", "_").replace("ä", "a").replace("ö", "o")
+    return f"/sites/default/files/{year}-{int(month):02d}/{name}.pdf"
+
+
+def theme2_paragraphs(entry, indent):
+    return "\n".join(
+        f"{indent}<p>{esc(text) if text else '&nbsp;'}</p>" for text in entry["paragraphs"]
+    )
+
+
+def theme2_row(entry):
+    day, month, year = entry["posted"].split(".")
+    href = f"/kokoukset/{entry['slug']}/"
+    return f"""      <div class="views-row">
+        <div class="node node--type-kokous node--view-mode-teaser">
+          <h3 class="node__title"><a href="{href}" hreflang="fi">{esc(entry['title'])}</a></h3>
+          <div class="node__meta"><time datetime="{year}-{int(month):02d}-{int(day):02d}T12:00:00+03:00">{entry['posted']}</time> · <a href="/aihe/muistiot/" hreflang="fi">{entry['category']}</a></div>
+          <div class="field field--name-body">
+{theme2_paragraphs(entry, "            ")}
+          </div>
+          <div class="field field--name-liitteet"><span class="file file--application-pdf"><a href="{theme2_document_url(entry)}" type="application/pdf">{esc(entry['document'])}</a></span></div>
+          <ul class="links inline"><li><a href="{href}" rel="tag" hreflang="fi">Lue lisää</a></li><li><span class="comment-count">0 kommenttia</span></li></ul>
+        </div>
+      </div>"""
+
+
+def theme2_listing(listing, head, entries, number, pages):
+    rows = "\n".join(theme2_row(entry) for entry in entries)
+    pager = []
+    if number > 1:
+        pager.append(f'<li class="pager__item pager__item--previous"><a href="{theme2_listing_path(listing["slug"], number - 1)}" rel="prev">‹ Uudemmat</a></li>')
+    if number < pages:
+        pager.append(f'<li class="pager__item pager__item--next"><a href="{theme2_listing_path(listing["slug"], number + 1)}" rel="next">Seuraava sivu ›</a></li>')
+    return f"""    <ol class="breadcrumb"><li><a href="/">Etusivu</a> / </li><li><a href="/toimielimet/">Toimielimet</a> / </li><li>{esc(listing['organ'])}</li></ol>
+    <h1 class="page-title">{esc(head[0])}</h1>
+    <div class="view view-kokoukset">
+{rows}
+    </div>
+    <nav class="pager" role="navigation" aria-labelledby="sivutus"><h4 id="sivutus" class="visually-hidden">Sivutus</h4><ul class="pager__items">{"".join(pager)}</ul></nav>"""
+
+
+def theme2_detail(listing, entry):
+    day, month, year = entry["posted"].split(".")
+    return f"""    <ol class="breadcrumb"><li><a href="/">Etusivu</a> / </li><li><a href="/toimielimet/{listing['slug']}/">{esc(listing['organ'])}</a> / </li><li>{esc(entry['title'])}</li></ol>
+    <article role="article" class="node node--type-kokous node--view-mode-full">
+      <h1 class="page-title"><span class="field--name-title">{esc(entry['title'])}</span></h1>
+      <div class="node__submitted">Julkaistu <time datetime="{year}-{int(month):02d}-{int(day):02d}T12:00:00+03:00">{entry['posted']}</time></div>
+      <div class="node__content">
+        <div class="field field--name-body">
+{theme2_paragraphs(entry, "          ")}
+        </div>
+        <div class="field field--name-liitteet"><h2 class="field__label">Liitteet</h2><div class="field__items"><span class="file file--application-pdf"><a href="{theme2_document_url(entry)}" type="application/pdf">{esc(entry['document'])}</a></span></div></div>
+      </div>
+    </article>"""
+
+
+def write_theme2(listing, head, entries):
+    pages = (len(entries) + PER_PAGE - 1) // PER_PAGE
+    for number in range(1, pages + 1):
+        chunk = entries[(number - 1) * PER_PAGE : number * PER_PAGE]
+        path = theme2_listing_path(listing["slug"], number)
+        write(f"/{THEME2}{path}", theme2_page(head[0], theme2_listing(listing, head, chunk, number, pages)))
+        for entry in chunk:
+            write(f"/{THEME2}/kokoukset/{entry['slug']}/", theme2_page(entry["title"], theme2_detail(listing, entry)))
+
+
 def write(path, text):
     target = OUT / path.lstrip("/") / "index.html" if path.endswith("/") else OUT / path.lstrip("/")
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -300,6 +413,7 @@ def main():
             for entry in chunk:
                 write(f"/muistiot/{entry['slug']}/", layout(entry["title"], f"/muistiot/{entry['slug']}/", "single single-post", listing["organ"], detail_main(listing, entry, post_id)))
                 post_id += 1
+        write_theme2(listing, head, entries)
         index_links.append(f'          <li><a href="/{listing["slug"]}/">{esc(head[0])}</a> ({len(entries)} kokousta)</li>')
     index_main = f"""        <header class="page-header"><h1 class="page-title">Uusimaa 2019 -hanke</h1></header>
         <div class="entry-content">

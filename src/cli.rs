@@ -145,6 +145,10 @@ pub struct CrawlOpts {
     #[arg(long)]
     pub no_details: bool,
 
+    /// Say on stderr, for each page, which profile read it and why, and which elements were chosen for each field
+    #[arg(long)]
+    pub explain: bool,
+
     /// Also write the end-of-crawl summary as JSON to FILE
     #[arg(long, value_name = "FILE")]
     pub stats: Option<PathBuf>,

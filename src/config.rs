@@ -212,6 +212,7 @@ fn crawl_config(opts: CrawlOpts, quiet: bool) -> Result<Config, UsageError> {
             concurrency,
             max_pages: opts.max_pages,
             details: !opts.no_details,
+            explain: opts.explain,
             stats_path: opts.stats,
             progress: !quiet,
             archive_mode: opts.archive_mode,

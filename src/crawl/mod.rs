@@ -57,6 +57,8 @@ pub struct CrawlConfig {
     pub concurrency: usize,
     pub max_pages: Option<u64>,
     pub details: bool,
+    /// Say which profile read each page and why (`--explain`).
+    pub explain: bool,
     pub stats_path: Option<PathBuf>,
     /// Show a progress bar (only ever on a terminal).
     pub progress: bool,
@@ -389,6 +391,13 @@ impl Crawl<'_> {
                 }
             }
         }
+        let mut fetched = fetched;
+        if let Read::Page { profile, .. } | Read::Either { profile, .. } = &mut fetched.read
+            && self.reading_failed(&task, profile)
+        {
+            let warning = format!("body: {} could not be read", task.url);
+            return self.settle(&task.key, DetailOutcome::Missing(warning));
+        }
         match fetched.read {
             Read::NotHtml { .. } => unreachable!("answered above"),
             Read::ReplayedRedirect(target) => self.follow_replayed_redirect(task, target),
@@ -445,6 +454,29 @@ impl Crawl<'_> {
                     Ok(())
                 }
             }
+        }
+    }
+
+    /// Says what `--explain` asks for, and reports a reading that failed: a
+    /// page that needs JavaScript. A layout-change alarm fails the page too,
+    /// but the generic extractor's entries are still used.
+    fn reading_failed(&mut self, task: &Task, profile: &mut Profiled) -> bool {
+        if self.config.explain {
+            for line in profile.explain.drain(..) {
+                eprintln!("harava: explain {}: {line}", task.url);
+            }
+        }
+        if let Some(alarm) = profile.layout_changed.take() {
+            tracing::warn!("{alarm}");
+            self.stats.fail(&task.url, alarm);
+        }
+        match profile.problem.take() {
+            Some(problem) => {
+                tracing::warn!("{problem}");
+                self.stats.fail(&task.url, problem);
+                true
+            }
+            None => false,
         }
     }
 

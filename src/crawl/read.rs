@@ -55,10 +55,15 @@ pub(super) enum Read {
     },
 }
 
-/// What the crawl needs to know of the profile that read a page.
+/// What the crawl needs to know of the profile that read a page, and what the
+/// reading has to say (`--explain`, a layout-change alarm, a page that needs
+/// JavaScript).
 pub(super) struct Profiled {
     pub name: String,
     pub trailing_slash: TrailingSlash,
+    pub explain: Vec<String>,
+    pub layout_changed: Option<String>,
+    pub problem: Option<String>,
 }
 
 /// Reads `response`, fetched as `role`, on the blocking pool.
@@ -100,26 +105,36 @@ fn read_now(response: &Response, role: Role, profiles: &Profiles, mode: ArchiveM
     }
     // One parse serves both choosing the profile and reading the page.
     let document = Html::parse_document(&page.html);
-    let Some(profile) = profiles.for_page(page.url.host_str(), &document) else {
+    if role == Role::Detail {
+        return match extract::read_detail(&page, &document, profiles) {
+            Some(detail) => Read::Detail(Box::new(detail)),
+            None => Read::NoProfile,
+        };
+    }
+    let Some(reading) = extract::read(&page, &document, profiles) else {
         return Read::NoProfile;
     };
     let profiled = Profiled {
-        name: profile.name.clone(),
-        trailing_slash: profile.urls.trailing_slash,
+        name: reading.profile.clone(),
+        trailing_slash: reading
+            .rules
+            .map_or(TrailingSlash::Keep, |p| p.urls.trailing_slash),
+        explain: reading.explain,
+        layout_changed: reading.layout_changed,
+        problem: reading.problem,
     };
-    if role == Role::Detail {
-        return Read::Detail(Box::new(extract::detail_page(&page, &document, profile)));
-    }
-    let extracted = extract::extract_document(&page, &document, profile);
-    let submission = match extracted {
-        Extracted::Other => extract::form_submission(&page, &document, profile),
+    let extracted = reading.extracted;
+    let submission = match (&extracted, reading.rules) {
+        (Extracted::Other, Some(profile)) => extract::form_submission(&page, &document, profile),
         _ => None,
     };
     // Without `detail.page` a detail page looks like a listing of one entry; a
     // profile without detail links has no detail pages to mistake.
-    let undecidable = profile.detail.page.is_none() && profile.listing.detail_link.is_some();
-    let detail = (role == Role::Discovered && undecidable)
-        .then(|| Box::new(extract::detail_page(&page, &document, profile)));
+    let detail = reading.rules.and_then(|profile| {
+        let undecidable = profile.detail.page.is_none() && profile.listing.detail_link.is_some();
+        (role == Role::Discovered && undecidable)
+            .then(|| Box::new(extract::detail_page(&page, &document, profile)))
+    });
     drop(document);
     page.html = String::new();
     match detail {

@@ -94,9 +94,9 @@ pub fn extract(page: &Page, document: &Html) -> Generic {
         };
     }
     let organ = breadcrumb_organ(document, &mut explain);
-    if let Some(entries) = find_entries(document, &context) {
+    if let Some((entries, how)) = find_entries(document, &context) {
         explain.push(format!(
-            "entries: {} × {} (the siblings that hold a date and a link)",
+            "entries: {} × {} ({how})",
             entries.len(),
             css_path(entries[0])
         ));
@@ -302,9 +302,87 @@ fn date_like(text: &str) -> bool {
         .any(|w| w[0].is_ascii_digit() && (w[1] == b'.' || w[1] == b'-') && w[2].is_ascii_digit())
 }
 
-/// The entries of a listing: the largest run of same-named siblings most of
-/// which hold a date and a link, confirmed by the date grammar.
-fn find_entries<'a>(document: &'a Html, context: &Context) -> Option<Vec<ElementRef<'a>>> {
+/// The entries of a listing: blocks each headed by a linked title (a page of
+/// one post is a listing too), else the largest run of same-named siblings
+/// (rows, list items) most of which hold a date and a link.
+fn find_entries<'a>(
+    document: &'a Html,
+    context: &Context,
+) -> Option<(Vec<ElementRef<'a>>, &'static str)> {
+    let by_heading = heading_entries(document, context);
+    let by_siblings = sibling_entries(document, context);
+    const HEADED: &str = "blocks headed by a linked title";
+    const ROWS: &str = "siblings that hold a date and a link";
+    match (by_heading, by_siblings) {
+        // Rows outnumber the headed blocks, and are not parts of one of them.
+        (Some(h), Some(s))
+            if s.len() > h.len()
+                && !s
+                    .iter()
+                    .any(|row| h.iter().any(|b| is_inside(*row, *b) || b.id() == row.id())) =>
+        {
+            Some((s, ROWS))
+        }
+        (Some(h), _) => Some((h, HEADED)),
+        (None, s) => s.map(|s| (s, ROWS)),
+    }
+}
+
+/// Each heading that links somewhere, grown to the largest block around it
+/// that holds no other such heading, nor the page's own title, navigation or
+/// pager: a post in a blog-style listing, however the theme wraps it.
+fn heading_entries<'a>(document: &'a Html, context: &Context) -> Option<Vec<ElementRef<'a>>> {
+    let headings =
+        Selector::parse("h1 a[href], h2 a[href], h3 a[href], h4 a[href]").expect("static selector");
+    let titled: Vec<ElementRef> = document
+        .select(&headings)
+        .filter_map(|a| {
+            a.ancestors()
+                .filter_map(ElementRef::wrap)
+                .find(|h| matches!(h.value().name(), "h1" | "h2" | "h3" | "h4"))
+        })
+        .filter(|h| {
+            !h.ancestors().filter_map(ElementRef::wrap).any(|a| {
+                matches!(a.value().name(), "nav" | "aside" | "footer")
+                    || a.attr("role") == Some("banner")
+            })
+        })
+        .collect();
+    let mut titled_ids: HashSet<NodeId> = titled.iter().map(|h| h.id()).collect();
+    titled_ids.shrink_to_fit();
+    let page_title = Selector::parse("h1, nav, ol, form").expect("static selector");
+    let mut entries: Vec<ElementRef> = Vec::new();
+    for heading in &titled {
+        let mut block = *heading;
+        while let Some(parent) = block.parent().and_then(ElementRef::wrap) {
+            if matches!(parent.value().name(), "body" | "main" | "html") {
+                break;
+            }
+            let others = parent
+                .descendants()
+                .filter(|n| n.id() != heading.id() && titled_ids.contains(&n.id()))
+                .count();
+            let page_parts = parent
+                .select(&page_title)
+                .any(|e| e.id() != heading.id() && !is_inside(e, block) && e.id() != block.id());
+            if others > 0 || page_parts {
+                break;
+            }
+            block = parent;
+        }
+        if entries.iter().any(|e| e.id() == block.id()) {
+            continue;
+        }
+        if context.meeting_date(&block_text(block), None).is_some() {
+            entries.push(block);
+        }
+    }
+    (!entries.is_empty()).then_some(entries)
+}
+
+/// The largest run of same-named siblings most of which hold a date and a
+/// link, confirmed by the date grammar.
+fn sibling_entries<'a>(document: &'a Html, context: &Context) -> Option<Vec<ElementRef<'a>>> {
     let signals = signals(document);
     let signal = |id: NodeId| signals.get(&id).copied().unwrap_or_default();
     let mut best: Option<(u64, Vec<ElementRef<'a>>)> = None;
@@ -587,14 +665,16 @@ fn entry(
         notes.push(format!("detail_url: {}", link.original));
     }
     // Comment counts outside links ("0 Kommenttia" as plain text).
-    if comment_count.is_none() {
-        comment_count = element
-            .descendants()
-            .filter_map(ElementRef::wrap)
-            .filter(|e| e.children().all(|c| !c.value().is_element()))
-            .find_map(|e| {
-                parse_comments(&collapse_whitespace(&e.text().collect::<String>()).to_lowercase())
-            });
+    for leaf in element
+        .descendants()
+        .filter_map(ElementRef::wrap)
+        .filter(|e| e.children().all(|c| !c.value().is_element()))
+    {
+        let text = collapse_whitespace(&leaf.text().collect::<String>()).to_lowercase();
+        if let Some(count) = parse_comments(&text) {
+            comment_count = comment_count.or(Some(count));
+            skip.insert(leaf.id());
+        }
     }
 
     let organ = element

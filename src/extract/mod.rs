@@ -79,10 +79,12 @@ pub struct DetailPage {
 /// How a page was read: by which profile and why, what it held, and what a
 /// user should hear about it.
 #[derive(Debug)]
-pub struct Reading {
+pub struct Reading<'p> {
     pub extracted: Extracted,
     /// The profile's name, or `generic`.
     pub profile: String,
+    /// The profile that read the page; `None` for the generic extractor.
+    pub rules: Option<&'p Profile>,
     /// What `--explain` prints: the profile and why, then the elements chosen.
     pub explain: Vec<String>,
     /// The profile chosen by the page's host found no entry on a page that
@@ -97,7 +99,7 @@ pub struct Reading {
 /// host, the one whose signature it carries, or (with `--profile auto`) the
 /// generic extractor, which also stands in when the host's profile finds
 /// nothing on a page that is a listing after all.
-pub fn read(page: &Page, document: &Html, profiles: &Profiles) -> Option<Reading> {
+pub fn read<'p>(page: &Page, document: &Html, profiles: &'p Profiles) -> Option<Reading<'p>> {
     let host = page.url.host_str();
     let Some((profile, by)) = profiles.choose(host, document) else {
         if !profiles.generic_fallback() {
@@ -110,6 +112,7 @@ pub fn read(page: &Page, document: &Html, profiles: &Profiles) -> Option<Reading
         return Some(Reading {
             extracted: found.extracted,
             profile: generic::GENERIC.to_string(),
+            rules: None,
             explain,
             layout_changed: None,
             problem: found.problem,
@@ -144,6 +147,7 @@ pub fn read(page: &Page, document: &Html, profiles: &Profiles) -> Option<Reading
             return Some(Reading {
                 extracted: found.extracted,
                 profile: generic::GENERIC.to_string(),
+                rules: None,
                 explain,
                 layout_changed: Some(alarm),
                 problem: None,
@@ -153,6 +157,7 @@ pub fn read(page: &Page, document: &Html, profiles: &Profiles) -> Option<Reading
     Some(Reading {
         extracted,
         profile: profile.name.clone(),
+        rules: Some(profile),
         explain,
         layout_changed: None,
         problem: None,

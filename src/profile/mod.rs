@@ -21,7 +21,10 @@ pub const BUNDLED: &[(&str, &str)] = &[
         "selectors/dynasty.toml",
         include_str!("../../selectors/dynasty.toml"),
     ),
-    ("selectors/tweb.toml", include_str!("../../selectors/tweb.toml")),
+    (
+        "selectors/tweb.toml",
+        include_str!("../../selectors/tweb.toml"),
+    ),
     (
         "selectors/uusimaa2019.toml",
         include_str!("../../selectors/uusimaa2019.toml"),

@@ -9,6 +9,7 @@ mod crawl;
 mod crawl_hardening;
 mod dates_hardening;
 mod extract;
+mod generic;
 mod outputs;
 mod politeness;
 mod signals;

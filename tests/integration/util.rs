@@ -396,3 +396,10 @@ pub fn copy_samples(edit: impl Fn(&Path, String) -> String) -> tempfile::TempDir
 pub fn respond_with(route: Route) -> Response {
     respond(route, 0)
 }
+
+impl TestServer {
+    /// A server for the files under `dir` (another sample site's root).
+    pub fn serving(dir: PathBuf) -> TestServer {
+        TestServer::start(Some(dir))
+    }
+}

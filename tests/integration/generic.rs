@@ -1,0 +1,88 @@
+//! Sites no profile knows: the generic extractor reads the sample meetings from
+//! another CMS theme as the uusimaa2019 profile reads them from the first, and a
+//! known host whose layout changed raises an alarm instead of going quiet.
+
+use serde_json::Value;
+
+use crate::util::{TestServer, crawl, records, run, samples, stderr};
+
+/// The fields both readings must agree on, by title (URLs and ids differ: the
+/// other theme puts the meetings at other addresses).
+fn comparable(record: &Value) -> Value {
+    let documents: Vec<&Value> = record["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| &d["title"])
+        .collect();
+    serde_json::json!({
+        "title": record["title"],
+        "organ": record["organ"],
+        "published_date": record["published_date"],
+        "meeting_date": record["meeting_date"],
+        "meeting_time": record["meeting_time"],
+        "category": record["category"],
+        "summary": record["summary"],
+        "body": record["body"],
+        "documents": documents,
+        "comment_count": record["comment_count"],
+        "document_type": record["document_type"],
+    })
+}
+
+fn by_title(records: &[Value]) -> Vec<Value> {
+    let mut out: Vec<Value> = records.iter().map(comparable).collect();
+    out.sort_by(|a, b| a["title"].as_str().cmp(&b["title"].as_str()));
+    out
+}
+
+fn profile_driven() -> Vec<Value> {
+    let root = samples();
+    let output = run(&[
+        "extract",
+        root.join("kuntajohtajakokous").to_str().unwrap(),
+        root.join("strateginen-johtoryhma").to_str().unwrap(),
+        root.join("muistiot").to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    records(&output.stdout)
+}
+
+#[test]
+fn another_theme_without_a_profile_gives_the_same_meetings() {
+    let server = TestServer::serving(samples().join("uusi-teema"));
+    let output = crawl(&[
+        "--rate",
+        "0",
+        &server.url("/toimielimet/kuntajohtajakokous/"),
+        &server.url("/toimielimet/strateginen-johtoryhma/"),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let generic = records(&output.stdout);
+    assert_eq!(generic.len(), 19);
+    assert!(generic.iter().all(|r| r["profile"] == "generic"));
+    assert!(
+        generic
+            .iter()
+            .all(|r| r["warnings"] == serde_json::json!([])),
+        "{generic:?}"
+    );
+    assert_same_meetings(&by_title(&generic), &by_title(&profile_driven()));
+}
+
+/// Compares field by field, so a failure names the meeting and the field.
+fn assert_same_meetings(found: &[Value], expected: &[Value]) {
+    assert_eq!(found.len(), expected.len());
+    let mut differences = Vec::new();
+    for (f, e) in found.iter().zip(expected) {
+        for (field, value) in e.as_object().unwrap() {
+            if &f[field] != value {
+                differences.push(format!(
+                    "{} {field}: {} instead of {value}",
+                    e["title"], f[field]
+                ));
+            }
+        }
+    }
+    assert!(differences.is_empty(), "{}", differences.join("\n"));
+}
