@@ -15,7 +15,7 @@ use crate::error::Error;
 use crate::exit_codes::ExitCode;
 use crate::manifest::{Outcome, Run};
 use crate::profile::ProfileChoice;
-use crate::profile::{self, Profiles};
+use crate::profile::{self, Profile, Profiles};
 use crate::sink::{self, PendingFile, Sink};
 use crate::state::State;
 use crate::{dates, demo, offline, record, signals};
@@ -202,6 +202,42 @@ fn try_run(config: Config) -> Result<ExitCode, Error> {
                 }
             }
             out.flush().map_err(Error::stdout)?;
+            Ok(ExitCode::Success)
+        }
+        Config::Suggest {
+            pages,
+            name,
+            base_url,
+            output,
+        } => {
+            check_outputs(&[("-o", output.as_deref())])?;
+            let read = suggest_pages(&pages, base_url.as_ref())?;
+            let text = profile::suggest(&name, &read)?;
+            // What is written must load as it is.
+            Profile::from_toml(&text, "the suggested profile")?;
+            match output {
+                Some(path) => {
+                    let mut file = sink::PendingFile::create(&path).map_err(|e| Error::Write {
+                        path: path.display().to_string(),
+                        source: e,
+                    })?;
+                    let written = file.write_all(text.as_bytes()).and_then(|()| file.commit());
+                    written.map_err(|e| Error::Write {
+                        path: path.display().to_string(),
+                        source: e,
+                    })?;
+                    eprintln!(
+                        "harava: wrote {}; review it, then use it with --profile {}",
+                        path.display(),
+                        path.display()
+                    );
+                }
+                None => {
+                    io::stdout()
+                        .write_all(text.as_bytes())
+                        .map_err(Error::stdout)?;
+                }
+            }
             Ok(ExitCode::Success)
         }
         Config::Profiles => {
@@ -436,4 +472,69 @@ mod tests {
             );
         }
     }
+}
+
+/// The pages `profile suggest` reads: files as saved, URLs fetched politely
+/// (robots.txt and the default rate), each parsed once.
+fn suggest_pages(
+    inputs: &[String],
+    base_url: Option<&url::Url>,
+) -> Result<Vec<(crate::page::Page, scraper::Html)>, Error> {
+    let urls: Vec<url::Url> = inputs
+        .iter()
+        .filter_map(|i| {
+            url::Url::parse(i)
+                .ok()
+                .filter(|u| u.scheme().starts_with("http"))
+        })
+        .collect();
+    let mut fetched = std::collections::HashMap::new();
+    if !urls.is_empty() {
+        let config = crate::config::default_crawl(&urls, true);
+        let scope = crate::fetch::Scope::new(&urls);
+        let fetcher =
+            crate::fetch::Fetcher::new(config.fetch, scope, crate::fetch::Scope::default(), None)
+                .map_err(|e| Error::Client {
+                message: e.to_string(),
+            })?;
+        let runtime = runtime()?;
+        for url in &urls {
+            let response = runtime
+                .block_on(fetcher.get(url))
+                .map_err(|e| Error::Suggest {
+                    message: e.to_string(),
+                })?;
+            let page = response.http().into_page(crate::page::ArchiveMode::Raw);
+            fetched.insert(url.to_string(), page);
+        }
+    }
+    let mut pages = Vec::new();
+    for input in inputs {
+        let page = match fetched.remove(input.as_str()) {
+            Some(page) => page,
+            None => {
+                let path = std::path::Path::new(input);
+                let bytes = std::fs::read(path).map_err(|e| Error::Read {
+                    path: input.clone(),
+                    source: e,
+                })?;
+                let html = crate::page::decode_html(&bytes, None);
+                let name = path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let file_url = url::Url::from_file_path(
+                    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()),
+                )
+                .unwrap_or_else(|()| url::Url::parse("file:///").expect("static URL"));
+                let url = base_url
+                    .and_then(|base| base.join(&name).ok())
+                    .unwrap_or(file_url);
+                crate::page::Page::new(url.clone(), url, html)
+            }
+        };
+        let document = scraper::Html::parse_document(&page.html);
+        pages.push((page, document));
+    }
+    Ok(pages)
 }

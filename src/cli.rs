@@ -40,12 +40,40 @@ pub enum Command {
     Dates(DatesOpts),
     /// List the bundled site profiles
     Profiles,
+    /// Work with site profiles (`profile suggest`)
+    #[command(subcommand)]
+    Profile(ProfileCommand),
     /// Print the JSON Schema of a record
     Schema,
     /// Pack a WARC and its records into a WACZ package
     Pack(PackOpts),
     /// Re-hash the files a manifest or a WACZ lists and report any that changed
     Verify(VerifyOpts),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProfileCommand {
+    /// Write a commented profile from what the generic extractor finds on a site's pages (a listing page, and one of its entries' pages)
+    Suggest(SuggestOpts),
+}
+
+#[derive(Debug, Args)]
+pub struct SuggestOpts {
+    /// Saved pages or page URLs of one site: a listing page and a detail page of it
+    #[arg(required = true, value_name = "FILE|URL")]
+    pub pages: Vec<String>,
+
+    /// The profile's name (the file name without .toml is the usual choice)
+    #[arg(long, default_value = "suggested", value_name = "NAME")]
+    pub name: String,
+
+    /// The URL saved pages were downloaded from, for pages without a canonical link
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+
+    /// Write the profile to FILE instead of stdout
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

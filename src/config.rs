@@ -11,7 +11,8 @@ use clap::Parser;
 use url::Url;
 
 use crate::cli::{
-    Command, CrawlOpts, DatesOpts, DemoOpts, ExtractOpts, FetchOpts, Opts, PackOpts, VerifyOpts,
+    Command, CrawlOpts, DatesOpts, DemoOpts, ExtractOpts, FetchOpts, Opts, PackOpts,
+    ProfileCommand, SuggestOpts, VerifyOpts,
 };
 use crate::crawl::{self, CdxConfig, CrawlConfig};
 use crate::error::excerpt;
@@ -97,6 +98,13 @@ pub enum Config {
         quiet: bool,
     },
     Profiles,
+    /// `harava profile suggest`.
+    Suggest {
+        pages: Vec<String>,
+        name: String,
+        base_url: Option<Url>,
+        output: Option<PathBuf>,
+    },
     Schema,
     Pack {
         warc: PathBuf,
@@ -152,6 +160,24 @@ impl Config {
             Command::Crawl(opts) => crawl_config(*opts, quiet)?,
             Command::Demo(DemoOpts { output }) => Config::Demo { output, quiet },
             Command::Profiles => Config::Profiles,
+            Command::Profile(ProfileCommand::Suggest(SuggestOpts {
+                pages,
+                name,
+                base_url,
+                output,
+            })) => {
+                for page in &pages {
+                    if page.starts_with("http://") || page.starts_with("https://") {
+                        parse_start_url(page)?;
+                    }
+                }
+                Config::Suggest {
+                    pages,
+                    name,
+                    base_url: base_url.as_deref().map(parse_base_url).transpose()?,
+                    output: output.filter(|o| o.as_os_str() != DEFAULT_OUTPUT),
+                }
+            }
             Command::Schema => Config::Schema,
             Command::Pack(PackOpts {
                 warc,

@@ -76,6 +76,9 @@ pub enum Error {
     #[error("{message}")]
     Snapshot { message: String },
 
+    #[error("profile suggest: {message}")]
+    Suggest { message: String },
+
     /// The reader of standard output went away (`harava … | head`): a clean stop.
     #[error("standard output was closed")]
     BrokenPipe,

@@ -523,12 +523,41 @@ fn parse_comments(lower: &str) -> Option<u32> {
     }
 }
 
+/// The elements the generic extractor chose in an entry, for `profile suggest`.
+#[derive(Debug, Default)]
+struct Chosen {
+    title: Option<NodeId>,
+    posted: Option<NodeId>,
+    category: Option<NodeId>,
+    comments: Option<NodeId>,
+    documents: Vec<NodeId>,
+    skip: HashSet<NodeId>,
+}
+
 fn entry(
     page: &Page,
     element: ElementRef,
     page_organ: Option<&str>,
     context: &Context,
     notes: &mut Vec<String>,
+) -> Entry {
+    entry_choosing(
+        page,
+        element,
+        page_organ,
+        context,
+        notes,
+        &mut Chosen::default(),
+    )
+}
+
+fn entry_choosing(
+    page: &Page,
+    element: ElementRef,
+    page_organ: Option<&str>,
+    context: &Context,
+    notes: &mut Vec<String>,
+    chosen: &mut Chosen,
 ) -> Entry {
     let mut warnings = page.warnings.clone();
     let anchors = Selector::parse("a[href]").expect("static selector");
@@ -564,6 +593,7 @@ fn entry(
     if let Some(t) = title_element {
         notes.push(format!("title: {}", css_path(t)));
         skip.insert(t.id());
+        chosen.title = Some(t.id());
     }
     let own_title = own_title.filter(|t| !t.is_empty());
 
@@ -583,6 +613,7 @@ fn entry(
             && own_title.is_some()
         {
             notes.push(format!("published_date: {}", css_path(candidate)));
+            chosen.posted = Some(candidate.id());
             published = Some(found.start);
             skip.insert(candidate.id());
             break;
@@ -627,11 +658,13 @@ fn entry(
                 }
             }
             skip.insert(a.id());
+            chosen.documents.push(a.id());
             continue;
         }
         if is_category_link(&a) {
             if category.is_none() && !text.is_empty() {
                 notes.push(format!("category: {}", css_path(a)));
+                chosen.category = Some(a.id());
                 category = Some(text.clone());
             }
             skip.insert(a.id());
@@ -639,6 +672,7 @@ fn entry(
         }
         if let Some(count) = parse_comments(&text.to_lowercase()) {
             comment_count = comment_count.or(Some(count));
+            chosen.comments = chosen.comments.or(Some(a.id()));
             skip.insert(a.id());
             continue;
         }
@@ -673,6 +707,7 @@ fn entry(
         let text = collapse_whitespace(&leaf.text().collect::<String>()).to_lowercase();
         if let Some(count) = parse_comments(&text) {
             comment_count = comment_count.or(Some(count));
+            chosen.comments = chosen.comments.or(Some(leaf.id()));
             skip.insert(leaf.id());
         }
     }
@@ -701,6 +736,7 @@ fn entry(
             (!organ.is_empty()).then_some(organ)
         });
 
+    chosen.skip.clone_from(&skip);
     let summary = {
         let paragraphs = paragraphs(element, &skip);
         let paragraphs: Vec<String> = paragraphs
@@ -1094,6 +1130,260 @@ fn item(page: &Page, row: ElementRef, number: Option<String>) -> Item {
         url,
         documents,
     }
+}
+
+/// What the generic extractor chose on a listing page, as selectors a profile
+/// can pin: the entry, and within it each field's element.
+#[derive(Debug, Default)]
+pub struct ListingChoice {
+    pub entry: String,
+    pub title: Option<String>,
+    pub posted: Option<String>,
+    pub category: Option<String>,
+    pub comment_count: Option<String>,
+    pub documents: Option<String>,
+    pub detail_link: Option<String>,
+    pub summary: Option<String>,
+    pub summary_exclude: Vec<String>,
+    /// The breadcrumb that names the organ.
+    pub organ: Option<String>,
+    /// The "older" link: its selector and its text.
+    pub next_page: Option<(String, String)>,
+}
+
+/// What the generic extractor chose on a detail page.
+#[derive(Debug, Default)]
+pub struct DetailChoice {
+    /// Elements of the page's own, to tell it from a listing.
+    pub markers: Vec<String>,
+    pub body: String,
+}
+
+/// The choices behind reading `document` as a listing, if it is one.
+pub fn listing_choice(page: &Page, document: &Html) -> Option<ListingChoice> {
+    let context = Context::new();
+    let (entries, _) = find_entries(document, &context)?;
+    let first = *entries.first()?;
+    let mut notes = Vec::new();
+    let organ_trail = breadcrumb_trail(document);
+    let organ = organ_trail.map(|t| collapse_whitespace(&t.text().collect::<String>()));
+    let mut chosen = Chosen::default();
+    let entry = entry_choosing(
+        page,
+        first,
+        organ.as_deref(),
+        &context,
+        &mut notes,
+        &mut chosen,
+    );
+    let node = |id: Option<NodeId>| {
+        id.and_then(|id| document.tree.get(id))
+            .and_then(ElementRef::wrap)
+    };
+    let title = node(chosen.title);
+    let mut choice = ListingChoice {
+        entry: common_step(&entries),
+        title: title.map(stable_step),
+        posted: node(chosen.posted).map(stable_step),
+        category: node(chosen.category).map(|a| match a.attr("rel") {
+            Some(rel)
+                if rel
+                    .split_whitespace()
+                    .any(|r| r == "category" || r == "tag") =>
+            {
+                "a[rel~='category'], a[rel~='tag']".to_string()
+            }
+            _ => with_parent(a),
+        }),
+        comment_count: node(chosen.comments).map(stable_step),
+        organ: organ_trail.map(stable_step),
+        ..ListingChoice::default()
+    };
+    let extensions: Vec<String> = chosen
+        .documents
+        .iter()
+        .filter_map(|id| node(Some(*id)))
+        .filter_map(|a| {
+            let href = a
+                .attr("href")?
+                .split(['?', '#'])
+                .next()?
+                .to_ascii_lowercase();
+            Some(href.rsplit_once('.')?.1.to_string())
+        })
+        .filter(|ext| DOCUMENT_EXTENSIONS.contains(&ext.as_str()))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    if !extensions.is_empty() {
+        choice.documents = Some(
+            extensions
+                .iter()
+                .map(|ext| format!("a[href$='.{ext}' i]"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        );
+    }
+    if entry.detail.is_some() {
+        choice.detail_link = match title {
+            Some(t) if t.value().name() == "a" => Some(format!("{}[href]", stable_step(t))),
+            Some(t) => Some(format!("{} a[href]", stable_step(t))),
+            None => Some("a[href]".to_string()),
+        };
+    }
+    // The summary: the block around the entry's kept paragraphs, less what the
+    // extractor set aside inside it.
+    let kept: Vec<ElementRef> = first
+        .descendants()
+        .filter_map(ElementRef::wrap)
+        .filter(|e| e.value().name() == "p")
+        .filter(|p| !chosen.skip.contains(&p.id()))
+        .filter(|p| {
+            let text = collapse_whitespace(&p.text().collect::<String>());
+            text.chars().filter(|c| c.is_alphanumeric()).count() > 20
+        })
+        .collect();
+    if let Some(container) = lowest_common_ancestor(&kept) {
+        choice.summary = Some(stable_step(container));
+        for id in &chosen.skip {
+            let Some(skipped) = node(Some(*id)) else {
+                continue;
+            };
+            if !is_inside(skipped, container) {
+                continue;
+            }
+            // A classless link is excluded by its block, not by its tag, which
+            // would take every link out of the text.
+            let target = match skipped.value().classes().next() {
+                Some(_) => skipped,
+                None => skipped
+                    .parent()
+                    .and_then(ElementRef::wrap)
+                    .unwrap_or(skipped),
+            };
+            if target.id() != container.id() {
+                let step = stable_step(target);
+                if !choice.summary_exclude.contains(&step) {
+                    choice.summary_exclude.push(step);
+                }
+            }
+        }
+        choice.summary_exclude.sort();
+    }
+    let mut explain = Vec::new();
+    if let Some(next) = next_links(page, document, &mut explain).first() {
+        let anchors = Selector::parse("a[href]").expect("static selector");
+        if let Some(a) = document
+            .select(&anchors)
+            .find(|a| a.attr("href").and_then(|h| page.resolve(h)).as_ref() == Some(next))
+        {
+            choice.next_page = Some((with_parent(a), link_text(a)));
+        }
+    }
+    Some(choice)
+}
+
+/// The choices behind reading `document` as a detail page; `listings` are
+/// pages of the same site that are not, so the markers tell them apart.
+pub fn detail_choice(document: &Html, listings: &[&Html]) -> Option<DetailChoice> {
+    let content = main_content(document)?;
+    let mut candidates: Vec<String> = Vec::new();
+    if let Some(body) = document
+        .select(&Selector::parse("body").expect("static selector"))
+        .next()
+    {
+        candidates.extend(
+            body.value()
+                .classes()
+                .filter(|c| is_css_ident(c) && !c.chars().any(|ch| ch.is_ascii_digit()))
+                .map(|c| format!("body.{c}")),
+        );
+    }
+    candidates.extend(
+        content
+            .ancestors()
+            .filter_map(ElementRef::wrap)
+            .filter(|a| !matches!(a.value().name(), "body" | "html"))
+            .map(stable_step),
+    );
+    let markers: Vec<String> = candidates
+        .into_iter()
+        .filter(|c| {
+            let Ok(selector) = Selector::parse(c) else {
+                return false;
+            };
+            document.select(&selector).next().is_some()
+                && listings
+                    .iter()
+                    .all(|l| l.select(&selector).next().is_none())
+        })
+        .take(1)
+        .collect();
+    Some(DetailChoice {
+        markers,
+        body: stable_step(content),
+    })
+}
+
+/// The breadcrumb trail that names the page's organ, if the page has one.
+fn breadcrumb_trail(document: &Html) -> Option<ElementRef<'_>> {
+    let mut explain = Vec::new();
+    let organ = breadcrumb_organ(document, &mut explain)?;
+    let trails = Selector::parse("nav, ol, ul, div, p").expect("static selector");
+    document.select(&trails).find(|t| {
+        let text = collapse_whitespace(&t.text().collect::<String>());
+        text.chars().count() <= 200 && text.ends_with(&organ)
+    })
+}
+
+fn lowest_common_ancestor<'a>(elements: &[ElementRef<'a>]) -> Option<ElementRef<'a>> {
+    let first = elements.first()?;
+    let mut candidate = first.parent().and_then(ElementRef::wrap)?;
+    loop {
+        if elements.iter().all(|e| is_inside(*e, candidate)) {
+            return Some(candidate);
+        }
+        candidate = candidate.parent().and_then(ElementRef::wrap)?;
+    }
+}
+
+/// `parent > element` in stable steps, for links whose own step is just `a`.
+fn with_parent(element: ElementRef) -> String {
+    match element.parent().and_then(ElementRef::wrap) {
+        Some(parent) => format!("{} > {}", stable_step(parent), stable_step(element)),
+        None => stable_step(element),
+    }
+}
+
+/// The classes all `elements` share (numbered ones such as `post-104` left
+/// out), on their tag.
+fn common_step(elements: &[ElementRef]) -> String {
+    let Some(first) = elements.first() else {
+        return String::new();
+    };
+    let mut step = first.value().name().to_string();
+    let shared: Vec<&str> = first
+        .value()
+        .classes()
+        .filter(|c| is_css_ident(c) && !c.chars().any(|ch| ch.is_ascii_digit()))
+        .filter(|c| {
+            elements
+                .iter()
+                .all(|e| e.value().classes().any(|x| x == *c))
+        })
+        .take(2)
+        .collect();
+    for class in shared {
+        step.push('.');
+        step.push_str(class);
+    }
+    step
+}
+
+/// A step by tag and up to two classes, never an id or a numbered class: the
+/// same element on the next page must match it.
+fn stable_step(element: ElementRef) -> String {
+    common_step(&[element])
 }
 
 /// A CSS path to an element, for `--explain` and `profile suggest`: its tag

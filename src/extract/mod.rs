@@ -5,7 +5,7 @@
 //! becomes a warning on the entry, so a broken page loses a field, never a record.
 
 mod fields;
-mod generic;
+pub mod generic;
 #[cfg(test)]
 mod proptests;
 mod text;

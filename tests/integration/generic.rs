@@ -86,3 +86,69 @@ fn assert_same_meetings(found: &[Value], expected: &[Value]) {
     }
     assert!(differences.is_empty(), "{}", differences.join("\n"));
 }
+
+#[test]
+fn a_suggested_profile_reads_the_site_as_the_generic_run_did() {
+    let server = TestServer::serving(samples().join("uusi-teema"));
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("uusi-teema.toml");
+    let output = run(&[
+        "profile",
+        "suggest",
+        "--name",
+        "uusi-teema",
+        "-o",
+        profile.to_str().unwrap(),
+        &server.url("/toimielimet/kuntajohtajakokous/"),
+        &server.url("/kokoukset/kuntajohtajakokous-10-5-2017/"),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = std::fs::read_to_string(&profile).unwrap();
+    assert!(
+        text.starts_with("# A profile suggested by `harava profile suggest`"),
+        "{text}"
+    );
+    assert!(text.contains("\nname = \"uusi-teema\"\n"), "{text}");
+
+    let starts = [
+        server.url("/toimielimet/kuntajohtajakokous/"),
+        server.url("/toimielimet/strateginen-johtoryhma/"),
+    ];
+    let generic = crawl(&["--rate", "0", &starts[0], &starts[1]]);
+    let pinned = crawl(&[
+        "--rate",
+        "0",
+        "--profile",
+        profile.to_str().unwrap(),
+        &starts[0],
+        &starts[1],
+    ]);
+    assert_eq!(pinned.status.code(), Some(0), "{}", stderr(&pinned));
+    let pinned = records(&pinned.stdout);
+    assert!(pinned.iter().all(|r| r["profile"] == "uusi-teema"));
+    assert_same_meetings(&by_title(&pinned), &by_title(&records(&generic.stdout)));
+}
+
+#[test]
+fn a_known_host_whose_layout_changed_raises_the_alarm_and_still_gives_the_meetings() {
+    // The other theme on the uusimaa2019 profile's own host: its selectors
+    // match nothing there.
+    let dir = samples().join("uusi-teema");
+    let output = run(&[
+        "extract",
+        "--base-url",
+        "https://www.uusimaa2019.fi/",
+        dir.join("toimielimet/kuntajohtajakokous/index.html")
+            .to_str()
+            .unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    let message = stderr(&output);
+    assert!(
+        message.contains("https://www.uusimaa2019.fi/index.html: the profile uusimaa2019 (selectors/uusimaa2019.toml) found no entry: its selector `listing.entry = \"main article.type-post\"` matched nothing, though the page lists 4 entries; the site's layout may have changed"),
+        "{message}"
+    );
+    let found = records(&output.stdout);
+    assert_eq!(found.len(), 4, "the generic fallback still writes them");
+    assert!(found.iter().all(|r| r["profile"] == "generic"));
+}
