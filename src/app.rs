@@ -451,29 +451,6 @@ fn demo_crawl(output: &std::path::Path, quiet: bool) -> Result<CrawlStats, Error
     stats
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn colour_only_on_a_terminal_and_never_with_no_color() {
-        let cases = [
-            (true, None, true),
-            (true, Some(""), true),
-            (true, Some("1"), false),
-            (false, None, false),
-            (false, Some("1"), false),
-        ];
-        for (terminal, no_color, expected) in cases {
-            assert_eq!(
-                colour(terminal, no_color.map(OsString::from)),
-                expected,
-                "{terminal} {no_color:?}"
-            );
-        }
-    }
-}
-
 /// The pages `profile suggest` reads: files as saved, URLs fetched politely
 /// (robots.txt and the default rate), each parsed once.
 fn suggest_pages(
@@ -537,4 +514,27 @@ fn suggest_pages(
         pages.push((page, document));
     }
     Ok(pages)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colour_only_on_a_terminal_and_never_with_no_color() {
+        let cases = [
+            (true, None, true),
+            (true, Some(""), true),
+            (true, Some("1"), false),
+            (false, None, false),
+            (false, Some("1"), false),
+        ];
+        for (terminal, no_color, expected) in cases {
+            assert_eq!(
+                colour(terminal, no_color.map(OsString::from)),
+                expected,
+                "{terminal} {no_color:?}"
+            );
+        }
+    }
 }
