@@ -65,6 +65,14 @@ pub struct ExtractOpts {
     /// Write only meetings that are new or changed since the last run with this state file, and update it
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
+
+    /// The largest HTML file (or stdin page, or WARC payload) read; larger ones are skipped and reported
+    #[arg(long, default_value_t = crate::offline::DEFAULT_MAX_INPUT_BYTES, value_name = "BYTES")]
+    pub max_input_bytes: u64,
+
+    /// The largest header block of a WARC record read; past it the rest of that WARC is skipped and reported
+    #[arg(long, default_value_t = crate::offline::DEFAULT_MAX_WARC_HEADER_BYTES, value_name = "BYTES")]
+    pub max_warc_header_bytes: u64,
 }
 
 #[derive(Debug, Args)]

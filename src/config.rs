@@ -91,10 +91,14 @@ impl Config {
                 base_url,
                 output,
                 state,
+                max_input_bytes,
+                max_warc_header_bytes,
             }) => Config::Extract {
                 extract: ExtractConfig {
                     inputs: paths,
                     base_url: base_url.as_deref().map(parse_base_url).transpose()?,
+                    max_input_bytes,
+                    max_warc_header_bytes,
                 },
                 profile: ProfileChoice::parse(&profile),
                 output: output.filter(|o| o.as_os_str() != DEFAULT_OUTPUT),

@@ -1,32 +1,63 @@
 //! `harava extract`: records from pages already on disk (saved pages, wget or
-//! HTTrack mirrors, standard input).
+//! HTTrack mirrors, WARC files, standard input).
 //!
-//! Listing pages and detail pages may come in any order, so the job extracts every
-//! input first, keeping only the extracted entries and bodies (never the DOMs), and
-//! then pairs each entry with its detail page by URL.
+//! Inputs are listed lazily and read one at a time, WARC records one record at a
+//! time; batches of them are read, decoded, parsed and extracted on every core,
+//! and the results are taken in input order, so the output does not depend on
+//! the number of cores. What is kept between inputs is only what was extracted:
+//! entries, and detail bodies waiting for the entries that link them (listing and
+//! detail pages may come in any order), never page texts or DOMs. At the end each
+//! entry is paired with its detail page by URL and the records are written one by
+//! one.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry as Slot;
 use std::fs::File;
-use std::io::{BufRead, BufReader, Cursor};
+use std::io::{self, BufReader, Read};
 use std::path::PathBuf;
 
-use scraper::Html;
+use chrono::{DateTime, Utc};
+use rayon::prelude::*;
 use url::Url;
 
-use crate::archive::warc::{WarcError, WarcReader};
+use crate::archive::warc::{self, ArchivedResponse, ReadLimits, WarcReader};
 use crate::archive::wayback::Capture;
 use crate::error::Error;
 use crate::extract::{self, DetailPage, Entry, Extracted};
-use crate::page::{self, ArchiveMode, HttpResponse, Input, InputFile, Page, WarcSource};
+use crate::page::{self, ArchiveMode, HttpResponse, Input, InputFile, Page};
 use crate::profile::Profiles;
-use crate::record::{Record, Unique, url_key};
+use crate::record::{Record, url_key};
 use crate::sink::Sink;
+
+/// The most read of one HTML input or one WARC payload: far above any real page,
+/// low enough that a runaway input costs a bounded amount of memory.
+pub const DEFAULT_MAX_INPUT_BYTES: u64 = warc::DEFAULT_MAX_PAYLOAD_BYTES;
+
+/// The most read of one WARC record's header block (and of a response's HTTP
+/// headers).
+pub const DEFAULT_MAX_WARC_HEADER_BYTES: u64 = warc::DEFAULT_MAX_HEADER_BYTES;
 
 /// What `harava extract` was asked to do.
 #[derive(Debug, Clone)]
 pub struct ExtractConfig {
     pub inputs: Vec<PathBuf>,
     pub base_url: Option<Url>,
+    /// The most read of one HTML input or one WARC payload.
+    pub max_input_bytes: u64,
+    /// The most read of one WARC record's header block.
+    pub max_warc_header_bytes: u64,
+}
+
+impl ExtractConfig {
+    /// `inputs` with every other setting at its default.
+    pub fn new(inputs: Vec<PathBuf>) -> ExtractConfig {
+        ExtractConfig {
+            inputs,
+            base_url: None,
+            max_input_bytes: DEFAULT_MAX_INPUT_BYTES,
+            max_warc_header_bytes: DEFAULT_MAX_WARC_HEADER_BYTES,
+        }
+    }
 }
 
 /// How an extract run went.
@@ -36,14 +67,15 @@ pub struct ExtractReport {
     pub records: u64,
     /// Records left out as unchanged since the last run (`--state`).
     pub unchanged: u64,
-    /// One message per file that could not be extracted.
+    /// One message per file, page or record that could not be extracted.
     pub failures: Vec<String>,
 }
 
 /// The listings and details extracted so far, before pairing.
 #[derive(Default)]
 pub struct Harvest {
-    listings: Vec<(Page, Vec<Entry>, String)>,
+    /// Each listing page, its entries (taken when written) and its profile.
+    listings: Vec<(Page, Vec<Option<Entry>>, String)>,
     details: HashMap<String, DetailPage>,
     /// Redirects a WARC recorded, so an entry's link finds the page it led to.
     redirects: HashMap<String, String>,
@@ -54,10 +86,11 @@ impl Harvest {
     pub fn add(&mut self, mut page: Page, extracted: Extracted, profile: &str) {
         page.html = String::new();
         match extracted {
-            Extracted::Listing(listing) => {
-                self.listings
-                    .push((page, listing.entries, profile.to_string()))
-            }
+            Extracted::Listing(listing) => self.listings.push((
+                page,
+                listing.entries.into_iter().map(Some).collect(),
+                profile.to_string(),
+            )),
             Extracted::Detail(detail) => {
                 self.details.entry(url_key(&page.url)).or_insert(detail);
             }
@@ -86,34 +119,68 @@ impl Harvest {
         None
     }
 
-    /// Pairs entries with details and returns the records, each meeting once: where
-    /// the same meeting was seen more than once, the newest archive capture wins.
-    pub fn into_records(mut self) -> Vec<Record> {
-        let mut records = Unique::default();
-        let listings = std::mem::take(&mut self.listings);
-        for (page, entries, profile) in listings {
-            for entry in entries {
-                let detail_page = entry
-                    .detail
-                    .as_ref()
-                    .and_then(|link| self.detail_of(&link.original));
-                let mut record = Record::new(entry, &page, detail_page, &profile);
-                if detail_page.is_none()
-                    && let Some(url) = &record.detail_url
-                {
-                    record.warnings.push(format!(
-                        "body: the detail page {url} was not among the inputs"
-                    ));
+    /// The record of `entry`, found on `page`, with its detail page if there is one.
+    fn record(&self, entry: Entry, page: &Page, profile: &str) -> Record {
+        let detail_page = entry
+            .detail
+            .as_ref()
+            .and_then(|link| self.detail_of(&link.original));
+        let mut record = Record::new(entry, page, detail_page, profile);
+        if detail_page.is_none()
+            && let Some(url) = &record.detail_url
+        {
+            record.warnings.push(format!(
+                "body: the detail page {url} was not among the inputs"
+            ));
+        }
+        record
+    }
+
+    /// Pairs entries with details and writes the records, each meeting once: where
+    /// the same meeting was seen more than once, the newest archive capture wins,
+    /// in the place of its first appearance. Records are built one at a time, so
+    /// no body is held twice.
+    pub fn write_to(mut self, sink: &mut Sink) -> Result<(), Error> {
+        let mut listings = std::mem::take(&mut self.listings);
+        // Which entry wins for each id, and the ids in order of first appearance.
+        // The id does not depend on the detail page, so none is looked up here.
+        let mut winners: HashMap<String, (usize, usize, Option<DateTime<Utc>>)> = HashMap::new();
+        let mut order = Vec::new();
+        for (i, (page, entries, profile)) in listings.iter().enumerate() {
+            let archived_at = page.archive.as_ref().and_then(|a| a.archived_at);
+            for (j, entry) in entries.iter().enumerate() {
+                let entry = entry.clone().expect("no entry is taken before this pass");
+                match winners.entry(Record::new(entry, page, None, profile).id) {
+                    Slot::Occupied(mut slot) => {
+                        if archived_at > slot.get().2 {
+                            slot.insert((i, j, archived_at));
+                        }
+                    }
+                    Slot::Vacant(slot) => {
+                        order.push(slot.key().clone());
+                        slot.insert((i, j, archived_at));
+                    }
                 }
-                records.keep_newest(record);
             }
         }
-        records.into_records()
+        for id in order {
+            let (i, j, _) = winners[&id];
+            let (page, entries, profile) = &mut listings[i];
+            let entry = entries[j].take().expect("each meeting is written once");
+            sink.write(&self.record(entry, page, profile))?;
+        }
+        Ok(())
     }
 }
 
 /// How many recorded redirects a detail link is followed through.
 const MAX_REDIRECT_HOPS: usize = 10;
+
+/// How many inputs go to the cores at once, and how many bytes of pages already
+/// in memory (WARC records, stdin) a batch may hold: enough to keep every core
+/// busy, few enough that memory stays flat.
+const BATCH_ITEMS: usize = 64;
+const BATCH_BYTES: usize = 16 * 1024 * 1024;
 
 /// The URL on the original site of a URL that may be an archive capture.
 fn original_of(url: &Url) -> Url {
@@ -129,54 +196,137 @@ pub fn run(
 ) -> Result<ExtractReport, Error> {
     let mut report = ExtractReport::default();
     let mut harvest = Harvest::default();
-    for input in page::read_inputs(&config.inputs, config.base_url.as_ref()) {
-        report.files += 1;
-        let result = input.and_then(|input| match input {
-            Input::Html(file) => extract_file(file, profiles, &mut harvest),
-            Input::Warc { name, source } => extract_warc(&name, source, profiles, &mut harvest),
-        });
-        if let Err(e) = result {
-            tracing::error!("{e}");
-            report.failures.push(e.to_string());
+    let mut work = Work::list(config);
+    loop {
+        let mut batch = Vec::with_capacity(BATCH_ITEMS);
+        let mut bytes = 0;
+        while batch.len() < BATCH_ITEMS && bytes < BATCH_BYTES {
+            let Some(item) = work.next() else { break };
+            bytes += item.bytes_held();
+            batch.push(item);
+        }
+        if batch.is_empty() {
+            break;
+        }
+        let outcomes: Vec<Outcome> = batch
+            .into_par_iter()
+            .map(|item| item.run(profiles, config.max_input_bytes))
+            .collect();
+        for outcome in outcomes {
+            match outcome {
+                Outcome::Page(page) => {
+                    let (page, extracted, profile) = *page;
+                    harvest.add(page, extracted, &profile)
+                }
+                Outcome::Redirect(from, to) => harvest.redirect(&from, &to),
+                Outcome::Failed(e) => {
+                    tracing::error!("{e}");
+                    report.failures.push(e.to_string());
+                }
+                Outcome::Warning(e) => tracing::warn!("{e}"),
+            }
         }
     }
-    for record in harvest.into_records() {
-        sink.write(&record)?;
-    }
+    report.files = work.files;
+    harvest.write_to(sink)?;
     report.records = sink.written();
     report.unchanged = sink.unchanged();
     Ok(report)
 }
 
-fn extract_file(file: InputFile, profiles: &Profiles, harvest: &mut Harvest) -> Result<(), Error> {
-    if let Some(reason) = not_html(&file.bytes) {
-        return Err(Error::NotHtml {
-            path: file.name,
-            reason,
-        });
-    }
-    let html = page::decode_html(&file.bytes, None);
-    let fetch_url = file
-        .mirror_url
-        .clone()
-        .unwrap_or_else(|| file.file_url.clone());
-    let mut page = Page::new(fetch_url.clone(), fetch_url, html);
-    if page.url.scheme() == "file" {
-        page.warnings.push(format!(
-            "source_url: {} has no canonical link and no --base-url was given, so its URL (and the ids of its records) come from the file's path",
-            file.name
-        ));
-    }
-    extract_page(page, &file.name, profiles, harvest)
+/// One piece of work, in input order.
+enum Item {
+    /// An HTML document: a file read by the worker, or stdin's bytes already read.
+    Html(InputFile, Option<Vec<u8>>),
+    /// An HTML response a WARC holds.
+    Response(Box<RecordedPage>),
+    /// A redirect a WARC recorded.
+    Redirect(Url, Url),
+    /// An input or record that failed before it could be extracted.
+    Failed(Error),
 }
 
-fn extract_page(
-    page: Page,
-    name: &str,
-    profiles: &Profiles,
-    harvest: &mut Harvest,
-) -> Result<(), Error> {
-    let document = Html::parse_document(&page.html);
+struct RecordedPage {
+    /// The WARC and the record, for messages.
+    name: String,
+    url: Url,
+    content_type: Option<String>,
+    memento_datetime: Option<String>,
+    fetched_at: Option<DateTime<Utc>>,
+    body: Vec<u8>,
+}
+
+/// What one item gave.
+enum Outcome {
+    Page(Box<(Page, Extracted, String)>),
+    Redirect(Url, Url),
+    /// Counted as a failure of the run.
+    Failed(Error),
+    /// Reported, not counted: a WARC holds more than pages, so a page there that
+    /// no profile fits is not a failure of the run.
+    Warning(Error),
+}
+
+impl Item {
+    /// The page bytes this item holds before it is run.
+    fn bytes_held(&self) -> usize {
+        match self {
+            Item::Html(_, Some(bytes)) => bytes.len(),
+            Item::Response(page) => page.body.len(),
+            _ => 0,
+        }
+    }
+
+    fn run(self, profiles: &Profiles, max_input_bytes: u64) -> Outcome {
+        match self {
+            Item::Html(file, bytes) => {
+                let bytes =
+                    match bytes.map_or_else(|| page::read_html_file(&file, max_input_bytes), Ok) {
+                        Ok(bytes) => bytes,
+                        Err(e) => return Outcome::Failed(e),
+                    };
+                let html = page::decode_html(&bytes, None);
+                drop(bytes);
+                let fetch_url = file
+                    .mirror_url
+                    .clone()
+                    .unwrap_or_else(|| file.file_url.clone());
+                let mut page = Page::new(fetch_url.clone(), fetch_url, html);
+                if page.url.scheme() == "file" {
+                    page.warnings.push(format!(
+                        "source_url: {} has no canonical link and no --base-url was given, so its URL (and the ids of its records) come from the file's path",
+                        file.name
+                    ));
+                }
+                extract_page(page, &file.name, profiles).unwrap_or_else(Outcome::Failed)
+            }
+            Item::Response(recorded) => {
+                let response = HttpResponse {
+                    url: &recorded.url,
+                    content_type: recorded.content_type.as_deref(),
+                    memento_datetime: recorded.memento_datetime.as_deref(),
+                    body: &recorded.body,
+                    fetched_at: recorded.fetched_at,
+                };
+                let page = response.into_page(ArchiveMode::Raw);
+                match extract_page(page, &recorded.name, profiles) {
+                    Ok(outcome) => outcome,
+                    Err(e @ Error::Skipped { .. }) => Outcome::Failed(e),
+                    Err(e) => Outcome::Warning(e),
+                }
+            }
+            Item::Redirect(from, to) => Outcome::Redirect(from, to),
+            Item::Failed(e) => Outcome::Failed(e),
+        }
+    }
+}
+
+/// Parses and extracts one page, keeping what was extracted and not the text.
+fn extract_page(mut page: Page, name: &str, profiles: &Profiles) -> Result<Outcome, Error> {
+    let document = extract::parse_document(&page.html).map_err(|e| Error::Skipped {
+        path: name.to_string(),
+        reason: e.to_string(),
+    })?;
     let profile = profiles
         .for_page(page.url.host_str(), &document)
         .ok_or_else(|| Error::NoProfile {
@@ -184,111 +334,237 @@ fn extract_page(
         })?;
     let extracted = extract::extract_document(&page, &document, profile);
     drop(document);
-    harvest.add(page, extracted, &profile.name);
-    Ok(())
+    page.html = String::new();
+    Ok(Outcome::Page(Box::new((
+        page,
+        extracted,
+        profile.name.clone(),
+    ))))
 }
 
-/// Extracts the HTML responses a WARC holds; its URLs pair listings with details
-/// as the crawl that wrote it did. Redirects, errors and other content are passed
-/// over: they are part of a faithful capture, not pages.
-fn extract_warc(
-    name: &str,
-    source: WarcSource,
-    profiles: &Profiles,
-    harvest: &mut Harvest,
-) -> Result<(), Error> {
-    let reader: Box<dyn BufRead> = match source {
-        WarcSource::Path(path) => Box::new(BufReader::new(File::open(&path).map_err(|e| {
-            Error::Read {
-                path: name.to_string(),
-                source: e,
+/// The items of a run, listed as they are needed: at most one input is open at a
+/// time, a WARC is read a record at a time.
+struct Work<'a> {
+    inputs: Box<dyn Iterator<Item = Result<Input, Error>> + Send + 'a>,
+    /// The WARC being read, and its name.
+    warc: Option<(String, WarcReader<'a>)>,
+    limits: ReadLimits,
+    max_input_bytes: u64,
+    /// Inputs begun so far.
+    files: u64,
+}
+
+impl<'a> Work<'a> {
+    fn list(config: &'a ExtractConfig) -> Work<'a> {
+        Work {
+            inputs: Box::new(page::inputs(&config.inputs, config.base_url.as_ref())),
+            warc: None,
+            limits: ReadLimits {
+                max_header_bytes: config.max_warc_header_bytes,
+                max_payload_bytes: config.max_input_bytes,
+            },
+            max_input_bytes: config.max_input_bytes,
+            files: 0,
+        }
+    }
+
+    fn next(&mut self) -> Option<Item> {
+        loop {
+            if let Some((name, reader)) = &mut self.warc {
+                match reader.next() {
+                    None => self.warc = None,
+                    Some(Err(e)) => {
+                        return Some(Item::Failed(Error::Warc {
+                            message: format!("{name}: {e}"),
+                        }));
+                    }
+                    Some(Ok(record)) => {
+                        if let Some(item) = record_item(name, record) {
+                            return Some(item);
+                        }
+                    }
+                }
+                continue;
             }
-        })?)),
-        WarcSource::Bytes(bytes) => Box::new(Cursor::new(bytes)),
-    };
-    let warc_error = |e: WarcError| Error::Warc {
-        message: format!("{name}: {e}"),
-    };
-    for record in WarcReader::new(reader).map_err(warc_error)? {
-        let record = record.map_err(warc_error)?;
-        let Ok(url) = Url::parse(&record.target_uri) else {
-            continue;
-        };
-        let header = |wanted: &str| {
-            record
-                .headers
-                .iter()
-                .find(|(n, _)| n.eq_ignore_ascii_case(wanted))
-                .map(|(_, v)| v.as_str())
-        };
-        let response = HttpResponse {
-            url: &url,
-            content_type: header("content-type"),
-            memento_datetime: header("memento-datetime"),
-            body: &record.payload,
-            fetched_at: record.date,
-        };
-        if (300..400).contains(&record.status)
-            && let Some(target) = header("location").and_then(|l| url.join(l).ok())
-        {
-            harvest.redirect(&url, &target);
-            continue;
-        }
-        if record.status != 200 || !response.is_html() {
-            continue;
-        }
-        let page = response.into_page(ArchiveMode::Raw);
-        let page_name = format!(
-            "{name} record {} ({})",
-            record.record_number, record.target_uri
-        );
-        if let Err(e) = extract_page(page, &page_name, profiles, harvest) {
-            tracing::warn!("{e}");
+            let input = match self.inputs.next()? {
+                Ok(input) => input,
+                Err(e) => {
+                    self.files += 1;
+                    return Some(Item::Failed(e));
+                }
+            };
+            self.files += 1;
+            match input {
+                Input::Html(file) => return Some(Item::Html(file, None)),
+                Input::Warc { name, path } => {
+                    let opened = File::open(&path).map_err(|e| Error::Read {
+                        path: name.clone(),
+                        source: e,
+                    });
+                    match opened.and_then(|file| self.warc_reader(&name, BufReader::new(file))) {
+                        Ok(reader) => self.warc = Some((name, reader)),
+                        Err(e) => return Some(Item::Failed(e)),
+                    }
+                }
+                Input::Stdin => {
+                    if let Some(item) = self.stdin() {
+                        return Some(item);
+                    }
+                }
+            }
         }
     }
-    Ok(())
+
+    fn warc_reader(
+        &self,
+        name: &str,
+        input: impl io::BufRead + Send + 'a,
+    ) -> Result<WarcReader<'a>, Error> {
+        let reader = WarcReader::new(input).map_err(|e| Error::Warc {
+            message: format!("{name}: {e}"),
+        })?;
+        Ok(reader.with_limits(self.limits).wanting(wanted))
+    }
+
+    /// Standard input: a WARC (then read a record at a time) or one HTML page.
+    fn stdin(&mut self) -> Option<Item> {
+        let name = page::STDIN_NAME;
+        let mut stdin = io::stdin();
+        let mut head = [0; 5];
+        let n = match page::read_up_to(&mut stdin, &mut head) {
+            Ok(n) => n,
+            Err(e) => {
+                return Some(Item::Failed(Error::Read {
+                    path: name.into(),
+                    source: e,
+                }));
+            }
+        };
+        let input = io::Cursor::new(head[..n].to_vec()).chain(stdin);
+        if page::is_warc_bytes(&head[..n]) {
+            return match self.warc_reader(name, BufReader::new(input)) {
+                Ok(reader) => {
+                    self.warc = Some((name.to_string(), reader));
+                    None
+                }
+                Err(e) => Some(Item::Failed(e)),
+            };
+        }
+        let file = InputFile {
+            name: name.to_string(),
+            path: PathBuf::from("-"),
+            mirror_url: None,
+            file_url: Url::parse("file:///dev/stdin").expect("static URL"),
+        };
+        Some(match page::read_html(input, name, self.max_input_bytes) {
+            Ok(bytes) => Item::Html(file, Some(bytes)),
+            Err(e) => Item::Failed(e),
+        })
+    }
 }
 
-/// Why these bytes are not an HTML page, if they are not.
-fn not_html(bytes: &[u8]) -> Option<String> {
-    let head = &bytes[..bytes.len().min(1024)];
-    if bytes.is_empty() {
-        return Some("the file is empty".into());
+/// Which WARC payloads are read: pages. Redirects are wanted for their headers
+/// only; errors, images, videos and the rest are passed over unread.
+fn wanted(status: u16, headers: &[(String, String)]) -> bool {
+    status == 200 && page::is_html_type(header(headers, "content-type"))
+}
+
+fn header<'h>(headers: &'h [(String, String)], wanted: &str) -> Option<&'h str> {
+    headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(wanted))
+        .map(|(_, v)| v.as_str())
+}
+
+/// What a WARC record gives: a page, a redirect, or nothing. Its URLs pair
+/// listings with details as the crawl that wrote it did.
+fn record_item(name: &str, record: ArchivedResponse) -> Option<Item> {
+    let url = Url::parse(&record.target_uri).ok()?;
+    if (300..400).contains(&record.status) {
+        let target = header(&record.headers, "location").and_then(|l| url.join(l).ok())?;
+        return Some(Item::Redirect(url, target));
     }
-    if head.starts_with(b"%PDF") {
-        return Some("it is a PDF document".into());
+    if !wanted(record.status, &record.headers) {
+        return None;
     }
-    if head.starts_with(b"PK\x03\x04") {
-        return Some("it is a ZIP archive (an Office document?)".into());
-    }
-    if head.contains(&0) {
-        return Some("it holds binary data".into());
-    }
-    if !head.contains(&b'<') {
-        return Some("there is no markup in its first kilobyte".into());
-    }
-    None
+    Some(Item::Response(Box::new(RecordedPage {
+        name: format!("{name} record {} ({url})", record.record_number),
+        content_type: header(&record.headers, "content-type").map(str::to_owned),
+        memento_datetime: header(&record.headers, "memento-datetime").map(str::to_owned),
+        fetched_at: record.date,
+        body: record.payload,
+        url,
+    })))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn warc_record(uri: &str, http: &str, body: &[u8]) -> Vec<u8> {
+        let mut block = http.as_bytes().to_vec();
+        block.extend_from_slice(body);
+        let mut record = format!(
+            "WARC/1.1\r\nWARC-Type: response\r\nWARC-Target-URI: {uri}\r\nContent-Length: {}\r\n\r\n",
+            block.len()
+        )
+        .into_bytes();
+        record.extend_from_slice(&block);
+        record.extend_from_slice(b"\r\n\r\n");
+        record
+    }
+
     #[test]
-    fn html_sniffing() {
-        let cases: [(&[u8], Option<&str>); 6] = [
-            (b"<!DOCTYPE html><p>x", None),
-            (b"\n\n  <html>", None),
-            (b"", Some("the file is empty")),
-            (b"%PDF-1.4\n", Some("it is a PDF document")),
-            (b"\x00\x01\x02<", Some("it holds binary data")),
-            (
-                b"User-agent: *\nDisallow: /",
-                Some("there is no markup in its first kilobyte"),
-            ),
-        ];
-        for (input, expected) in cases {
-            assert_eq!(not_html(input).as_deref(), expected, "{input:?}");
-        }
+    fn unwanted_payloads_are_passed_over_and_large_ones_reported() {
+        let mut file = warc_record(
+            "https://a.fi/video.mp4",
+            "HTTP/1.1 200 OK\r\nContent-Type: video/mp4\r\n\r\n",
+            &[7; 5000],
+        );
+        let second = file.len();
+        file.extend(warc_record(
+            "https://a.fi/iso/",
+            "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n",
+            &[b'x'; 3000],
+        ));
+        file.extend(warc_record(
+            "https://a.fi/siirto",
+            "HTTP/1.1 301 Moved\r\nLocation: /uusi/\r\n\r\n",
+            b"",
+        ));
+        file.extend(warc_record(
+            "https://a.fi/",
+            "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n",
+            b"<p>x</p>",
+        ));
+        let limits = ReadLimits {
+            max_header_bytes: 1000,
+            max_payload_bytes: 2000,
+        };
+        let summary: Vec<String> = WarcReader::new(&file[..])
+            .unwrap()
+            .with_limits(limits)
+            .wanting(wanted)
+            .map(|r| match r {
+                Ok(r) => format!(
+                    "{} {}: {} bytes",
+                    r.record_number,
+                    r.status,
+                    r.payload.len()
+                ),
+                Err(e) => e.to_string(),
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                "0 200: 0 bytes".to_string(),
+                format!(
+                    "WARC record 1 (byte {second} of the uncompressed stream, https://a.fi/iso/) holds a payload of 3000 bytes, more than 2000; it is skipped (raise --max-input-bytes to read it)"
+                ),
+                "2 301: 0 bytes".to_string(),
+                "3 200: 8 bytes".to_string(),
+            ]
+        );
     }
 }

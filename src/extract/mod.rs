@@ -4,8 +4,10 @@
 //! yields the full text of one entry. Nothing here fails: what cannot be extracted
 //! becomes a warning on the entry, so a broken page loses a field, never a record.
 
+mod parse;
 mod text;
 
+pub use parse::{MAX_DEPTH, TooDeep, parse_document};
 pub use text::collapse_whitespace;
 
 use chrono::NaiveDate;
@@ -53,10 +55,11 @@ pub struct DetailPage {
     pub warnings: Vec<String>,
 }
 
-/// Extracts whatever `page` holds by `profile`'s rules.
-pub fn extract(page: &Page, profile: &Profile) -> Extracted {
-    let document = Html::parse_document(&page.html);
-    extract_document(page, &document, profile)
+/// Extracts whatever `page` holds by `profile`'s rules; a page nested too deep
+/// to parse in reasonable time is given up on.
+pub fn extract(page: &Page, profile: &Profile) -> Result<Extracted, TooDeep> {
+    let document = parse_document(&page.html)?;
+    Ok(extract_document(page, &document, profile))
 }
 
 /// As [`extract`], for a document the caller has parsed already.

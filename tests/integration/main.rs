@@ -5,4 +5,5 @@ mod archive;
 mod cli;
 mod crawl;
 mod extract;
+mod extract_hardening;
 mod util;
