@@ -149,8 +149,8 @@ impl Harvest {
         for (i, (page, entries, profile)) in listings.iter().enumerate() {
             let archived_at = page.archive.as_ref().and_then(|a| a.archived_at);
             for (j, entry) in entries.iter().enumerate() {
-                let entry = entry.clone().expect("no entry is taken before this pass");
-                match winners.entry(Record::new(entry, page, None, profile).id) {
+                let entry = entry.as_ref().expect("no entry is taken before this pass");
+                match winners.entry(Record::new(id_fields(entry), page, None, profile).id) {
                     Slot::Occupied(mut slot) => {
                         if archived_at > slot.get().2 {
                             slot.insert((i, j, archived_at));
@@ -170,6 +170,23 @@ impl Harvest {
             sink.write(&self.record(entry, page, profile))?;
         }
         Ok(())
+    }
+}
+
+/// What of an entry its record's id can depend on, without the long texts, which
+/// would only be copied and scanned for dates to be thrown away.
+fn id_fields(entry: &Entry) -> Entry {
+    Entry {
+        organ: None,
+        title: entry.title.clone(),
+        published_date: entry.published_date,
+        meeting_date: entry.meeting_date,
+        category: None,
+        summary: None,
+        documents: Vec::new(),
+        detail: entry.detail.clone(),
+        comment_count: entry.comment_count,
+        warnings: Vec::new(),
     }
 }
 

@@ -39,6 +39,7 @@ pub fn parse_document(html: &str) -> Result<Html, TooDeep> {
     let sink = DepthLimited {
         inner: HtmlTreeSink::new(Html::new_document()),
         too_deep: Rc::clone(&too_deep),
+        known: Cell::new([(None, 0); 2]),
     };
     let mut parser = html5ever::driver::parse_document(sink, Default::default());
     let mut rest = html;
@@ -57,20 +58,37 @@ pub fn parse_document(html: &str) -> Result<Html, TooDeep> {
 struct DepthLimited {
     inner: HtmlTreeSink,
     too_deep: Rc<Cell<bool>>,
+    /// The depths of the last parent appended to and of its newest child: the
+    /// tree builder appends mostly to one of the two, so they are rarely counted.
+    known: Cell<[(Option<NodeId>, usize); 2]>,
 }
 
 impl DepthLimited {
-    /// Counts `parent`'s ancestors, never more than the cap, so a normal page pays
-    /// a few steps per element and a deep one no more than the cap.
-    fn check_depth(&self, parent: &NodeId) {
-        let html = self.inner.0.borrow();
-        let depth = html
-            .tree
-            .get(*parent)
-            .map_or(0, |node| node.ancestors().take(MAX_DEPTH).count());
+    /// Notes the depth of `child`, appended to `parent`. A parent not in `known`
+    /// has its ancestors counted, never more than the cap, so a normal page pays
+    /// a few steps now and then and a deep one no more than the cap.
+    fn check_depth(&self, parent: &NodeId, child: &NodeId) {
+        let known = self.known.get();
+        let depth = match known.iter().find(|(id, _)| id.as_ref() == Some(parent)) {
+            Some((_, depth)) => *depth,
+            None => self
+                .inner
+                .0
+                .borrow()
+                .tree
+                .get(*parent)
+                .map_or(0, |node| node.ancestors().take(MAX_DEPTH).count()),
+        };
         if depth >= MAX_DEPTH {
             self.too_deep.set(true);
         }
+        self.known
+            .set([(Some(*parent), depth), (Some(*child), depth + 1)]);
+    }
+
+    /// Nodes that move take their depths with them.
+    fn forget_depths(&self) {
+        self.known.set([(None, 0); 2]);
     }
 }
 
@@ -108,8 +126,8 @@ impl TreeSink for DepthLimited {
     }
 
     fn append(&self, parent: &NodeId, child: NodeOrText<NodeId>) {
-        if matches!(child, NodeOrText::AppendNode(_)) {
-            self.check_depth(parent);
+        if let NodeOrText::AppendNode(node) = &child {
+            self.check_depth(parent, node);
         }
         self.inner.append(parent, child)
     }
@@ -120,6 +138,7 @@ impl TreeSink for DepthLimited {
         prev_element: &NodeId,
         child: NodeOrText<NodeId>,
     ) {
+        self.forget_depths();
         self.inner
             .append_based_on_parent_node(element, prev_element, child)
     }
@@ -151,6 +170,7 @@ impl TreeSink for DepthLimited {
     }
 
     fn append_before_sibling(&self, sibling: &NodeId, new_node: NodeOrText<NodeId>) {
+        self.forget_depths();
         self.inner.append_before_sibling(sibling, new_node)
     }
 
@@ -159,10 +179,12 @@ impl TreeSink for DepthLimited {
     }
 
     fn remove_from_parent(&self, target: &NodeId) {
+        self.forget_depths();
         self.inner.remove_from_parent(target)
     }
 
     fn reparent_children(&self, node: &NodeId, new_parent: &NodeId) {
+        self.forget_depths();
         self.inner.reparent_children(node, new_parent)
     }
 }

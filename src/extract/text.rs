@@ -76,7 +76,10 @@ pub fn collapse_whitespace(text: &str) -> String {
 
 /// The collapsed text of an element.
 pub fn element_text(element: ElementRef) -> String {
-    collapse_whitespace(&element.text().collect::<String>())
+    // Titles and link texts may be kept until the end of a run: no slack.
+    let mut text = collapse_whitespace(&element.text().collect::<String>());
+    text.shrink_to_fit();
+    text
 }
 
 /// The paragraphs of an element's text, skipping subtrees that match `exclude`.
