@@ -6,14 +6,15 @@
 //! and the results are taken in input order, so the output does not depend on
 //! the number of cores. What is kept between inputs is only what was extracted:
 //! entries, and detail bodies waiting for the entries that link them (listing and
-//! detail pages may come in any order), never page texts or DOMs. At the end each
+//! detail pages may come in any order), never page texts or DOMs; their long
+//! texts (summaries and bodies) wait in an unnamed temporary file. At the end each
 //! entry is paired with its detail page by URL and the records are written one by
-//! one.
+//! one, in the order of today's output so that it stays byte for byte the same.
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry as Slot;
 use std::fs::File;
-use std::io::{self, BufReader, Read};
+use std::io::{self, BufReader, Read, Seek, Write};
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
@@ -75,10 +76,18 @@ pub struct ExtractReport {
 #[derive(Default)]
 pub struct Harvest {
     /// Each listing page, its entries (taken when written) and its profile.
-    listings: Vec<(Page, Vec<Option<Entry>>, String)>,
-    details: HashMap<String, DetailPage>,
+    listings: Vec<(Page, Vec<Option<Waiting>>, String)>,
+    /// Detail pages by URL, their bodies spilled.
+    details: HashMap<String, (DetailPage, Option<Text>)>,
     /// Redirects a WARC recorded, so an entry's link finds the page it led to.
     redirects: HashMap<String, String>,
+    spill: Spill,
+}
+
+/// An entry waiting for the end of the run, its summary spilled.
+struct Waiting {
+    entry: Entry,
+    summary: Option<Text>,
 }
 
 impl Harvest {
@@ -86,13 +95,22 @@ impl Harvest {
     pub fn add(&mut self, mut page: Page, extracted: Extracted, profile: &str) {
         page.html = String::new();
         match extracted {
-            Extracted::Listing(listing) => self.listings.push((
-                page,
-                listing.entries.into_iter().map(Some).collect(),
-                profile.to_string(),
-            )),
-            Extracted::Detail(detail) => {
-                self.details.entry(url_key(&page.url)).or_insert(detail);
+            Extracted::Listing(listing) => {
+                let entries = listing
+                    .entries
+                    .into_iter()
+                    .map(|mut entry| {
+                        let summary = entry.summary.take().map(|s| self.spill.keep(s));
+                        Some(Waiting { entry, summary })
+                    })
+                    .collect();
+                self.listings.push((page, entries, profile.to_string()))
+            }
+            Extracted::Detail(mut detail) => {
+                if let Slot::Vacant(slot) = self.details.entry(url_key(&page.url)) {
+                    let body = detail.body.take().map(|b| self.spill.keep(b));
+                    slot.insert((detail, body));
+                }
             }
             Extracted::Other => {
                 tracing::debug!(url = %page.url, "neither a listing nor a detail page")
@@ -108,7 +126,7 @@ impl Harvest {
 
     /// The detail page at `url`, following recorded redirects (a few hops, never
     /// round a loop).
-    fn detail_of(&self, url: &Url) -> Option<&DetailPage> {
+    fn detail_of(&self, url: &Url) -> Option<&(DetailPage, Option<Text>)> {
         let mut key = url_key(url);
         for _ in 0..MAX_REDIRECT_HOPS {
             if let Some(detail) = self.details.get(&key) {
@@ -119,13 +137,36 @@ impl Harvest {
         None
     }
 
-    /// The record of `entry`, found on `page`, with its detail page if there is one.
-    fn record(&self, entry: Entry, page: &Page, profile: &str) -> Record {
-        let detail_page = entry
+    /// The record of `waiting`, found on `page`, with its detail page if there is one.
+    fn record(&mut self, waiting: Waiting, page: &Page, profile: &str) -> Result<Record, Error> {
+        let Waiting { mut entry, summary } = waiting;
+        entry.summary = summary.map(|text| self.spill.take(text)).transpose()?;
+        let detail_page = match entry
             .detail
             .as_ref()
-            .and_then(|link| self.detail_of(&link.original));
-        let mut record = Record::new(entry, page, detail_page, profile);
+            .and_then(|link| self.detail_of(&link.original))
+        {
+            Some((detail, body)) => {
+                let (documents, warnings) = (detail.documents.clone(), detail.warnings.clone());
+                let body = match body {
+                    Some(Text::Kept(text)) => Some(text.clone()),
+                    Some(Text::Spilled { offset, len }) => {
+                        Some(self.spill.take(Text::Spilled {
+                            offset: *offset,
+                            len: *len,
+                        })?)
+                    }
+                    None => None,
+                };
+                Some(DetailPage {
+                    body,
+                    documents,
+                    warnings,
+                })
+            }
+            None => None,
+        };
+        let mut record = Record::new(entry, page, detail_page.as_ref(), profile);
         if detail_page.is_none()
             && let Some(url) = &record.detail_url
         {
@@ -133,7 +174,7 @@ impl Harvest {
                 "body: the detail page {url} was not among the inputs"
             ));
         }
-        record
+        Ok(record)
     }
 
     /// Pairs entries with details and writes the records, each meeting once: where
@@ -148,9 +189,12 @@ impl Harvest {
         let mut order = Vec::new();
         for (i, (page, entries, profile)) in listings.iter().enumerate() {
             let archived_at = page.archive.as_ref().and_then(|a| a.archived_at);
-            for (j, entry) in entries.iter().enumerate() {
-                let entry = entry.as_ref().expect("no entry is taken before this pass");
-                match winners.entry(Record::new(id_fields(entry), page, None, profile).id) {
+            for (j, waiting) in entries.iter().enumerate() {
+                let waiting = waiting
+                    .as_ref()
+                    .expect("no entry is taken before this pass");
+                match winners.entry(Record::new(id_fields(&waiting.entry), page, None, profile).id)
+                {
                     Slot::Occupied(mut slot) => {
                         if archived_at > slot.get().2 {
                             slot.insert((i, j, archived_at));
@@ -163,13 +207,107 @@ impl Harvest {
                 }
             }
         }
+        self.spill.finish_writing()?;
         for id in order {
             let (i, j, _) = winners[&id];
             let (page, entries, profile) = &mut listings[i];
-            let entry = entries[j].take().expect("each meeting is written once");
-            sink.write(&self.record(entry, page, profile))?;
+            let waiting = entries[j].take().expect("each meeting is written once");
+            sink.write(&self.record(waiting, page, profile)?)?;
         }
         Ok(())
+    }
+}
+
+/// A long text kept until the end of a run: in the spill file, or in memory
+/// when there is none.
+#[derive(Debug)]
+enum Text {
+    Spilled { offset: u64, len: usize },
+    Kept(String),
+}
+
+/// Where the summaries and bodies of entries waiting for the end of a run go: an
+/// unnamed temporary file (deleted by the system however the run ends), so that
+/// memory grows by a few hundred bytes per meeting rather than by its texts. The
+/// texts come back one record at a time. Without a usable temporary directory,
+/// or after a write to it failed, they stay in memory.
+#[derive(Default)]
+struct Spill {
+    file: Option<SpillFile>,
+    /// Where the next text goes in the file.
+    end: u64,
+    tried: bool,
+}
+
+enum SpillFile {
+    Writing(io::BufWriter<File>),
+    /// A write failed, so the file's end is unknown: only what was written
+    /// before is read back.
+    Broken(io::BufWriter<File>),
+    Reading(File),
+}
+
+impl Spill {
+    fn keep(&mut self, text: String) -> Text {
+        if !self.tried {
+            self.tried = true;
+            match tempfile::tempfile() {
+                Ok(file) => {
+                    self.file = Some(SpillFile::Writing(io::BufWriter::with_capacity(
+                        64 * 1024,
+                        file,
+                    )))
+                }
+                Err(e) => tracing::debug!("no spill file, texts stay in memory: {e}"),
+            }
+        }
+        let Some(SpillFile::Writing(out)) = &mut self.file else {
+            return Text::Kept(text);
+        };
+        if let Err(e) = out.write_all(text.as_bytes()) {
+            tracing::debug!("the spill file failed, texts stay in memory from now on: {e}");
+            if let Some(SpillFile::Writing(out)) = self.file.take() {
+                self.file = Some(SpillFile::Broken(out));
+            }
+            return Text::Kept(text);
+        }
+        let spilled = Text::Spilled {
+            offset: self.end,
+            len: text.len(),
+        };
+        self.end += text.len() as u64;
+        spilled
+    }
+
+    fn finish_writing(&mut self) -> Result<(), Error> {
+        if let Some(SpillFile::Writing(out) | SpillFile::Broken(out)) = self.file.take() {
+            let file = out.into_inner().map_err(|e| spill_error(e.into_error()))?;
+            self.file = Some(SpillFile::Reading(file));
+        }
+        Ok(())
+    }
+
+    fn take(&mut self, text: Text) -> Result<String, Error> {
+        let (offset, len) = match text {
+            Text::Kept(text) => return Ok(text),
+            Text::Spilled { offset, len } => (offset, len),
+        };
+        let Some(SpillFile::Reading(file)) = &mut self.file else {
+            unreachable!("texts are read back only after writing finished");
+        };
+        let mut bytes = vec![0; len];
+        file.seek(io::SeekFrom::Start(offset))
+            .and_then(|_| file.read_exact(&mut bytes))
+            .map_err(spill_error)?;
+        String::from_utf8(bytes)
+            .map_err(|e| spill_error(io::Error::new(io::ErrorKind::InvalidData, e)))
+    }
+}
+
+fn spill_error(source: io::Error) -> Error {
+    Error::Write {
+        path: "the temporary file of texts waiting for the end of the run".into(),
+        source,
     }
 }
 
@@ -582,6 +720,31 @@ mod tests {
                 "2 301: 0 bytes".to_string(),
                 "3 200: 8 bytes".to_string(),
             ]
+        );
+    }
+
+    #[test]
+    fn spilled_texts_come_back_in_any_order() {
+        let texts = ["Kokous 13.9.2017", "", "päätökset\n\nliitteet", "x"];
+        let mut spill = Spill::default();
+        let kept: Vec<Text> = texts.iter().map(|t| spill.keep(t.to_string())).collect();
+        assert!(
+            kept.iter().all(|t| matches!(t, Text::Spilled { .. })),
+            "{kept:?}"
+        );
+        spill.finish_writing().unwrap();
+        let back: Vec<String> = kept
+            .into_iter()
+            .rev()
+            .map(|t| spill.take(t).unwrap())
+            .collect();
+        assert_eq!(
+            back,
+            texts
+                .iter()
+                .rev()
+                .map(|t| t.to_string())
+                .collect::<Vec<_>>()
         );
     }
 }
