@@ -151,12 +151,24 @@ fn html_file(path: &Path, relative: &Path, base_url: Option<&Url>) -> InputFile 
 
 /// Reads an HTML document from `reader`, refusing at its first kilobyte what is
 /// plainly not HTML and past `max_bytes` what is too large.
-pub fn read_html(mut reader: impl Read, name: &str, max_bytes: u64) -> Result<Vec<u8>, Error> {
+pub fn read_html(reader: impl Read, name: &str, max_bytes: u64) -> Result<Vec<u8>, Error> {
+    read_html_sized(reader, name, max_bytes, 0)
+}
+
+/// [`read_html`] of an input expected to be `size` bytes, read without regrowing.
+fn read_html_sized(
+    mut reader: impl Read,
+    name: &str,
+    max_bytes: u64,
+    size: u64,
+) -> Result<Vec<u8>, Error> {
     let read_error = |source| Error::Read {
         path: name.to_string(),
         source,
     };
-    let mut bytes = vec![0; SNIFF_BYTES];
+    let expected = size.min(max_bytes).max(SNIFF_BYTES as u64);
+    let mut bytes = Vec::with_capacity(expected as usize + 1);
+    bytes.resize(SNIFF_BYTES, 0);
     let n = read_up_to(&mut reader, &mut bytes).map_err(read_error)?;
     bytes.truncate(n);
     if let Some(reason) = not_html(&bytes) {
@@ -187,7 +199,7 @@ pub fn read_html_file(file: &InputFile, max_bytes: u64) -> Result<Vec<u8>, Error
     if metadata.is_file() && metadata.len() > max_bytes {
         return Err(too_large(&file.name, max_bytes));
     }
-    read_html(handle, &file.name, max_bytes)
+    read_html_sized(handle, &file.name, max_bytes, metadata.len())
 }
 
 /// The error for an input over `--max-input-bytes`.
@@ -373,6 +385,13 @@ mod tests {
     fn reading_stops_at_the_cap_and_at_binary_data() {
         let page = b"<p>kokous</p>".repeat(100);
         assert_eq!(read_html(&page[..], "p", 1300).unwrap(), page);
+        assert_eq!(
+            read_html_sized(&page[..], "p", 100, 1300)
+                .unwrap_err()
+                .to_string(),
+            "p: skipped: it is larger than 100 bytes; raise --max-input-bytes to read it",
+            "a cap below the sniffed kilobyte"
+        );
         assert_eq!(
             read_html(&page[..], "p", 1299).unwrap_err().to_string(),
             "p: skipped: it is larger than 1299 bytes; raise --max-input-bytes to read it"

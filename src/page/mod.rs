@@ -231,6 +231,16 @@ fn canonical_url(html: &str) -> Option<Url> {
         .unwrap_or(html.len().min(64 * 1024));
     let head = &html[..html.floor_char_boundary(head_end)];
     for tag in LINK.find_iter(head) {
+        // Most pages have many <link>s and one canonical: only that one is worth
+        // taking apart.
+        if !tag
+            .as_str()
+            .as_bytes()
+            .windows(9)
+            .any(|w| w.eq_ignore_ascii_case(b"canonical"))
+        {
+            continue;
+        }
         let mut rel = None;
         let mut href = None;
         for attribute in ATTRIBUTE.captures_iter(tag.as_str()) {
