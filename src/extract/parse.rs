@@ -101,9 +101,8 @@ impl TreeSink for DepthLimited {
         self.inner.finish()
     }
 
-    fn parse_error(&self, msg: Cow<'static, str>) {
-        self.inner.parse_error(msg)
-    }
+    /// Nothing reads a page's parse errors, so they are not collected.
+    fn parse_error(&self, _msg: Cow<'static, str>) {}
 
     fn get_document(&self) -> NodeId {
         self.inner.get_document()
