@@ -69,10 +69,7 @@ fn bench(c: &mut Criterion) {
     group.finish();
 
     let profiles = Profiles::load(&ProfileChoice::Auto).expect("bundled profiles load");
-    let config = ExtractConfig {
-        inputs: vec![samples],
-        base_url: None,
-    };
+    let config = ExtractConfig::new(vec![samples]);
     let out_dir = tempfile::tempdir().expect("a temporary directory");
     let out_path: PathBuf = out_dir.path().join("records.jsonl");
     let mut group = c.benchmark_group("offline");

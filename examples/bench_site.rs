@@ -3,10 +3,14 @@
 //! page per entry, every page built from the bundled samples' markup.
 //!
 //!     cargo run --release --example bench_site -- [PAGES]   (default 10000)
+//!     cargo run --release --example bench_site -- --mirror DIR [PAGES]
 //!
 //! Prints the port it listens on (127.0.0.1) as one line on stdout; the crawl starts
 //! at `/kuntajohtajakokous/`. Every page is rendered before the port is printed and
 //! served from memory, so the server costs next to nothing beside the crawler.
+//!
+//! With `--mirror DIR` it writes the site into DIR instead, laid out as wget
+//! mirrors it (`kuntajohtajakokous/page/2/index.html`), for `scripts/bench-extract.sh`.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -149,19 +153,42 @@ async fn serve(State(site): State<Arc<HashMap<String, Bytes>>>, uri: Uri) -> Res
     }
 }
 
+/// Writes every page of `site` under `dir` as `<path>index.html`.
+fn write_mirror(site: &HashMap<String, Bytes>, dir: &std::path::Path) -> std::io::Result<()> {
+    for (path, page) in site {
+        let folder = dir.join(path.trim_start_matches('/'));
+        std::fs::create_dir_all(&folder)?;
+        std::fs::write(folder.join("index.html"), page)?;
+    }
+    Ok(())
+}
+
+fn usage() -> ! {
+    eprintln!("usage: bench_site [--mirror DIR] [PAGES]   (PAGES >= 10, default {DEFAULT_PAGES})");
+    std::process::exit(2);
+}
+
 // One thread is plenty for pages served from memory, and leaves the other core to
 // the crawler being measured.
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> std::io::Result<()> {
-    let pages = match std::env::args().nth(1) {
-        None => DEFAULT_PAGES,
-        Some(arg) => match arg.parse::<usize>() {
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let mirror = match args.first().map(String::as_str) {
+        Some("--mirror") if args.len() >= 2 => {
+            let dir = std::path::PathBuf::from(args.remove(1));
+            args.remove(0);
+            Some(dir)
+        }
+        Some("--mirror") => usage(),
+        _ => None,
+    };
+    let pages = match args.as_slice() {
+        [] => DEFAULT_PAGES,
+        [arg] => match arg.parse::<usize>() {
             Ok(n) if n > ENTRIES_PER_LISTING => n,
-            _ => {
-                eprintln!("usage: bench_site [PAGES]   (PAGES >= 10, default {DEFAULT_PAGES})");
-                std::process::exit(2);
-            }
+            _ => usage(),
         },
+        _ => usage(),
     };
     let site = build_site(pages);
     let bytes: usize = site.values().map(Bytes::len).sum();
@@ -172,6 +199,9 @@ async fn main() -> std::io::Result<()> {
         site.len() - site.len() / (ENTRIES_PER_LISTING + 1),
         bytes as f64 / (1024.0 * 1024.0)
     );
+    if let Some(dir) = mirror {
+        return write_mirror(&site, &dir);
+    }
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
     println!("{}", listener.local_addr()?.port());
     let app = axum::Router::new()

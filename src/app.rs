@@ -5,7 +5,7 @@
 //! signals ([`crate::signals`]) before they do anything else.
 
 use std::ffi::OsString;
-use std::io::{self, BufRead, IsTerminal, Write};
+use std::io::{self, BufRead, IsTerminal, Read, Write};
 use std::path::Path;
 
 use crate::archive::wacz;
@@ -189,20 +189,16 @@ fn try_run(config: Config) -> Result<ExitCode, Error> {
                 }
                 Ok(())
             };
-            if texts.is_empty() {
-                for line in io::stdin().lock().lines() {
-                    scan(&line.map_err(|e| Error::Read {
-                        path: "<stdin>".into(),
-                        source: e,
-                    })?)?;
-                }
+            let skipped = if texts.is_empty() {
+                scan_lines(io::stdin().lock(), &mut scan)?
             } else {
                 for text in &texts {
                     scan(text)?;
                 }
-            }
+                0
+            };
             out.flush().map_err(Error::stdout)?;
-            Ok(ExitCode::Success)
+            Ok(ExitCode::for_failures(skipped))
         }
         Config::Suggest {
             pages,
@@ -339,6 +335,69 @@ fn verify(path: &std::path::Path) -> Result<ExitCode, Error> {
         bad.join(", ")
     );
     Ok(ExitCode::Failure)
+}
+
+/// The longest line `harava dates` scans from stdin; a longer one is skipped, so
+/// a stream without line breaks costs at most this much memory.
+const MAX_DATES_LINE_BYTES: u64 = 1024 * 1024;
+
+/// Scans `input` line by line, holding one line at a time. A line that is not
+/// UTF-8 is scanned with U+FFFD in place of its invalid bytes, and a line longer
+/// than [`MAX_DATES_LINE_BYTES`] is skipped; each with a warning. Returns how many
+/// lines were skipped.
+fn scan_lines(
+    mut input: impl BufRead,
+    scan: &mut impl FnMut(&str) -> Result<(), Error>,
+) -> Result<u64, Error> {
+    let read_error = |e| Error::Read {
+        path: "<stdin>".into(),
+        source: e,
+    };
+    let mut line = Vec::new();
+    let mut skipped = 0;
+    for number in 1.. {
+        line.clear();
+        let n = input
+            .by_ref()
+            .take(MAX_DATES_LINE_BYTES + 1)
+            .read_until(b'\n', &mut line)
+            .map_err(read_error)?;
+        if n == 0 {
+            break;
+        }
+        if line.len() as u64 > MAX_DATES_LINE_BYTES {
+            // The rest of the line, read past in pieces.
+            loop {
+                let buf = input.fill_buf().map_err(read_error)?;
+                let Some(end) = buf.iter().position(|b| *b == b'\n') else {
+                    let len = buf.len();
+                    input.consume(len);
+                    if len == 0 {
+                        break;
+                    }
+                    continue;
+                };
+                input.consume(end + 1);
+                break;
+            }
+            eprintln!(
+                "harava: <stdin> line {number}: longer than {MAX_DATES_LINE_BYTES} bytes; skipped"
+            );
+            skipped += 1;
+            continue;
+        }
+        while line.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
+            line.pop();
+        }
+        let text = String::from_utf8_lossy(&line);
+        if let std::borrow::Cow::Owned(_) = text {
+            eprintln!(
+                "harava: <stdin> line {number}: not valid UTF-8; scanned with U+FFFD in place of the invalid bytes"
+            );
+        }
+        scan(&text)?;
+    }
+    Ok(skipped)
 }
 
 /// The sink for `-o`, filtered by `--state` when one is given.

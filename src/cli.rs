@@ -101,6 +101,18 @@ pub struct ExtractOpts {
     /// Write a manifest of the run to FILE (version, command, profiles, times, counts, SHA-256 of each output); check it with harava verify
     #[arg(long, value_name = "FILE")]
     pub manifest: Option<PathBuf>,
+
+    /// Say on stderr, for each page, which profile read it and why, and which elements were chosen for each field
+    #[arg(long)]
+    pub explain: bool,
+
+    /// The largest HTML file (or stdin page, or WARC payload) read; larger ones are skipped and reported
+    #[arg(long, default_value_t = crate::offline::DEFAULT_MAX_INPUT_BYTES, value_name = "BYTES")]
+    pub max_input_bytes: u64,
+
+    /// The largest header block of a WARC record read; past it the rest of that WARC is skipped and reported
+    #[arg(long, default_value_t = crate::offline::DEFAULT_MAX_WARC_HEADER_BYTES, value_name = "BYTES")]
+    pub max_warc_header_bytes: u64,
 }
 
 #[derive(Debug, Args)]

@@ -140,10 +140,16 @@ impl Config {
                 output,
                 state,
                 manifest,
+                max_input_bytes,
+                max_warc_header_bytes,
+                explain,
             }) => Config::Extract {
                 extract: ExtractConfig {
                     inputs: paths,
                     base_url: base_url.as_deref().map(parse_base_url).transpose()?,
+                    max_input_bytes,
+                    max_warc_header_bytes,
+                    explain,
                 },
                 profile: ProfileChoice::parse(&profile),
                 output: output.filter(|o| o.as_os_str() != DEFAULT_OUTPUT),

@@ -28,6 +28,10 @@ pub enum Error {
     )]
     NotHtml { path: String, reason: String },
 
+    /// An input or a page passed over so that the run stays bounded.
+    #[error("{path}: skipped: {reason}")]
+    Skipped { path: String, reason: String },
+
     #[error(
         "{path}: no profile fits this page (its host is not in any profile and no profile's signature matches); pick one with --profile NAME|FILE"
     )]

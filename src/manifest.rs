@@ -441,10 +441,13 @@ mod tests {
             std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("selectors/uusimaa2019.toml"))
                 .unwrap();
         assert_eq!(used[0].sha256, sha256_hex(&text));
+        let auto = profiles_used(&ProfileChoice::Auto).unwrap();
+        let names: Vec<&str> = auto.iter().map(|p| p.name.as_str()).collect();
         assert_eq!(
-            profiles_used(&ProfileChoice::Auto).unwrap(),
-            used,
+            names,
+            ["dynasty", "tweb", "uusimaa2019"],
             "auto loads every bundled profile"
         );
+        assert_eq!(auto[2], used[0]);
     }
 }

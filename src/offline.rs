@@ -1,32 +1,67 @@
 //! `harava extract`: records from pages already on disk (saved pages, wget or
-//! HTTrack mirrors, standard input).
+//! HTTrack mirrors, WARC files, standard input).
 //!
-//! Listing pages and detail pages may come in any order, so the job extracts every
-//! input first, keeping only the extracted entries and bodies (never the DOMs), and
-//! then pairs each entry with its detail page by URL.
+//! Inputs are listed lazily and read one at a time, WARC records one record at a
+//! time; batches of them are read, decoded, parsed and extracted on every core,
+//! and the results are taken in input order, so the output does not depend on
+//! the number of cores. What is kept between inputs is only what was extracted:
+//! entries, and detail bodies waiting for the entries that link them (listing and
+//! detail pages may come in any order), never page texts or DOMs; their long
+//! texts (summaries and bodies) wait in an unnamed temporary file. At the end each
+//! entry is paired with its detail page by URL and the records are written one by
+//! one, in the order of today's output so that it stays byte for byte the same.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry as Slot;
 use std::fs::File;
-use std::io::{BufRead, BufReader, Cursor};
+use std::io::{self, BufReader, Read, Seek, Write};
 use std::path::PathBuf;
 
-use scraper::Html;
+use chrono::{DateTime, Utc};
+use rayon::prelude::*;
 use url::Url;
 
-use crate::archive::warc::{WarcError, WarcReader};
+use crate::archive::warc::{self, ArchivedResponse, ReadLimits, WarcReader};
 use crate::archive::wayback::{self, Capture};
 use crate::error::Error;
 use crate::extract::{self, DetailPage, Entry, Extracted};
-use crate::page::{self, ArchiveMode, HttpResponse, Input, InputFile, Page, WarcSource};
+use crate::page::{self, ArchiveMode, HttpResponse, Input, InputFile, Page};
 use crate::profile::Profiles;
-use crate::record::{Record, Unique, url_key};
+use crate::record::{Record, url_key};
 use crate::sink::Sink;
+
+/// The most read of one HTML input or one WARC payload: far above any real page,
+/// low enough that a runaway input costs a bounded amount of memory.
+pub const DEFAULT_MAX_INPUT_BYTES: u64 = warc::DEFAULT_MAX_PAYLOAD_BYTES;
+
+/// The most read of one WARC record's header block (and of a response's HTTP
+/// headers).
+pub const DEFAULT_MAX_WARC_HEADER_BYTES: u64 = warc::DEFAULT_MAX_HEADER_BYTES;
 
 /// What `harava extract` was asked to do.
 #[derive(Debug, Clone)]
 pub struct ExtractConfig {
     pub inputs: Vec<PathBuf>,
     pub base_url: Option<Url>,
+    /// The most read of one HTML input or one WARC payload.
+    pub max_input_bytes: u64,
+    /// The most read of one WARC record's header block.
+    pub max_warc_header_bytes: u64,
+    /// Say which profile read each page and why (`--explain`).
+    pub explain: bool,
+}
+
+impl ExtractConfig {
+    /// `inputs` with every other setting at its default.
+    pub fn new(inputs: Vec<PathBuf>) -> ExtractConfig {
+        ExtractConfig {
+            inputs,
+            base_url: None,
+            max_input_bytes: DEFAULT_MAX_INPUT_BYTES,
+            max_warc_header_bytes: DEFAULT_MAX_WARC_HEADER_BYTES,
+            explain: false,
+        }
+    }
 }
 
 /// How an extract run went.
@@ -36,20 +71,31 @@ pub struct ExtractReport {
     pub records: u64,
     /// Records left out as unchanged since the last run (`--state`).
     pub unchanged: u64,
-    /// One message per file that could not be extracted.
+    /// One message per file, page or record that could not be extracted.
     pub failures: Vec<String>,
 }
 
 /// The listings and details extracted so far, before pairing.
 #[derive(Default)]
 pub struct Harvest {
-    listings: Vec<(Page, Vec<Entry>, String)>,
-    details: HashMap<String, DetailPage>,
+    /// Each listing page, its entries (taken when written) and its profile.
+    listings: Vec<(Page, Vec<Option<Waiting>>, String)>,
+    /// Detail pages by URL, their bodies spilled.
+    details: HashMap<String, (DetailPage, Option<Text>)>,
     /// Detail pages whose profile makes them records of their own when no
     /// entry leads to them, in input order, with their page and profile.
     standalone: Vec<(String, Page, String)>,
+    /// The detail pages entries led to.
+    led_to: std::collections::HashSet<String>,
     /// Redirects a WARC recorded, so an entry's link finds the page it led to.
     redirects: HashMap<String, String>,
+    spill: Spill,
+}
+
+/// An entry waiting for the end of the run, its summary spilled.
+struct Waiting {
+    entry: Entry,
+    summary: Option<Text>,
 }
 
 impl Harvest {
@@ -58,16 +104,25 @@ impl Harvest {
         page.html = String::new();
         match extracted {
             Extracted::Listing(listing) => {
-                self.listings
-                    .push((page, listing.entries, profile.to_string()))
+                let entries = listing
+                    .entries
+                    .into_iter()
+                    .map(|mut entry| {
+                        let summary = entry.summary.take().map(|s| self.spill.keep(s));
+                        Some(Waiting { entry, summary })
+                    })
+                    .collect();
+                self.listings.push((page, entries, profile.to_string()))
             }
-            Extracted::Detail(detail) => {
+            Extracted::Detail(mut detail) => {
                 let key = url_key(&page.url);
-                if detail.standalone && !self.details.contains_key(&key) {
-                    self.standalone
-                        .push((key.clone(), page, profile.to_string()));
+                if let Slot::Vacant(slot) = self.details.entry(key.clone()) {
+                    if detail.standalone {
+                        self.standalone.push((key, page, profile.to_string()));
+                    }
+                    let body = detail.body.take().map(|b| self.spill.keep(b));
+                    slot.insert((detail, body));
                 }
-                self.details.entry(key).or_insert(detail);
             }
             Extracted::Other => {
                 tracing::debug!(url = %page.url, "neither a listing nor a detail page")
@@ -83,57 +138,216 @@ impl Harvest {
 
     /// The detail page at `url`, following recorded redirects (a few hops, never
     /// round a loop).
-    fn detail_of(&self, url: &Url) -> Option<(&String, &DetailPage)> {
+    fn detail_of(&self, url: &Url) -> Option<String> {
         let mut key = url_key(url);
         for _ in 0..MAX_REDIRECT_HOPS {
-            if let Some(found) = self.details.get_key_value(&key) {
-                return Some(found);
+            if self.details.contains_key(&key) {
+                return Some(key);
             }
             key = self.redirects.get(&key)?.clone();
         }
         None
     }
 
-    /// Pairs entries with details and returns the records, each meeting once: where
-    /// the same meeting was seen more than once, the newest archive capture wins.
-    pub fn into_records(mut self) -> Vec<Record> {
-        let mut records = Unique::default();
-        let mut led_to = std::collections::HashSet::new();
-        let listings = std::mem::take(&mut self.listings);
-        for (page, entries, profile) in listings {
-            for entry in entries {
-                let found = entry
-                    .detail
+    /// The detail page under `key`, its body read back.
+    fn detail_page(&mut self, key: &str) -> Result<Option<DetailPage>, Error> {
+        let Some((detail, body)) = self.details.get(key) else {
+            return Ok(None);
+        };
+        let body = match body {
+            Some(Text::Kept(text)) => Some(Text::Kept(text.clone())),
+            Some(Text::Spilled { offset, len }) => Some(Text::Spilled {
+                offset: *offset,
+                len: *len,
+            }),
+            None => None,
+        };
+        let detail = detail.clone();
+        let body = body.map(|text| self.spill.take(text)).transpose()?;
+        Ok(Some(DetailPage { body, ..detail }))
+    }
+
+    /// The record of `waiting`, found on `page`, with its detail page if there is one.
+    fn record(&mut self, waiting: Waiting, page: &Page, profile: &str) -> Result<Record, Error> {
+        let Waiting { mut entry, summary } = waiting;
+        entry.summary = summary.map(|text| self.spill.take(text)).transpose()?;
+        let key = entry
+            .detail
+            .as_ref()
+            .and_then(|link| self.detail_of(&link.original));
+        let detail_page = match key {
+            Some(key) => {
+                let detail = self.detail_page(&key)?;
+                self.led_to.insert(key);
+                detail
+            }
+            None => None,
+        };
+        let mut record = Record::new(entry, page, detail_page.as_ref(), profile);
+        if detail_page.is_none()
+            && let Some(url) = &record.detail_url
+        {
+            record.warnings.push(format!(
+                "body: the detail page {url} was not among the inputs"
+            ));
+        }
+        Ok(record)
+    }
+
+    /// Pairs entries with details and writes the records, each meeting once: where
+    /// the same meeting was seen more than once, the newest archive capture wins,
+    /// in the place of its first appearance. Records are built one at a time, so
+    /// no body is held twice.
+    pub fn write_to(mut self, sink: &mut Sink) -> Result<(), Error> {
+        let mut listings = std::mem::take(&mut self.listings);
+        // Which entry wins for each id, and the ids in order of first appearance.
+        // The id does not depend on the detail page, so none is looked up here.
+        let mut winners: HashMap<String, (usize, usize, Option<DateTime<Utc>>)> = HashMap::new();
+        let mut order = Vec::new();
+        for (i, (page, entries, _)) in listings.iter().enumerate() {
+            let archived_at = page.archive.as_ref().and_then(|a| a.archived_at);
+            for (j, waiting) in entries.iter().enumerate() {
+                let waiting = waiting
                     .as_ref()
-                    .and_then(|link| self.detail_of(&link.original));
-                if let Some((key, _)) = found {
-                    led_to.insert(key.clone());
+                    .expect("no entry is taken before this pass");
+                match winners.entry(Record::id_of(&waiting.entry, page)) {
+                    Slot::Occupied(mut slot) => {
+                        if archived_at > slot.get().2 {
+                            slot.insert((i, j, archived_at));
+                        }
+                    }
+                    Slot::Vacant(slot) => {
+                        order.push(slot.key().clone());
+                        slot.insert((i, j, archived_at));
+                    }
                 }
-                let detail_page = found.map(|(_, detail)| detail);
-                let mut record = Record::new(entry, &page, detail_page, &profile);
-                if detail_page.is_none()
-                    && let Some(url) = &record.detail_url
-                {
-                    record.warnings.push(format!(
-                        "body: the detail page {url} was not among the inputs"
-                    ));
-                }
-                records.keep_newest(record);
             }
         }
+        self.spill.finish_writing()?;
+        for id in &order {
+            let (i, j, _) = winners[id];
+            let (page, entries, profile) = &mut listings[i];
+            let waiting = entries[j].take().expect("each meeting is written once");
+            sink.write(&self.record(waiting, page, profile)?)?;
+        }
+        // Meeting pages read by themselves, that no entry led to.
+        let mut written: std::collections::HashSet<String> = order.into_iter().collect();
         for (key, page, profile) in std::mem::take(&mut self.standalone) {
-            if !led_to.contains(&key)
-                && let Some(detail) = self.details.get(&key)
-            {
-                records.keep_newest(Record::standalone(&page, detail, &profile));
+            if self.led_to.contains(&key) {
+                continue;
+            }
+            if let Some(detail) = self.detail_page(&key)? {
+                let record = Record::standalone(&page, &detail, &profile);
+                if written.insert(record.id.clone()) {
+                    sink.write(&record)?;
+                }
             }
         }
-        records.into_records()
+        Ok(())
+    }
+}
+
+/// A long text kept until the end of a run: in the spill file, or in memory
+/// when there is none.
+#[derive(Debug)]
+enum Text {
+    Spilled { offset: u64, len: usize },
+    Kept(String),
+}
+
+/// Where the summaries and bodies of entries waiting for the end of a run go: an
+/// unnamed temporary file (deleted by the system however the run ends), so that
+/// memory grows by a few hundred bytes per meeting rather than by its texts. The
+/// texts come back one record at a time. Without a usable temporary directory,
+/// or after a write to it failed, they stay in memory.
+#[derive(Default)]
+struct Spill {
+    file: Option<SpillFile>,
+    /// Where the next text goes in the file.
+    end: u64,
+    tried: bool,
+}
+
+enum SpillFile {
+    Writing(io::BufWriter<File>),
+    /// A write failed, so the file's end is unknown: only what was written
+    /// before is read back.
+    Broken(io::BufWriter<File>),
+    Reading(File),
+}
+
+impl Spill {
+    fn keep(&mut self, text: String) -> Text {
+        if !self.tried {
+            self.tried = true;
+            match tempfile::tempfile() {
+                Ok(file) => {
+                    self.file = Some(SpillFile::Writing(io::BufWriter::with_capacity(
+                        64 * 1024,
+                        file,
+                    )))
+                }
+                Err(e) => tracing::debug!("no spill file, texts stay in memory: {e}"),
+            }
+        }
+        let Some(SpillFile::Writing(out)) = &mut self.file else {
+            return Text::Kept(text);
+        };
+        if let Err(e) = out.write_all(text.as_bytes()) {
+            tracing::debug!("the spill file failed, texts stay in memory from now on: {e}");
+            if let Some(SpillFile::Writing(out)) = self.file.take() {
+                self.file = Some(SpillFile::Broken(out));
+            }
+            return Text::Kept(text);
+        }
+        let spilled = Text::Spilled {
+            offset: self.end,
+            len: text.len(),
+        };
+        self.end += text.len() as u64;
+        spilled
+    }
+
+    fn finish_writing(&mut self) -> Result<(), Error> {
+        if let Some(SpillFile::Writing(out) | SpillFile::Broken(out)) = self.file.take() {
+            let file = out.into_inner().map_err(|e| spill_error(e.into_error()))?;
+            self.file = Some(SpillFile::Reading(file));
+        }
+        Ok(())
+    }
+
+    fn take(&mut self, text: Text) -> Result<String, Error> {
+        let (offset, len) = match text {
+            Text::Kept(text) => return Ok(text),
+            Text::Spilled { offset, len } => (offset, len),
+        };
+        let Some(SpillFile::Reading(file)) = &mut self.file else {
+            unreachable!("texts are read back only after writing finished");
+        };
+        let mut bytes = vec![0; len];
+        file.seek(io::SeekFrom::Start(offset))
+            .and_then(|_| file.read_exact(&mut bytes))
+            .map_err(spill_error)?;
+        String::from_utf8(bytes)
+            .map_err(|e| spill_error(io::Error::new(io::ErrorKind::InvalidData, e)))
+    }
+}
+
+fn spill_error(source: io::Error) -> Error {
+    Error::Write {
+        path: "the temporary file of texts waiting for the end of the run".into(),
+        source,
     }
 }
 
 /// How many recorded redirects a detail link is followed through.
 const MAX_REDIRECT_HOPS: usize = 10;
+
+/// How many inputs go to the cores at once, and how many bytes of pages already
+/// in memory (WARC records, stdin) a batch may hold: enough to keep every core
+/// busy, few enough that memory stays flat.
+const BATCH_ITEMS: usize = 64;
+const BATCH_BYTES: usize = 16 * 1024 * 1024;
 
 /// The URL on the original site of a URL that may be an archive capture.
 fn original_of(url: &Url) -> Url {
@@ -149,179 +363,475 @@ pub fn run(
 ) -> Result<ExtractReport, Error> {
     let mut report = ExtractReport::default();
     let mut harvest = Harvest::default();
-    for input in page::read_inputs(&config.inputs, config.base_url.as_ref()) {
-        // A signal stops the reading; what was read is still paired and written.
-        if crate::signals::requested() {
+    let mut work = Work::list(config);
+    // A signal stops the reading; what was read is still paired and written.
+    while !crate::signals::requested() {
+        let mut batch = Vec::with_capacity(BATCH_ITEMS);
+        let mut bytes = 0;
+        while batch.len() < BATCH_ITEMS && bytes < BATCH_BYTES {
+            let Some(item) = work.next() else { break };
+            bytes += item.bytes_held();
+            batch.push(item);
+        }
+        if batch.is_empty() {
             break;
         }
-        report.files += 1;
-        let result = input.and_then(|input| match input {
-            Input::Html(file) => extract_file(file, profiles, &mut harvest),
-            Input::Warc { name, source } => extract_warc(&name, source, profiles, &mut harvest),
-        });
-        if let Err(e) = result {
-            tracing::error!("{e}");
-            report.failures.push(e.to_string());
+        let outcomes: Vec<Outcome> = batch
+            .into_par_iter()
+            .map(|item| item.run(profiles, config.max_input_bytes))
+            .collect();
+        for outcome in outcomes {
+            match outcome {
+                Outcome::Page(read) => {
+                    let ReadPage {
+                        page,
+                        extracted,
+                        profile,
+                        explain,
+                        failure,
+                    } = *read;
+                    if config.explain {
+                        for line in explain {
+                            eprintln!("harava: explain {}: {line}", page.url);
+                        }
+                    }
+                    if let Some(failure) = failure {
+                        tracing::warn!("{failure}");
+                        report.failures.push(failure);
+                    }
+                    harvest.add(page, extracted, &profile)
+                }
+                Outcome::Redirect(from, to) => harvest.redirect(&from, &to),
+                Outcome::Failed(e) => {
+                    tracing::error!("{e}");
+                    report.failures.push(e.to_string());
+                }
+                Outcome::Warning(e) => tracing::warn!("{e}"),
+            }
         }
     }
-    for record in harvest.into_records() {
-        sink.write(&record)?;
-    }
+    report.files = work.files;
+    harvest.write_to(sink)?;
     report.records = sink.written();
     report.unchanged = sink.unchanged();
     Ok(report)
 }
 
-fn extract_file(file: InputFile, profiles: &Profiles, harvest: &mut Harvest) -> Result<(), Error> {
-    if let Some(reason) = not_html(&file.bytes) {
-        return Err(Error::NotHtml {
-            path: file.name,
-            reason,
-        });
-    }
-    let html = page::decode_html(&file.bytes, None);
-    let fetch_url = file
-        .mirror_url
-        .clone()
-        .unwrap_or_else(|| file.file_url.clone());
-    let mut page = Page::new(fetch_url.clone(), fetch_url, html);
-    if page.url.scheme() == "file" {
-        page.warnings.push(format!(
-            "source_url: {} has no canonical link and no --base-url was given, so its URL (and the ids of its records) come from the file's path",
-            file.name
-        ));
-    }
-    extract_page(page, &file.name, profiles, harvest)
-}
-
-fn extract_page(
+/// A page read, and what its reading has to say.
+struct ReadPage {
     page: Page,
-    name: &str,
-    profiles: &Profiles,
-    harvest: &mut Harvest,
-) -> Result<(), Error> {
-    let document = Html::parse_document(&page.html);
-    let profile = profiles
-        .for_page(page.url.host_str(), &document)
-        .ok_or_else(|| Error::NoProfile {
-            path: name.to_string(),
-        })?;
-    let extracted = extract::extract_document(&page, &document, profile);
-    drop(document);
-    harvest.add(page, extracted, &profile.name);
-    Ok(())
+    extracted: Extracted,
+    profile: String,
+    explain: Vec<String>,
+    /// A layout-change alarm or a page that needs JavaScript: a failure of the
+    /// run, though the generic extractor may have read the page.
+    failure: Option<String>,
 }
 
-/// Extracts the HTML responses a WARC holds; its URLs pair listings with details
-/// as the crawl that wrote it did, through the redirects it recorded (HTTP ones
-/// and archives' "Got an HTTP 302 response at crawl time" replays). Errors and
-/// other content are passed over: they are part of a faithful capture, not pages.
-fn extract_warc(
-    name: &str,
-    source: WarcSource,
-    profiles: &Profiles,
-    harvest: &mut Harvest,
-) -> Result<(), Error> {
-    let reader: Box<dyn BufRead> = match source {
-        WarcSource::Path(path) => Box::new(BufReader::new(File::open(&path).map_err(|e| {
-            Error::Read {
-                path: name.to_string(),
-                source: e,
+/// One piece of work, in input order.
+enum Item {
+    /// An HTML document: a file read by the worker, or stdin's bytes already read.
+    Html(InputFile, Option<Vec<u8>>),
+    /// An HTML response a WARC holds.
+    Response(Box<RecordedPage>),
+    /// A redirect a WARC recorded.
+    Redirect(Url, Url),
+    /// A page's text rendering a WET file holds.
+    Text(Url, Vec<u8>),
+    /// An input or record that failed before it could be extracted.
+    Failed(Error),
+}
+
+struct RecordedPage {
+    /// The WARC and the record, for messages.
+    name: String,
+    url: Url,
+    content_type: Option<String>,
+    memento_datetime: Option<String>,
+    fetched_at: Option<DateTime<Utc>>,
+    body: Vec<u8>,
+}
+
+/// What one item gave.
+enum Outcome {
+    Page(Box<ReadPage>),
+    Redirect(Url, Url),
+    /// Counted as a failure of the run.
+    Failed(Error),
+    /// Reported, not counted: a WARC holds more than pages, so a page there that
+    /// no profile fits is not a failure of the run.
+    Warning(Error),
+}
+
+impl Item {
+    /// The page bytes this item holds before it is run.
+    fn bytes_held(&self) -> usize {
+        match self {
+            Item::Html(_, Some(bytes)) => bytes.len(),
+            Item::Response(page) => page.body.len(),
+            Item::Text(_, bytes) => bytes.len(),
+            _ => 0,
+        }
+    }
+
+    fn run(self, profiles: &Profiles, max_input_bytes: u64) -> Outcome {
+        match self {
+            Item::Html(file, bytes) => {
+                let bytes =
+                    match bytes.map_or_else(|| page::read_html_file(&file, max_input_bytes), Ok) {
+                        Ok(bytes) => bytes,
+                        Err(e) => return Outcome::Failed(e),
+                    };
+                if file.text {
+                    let url = file
+                        .mirror_url
+                        .clone()
+                        .unwrap_or_else(|| file.file_url.clone());
+                    return text_page(url, &bytes);
+                }
+                let html = page::decode_html(&bytes, None);
+                drop(bytes);
+                let fetch_url = file
+                    .mirror_url
+                    .clone()
+                    .unwrap_or_else(|| file.file_url.clone());
+                let mut page = Page::new(fetch_url.clone(), fetch_url, html);
+                if page.url.scheme() == "file" {
+                    page.warnings.push(format!(
+                        "source_url: {} has no canonical link and no --base-url was given, so its URL (and the ids of its records) come from the file's path",
+                        file.name
+                    ));
+                }
+                extract_page(page, &file.name, profiles).unwrap_or_else(Outcome::Failed)
             }
-        })?)),
-        WarcSource::Bytes(bytes) => Box::new(Cursor::new(bytes)),
-    };
-    let warc_error = |e: WarcError| Error::Warc {
-        message: format!("{name}: {e}"),
-    };
-    for record in WarcReader::new(reader).map_err(warc_error)? {
-        let record = record.map_err(warc_error)?;
-        let Ok(url) = Url::parse(&record.target_uri) else {
-            continue;
-        };
-        let header = |wanted: &str| {
-            record
-                .headers
-                .iter()
-                .find(|(n, _)| n.eq_ignore_ascii_case(wanted))
-                .map(|(_, v)| v.as_str())
-        };
-        let response = HttpResponse {
-            url: &url,
-            content_type: header("content-type"),
-            memento_datetime: header("memento-datetime"),
-            body: &record.payload,
-            fetched_at: record.date,
-        };
-        if (300..400).contains(&record.status)
-            && let Some(target) = header("location").and_then(|l| url.join(l).ok())
-        {
-            harvest.redirect(&url, &target);
-            continue;
-        }
-        if record.status != 200 || !response.is_html() {
-            continue;
-        }
-        let page = response.into_page(ArchiveMode::Raw);
-        // An archive's replay of a captured redirect leads on, as the crawl that
-        // recorded it followed it.
-        if page.archive.is_some()
-            && let Some(target) = wayback::crawl_time_redirect(&page.html, &page.fetch_url)
-        {
-            harvest.redirect(&url, &target);
-            continue;
-        }
-        let page_name = format!(
-            "{name} record {} ({})",
-            record.record_number, record.target_uri
-        );
-        if let Err(e) = extract_page(page, &page_name, profiles, harvest) {
-            tracing::warn!("{e}");
+            Item::Response(recorded) => {
+                let response = HttpResponse {
+                    url: &recorded.url,
+                    content_type: recorded.content_type.as_deref(),
+                    memento_datetime: recorded.memento_datetime.as_deref(),
+                    body: &recorded.body,
+                    fetched_at: recorded.fetched_at,
+                };
+                let page = response.into_page(ArchiveMode::Raw);
+                // An archive's replay of a captured redirect leads on, as the
+                // crawl that recorded it followed it.
+                if page.archive.is_some()
+                    && let Some(target) = wayback::crawl_time_redirect(&page.html, &page.fetch_url)
+                {
+                    return Outcome::Redirect(recorded.url, target);
+                }
+                match extract_page(page, &recorded.name, profiles) {
+                    Ok(outcome) => outcome,
+                    Err(e @ Error::Skipped { .. }) => Outcome::Failed(e),
+                    Err(e) => Outcome::Warning(e),
+                }
+            }
+            Item::Redirect(from, to) => Outcome::Redirect(from, to),
+            Item::Text(url, bytes) => text_page(url, &bytes),
+            Item::Failed(e) => Outcome::Failed(e),
         }
     }
-    Ok(())
 }
 
-/// Why these bytes are not an HTML page, if they are not.
-fn not_html(bytes: &[u8]) -> Option<String> {
-    let head = &bytes[..bytes.len().min(1024)];
-    if bytes.is_empty() {
-        return Some("the file is empty".into());
+/// The entries of a page saved as text (UTF-8, else windows-1252, as such files
+/// from Finnish sites are).
+fn text_page(url: Url, bytes: &[u8]) -> Outcome {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => encoding_rs::WINDOWS_1252.decode(bytes).0,
+    };
+    let page = Page::new(url.clone(), url, String::new());
+    let listing = extract::plain::listing(&text, &page);
+    let extracted = if listing.entries.is_empty() {
+        Extracted::Other
+    } else {
+        Extracted::Listing(listing)
+    };
+    Outcome::Page(Box::new(ReadPage {
+        page,
+        extracted,
+        profile: extract::plain::TEXT.to_string(),
+        explain: vec!["profile: text (a page saved as plain text)".to_string()],
+        failure: None,
+    }))
+}
+
+/// Parses and extracts one page, keeping what was extracted and not the text.
+fn extract_page(mut page: Page, name: &str, profiles: &Profiles) -> Result<Outcome, Error> {
+    let document = extract::parse_document(&page.html).map_err(|e| Error::Skipped {
+        path: name.to_string(),
+        reason: e.to_string(),
+    })?;
+    let reading = extract::read(&page, &document, profiles).ok_or_else(|| Error::NoProfile {
+        path: name.to_string(),
+    })?;
+    drop(document);
+    page.html = String::new();
+    Ok(Outcome::Page(Box::new(ReadPage {
+        page,
+        extracted: reading.extracted,
+        profile: reading.profile,
+        explain: reading.explain,
+        failure: reading.layout_changed.or(reading.problem),
+    })))
+}
+
+/// The items of a run, listed as they are needed: at most one input is open at a
+/// time, a WARC is read a record at a time.
+struct Work<'a> {
+    inputs: Box<dyn Iterator<Item = Result<Input, Error>> + Send + 'a>,
+    /// The WARC being read, and its name.
+    warc: Option<(String, WarcReader<'a>)>,
+    limits: ReadLimits,
+    max_input_bytes: u64,
+    /// Inputs begun so far.
+    files: u64,
+}
+
+impl<'a> Work<'a> {
+    fn list(config: &'a ExtractConfig) -> Work<'a> {
+        Work {
+            inputs: Box::new(page::inputs(&config.inputs, config.base_url.as_ref())),
+            warc: None,
+            limits: ReadLimits {
+                max_header_bytes: config.max_warc_header_bytes,
+                max_payload_bytes: config.max_input_bytes,
+            },
+            max_input_bytes: config.max_input_bytes,
+            files: 0,
+        }
     }
-    if head.starts_with(b"%PDF") {
-        return Some("it is a PDF document".into());
+
+    fn next(&mut self) -> Option<Item> {
+        loop {
+            if let Some((name, reader)) = &mut self.warc {
+                match reader.next() {
+                    None => self.warc = None,
+                    Some(Err(e)) => {
+                        return Some(Item::Failed(Error::Warc {
+                            message: format!("{name}: {e}"),
+                        }));
+                    }
+                    Some(Ok(record)) => {
+                        if let Some(item) = record_item(name, record) {
+                            return Some(item);
+                        }
+                    }
+                }
+                continue;
+            }
+            let input = match self.inputs.next()? {
+                Ok(input) => input,
+                Err(e) => {
+                    self.files += 1;
+                    return Some(Item::Failed(e));
+                }
+            };
+            self.files += 1;
+            match input {
+                Input::Html(file) => return Some(Item::Html(file, None)),
+                Input::Warc { name, path } => {
+                    let opened = File::open(&path).map_err(|e| Error::Read {
+                        path: name.clone(),
+                        source: e,
+                    });
+                    match opened.and_then(|file| self.warc_reader(&name, BufReader::new(file))) {
+                        Ok(reader) => self.warc = Some((name, reader)),
+                        Err(e) => return Some(Item::Failed(e)),
+                    }
+                }
+                Input::Stdin => {
+                    if let Some(item) = self.stdin() {
+                        return Some(item);
+                    }
+                }
+            }
+        }
     }
-    if head.starts_with(b"PK\x03\x04") {
-        return Some("it is a ZIP archive (an Office document?)".into());
+
+    fn warc_reader(
+        &self,
+        name: &str,
+        input: impl io::BufRead + Send + 'a,
+    ) -> Result<WarcReader<'a>, Error> {
+        let reader = WarcReader::new(input).map_err(|e| Error::Warc {
+            message: format!("{name}: {e}"),
+        })?;
+        Ok(reader.with_limits(self.limits).wanting(wanted))
     }
-    if head.contains(&0) {
-        return Some("it holds binary data".into());
+
+    /// Standard input: a WARC (then read a record at a time) or one HTML page.
+    fn stdin(&mut self) -> Option<Item> {
+        let name = page::STDIN_NAME;
+        let mut stdin = io::stdin();
+        let mut head = [0; 5];
+        let n = match page::read_up_to(&mut stdin, &mut head) {
+            Ok(n) => n,
+            Err(e) => {
+                return Some(Item::Failed(Error::Read {
+                    path: name.into(),
+                    source: e,
+                }));
+            }
+        };
+        let input = io::Cursor::new(head[..n].to_vec()).chain(stdin);
+        if page::is_warc_bytes(&head[..n]) {
+            return match self.warc_reader(name, BufReader::new(input)) {
+                Ok(reader) => {
+                    self.warc = Some((name.to_string(), reader));
+                    None
+                }
+                Err(e) => Some(Item::Failed(e)),
+            };
+        }
+        let file = InputFile {
+            text: false,
+            name: name.to_string(),
+            path: PathBuf::from("-"),
+            mirror_url: None,
+            file_url: Url::parse("file:///dev/stdin").expect("static URL"),
+        };
+        Some(match page::read_html(input, name, self.max_input_bytes) {
+            Ok(bytes) => Item::Html(file, Some(bytes)),
+            Err(e) => Item::Failed(e),
+        })
     }
-    if !head.contains(&b'<') {
-        return Some("there is no markup in its first kilobyte".into());
+}
+
+/// Which WARC payloads are read: pages, and text renderings of them (a WET
+/// file's conversions). Redirects are wanted for their headers only; errors,
+/// images, videos and the rest are passed over unread.
+fn wanted(status: u16, headers: &[(String, String)]) -> bool {
+    let content_type = header(headers, "content-type");
+    status == 200
+        && (page::is_html_type(content_type)
+            || content_type.is_some_and(|t| t.starts_with("text/plain")))
+}
+
+fn header<'h>(headers: &'h [(String, String)], wanted: &str) -> Option<&'h str> {
+    headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(wanted))
+        .map(|(_, v)| v.as_str())
+}
+
+/// What a WARC record gives: a page, a redirect, or nothing. Its URLs pair
+/// listings with details as the crawl that wrote it did.
+fn record_item(name: &str, record: ArchivedResponse) -> Option<Item> {
+    let url = Url::parse(&record.target_uri).ok()?;
+    if (300..400).contains(&record.status) {
+        let target = header(&record.headers, "location").and_then(|l| url.join(l).ok())?;
+        return Some(Item::Redirect(url, target));
     }
-    None
+    if !wanted(record.status, &record.headers) {
+        return None;
+    }
+    if header(&record.headers, "content-type").is_some_and(|t| t.starts_with("text/plain")) {
+        return record.conversion.then_some(Item::Text(url, record.payload));
+    }
+    Some(Item::Response(Box::new(RecordedPage {
+        name: format!("{name} record {} ({url})", record.record_number),
+        content_type: header(&record.headers, "content-type").map(str::to_owned),
+        memento_datetime: header(&record.headers, "memento-datetime").map(str::to_owned),
+        fetched_at: record.date,
+        body: record.payload,
+        url,
+    })))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn warc_record(uri: &str, http: &str, body: &[u8]) -> Vec<u8> {
+        let mut block = http.as_bytes().to_vec();
+        block.extend_from_slice(body);
+        let mut record = format!(
+            "WARC/1.1\r\nWARC-Type: response\r\nWARC-Target-URI: {uri}\r\nContent-Length: {}\r\n\r\n",
+            block.len()
+        )
+        .into_bytes();
+        record.extend_from_slice(&block);
+        record.extend_from_slice(b"\r\n\r\n");
+        record
+    }
+
     #[test]
-    fn html_sniffing() {
-        let cases: [(&[u8], Option<&str>); 6] = [
-            (b"<!DOCTYPE html><p>x", None),
-            (b"\n\n  <html>", None),
-            (b"", Some("the file is empty")),
-            (b"%PDF-1.4\n", Some("it is a PDF document")),
-            (b"\x00\x01\x02<", Some("it holds binary data")),
-            (
-                b"User-agent: *\nDisallow: /",
-                Some("there is no markup in its first kilobyte"),
-            ),
-        ];
-        for (input, expected) in cases {
-            assert_eq!(not_html(input).as_deref(), expected, "{input:?}");
-        }
+    fn unwanted_payloads_are_passed_over_and_large_ones_reported() {
+        let mut file = warc_record(
+            "https://a.fi/video.mp4",
+            "HTTP/1.1 200 OK\r\nContent-Type: video/mp4\r\n\r\n",
+            &[7; 5000],
+        );
+        let second = file.len();
+        file.extend(warc_record(
+            "https://a.fi/iso/",
+            "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n",
+            &[b'x'; 3000],
+        ));
+        file.extend(warc_record(
+            "https://a.fi/siirto",
+            "HTTP/1.1 301 Moved\r\nLocation: /uusi/\r\n\r\n",
+            b"",
+        ));
+        file.extend(warc_record(
+            "https://a.fi/",
+            "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n",
+            b"<p>x</p>",
+        ));
+        let limits = ReadLimits {
+            max_header_bytes: 1000,
+            max_payload_bytes: 2000,
+        };
+        let summary: Vec<String> = WarcReader::new(&file[..])
+            .unwrap()
+            .with_limits(limits)
+            .wanting(wanted)
+            .map(|r| match r {
+                Ok(r) => format!(
+                    "{} {}: {} bytes",
+                    r.record_number,
+                    r.status,
+                    r.payload.len()
+                ),
+                Err(e) => e.to_string(),
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                "0 200: 0 bytes".to_string(),
+                format!(
+                    "WARC record 1 (byte {second} of the uncompressed stream, https://a.fi/iso/) holds a payload of 3000 bytes, more than 2000; it is skipped (raise --max-input-bytes to read it)"
+                ),
+                "2 301: 0 bytes".to_string(),
+                "3 200: 8 bytes".to_string(),
+            ]
+        );
+    }
+
+    #[test]
+    fn spilled_texts_come_back_in_any_order() {
+        let texts = ["Kokous 13.9.2017", "", "päätökset\n\nliitteet", "x"];
+        let mut spill = Spill::default();
+        let kept: Vec<Text> = texts.iter().map(|t| spill.keep(t.to_string())).collect();
+        assert!(
+            kept.iter().all(|t| matches!(t, Text::Spilled { .. })),
+            "{kept:?}"
+        );
+        spill.finish_writing().unwrap();
+        let back: Vec<String> = kept
+            .into_iter()
+            .rev()
+            .map(|t| spill.take(t).unwrap())
+            .collect();
+        assert_eq!(
+            back,
+            texts
+                .iter()
+                .rev()
+                .map(|t| t.to_string())
+                .collect::<Vec<_>>()
+        );
     }
 }

@@ -60,6 +60,20 @@ pub enum WarcError {
         offset: u64,
         reason: String,
     },
+    #[error(
+        "WARC record {number} (byte {offset} of the uncompressed stream) has a header block or header line of more than {max} bytes; the rest of the file is skipped (raise --max-warc-header-bytes if the file is sound)"
+    )]
+    HeaderTooLarge { number: u64, offset: u64, max: u64 },
+    #[error(
+        "WARC record {number} (byte {offset} of the uncompressed stream, {target_uri}) holds a payload of {length} bytes, more than {max}; it is skipped (raise --max-input-bytes to read it)"
+    )]
+    PayloadTooLarge {
+        number: u64,
+        offset: u64,
+        target_uri: String,
+        length: u64,
+        max: u64,
+    },
 }
 
 /// One HTTP request and its response as the crawler's client saw them.
@@ -321,6 +335,38 @@ fn sha1_digest(bytes: &[u8]) -> String {
 
 type Fields = Vec<(String, String)>;
 
+/// The header block a reader accepts by default: real WARC and HTTP headers are a
+/// few kilobytes, so a megabyte is generous and still bounds a hostile file.
+pub const DEFAULT_MAX_HEADER_BYTES: u64 = 1024 * 1024;
+
+/// The payload a reader reads by default, and what a compressed one may inflate to:
+/// past it a payload is skipped (or left undecoded), so neither a huge record nor
+/// a compression bomb inside a WARC costs more memory than this.
+pub const DEFAULT_MAX_PAYLOAD_BYTES: u64 = 64 * 1024 * 1024;
+
+/// What one record may make a [`WarcReader`] hold in memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadLimits {
+    /// The WARC header block of a record, and the HTTP header section of a
+    /// response, each.
+    pub max_header_bytes: u64,
+    /// A payload that is read, as stored and after content decoding.
+    pub max_payload_bytes: u64,
+}
+
+impl Default for ReadLimits {
+    fn default() -> Self {
+        ReadLimits {
+            max_header_bytes: DEFAULT_MAX_HEADER_BYTES,
+            max_payload_bytes: DEFAULT_MAX_PAYLOAD_BYTES,
+        }
+    }
+}
+
+/// Whether the payload of a response with this status and these headers is
+/// wanted; the payload of one that is not is skipped without being held.
+pub type Wants = fn(u16, &[(String, String)]) -> bool;
+
 /// An archived HTTP response (or `resource` record) read back from a WARC.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ArchivedResponse {
@@ -329,18 +375,25 @@ pub struct ArchivedResponse {
     pub target_uri: String,
     pub date: Option<DateTime<Utc>>,
     /// 200 for `resource` records, which have no HTTP envelope.
+    /// A `conversion` record: a text rendering of the page (WET files).
+    pub conversion: bool,
     pub status: u16,
     pub headers: Vec<(String, String)>,
     /// The body, with chunking and gzip/deflate content coding undone where the recorded
     /// headers say they were applied (the matching headers are then left out of `headers`).
+    /// Empty when the reader's [`Wants`] passed it over.
     pub payload: Vec<u8>,
 }
 
 /// Iterates `response` and `resource` records of a WARC, plain or gzip (detected by the
-/// magic bytes, so stdin works). Other record types are skipped; after an error the
-/// iteration ends, since record boundaries can no longer be trusted.
+/// magic bytes, so stdin works), one record at a time. Other record types, and payloads
+/// nobody wants, are skipped by reading past them in small pieces. After an error the
+/// iteration ends, since record boundaries can no longer be trusted, except after
+/// [`WarcError::PayloadTooLarge`], whose record was skipped whole.
 pub struct WarcReader<'a> {
-    input: Box<dyn BufRead + 'a>,
+    input: Box<dyn BufRead + Send + 'a>,
+    limits: ReadLimits,
+    wants: Wants,
     number: u64,
     /// Bytes consumed from the uncompressed stream.
     offset: u64,
@@ -350,7 +403,8 @@ pub struct WarcReader<'a> {
 }
 
 impl<'a> WarcReader<'a> {
-    pub fn new(mut input: impl BufRead + 'a) -> Result<Self, WarcError> {
+    /// A reader with the default limits that reads every payload.
+    pub fn new(mut input: impl BufRead + Send + 'a) -> Result<Self, WarcError> {
         let gzip = input
             .fill_buf()
             .map_err(|source| WarcError::Read {
@@ -359,18 +413,32 @@ impl<'a> WarcReader<'a> {
                 source,
             })?
             .starts_with(&[0x1f, 0x8b]);
-        let input: Box<dyn BufRead + 'a> = if gzip {
+        let input: Box<dyn BufRead + Send + 'a> = if gzip {
             Box::new(BufReader::new(MultiGzDecoder::new(input)))
         } else {
             Box::new(input)
         };
         Ok(WarcReader {
             input,
+            limits: ReadLimits::default(),
+            wants: |_, _| true,
             number: 0,
             offset: 0,
             record_start: 0,
             failed: false,
         })
+    }
+
+    /// The same reader with other limits.
+    pub fn with_limits(mut self, limits: ReadLimits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// The same reader, reading only the payloads `wants` asks for.
+    pub fn wanting(mut self, wants: Wants) -> Self {
+        self.wants = wants;
+        self
     }
 
     fn read_error(&self, source: io::Error) -> WarcError {
@@ -389,14 +457,28 @@ impl<'a> WarcReader<'a> {
         }
     }
 
-    /// The next line without its line ending, `None` at end of input.
-    fn line(&mut self) -> Result<Option<String>, WarcError> {
+    fn header_too_large(&self) -> WarcError {
+        WarcError::HeaderTooLarge {
+            number: self.number,
+            offset: self.record_start,
+            max: self.limits.max_header_bytes,
+        }
+    }
+
+    /// The next line without its line ending, `None` at end of input. It counts
+    /// against `budget`, the header bytes left, and fails past it: a line is never
+    /// held whole when it is longer than the budget.
+    fn line(&mut self, budget: &mut u64) -> Result<Option<String>, WarcError> {
         let mut raw = Vec::new();
-        let n = self
-            .input
+        let n = (&mut self.input)
+            .take(budget.saturating_add(1))
             .read_until(b'\n', &mut raw)
-            .map_err(|e| self.read_error(e))?;
-        self.offset += n as u64;
+            .map_err(|e| self.read_error(e))? as u64;
+        self.offset += n;
+        if n > *budget {
+            return Err(self.header_too_large());
+        }
+        *budget -= n;
         if n == 0 {
             return Ok(None);
         }
@@ -406,11 +488,42 @@ impl<'a> WarcReader<'a> {
         Ok(Some(String::from_utf8_lossy(&raw).into_owned()))
     }
 
-    /// The next record of any type: its header fields and block.
-    fn next_record(&mut self) -> Result<Option<(Fields, Vec<u8>)>, WarcError> {
+    /// Reads `length` bytes of the block into memory.
+    fn read_block(&mut self, length: u64, already: u64, total: u64) -> Result<Vec<u8>, WarcError> {
+        let mut bytes = Vec::with_capacity(length.min(1024 * 1024) as usize);
+        let read = (&mut self.input)
+            .take(length)
+            .read_to_end(&mut bytes)
+            .map_err(|e| self.read_error(e))? as u64;
+        self.offset += read;
+        if read < length {
+            return Err(self.cut_short(already + read, total));
+        }
+        Ok(bytes)
+    }
+
+    /// Reads past `length` bytes of the block a few kilobytes at a time.
+    fn skip_block(&mut self, length: u64, already: u64, total: u64) -> Result<(), WarcError> {
+        let skipped = io::copy(&mut (&mut self.input).take(length), &mut io::sink())
+            .map_err(|e| self.read_error(e))?;
+        self.offset += skipped;
+        if skipped < length {
+            return Err(self.cut_short(already + skipped, total));
+        }
+        Ok(())
+    }
+
+    fn cut_short(&self, read: u64, length: u64) -> WarcError {
+        self.malformed(format!("the block is cut short: {read} of {length} bytes"))
+    }
+
+    /// The next record: `Some(None)` for one of a type that is not returned.
+    fn next_record(&mut self) -> Result<Option<Option<ArchivedResponse>>, WarcError> {
+        let mut budget;
         let version = loop {
             self.record_start = self.offset;
-            match self.line()? {
+            budget = self.limits.max_header_bytes;
+            match self.line(&mut budget)? {
                 None => return Ok(None),
                 Some(line) if line.trim().is_empty() => continue,
                 Some(line) => break line,
@@ -418,12 +531,13 @@ impl<'a> WarcReader<'a> {
         };
         if !version.starts_with("WARC/1.") {
             return Err(self.malformed(format!(
-                "expected a WARC/1.x version line, found {version:?}"
+                "expected a WARC/1.x version line, found {:?}",
+                excerpt(&version)
             )));
         }
-        let mut fields: Vec<(String, String)> = Vec::new();
+        let mut fields: Fields = Vec::new();
         loop {
-            let Some(line) = self.line()? else {
+            let Some(line) = self.line(&mut budget)? else {
                 return Err(self.malformed("the file ends inside the record header"));
             };
             if line.is_empty() {
@@ -437,69 +551,118 @@ impl<'a> WarcReader<'a> {
                 continue;
             }
             let Some((name, value)) = line.split_once(':') else {
-                return Err(self.malformed(format!("header line without a colon: {line:?}")));
+                return Err(
+                    self.malformed(format!("header line without a colon: {:?}", excerpt(&line)))
+                );
             };
             fields.push((name.trim().to_owned(), value.trim().to_owned()));
         }
         let length: u64 = field(&fields, "Content-Length")
             .and_then(|v| v.parse().ok())
             .ok_or_else(|| self.malformed("missing or invalid Content-Length"))?;
-        let mut block = Vec::new();
-        let read = (&mut self.input)
-            .take(length)
-            .read_to_end(&mut block)
-            .map_err(|e| self.read_error(e))?;
-        self.offset += read as u64;
-        if (read as u64) < length {
-            return Err(self.malformed(format!("the block is cut short: {read} of {length} bytes")));
-        }
-        Ok(Some((fields, block)))
-    }
-
-    fn to_response(
-        &self,
-        fields: &[(String, String)],
-        block: Vec<u8>,
-    ) -> Result<Option<ArchivedResponse>, WarcError> {
-        let kind = field(fields, "WARC-Type").unwrap_or_default();
-        let target_uri = field(fields, "WARC-Target-URI")
+        let target_uri = field(&fields, "WARC-Target-URI")
             .unwrap_or_default()
             .trim_matches(['<', '>'])
             .to_owned();
-        let date = field(fields, "WARC-Date")
+        let date = field(&fields, "WARC-Date")
             .and_then(|d| DateTime::parse_from_rfc3339(d).ok())
             .map(|d| d.with_timezone(&Utc));
-        let record_number = self.number;
-        match kind {
-            "resource" => {
-                let headers = field(fields, "Content-Type")
+        let conversion = field(&fields, "WARC-Type") == Some("conversion");
+        let (status, headers, head_length) = match field(&fields, "WARC-Type").unwrap_or_default() {
+            "resource" | "conversion" => {
+                let headers = field(&fields, "Content-Type")
                     .map(|t| vec![("Content-Type".to_owned(), t.to_owned())])
                     .unwrap_or_default();
-                Ok(Some(ArchivedResponse {
-                    record_number,
-                    target_uri,
-                    date,
-                    status: 200,
-                    headers,
-                    payload: block,
-                }))
+                (200, headers, 0)
             }
-            "response" => {
-                let (status, headers, payload) = parse_http_response(&block)
-                    .ok_or_else(|| self.malformed("the response block is not an HTTP response"))?;
-                let (headers, payload) = decode_payload(headers, payload);
-                Ok(Some(ArchivedResponse {
-                    record_number,
-                    target_uri,
-                    date,
-                    status,
-                    headers,
-                    payload,
-                }))
+            "response" => self.http_head(length)?,
+            _ => {
+                self.skip_block(length, 0, length)?;
+                return Ok(Some(None));
             }
-            _ => Ok(None),
+        };
+        let payload_length = length - head_length;
+        if !(self.wants)(status, &headers) {
+            self.skip_block(payload_length, head_length, length)?;
+            return Ok(Some(Some(ArchivedResponse {
+                conversion,
+                record_number: self.number,
+                target_uri,
+                date,
+                status,
+                headers,
+                payload: Vec::new(),
+            })));
         }
+        if payload_length > self.limits.max_payload_bytes {
+            self.skip_block(payload_length, head_length, length)?;
+            return Err(WarcError::PayloadTooLarge {
+                number: self.number,
+                offset: self.record_start,
+                target_uri: excerpt(&target_uri).to_owned(),
+                length: payload_length,
+                max: self.limits.max_payload_bytes,
+            });
+        }
+        let payload = self.read_block(payload_length, head_length, length)?;
+        let (headers, payload) = if head_length > 0 {
+            decode_payload(headers, payload, self.limits.max_payload_bytes)
+        } else {
+            (headers, payload)
+        };
+        Ok(Some(Some(ArchivedResponse {
+            conversion,
+            record_number: self.number,
+            target_uri,
+            date,
+            status,
+            headers,
+            payload,
+        })))
     }
+
+    /// Reads the HTTP status line and headers at the start of a response block of
+    /// `length` bytes: the status, the headers, and how many bytes they took.
+    fn http_head(&mut self, length: u64) -> Result<HttpHead, WarcError> {
+        let not_http =
+            |reader: &Self| reader.malformed("the response block is not an HTTP response");
+        let cap = self.limits.max_header_bytes;
+        let mut budget = length.min(cap);
+        let line = |reader: &mut Self, budget: &mut u64| match reader.line(budget) {
+            // Past the block's end the line is cut by the block, not by the cap.
+            Err(WarcError::HeaderTooLarge { .. }) if length <= cap => Ok(None),
+            other => other,
+        };
+        let status_line = line(self, &mut budget)?.ok_or_else(|| not_http(self))?;
+        let mut parts = status_line.split_whitespace();
+        if !parts.next().is_some_and(|p| p.starts_with("HTTP/")) {
+            return Err(not_http(self));
+        }
+        let status = parts
+            .next()
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| not_http(self))?;
+        let mut headers = Vec::new();
+        loop {
+            let Some(line) = line(self, &mut budget)? else {
+                return Err(not_http(self));
+            };
+            if line.is_empty() {
+                break;
+            }
+            if let Some((name, value)) = line.split_once(':') {
+                headers.push((name.trim().to_owned(), value.trim().to_owned()));
+            }
+        }
+        Ok((status, headers, length.min(cap) - budget))
+    }
+}
+
+type HttpHead = (u16, Vec<(String, String)>, u64);
+
+/// At most 200 bytes of a text from the input, for a message.
+fn excerpt(text: &str) -> &str {
+    &text[..text.floor_char_boundary(200)]
 }
 
 impl Iterator for WarcReader<'_> {
@@ -507,17 +670,14 @@ impl Iterator for WarcReader<'_> {
 
     fn next(&mut self) -> Option<Self::Item> {
         while !self.failed {
-            let result = self.next_record().and_then(|record| match record {
-                None => Ok(None),
-                Some((fields, block)) => self.to_response(&fields, block).map(Some),
-            });
+            let result = self.next_record();
             self.number += 1;
             match result {
                 Ok(None) => return None,
                 Ok(Some(None)) => continue,
                 Ok(Some(Some(response))) => return Some(Ok(response)),
                 Err(e) => {
-                    self.failed = true;
+                    self.failed = !matches!(e, WarcError::PayloadTooLarge { .. });
                     return Some(Err(e));
                 }
             }
@@ -533,41 +693,13 @@ fn field<'f>(fields: &'f [(String, String)], name: &str) -> Option<&'f str> {
         .map(|(_, v)| v.as_str())
 }
 
-type HttpParts<'b> = (u16, Vec<(String, String)>, &'b [u8]);
-
-fn parse_http_response(block: &[u8]) -> Option<HttpParts<'_>> {
-    let end = block
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .map(|p| (p, p + 4))
-        .or_else(|| {
-            block
-                .windows(2)
-                .position(|w| w == b"\n\n")
-                .map(|p| (p, p + 2))
-        })?;
-    let head = String::from_utf8_lossy(&block[..end.0]);
-    let mut lines = head.lines();
-    let status_line = lines.next()?;
-    let mut parts = status_line.split_whitespace();
-    if !parts.next()?.starts_with("HTTP/") {
-        return None;
-    }
-    let status = parts.next()?.parse().ok()?;
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned()))
-        .collect();
-    Some((status, headers, &block[end.1..]))
-}
-
 /// Undo chunking and gzip/deflate coding that other tools' WARCs keep as sent; anything that
-/// fails to decode is returned as stored, headers included.
+/// fails to decode, or would inflate past `max_bytes`, is returned as stored, headers included.
 fn decode_payload(
     mut headers: Vec<(String, String)>,
-    payload: &[u8],
+    mut body: Vec<u8>,
+    max_bytes: u64,
 ) -> (Vec<(String, String)>, Vec<u8>) {
-    let mut body = payload.to_vec();
     let is = |headers: &[(String, String)], name: &str, value: &str| {
         field(headers, name).is_some_and(|v| v.eq_ignore_ascii_case(value))
     };
@@ -579,10 +711,10 @@ fn decode_payload(
     }
     let coding = field(&headers, "Content-Encoding").map(str::to_ascii_lowercase);
     let decoded = match coding.as_deref() {
-        Some("gzip" | "x-gzip") => read_all(GzDecoder::new(&body[..])),
+        Some("gzip" | "x-gzip") => read_all(GzDecoder::new(&body[..]), max_bytes),
         // "deflate" is zlib-wrapped per RFC 9110, but some servers send raw deflate.
-        Some("deflate") => read_all(ZlibDecoder::new(&body[..]))
-            .or_else(|| read_all(DeflateDecoder::new(&body[..]))),
+        Some("deflate") => read_all(ZlibDecoder::new(&body[..]), max_bytes)
+            .or_else(|| read_all(DeflateDecoder::new(&body[..]), max_bytes)),
         _ => None,
     };
     if let Some(plain) = decoded {
@@ -592,17 +724,13 @@ fn decode_payload(
     (headers, body)
 }
 
-/// The most a compressed payload may inflate to; past it the payload is left as
-/// stored, so a compression bomb inside a WARC costs no more memory than this.
-const MAX_DECODED_PAYLOAD: u64 = 64 * 1024 * 1024;
-
-fn read_all(reader: impl Read) -> Option<Vec<u8>> {
+fn read_all(reader: impl Read, max_bytes: u64) -> Option<Vec<u8>> {
     let mut out = Vec::new();
     reader
-        .take(MAX_DECODED_PAYLOAD + 1)
+        .take(max_bytes.saturating_add(1))
         .read_to_end(&mut out)
         .ok()?;
-    (out.len() as u64 <= MAX_DECODED_PAYLOAD).then_some(out)
+    (out.len() as u64 <= max_bytes).then_some(out)
 }
 
 fn dechunk(mut body: &[u8]) -> Option<Vec<u8>> {
@@ -876,12 +1004,12 @@ mod tests {
     fn a_compression_bomb_in_a_payload_is_left_undecoded() {
         let mut encoder = flate2::write::GzEncoder::new(Vec::new(), Compression::fast());
         let zeros = vec![0u8; 1 << 20];
-        for _ in 0..(MAX_DECODED_PAYLOAD >> 20) + 1 {
+        for _ in 0..(DEFAULT_MAX_PAYLOAD_BYTES >> 20) + 1 {
             encoder.write_all(&zeros).unwrap();
         }
         let bomb = encoder.finish().unwrap();
         let headers = vec![("Content-Encoding".to_string(), "gzip".to_string())];
-        let (kept, body) = decode_payload(headers.clone(), &bomb);
+        let (kept, body) = decode_payload(headers.clone(), bomb.clone(), DEFAULT_MAX_PAYLOAD_BYTES);
         assert_eq!(kept, headers, "still marked as compressed");
         assert_eq!(body, bomb);
         let small = {
@@ -890,7 +1018,7 @@ mod tests {
             e.finish().unwrap()
         };
         assert_eq!(
-            decode_payload(headers, &small),
+            decode_payload(headers, small, DEFAULT_MAX_PAYLOAD_BYTES),
             (vec![], b"<p>ok</p>".to_vec())
         );
     }

@@ -6,10 +6,13 @@
 
 mod fields;
 pub mod generic;
+mod parse;
+pub mod plain;
 #[cfg(test)]
 mod proptests;
 mod text;
 
+pub use parse::{MAX_DEPTH, TooDeep, parse_document};
 pub use text::collapse_whitespace;
 
 use chrono::NaiveDate;
@@ -279,10 +282,17 @@ fn profile_explain(profile: &Profile) -> Vec<String> {
     out
 }
 
-/// Extracts whatever `page` holds by `profile`'s rules.
+/// Extracts whatever `page` holds by `profile`'s rules. A page nested too deep
+/// to parse in reasonable time is given up on and reads as neither a listing nor
+/// a detail page; callers that report it parse with [`parse_document`] first.
 pub fn extract(page: &Page, profile: &Profile) -> Extracted {
-    let document = Html::parse_document(&page.html);
-    extract_document(page, &document, profile)
+    match parse_document(&page.html) {
+        Ok(document) => extract_document(page, &document, profile),
+        Err(e) => {
+            tracing::warn!("{}: {e}", page.url);
+            Extracted::Other
+        }
+    }
 }
 
 /// As [`extract`], for a document the caller has parsed already.
@@ -685,5 +695,17 @@ mod tests {
         for (input, expected) in cases {
             assert_eq!(parse_comment_count(input), expected, "{input}");
         }
+    }
+
+    #[test]
+    fn a_page_nested_too_deep_reads_as_neither_listing_nor_detail() {
+        let profile = crate::profile::bundled().remove(0);
+        let url = url::Url::parse("https://www.uusimaa2019.fi/syva/").unwrap();
+        let html = format!(
+            "<body class=single-post><main><article><div class=entry-content>{}x",
+            "<div>".repeat(MAX_DEPTH + 10)
+        );
+        let page = Page::new(url.clone(), url, html);
+        assert!(matches!(extract(&page, &profile), Extracted::Other));
     }
 }

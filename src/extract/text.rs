@@ -1,6 +1,8 @@
 //! Text as a reader sees it: paragraphs of collapsed whitespace, without the
 //! markup's boilerplate.
 
+use ego_tree::NodeId;
+use ego_tree::iter::Edge;
 use scraper::node::Node;
 use scraper::{ElementRef, Selector};
 
@@ -74,46 +76,56 @@ pub fn collapse_whitespace(text: &str) -> String {
 
 /// The collapsed text of an element.
 pub fn element_text(element: ElementRef) -> String {
-    collapse_whitespace(&element.text().collect::<String>())
+    // Titles and link texts may be kept until the end of a run: no slack.
+    let mut text = collapse_whitespace(&element.text().collect::<String>());
+    text.shrink_to_fit();
+    text
 }
 
 /// The paragraphs of an element's text, skipping subtrees that match `exclude`.
+///
+/// The tree is walked by its open and close edges, not by recursion: a page of
+/// thousands of nested unclosed elements would otherwise overflow the stack.
 pub fn paragraphs(root: ElementRef, exclude: &[Selector]) -> Vec<String> {
     let mut out = Vec::new();
     let mut current = String::new();
-    walk(root, exclude, &mut current, &mut out);
-    flush(&mut current, &mut out);
-    out
-}
-
-fn walk(element: ElementRef, exclude: &[Selector], current: &mut String, out: &mut Vec<String>) {
-    for child in element.children() {
-        match child.value() {
-            Node::Text(text) => current.push_str(text),
-            Node::Element(e) => {
-                let Some(child) = ElementRef::wrap(child) else {
-                    continue;
-                };
-                let name = e.name();
-                if INVISIBLE.contains(&name) || exclude.iter().any(|s| s.matches(&child)) {
-                    continue;
+    // The element whose subtree is being passed over, until its close edge.
+    let mut skipping: Option<NodeId> = None;
+    for edge in root.traverse().skip(1) {
+        match edge {
+            Edge::Open(node) if skipping.is_none() => match node.value() {
+                Node::Text(text) => current.push_str(text),
+                Node::Element(e) => {
+                    let Some(element) = ElementRef::wrap(node) else {
+                        continue;
+                    };
+                    let name = e.name();
+                    if INVISIBLE.contains(&name) || exclude.iter().any(|s| s.matches(&element)) {
+                        skipping = Some(node.id());
+                    } else if name == "br" {
+                        current.push(' ');
+                        skipping = Some(node.id());
+                    } else if BLOCKS.contains(&name) {
+                        flush(&mut current, &mut out);
+                    }
                 }
-                if name == "br" {
-                    current.push(' ');
-                    continue;
-                }
-                let block = BLOCKS.contains(&name);
-                if block {
-                    flush(current, out);
-                }
-                walk(child, exclude, current, out);
-                if block {
-                    flush(current, out);
+                _ => {}
+            },
+            Edge::Open(_) => {}
+            Edge::Close(node) => {
+                if skipping == Some(node.id()) {
+                    skipping = None;
+                } else if skipping.is_none()
+                    && let Node::Element(e) = node.value()
+                    && BLOCKS.contains(&e.name())
+                {
+                    flush(&mut current, &mut out);
                 }
             }
-            _ => {}
         }
     }
+    flush(&mut current, &mut out);
+    out
 }
 
 fn flush(current: &mut String, out: &mut Vec<String>) {
@@ -161,5 +173,18 @@ mod tests {
             paragraphs(root, &exclude),
             vec!["Eka kappale.", "Toka rivi.", "a", "b"]
         );
+    }
+
+    #[test]
+    fn deeply_nested_elements_do_not_overflow_the_stack() {
+        // Spans, because html5ever nests them in linear time (nested divs are
+        // quadratic); 100,000 levels overflowed the recursive walk.
+        let depth = 100_000;
+        let html = Html::parse_fragment(&format!("<div>{}x", "<span>".repeat(depth)));
+        let root = html
+            .select(&Selector::parse("div").unwrap())
+            .next()
+            .unwrap();
+        assert_eq!(paragraphs(root, &[]), vec!["x"]);
     }
 }

@@ -1,115 +1,244 @@
 //! The files `harava extract` reads: HTML files, directories of them (a wget or
 //! HTTrack mirror), WARC files, and standard input, in a deterministic order.
+//!
+//! Inputs are listed lazily and read one at a time, each no further than a cap, so
+//! memory never depends on how many inputs there are or how large one claims to
+//! be: a file is sniffed from its first kilobyte before the rest is read, which is
+//! how `/dev/zero` is turned away at once.
 
-use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::{Component, Path, PathBuf};
 
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_encode};
 use url::Url;
 
 use crate::error::Error;
 
-/// One input: an HTML document, or a WARC file of many.
+/// One input, not yet read.
 #[derive(Debug)]
 pub enum Input {
     Html(InputFile),
-    Warc { name: String, source: WarcSource },
+    /// A WARC file of many pages, by its name or its first bytes.
+    Warc {
+        name: String,
+        path: PathBuf,
+    },
+    /// Standard input: HTML or a WARC, told apart by its first bytes.
+    Stdin,
 }
 
-/// Where a WARC's bytes come from: files are streamed, stdin is already read.
-#[derive(Debug)]
-pub enum WarcSource {
-    Path(PathBuf),
-    Bytes(Vec<u8>),
-}
-
-/// One input document before decoding.
+/// One HTML file, read when its turn comes.
 #[derive(Debug)]
 pub struct InputFile {
     /// How the user will recognise it in messages.
     pub name: String,
-    pub bytes: Vec<u8>,
+    pub path: PathBuf,
     /// The file's URL from its place in a mirror, when `--base-url` was given.
     pub mirror_url: Option<Url>,
-    /// A `file:` URL from the path as given, the last resort for the page's URL.
+    /// A page saved as plain text (`.txt`), not HTML.
+    pub text: bool,
+    /// A `file:` URL from the path, the last resort for the page's URL: distinct
+    /// for distinct files, every byte of a name other than `-._~` and
+    /// alphanumerics percent-encoded.
     pub file_url: Url,
 }
 
+/// The name standard input goes by in messages.
+pub const STDIN_NAME: &str = "<stdin>";
+
 const HTML_EXTENSIONS: &[&str] = &["html", "htm", "xhtml"];
 
-/// Expands `paths` into inputs: directories recursively (HTML and WARC files,
-/// sorted by path), other paths as given, `-` as standard input (HTML or WARC, by
-/// its first bytes). A file that cannot be read is returned as an error in its
-/// place, so the others are still extracted.
-pub fn read_inputs(paths: &[PathBuf], base_url: Option<&Url>) -> Vec<Result<Input, Error>> {
-    let mut out = Vec::new();
-    for path in paths {
-        if path.as_os_str() == "-" {
-            let mut bytes = Vec::new();
-            out.push(
-                std::io::stdin()
-                    .read_to_end(&mut bytes)
-                    .map(|_| {
-                        if is_warc_bytes(&bytes) {
-                            Input::Warc {
-                                name: "<stdin>".into(),
-                                source: WarcSource::Bytes(bytes),
-                            }
-                        } else {
-                            Input::Html(InputFile {
-                                name: "<stdin>".to_string(),
-                                bytes,
-                                mirror_url: None,
-                                file_url: Url::parse("file:///dev/stdin").expect("static URL"),
-                            })
-                        }
-                    })
-                    .map_err(|e| Error::Read {
-                        path: "<stdin>".into(),
-                        source: e,
-                    }),
-            );
-        } else if path.is_dir() {
-            let walker = walkdir::WalkDir::new(path)
-                .sort_by_file_name()
-                .follow_links(true);
-            for entry in walker {
-                match entry {
-                    Ok(entry) if entry.file_type().is_file() && is_warc_name(entry.path()) => {
-                        out.push(Ok(warc_file(entry.path())));
-                    }
-                    Ok(entry) if entry.file_type().is_file() && is_html_name(entry.path()) => {
-                        out.push(read_file(entry.path(), Some(path), base_url).map(Input::Html));
-                    }
-                    Ok(_) => {}
-                    Err(e) => out.push(Err(Error::Read {
-                        path: e.path().unwrap_or(path).display().to_string(),
-                        source: e.into(),
-                    })),
-                }
+/// How much of an input is looked at before it is read in full.
+const SNIFF_BYTES: usize = 1024;
+
+/// What is left of a name segment unescaped in a file URL; everything else,
+/// `%` and control characters included, is percent-encoded, so two names never
+/// share a URL.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// The inputs `paths` stand for, in order: directories recursively (HTML and
+/// WARC files, sorted by path), other paths as given (a WARC by its name or its
+/// first bytes), `-` as standard input. A path that cannot be listed or opened
+/// comes as an error in its place, so the others are still extracted.
+pub fn inputs<'a>(
+    paths: &'a [PathBuf],
+    base_url: Option<&'a Url>,
+) -> impl Iterator<Item = Result<Input, Error>> + Send + 'a {
+    paths
+        .iter()
+        .flat_map(move |path| -> Box<dyn Iterator<Item = _> + Send> {
+            if path.as_os_str() == "-" {
+                Box::new(std::iter::once(Ok(Input::Stdin)))
+            } else if path.is_dir() {
+                Box::new(directory(path, base_url))
+            } else {
+                Box::new(std::iter::once(named_file(path, base_url)))
             }
-        } else if is_warc_name(path) {
-            out.push(Ok(warc_file(path)));
-        } else {
-            out.push(read_file(path, None, base_url).map(|file| {
-                if is_warc_bytes(&file.bytes) {
-                    Input::Warc {
-                        name: file.name,
-                        source: WarcSource::Bytes(file.bytes),
-                    }
-                } else {
-                    Input::Html(file)
-                }
-            }));
-        }
-    }
-    out
+        })
 }
 
-fn warc_file(path: &Path) -> Input {
-    Input::Warc {
-        name: path.display().to_string(),
-        source: WarcSource::Path(path.to_path_buf()),
+fn directory<'a>(
+    root: &'a Path,
+    base_url: Option<&'a Url>,
+) -> impl Iterator<Item = Result<Input, Error>> + Send + 'a {
+    walkdir::WalkDir::new(root)
+        .sort_by_file_name()
+        .follow_links(true)
+        .into_iter()
+        .filter_map(move |entry| match entry {
+            Ok(entry) if entry.file_type().is_file() && is_warc_name(entry.path()) => {
+                Some(Ok(Input::Warc {
+                    name: entry.path().display().to_string(),
+                    path: entry.into_path(),
+                }))
+            }
+            Ok(entry)
+                if entry.file_type().is_file()
+                    && (is_html_name(entry.path()) || is_text_name(entry.path())) =>
+            {
+                let relative = entry.path().strip_prefix(root).unwrap_or(entry.path());
+                Some(Ok(Input::Html(html_file(entry.path(), relative, base_url))))
+            }
+            Ok(_) => None,
+            Err(e) => Some(Err(Error::Read {
+                path: e.path().unwrap_or(root).display().to_string(),
+                source: e.into(),
+            })),
+        })
+}
+
+/// A file named on the command line: a WARC by its name or its first bytes,
+/// otherwise HTML. Its file URL comes from its whole path, so two files of one
+/// name in different directories stay apart.
+fn named_file(path: &Path, base_url: Option<&Url>) -> Result<Input, Error> {
+    let name = path.display().to_string();
+    if is_warc_name(path) {
+        return Ok(Input::Warc {
+            name,
+            path: path.to_path_buf(),
+        });
     }
+    let read_error = |source| Error::Read {
+        path: name.clone(),
+        source,
+    };
+    let mut head = [0; 5];
+    let n =
+        read_up_to(&mut File::open(path).map_err(read_error)?, &mut head).map_err(read_error)?;
+    if is_warc_bytes(&head[..n]) {
+        return Ok(Input::Warc {
+            name,
+            path: path.to_path_buf(),
+        });
+    }
+    let full = std::fs::canonicalize(path).map_err(read_error)?;
+    let mut file = html_file(path, &full, None);
+    file.mirror_url = base_url.and_then(|base| {
+        let relative = path.file_name().map(Path::new).unwrap_or(path);
+        base.join(&mirror_path(relative)).ok()
+    });
+    Ok(Input::Html(file))
+}
+
+fn html_file(path: &Path, relative: &Path, base_url: Option<&Url>) -> InputFile {
+    InputFile {
+        name: path.display().to_string(),
+        path: path.to_path_buf(),
+        mirror_url: base_url.and_then(|base| base.join(&mirror_path(relative)).ok()),
+        file_url: file_url(relative),
+        text: is_text_name(path),
+    }
+}
+
+/// Reads an HTML document from `reader`, refusing at its first kilobyte what is
+/// plainly not HTML and past `max_bytes` what is too large.
+pub fn read_html(reader: impl Read, name: &str, max_bytes: u64) -> Result<Vec<u8>, Error> {
+    read_html_sized(reader, name, max_bytes, 0)
+}
+
+/// [`read_html`] of an input expected to be `size` bytes, read without regrowing.
+fn read_html_sized(
+    mut reader: impl Read,
+    name: &str,
+    max_bytes: u64,
+    size: u64,
+) -> Result<Vec<u8>, Error> {
+    let read_error = |source| Error::Read {
+        path: name.to_string(),
+        source,
+    };
+    let expected = size.min(max_bytes).max(SNIFF_BYTES as u64);
+    let mut bytes = Vec::with_capacity(expected as usize + 1);
+    bytes.resize(SNIFF_BYTES, 0);
+    let n = read_up_to(&mut reader, &mut bytes).map_err(read_error)?;
+    bytes.truncate(n);
+    if let Some(reason) = not_html(&bytes) {
+        return Err(Error::NotHtml {
+            path: name.to_string(),
+            reason,
+        });
+    }
+    reader
+        .take(max_bytes.saturating_add(1).saturating_sub(n as u64))
+        .read_to_end(&mut bytes)
+        .map_err(read_error)?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(too_large(name, max_bytes));
+    }
+    Ok(bytes)
+}
+
+/// Reads the HTML file `file`: [`read_html`], but a file whose size is known to be
+/// over the cap is refused without reading it.
+pub fn read_html_file(file: &InputFile, max_bytes: u64) -> Result<Vec<u8>, Error> {
+    let read_error = |source| Error::Read {
+        path: file.name.clone(),
+        source,
+    };
+    let handle = File::open(&file.path).map_err(read_error)?;
+    let metadata = handle.metadata().map_err(read_error)?;
+    if metadata.is_file() && metadata.len() > max_bytes {
+        return Err(too_large(&file.name, max_bytes));
+    }
+    if file.text {
+        let mut bytes = Vec::with_capacity(metadata.len() as usize);
+        handle
+            .take(max_bytes.saturating_add(1))
+            .read_to_end(&mut bytes)
+            .map_err(read_error)?;
+        if bytes.len() as u64 > max_bytes {
+            return Err(too_large(&file.name, max_bytes));
+        }
+        return Ok(bytes);
+    }
+    read_html_sized(handle, &file.name, max_bytes, metadata.len())
+}
+
+/// The error for an input over `--max-input-bytes`.
+pub fn too_large(name: &str, max_bytes: u64) -> Error {
+    Error::Skipped {
+        path: name.to_string(),
+        reason: format!("it is larger than {max_bytes} bytes; raise --max-input-bytes to read it"),
+    }
+}
+
+/// Fills as much of `buf` as the input has, however it comes in pieces.
+pub fn read_up_to(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match reader.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
 }
 
 fn is_warc_name(path: &Path) -> bool {
@@ -122,8 +251,15 @@ fn is_warc_name(path: &Path) -> bool {
 
 /// A WARC starts with its version line; a gzipped one with the gzip magic (HTML
 /// is never served to us gzipped on disk).
-fn is_warc_bytes(bytes: &[u8]) -> bool {
+pub fn is_warc_bytes(bytes: &[u8]) -> bool {
     bytes.starts_with(b"WARC/") || bytes.starts_with(&[0x1f, 0x8b])
+}
+
+/// A page saved as plain text.
+fn is_text_name(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("txt"))
 }
 
 fn is_html_name(path: &Path) -> bool {
@@ -132,25 +268,30 @@ fn is_html_name(path: &Path) -> bool {
         .is_some_and(|e| HTML_EXTENSIONS.iter().any(|h| e.eq_ignore_ascii_case(h)))
 }
 
-fn read_file(path: &Path, root: Option<&Path>, base_url: Option<&Url>) -> Result<InputFile, Error> {
-    let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| Error::Read {
-        path: name.clone(),
-        source: e,
-    })?;
-    let relative = match root {
-        Some(root) => path.strip_prefix(root).unwrap_or(path),
-        None => path.file_name().map(Path::new).unwrap_or(path),
+/// Why these first bytes of a file are not an HTML page, if they are not.
+fn not_html(head: &[u8]) -> Option<String> {
+    if head.is_empty() {
+        return Some("the file is empty".into());
+    }
+    if head.starts_with(b"%PDF") {
+        return Some("it is a PDF document".into());
+    }
+    if head.starts_with(b"PK\x03\x04") {
+        return Some("it is a ZIP archive (an Office document?)".into());
+    }
+    // UTF-16 has a zero byte in every ASCII character; its byte-order mark says
+    // so, and the markup is looked for in the decoded text.
+    let text = match encoding_rs::Encoding::for_bom(head) {
+        Some((encoding, bom)) if encoding != encoding_rs::UTF_8 => {
+            encoding.decode_without_bom_handling(&head[bom..]).0
+        }
+        _ if head.contains(&0) => return Some("it holds binary data".into()),
+        _ => String::from_utf8_lossy(head),
     };
-    let url_path = mirror_path(relative);
-    Ok(InputFile {
-        name,
-        bytes,
-        mirror_url: base_url.and_then(|base| base.join(&url_path).ok()),
-        file_url: Url::parse("file:///")
-            .and_then(|u| u.join(&url_path))
-            .expect("a relative path joins onto file:///"),
-    })
+    if !text.contains('<') {
+        return Some("there is no markup in its first kilobyte".into());
+    }
+    None
 }
 
 /// The URL path a mirrored file stands for: `a/b/index.html` is `a/b/`.
@@ -166,6 +307,26 @@ fn mirror_path(relative: &Path) -> String {
         path = format!("{dir}/");
     }
     path.trim_start_matches('/').to_string()
+}
+
+/// The `file:` URL of a path, `index.html` standing for its directory as in a
+/// mirror, each name's bytes percent-encoded.
+fn file_url(path: &Path) -> Url {
+    let mut segments: Vec<String> = path
+        .components()
+        .filter_map(|c| match c {
+            Component::Normal(name) => {
+                Some(percent_encode(name.as_encoded_bytes(), SEGMENT).to_string())
+            }
+            _ => None,
+        })
+        .collect();
+    if segments.last().is_some_and(|last| last == "index.html") {
+        segments.pop();
+        segments.push(String::new());
+    }
+    Url::parse(&format!("file:///{}", segments.join("/")))
+        .expect("percent-encoded names make a URL")
 }
 
 #[cfg(test)]
@@ -187,5 +348,85 @@ mod tests {
         for (input, expected) in cases {
             assert_eq!(mirror_path(Path::new(input)), expected, "{input}");
         }
+    }
+
+    #[test]
+    fn file_urls_are_distinct_and_percent_encoded() {
+        let cases = [
+            ("index.html", "file:///"),
+            (
+                "kuntajohtajakokous/page/2/index.html",
+                "file:///kuntajohtajakokous/page/2/",
+            ),
+            ("a\nb.html", "file:///a%0Ab.html"),
+            ("ab.html", "file:///ab.html"),
+            ("a%0Ab.html", "file:///a%250Ab.html"),
+            ("a b?c#d.html", "file:///a%20b%3Fc%23d.html"),
+            (
+                "kokous 7.2./pöytäkirja.html",
+                "file:///kokous%207.2./p%C3%B6yt%C3%A4kirja.html",
+            ),
+            ("/tmp/x/muistiot/index.html", "file:///tmp/x/muistiot/"),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(file_url(Path::new(input)).as_str(), expected, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn html_sniffing() {
+        let utf16le: Vec<u8> = [0xff, 0xfe]
+            .into_iter()
+            .chain("<p>ä</p>".encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        let utf16be: Vec<u8> = [0xfe, 0xff]
+            .into_iter()
+            .chain("<p>ä</p>".encode_utf16().flat_map(u16::to_be_bytes))
+            .collect();
+        let cases: [(&[u8], Option<&str>); 9] = [
+            (b"<!DOCTYPE html><p>x", None),
+            (b"\n\n  <html>", None),
+            (&utf16le, None),
+            (&utf16be, None),
+            (b"", Some("the file is empty")),
+            (b"%PDF-1.4\n", Some("it is a PDF document")),
+            (b"\x00\x01\x02<", Some("it holds binary data")),
+            (
+                b"\xff\xfeA\x00",
+                Some("there is no markup in its first kilobyte"),
+            ),
+            (
+                b"User-agent: *\nDisallow: /",
+                Some("there is no markup in its first kilobyte"),
+            ),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(not_html(input).as_deref(), expected, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn reading_stops_at_the_cap_and_at_binary_data() {
+        let page = b"<p>kokous</p>".repeat(100);
+        assert_eq!(read_html(&page[..], "p", 1300).unwrap(), page);
+        assert_eq!(
+            read_html_sized(&page[..], "p", 100, 1300)
+                .unwrap_err()
+                .to_string(),
+            "p: skipped: it is larger than 100 bytes; raise --max-input-bytes to read it",
+            "a cap below the sniffed kilobyte"
+        );
+        assert_eq!(
+            read_html(&page[..], "p", 1299).unwrap_err().to_string(),
+            "p: skipped: it is larger than 1299 bytes; raise --max-input-bytes to read it"
+        );
+        // An endless input of zeros ends at its first kilobyte.
+        let zeros = io::repeat(0);
+        assert_eq!(
+            read_html(zeros, "/dev/zero", u64::MAX)
+                .unwrap_err()
+                .to_string(),
+            "/dev/zero: not an HTML page (it holds binary data); give HTML files, directories of them, or WARC files"
+        );
     }
 }

@@ -10,7 +10,10 @@ mod decode;
 mod input;
 
 pub use decode::decode_html;
-pub use input::{Input, InputFile, WarcSource, read_inputs};
+pub use input::{
+    Input, InputFile, STDIN_NAME, inputs, is_warc_bytes, read_html, read_html_file, read_up_to,
+    too_large,
+};
 
 use std::sync::LazyLock;
 
@@ -78,18 +81,7 @@ impl HttpResponse<'_> {
     /// Whether the body is HTML by its Content-Type (a missing one is given the
     /// benefit of the doubt, as browsers sniff).
     pub fn is_html(&self) -> bool {
-        match self.content_type {
-            None => true,
-            Some(ct) => {
-                let mime = ct
-                    .split(';')
-                    .next()
-                    .unwrap_or_default()
-                    .trim()
-                    .to_ascii_lowercase();
-                mime == "text/html" || mime == "application/xhtml+xml"
-            }
-        }
+        is_html_type(self.content_type)
     }
 
     /// The `charset` parameter of the Content-Type.
@@ -134,6 +126,23 @@ impl HttpResponse<'_> {
         };
         page.fetched_at = self.fetched_at;
         page
+    }
+}
+
+/// Whether a Content-Type is HTML (a missing one is given the benefit of the
+/// doubt, as browsers sniff).
+pub fn is_html_type(content_type: Option<&str>) -> bool {
+    match content_type {
+        None => true,
+        Some(ct) => {
+            let mime = ct
+                .split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase();
+            mime == "text/html" || mime == "application/xhtml+xml"
+        }
     }
 }
 
@@ -222,6 +231,16 @@ fn canonical_url(html: &str) -> Option<Url> {
         .unwrap_or(html.len().min(64 * 1024));
     let head = &html[..html.floor_char_boundary(head_end)];
     for tag in LINK.find_iter(head) {
+        // Most pages have many <link>s and one canonical: only that one is worth
+        // taking apart.
+        if !tag
+            .as_str()
+            .as_bytes()
+            .windows(9)
+            .any(|w| w.eq_ignore_ascii_case(b"canonical"))
+        {
+            continue;
+        }
         let mut rel = None;
         let mut href = None;
         for attribute in ATTRIBUTE.captures_iter(tag.as_str()) {

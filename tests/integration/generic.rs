@@ -152,3 +152,81 @@ fn a_known_host_whose_layout_changed_raises_the_alarm_and_still_gives_the_meetin
     assert_eq!(found.len(), 4, "the generic fallback still writes them");
     assert!(found.iter().all(|r| r["profile"] == "generic"));
 }
+
+/// The seed texts as the oracle reads them, against `records`.
+fn assert_seed_records(records: &[Value]) {
+    let seeds = crate::util::seed_entries();
+    assert_eq!(records.len(), seeds.len());
+    assert_eq!(seeds.len(), 9 + 10);
+    for (record, seed) in records.iter().zip(&seeds) {
+        assert_eq!(record["profile"], "text");
+        assert_eq!(record["title"], seed.title.as_str());
+        assert_eq!(record["published_date"], crate::util::iso(&seed.published));
+        let title_date = seed.title.rsplit(' ').next().unwrap();
+        assert_eq!(
+            record["meeting_date"],
+            crate::util::iso(title_date),
+            "{}",
+            seed.title
+        );
+        assert_eq!(record["category"], seed.category.as_str());
+        assert_eq!(
+            record["documents"],
+            serde_json::json!([{"title": seed.document, "url": ""}])
+        );
+        assert_eq!(record["comment_count"], 0);
+        assert_eq!(record["summary"], seed.summary.as_str(), "{}", seed.title);
+        assert_eq!(record["warnings"], serde_json::json!([]), "{}", seed.title);
+    }
+}
+
+#[test]
+fn the_seed_texts_read_as_listings() {
+    let seeds = crate::util::root().join("tests/data/seeds");
+    let output = run(&[
+        "extract",
+        seeds.join("000_98898b9ca9e9c7a7.txt").to_str().unwrap(),
+        seeds.join("003_a2652a4d72fdb76d.txt").to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_seed_records(&records(&output.stdout));
+}
+
+#[test]
+fn a_wet_files_conversion_records_read_as_the_texts_do() {
+    let seeds = crate::util::root().join("tests/data/seeds");
+    let mut wet = Vec::new();
+    for (name, uri) in [
+        (
+            "000_98898b9ca9e9c7a7.txt",
+            "https://www.uusimaa2019.fi/kuntajohtajakokous/",
+        ),
+        (
+            "003_a2652a4d72fdb76d.txt",
+            "https://www.uusimaa2019.fi/strateginen-johtoryhma/",
+        ),
+    ] {
+        let text = std::fs::read(seeds.join(name)).unwrap();
+        wet.extend_from_slice(
+            format!(
+                "WARC/1.0\r\nWARC-Type: conversion\r\nWARC-Target-URI: {uri}\r\nWARC-Date: 2019-03-01T12:00:00Z\r\nWARC-Record-ID: <urn:uuid:{}>\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\r\n",
+                if name.starts_with("000") { "00000000-0000-4000-8000-000000000001" } else { "00000000-0000-4000-8000-000000000002" },
+                text.len()
+            )
+            .as_bytes(),
+        );
+        wet.extend_from_slice(&text);
+        wet.extend_from_slice(b"\r\n\r\n");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("seeds.warc.wet");
+    std::fs::write(&path, &wet).unwrap();
+    let output = run(&["extract", path.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let found = records(&output.stdout);
+    assert_seed_records(&found);
+    assert_eq!(
+        found[0]["source_url"],
+        "https://www.uusimaa2019.fi/kuntajohtajakokous/"
+    );
+}

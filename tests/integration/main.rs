@@ -9,6 +9,7 @@ mod crawl;
 mod crawl_hardening;
 mod dates_hardening;
 mod extract;
+mod extract_hardening;
 mod generic;
 mod outputs;
 mod politeness;

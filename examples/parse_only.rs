@@ -1,0 +1,30 @@
+//! The baseline of `scripts/bench-extract.sh`: what parsing alone costs. Reads
+//! every HTML file under the given directories (sorted, as `harava extract`
+//! lists them) and parses it with html5ever into scraper's tree, the parser
+//! `harava extract` uses, selecting nothing; prints how many pages it parsed.
+//!
+//!     cargo run --release --example parse_only -- DIR...
+
+use std::hint::black_box;
+
+fn main() {
+    let dirs: Vec<String> = std::env::args().skip(1).collect();
+    if dirs.is_empty() {
+        eprintln!("usage: parse_only DIR...");
+        std::process::exit(2);
+    }
+    let mut pages = 0u64;
+    for dir in dirs {
+        for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+            let path = entry.expect("the directory is readable").into_path();
+            if path.extension().is_none_or(|e| e != "html") {
+                continue;
+            }
+            let bytes = std::fs::read(&path).expect("the page is readable");
+            let html = String::from_utf8_lossy(&bytes);
+            black_box(scraper::Html::parse_document(&html));
+            pages += 1;
+        }
+    }
+    println!("{pages}");
+}

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Extraction benchmark: `harava extract` over a generated wget-style mirror of
+# PAGES pages against a parse-only pass over the same files, each under GNU time -v.
+#
+# Usage: scripts/bench-extract.sh [PAGES]        (default 10000)
+#
+# The mirror is examples/bench_site.rs's synthetic copy of the sample site (PAGES/10
+# listing pages of nine meetings, one detail page each), written to disk. The
+# parse-only pass (examples/parse_only.rs) reads every file and parses it with
+# html5ever into scraper's tree, as harava does, and selects nothing: the ratio
+# of the two CPU times is what harava's reading, decoding, selecting, pairing and
+# writing cost on top of parsing (the aim: at most 1.1), and the peak RSS shows
+# what harava holds (the aim: under 40 MiB whatever the number of files).
+#
+# A manual benchmark, not for CI: it builds in release mode and wants an otherwise
+# idle machine. It installs GNU time with apt-get if it is missing. The mirror,
+# the records and the GNU time reports stay in a temporary directory named at the end.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+
+pages=${1:-10000}
+if ! [[ $pages =~ ^[0-9]+$ ]] || [ "$pages" -lt 10 ]; then
+    echo "usage: $0 [PAGES]   (a whole number >= 10)" >&2
+    exit 2
+fi
+
+if [ ! -x /usr/bin/time ]; then
+    sudo=()
+    [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+    "${sudo[@]}" apt-get update
+    "${sudo[@]}" apt-get install -y --no-install-recommends time
+fi
+
+echo "building harava, the benchmark site and the parse-only pass" >&2
+cargo build --release --quiet --bin harava --example bench_site --example parse_only
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/harava-bench-extract.XXXXXX")
+echo "writing a mirror of $pages pages" >&2
+target/release/examples/bench_site --mirror "$work/mirror" "$pages" 2> "$work/site.log"
+
+# "wall cpu rss_kib" from a GNU time report.
+result() {
+    awk '
+        /Elapsed \(wall clock\) time/ {
+            n = split($NF, part, ":"); wall = 0
+            for (i = 1; i <= n; i++) wall = wall * 60 + part[i]
+        }
+        /User time \(seconds\)|System time \(seconds\)/ { cpu += $NF }
+        /Maximum resident set size \(kbytes\)/ { rss = $NF }
+        END { print wall, cpu, rss }
+    ' "$1"
+}
+
+echo "harava extract" >&2
+/usr/bin/time -v -o "$work/extract.time" \
+    target/release/harava extract -o "$work/records.jsonl" "$work/mirror" 2> "$work/extract.log"
+records=$(wc -l < "$work/records.jsonl")
+expected=$((pages / 10 * 9))
+if [ "$records" -ne "$expected" ]; then
+    echo "expected $expected records, got $records; see $work" >&2
+    exit 1
+fi
+
+echo "parse only" >&2
+/usr/bin/time -v -o "$work/parse.time" \
+    target/release/examples/parse_only "$work/mirror" > "$work/parse.out" 2> "$work/parse.log"
+parsed=$(cat "$work/parse.out")
+
+read -r e_wall e_cpu e_rss <<< "$(result "$work/extract.time")"
+read -r p_wall p_cpu p_rss <<< "$(result "$work/parse.time")"
+
+echo
+echo "harava $(target/release/harava --version | awk '{ print $2 }');" \
+    "$(nproc) cores, $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
+echo
+awk -v pages="$pages" -v records="$records" -v parsed="$parsed" \
+    -v e_wall="$e_wall" -v e_cpu="$e_cpu" -v e_rss="$e_rss" \
+    -v p_wall="$p_wall" -v p_cpu="$p_cpu" -v p_rss="$p_rss" '
+    BEGIN {
+        print "| pass | pages | records | wall s | CPU s | peak RSS MiB |"
+        print "| --- | ---: | ---: | ---: | ---: | ---: |"
+        printf "| harava extract | %d | %d | %.2f | %.2f | %.1f |\n", pages, records, e_wall, e_cpu, e_rss / 1024
+        printf "| parse only (html5ever) | %d | | %.2f | %.2f | %.1f |\n", parsed, p_wall, p_cpu, p_rss / 1024
+        print ""
+        printf "CPU: harava extract / parse only = %.2f (the aim: at most 1.1)\n", e_cpu / p_cpu
+        printf "peak RSS: harava extract / parse only = %.2f; harava extract %.1f MiB (the aim: under 40)\n", e_rss / p_rss, e_rss / 1024
+    }'
+echo
+echo "mirror, records, logs and GNU time reports: $work"
