@@ -482,6 +482,8 @@ fn extract_page(mut page: Page, name: &str, profiles: &Profiles) -> Result<Outco
         path: name.to_string(),
         reason: e.to_string(),
     })?;
+    // The tree holds the text now: the page's copy goes before selection.
+    page.html = String::new();
     let profile = profiles
         .for_page(page.url.host_str(), &document)
         .ok_or_else(|| Error::NoProfile {
@@ -489,7 +491,6 @@ fn extract_page(mut page: Page, name: &str, profiles: &Profiles) -> Result<Outco
         })?;
     let extracted = extract::extract_document(&page, &document, profile);
     drop(document);
-    page.html = String::new();
     Ok(Outcome::Page(Box::new((
         page,
         extracted,
