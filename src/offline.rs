@@ -562,11 +562,12 @@ fn extract_page(mut page: Page, name: &str, profiles: &Profiles) -> Result<Outco
         path: name.to_string(),
         reason: e.to_string(),
     })?;
+    // The tree holds the text now: the page's copy goes before selection.
+    page.html = String::new();
     let reading = extract::read(&page, &document, profiles).ok_or_else(|| Error::NoProfile {
         path: name.to_string(),
     })?;
     drop(document);
-    page.html = String::new();
     Ok(Outcome::Page(Box::new(ReadPage {
         page,
         extracted: reading.extracted,
@@ -640,9 +641,23 @@ impl<'a> Work<'a> {
                         Err(e) => return Some(Item::Failed(e)),
                     }
                 }
-                Input::Stdin => {
-                    if let Some(item) = self.stdin() {
-                        return Some(item);
+                Input::Stream {
+                    name,
+                    path,
+                    file_url,
+                } => {
+                    let item = match path {
+                        None => self.stream(name, io::stdin(), file_url),
+                        Some(path) => match File::open(&path) {
+                            Ok(file) => self.stream(name, file, file_url),
+                            Err(e) => Some(Item::Failed(Error::Read {
+                                path: name,
+                                source: e,
+                            })),
+                        },
+                    };
+                    if item.is_some() {
+                        return item;
                     }
                 }
             }
@@ -660,39 +675,45 @@ impl<'a> Work<'a> {
         Ok(reader.with_limits(self.limits).wanting(wanted))
     }
 
-    /// Standard input: a WARC (then read a record at a time) or one HTML page.
-    fn stdin(&mut self) -> Option<Item> {
-        let name = page::STDIN_NAME;
-        let mut stdin = io::stdin();
+    /// Standard input or a pipe, read once: a WARC (then read a record at a time)
+    /// or one HTML page.
+    fn stream(
+        &mut self,
+        name: String,
+        mut stream: impl Read + Send + 'a,
+        file_url: Url,
+    ) -> Option<Item> {
         let mut head = [0; 5];
-        let n = match page::read_up_to(&mut stdin, &mut head) {
+        let n = match page::read_up_to(&mut stream, &mut head) {
             Ok(n) => n,
             Err(e) => {
                 return Some(Item::Failed(Error::Read {
-                    path: name.into(),
+                    path: name,
                     source: e,
                 }));
             }
         };
-        let input = io::Cursor::new(head[..n].to_vec()).chain(stdin);
+        let input = io::Cursor::new(head[..n].to_vec()).chain(stream);
         if page::is_warc_bytes(&head[..n]) {
-            return match self.warc_reader(name, BufReader::new(input)) {
+            return match self.warc_reader(&name, BufReader::new(input)) {
                 Ok(reader) => {
-                    self.warc = Some((name.to_string(), reader));
+                    self.warc = Some((name, reader));
                     None
                 }
                 Err(e) => Some(Item::Failed(e)),
             };
         }
-        let file = InputFile {
-            text: false,
-            name: name.to_string(),
-            path: PathBuf::from("-"),
-            mirror_url: None,
-            file_url: Url::parse("file:///dev/stdin").expect("static URL"),
-        };
-        Some(match page::read_html(input, name, self.max_input_bytes) {
-            Ok(bytes) => Item::Html(file, Some(bytes)),
+        Some(match page::read_html(input, &name, self.max_input_bytes) {
+            Ok(bytes) => Item::Html(
+                InputFile {
+                    text: false,
+                    path: PathBuf::from(&name),
+                    name,
+                    mirror_url: None,
+                    file_url,
+                },
+                Some(bytes),
+            ),
             Err(e) => Item::Failed(e),
         })
     }

@@ -988,6 +988,14 @@ mod tests {
                 b"WARC/1.1\r\nbroken\r\n".to_vec(),
                 "header line without a colon",
             ),
+            (
+                [&b"WARC/1.1\r\nX: "[..], &[b'a'; 1 << 20]].concat(),
+                "WARC record 0 (byte 0 of the uncompressed stream) has a header block or header line of more than 1048576 bytes",
+            ),
+            (
+                [&b"WARC/1.1\r\nWARC-Type: response\r\nContent-Length: 2000000\r\n\r\nHTTP/1.1 200 OK\r\nX: "[..], &[b'a'; 1 << 20]].concat(),
+                "WARC record 0 (byte 0 of the uncompressed stream) has a header block or header line of more than 1048576 bytes",
+            ),
         ];
         for (bytes, message) in cases {
             let mut reader = WarcReader::new(&bytes[..]).unwrap();

@@ -24,8 +24,13 @@ pub enum Input {
         name: String,
         path: PathBuf,
     },
-    /// Standard input: HTML or a WARC, told apart by its first bytes.
-    Stdin,
+    /// Standard input, or a pipe or device named on the command line: read once,
+    /// in order, as HTML or a WARC by its first bytes (`path` is `None` for stdin).
+    Stream {
+        name: String,
+        path: Option<PathBuf>,
+        file_url: Url,
+    },
 }
 
 /// One HTML file, read when its turn comes.
@@ -73,7 +78,11 @@ pub fn inputs<'a>(
         .iter()
         .flat_map(move |path| -> Box<dyn Iterator<Item = _> + Send> {
             if path.as_os_str() == "-" {
-                Box::new(std::iter::once(Ok(Input::Stdin)))
+                Box::new(std::iter::once(Ok(Input::Stream {
+                    name: STDIN_NAME.to_string(),
+                    path: None,
+                    file_url: Url::parse("file:///dev/stdin").expect("static URL"),
+                })))
             } else if path.is_dir() {
                 Box::new(directory(path, base_url))
             } else {
@@ -113,7 +122,7 @@ fn directory<'a>(
 }
 
 /// A file named on the command line: a WARC by its name or its first bytes,
-/// otherwise HTML. Its file URL comes from its whole path, so two files of one
+/// otherwise HTML; a pipe or a device is a stream. Its file URL comes from its whole path, so two files of one
 /// name in different directories stay apart.
 fn named_file(path: &Path, base_url: Option<&Url>) -> Result<Input, Error> {
     let name = path.display().to_string();
@@ -127,9 +136,19 @@ fn named_file(path: &Path, base_url: Option<&Url>) -> Result<Input, Error> {
         path: name.clone(),
         source,
     };
+    let mut file = File::open(path).map_err(read_error)?;
+    if !file.metadata().map_err(read_error)?.is_file() {
+        // A pipe (`<(…)`) or a device can be read only once, so it is read in
+        // turn, like stdin, never reopened.
+        let full = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        return Ok(Input::Stream {
+            name,
+            path: Some(path.to_path_buf()),
+            file_url: file_url(&full),
+        });
+    }
     let mut head = [0; 5];
-    let n =
-        read_up_to(&mut File::open(path).map_err(read_error)?, &mut head).map_err(read_error)?;
+    let n = read_up_to(&mut file, &mut head).map_err(read_error)?;
     if is_warc_bytes(&head[..n]) {
         return Ok(Input::Warc {
             name,

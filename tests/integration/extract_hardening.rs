@@ -334,3 +334,21 @@ fn dates_decodes_a_bad_line_lossily_and_skips_an_endless_one_with_warnings() {
          harava: <stdin> line 3: longer than 1048576 bytes; skipped\n"
     );
 }
+
+#[test]
+fn a_pipe_named_on_the_command_line_is_read_once_as_html_or_warc() {
+    let from_stdin = run_with_stdin(&["extract", "-"], &listing());
+    assert_eq!(records(&from_stdin.stdout).len(), 4);
+    let from_pipe = run_with_stdin(&["extract", "/dev/stdin"], &listing());
+    assert!(from_pipe.status.success(), "{}", stderr(&from_pipe));
+    assert_eq!(from_pipe.stdout, from_stdin.stdout);
+
+    let warc = warc_response(
+        "https://www.uusimaa2019.fi/kuntajohtajakokous/",
+        HTML_200,
+        &listing(),
+    );
+    let from_pipe = run_with_stdin(&["extract", "/dev/stdin"], &warc);
+    assert!(from_pipe.status.success(), "{}", stderr(&from_pipe));
+    assert_eq!(records(&from_pipe.stdout).len(), 4);
+}
