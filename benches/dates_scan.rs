@@ -45,7 +45,7 @@ fn strip_tags(html: &str) -> String {
 fn corpus() -> String {
     let mut files = Vec::new();
     html_files(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("samples"),
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/uusimaa2019"),
         &mut files,
     );
     files.sort();

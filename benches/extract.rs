@@ -36,7 +36,7 @@ fn sample_pages(samples: &Path) -> Vec<(Url, String)> {
 }
 
 fn bench(c: &mut Criterion) {
-    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/uusimaa2019");
     let pages = sample_pages(&samples);
     assert_eq!(pages.len(), 26, "samples/ should hold 26 HTML pages");
     let profile = profile::bundled()

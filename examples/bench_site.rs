@@ -23,8 +23,9 @@ use chrono::{Datelike, Days, NaiveDate};
 
 /// The sample pages the site is made of: a listing page and one of its entries'
 /// detail pages, both about the meeting of 13.9.2017.
-const LISTING: &str = include_str!("../samples/kuntajohtajakokous/index.html");
-const DETAIL: &str = include_str!("../samples/muistiot/kuntajohtajakokous-13-9-2017/index.html");
+const LISTING: &str = include_str!("../samples/uusimaa2019/kuntajohtajakokous/index.html");
+const DETAIL: &str =
+    include_str!("../samples/uusimaa2019/muistiot/kuntajohtajakokous-13-9-2017/index.html");
 
 const ENTRIES_PER_LISTING: usize = 9;
 const DEFAULT_PAGES: usize = 10_000;

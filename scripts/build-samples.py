@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
-"""Rebuild samples/ (the bundled sample site) from the seed page texts.
+"""Rebuild samples/ (the bundled sample sites) from the seed page texts.
 
 The seeds in tests/data/seeds/ are the visible text of two real Uusimaa 2019 listing
 pages. This script wraps that text, verbatim, in the markup of a WordPress theme of
-the time so that harava has a realistic site to extract from, crawl and serve in
-`harava demo`. The output is committed; the seeds are not needed to run harava.
+the time (samples/uusimaa2019/) so that harava has a realistic site to extract from,
+crawl and serve in `harava demo`, and in the markup of another CMS with other class
+names and URLs (samples/uusi-teema/), which no profile knows, for the generic
+extractor. The output is committed; the seeds are not needed to run harava.
 
     python3 scripts/build-samples.py [SEEDS_DIR]
 """
@@ -15,7 +17,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "tests" / "data" / "seeds"
-OUT = ROOT / "samples"
+OUT = ROOT / "samples" / "uusimaa2019"
+OUT2 = ROOT / "samples" / "uusi-teema"
 ORIGIN = "https://www.uusimaa2019.fi"
 PER_PAGE = 4
 MORE = "Lue lisää | 0 Kommenttia | Kommentoi"
@@ -282,7 +285,6 @@ def detail_main(listing, entry, post_id):
 # them, with other markup, other class names and other URLs, and no profile of
 # its own. The generic extractor must read it as the uusimaa2019 profile reads
 # the first.
-THEME2 = "uusi-teema"
 
 
 def theme2_page(title, main):
@@ -386,13 +388,13 @@ def write_theme2(listing, head, entries):
     for number in range(1, pages + 1):
         chunk = entries[(number - 1) * PER_PAGE : number * PER_PAGE]
         path = theme2_listing_path(listing["slug"], number)
-        write(f"/{THEME2}{path}", theme2_page(head[0], theme2_listing(listing, head, chunk, number, pages)))
+        write(path, theme2_page(head[0], theme2_listing(listing, head, chunk, number, pages)), OUT2)
         for entry in chunk:
-            write(f"/{THEME2}/kokoukset/{entry['slug']}/", theme2_page(entry["title"], theme2_detail(listing, entry)))
+            write(f"/kokoukset/{entry['slug']}/", theme2_page(entry["title"], theme2_detail(listing, entry)), OUT2)
 
 
-def write(path, text):
-    target = OUT / path.lstrip("/") / "index.html" if path.endswith("/") else OUT / path.lstrip("/")
+def write(path, text, out=OUT):
+    target = out / path.lstrip("/") / "index.html" if path.endswith("/") else out / path.lstrip("/")
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")
 

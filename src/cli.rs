@@ -13,7 +13,7 @@ use crate::page::ArchiveMode;
     name = "harava",
     version,
     about = "Harvest meeting records from Finnish public-sector listing pages, live or archived, into JSON Lines",
-    after_help = "Exit status: 0 all went well, 3 some pages or files failed for good, 1 could not run, 2 usage error, 130 stopped by Ctrl-C."
+    after_help = "Exit status: 0 all went well, 3 some pages or files failed for good, 1 could not run, 2 usage error, 130 stopped by a signal (Ctrl-C, SIGTERM, SIGHUP)."
 )]
 pub struct Opts {
     #[command(subcommand)]
@@ -34,7 +34,7 @@ pub enum Command {
     Crawl(Box<CrawlOpts>),
     /// Serve the bundled sample site on loopback and crawl it
     Demo(DemoOpts),
-    /// Extract records from saved HTML files, mirrored directories, WARC files or stdin
+    /// Extract records from saved HTML or text files, mirrored directories, WARC or WET files, or stdin
     Extract(ExtractOpts),
     /// Find Finnish and Swedish date expressions in text
     Dates(DatesOpts),
@@ -78,7 +78,7 @@ pub struct SuggestOpts {
 
 #[derive(Debug, Args)]
 pub struct ExtractOpts {
-    /// HTML or WARC files, directories of them (read recursively), or - for stdin
+    /// HTML, text (.txt) or WARC/WET files, directories of them (read recursively), or - for stdin
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 

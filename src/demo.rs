@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use include_dir::{Dir, include_dir};
 
 /// The sample site, compiled into the binary so `demo` works from any directory.
-static SAMPLES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/samples");
+static SAMPLES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/samples/uusimaa2019");
 
 /// The listing pages the demo crawl starts from.
 pub const START_PATHS: &[&str] = &["/kuntajohtajakokous/", "/strateginen-johtoryhma/"];

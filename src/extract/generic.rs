@@ -1458,11 +1458,11 @@ mod tests {
         for (path, html) in [
             (
                 "kuntajohtajakokous/page/2/",
-                include_str!("../../samples/kuntajohtajakokous/page/2/index.html"),
+                include_str!("../../samples/uusimaa2019/kuntajohtajakokous/page/2/index.html"),
             ),
             (
                 "strateginen-johtoryhma/",
-                include_str!("../../samples/strateginen-johtoryhma/index.html"),
+                include_str!("../../samples/uusimaa2019/strateginen-johtoryhma/index.html"),
             ),
         ] {
             let (page, document) = sample(path, html);
@@ -1495,7 +1495,9 @@ mod tests {
     fn a_sample_detail_page_gives_the_profiles_body_and_documents() {
         let (page, document) = sample(
             "muistiot/kuntajohtajakokous-10-5-2017/",
-            include_str!("../../samples/muistiot/kuntajohtajakokous-10-5-2017/index.html"),
+            include_str!(
+                "../../samples/uusimaa2019/muistiot/kuntajohtajakokous-10-5-2017/index.html"
+            ),
         );
         let by_profile = super::super::detail_page(&page, &document, &uusimaa());
         let generic = detail(&page, &document);

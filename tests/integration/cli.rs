@@ -58,7 +58,7 @@ fn a_broken_profile_file_fails_at_load_naming_file_field_and_selector() {
         "extract",
         "--profile",
         profile.to_str().unwrap(),
-        "samples/",
+        "samples/uusimaa2019/",
     ]);
     assert_eq!(output.status.code(), Some(1));
     let err = stderr(&output);
@@ -70,7 +70,7 @@ fn a_broken_profile_file_fails_at_load_naming_file_field_and_selector() {
         "{err}"
     );
 
-    let output = run(&["extract", "--profile", "nosuch", "samples/"]);
+    let output = run(&["extract", "--profile", "nosuch", "samples/uusimaa2019/"]);
     assert_eq!(output.status.code(), Some(1));
     assert!(
         stderr(&output).contains(

@@ -50,7 +50,7 @@ fn profile_driven() -> Vec<Value> {
 
 #[test]
 fn another_theme_without_a_profile_gives_the_same_meetings() {
-    let server = TestServer::serving(samples().join("uusi-teema"));
+    let server = TestServer::serving(crate::util::root().join("samples/uusi-teema"));
     let output = crawl(&[
         "--rate",
         "0",
@@ -89,7 +89,7 @@ fn assert_same_meetings(found: &[Value], expected: &[Value]) {
 
 #[test]
 fn a_suggested_profile_reads_the_site_as_the_generic_run_did() {
-    let server = TestServer::serving(samples().join("uusi-teema"));
+    let server = TestServer::serving(crate::util::root().join("samples/uusi-teema"));
     let dir = tempfile::tempdir().unwrap();
     let profile = dir.path().join("uusi-teema.toml");
     let output = run(&[
@@ -133,7 +133,7 @@ fn a_suggested_profile_reads_the_site_as_the_generic_run_did() {
 fn a_known_host_whose_layout_changed_raises_the_alarm_and_still_gives_the_meetings() {
     // The other theme on the uusimaa2019 profile's own host: its selectors
     // match nothing there.
-    let dir = samples().join("uusi-teema");
+    let dir = crate::util::root().join("samples/uusi-teema");
     let output = run(&[
         "extract",
         "--base-url",
@@ -145,7 +145,7 @@ fn a_known_host_whose_layout_changed_raises_the_alarm_and_still_gives_the_meetin
     assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
     let message = stderr(&output);
     assert!(
-        message.contains("https://www.uusimaa2019.fi/index.html: the profile uusimaa2019 (selectors/uusimaa2019.toml) found no entry: its selector `listing.entry = \"main article.type-post\"` matched nothing, though the page lists 4 entries; the site's layout may have changed"),
+        message.contains("https://www.uusimaa2019.fi/: the profile uusimaa2019 (selectors/uusimaa2019.toml) found no entry: its selector `listing.entry = \"main article.type-post\"` matched nothing, though the page lists 4 entries; the site's layout may have changed"),
         "{message}"
     );
     let found = records(&output.stdout);

@@ -20,7 +20,7 @@ pub fn root() -> PathBuf {
 }
 
 pub fn samples() -> PathBuf {
-    root().join("samples")
+    root().join("samples/uusimaa2019")
 }
 
 /// The harava binary cargo built for these tests.

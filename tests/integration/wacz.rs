@@ -170,7 +170,12 @@ fn crawl_with_wacz_writes_a_package_of_warc_index_pages_and_records() {
     assert_eq!(manifest["counts"]["records_written"], 19);
     assert_eq!(manifest["counts"]["wacz_captures"], 26);
     assert_eq!(manifest["counts"]["wacz_pages"], 25);
-    assert_eq!(manifest["profiles"][0]["name"], "uusimaa2019");
+    let profiles: Vec<&Value> = manifest["profiles"].as_array().unwrap().iter().collect();
+    assert_eq!(
+        profiles.iter().map(|p| p["name"].as_str().unwrap()).collect::<Vec<_>>(),
+        ["dynasty", "tweb", "uusimaa2019"],
+        "--profile auto uses every bundled profile"
+    );
     assert_eq!(manifest["files"][0]["role"], "records");
     assert_eq!(manifest["files"][0]["path"], "m.jsonl");
     assert_eq!(
@@ -556,15 +561,15 @@ fn extract_with_manifest_records_profiles_counts_and_the_output_hash() {
     assert_eq!(manifest["counts"]["records"], 19);
     assert_eq!(manifest["counts"]["unchanged"], 0);
     assert_eq!(manifest["failures"], serde_json::json!([]));
-    let profile = std::fs::read(crate::util::root().join("selectors/uusimaa2019.toml")).unwrap();
-    assert_eq!(
-        manifest["profiles"],
-        serde_json::json!([{
-            "name": "uusimaa2019",
-            "source": "selectors/uusimaa2019.toml",
-            "sha256": sha256(&profile),
-        }])
-    );
+    let bundled: Vec<Value> = ["dynasty", "tweb", "uusimaa2019"]
+        .into_iter()
+        .map(|name| {
+            let source = format!("selectors/{name}.toml");
+            let text = std::fs::read(crate::util::root().join(&source)).unwrap();
+            serde_json::json!({"name": name, "source": source, "sha256": sha256(&text)})
+        })
+        .collect();
+    assert_eq!(manifest["profiles"], Value::Array(bundled));
     let bytes = std::fs::read(&jsonl).unwrap();
     assert_eq!(
         manifest["files"],
