@@ -401,6 +401,11 @@ impl Crawl<'_> {
         match fetched.read {
             Read::NotHtml { .. } => unreachable!("answered above"),
             Read::ReplayedRedirect(target) => self.follow_replayed_redirect(task, target),
+            Read::Unreadable(reason) => {
+                tracing::error!("{reason}");
+                self.stats.fail(&task.url, reason.clone());
+                self.settle(&task.key, DetailOutcome::Missing(format!("body: {reason}")))
+            }
             Read::NoProfile if task.role == Role::Detail => self.settle(
                 &task.key,
                 DetailOutcome::Missing("body: no profile fits the detail page".into()),

@@ -5,7 +5,6 @@
 
 use std::sync::Arc;
 
-use scraper::Html;
 use url::Url;
 
 use crate::archive::wayback;
@@ -33,6 +32,8 @@ pub(super) enum Read {
     /// An archive's replay of a captured redirect, to this target.
     ReplayedRedirect(Url),
     NoProfile,
+    /// A page given up on before it was read (nested too deep to parse), and why.
+    Unreadable(String),
     /// A page fetched as a detail page, read as one.
     Detail(Box<DetailPage>),
     /// A page fetched as a listing (or found by discovery), read as what the
@@ -104,7 +105,10 @@ fn read_now(response: &Response, role: Role, profiles: &Profiles, mode: ArchiveM
         return Read::ReplayedRedirect(target);
     }
     // One parse serves both choosing the profile and reading the page.
-    let document = Html::parse_document(&page.html);
+    let document = match extract::parse_document(&page.html) {
+        Ok(document) => document,
+        Err(too_deep) => return Read::Unreadable(format!("{}: {too_deep}", page.url)),
+    };
     if role == Role::Detail {
         return match extract::read_detail(&page, &document, profiles) {
             Some(detail) => Read::Detail(Box::new(detail)),

@@ -286,3 +286,26 @@ fn a_page_slow_to_read_does_not_hold_up_the_other_fetches() {
         .collect();
     assert_eq!(before, chain, "fetched while /iso/ was read: {log:?}");
 }
+
+/// Issue #8, item 22: a page nested past the parser's depth cap fails alone,
+/// quickly, with the reason; the rest of the crawl goes on.
+#[test]
+fn a_page_nested_too_deep_fails_alone_in_a_crawl() {
+    let server = TestServer::samples();
+    server.route(
+        "/syva/",
+        Route::html(&format!("<html><body>{}", "<div>".repeat(5_000))),
+    );
+    let mut args: Vec<&str> = FAST.to_vec();
+    let deep = server.url("/syva/");
+    let listing = server.url("/kuntajohtajakokous/");
+    args.extend_from_slice(&[&deep, &listing]);
+    let output = crawl(&args);
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    let message = stderr(&output);
+    assert!(
+        message.contains(&format!("{deep}: its elements nest more than 512 deep")),
+        "{message}"
+    );
+    assert_eq!(records(&output.stdout).len(), 9, "the listing's meetings");
+}

@@ -265,7 +265,10 @@ fn file_names_that_a_url_parser_would_merge_get_distinct_percent_encoded_urls() 
     fs::create_dir(&site).unwrap();
     // Three meetings (an entry without a detail page is known by its site, date
     // and title, so the pages must differ to stay three records).
-    for (n, name) in ["a\nb.html", "ab.html", "a b#c.html"].into_iter().enumerate() {
+    for (n, name) in ["a\nb.html", "ab.html", "a b#c.html"]
+        .into_iter()
+        .enumerate()
+    {
         let page = format!("<article><h2>Kokous {n} 1.2.2019</h2></article>");
         fs::write(site.join(name), page).unwrap();
     }

@@ -172,7 +172,10 @@ fn crawl_with_wacz_writes_a_package_of_warc_index_pages_and_records() {
     assert_eq!(manifest["counts"]["wacz_pages"], 25);
     let profiles: Vec<&Value> = manifest["profiles"].as_array().unwrap().iter().collect();
     assert_eq!(
-        profiles.iter().map(|p| p["name"].as_str().unwrap()).collect::<Vec<_>>(),
+        profiles
+            .iter()
+            .map(|p| p["name"].as_str().unwrap())
+            .collect::<Vec<_>>(),
         ["dynasty", "tweb", "uusimaa2019"],
         "--profile auto uses every bundled profile"
     );
