@@ -1,7 +1,8 @@
 //! Extraction throughput over the 26 HTML pages of the bundled sample site (its home
 //! page, six listing pages and 19 detail pages), in pages per second: first
 //! `extract::extract` alone (parse, select, normalize), then the whole
-//! `harava extract samples/` pipeline (read, decode, extract, pair, write JSON Lines).
+//! `harava extract samples/` pipeline (read, decode, extract, pair, write JSON Lines),
+//! and the generic extractor (no profile) over the same pages.
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
@@ -63,6 +64,22 @@ fn bench(c: &mut Criterion) {
                 // Page::new is part of the work: it prescans for the canonical link.
                 let page = Page::new(url.clone(), url.clone(), html.clone());
                 black_box(extract::extract(black_box(&page), &profile));
+            }
+        })
+    });
+    group.finish();
+
+    // The same pages without a profile: the generic extractor finds the entries
+    // by structure. Issue #11 asks that it cost at most twice the profile's run.
+    let mut group = c.benchmark_group("generic");
+    group.throughput(Throughput::Elements(pages.len() as u64));
+    group.bench_function("sample_site", |b| {
+        b.iter(|| {
+            for (url, html) in &pages {
+                // Parsing included, as in the profile's run above.
+                let page = Page::new(url.clone(), url.clone(), html.clone());
+                let document = extract::parse_document(&page.html).expect("shallow pages");
+                black_box(extract::generic::extract(black_box(&page), &document));
             }
         })
     });
