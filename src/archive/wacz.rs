@@ -31,6 +31,7 @@ use zip::{CompressionMethod, ZipArchive, ZipWriter};
 use crate::archive::cdxj::{self, Capture};
 use crate::error::Error;
 use crate::manifest::{self, Checked, Manifest, Outcome};
+use crate::sink::PendingFile;
 
 pub const WACZ_VERSION: &str = "1.1.1";
 pub const INDEX_PATH: &str = "indexes/index.cdx";
@@ -80,16 +81,9 @@ pub fn pack(
             output.display()
         ),
     };
-    let dir = manifest::base_of(output);
-    let name = output
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temp = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .suffix(".partial")
-        .tempfile_in(&dir)
-        .map_err(|e| write_error(&e))?;
+    // Written like every other output: under a temporary name, renamed into place
+    // (through a symlink, with the umask's mode), or straight into a device.
+    let temp = PendingFile::create(output).map_err(|e| write_error(&e))?;
     let created = Utc::now();
     let mut zip = ZipWriter::new(temp);
     let mut resources = Vec::new();
@@ -150,8 +144,7 @@ pub fn pack(
         })
         .map_err(|e| write_error(&e))?;
     let temp = zip.finish().map_err(|e| write_error(&e))?;
-    temp.as_file().sync_all().map_err(|e| write_error(&e))?;
-    temp.persist(output).map_err(|e| write_error(&e.error))?;
+    temp.commit().map_err(|e| write_error(&e))?;
     Ok(Packed {
         captures: captures.len(),
         pages: page_count,

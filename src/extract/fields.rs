@@ -7,50 +7,8 @@
 use ego_tree::iter::Edge;
 use scraper::{ElementRef, Html, Node};
 
-use super::text::collapse_whitespace;
+use super::text::{BLOCKS, INVISIBLE, collapse_whitespace};
 use crate::profile::{Field, Read, Scope};
-
-/// Elements that start a new line of text.
-const LINE_BREAKING: &[&str] = &[
-    "address",
-    "article",
-    "aside",
-    "blockquote",
-    "dd",
-    "div",
-    "dl",
-    "dt",
-    "footer",
-    "form",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "header",
-    "hr",
-    "label",
-    "li",
-    "main",
-    "nav",
-    "ol",
-    "p",
-    "pre",
-    "section",
-    "table",
-    "tbody",
-    "td",
-    "th",
-    "thead",
-    "tr",
-    "ul",
-];
-
-/// Elements whose text nobody reads.
-const INVISIBLE: &[&str] = &[
-    "script", "style", "noscript", "template", "select", "option",
-];
 
 /// The field's value for the entry `entry` (`None` on a detail page, where the
 /// page is the entry) of `document`, whitespace collapsed; `None` when nothing
@@ -118,8 +76,7 @@ pub fn lines(element: ElementRef) -> String {
             Edge::Open(node) => match node.value() {
                 Node::Element(e) if INVISIBLE.contains(&e.name()) => hidden_depth += 1,
                 Node::Element(e)
-                    if hidden_depth == 0
-                        && (e.name() == "br" || LINE_BREAKING.contains(&e.name())) =>
+                    if hidden_depth == 0 && (e.name() == "br" || BLOCKS.contains(&e.name())) =>
                 {
                     end_line(&mut current, &mut out);
                 }
@@ -128,7 +85,7 @@ pub fn lines(element: ElementRef) -> String {
             },
             Edge::Close(node) => match node.value() {
                 Node::Element(e) if INVISIBLE.contains(&e.name()) => hidden_depth -= 1,
-                Node::Element(e) if hidden_depth == 0 && LINE_BREAKING.contains(&e.name()) => {
+                Node::Element(e) if hidden_depth == 0 && BLOCKS.contains(&e.name()) => {
                     end_line(&mut current, &mut out);
                 }
                 _ => {}

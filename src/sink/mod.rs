@@ -223,6 +223,16 @@ impl PendingFile {
     }
 }
 
+/// A ZIP (a WACZ package) is written by seeking back to its entries' headers.
+impl io::Seek for PendingFile {
+    fn seek(&mut self, position: io::SeekFrom) -> io::Result<u64> {
+        match &mut self.inner {
+            Inner::Replace { temp, .. } => temp.seek(position),
+            Inner::Through(file) => file.seek(position),
+        }
+    }
+}
+
 impl Write for PendingFile {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match &mut self.inner {
