@@ -30,6 +30,17 @@ use crate::dates::{self, Precision};
 use crate::page::{Link, Page};
 use crate::record::{Document, Item};
 
+/// A CSS selector parsed once, at its first use: the generic extractor runs
+/// on every page of a site no profile knows, and must stay within twice the
+/// cost of a profile's run.
+macro_rules! selector {
+    ($css:literal) => {{
+        static SELECTOR: std::sync::LazyLock<Selector> =
+            std::sync::LazyLock::new(|| Selector::parse($css).expect("static selector"));
+        &*SELECTOR
+    }};
+}
+
 /// The name records extracted this way carry in `profile`.
 pub const GENERIC: &str = "generic";
 
@@ -81,7 +92,7 @@ const GENERATED: &str = r"(?i)\b(luotu|päivitetty|muokattu|tulostettu|generoitu
 /// Reads `page` without a profile.
 pub fn extract(page: &Page, document: &Html) -> Generic {
     let mut explain = Vec::new();
-    let context = Context::new();
+    let context: &Context = &CONTEXT;
     if let Some(reason) = needs_javascript(document) {
         explain.push(format!("page: {reason}"));
         return Generic {
@@ -94,7 +105,7 @@ pub fn extract(page: &Page, document: &Html) -> Generic {
         };
     }
     let organ = breadcrumb_organ(document, &mut explain);
-    if let Some((entries, how)) = find_entries(document, &context) {
+    if let Some((entries, how)) = find_entries(document, context) {
         explain.push(format!(
             "entries: {} × {} ({how})",
             entries.len(),
@@ -105,7 +116,7 @@ pub fn extract(page: &Page, document: &Html) -> Generic {
             .enumerate()
             .map(|(n, element)| {
                 let mut notes = Vec::new();
-                let entry = entry(page, element, organ.as_deref(), &context, &mut notes);
+                let entry = entry(page, element, organ.as_deref(), context, &mut notes);
                 if n == 0 {
                     explain.extend(notes.into_iter().map(|note| format!("entry 1: {note}")));
                 }
@@ -119,7 +130,7 @@ pub fn extract(page: &Page, document: &Html) -> Generic {
             problem: None,
         };
     }
-    let detail = detail_page(page, document, organ, &context, &mut explain);
+    let detail = detail_page(page, document, organ, context, &mut explain);
     let extracted = if detail.body.is_none() && detail.items.is_empty() {
         explain.push("page: neither entries nor a text block nor agenda items".to_string());
         Extracted::Other
@@ -138,7 +149,7 @@ pub fn extract(page: &Page, document: &Html) -> Generic {
 pub fn detail(page: &Page, document: &Html) -> DetailPage {
     let mut explain = Vec::new();
     let organ = breadcrumb_organ(document, &mut explain);
-    detail_page(page, document, organ, &Context::new(), &mut explain)
+    detail_page(page, document, organ, &CONTEXT, &mut explain)
 }
 
 /// Compiled once per page; cheap next to parsing it.
@@ -148,6 +159,9 @@ struct Context {
     row_organ: Regex,
     item_number: Regex,
 }
+
+/// The patterns of every page, compiled once.
+static CONTEXT: std::sync::LazyLock<Context> = std::sync::LazyLock::new(Context::new);
 
 impl Context {
     fn new() -> Context {
@@ -182,27 +196,21 @@ fn timestamp_like(text: &str, date: &str) -> bool {
 /// no visible text, scripts, and an empty mount point or a `<noscript>` asking
 /// for JavaScript.
 fn needs_javascript(document: &Html) -> Option<String> {
-    let body = document
-        .select(&Selector::parse("body").expect("static selector"))
-        .next()?;
+    let body = document.select(&selector!("body").clone()).next()?;
     let visible = visible_text(body);
     if visible.chars().count() > 200 {
         return None;
     }
-    let scripts = document
-        .select(&Selector::parse("script").expect("static selector"))
-        .count();
+    let scripts = document.select(&selector!("script").clone()).count();
     if scripts == 0 {
         return None;
     }
-    let noscript = document
-        .select(&Selector::parse("noscript").expect("static selector"))
-        .any(|n| {
-            n.text()
-                .collect::<String>()
-                .to_lowercase()
-                .contains("javascript")
-        });
+    let noscript = document.select(&selector!("noscript").clone()).any(|n| {
+        n.text()
+            .collect::<String>()
+            .to_lowercase()
+            .contains("javascript")
+    });
     let mount = document
         .select(
             &Selector::parse(
@@ -251,8 +259,8 @@ fn visible_text(root: ElementRef) -> String {
 /// in an unlinked step ("Etusivu › Kuntajohtajakokous").
 fn breadcrumb_organ(document: &Html, explain: &mut Vec<String>) -> Option<String> {
     const HOME: &[&str] = &["etusivu", "koti", "home", "startsida", "hem", "framsida"];
-    let trails = Selector::parse("nav, ol, ul, div, p").expect("static selector");
-    let links = Selector::parse("a").expect("static selector");
+    let trails = selector!("nav, ol, ul, div, p").clone();
+    let links = selector!("a").clone();
     for trail in document.select(&trails) {
         let Some(first) = trail.select(&links).next() else {
             continue;
@@ -332,8 +340,7 @@ fn find_entries<'a>(
 /// that holds no other such heading, nor the page's own title, navigation or
 /// pager: a post in a blog-style listing, however the theme wraps it.
 fn heading_entries<'a>(document: &'a Html, context: &Context) -> Option<Vec<ElementRef<'a>>> {
-    let headings =
-        Selector::parse("h1 a[href], h2 a[href], h3 a[href], h4 a[href]").expect("static selector");
+    let headings = selector!("h1 a[href], h2 a[href], h3 a[href], h4 a[href]").clone();
     let titled: Vec<ElementRef> = document
         .select(&headings)
         .filter_map(|a| {
@@ -350,7 +357,7 @@ fn heading_entries<'a>(document: &'a Html, context: &Context) -> Option<Vec<Elem
         .collect();
     let mut titled_ids: HashSet<NodeId> = titled.iter().map(|h| h.id()).collect();
     titled_ids.shrink_to_fit();
-    let page_title = Selector::parse("h1, nav, ol, form").expect("static selector");
+    let page_title = selector!("h1, nav, ol, form").clone();
     let mut entries: Vec<ElementRef> = Vec::new();
     for heading in &titled {
         let mut block = *heading;
@@ -514,8 +521,11 @@ fn is_category_link(a: &ElementRef) -> bool {
 
 /// "0 Kommenttia", "3 comments", "Ei kommentteja".
 fn parse_comments(lower: &str) -> Option<u32> {
-    let pattern = Regex::new(r"^(?:(\d+)\s+(?:kommentti|kommenttia|kommentteja|comments?|kommentar|kommentarer)|(ei kommentteja|no comments|inga kommentarer))$")
-        .expect("static pattern");
+    static PATTERN: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+        Regex::new(r"^(?:(\d+)\s+(?:kommentti|kommenttia|kommentteja|comments?|kommentar|kommentarer)|(ei kommentteja|no comments|inga kommentarer))$")
+            .expect("static pattern")
+    });
+    let pattern = &*PATTERN;
     let captures = pattern.captures(lower.trim())?;
     match captures.get(1) {
         Some(n) => n.as_str().parse().ok(),
@@ -560,8 +570,8 @@ fn entry_choosing(
     chosen: &mut Chosen,
 ) -> Entry {
     let mut warnings = page.warnings.clone();
-    let anchors = Selector::parse("a[href]").expect("static selector");
-    let headings = Selector::parse("h1, h2, h3, h4, h5, h6").expect("static selector");
+    let anchors = selector!("a[href]").clone();
+    let headings = selector!("h1, h2, h3, h4, h5, h6").clone();
     let mut skip: HashSet<NodeId> = HashSet::new();
 
     // Title: the entry's heading, else (a row) the longest link text that is
@@ -826,7 +836,7 @@ fn paragraphs(root: ElementRef, skip: &HashSet<NodeId>) -> Vec<String> {
 
 /// Links to the listing's next (older) page.
 fn next_links(page: &Page, document: &Html, explain: &mut Vec<String>) -> Vec<Link> {
-    let anchors = Selector::parse("a[href], link[rel~='next'][href]").expect("static selector");
+    let anchors = selector!("a[href], link[rel~='next'][href]").clone();
     let mut next: Vec<Link> = Vec::new();
     for a in document.select(&anchors) {
         let rel_next = a
@@ -898,7 +908,7 @@ fn detail_page(
         (!cleaned.is_empty() && cleaned.chars().count() < 80).then(|| cleaned.to_string())
     });
     let documents = {
-        let anchors = Selector::parse("a[href]").expect("static selector");
+        let anchors = selector!("a[href]").clone();
         let scope = content
             .and_then(|c| {
                 c.ancestors()
@@ -954,7 +964,7 @@ fn detail_page(
 /// The text of the page before `stop` (or all of it), line by line.
 fn header_text(document: &Html, stop: Option<NodeId>) -> String {
     let body = document
-        .select(&Selector::parse("body").expect("static selector"))
+        .select(&selector!("body").clone())
         .next()
         .unwrap_or_else(|| document.root_element());
     let mut lines: Vec<String> = Vec::new();
@@ -1003,7 +1013,7 @@ fn header_text(document: &Html, stop: Option<NodeId>) -> String {
 /// by the text of each block's own paragraphs, so that a wrapper around the
 /// article and its sidebar does not win over the article.
 fn main_content(document: &Html) -> Option<ElementRef<'_>> {
-    let paragraphs = Selector::parse("p, pre, blockquote, li").expect("static selector");
+    let paragraphs = selector!("p, pre, blockquote, li").clone();
     let mut best: Option<(usize, ElementRef)> = None;
     let mut scores: std::collections::HashMap<NodeId, usize> = std::collections::HashMap::new();
     for p in document.select(&paragraphs) {
@@ -1024,7 +1034,7 @@ fn main_content(document: &Html) -> Option<ElementRef<'_>> {
         let text = collapse_whitespace(&p.text().collect::<String>());
         // Link lists are navigation, not text.
         let link_chars: usize = p
-            .select(&Selector::parse("a").expect("static selector"))
+            .select(&selector!("a").clone())
             .map(|a| link_text(a).len())
             .sum();
         if text.len() < 25 || link_chars * 2 > text.len() {
@@ -1049,8 +1059,8 @@ fn main_content(document: &Html) -> Option<ElementRef<'_>> {
 /// Agenda item rows: a run of sibling rows most of which are numbered
 /// ("§ 127", "72") and each of which links somewhere.
 fn find_items<'a>(document: &'a Html, context: &Context) -> Vec<(ElementRef<'a>, Option<String>)> {
-    let rows = Selector::parse("tr, li").expect("static selector");
-    let anchors = Selector::parse("a[href]").expect("static selector");
+    let rows = selector!("tr, li").clone();
+    let anchors = selector!("a[href]").clone();
     let mut best: Vec<(ElementRef, Option<String>)> = Vec::new();
     let mut seen_parents: HashSet<NodeId> = HashSet::new();
     for row in document.select(&rows) {
@@ -1106,7 +1116,7 @@ fn row_number(row: ElementRef, context: &Context) -> Option<String> {
 }
 
 fn item(page: &Page, row: ElementRef, number: Option<String>) -> Item {
-    let anchors = Selector::parse("a[href]").expect("static selector");
+    let anchors = selector!("a[href]").clone();
     let links: Vec<ElementRef> = row.select(&anchors).collect();
     let main = links.iter().copied().max_by_key(|a| link_text(*a).len());
     let url = main
@@ -1161,8 +1171,8 @@ pub struct DetailChoice {
 
 /// The choices behind reading `document` as a listing, if it is one.
 pub fn listing_choice(page: &Page, document: &Html) -> Option<ListingChoice> {
-    let context = Context::new();
-    let (entries, _) = find_entries(document, &context)?;
+    let context: &Context = &CONTEXT;
+    let (entries, _) = find_entries(document, context)?;
     let first = *entries.first()?;
     let mut notes = Vec::new();
     let organ_trail = breadcrumb_trail(document);
@@ -1172,7 +1182,7 @@ pub fn listing_choice(page: &Page, document: &Html) -> Option<ListingChoice> {
         page,
         first,
         organ.as_deref(),
-        &context,
+        context,
         &mut notes,
         &mut chosen,
     );
@@ -1272,7 +1282,7 @@ pub fn listing_choice(page: &Page, document: &Html) -> Option<ListingChoice> {
     }
     let mut explain = Vec::new();
     if let Some(next) = next_links(page, document, &mut explain).first() {
-        let anchors = Selector::parse("a[href]").expect("static selector");
+        let anchors = selector!("a[href]").clone();
         if let Some(a) = document
             .select(&anchors)
             .find(|a| a.attr("href").and_then(|h| page.resolve(h)).as_ref() == Some(next))
@@ -1288,10 +1298,7 @@ pub fn listing_choice(page: &Page, document: &Html) -> Option<ListingChoice> {
 pub fn detail_choice(document: &Html, listings: &[&Html]) -> Option<DetailChoice> {
     let content = main_content(document)?;
     let mut candidates: Vec<String> = Vec::new();
-    if let Some(body) = document
-        .select(&Selector::parse("body").expect("static selector"))
-        .next()
-    {
+    if let Some(body) = document.select(&selector!("body").clone()).next() {
         candidates.extend(
             body.value()
                 .classes()
@@ -1329,7 +1336,7 @@ pub fn detail_choice(document: &Html, listings: &[&Html]) -> Option<DetailChoice
 fn breadcrumb_trail(document: &Html) -> Option<ElementRef<'_>> {
     let mut explain = Vec::new();
     let organ = breadcrumb_organ(document, &mut explain)?;
-    let trails = Selector::parse("nav, ol, ul, div, p").expect("static selector");
+    let trails = selector!("nav, ol, ul, div, p").clone();
     document.select(&trails).find(|t| {
         let text = collapse_whitespace(&t.text().collect::<String>());
         text.chars().count() <= 200 && text.ends_with(&organ)

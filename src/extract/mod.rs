@@ -614,8 +614,10 @@ fn date_time(found: &dates::DateMatch) -> Option<String> {
 
 /// `HH:MM` from a field that holds a time of day ("klo 15:30", "15.30").
 fn clock_time(text: &str) -> Option<String> {
-    let pattern =
-        regex::Regex::new(r"\b([01]?[0-9]|2[0-3])[:.]([0-5][0-9])\b").expect("static pattern");
+    static PATTERN: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"\b([01]?[0-9]|2[0-3])[:.]([0-5][0-9])\b").expect("static pattern")
+    });
+    let pattern = &*PATTERN;
     let captures = pattern.captures(text)?;
     let hour: u32 = captures[1].parse().ok()?;
     Some(format!("{hour:02}:{}", &captures[2]))
