@@ -9,6 +9,7 @@ use std::io::{self, BufRead, IsTerminal, Read, Write};
 use std::path::Path;
 
 use crate::archive::wacz;
+use crate::archive::wacz::Indexed;
 use crate::config::Config;
 use crate::crawl::{self, CrawlConfig, CrawlOutcome, CrawlStats};
 use crate::error::Error;
@@ -143,12 +144,15 @@ fn try_run(config: Config) -> Result<ExitCode, Error> {
                 ("--wacz", snapshot.wacz.as_deref()),
             ])?;
             signals::install()?;
+            // A WACZ is made of the WARC; its index is kept as the WARC is written.
+            crawl.index_warc = snapshot.wacz.is_some();
             let mut run = Run::start(snapshot, &profile)?;
             let warc = crawl.warc.clone();
             crawl.warc = run.warc_path(crawl.warc.take());
             let records = run.records_path(output.clone());
             let sink = sink_for(records.as_deref(), state.as_deref())?;
-            let stats = crawl_to(&runtime()?, &crawl, &profile, sink)?;
+            let (stats, warc_index) = crawl_to(&runtime()?, &crawl, &profile, sink)?;
+            run.warc_indexed(warc_index);
             let failures = stats
                 .failures
                 .iter()
@@ -263,7 +267,7 @@ fn try_run(config: Config) -> Result<ExitCode, Error> {
                     .unwrap_or_default()
             });
             let run = crate::manifest::Manifest::begin(chrono::Utc::now(), Vec::new());
-            let packed = wacz::pack(&warc, &records, &output, &title, &run)?;
+            let packed = wacz::pack(&warc, &records, &output, &title, &run, None)?;
             eprintln!(
                 "harava: packed {} captures, {} pages and {} records into {}",
                 packed.captures,
@@ -424,14 +428,18 @@ fn crawl_to(
     config: &CrawlConfig,
     profile: &ProfileChoice,
     mut sink: Sink,
-) -> Result<CrawlStats, Error> {
+) -> Result<(CrawlStats, Option<Vec<Indexed>>), Error> {
     let profiles = Profiles::load(profile)?;
     if config.fetch.ignore_robots {
         eprintln!(
             "harava: WARNING: --ignore-robots is on: robots.txt will be neither fetched nor obeyed. Crawl this way only with the site owner's permission."
         );
     }
-    let CrawlOutcome { stats, error } = runtime.block_on(crawl::run(
+    let CrawlOutcome {
+        stats,
+        error,
+        warc_index,
+    } = runtime.block_on(crawl::run(
         config,
         &profiles,
         &mut sink,
@@ -446,7 +454,7 @@ fn crawl_to(
         None => sink.finish().map(drop),
     };
     report_crawl(config, &stats, delivered.is_ok())?;
-    delivered.map(|()| stats)
+    delivered.map(|()| (stats, warc_index))
 }
 
 /// Writes `--stats` and prints the summary; with `finished`, also says when the
@@ -500,14 +508,14 @@ fn demo_crawl(output: &std::path::Path, quiet: bool) -> Result<CrawlStats, Error
         .map(|p| url::Url::parse(&format!("http://{address}{p}")).expect("loopback URL"))
         .collect();
     let config = crate::config::default_crawl(&start, quiet);
-    let stats = crawl_to(
+    let crawled = crawl_to(
         &runtime,
         &config,
         &ProfileChoice::Auto,
         Sink::create(Some(output))?,
     );
     server.abort();
-    stats
+    crawled.map(|(stats, _)| stats)
 }
 
 /// The pages `profile suggest` reads: files as saved, URLs fetched politely

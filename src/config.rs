@@ -245,6 +245,7 @@ fn crawl_config(opts: CrawlOpts, quiet: bool) -> Result<Config, UsageError> {
             max_pages: opts.max_pages,
             details: !opts.no_details,
             explain: opts.explain,
+            index_warc: false,
             stats_path: opts.stats,
             progress: !quiet,
             archive_mode: opts.archive_mode,

@@ -35,7 +35,7 @@ use data_encoding::HEXLOWER;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::archive::wacz;
+use crate::archive::wacz::{self, Indexed};
 use crate::config::Snapshot;
 use crate::error::Error;
 use crate::profile::{self, ProfileChoice};
@@ -130,6 +130,8 @@ pub struct Run {
     /// The WARC and records file of the run, once chosen, for the WACZ.
     warc: Option<PathBuf>,
     records: Option<PathBuf>,
+    /// The WARC's index as the crawl wrote it, so packing need not read it back.
+    indexed: Option<Vec<Indexed>>,
 }
 
 impl Run {
@@ -159,7 +161,13 @@ impl Run {
             staging,
             warc: None,
             records: None,
+            indexed: None,
         })
+    }
+
+    /// The WARC's index, kept by the crawl as it wrote the file.
+    pub fn warc_indexed(&mut self, index: Option<Vec<Indexed>>) {
+        self.indexed = index;
     }
 
     /// Where the WARC goes: `given`, else (for `--wacz`) a staged file named after the WACZ.
@@ -209,7 +217,14 @@ impl Run {
                 }
             }
             embedded.ended = timestamp(Utc::now());
-            let packed = wacz::pack(warc, records, wacz_path, title, &embedded)?;
+            let packed = wacz::pack(
+                warc,
+                records,
+                wacz_path,
+                title,
+                &embedded,
+                self.indexed.take(),
+            )?;
             tracing::info!(
                 captures = packed.captures,
                 pages = packed.pages,

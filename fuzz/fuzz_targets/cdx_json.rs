@@ -13,11 +13,15 @@ fuzz_target!(|data: &[u8]| {
     };
     if let Ok(page) = cdx::parse_json(body) {
         let count = page.rows.len();
-        let newest = cdx::newest_per_url(page.rows);
+        let mut gathered = cdx::Gathered::new(cdx::Selection::NewestPerUrl);
+        for row in page.rows {
+            gathered.add(row);
+        }
+        let newest = gathered.into_rows();
         assert!(newest.len() <= count);
-        let mut keys: Vec<(&str, &str)> = newest
+        let mut keys: Vec<&str> = newest
             .iter()
-            .map(|r| (r.urlkey.as_str(), r.original.as_str()))
+            .map(|r| if r.urlkey.is_empty() { r.original.as_str() } else { r.urlkey.as_str() })
             .collect();
         keys.dedup();
         assert_eq!(keys.len(), newest.len(), "one row per URL");

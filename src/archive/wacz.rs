@@ -29,6 +29,7 @@ use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipArchive, ZipWriter};
 
 use crate::archive::cdxj::{self, Capture};
+use crate::archive::warc::{Exchange, Written};
 use crate::error::Error;
 use crate::manifest::{self, Checked, Manifest, Outcome};
 use crate::sink::PendingFile;
@@ -48,22 +49,70 @@ pub struct Packed {
     pub records: u64,
 }
 
+/// A capture the crawl indexed as it wrote the WARC, with its page's title.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Indexed {
+    pub capture: Capture,
+    pub title: Option<String>,
+}
+
+impl Indexed {
+    /// The index entry of a response written at `written`, for a WACZ of the file.
+    pub fn of(exchange: &Exchange, written: &Written) -> Option<Indexed> {
+        let date = chrono::DateTime::parse_from_rfc3339(&written.date)
+            .ok()?
+            .with_timezone(&Utc);
+        let mime = exchange
+            .response_headers
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case("content-type"))
+            .and_then(|(_, value)| value.split([';', ' ', '\t']).next())
+            .map(|t| t.trim().to_owned())
+            .filter(|t| !t.is_empty());
+        let capture = Capture {
+            url: exchange.url.clone(),
+            date,
+            mime,
+            status: exchange.status,
+            digest: written.payload_digest.clone(),
+            offset: written.offset,
+            length: written.length,
+        };
+        let title = Pages::lists(&capture)
+            .then(|| title(&exchange.body))
+            .flatten();
+        Some(Indexed { capture, title })
+    }
+}
+
 /// Write `output` (under a temporary name beside it until complete) from the WARC at `warc`
-/// and the records at `records`, titled `title`, with `run` as its manifest.
+/// and the records at `records`, titled `title`, with `run` as its manifest. `indexed` is
+/// the WARC's index when the crawl kept it while writing (then the WARC is not read back
+/// to index it, only copied in).
 pub fn pack(
     warc: &Path,
     records: &Path,
     output: &Path,
     title: &str,
     run: &Manifest,
+    indexed: Option<Vec<Indexed>>,
 ) -> Result<Packed, Error> {
     let mut pages = Pages::new();
-    let captures = cdxj::index_warc(warc, |capture, response| {
-        pages.add(capture, &response.payload)
-    })
-    .map_err(|e| Error::Snapshot {
-        message: format!("cannot index the WARC for the WACZ: {e}"),
-    })?;
+    let captures = match indexed {
+        Some(indexed) => indexed
+            .into_iter()
+            .map(|Indexed { capture, title }| {
+                pages.add_titled(&capture, title);
+                capture
+            })
+            .collect(),
+        None => cdxj::index_warc(warc, |capture, response| {
+            pages.add(capture, &response.payload)
+        })
+        .map_err(|e| Error::Snapshot {
+            message: format!("cannot index the WARC for the WACZ: {e}"),
+        })?,
+    };
     let warc_name = archive_name(warc);
     let index = cdxj::index_text(&captures, &warc_name);
     let (pages, page_count) = (pages.text, pages.count);
@@ -246,13 +295,24 @@ impl Pages {
         }
     }
 
-    /// List `capture` when it is an HTML page that was there (status 200).
-    fn add(&mut self, capture: &Capture, payload: &[u8]) {
-        let html = matches!(
+    /// Whether a capture is a page to list: an HTML page that was there (status 200).
+    fn lists(capture: &Capture) -> bool {
+        matches!(
             capture.mime.as_deref(),
             Some("text/html" | "application/xhtml+xml")
-        );
-        if !html || capture.status != 200 {
+        ) && capture.status == 200
+    }
+
+    /// List `capture` when it is a page, titled by its payload's `<title>`.
+    fn add(&mut self, capture: &Capture, payload: &[u8]) {
+        if Pages::lists(capture) {
+            self.add_titled(capture, title(payload));
+        }
+    }
+
+    /// List `capture` when it is a page, with the `title` found when it was written.
+    fn add_titled(&mut self, capture: &Capture, title: Option<String>) {
+        if !Pages::lists(capture) {
             return;
         }
         let ts = manifest::timestamp(capture.date);
@@ -261,7 +321,7 @@ impl Pages {
             "id": &id["sha256:".len().."sha256:".len() + 32],
             "url": capture.url,
             "ts": ts,
-            "title": title(payload).unwrap_or_else(|| capture.url.clone()),
+            "title": title.unwrap_or_else(|| capture.url.clone()),
             "seed": true,
         });
         self.text.push_str(&format!("{page}\n"));

@@ -100,6 +100,22 @@ pub struct WarcWriter<W: Write> {
     out: W,
     gzip: bool,
     warcinfo_id: String,
+    /// Bytes written so far: where the next record starts in the file.
+    position: u64,
+}
+
+/// Where a response record went and what it says, as an index of the file needs it
+/// (a WACZ's CDXJ), so the file need not be read back to index it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    /// The record's first byte in the file as stored (its gzip member's, for `.gz`).
+    pub offset: u64,
+    /// Its length as stored.
+    pub length: u64,
+    /// `WARC-Date` as written.
+    pub date: String,
+    /// `WARC-Payload-Digest` as written.
+    pub payload_digest: String,
 }
 
 impl WarcWriter<PendingFile> {
@@ -129,6 +145,7 @@ impl<W: Write> WarcWriter<W> {
             out,
             gzip,
             warcinfo_id: record_id(),
+            position: 0,
         };
         let mut fields = vec![
             (
@@ -159,8 +176,8 @@ impl<W: Write> WarcWriter<W> {
     }
 
     /// Write the `response` record, then the `request` record, each naming the other in
-    /// `WARC-Concurrent-To`.
-    pub fn write_exchange(&mut self, exchange: &Exchange) -> io::Result<()> {
+    /// `WARC-Concurrent-To`; says where the response went.
+    pub fn write_exchange(&mut self, exchange: &Exchange) -> io::Result<Written> {
         let response_id = record_id();
         let request_id = record_id();
         let date = warc_date(exchange.date);
@@ -177,19 +194,24 @@ impl<W: Write> WarcWriter<W> {
         if let Some(ip) = exchange.ip {
             headers.push(("WARC-IP-Address", ip.to_string()));
         }
+        let payload_digest = sha1_digest(&response_block[payload_start..]);
         headers.extend([
             ("WARC-Warcinfo-ID", self.warcinfo_id.clone()),
-            (
-                "WARC-Payload-Digest",
-                sha1_digest(&response_block[payload_start..]),
-            ),
+            ("WARC-Payload-Digest", payload_digest.clone()),
             ("WARC-Block-Digest", sha1_digest(&response_block)),
             (
                 "Content-Type",
                 "application/http; msgtype=response".to_owned(),
             ),
         ]);
+        let offset = self.position;
         self.write_record(&headers, &response_block)?;
+        let written = Written {
+            offset,
+            length: self.position - offset,
+            date: date.clone(),
+            payload_digest,
+        };
 
         let request_block = request_block(exchange);
         let mut headers = vec![
@@ -210,7 +232,8 @@ impl<W: Write> WarcWriter<W> {
                 "application/http; msgtype=request".to_owned(),
             ),
         ]);
-        self.write_record(&headers, &request_block)
+        self.write_record(&headers, &request_block)?;
+        Ok(written)
     }
 
     /// Flush and hand back the output.
@@ -233,7 +256,9 @@ impl<W: Write> WarcWriter<W> {
             encoder.write_all(&record)?;
             record = encoder.finish()?;
         }
-        self.out.write_all(&record)
+        self.out.write_all(&record)?;
+        self.position += record.len() as u64;
+        Ok(())
     }
 }
 

@@ -36,6 +36,7 @@ use futures::StreamExt;
 use futures::stream::FuturesUnordered;
 use url::Url;
 
+use crate::archive::wacz::Indexed;
 use crate::archive::warc::WarcWriter;
 use crate::archive::wayback::Capture;
 use crate::error::Error;
@@ -69,6 +70,8 @@ pub struct CrawlConfig {
     pub cdx: Option<CdxConfig>,
     /// Write every request and response to this WARC file.
     pub warc: Option<PathBuf>,
+    /// Keep the WARC's index as it is written, for a WACZ of it.
+    pub index_warc: bool,
 }
 
 /// A page to fetch, and what it is expected to be.
@@ -151,6 +154,8 @@ pub struct CrawlOutcome {
     pub stats: CrawlStats,
     /// What cut it short, if anything did; the WARC was finished all the same.
     pub error: Option<Error>,
+    /// The WARC's index, kept as it was written (`index_warc`).
+    pub warc_index: Option<Vec<Indexed>>,
 }
 
 /// Runs a crawl until the queue is empty or `shutdown` completes (a signal).
@@ -182,6 +187,11 @@ pub async fn run(
     .map_err(|e| Error::Client {
         message: e.to_string(),
     })?;
+    let fetcher = if config.index_warc && config.warc.is_some() {
+        fetcher.indexing()
+    } else {
+        fetcher
+    };
     let progress = if config.progress && std::io::stderr().is_terminal() {
         let bar = indicatif::ProgressBar::new_spinner();
         bar.enable_steady_tick(std::time::Duration::from_millis(200));
@@ -222,9 +232,14 @@ pub async fn run(
     crawl.stats.records_written = crawl.records_so_far();
     crawl.stats.unchanged = crawl.sink.unchanged();
     crawl.stats.finish(started.elapsed());
+    let (warc_index, warc_error) = match warc {
+        Ok(index) => (index, None),
+        Err(e) => (None, Some(e)),
+    };
     Ok(CrawlOutcome {
         stats: crawl.stats,
-        error: error.or(warc.err()),
+        error: error.or(warc_error),
+        warc_index,
     })
 }
 

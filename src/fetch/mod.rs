@@ -30,6 +30,7 @@ use chrono::{DateTime, Utc};
 use reqwest::header::{self, HeaderMap, HeaderValue};
 use url::Url;
 
+use crate::archive::wacz::Indexed;
 use crate::archive::warc::{Exchange, WarcWriter};
 use crate::archive::wayback::{self, ArchiveAnswer, Capture};
 use crate::error::excerpt;
@@ -477,6 +478,8 @@ pub struct Fetcher {
     archives: Scope,
     hosts: Mutex<HashMap<String, Arc<HostState>>>,
     recorder: Option<Mutex<WarcWriter<PendingFile>>>,
+    /// The WARC's index, kept as it is written when a WACZ is to be made of it.
+    index: Option<Mutex<Vec<Indexed>>>,
     pub counters: Arc<FetchCounters>,
 }
 
@@ -527,20 +530,30 @@ impl Fetcher {
             archives,
             hosts: Mutex::new(HashMap::new()),
             recorder: recorder.map(Mutex::new),
+            index: None,
             counters: Arc::new(FetchCounters::default()),
         })
     }
 
-    /// Flushes and closes the WARC file, if one is being written.
-    pub fn finish_recording(self) -> std::io::Result<()> {
-        match self.recorder {
-            Some(recorder) => recorder
+    /// Keeps an index of the responses the WARC records, for a WACZ of it.
+    pub fn indexing(mut self) -> Fetcher {
+        self.index = Some(Mutex::new(Vec::new()));
+        self
+    }
+
+    /// Flushes and closes the WARC file, if one is being written, and hands back
+    /// its index when one was kept.
+    pub fn finish_recording(self) -> std::io::Result<Option<Vec<Indexed>>> {
+        if let Some(recorder) = self.recorder {
+            recorder
                 .into_inner()
                 .expect("recorder lock")
                 .finish()?
-                .commit(),
-            None => Ok(()),
+                .commit()?;
         }
+        Ok(self
+            .index
+            .map(|index| index.into_inner().expect("index lock")))
     }
 
     fn host(&self, url: &Url) -> Arc<HostState> {
@@ -933,8 +946,15 @@ impl Fetcher {
             .lock()
             .expect("recorder lock")
             .write_exchange(&exchange);
-        if let Err(e) = written {
-            tracing::error!(url = %response.url, "cannot write the WARC record: {e}");
+        match written {
+            Ok(written) => {
+                if let Some(index) = &self.index
+                    && let Some(entry) = Indexed::of(&exchange, &written)
+                {
+                    index.lock().expect("index lock").push(entry);
+                }
+            }
+            Err(e) => tracing::error!(url = %response.url, "cannot write the WARC record: {e}"),
         }
     }
 
