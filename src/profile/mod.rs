@@ -606,7 +606,7 @@ fn selector_problem(error: &SelectorErrorKind) -> &'static str {
 /// "recursion limit", with no place, for an over-deep dotted key.
 fn toml_problem(text: &str, error: &toml::de::Error) -> String {
     let (message, at) = match error.span() {
-        Some(span) => (error.message().trim_end().to_string(), Some(span.start)),
+        Some(span) => (short_quotes(error.message().trim_end()), Some(span.start)),
         None => (
             format!(
                 "a dotted key nests too deep ({}); profile keys have at most three parts, like listing.next_page.text",
@@ -630,6 +630,27 @@ fn toml_problem(text: &str, error: &toml::de::Error) -> String {
             excerpt(near)
         )
     }
+}
+
+/// The message with every `quoted` piece of input cut to a few dozen characters:
+/// serde quotes an unknown key whole, however long it is.
+fn short_quotes(message: &str) -> String {
+    const MAX: usize = 40;
+    let mut out = String::with_capacity(message.len().min(1024));
+    for (n, piece) in message.split('`').enumerate() {
+        if n > 0 {
+            out.push('`');
+        }
+        let quoted = n % 2 == 1;
+        match piece.char_indices().nth(MAX) {
+            Some((end, _)) if quoted => {
+                out.push_str(&piece[..end]);
+                out.push('…');
+            }
+            _ => out.push_str(piece),
+        }
+    }
+    out
 }
 
 /// Where the key with the most dotted parts starts: the place to blame when the
@@ -883,6 +904,19 @@ mod tests {
                 .to_string();
             assert_eq!(err, format!("profile my.toml: {expected}"));
         }
+        // Found by fuzzing: an unknown key is quoted, but not whole.
+        let long_key = format!("{MINIMAL}document_t{}ype = 1\n", "D".repeat(5000));
+        let err = Profile::from_toml(&long_key, "my.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with(&format!(
+                "profile my.toml: line 4, column 1: unknown field `document_t{}…`, expected one of `entry`,",
+                "D".repeat(30)
+            )),
+            "{err}"
+        );
+        assert!(err.chars().count() < 600, "{} chars", err.chars().count());
     }
 
     #[test]
