@@ -108,18 +108,12 @@ pub fn read<'p>(page: &Page, document: &Html, profiles: &'p Profiles) -> Option<
         if !profiles.generic_fallback() {
             return None;
         }
-        let found = generic::extract(page, document);
-        let mut explain =
-            vec!["profile: generic (no profile's host or signature fits)".to_string()];
-        explain.extend(found.explain);
-        return Some(Reading {
-            extracted: found.extracted,
-            profile: generic::GENERIC.to_string(),
-            rules: None,
+        let explain = vec!["profile: generic (no profile's host or signature fits)".to_string()];
+        return Some(generic_reading(
+            generic::extract(page, document),
             explain,
-            layout_changed: None,
-            problem: found.problem,
-        });
+            None,
+        ));
     };
     let why = match by {
         ChosenBy::User => "given with --profile".to_string(),
@@ -146,15 +140,7 @@ pub fn read<'p>(page: &Page, document: &Html, profiles: &'p Profiles) -> Option<
             );
             explain.push(format!("layout changed: {alarm}"));
             explain.push("profile: generic (fallback)".to_string());
-            explain.extend(found.explain);
-            return Some(Reading {
-                extracted: found.extracted,
-                profile: generic::GENERIC.to_string(),
-                rules: None,
-                explain,
-                layout_changed: Some(alarm),
-                problem: None,
-            });
+            return Some(generic_reading(found, explain, Some(alarm)));
         }
     }
     Some(Reading {
@@ -165,6 +151,23 @@ pub fn read<'p>(page: &Page, document: &Html, profiles: &'p Profiles) -> Option<
         layout_changed: None,
         problem: None,
     })
+}
+
+/// The reading of the generic extractor, after what `explain` already says.
+fn generic_reading(
+    found: generic::Generic,
+    mut explain: Vec<String>,
+    layout_changed: Option<String>,
+) -> Reading<'static> {
+    explain.extend(found.explain);
+    Reading {
+        extracted: found.extracted,
+        profile: generic::GENERIC.to_string(),
+        rules: None,
+        explain,
+        layout_changed,
+        problem: found.problem,
+    }
 }
 
 /// Reads a page reached through an entry's detail link as a detail page, with
