@@ -290,7 +290,7 @@ fn try_run(config: Config) -> Result<ExitCode, Error> {
 fn check_outputs(outputs: &[(&'static str, Option<&Path>)]) -> Result<(), Error> {
     for (flag, path) in outputs {
         if let Some(path) = path
-            && path.as_os_str() != crate::config::DEFAULT_OUTPUT
+            && path.as_os_str() != crate::defaults::DEFAULT_OUTPUT
         {
             sink::check_output(path, flag)?;
         }

@@ -174,7 +174,7 @@ pub struct CrawlOpts {
     pub fetch: FetchOpts,
 
     /// How many pages may be fetched at once, 1 to 256 (across hosts; each host still gets at most --rate)
-    #[arg(long, default_value_t = crate::config::DEFAULT_CONCURRENCY, value_name = "N")]
+    #[arg(long, default_value_t = crate::defaults::DEFAULT_CONCURRENCY, value_name = "N")]
     pub concurrency: usize,
 
     /// Stop after fetching N pages (at least 1)
@@ -214,11 +214,11 @@ pub struct CrawlOpts {
     pub all_captures: bool,
 
     /// With --cdx: stop listing captures after N index queries (of 10,000 rows each)
-    #[arg(long, default_value_t = crate::config::DEFAULT_CDX_MAX_QUERIES, value_name = "N", value_parser = clap::value_parser!(u32).range(1..), requires = "cdx")]
+    #[arg(long, default_value_t = crate::defaults::DEFAULT_CDX_MAX_QUERIES, value_name = "N", value_parser = clap::value_parser!(u32).range(1..), requires = "cdx")]
     pub cdx_max_queries: u32,
 
     /// With --cdx: stop listing captures after this many seconds (at most 30 days) and crawl what was listed
-    #[arg(long, default_value_t = crate::config::DEFAULT_CDX_TIME_LIMIT_SECS, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=2_592_000), requires = "cdx")]
+    #[arg(long, default_value_t = crate::defaults::DEFAULT_CDX_TIME_LIMIT_SECS, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=2_592_000), requires = "cdx")]
     pub cdx_time_limit: u64,
 
     /// Write every request and response to FILE as WARC/1.1 (gzip per record when FILE ends in .gz)
@@ -237,23 +237,23 @@ pub struct CrawlOpts {
 #[derive(Debug, Args)]
 pub struct FetchOpts {
     /// Requests per second per host (http and https of a host share them): 0.001 to 1000, or 0 for no limit (your own servers only)
-    #[arg(long, default_value_t = crate::config::DEFAULT_RATE, value_name = "R")]
+    #[arg(long, default_value_t = crate::defaults::DEFAULT_RATE, value_name = "R")]
     pub rate: f64,
 
     /// How many requests a host may get at once before --rate applies, 1 to 100 (never on top of a robots.txt Crawl-delay)
-    #[arg(long, default_value_t = crate::config::DEFAULT_BURST, value_name = "N")]
+    #[arg(long, default_value_t = crate::defaults::DEFAULT_BURST, value_name = "N")]
     pub burst: u32,
 
     /// Seconds a whole response may take, headers and body: 0.1 to 3600 (connecting has its own 10 s limit)
-    #[arg(long, default_value_t = crate::config::DEFAULT_TIMEOUT_SECS, value_name = "SECONDS")]
+    #[arg(long, default_value_t = crate::defaults::DEFAULT_TIMEOUT_SECS, value_name = "SECONDS")]
     pub timeout: f64,
 
     /// How often a failed request is retried, 0 to 10 (connection errors, timeouts, 408, 429, 5xx)
-    #[arg(long, default_value_t = crate::config::DEFAULT_RETRIES, value_name = "N")]
+    #[arg(long, default_value_t = crate::defaults::DEFAULT_RETRIES, value_name = "N")]
     pub retries: u32,
 
     /// The largest response body read, after decompression: 1000 to 1000000000 bytes
-    #[arg(long, default_value_t = crate::config::DEFAULT_MAX_BYTES, value_name = "BYTES")]
+    #[arg(long, default_value_t = crate::defaults::DEFAULT_MAX_BYTES, value_name = "BYTES")]
     pub max_bytes: u64,
 
     /// The User-Agent header: printable ASCII, starting with a product name (matched against robots.txt); put a way to reach you in it
@@ -265,17 +265,17 @@ pub struct FetchOpts {
     pub ignore_robots: bool,
 
     /// Page requests per second per web archive host, shared by all workers: 0.001 to 1000, or 0 for no limit
-    #[arg(long, default_value_t = crate::config::DEFAULT_ARCHIVE_RATE, value_name = "R")]
+    #[arg(long, default_value_t = crate::defaults::DEFAULT_ARCHIVE_RATE, value_name = "R")]
     pub archive_rate: f64,
 
     /// CDX index queries per second per web archive host: 0.001 to 1000, or 0 for no limit
-    #[arg(long, default_value_t = crate::config::DEFAULT_CDX_RATE, value_name = "R")]
+    #[arg(long, default_value_t = crate::defaults::DEFAULT_CDX_RATE, value_name = "R")]
     pub cdx_rate: f64,
 }
 
 #[derive(Debug, Args)]
 pub struct DemoOpts {
     /// Where to write the records
-    #[arg(short, long, default_value = crate::config::DEFAULT_DEMO_OUTPUT, value_name = "FILE")]
+    #[arg(short, long, default_value = crate::defaults::DEFAULT_DEMO_OUTPUT, value_name = "FILE")]
     pub output: PathBuf,
 }

@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod crawl;
 pub mod dates;
+pub mod defaults;
 pub mod demo;
 pub mod error;
 pub mod exit_codes;
@@ -24,6 +25,7 @@ pub mod record;
 pub mod signals;
 pub mod sink;
 pub mod state;
+pub mod text;
 
 pub use error::Error;
 pub use exit_codes::ExitCode;

@@ -36,9 +36,15 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::archive::wacz::{self, Indexed};
-use crate::config::Snapshot;
 use crate::error::Error;
 use crate::profile::{self, ProfileChoice};
+
+/// What a run keeps as a snapshot dataset besides its output: a manifest, a WACZ package.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Snapshot {
+    pub manifest: Option<PathBuf>,
+    pub wacz: Option<PathBuf>,
+}
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Manifest {

@@ -345,7 +345,7 @@ fn title(payload: &[u8]) -> Option<String> {
     let start = find(b">", open)? + 1;
     let end = find(b"</title", start)?;
     let raw = String::from_utf8_lossy(&head[start..end]);
-    let text = crate::extract::collapse_whitespace(&unescape(&raw));
+    let text = crate::text::collapse_whitespace(&unescape(&raw));
     (!text.is_empty()).then_some(text)
 }
 

@@ -7,8 +7,9 @@
 use ego_tree::iter::Edge;
 use scraper::{ElementRef, Html, Node};
 
-use super::text::{BLOCKS, INVISIBLE, collapse_whitespace};
+use super::text::{BLOCKS, INVISIBLE};
 use crate::profile::{Field, Read, Scope};
+use crate::text::collapse_whitespace;
 
 /// The field's value for the entry `entry` (`None` on a detail page, where the
 /// page is the entry) of `document`, whitespace collapsed; `None` when nothing

@@ -24,11 +24,12 @@ use ego_tree::iter::Edge;
 use regex::Regex;
 use scraper::{ElementRef, Html, Node, Selector};
 
-use super::text::{BLOCKS, INVISIBLE, collapse_whitespace};
+use super::text::{BLOCKS, INVISIBLE};
 use super::{DetailPage, Entry, Extracted, ListingPage, compose_title, first_day_match};
+use super::{Document, Item};
 use crate::dates::{self, Precision};
 use crate::page::{Link, Page};
-use crate::record::{Document, Item};
+use crate::text::collapse_whitespace;
 
 /// A CSS selector parsed once, at its first use: the generic extractor runs
 /// on every page of a site no profile knows, and must stay within twice the

@@ -13,15 +13,16 @@ mod proptests;
 mod text;
 
 pub use parse::{MAX_DEPTH, TooDeep, parse_document};
-pub use text::collapse_whitespace;
 
 use chrono::NaiveDate;
+use schemars::JsonSchema;
 use scraper::{ElementRef, Html, Selector};
+use serde::{Deserialize, Serialize};
 
 use crate::dates::{self, Precision};
 use crate::page::{Link, Page};
 use crate::profile::{ChosenBy, Field, Profile, Profiles};
-use crate::record::{Document, Item};
+use crate::text::collapse_whitespace;
 
 /// What a page turned out to be.
 #[derive(Debug)]
@@ -30,6 +31,28 @@ pub enum Extracted {
     Detail(DetailPage),
     /// Neither entries nor a detail body: an index page, an error page, …
     Other,
+}
+
+/// A meeting document linked from the entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Document {
+    pub title: String,
+    pub url: String,
+}
+
+/// One agenda item of a meeting.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Item {
+    /// The section number as printed, without "§"; null for a cover page or
+    /// another unnumbered row.
+    pub number: Option<String>,
+    pub title: Option<String>,
+    /// The item's own page or document.
+    pub url: Option<String>,
+    /// The row's attachments.
+    pub documents: Vec<Document>,
 }
 
 #[derive(Debug)]

@@ -8,10 +8,10 @@
 
 use regex::Regex;
 
-use super::text::collapse_whitespace;
+use super::Document;
 use super::{Entry, ListingPage, first_day, first_day_match};
 use crate::page::Page;
-use crate::record::Document;
+use crate::text::collapse_whitespace;
 
 /// The name records read from text carry in `profile`.
 pub const TEXT: &str = "text";

@@ -6,6 +6,8 @@ use ego_tree::iter::Edge;
 use scraper::node::Node;
 use scraper::{ElementRef, Selector};
 
+use crate::text::collapse_whitespace;
+
 /// Elements that start a new paragraph.
 pub(super) const BLOCKS: &[&str] = &[
     "address",
@@ -48,31 +50,6 @@ pub(super) const INVISIBLE: &[&str] = &[
     "script", "style", "noscript", "template", "iframe", "object", "svg", "button", "select",
     "textarea",
 ];
-
-/// Collapses every run of whitespace (including no-break and other Unicode spaces)
-/// to one space, drops soft hyphens and zero-width characters, and trims.
-pub fn collapse_whitespace(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut pending_space = false;
-    for c in text.chars() {
-        if matches!(
-            c,
-            '\u{AD}' | '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}'
-        ) {
-            continue;
-        }
-        if c.is_whitespace() {
-            pending_space = true;
-            continue;
-        }
-        if pending_space && !out.is_empty() {
-            out.push(' ');
-        }
-        pending_space = false;
-        out.push(c);
-    }
-    out
-}
 
 /// The collapsed text of an element.
 pub fn element_text(element: ElementRef) -> String {
@@ -140,20 +117,6 @@ fn flush(current: &mut String, out: &mut Vec<String>) {
 mod tests {
     use super::*;
     use scraper::Html;
-
-    #[test]
-    fn whitespace_collapsing() {
-        let cases = [
-            ("  a \n\t b  ", "a b"),
-            ("a\u{A0}\u{A0}b", "a b"),
-            ("sote\u{AD}palvelut", "sotepalvelut"),
-            ("\u{A0}", ""),
-            ("a\u{2009}–\u{2009}b", "a – b"),
-        ];
-        for (input, expected) in cases {
-            assert_eq!(collapse_whitespace(input), expected, "{input:?}");
-        }
-    }
 
     #[test]
     fn paragraphs_skip_excluded_and_invisible_parts() {

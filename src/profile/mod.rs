@@ -439,7 +439,7 @@ impl Profile {
             return true;
         }
         let text =
-            crate::extract::collapse_whitespace(&link.text().collect::<String>()).to_lowercase();
+            crate::text::collapse_whitespace(&link.text().collect::<String>()).to_lowercase();
         next.text.contains(&text)
     }
 }

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::dates;
 use crate::extract::{DetailPage, Entry};
+pub use crate::extract::{Document, Item};
 use crate::page::Page;
 
 /// One meeting.
@@ -61,28 +62,6 @@ pub struct Record {
     pub profile: String,
     /// What could not be extracted, and why.
     pub warnings: Vec<String>,
-}
-
-/// A meeting document linked from the entry.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Document {
-    pub title: String,
-    pub url: String,
-}
-
-/// One agenda item of a meeting.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Item {
-    /// The section number as printed, without "§"; null for a cover page or
-    /// another unnumbered row.
-    pub number: Option<String>,
-    pub title: Option<String>,
-    /// The item's own page or document.
-    pub url: Option<String>,
-    /// The row's attachments.
-    pub documents: Vec<Document>,
 }
 
 impl Record {
