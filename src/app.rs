@@ -19,7 +19,9 @@ use crate::profile::ProfileChoice;
 use crate::profile::{self, Profile, Profiles};
 use crate::sink::{self, PendingFile, Sink};
 use crate::state::State;
-use crate::{dates, demo, offline, record, signals};
+#[cfg(feature = "demo")]
+use crate::demo;
+use crate::{dates, offline, record, signals};
 
 /// Sets up tracing on stderr: quiet by default (warnings and errors), `-v` for
 /// progress, `-vv` for debug; `RUST_LOG` wins over both. Colour only on a
@@ -171,6 +173,7 @@ fn try_run(config: Config) -> Result<ExitCode, Error> {
             )?;
             Ok(crawl_exit_code(&stats))
         }
+        #[cfg(feature = "demo")]
         Config::Demo { output, quiet } => {
             check_outputs(&[("-o", Some(&output))])?;
             signals::install()?;
@@ -493,6 +496,7 @@ fn crawl_exit_code(stats: &CrawlStats) -> ExitCode {
     }
 }
 
+#[cfg(feature = "demo")]
 fn demo_crawl(output: &std::path::Path, quiet: bool) -> Result<CrawlStats, Error> {
     let runtime = runtime()?;
     let (address, server) = runtime

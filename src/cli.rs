@@ -33,6 +33,7 @@ pub enum Command {
     /// Crawl listing pages, their older pages and detail pages, politely
     Crawl(Box<CrawlOpts>),
     /// Serve the bundled sample site on loopback and crawl it
+    #[cfg(feature = "demo")]
     Demo(DemoOpts),
     /// Extract records from saved HTML or text files, mirrored directories, WARC or WET files, or stdin
     Extract(ExtractOpts),
@@ -273,6 +274,7 @@ pub struct FetchOpts {
     pub cdx_rate: f64,
 }
 
+#[cfg(feature = "demo")]
 #[derive(Debug, Args)]
 pub struct DemoOpts {
     /// Where to write the records

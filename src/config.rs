@@ -11,10 +11,12 @@ use clap::Parser;
 use url::Url;
 
 use crate::cli::{
-    Command, CrawlOpts, DatesOpts, DemoOpts, ExtractOpts, FetchOpts, Opts, PackOpts,
+    Command, CrawlOpts, DatesOpts, ExtractOpts, FetchOpts, Opts, PackOpts,
     ProfileCommand, SuggestOpts, VerifyOpts,
 };
 use crate::crawl::{self, CdxConfig, CrawlConfig};
+#[cfg(feature = "demo")]
+use crate::cli::DemoOpts;
 use crate::defaults::{
     BURST_RANGE, CONCURRENCY_RANGE, DEFAULT_BACKOFF_BASE, DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_MAX_REDIRECTS, DEFAULT_MAX_RETRY_AFTER, DEFAULT_OUTPUT, DEFAULT_RETRY_AFTER_429,
@@ -47,6 +49,7 @@ pub enum Config {
         state: Option<PathBuf>,
         snapshot: Snapshot,
     },
+    #[cfg(feature = "demo")]
     Demo {
         output: PathBuf,
         quiet: bool,
@@ -111,6 +114,7 @@ impl Config {
                 context: context_date.as_deref().map(parse_date).transpose()?,
             },
             Command::Crawl(opts) => crawl_config(*opts, quiet)?,
+            #[cfg(feature = "demo")]
             Command::Demo(DemoOpts { output }) => Config::Demo { output, quiet },
             Command::Profiles => Config::Profiles,
             Command::Profile(ProfileCommand::Suggest(SuggestOpts {

@@ -62,6 +62,7 @@ pub enum Error {
     Signals { source: io::Error },
 
     #[error("cannot serve the sample site on 127.0.0.1: {source}")]
+    #[cfg(feature = "demo")]
     Demo { source: io::Error },
 
     #[error("WARC: {message}")]

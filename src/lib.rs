@@ -12,6 +12,7 @@ pub mod config;
 pub mod crawl;
 pub mod dates;
 pub mod defaults;
+#[cfg(feature = "demo")]
 pub mod demo;
 pub mod error;
 pub mod exit_codes;
