@@ -12,15 +12,16 @@ use crate::archive::wacz;
 use crate::archive::wacz::Indexed;
 use crate::config::Config;
 use crate::crawl::{self, CrawlConfig, CrawlOutcome, CrawlStats};
+#[cfg(feature = "demo")]
+use crate::demo;
 use crate::error::Error;
 use crate::exit_codes::ExitCode;
-use crate::manifest::{Outcome, Run};
+use crate::manifest::Outcome;
 use crate::profile::ProfileChoice;
 use crate::profile::{self, Profile, Profiles};
 use crate::sink::{self, PendingFile, Sink};
+use crate::snapshot::Run;
 use crate::state::State;
-#[cfg(feature = "demo")]
-use crate::demo;
 use crate::{dates, offline, record, signals};
 
 /// Sets up tracing on stderr: quiet by default (warnings and errors), `-v` for

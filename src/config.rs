@@ -10,13 +10,13 @@ use chrono::{Datelike, NaiveDate};
 use clap::Parser;
 use url::Url;
 
-use crate::cli::{
-    Command, CrawlOpts, DatesOpts, ExtractOpts, FetchOpts, Opts, PackOpts,
-    ProfileCommand, SuggestOpts, VerifyOpts,
-};
-use crate::crawl::{self, CdxConfig, CrawlConfig};
 #[cfg(feature = "demo")]
 use crate::cli::DemoOpts;
+use crate::cli::{
+    Command, CrawlOpts, DatesOpts, ExtractOpts, FetchOpts, Opts, PackOpts, ProfileCommand,
+    SuggestOpts, VerifyOpts,
+};
+use crate::crawl::{self, CdxConfig, CrawlConfig};
 use crate::defaults::{
     BURST_RANGE, CONCURRENCY_RANGE, DEFAULT_BACKOFF_BASE, DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_MAX_REDIRECTS, DEFAULT_MAX_RETRY_AFTER, DEFAULT_OUTPUT, DEFAULT_RETRY_AFTER_429,
@@ -24,9 +24,9 @@ use crate::defaults::{
 };
 use crate::error::excerpt;
 use crate::fetch::{self, FetchConfig};
-use crate::manifest::Snapshot;
 use crate::offline::ExtractConfig;
 use crate::profile::ProfileChoice;
+use crate::snapshot::Snapshot;
 
 /// What to run.
 #[derive(Debug)]

@@ -25,6 +25,7 @@ pub mod profile;
 pub mod record;
 pub mod signals;
 pub mod sink;
+pub mod snapshot;
 pub mod state;
 pub mod text;
 
