@@ -17,9 +17,10 @@ use crate::demo;
 use crate::error::Error;
 use crate::exit_codes::ExitCode;
 use crate::manifest::Outcome;
+use crate::output_file::PendingFile;
 use crate::profile::ProfileChoice;
 use crate::profile::{self, Profile, Profiles};
-use crate::sink::{self, PendingFile, Sink};
+use crate::sink::Sink;
 use crate::snapshot::Run;
 use crate::state::State;
 use crate::{dates, offline, record, signals};
@@ -221,7 +222,7 @@ fn try_run(config: Config) -> Result<ExitCode, Error> {
             Profile::from_toml(&text, "the suggested profile")?;
             match output {
                 Some(path) => {
-                    let mut file = sink::PendingFile::create(&path).map_err(|e| Error::Write {
+                    let mut file = PendingFile::create(&path).map_err(|e| Error::Write {
                         path: path.display().to_string(),
                         source: e,
                     })?;
@@ -296,7 +297,7 @@ fn check_outputs(outputs: &[(&'static str, Option<&Path>)]) -> Result<(), Error>
         if let Some(path) = path
             && path.as_os_str() != crate::defaults::DEFAULT_OUTPUT
         {
-            sink::check_output(path, flag)?;
+            crate::output_file::check_output(path, flag)?;
         }
     }
     Ok(())

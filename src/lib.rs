@@ -20,6 +20,7 @@ pub mod extract;
 pub mod fetch;
 pub mod manifest;
 pub mod offline;
+pub mod output_file;
 pub mod page;
 pub mod profile;
 pub mod record;

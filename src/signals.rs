@@ -21,7 +21,6 @@ use tokio::sync::Notify;
 
 use crate::error::Error;
 use crate::exit_codes::ExitCode;
-use crate::sink;
 
 static REQUESTED: AtomicBool = AtomicBool::new(false);
 static STOP: Notify = Notify::const_new();
@@ -53,7 +52,7 @@ pub fn install() -> Result<(), Error> {
                 REQUESTED.store(true, Ordering::SeqCst);
                 STOP.notify_waiters();
                 any_of(&mut signals).await;
-                let unfinished = sink::remove_unfinished();
+                let unfinished = crate::output_file::remove_unfinished();
                 if unfinished.is_empty() {
                     eprintln!("harava: stopped at once by a second signal");
                 } else {

@@ -32,7 +32,7 @@ use crate::archive::cdxj::{self, Capture};
 use crate::archive::warc::{Exchange, Written};
 use crate::error::Error;
 use crate::manifest::{self, Checked, Manifest, Outcome};
-use crate::sink::PendingFile;
+use crate::output_file::PendingFile;
 
 pub const WACZ_VERSION: &str = "1.1.1";
 pub const INDEX_PATH: &str = "indexes/index.cdx";

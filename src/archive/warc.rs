@@ -36,7 +36,7 @@ use sha1::{Digest, Sha1};
 use thiserror::Error;
 use uuid::Uuid;
 
-use crate::sink::PendingFile;
+use crate::output_file::PendingFile;
 
 #[derive(Debug, Error)]
 pub enum WarcError {

@@ -34,8 +34,8 @@ use crate::archive::wacz::Indexed;
 use crate::archive::warc::{Exchange, WarcWriter};
 use crate::archive::wayback::{self, ArchiveAnswer, Capture};
 use crate::error::excerpt;
+use crate::output_file::PendingFile;
 use crate::page::HttpResponse;
-use crate::sink::PendingFile;
 
 use ratelimit::HostLimiter;
 use robots::Robots;

@@ -18,8 +18,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::error::Error;
+use crate::output_file::PendingFile;
 use crate::record::Record;
-use crate::sink::PendingFile;
 
 #[derive(Debug)]
 pub struct State {

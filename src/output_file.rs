@@ -1,0 +1,252 @@
+//! How every output file (`-o`, `--warc`, `--state`, `--stats`, `--wacz`) is
+//! written: under a temporary name beside it, renamed into place when the run
+//! finishes, so a crash or a kill never leaves a half-written output where the
+//! user expects a finished one, and a run that read nothing leaves the previous
+//! output as it was. Symbolic links are followed to the file they name, and
+//! anything that is not a regular file (`/dev/null`, a FIFO) is written to
+//! directly. Output paths are checked before a run starts, so a mistyped one
+//! fails at once rather than after an hour's crawl.
+//!
+//! A leaf module: every writer of files uses it, and it uses nothing of the
+//! crate but the error type.
+
+use std::fs::{File, Metadata, OpenOptions, Permissions};
+use std::io::{self, Write};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use crate::error::Error;
+
+/// A file written under a temporary name beside its destination and moved into
+/// place by [`PendingFile::commit`]; dropped uncommitted, it disappears.
+///
+/// Only a regular file (or a path where nothing is yet) is replaced that way. A
+/// symbolic link is followed, so the file it points at gets the new content and
+/// the link stays a link; a device, FIFO or socket (`-o /dev/null`, a named pipe
+/// a reader waits on) is written to directly, since renaming a file over it would
+/// destroy it.
+pub struct PendingFile {
+    inner: Inner,
+}
+
+enum Inner {
+    Replace {
+        /// The destination, symbolic links resolved.
+        target: PathBuf,
+        temp: tempfile::NamedTempFile,
+        /// Whether a file was there before, to be kept by a run that read nothing.
+        existed: bool,
+        _unfinished: Unfinished,
+    },
+    Through(File),
+}
+
+impl PendingFile {
+    pub fn create(path: &Path) -> io::Result<PendingFile> {
+        let (target, existing) = resolve(path)?;
+        if let Some(metadata) = &existing {
+            if metadata.is_dir() {
+                return Err(io::Error::new(
+                    io::ErrorKind::IsADirectory,
+                    "it is a directory",
+                ));
+            }
+            if !metadata.is_file() {
+                let file = OpenOptions::new().write(true).open(&target)?;
+                return Ok(PendingFile {
+                    inner: Inner::Through(file),
+                });
+            }
+        }
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        // A new file gets what any program's new file gets under the user's umask;
+        // a replaced one keeps its mode, so a file shared with a group stays shared.
+        let temp = tempfile::Builder::new()
+            .prefix(&format!(".{name}."))
+            .suffix(".partial")
+            .permissions(Permissions::from_mode(0o666))
+            .tempfile_in(parent_dir(&target))?;
+        if let Some(metadata) = &existing {
+            temp.as_file().set_permissions(metadata.permissions())?;
+        }
+        let unfinished = Unfinished::register(temp.path(), path);
+        Ok(PendingFile {
+            inner: Inner::Replace {
+                target,
+                temp,
+                existed: existing.is_some(),
+                _unfinished: unfinished,
+            },
+        })
+    }
+
+    /// Whether committing would replace a file that is there now.
+    pub fn replaces_a_file(&self) -> bool {
+        matches!(self.inner, Inner::Replace { existed: true, .. })
+    }
+
+    /// Syncs the data to disk and renames the file to its destination.
+    pub fn commit(self) -> io::Result<()> {
+        match self.inner {
+            Inner::Replace { target, temp, .. } => {
+                temp.as_file().sync_all()?;
+                temp.persist(&target).map(drop).map_err(|e| e.error)
+            }
+            Inner::Through(mut file) => file.flush(),
+        }
+    }
+}
+
+/// A ZIP (a WACZ package) is written by seeking back to its entries' headers.
+impl io::Seek for PendingFile {
+    fn seek(&mut self, position: io::SeekFrom) -> io::Result<u64> {
+        match &mut self.inner {
+            Inner::Replace { temp, .. } => temp.seek(position),
+            Inner::Through(file) => file.seek(position),
+        }
+    }
+}
+
+impl Write for PendingFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match &mut self.inner {
+            Inner::Replace { temp, .. } => temp.write(buf),
+            Inner::Through(file) => file.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match &mut self.inner {
+            Inner::Replace { temp, .. } => temp.flush(),
+            Inner::Through(file) => file.flush(),
+        }
+    }
+}
+
+/// Follows symbolic links from `path` to what they lead to: the path to write,
+/// and what is there (`None`: nothing yet). A regular file is known by its real
+/// path, where the new one is renamed to; anything else is opened by the name
+/// given, through links the kernel follows (`/dev/stdout` leads to a pipe that
+/// has no path).
+fn resolve(path: &Path) -> io::Result<(PathBuf, Option<Metadata>)> {
+    match std::fs::metadata(path) {
+        Ok(metadata) if metadata.is_file() => Ok((std::fs::canonicalize(path)?, Some(metadata))),
+        Ok(metadata) => Ok((path.to_path_buf(), Some(metadata))),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => dangling(path).map(|p| (p, None)),
+        Err(e) => Err(e),
+    }
+}
+
+/// Where a file at `path`, which does not exist, is to be created: at the end of
+/// its chain of symbolic links, if it is one.
+fn dangling(path: &Path) -> io::Result<PathBuf> {
+    let mut current = path.to_path_buf();
+    // As many hops as Linux follows before it gives up with ELOOP.
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&current) {
+            Ok(metadata) if metadata.file_type().is_symlink() => {
+                let link = std::fs::read_link(&current)?;
+                current = parent_dir(&current).join(link);
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(current),
+            Ok(_) => return Err(io::Error::other("it changed while being looked at")),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(io::Error::other("too many levels of symbolic links"))
+}
+
+/// The directory a file at `path` is created in.
+fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    }
+}
+
+/// Checks before a run starts that an output file (`flag`, e.g. `--warc`) can be
+/// written, so a mistyped path fails at once instead of after the whole crawl.
+pub fn check_output(path: &Path, flag: &'static str) -> Result<(), Error> {
+    let problem = |problem: String| Error::Output {
+        flag,
+        path: path.display().to_string(),
+        problem,
+    };
+    let (target, existing) = resolve(path).map_err(|e| problem(format!("{e}")))?;
+    match existing {
+        Some(metadata) if metadata.is_dir() => Err(problem(
+            "is a directory; give the path of a file to write".into(),
+        )),
+        // Written through; opening a FIFO would wait for its reader, so it is not tried here.
+        Some(metadata) if !metadata.is_file() => Ok(()),
+        _ => {
+            let dir = parent_dir(&target);
+            match std::fs::metadata(dir) {
+                Ok(metadata) if metadata.is_dir() => {}
+                Ok(_) => return Err(problem(format!("{} is not a directory", dir.display()))),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                    return Err(problem(format!(
+                        "the directory {} does not exist; create it first or give another path",
+                        dir.display()
+                    )));
+                }
+                Err(e) => return Err(problem(format!("cannot reach {}: {e}", dir.display()))),
+            }
+            // Only creating a file tells for sure (permissions, ACLs, a read-only mount).
+            tempfile::Builder::new()
+                .prefix(".harava-check.")
+                .tempfile_in(dir)
+                .map(drop)
+                .map_err(|e| {
+                    problem(format!(
+                        "cannot create a file in {}: {e}; give a writable location",
+                        dir.display()
+                    ))
+                })
+        }
+    }
+}
+
+/// Temporary files not yet renamed into place, with their destinations: a second
+/// signal ends the process at once, without running destructors, and removes them
+/// from here.
+static UNFINISHED: Mutex<Vec<(PathBuf, PathBuf)>> = Mutex::new(Vec::new());
+
+/// A temporary file's place in [`UNFINISHED`], for as long as it exists.
+struct Unfinished(PathBuf);
+
+impl Unfinished {
+    fn register(temp: &Path, destination: &Path) -> Unfinished {
+        lock_unfinished().push((temp.to_path_buf(), destination.to_path_buf()));
+        Unfinished(temp.to_path_buf())
+    }
+}
+
+impl Drop for Unfinished {
+    fn drop(&mut self) {
+        lock_unfinished().retain(|(temp, _)| *temp != self.0);
+    }
+}
+
+fn lock_unfinished() -> std::sync::MutexGuard<'static, Vec<(PathBuf, PathBuf)>> {
+    // The list stays valid whatever a panicking holder was doing.
+    UNFINISHED.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Removes every temporary file not yet in place and returns the destinations
+/// that were therefore not written. For a process about to exit at once.
+pub fn remove_unfinished() -> Vec<PathBuf> {
+    let mut unfinished = lock_unfinished();
+    unfinished
+        .drain(..)
+        .map(|(temp, destination)| {
+            // Already renamed or removed: nothing left to clean up.
+            let _ = std::fs::remove_file(temp);
+            destination
+        })
+        .collect()
+}
