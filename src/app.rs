@@ -74,9 +74,10 @@ fn try_run(config: Config) -> Result<ExitCode, Error> {
             extract,
             profile,
             output,
-            state,
+            delivery,
             snapshot,
         } => {
+            let state = delivery.state.clone();
             check_outputs(&[
                 ("-o", output.as_deref()),
                 ("--state", state.as_deref()),
@@ -136,9 +137,10 @@ fn try_run(config: Config) -> Result<ExitCode, Error> {
             mut crawl,
             profile,
             output,
-            state,
+            delivery,
             snapshot,
         } => {
+            let state = delivery.state.clone();
             check_outputs(&[
                 ("-o", output.as_deref()),
                 ("--state", state.as_deref()),
@@ -189,6 +191,11 @@ fn try_run(config: Config) -> Result<ExitCode, Error> {
             }
             Ok(crawl_exit_code(&stats))
         }
+        Config::StateStatus {
+            state,
+            max_age,
+            json,
+        } => state_status(&state, max_age, json),
         Config::Dates { texts, context } => {
             let mut out = io::BufWriter::new(io::stdout());
             let mut scan = |text: &str| -> Result<(), Error> {
@@ -407,6 +414,55 @@ fn scan_lines(
         scan(&text)?;
     }
     Ok(skipped)
+}
+
+/// `harava state status`: what a monitoring check reads. Exit 1 when a start
+/// URL has had no successful run within `max_age`, naming it.
+fn state_status(
+    state: &Path,
+    max_age: Option<std::time::Duration>,
+    json: bool,
+) -> Result<ExitCode, Error> {
+    let status = crate::state::status(state)?;
+    let now = chrono::Utc::now();
+    let mut out = io::stdout().lock();
+    let text = if json {
+        serde_json::to_string_pretty(&status.to_json(now)).expect("JSON values serialize") + "\n"
+    } else {
+        status.to_text(now)
+    };
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(Error::stdout)?;
+    let Some(max_age) = max_age else {
+        return Ok(ExitCode::Success);
+    };
+    let max_age = chrono::TimeDelta::from_std(max_age).unwrap_or(chrono::TimeDelta::MAX);
+    let stale = status.stale(max_age, now);
+    for source in &stale {
+        eprintln!(
+            "harava: {}: no successful run within {} (see the table above)",
+            source.start,
+            humanize(max_age)
+        );
+    }
+    Ok(if stale.is_empty() {
+        ExitCode::Success
+    } else {
+        ExitCode::Failure
+    })
+}
+
+/// An age as `--max-age` takes it back: `36h`, `2d`.
+fn humanize(age: chrono::TimeDelta) -> String {
+    let seconds = age.num_seconds();
+    match seconds {
+        s if s % 604_800 == 0 => format!("{}w", s / 604_800),
+        s if s % 86_400 == 0 => format!("{}d", s / 86_400),
+        s if s % 3600 == 0 => format!("{}h", s / 3600),
+        s if s % 60 == 0 => format!("{}m", s / 60),
+        s => format!("{s}s"),
+    }
 }
 
 /// The sink for `-o`, filtered by `--state` when one is given.

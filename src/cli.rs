@@ -50,6 +50,30 @@ pub enum Command {
     Pack(PackOpts),
     /// Re-hash the files a manifest or a WACZ lists and report any that changed
     Verify(VerifyOpts),
+    /// Look into a state database (`state status`)
+    #[command(subcommand)]
+    State(StateCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StateCommand {
+    /// Per start URL: the last run, the last successful one, its age and counts; exits 1 when one is older than --max-age
+    Status(StatusOpts),
+}
+
+#[derive(Debug, Args)]
+pub struct StatusOpts {
+    /// The state database a scheduled crawl keeps (crawl --state FILE)
+    #[arg(long, value_name = "FILE", required = true)]
+    pub state: PathBuf,
+
+    /// Exit 1 when a start URL's last successful run ended longer ago than this (30m, 36h, 2d, 1w)
+    #[arg(long, value_name = "AGE")]
+    pub max_age: Option<String>,
+
+    /// Print JSON instead of a table
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -95,9 +119,8 @@ pub struct ExtractOpts {
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
-    /// Write only meetings that are new or changed since the last run with this state file, and update it
-    #[arg(long, value_name = "FILE")]
-    pub state: Option<PathBuf>,
+    #[command(flatten)]
+    pub delivery: DeliveryOpts,
 
     /// Write a manifest of the run to FILE (version, command, profiles, times, counts, SHA-256 of each output); check it with harava verify
     #[arg(long, value_name = "FILE")]
@@ -167,9 +190,8 @@ pub struct CrawlOpts {
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
-    /// Write only meetings that are new or changed since the last run with this state file, and update it
-    #[arg(long, value_name = "FILE")]
-    pub state: Option<PathBuf>,
+    #[command(flatten)]
+    pub delivery: DeliveryOpts,
 
     #[command(flatten)]
     pub fetch: FetchOpts,
@@ -177,6 +199,10 @@ pub struct CrawlOpts {
     /// How many pages may be fetched at once, 1 to 256 (across hosts; each host still gets at most --rate)
     #[arg(long, default_value_t = crate::defaults::DEFAULT_CONCURRENCY, value_name = "N")]
     pub concurrency: usize,
+
+    /// With --state: read every listing page and entry (asking the server whether each changed), instead of stopping a listing at its first page of known, unchanged meetings
+    #[arg(long, requires = "state")]
+    pub full: bool,
 
     /// Stop after fetching N pages (at least 1)
     #[arg(long, value_name = "N")]
@@ -233,6 +259,36 @@ pub struct CrawlOpts {
     /// Write a manifest of the run to FILE (version, command, profiles, times, counts, SHA-256 of each output); check it with harava verify
     #[arg(long, value_name = "FILE")]
     pub manifest: Option<PathBuf>,
+}
+
+/// What a run delivers, and against which state.
+#[derive(Debug, Args)]
+pub struct DeliveryOpts {
+    /// A state database (SQLite; a state file of harava 0.2 is migrated): write only meetings new or changed since the last run with it, remember what was read, and resume a run that was killed
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+
+    /// With --state: write one JSON line per new, changed or removed meeting to FILE ({id, change, run, fields_changed})
+    #[arg(long, value_name = "FILE", requires = "state")]
+    pub changes: Option<PathBuf>,
+
+    /// With --state: which meetings -o gets: the new and changed ones, or every meeting the run read
+    #[arg(long, value_enum, default_value_t = Emit::NewOrChanged, requires = "state")]
+    pub emit: Emit,
+
+    /// Write only meetings held (or, without a meeting date, published) on or after this date (YYYY-MM-DD or 1.3.2024); a listing page of older meetings only ends its listing
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+}
+
+/// Which meetings a run with `--state` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Emit {
+    /// New and changed meetings
+    #[value(name = "new")]
+    NewOrChanged,
+    /// Every meeting read, changed or not
+    All,
 }
 
 #[derive(Debug, Args)]

@@ -13,8 +13,8 @@ use url::Url;
 #[cfg(feature = "demo")]
 use crate::cli::DemoOpts;
 use crate::cli::{
-    Command, CrawlOpts, DatesOpts, ExtractOpts, FetchOpts, Opts, PackOpts, ProfileCommand,
-    SuggestOpts, VerifyOpts,
+    Command, CrawlOpts, DatesOpts, DeliveryOpts, Emit, ExtractOpts, FetchOpts, Opts, PackOpts, ProfileCommand,
+    StateCommand, StatusOpts, SuggestOpts, VerifyOpts,
 };
 use crate::crawl::{self, CdxConfig, CrawlConfig};
 use crate::defaults::{
@@ -26,6 +26,7 @@ use crate::error::excerpt;
 use crate::fetch::{self, FetchConfig};
 use crate::offline::ExtractConfig;
 use crate::profile::ProfileChoice;
+use crate::sink::Delivery;
 use crate::snapshot::Snapshot;
 
 /// What to run.
@@ -35,7 +36,7 @@ pub enum Config {
         extract: ExtractConfig,
         profile: ProfileChoice,
         output: Option<PathBuf>,
-        state: Option<PathBuf>,
+        delivery: Delivery,
         snapshot: Snapshot,
     },
     Dates {
@@ -46,7 +47,7 @@ pub enum Config {
         crawl: Box<CrawlConfig>,
         profile: ProfileChoice,
         output: Option<PathBuf>,
-        state: Option<PathBuf>,
+        delivery: Delivery,
         snapshot: Snapshot,
     },
     #[cfg(feature = "demo")]
@@ -55,6 +56,12 @@ pub enum Config {
         quiet: bool,
     },
     Profiles,
+    /// `harava state status`.
+    StateStatus {
+        state: PathBuf,
+        max_age: Option<std::time::Duration>,
+        json: bool,
+    },
     /// `harava profile suggest`.
     Suggest {
         pages: Vec<String>,
@@ -88,7 +95,7 @@ impl Config {
                 profile,
                 base_url,
                 output,
-                state,
+                delivery,
                 manifest,
                 max_input_bytes,
                 max_warc_header_bytes,
@@ -103,7 +110,7 @@ impl Config {
                 },
                 profile: ProfileChoice::parse(&profile),
                 output: output.filter(|o| o.as_os_str() != DEFAULT_OUTPUT),
-                state,
+                delivery: self::delivery(delivery, false)?,
                 snapshot: Snapshot {
                     manifest,
                     wacz: None,
@@ -148,6 +155,15 @@ impl Config {
                 title,
             },
             Command::Verify(VerifyOpts { path }) => Config::Verify { path },
+            Command::State(StateCommand::Status(StatusOpts {
+                state,
+                max_age,
+                json,
+            })) => Config::StateStatus {
+                state,
+                max_age: max_age.as_deref().map(parse_age).transpose()?,
+                json,
+            },
         })
     }
 }
@@ -213,12 +229,44 @@ fn crawl_config(opts: CrawlOpts, quiet: bool) -> Result<Config, UsageError> {
         }),
         profile: ProfileChoice::parse(&opts.profile),
         output: opts.output.filter(|o| o.as_os_str() != DEFAULT_OUTPUT),
-        state: opts.state,
+        delivery: delivery(opts.delivery, opts.full)?,
         snapshot: Snapshot {
             manifest: opts.manifest,
             wacz: opts.wacz,
         },
     })
+}
+
+/// The delivery options as the sink takes them.
+fn delivery(opts: DeliveryOpts, full: bool) -> Result<Delivery, UsageError> {
+    Ok(Delivery {
+        state: opts.state,
+        changes: opts.changes,
+        emit_all: opts.emit == Emit::All,
+        since: opts.since.as_deref().map(parse_since).transpose()?,
+        full,
+    })
+}
+
+/// A `--max-age`: a number and a unit, `30m`, `36h`, `2d`, `1w`.
+fn parse_age(value: &str) -> Result<std::time::Duration, UsageError> {
+    let split = value.find(|c: char| !c.is_ascii_digit()).unwrap_or(value.len());
+    let (number, unit) = value.split_at(split);
+    let seconds = match unit {
+        "s" => Some(1),
+        "m" => Some(60),
+        "h" => Some(3600),
+        "d" => Some(86_400),
+        "w" => Some(604_800),
+        _ => None,
+    };
+    match (number.parse::<u64>(), seconds) {
+        (Ok(n), Some(unit)) if n > 0 => Ok(std::time::Duration::from_secs(n.saturating_mul(unit))),
+        _ => Err(UsageError(format!(
+            "--max-age {:?} is not an age; write a number and a unit (s, m, h, d or w), e.g. 36h or 2d",
+            excerpt(value)
+        ))),
+    }
 }
 
 /// `low to high`, as `--help` and the errors state a range.
@@ -373,6 +421,29 @@ fn parse_base_url(value: &str) -> Result<Url, UsageError> {
 /// A `--context-date`: exactly `YYYY-MM-DD` (chrono alone would also take a
 /// sign and more digits), in the years the date grammar reads.
 fn parse_date(value: &str) -> Result<NaiveDate, UsageError> {
+    parse_flag_date("--context-date", value)
+}
+
+/// A `--since`: `YYYY-MM-DD`, or the Finnish `1.3.2024` a user copies from a
+/// meeting page.
+fn parse_since(value: &str) -> Result<NaiveDate, UsageError> {
+    let finnish = value.split('.').collect::<Vec<_>>();
+    if let [day, month, year] = finnish[..]
+        && [day, month, year].iter().all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()))
+        && year.len() == 4
+        && let Some(date) = NaiveDate::from_ymd_opt(
+            year.parse().unwrap_or(0),
+            month.parse().unwrap_or(0),
+            day.parse().unwrap_or(0),
+        )
+        && (1800..=2199).contains(&date.year())
+    {
+        return Ok(date);
+    }
+    parse_flag_date("--since", value)
+}
+
+fn parse_flag_date(flag: &str, value: &str) -> Result<NaiveDate, UsageError> {
     let shaped = value.len() == 10
         && value.bytes().enumerate().all(|(i, b)| {
             if i == 4 || i == 7 {
@@ -387,7 +458,7 @@ fn parse_date(value: &str) -> Result<NaiveDate, UsageError> {
         .filter(|d| (1800..=2199).contains(&d.year()))
         .ok_or_else(|| {
             UsageError(format!(
-                "--context-date {:?} is not a date of 1800–2199; write it as YYYY-MM-DD, e.g. 2017-05-08",
+                "{flag} {:?} is not a date of 1800–2199; write it as YYYY-MM-DD, e.g. 2017-05-08",
                 crate::error::excerpt(value)
             ))
         })

@@ -11,7 +11,7 @@
 //! crate but the error type.
 
 use std::fs::{File, Metadata, OpenOptions, Permissions};
-use std::io::{self, Write};
+use std::io::{self, Seek, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -38,6 +38,12 @@ enum Inner {
         /// Whether a file was there before, to be kept by a run that read nothing.
         existed: bool,
         _unfinished: Unfinished,
+    },
+    /// A file a killed run can be continued in (see [`PendingFile::resumable`]).
+    Resumable {
+        target: PathBuf,
+        partial: PathBuf,
+        file: File,
     },
     Through(File),
 }
@@ -84,6 +90,62 @@ impl PendingFile {
         })
     }
 
+    /// A pending file that outlives its process: it sits under a name derived
+    /// from the destination, so that the next run of the same command finds it,
+    /// and it is not removed when dropped or on a second signal, since what it
+    /// holds is delivered (the state database says so). `keep` is how many bytes
+    /// of an earlier run's file are known to be whole; what follows them (a line
+    /// torn by a kill) is cut off, and writing goes on after them. Without
+    /// `keep`, any earlier file is started over. Returns the file and the bytes
+    /// it holds.
+    pub fn resumable(path: &Path, keep: Option<u64>) -> io::Result<(PendingFile, u64)> {
+        let (target, existing) = resolve(path)?;
+        if let Some(metadata) = &existing
+            && !metadata.is_file()
+        {
+            return PendingFile::create(path).map(|file| (file, 0));
+        }
+        let partial = resumable_name(&target);
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&partial)?;
+        let found = file.metadata()?.len();
+        let kept = match keep {
+            Some(keep) if keep <= found => keep,
+            _ => 0,
+        };
+        file.set_len(kept)?;
+        file.seek(io::SeekFrom::Start(kept))?;
+        if let Some(metadata) = &existing {
+            file.set_permissions(metadata.permissions())?;
+        }
+        Ok((
+            PendingFile {
+                inner: Inner::Resumable {
+                    target,
+                    partial,
+                    file,
+                },
+            },
+            kept,
+        ))
+    }
+
+    /// Flushes what was written to the disk itself, so that a crash or power loss
+    /// keeps it. Returns how many bytes the file holds.
+    pub fn sync(&mut self) -> io::Result<u64> {
+        let file = match &mut self.inner {
+            Inner::Replace { temp, .. } => temp.as_file_mut(),
+            Inner::Resumable { file, .. } | Inner::Through(file) => file,
+        };
+        file.flush()?;
+        file.sync_data()?;
+        file.stream_position()
+    }
+
     /// Whether committing would replace a file that is there now.
     pub fn replaces_a_file(&self) -> bool {
         matches!(self.inner, Inner::Replace { existed: true, .. })
@@ -96,6 +158,14 @@ impl PendingFile {
                 temp.as_file().sync_all()?;
                 temp.persist(&target).map(drop).map_err(|e| e.error)
             }
+            Inner::Resumable {
+                target,
+                partial,
+                file,
+            } => {
+                file.sync_all()?;
+                std::fs::rename(partial, target)
+            }
             Inner::Through(mut file) => file.flush(),
         }
     }
@@ -106,7 +176,7 @@ impl io::Seek for PendingFile {
     fn seek(&mut self, position: io::SeekFrom) -> io::Result<u64> {
         match &mut self.inner {
             Inner::Replace { temp, .. } => temp.seek(position),
-            Inner::Through(file) => file.seek(position),
+            Inner::Resumable { file, .. } | Inner::Through(file) => file.seek(position),
         }
     }
 }
@@ -115,16 +185,26 @@ impl Write for PendingFile {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match &mut self.inner {
             Inner::Replace { temp, .. } => temp.write(buf),
-            Inner::Through(file) => file.write(buf),
+            Inner::Resumable { file, .. } | Inner::Through(file) => file.write(buf),
         }
     }
 
     fn flush(&mut self) -> io::Result<()> {
         match &mut self.inner {
             Inner::Replace { temp, .. } => temp.flush(),
-            Inner::Through(file) => file.flush(),
+            Inner::Resumable { file, .. } | Inner::Through(file) => file.flush(),
         }
     }
+}
+
+/// Where a resumable file for `target` is kept until it is finished: beside it,
+/// hidden, under a name that says what it is.
+pub fn resumable_name(target: &Path) -> PathBuf {
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    parent_dir(target).join(format!(".{name}.harava-resume.partial"))
 }
 
 /// Follows symbolic links from `path` to what they lead to: the path to write,
@@ -249,4 +329,50 @@ pub fn remove_unfinished() -> Vec<PathBuf> {
             destination
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_resumable_file_outlives_its_writer_and_drops_a_torn_tail() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("records.jsonl");
+        let (mut file, kept) = PendingFile::resumable(&path, None).unwrap();
+        assert_eq!(kept, 0);
+        file.write_all(b"{\"a\":1}\n").unwrap();
+        let synced = file.sync().unwrap();
+        assert_eq!(synced, 8);
+        // A kill after a torn write: the process is gone, the file stays.
+        file.write_all(b"{\"b\":").unwrap();
+        file.flush().unwrap();
+        drop(file);
+        assert!(!path.exists(), "nothing is in place before the run ends");
+        let partial = resumable_name(&std::fs::canonicalize(dir.path()).unwrap().join("records.jsonl"));
+        assert_eq!(std::fs::read(&partial).unwrap(), b"{\"a\":1}\n{\"b\":");
+
+        let (mut file, kept) = PendingFile::resumable(&path, Some(synced)).unwrap();
+        assert_eq!(kept, 8);
+        file.write_all(b"{\"b\":2}\n").unwrap();
+        file.commit().unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"{\"a\":1}\n{\"b\":2}\n");
+        assert!(!partial.exists());
+    }
+
+    #[test]
+    fn a_resumable_file_without_a_known_length_starts_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.jsonl");
+        let (mut file, _) = PendingFile::resumable(&path, None).unwrap();
+        file.write_all(b"old\n").unwrap();
+        drop(file);
+        // More than the file holds is not trusted either.
+        for keep in [None, Some(100)] {
+            let (file, kept) = PendingFile::resumable(&path, keep).unwrap();
+            assert_eq!(kept, 0, "{keep:?}");
+            file.commit().unwrap();
+            assert_eq!(std::fs::read(&path).unwrap(), b"");
+        }
+    }
 }

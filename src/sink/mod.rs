@@ -5,10 +5,28 @@
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+use chrono::NaiveDate;
+
 use crate::error::Error;
 use crate::output_file::PendingFile;
 use crate::record::Record;
 use crate::state::State;
+
+/// What a run delivers, and against which state (`--state`, `--changes`,
+/// `--emit`, `--since`, `--full`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Delivery {
+    /// The state database; without one, every record read is written.
+    pub state: Option<PathBuf>,
+    /// Where one JSON line per new, changed or removed meeting goes.
+    pub changes: Option<PathBuf>,
+    /// Write unchanged meetings too.
+    pub emit_all: bool,
+    /// Write only meetings on or after this date.
+    pub since: Option<NaiveDate>,
+    /// Read every listing page and entry, not stopping at known ones.
+    pub full: bool,
+}
 
 pub struct Sink {
     target: Target,
