@@ -1,6 +1,8 @@
 //! The state file of harava 0.2: one line per meeting, `{"id":…,"hash":…}`,
 //! sorted by id so that it is byte-stable and diffs well.
 //!
+//! [`State`] still reads and writes it for the sink; [`read`] is also what
+//! [`Store::open`](super::Store::open) imports when it meets a file in this format.
 //! The file is replaced whole, under a temporary name, only after the run's output
 //! has been written, so a failed run leaves the previous state and the next run
 //! delivers again what this one could not.
