@@ -76,6 +76,25 @@ pub enum Error {
     )]
     State { path: String, message: String },
 
+    /// The state database cannot be opened, read or written.
+    #[error("state {path}: {message}")]
+    StateStore { path: String, message: String },
+
+    /// Another run holds the state; `holder` says which ("pid 1234, started …").
+    #[error(
+        "state {path} is in use by another harava run ({holder}); wait for it to finish, or check that the process is still running"
+    )]
+    StateLocked { path: String, holder: String },
+
+    #[error(
+        "state {path} was written by a newer harava (schema version {found}; this one knows up to {known}); upgrade harava to use it"
+    )]
+    StateTooNew {
+        path: String,
+        found: i64,
+        known: i64,
+    },
+
     /// A WACZ package or a manifest that cannot be written or read; the message names the
     /// file and what to do.
     #[error("{message}")]

@@ -1,88 +1,102 @@
-//! What earlier runs already delivered, for harvests that want only what is new
-//! or changed (`--state FILE`).
+//! What earlier runs saw and delivered (`--state FILE`), so that a run can
+//! tell what is new, changed, unchanged or removed, ask servers only for what
+//! changed, and continue a run that died where it stopped.
 //!
-//! The state file holds one line per meeting, `{"id":…,"hash":…}`, sorted by id so
-//! that it is byte-stable and diffs well. The hash covers everything a record says
-//! about the meeting, not when, where or from which capture it was read
-//! (`fetched_at`, `source_url`, `archive_url`, `archived_at`): a meeting re-read
-//! unchanged from a newer capture, or found on page 2 of its listing because a new
-//! post pushed it there, is not news. The file is replaced whole, under a temporary name, only after the
-//! run's output has been written, so a failed run leaves the previous state and
-//! the next run delivers again what this one could not.
+//! The state is a SQLite database, one file, which `sqlite3` and DuckDB can read
+//! too, also while a run writes to it (it uses a write-ahead log: keep the
+//! `-wal` and `-shm` files beside it). `<FILE>.lock` beside it says which run
+//! holds it; one run at a time may ([`Store::open`]). harava 0.2's state file,
+//! JSON Lines of `{"id":…,"hash":…}`, is converted on first use.
+//!
+//! # The content hash
+//!
+//! A meeting's hash covers everything its record says about it, not when, where
+//! or from which capture it was read (`fetched_at`, `source_url`, `archive_url`,
+//! `archived_at`): a meeting re-read unchanged from a newer capture, or found on
+//! page 2 of its listing because a new post pushed it there, is not news. It is
+//! the first 8 bytes of the SHA-256 of the record's JSON line with those fields
+//! emptied, in hex, as harava 0.2 computed it, so converted hashes still compare.
+//!
+//! # Tables
+//!
+//! Times are RFC 3339 text in UTC (`2026-11-29T07:00:00Z`); JSON is text. The
+//! schema's version is `PRAGMA user_version` (now 1); a newer harava migrates it
+//! forward, and this one refuses a version it does not know.
+//!
+//! `runs`, one row per run:
+//! - `id`: the run's number, increasing.
+//! - `started`, `ended`: `ended` is NULL while the run goes, and stays NULL if
+//!   the run died (killed, power loss).
+//! - `pid`: the run's process.
+//! - `starts`: the start URLs, a JSON array; `options`: the options that shape
+//!   what a run reads, a JSON object. The next run with the same two continues
+//!   this one if it did not finish.
+//! - `outcome`: `ok`; `failed_pages` (it finished, but some pages could not be
+//!   read: exit code 3); `error`; `interrupted` (Ctrl-C, SIGTERM, SIGHUP); NULL
+//!   while it goes or when it died.
+//! - `counts`: a JSON object: `new`, `changed`, `unchanged`, `removed`,
+//!   `records`, `requests`, `not_modified`.
+//! - `resumes`: the unfinished run this one continues, or NULL.
+//!
+//! `meetings`, one row per meeting ever seen:
+//! - `id`: the record's `id`; `hash`: its content hash now.
+//! - `entry_hash`: the hash of its entry on the listing, as last seen there.
+//! - `listing`: the listing it was last seen on.
+//! - `first_seen_run`, `last_seen_run` (runs' ids) and `first_seen`,
+//!   `last_seen` (times). For a meeting converted from harava 0.2's file,
+//!   `first_seen_run` is NULL (it was seen before the database existed, and
+//!   `first_seen` is when the file was converted), and so is `last_seen_run`
+//!   until a run sees it.
+//! - `removed_run`: the run that found it gone from its listing (which that run
+//!   read completely), NULL while it is there. A meeting that reappears is
+//!   reported new again and this is NULL again.
+//!
+//! `versions`, one row per content a meeting had: `meeting`, `run` (that found
+//! it), `hash`, `content` (the whole record as JSON, as it was written), `created`.
+//! A meeting converted from harava 0.2's file has none until a run sees it.
+//!
+//! `urls`, the last response for each URL fetched: `url` (harava's key for it),
+//! `status`, `etag`, `last_modified`, `content_type`, `final_url` (where
+//! redirects led), `fetched_run`, `fetched_at`, `body` (zlib-compressed, RFC 1950:
+//! Python's `zlib.decompress` reads it), `body_sha256` (of the body uncompressed,
+//! in hex).
+//!
+//! `deliveries`, one row per meeting a run wrote out: `run`, `meeting`, `change`
+//! (`new`, `changed`, `unchanged` or `removed`).
+//!
+//! `outputs`, how far a run got with each output file: `run`, `path`, `bytes`
+//! (written and synced when the run last committed to the database).
+//!
+//! For example:
+//!
+//! ```sql
+//! -- what the last run found removed
+//! SELECT id FROM meetings WHERE removed_run = (SELECT max(id) FROM runs);
+//! -- how a meeting's title changed
+//! SELECT run, created, json_extract(content, '$.title') FROM versions
+//!  WHERE meeting = '38f5b403bf31b10d' ORDER BY id;
+//! ```
 
-use std::collections::BTreeMap;
-use std::io::Write;
-use std::path::{Path, PathBuf};
+mod legacy;
+mod lock;
+mod schema;
+mod status;
+mod store;
 
-use serde::{Deserialize, Serialize};
+pub use legacy::State;
+pub use lock::Holder;
+pub use status::{RunSummary, SourceStatus, Status, status};
+pub use store::{
+    Change, ChangeKind, Outcome, PageResponse, RunId, RunStart, Store, StoredPage, UNKNOWN_FIELDS,
+};
+
 use sha2::{Digest, Sha256};
 
-use crate::error::Error;
-use crate::output_file::PendingFile;
 use crate::record::Record;
 
-#[derive(Debug)]
-pub struct State {
-    path: PathBuf,
-    hashes: BTreeMap<String, String>,
-}
-
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Line {
-    id: String,
-    hash: String,
-}
-
-impl State {
-    /// Reads the state at `path`; a file that does not exist yet is an empty state.
-    pub fn load(path: &Path) -> Result<State, Error> {
-        let state_error = |message: String| Error::State {
-            path: path.display().to_string(),
-            message,
-        };
-        let text = match std::fs::read_to_string(path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-            Err(e) => return Err(state_error(e.to_string())),
-        };
-        let mut hashes = BTreeMap::new();
-        for (number, line) in text.lines().enumerate() {
-            let line: Line = serde_json::from_str(line)
-                .map_err(|e| state_error(format!("line {}: {e}", number + 1)))?;
-            hashes.insert(line.id, line.hash);
-        }
-        Ok(State {
-            path: path.to_path_buf(),
-            hashes,
-        })
-    }
-
-    /// Whether `record` is new or changed since the state was saved; either way
-    /// the state now knows it as it is.
-    pub fn admit(&mut self, record: &Record) -> bool {
-        let hash = content_hash(record);
-        self.hashes.insert(record.id.clone(), hash.clone()).as_ref() != Some(&hash)
-    }
-
-    /// Replaces the state file with what the state knows now.
-    pub fn save(&self) -> Result<(), Error> {
-        let state_error = |e: std::io::Error| Error::State {
-            path: self.path.display().to_string(),
-            message: e.to_string(),
-        };
-        let mut file = PendingFile::create(&self.path).map_err(state_error)?;
-        for (id, hash) in &self.hashes {
-            let line = serde_json::to_string(&Line {
-                id: id.clone(),
-                hash: hash.clone(),
-            })
-            .expect("lines serialize");
-            writeln!(file, "{line}").map_err(state_error)?;
-        }
-        file.commit().map_err(state_error)
-    }
-}
+/// The record's fields that say where and when a meeting was read, not what it
+/// is: [`content_hash`] empties them, and `fields_changed` never names them.
+const WHERE_FOUND: [&str; 4] = ["fetched_at", "source_url", "archive_url", "archived_at"];
 
 /// A hash of what the record says about its meeting.
 fn content_hash(record: &Record) -> String {
@@ -97,9 +111,9 @@ fn content_hash(record: &Record) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::record::Record;
 
-    fn record(summary: &str) -> Record {
+    pub(super) fn record(summary: &str) -> Record {
         serde_json::from_value(serde_json::json!({
             "id": "38f5b403bf31b10d", "organ": "Kuntajohtajakokous", "title": "Kuntajohtajakokous 10.5.2017",
             "meeting_date": "2017-05-10", "published_date": "2017-05-08", "summary": summary, "body": null,
@@ -109,51 +123,5 @@ mod tests {
             "profile": "uusimaa2019", "warnings": []
         }))
         .unwrap()
-    }
-
-    #[test]
-    fn only_new_or_changed_records_are_admitted_and_the_state_round_trips() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("state.jsonl");
-        let mut state = State::load(&path).unwrap();
-        assert!(state.admit(&record("Kokous.")), "new");
-        assert!(!state.admit(&record("Kokous.")), "the same again");
-        let mut refetched = record("Kokous.");
-        refetched.fetched_at = None;
-        refetched.archived_at = Some(chrono::Utc::now());
-        assert!(
-            !state.admit(&refetched),
-            "re-read from another capture, unchanged"
-        );
-        let mut moved = record("Kokous.");
-        moved.source_url = "https://www.uusimaa2019.fi/kuntajohtajakokous/page/2/".into();
-        assert!(
-            !state.admit(&moved),
-            "pushed to the listing's next page by a new post, unchanged"
-        );
-        state.save().unwrap();
-
-        let mut reloaded = State::load(&path).unwrap();
-        assert!(!reloaded.admit(&record("Kokous.")));
-        assert!(reloaded.admit(&record("Kokous siirtyi.")), "changed");
-        let text = std::fs::read_to_string(&path).unwrap();
-        assert_eq!(text.lines().count(), 1);
-        assert!(
-            text.starts_with("{\"id\":\"38f5b403bf31b10d\",\"hash\":\""),
-            "{text}"
-        );
-    }
-
-    #[test]
-    fn a_broken_state_file_names_the_line() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("state.jsonl");
-        std::fs::write(&path, "{\"id\":\"a\",\"hash\":\"b\"}\nnot json\n").unwrap();
-        let err = State::load(&path).unwrap_err().to_string();
-        assert!(
-            err.starts_with(&format!("{}: line 2: ", path.display())),
-            "{err}"
-        );
-        assert!(err.ends_with("fix or delete the state file (deleting it makes the next run deliver everything again)"), "{err}");
     }
 }
