@@ -22,7 +22,7 @@ use crate::profile::ProfileChoice;
 use crate::profile::{self, Profile, Profiles};
 use crate::sink::Sink;
 use crate::snapshot::Run;
-use crate::state::State;
+use crate::state::Outcome as StateOutcome;
 use crate::{dates, offline, record, signals};
 
 /// Sets up tracing on stderr: quiet by default (warnings and errors), `-v` for
@@ -81,17 +81,39 @@ fn try_run(config: Config) -> Result<ExitCode, Error> {
             check_outputs(&[
                 ("-o", output.as_deref()),
                 ("--state", state.as_deref()),
+                ("--changes", delivery.changes.as_deref()),
                 ("--manifest", snapshot.manifest.as_deref()),
             ])?;
             signals::install()?;
             let profiles = Profiles::load(&profile)?;
             let run = Run::start(snapshot, &profile)?;
-            let mut sink = sink_for(output.as_deref(), state.as_deref())?;
+            let inputs: Vec<String> = extract
+                .inputs
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect();
+            let options = serde_json::json!({
+                "command": "extract",
+                "profile": format!("{profile:?}"),
+                "base_url": extract.base_url.as_ref().map(url::Url::as_str),
+                "output": output.as_deref(),
+                "changes": delivery.changes.as_deref(),
+                "emit_all": delivery.emit_all,
+                "since": delivery.since,
+            });
+            let mut sink = Sink::open(output.as_deref(), &delivery, &inputs, &options)?;
             let report = offline::run(&extract, &profiles, &mut sink)?;
-            if report.files == report.failures.len() as u64 {
-                leave_as_it_was(sink.finish_without_input()?);
+            let outcome = if signals::requested() {
+                StateOutcome::Interrupted
+            } else if report.failures.is_empty() {
+                StateOutcome::Ok
             } else {
-                sink.finish()?;
+                StateOutcome::FailedPages
+            };
+            if report.files == report.failures.len() as u64 {
+                leave_as_it_was(sink.finish_without_input(outcome)?);
+            } else {
+                sink.finish(outcome, &serde_json::json!({"files": report.files}))?;
             }
             tracing::info!(
                 files = report.files,
@@ -144,6 +166,7 @@ fn try_run(config: Config) -> Result<ExitCode, Error> {
             check_outputs(&[
                 ("-o", output.as_deref()),
                 ("--state", state.as_deref()),
+                ("--changes", delivery.changes.as_deref()),
                 ("--warc", crawl.warc.as_deref()),
                 ("--stats", crawl.stats_path.as_deref()),
                 ("--manifest", snapshot.manifest.as_deref()),
@@ -156,7 +179,20 @@ fn try_run(config: Config) -> Result<ExitCode, Error> {
             let warc = crawl.warc.clone();
             crawl.warc = run.warc_path(crawl.warc.take());
             let records = run.records_path(output.clone());
-            let sink = sink_for(records.as_deref(), state.as_deref())?;
+            let starts: Vec<String> = crawl.start.iter().map(|u| u.to_string()).collect();
+            let options = serde_json::json!({
+                "command": "crawl",
+                "profile": format!("{profile:?}"),
+                "output": records.as_deref(),
+                "changes": delivery.changes.as_deref(),
+                "emit_all": delivery.emit_all,
+                "since": delivery.since,
+                "full": delivery.full,
+                "details": crawl.details,
+                "archive_mode": format!("{:?}", crawl.archive_mode),
+                "cdx": crawl.cdx.as_ref().map(|cdx| format!("{cdx:?}")),
+            });
+            let sink = Sink::open(records.as_deref(), &delivery, &starts, &options)?;
             let (stats, warc_index) = crawl_to(&runtime()?, &crawl, &profile, sink)?;
             run.warc_indexed(warc_index);
             let failures = stats
@@ -164,7 +200,6 @@ fn try_run(config: Config) -> Result<ExitCode, Error> {
                 .iter()
                 .map(|f| format!("{}: {}", f.url, f.error))
                 .collect();
-            let starts: Vec<String> = crawl.start.iter().map(|u| u.to_string()).collect();
             run.finish(
                 &stats,
                 failures,
@@ -465,18 +500,6 @@ fn humanize(age: chrono::TimeDelta) -> String {
     }
 }
 
-/// The sink for `-o`, filtered by `--state` when one is given.
-fn sink_for(
-    output: Option<&std::path::Path>,
-    state: Option<&std::path::Path>,
-) -> Result<Sink, Error> {
-    let sink = Sink::create(output)?;
-    Ok(match state {
-        Some(path) => sink.with_state(State::load(path)?),
-        None => sink,
-    })
-}
-
 fn runtime() -> Result<tokio::runtime::Runtime, Error> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -509,10 +532,24 @@ fn crawl_to(
     // A crawl cut short by an error delivers no output (its records may be
     // missing); the WARC and the stats of what it did are kept all the same,
     // as they are when the output cannot be put in place.
+    let outcome = if stats.interrupted {
+        StateOutcome::Interrupted
+    } else if stats.pages_failed > 0 {
+        StateOutcome::FailedPages
+    } else {
+        StateOutcome::Ok
+    };
     let delivered = match error {
-        Some(error) => Err(error),
-        None if stats.pages_fetched == 0 => sink.finish_without_input().map(leave_as_it_was),
-        None => sink.finish().map(drop),
+        Some(error) => sink.abandon().and(Err(error)),
+        None if stats.pages_fetched == 0 => sink.finish_without_input(outcome).map(leave_as_it_was),
+        None => {
+            let counts = serde_json::json!({
+                "requests": stats.requests,
+                "pages_fetched": stats.pages_fetched,
+                "pages_failed": stats.pages_failed,
+            });
+            sink.finish(outcome, &counts).map(drop)
+        }
     };
     report_crawl(config, &stats, delivered.is_ok())?;
     delivered.map(|()| (stats, warc_index))

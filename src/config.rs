@@ -13,8 +13,8 @@ use url::Url;
 #[cfg(feature = "demo")]
 use crate::cli::DemoOpts;
 use crate::cli::{
-    Command, CrawlOpts, DatesOpts, DeliveryOpts, Emit, ExtractOpts, FetchOpts, Opts, PackOpts, ProfileCommand,
-    StateCommand, StatusOpts, SuggestOpts, VerifyOpts,
+    Command, CrawlOpts, DatesOpts, DeliveryOpts, Emit, ExtractOpts, FetchOpts, Opts, PackOpts,
+    ProfileCommand, StateCommand, StatusOpts, SuggestOpts, VerifyOpts,
 };
 use crate::crawl::{self, CdxConfig, CrawlConfig};
 use crate::defaults::{
@@ -250,7 +250,9 @@ fn delivery(opts: DeliveryOpts, full: bool) -> Result<Delivery, UsageError> {
 
 /// A `--max-age`: a number and a unit, `30m`, `36h`, `2d`, `1w`.
 fn parse_age(value: &str) -> Result<std::time::Duration, UsageError> {
-    let split = value.find(|c: char| !c.is_ascii_digit()).unwrap_or(value.len());
+    let split = value
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(value.len());
     let (number, unit) = value.split_at(split);
     let seconds = match unit {
         "s" => Some(1),
@@ -429,7 +431,9 @@ fn parse_date(value: &str) -> Result<NaiveDate, UsageError> {
 fn parse_since(value: &str) -> Result<NaiveDate, UsageError> {
     let finnish = value.split('.').collect::<Vec<_>>();
     if let [day, month, year] = finnish[..]
-        && [day, month, year].iter().all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()))
+        && [day, month, year]
+            .iter()
+            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()))
         && year.len() == 4
         && let Some(date) = NaiveDate::from_ymd_opt(
             year.parse().unwrap_or(0),

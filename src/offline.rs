@@ -413,7 +413,7 @@ pub fn run(
     report.files = work.files;
     harvest.write_to(sink)?;
     report.records = sink.written();
-    report.unchanged = sink.unchanged();
+    report.unchanged = sink.counts().unchanged;
     Ok(report)
 }
 

@@ -44,6 +44,7 @@ enum Inner {
         target: PathBuf,
         partial: PathBuf,
         file: File,
+        existed: bool,
     },
     Through(File),
 }
@@ -128,6 +129,7 @@ impl PendingFile {
                     target,
                     partial,
                     file,
+                    existed: existing.is_some(),
                 },
             },
             kept,
@@ -146,9 +148,21 @@ impl PendingFile {
         file.stream_position()
     }
 
+    /// Leaves the destination as it was: a resumable file is removed (a
+    /// temporary one goes when dropped anyway).
+    pub fn discard(self) -> io::Result<()> {
+        match self.inner {
+            Inner::Resumable { partial, .. } => std::fs::remove_file(partial),
+            Inner::Replace { .. } | Inner::Through(_) => Ok(()),
+        }
+    }
+
     /// Whether committing would replace a file that is there now.
     pub fn replaces_a_file(&self) -> bool {
-        matches!(self.inner, Inner::Replace { existed: true, .. })
+        matches!(
+            self.inner,
+            Inner::Replace { existed: true, .. } | Inner::Resumable { existed: true, .. }
+        )
     }
 
     /// Syncs the data to disk and renames the file to its destination.
@@ -162,6 +176,7 @@ impl PendingFile {
                 target,
                 partial,
                 file,
+                ..
             } => {
                 file.sync_all()?;
                 std::fs::rename(partial, target)
@@ -349,7 +364,11 @@ mod tests {
         file.flush().unwrap();
         drop(file);
         assert!(!path.exists(), "nothing is in place before the run ends");
-        let partial = resumable_name(&std::fs::canonicalize(dir.path()).unwrap().join("records.jsonl"));
+        let partial = resumable_name(
+            &std::fs::canonicalize(dir.path())
+                .unwrap()
+                .join("records.jsonl"),
+        );
         assert_eq!(std::fs::read(&partial).unwrap(), b"{\"a\":1}\n{\"b\":");
 
         let (mut file, kept) = PendingFile::resumable(&path, Some(synced)).unwrap();

@@ -230,7 +230,7 @@ pub async fn run(
     crawl.stats.retries = counters.retries.load(Ordering::Relaxed);
     crawl.stats.throttled = counters.throttled.load(Ordering::Relaxed);
     crawl.stats.records_written = crawl.records_so_far();
-    crawl.stats.unchanged = crawl.sink.unchanged();
+    crawl.stats.unchanged = crawl.sink.counts().unchanged;
     crawl.stats.finish(started.elapsed());
     let (warc_index, warc_error) = match warc {
         Ok(index) => (index, None),

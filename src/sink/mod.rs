@@ -1,16 +1,23 @@
 //! Where records go: JSON Lines on standard output or in a file (written through
 //! [`crate::output_file::PendingFile`], so a crash never leaves half a file), and,
-//! with `--state`, only what earlier runs did not deliver.
+//! with `--state`, only what earlier runs did not deliver ([`harvest`]).
+
+mod harvest;
+
+pub use harvest::{Counts, Found, PageSource};
 
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
+use serde_json::Value;
 
 use crate::error::Error;
 use crate::output_file::PendingFile;
 use crate::record::Record;
-use crate::state::State;
+use crate::state::Outcome;
+
+use harvest::Harvest;
 
 /// What a run delivers, and against which state (`--state`, `--changes`,
 /// `--emit`, `--since`, `--full`).
@@ -28,15 +35,18 @@ pub struct Delivery {
     pub full: bool,
 }
 
+/// The records' destination: standard output or a file, and with `--state` the
+/// run's place in the state database.
 pub struct Sink {
-    target: Target,
+    records: Output,
     written: u64,
-    /// With `--state`: what earlier runs delivered, so only news is written.
-    state: Option<State>,
-    unchanged: u64,
+    since: Option<NaiveDate>,
+    before_since: u64,
+    harvest: Option<Harvest>,
 }
 
-enum Target {
+/// One JSON Lines output: standard output, or a file moved into place at the end.
+pub(crate) enum Output {
     Stdout(BufWriter<io::Stdout>),
     File {
         path: PathBuf,
@@ -44,68 +54,202 @@ enum Target {
     },
 }
 
-impl Sink {
-    /// A sink writing to `path`, or to standard output when `path` is `None` or `-`.
-    pub fn create(path: Option<&Path>) -> Result<Sink, Error> {
-        let target = match path {
-            None => Target::Stdout(BufWriter::new(io::stdout())),
-            Some(p) if p.as_os_str() == "-" => Target::Stdout(BufWriter::new(io::stdout())),
-            Some(path) => {
-                let file = PendingFile::create(path).map_err(|e| Error::Write {
-                    path: path.display().to_string(),
-                    source: e,
-                })?;
-                Target::File {
-                    path: path.to_path_buf(),
-                    file: BufWriter::new(file),
-                }
-            }
-        };
-        Ok(Sink {
-            target,
-            written: 0,
-            state: None,
-            unchanged: 0,
+impl Output {
+    fn create(path: Option<&Path>) -> Result<Output, Error> {
+        Ok(match path {
+            None => Output::Stdout(BufWriter::new(io::stdout())),
+            Some(p) if p.as_os_str() == "-" => Output::Stdout(BufWriter::new(io::stdout())),
+            Some(path) => Output::File {
+                path: path.to_path_buf(),
+                file: BufWriter::new(PendingFile::create(path).map_err(|e| write_error(path, e))?),
+            },
         })
     }
 
-    /// Writes one record as one line.
-    /// Writes only records that are new or changed since `state` was saved, and
-    /// saves it when the output is finished.
-    pub fn with_state(mut self, state: State) -> Sink {
-        self.state = Some(state);
-        self
+    /// A file a killed run can be continued in; `keep` is how much of it an
+    /// earlier run delivered. Standard output cannot be continued, so it is
+    /// written as always.
+    fn resumable(path: Option<&Path>, keep: Option<u64>) -> Result<Output, Error> {
+        match path {
+            Some(path) if path.as_os_str() != "-" => {
+                let (file, _) =
+                    PendingFile::resumable(path, keep).map_err(|e| write_error(path, e))?;
+                Ok(Output::File {
+                    path: path.to_path_buf(),
+                    file: BufWriter::new(file),
+                })
+            }
+            _ => Output::create(path),
+        }
     }
 
-    /// Writes one record as one line (unless the state says it is old news).
+    fn path(&self) -> Option<&Path> {
+        match self {
+            Output::Stdout(_) => None,
+            Output::File { path, .. } => Some(path),
+        }
+    }
+
+    fn write_line(&mut self, line: &[u8]) -> Result<(), Error> {
+        match self {
+            Output::Stdout(out) => out.write_all(line).map_err(Error::stdout),
+            Output::File { path, file } => file.write_all(line).map_err(|e| write_error(path, e)),
+        }
+    }
+
+    fn flush(&mut self) -> Result<(), Error> {
+        match self {
+            Output::Stdout(out) => out.flush().map_err(Error::stdout),
+            Output::File { path, file } => file.flush().map_err(|e| write_error(path, e)),
+        }
+    }
+
+    /// Flushes to the disk itself; returns the file's length (none for stdout).
+    fn sync(&mut self) -> Result<Option<u64>, Error> {
+        self.flush()?;
+        match self {
+            Output::Stdout(_) => Ok(None),
+            Output::File { path, file } => file
+                .get_mut()
+                .sync()
+                .map(Some)
+                .map_err(|e| write_error(path, e)),
+        }
+    }
+
+    /// Leaves the destination as it was.
+    fn discard(self) -> Result<(), Error> {
+        match self {
+            Output::Stdout(_) => Ok(()),
+            Output::File { path, file } => {
+                let file = file
+                    .into_inner()
+                    .map_err(|e| write_error(&path, e.into_error()))?;
+                file.discard().map_err(|e| write_error(&path, e))
+            }
+        }
+    }
+
+    /// Whether finishing would replace a file that is there now.
+    fn replaces_a_file(&self) -> bool {
+        matches!(self, Output::File { file, .. } if file.get_ref().replaces_a_file())
+    }
+
+    fn commit(self) -> Result<(), Error> {
+        match self {
+            Output::Stdout(mut out) => out.flush().map_err(Error::stdout),
+            Output::File { path, file } => {
+                let file = file
+                    .into_inner()
+                    .map_err(|e| write_error(&path, e.into_error()))?;
+                file.commit().map_err(|e| write_error(&path, e))
+            }
+        }
+    }
+}
+
+fn write_error(path: &Path, source: io::Error) -> Error {
+    Error::Write {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+impl Sink {
+    /// A sink writing every record to `path`, or to standard output when `path`
+    /// is `None` or `-`.
+    pub fn create(path: Option<&Path>) -> Result<Sink, Error> {
+        Ok(Sink {
+            records: Output::create(path)?,
+            written: 0,
+            since: None,
+            before_since: 0,
+            harvest: None,
+        })
+    }
+
+    /// A sink for a run with `delivery`'s options. With a state database it
+    /// locks the database, begins a run of `starts` with `options` (continuing
+    /// the last one if it did not finish), and writes only what is news.
+    pub fn open(
+        path: Option<&Path>,
+        delivery: &Delivery,
+        starts: &[String],
+        options: &Value,
+    ) -> Result<Sink, Error> {
+        let Some(state) = &delivery.state else {
+            let mut sink = Sink::create(path)?;
+            sink.since = delivery.since;
+            return Ok(sink);
+        };
+        let (harvest, keep) = Harvest::begin(state, delivery, starts, options, path)?;
+        Ok(Sink {
+            records: Output::resumable(path, keep)?,
+            written: 0,
+            since: delivery.since,
+            before_since: 0,
+            harvest: Some(harvest),
+        })
+    }
+
+    /// Writes one record as one line, unless `--since` or the state leaves it out.
     pub fn write(&mut self, record: &Record) -> Result<(), Error> {
-        if let Some(state) = &mut self.state
-            && !state.admit(record)
+        self.deliver(record, &Found::default())
+    }
+
+    /// Writes a record read from a listing entry: `found` says where, so the
+    /// state can tell a removed meeting and a known entry later.
+    pub fn deliver(&mut self, record: &Record, found: &Found) -> Result<(), Error> {
+        if let Some(since) = self.since
+            && record
+                .meeting_date
+                .or(record.published_date)
+                .is_some_and(|date| date < since)
         {
-            self.unchanged += 1;
+            self.before_since += 1;
+            // The state still learns of it, so a later run knows it unchanged.
+            if let Some(harvest) = &mut self.harvest {
+                harvest.admit(record, found)?;
+            }
             return Ok(());
         }
-        let line = record.to_json_line();
-        match &mut self.target {
-            Target::Stdout(out) => out.write_all(&line).map_err(Error::stdout)?,
-            Target::File { path, file } => file.write_all(&line).map_err(|e| Error::Write {
-                path: path.display().to_string(),
-                source: e,
-            })?,
+        if let Some(harvest) = &mut self.harvest
+            && !harvest.admit(record, found)?
+        {
+            return Ok(());
         }
+        self.records.write_line(&record.to_json_line())?;
         self.written += 1;
         Ok(())
     }
 
+    /// The run's place in the state database, with `--state`.
+    pub(crate) fn harvest(&mut self) -> Option<&mut Harvest> {
+        self.harvest.as_mut()
+    }
+
+    /// Whether the run reads every listing page and entry (no `--state`, or `--full`).
+    pub(crate) fn reads_everything(&self) -> bool {
+        self.harvest.as_ref().is_none_or(Harvest::full)
+    }
+
+    /// The `--since` date.
+    pub(crate) fn since(&self) -> Option<NaiveDate> {
+        self.since
+    }
+
     /// Pushes what was written so far to its destination (standard output, or the
     /// temporary file), for readers who follow the output while a crawl runs.
+    /// With a state database, the outputs are synced to disk first and then the
+    /// database records them as delivered, so a crash never loses a delivered
+    /// line nor delivers one twice.
     pub fn flush(&mut self) -> Result<(), Error> {
-        match &mut self.target {
-            Target::Stdout(out) => out.flush().map_err(Error::stdout),
-            Target::File { path, file } => file.flush().map_err(|e| Error::Write {
-                path: path.display().to_string(),
-                source: e,
-            }),
+        match &mut self.harvest {
+            Some(harvest) => {
+                let synced = self.records.sync()?;
+                harvest.checkpoint(self.records.path(), synced)
+            }
+            None => self.records.flush(),
         }
     }
 
@@ -113,37 +257,65 @@ impl Sink {
         self.written
     }
 
-    /// Records left out because the state already had them as they are.
-    pub fn unchanged(&self) -> u64 {
-        self.unchanged
+    /// The state's verdicts so far: how many meetings were new, changed,
+    /// unchanged, removed, and left out by `--since`.
+    pub fn counts(&self) -> Counts {
+        let mut counts = self
+            .harvest
+            .as_ref()
+            .map(Harvest::counts)
+            .unwrap_or_default();
+        counts.before_since = self.before_since;
+        counts
+    }
+
+    /// Ends a run cut short by an error: what was delivered is synced and the
+    /// state database records it, and a records file is left where the next
+    /// run of the same command continues it (without a state, it is removed:
+    /// its records may be missing).
+    pub fn abandon(mut self) -> Result<(), Error> {
+        if let Some(harvest) = &mut self.harvest {
+            let synced = self.records.sync()?;
+            harvest.checkpoint(self.records.path(), synced)?;
+        }
+        if let Some(harvest) = self.harvest {
+            harvest.end_in_error()?;
+        }
+        Ok(())
     }
 
     /// Ends a run that read no page: a file that was there already is left as it
-    /// was, since an empty result says nothing new, and the state is not touched.
-    /// Returns the file kept, if one was; otherwise finishes as [`Sink::finish`].
-    pub fn finish_without_input(mut self) -> Result<Option<PathBuf>, Error> {
-        self.state = None;
-        match &self.target {
-            Target::File { path, file } if file.get_ref().replaces_a_file() => {
-                Ok(Some(path.clone()))
+    /// was, since an empty result says nothing new. Returns the file kept, if one
+    /// was; otherwise finishes as [`Sink::finish`].
+    pub fn finish_without_input(self, outcome: Outcome) -> Result<Option<PathBuf>, Error> {
+        if self.records.replaces_a_file() {
+            let kept = self.records.path().map(Path::to_path_buf);
+            self.records.discard()?;
+            if let Some(harvest) = self.harvest {
+                harvest.end(outcome, &Value::Null)?;
             }
-            _ => self.finish().map(|_| None),
+            return Ok(kept);
         }
+        self.finish(outcome, &Value::Null).map(|_| None)
     }
 
-    /// Flushes and, for a file, moves it into place. Returns how many records were written.
-    pub fn finish(mut self) -> Result<u64, Error> {
-        self.flush()?;
-        if let Target::File { path, file } = self.target {
-            let write_error = |source| Error::Write {
-                path: path.display().to_string(),
-                source,
-            };
-            let file = file.into_inner().map_err(|e| write_error(e.into_error()))?;
-            file.commit().map_err(write_error)?;
+    /// Moves the outputs into place and, with a state database, records how the
+    /// run ended (with `counts` besides the state's own) and lets it go. Returns
+    /// how many records were written.
+    pub fn finish(mut self, outcome: Outcome, counts: &Value) -> Result<u64, Error> {
+        if let Some(harvest) = &mut self.harvest {
+            let synced = self.records.sync()?;
+            harvest.checkpoint(self.records.path(), synced)?;
         }
-        if let Some(state) = &self.state {
-            state.save()?;
+        self.records.commit()?;
+        if let Some(harvest) = self.harvest {
+            let mut all = serde_json::to_value(harvest.counts()).expect("counts serialize");
+            all["records"] = self.written.into();
+            all["before_since"] = self.before_since.into();
+            if let (Value::Object(all), Value::Object(more)) = (&mut all, counts) {
+                all.extend(more.clone());
+            }
+            harvest.end(outcome, &all)?;
         }
         Ok(self.written)
     }

@@ -15,8 +15,8 @@ use serde::{Deserialize, Serialize};
 
 use super::content_hash;
 use crate::error::Error;
-use crate::record::Record;
 use crate::output_file::PendingFile;
+use crate::record::Record;
 
 #[derive(Debug)]
 pub struct State {

@@ -318,7 +318,7 @@ fn every_record_validates_against_the_printed_schema() {
 #[test]
 fn with_a_state_file_only_new_or_changed_meetings_come_out() {
     let dir = tempfile::tempdir().unwrap();
-    let state = dir.path().join("state.jsonl");
+    let state = dir.path().join("harava.state");
     let state = state.to_str().unwrap();
     let first = run(&["extract", "--state", state, samples().to_str().unwrap()]);
     assert!(first.status.success(), "{}", stderr(&first));
@@ -328,7 +328,11 @@ fn with_a_state_file_only_new_or_changed_meetings_come_out() {
         "{}",
         stderr(&first)
     );
-    assert_eq!(fs::read_to_string(state).unwrap().lines().count(), 19);
+    let meetings: i64 = rusqlite::Connection::open(state)
+        .unwrap()
+        .query_row("SELECT count(*) FROM meetings", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(meetings, 19);
 
     let again = run(&["extract", "--state", state, samples().to_str().unwrap()]);
     assert!(again.status.success());

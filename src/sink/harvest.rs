@@ -1,0 +1,261 @@
+//! A run against a state database (`--state`): which meetings are news, which
+//! pages can be replayed or revalidated, and the `--changes` lines.
+//!
+//! Everything the run tells the database is committed at [`Harvest::checkpoint`],
+//! after the outputs were synced, so the database never claims more than the
+//! files hold: a run killed between two checkpoints is continued by the next run
+//! of the same command from the last one, its pages replayed from the database
+//! rather than fetched again and its delivered meetings not written twice.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::{Delivery, Output};
+use crate::error::Error;
+use crate::record::Record;
+use crate::state::{Change, ChangeKind, Outcome, PageResponse, RunStart, Store};
+
+/// What a run found its meetings to be against the state.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub new: u64,
+    pub changed: u64,
+    pub unchanged: u64,
+    pub removed: u64,
+    /// Delivered by the unfinished run this one continues, so not written again.
+    pub delivered_before: u64,
+    /// Left out by `--since`.
+    pub before_since: u64,
+}
+
+/// Where a listing entry's meeting was found, for the state: the hash of the
+/// entry as the listing shows it (so a later run can tell the entry unchanged
+/// without reading its detail page), and the listing it belongs to (so a
+/// meeting gone from a listing read completely can be reported removed).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Found {
+    pub entry_hash: Option<String>,
+    pub listing: Option<String>,
+}
+
+/// How to get a page, given what the state holds of it.
+#[derive(Debug)]
+pub enum PageSource {
+    /// Fetched by the run this one continues: read from the state, not the network.
+    Replay(PageResponse),
+    /// Known from an earlier run: ask the server whether it changed since, and
+    /// reuse this response when it answers 304 Not Modified.
+    Revalidate(PageResponse),
+    /// Not known: fetch it.
+    Fetch,
+}
+
+pub(crate) struct Harvest {
+    store: Store,
+    start: RunStart,
+    changes: Option<Output>,
+    emit_all: bool,
+    full: bool,
+    counts: Counts,
+}
+
+/// One line of `--changes`.
+#[derive(Serialize)]
+struct ChangeLine<'a> {
+    id: &'a str,
+    change: &'static str,
+    run: i64,
+    fields_changed: &'a [String],
+}
+
+impl Harvest {
+    /// Opens the state at `state` and begins a run; returns it with how many
+    /// bytes of the records file `records` the run it continues delivered.
+    pub(crate) fn begin(
+        state: &Path,
+        delivery: &Delivery,
+        starts: &[String],
+        options: &Value,
+        records: Option<&Path>,
+    ) -> Result<(Harvest, Option<u64>), Error> {
+        let mut store = Store::open(state)?;
+        let start = store.begin_run(starts, options)?;
+        let progress = |store: &Store, path: Option<&Path>| -> Result<Option<u64>, Error> {
+            match (start.resumes, path) {
+                (Some(previous), Some(path)) => store.output_progress(previous, path),
+                _ => Ok(None),
+            }
+        };
+        let keep_records = progress(&store, records)?;
+        let keep_changes = progress(&store, delivery.changes.as_deref())?;
+        if let Some(previous) = start.resumes {
+            tracing::warn!(
+                "continuing run {previous}, which did not finish: pages it read are read from {} and meetings it delivered are not written again",
+                state.display()
+            );
+        }
+        let changes = match &delivery.changes {
+            Some(path) => Some(Output::resumable(Some(path), keep_changes)?),
+            None => None,
+        };
+        Ok((
+            Harvest {
+                store,
+                start,
+                changes,
+                emit_all: delivery.emit_all,
+                full: delivery.full,
+                counts: Counts::default(),
+            },
+            keep_records,
+        ))
+    }
+
+    pub(crate) fn full(&self) -> bool {
+        self.full
+    }
+
+    pub(crate) fn counts(&self) -> Counts {
+        self.counts
+    }
+
+    /// Classifies `record` against the state and says whether to write it: a
+    /// new or changed meeting always, an unchanged one with `--emit all`, one
+    /// the continued run delivered never.
+    pub(crate) fn admit(&mut self, record: &Record, found: &Found) -> Result<bool, Error> {
+        if self.store.was_delivered(&self.start.runs, &record.id)? {
+            self.counts.delivered_before += 1;
+            return Ok(false);
+        }
+        let change = self.store.classify(
+            self.start.run,
+            record,
+            found.entry_hash.as_deref(),
+            found.listing.as_deref(),
+        )?;
+        let kind = change.kind();
+        match &change {
+            Change::New => self.counts.new += 1,
+            Change::Changed { .. } => self.counts.changed += 1,
+            Change::Unchanged => self.counts.unchanged += 1,
+        }
+        let fields_changed = match &change {
+            Change::Changed { fields_changed } => fields_changed.as_slice(),
+            Change::New | Change::Unchanged => &[],
+        };
+        if kind != ChangeKind::Unchanged {
+            self.change_line(&record.id, kind, fields_changed)?;
+        }
+        let write = kind != ChangeKind::Unchanged || self.emit_all;
+        if write {
+            self.store.delivered(self.start.run, &record.id, kind)?;
+        }
+        Ok(write)
+    }
+
+    fn change_line(
+        &mut self,
+        id: &str,
+        kind: ChangeKind,
+        fields_changed: &[String],
+    ) -> Result<(), Error> {
+        if let Some(changes) = &mut self.changes {
+            let mut line = serde_json::to_vec(&ChangeLine {
+                id,
+                change: kind.as_str(),
+                run: self.start.run.0,
+                fields_changed,
+            })
+            .expect("change lines serialize");
+            line.push(b'\n');
+            changes.write_line(&line)?;
+        }
+        Ok(())
+    }
+
+    /// The meetings last seen on `listing` that this run, having read all of
+    /// it, did not find among `seen`: reported removed, once.
+    pub(crate) fn removed(&mut self, listing: &str, seen: &HashSet<String>) -> Result<(), Error> {
+        for id in self.store.removed(self.start.run, listing, seen)? {
+            self.counts.removed += 1;
+            self.change_line(&id, ChangeKind::Removed, &[])?;
+        }
+        Ok(())
+    }
+
+    /// How to get the page known by `key`.
+    pub(crate) fn page_source(&self, key: &str) -> Result<PageSource, Error> {
+        Ok(match self.store.page(key)? {
+            Some(stored) if self.start.runs.contains(&stored.run) => {
+                PageSource::Replay(stored.response)
+            }
+            Some(stored) => PageSource::Revalidate(stored.response),
+            None => PageSource::Fetch,
+        })
+    }
+
+    /// Keeps `response` as this run's answer for the page known by `key`.
+    pub(crate) fn remember_page(
+        &mut self,
+        key: &str,
+        response: &PageResponse,
+    ) -> Result<(), Error> {
+        self.store.store_page(self.start.run, key, response)
+    }
+
+    /// The record of a listing entry the state knows unchanged (the same id,
+    /// the same entry on the listing), as it was last written: a run that stops
+    /// at known entries need not read their detail pages. `None` with `--full`,
+    /// or when the entry is not known so.
+    pub(crate) fn known_unchanged(
+        &self,
+        id: &str,
+        entry_hash: &str,
+    ) -> Result<Option<Record>, Error> {
+        if self.full || !self.store.known_entry(id, entry_hash)? {
+            return Ok(None);
+        }
+        Ok(self
+            .store
+            .latest_content(id)?
+            .and_then(|content| serde_json::from_value(content).ok()))
+    }
+
+    /// Commits what the run told the database, once the records file (at
+    /// `records`, `synced` bytes long) and the changes file are on disk.
+    pub(crate) fn checkpoint(
+        &mut self,
+        records: Option<&Path>,
+        synced: Option<u64>,
+    ) -> Result<(), Error> {
+        let run = self.start.run;
+        if let (Some(path), Some(bytes)) = (records, synced) {
+            self.store.set_output_progress(run, path, bytes)?;
+        }
+        if let Some(changes) = &mut self.changes
+            && let Some(bytes) = changes.sync()?
+            && let Some(path) = changes.path().map(PathBuf::from)
+        {
+            self.store.set_output_progress(run, &path, bytes)?;
+        }
+        self.store.checkpoint()
+    }
+
+    /// Moves the changes file into place and records how the run ended.
+    pub(crate) fn end(mut self, outcome: Outcome, counts: &Value) -> Result<(), Error> {
+        if let Some(changes) = self.changes.take() {
+            changes.commit()?;
+        }
+        self.store.end_run(self.start.run, outcome, counts)
+    }
+
+    /// Records that the run stopped on an error, leaving the changes file for
+    /// the run that continues this one.
+    pub(crate) fn end_in_error(mut self) -> Result<(), Error> {
+        self.store
+            .end_run(self.start.run, Outcome::Error, &Value::Null)
+    }
+}
