@@ -11,9 +11,13 @@ mod dates_hardening;
 mod extract;
 mod extract_hardening;
 mod generic;
+mod harvest;
 mod outputs;
 mod politeness;
 mod signals;
+// The benchmark's synthetic site, which tests change between runs.
+#[path = "../../examples/bench_site/site.rs"]
+mod site;
 mod systems;
 mod util;
 mod wacz;

@@ -290,7 +290,7 @@ async fn serve(State(state): State<Arc<ServerState>>, request: Request) -> Respo
     match route {
         Some(route) => respond(route, hit),
         None => match &state.root {
-            Some(root) => from_dir(root, request.uri().path()),
+            Some(root) => from_dir(root, request.uri().path(), request.headers()),
             None => respond(Route::status(404), 0),
         },
     }
@@ -328,7 +328,10 @@ fn respond(route: Route, hit: usize) -> Response {
     }
 }
 
-fn from_dir(root: &Path, path: &str) -> Response {
+/// A file under `root`, with a strong `ETag` (of its bytes, as read now) and 304
+/// Not Modified when the request's `If-None-Match` names it, as a
+/// well-configured server answers.
+fn from_dir(root: &Path, path: &str, headers: &HeaderMap) -> Response {
     let relative = path.trim_start_matches('/');
     let file = if relative.is_empty() || relative.ends_with('/') {
         root.join(relative).join("index.html")
@@ -342,8 +345,20 @@ fn from_dir(root: &Path, path: &str) -> Response {
             } else {
                 "text/plain"
             };
+            let digest = <sha2::Sha256 as sha2::Digest>::digest(&bytes);
+            let etag = format!("\"{}\"", data_encoding::HEXLOWER.encode(&digest[..16]));
+            if headers
+                .get("if-none-match")
+                .is_some_and(|tag| tag.as_bytes() == etag.as_bytes())
+            {
+                return respond(Route::Fixed(304, vec![("etag", etag)], Vec::new()), 0);
+            }
             respond(
-                Route::Fixed(200, vec![("content-type", content_type.into())], bytes),
+                Route::Fixed(
+                    200,
+                    vec![("content-type", content_type.into()), ("etag", etag)],
+                    bytes,
+                ),
                 0,
             )
         }

@@ -1,0 +1,567 @@
+//! Scheduled harvests against a state database (`--state`): what a second run
+//! asks the server, what it reports as new, changed, unchanged and removed, how
+//! a killed run is continued, and that two runs never share one state.
+//!
+//! The site is the benchmark's synthetic Uusimaa 2019 site, written into a
+//! directory that the test server serves with ETags, so a test can change it
+//! between runs.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+use std::process::Output;
+
+use serde_json::Value;
+
+use crate::site::{self, Meeting};
+use crate::util::{Route, TestServer, harava, records, run, stderr};
+
+/// The last sentence of the sample entry's summary, which every entry repeats.
+const SUMMARY_SENTENCE: &str = "Maakunta tekee näistä itse aikanaan päätökset.";
+
+const FAST: &[&str] = &["--rate", "0", "--retries", "0", "--timeout", "5", "-q"];
+
+/// A served copy of the synthetic site; [`SiteDir::publish`] replaces its pages.
+struct SiteDir {
+    dir: tempfile::TempDir,
+    server: TestServer,
+}
+
+impl SiteDir {
+    fn new(meetings: &[Meeting]) -> SiteDir {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("robots.txt"), "User-agent: *\nDisallow:\n").unwrap();
+        let server = TestServer::serving(dir.path().to_path_buf());
+        let site = SiteDir { dir, server };
+        site.publish(meetings, |_, page| page);
+        site
+    }
+
+    /// Writes the site of `meetings` over the old one, each page through `edit`.
+    fn publish(&self, meetings: &[Meeting], edit: impl Fn(&str, String) -> String) {
+        let root = self.dir.path();
+        for entry in std::fs::read_dir(root).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                std::fs::remove_dir_all(path).unwrap();
+            }
+        }
+        let pages: BTreeMap<String, String> = site::build(meetings, site::ENTRIES_PER_LISTING)
+            .into_iter()
+            .map(|(path, page)| {
+                let page = edit(&path, page);
+                (path, page)
+            })
+            .collect();
+        site::write_mirror(&pages, root).unwrap();
+    }
+
+    fn start(&self) -> String {
+        self.server.url(site::FIRST_LISTING)
+    }
+
+    /// Requests the server got since `from` (an index into its log).
+    fn paths_since(&self, from: usize) -> Vec<String> {
+        self.server.paths()[from..].to_vec()
+    }
+}
+
+fn crawl(site: &SiteDir, state: &Path, extra: &[&str]) -> Output {
+    let start = site.start();
+    let mut args = vec!["crawl", "--state", state.to_str().unwrap()];
+    args.extend_from_slice(FAST);
+    args.extend_from_slice(extra);
+    args.push(&start);
+    run(&args)
+}
+
+fn lines(path: &Path) -> Vec<Value> {
+    records(&std::fs::read(path).unwrap())
+}
+
+/// The id of the record whose detail page is `meeting`'s.
+fn id_of(records: &[Value], meeting: Meeting) -> String {
+    let detail = site::detail_path(meeting);
+    records
+        .iter()
+        .find(|r| r["detail_url"].as_str().unwrap().ends_with(&detail))
+        .unwrap_or_else(|| panic!("no record of {detail}"))["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// `page` with the summary of the entry of post `post` edited.
+fn edit_summary(page: String, post: usize, to: &str) -> String {
+    let Some(at) = page.find(&format!("<article id=\"post-{post}\"")) else {
+        return page;
+    };
+    let (before, after) = page.split_at(at);
+    format!("{before}{}", after.replacen(SUMMARY_SENTENCE, to, 1))
+}
+
+fn stats(path: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+#[test]
+fn a_second_run_over_an_unchanged_site_asks_for_the_first_listing_page_only() {
+    let meetings = site::meetings(45);
+    let site = SiteDir::new(&meetings);
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("harava.state");
+    let first_out = dir.path().join("first.jsonl");
+    let first = crawl(&site, &state, &["-o", first_out.to_str().unwrap()]);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    assert_eq!(lines(&first_out).len(), 45);
+
+    let before = site.server.log().len();
+    let second_out = dir.path().join("second.jsonl");
+    let second_stats = dir.path().join("second.json");
+    let second = crawl(
+        &site,
+        &state,
+        &[
+            "-o",
+            second_out.to_str().unwrap(),
+            "--stats",
+            second_stats.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(second.status.code(), Some(0), "{}", stderr(&second));
+    assert_eq!(lines(&second_out).len(), 0, "nothing is news");
+    assert_eq!(
+        site.paths_since(before),
+        ["/robots.txt", site::FIRST_LISTING],
+        "robots.txt and the first listing page, nothing else"
+    );
+    let listing_request = &site.server.log()[before + 1];
+    let etag = listing_request
+        .headers
+        .get("if-none-match")
+        .expect("the listing page is asked for conditionally");
+    assert!(etag.to_str().unwrap().starts_with('"'), "{etag:?}");
+    let stats = stats(&second_stats);
+    assert_eq!(stats["not_modified"], 1, "{stats}");
+    assert_eq!(stats["unchanged"], 9, "{stats}");
+    assert_eq!(stats["new"], 0, "{stats}");
+}
+
+#[test]
+fn a_new_meeting_on_top_and_an_edited_summary_are_one_new_and_one_changed() {
+    let mut meetings = site::meetings(45);
+    let site = SiteDir::new(&meetings);
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("harava.state");
+    let first_out = dir.path().join("first.jsonl");
+    let first = crawl(&site, &state, &["-o", first_out.to_str().unwrap()]);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    let first_records = lines(&first_out);
+    let edited = meetings[4];
+    let edited_id = id_of(&first_records, edited);
+    // A full run's state to compare with, before anything changed.
+    let full_state = dir.path().join("full.state");
+    std::fs::copy(&state, &full_state).unwrap();
+
+    // A new meeting on top pushes every other one down by one place.
+    let newest = Meeting {
+        date: meetings[0].date.succ_opt().unwrap(),
+        post: 1000,
+    };
+    meetings.insert(0, newest);
+    site.publish(&meetings, |path, page| {
+        if path.starts_with(site::FIRST_LISTING) {
+            edit_summary(page, edited.post, "Maakunta päättää.")
+        } else {
+            page
+        }
+    });
+
+    for (state, extra) in [(&state, None), (&full_state, Some("--full"))] {
+        let out = dir.path().join("news.jsonl");
+        let changes = dir.path().join("changes.jsonl");
+        let stats_path = dir.path().join("stats.json");
+        let mut args = vec![
+            "-o",
+            out.to_str().unwrap(),
+            "--changes",
+            changes.to_str().unwrap(),
+            "--stats",
+            stats_path.to_str().unwrap(),
+        ];
+        args.extend(extra);
+        let output = crawl(&site, state, &args);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        let news = lines(&out);
+        assert_eq!(news.len(), 2, "{extra:?}: {news:?}");
+        let new_id = id_of(&news, newest);
+        assert!(!first_records.iter().any(|r| r["id"] == new_id.as_str()));
+        let changes = lines(&changes);
+        let mut changes: Vec<(String, String, Value)> = changes
+            .iter()
+            .map(|c| {
+                (
+                    c["change"].as_str().unwrap().to_string(),
+                    c["id"].as_str().unwrap().to_string(),
+                    c["fields_changed"].clone(),
+                )
+            })
+            .collect();
+        changes.sort();
+        assert_eq!(
+            changes,
+            [
+                (
+                    "changed".to_string(),
+                    edited_id.clone(),
+                    serde_json::json!(["summary"])
+                ),
+                ("new".to_string(), new_id.clone(), serde_json::json!([])),
+            ],
+            "{extra:?}"
+        );
+        let stats = stats(&stats_path);
+        assert_eq!(stats["new"], 1, "{stats}");
+        assert_eq!(stats["changed"], 1, "{stats}");
+        assert_eq!(stats["removed"], 0, "{stats}");
+        // The first two listing pages hold the two changes and then nine
+        // known, unchanged meetings, where paging stops; --full reads on.
+        let unchanged = if extra.is_some() { 44 } else { 7 + 9 };
+        assert_eq!(stats["unchanged"], unchanged, "{extra:?}: {stats}");
+    }
+}
+
+#[test]
+fn a_meeting_gone_from_a_fully_read_listing_is_removed_and_a_failed_page_removes_nothing() {
+    let mut meetings = site::meetings(45);
+    let site = SiteDir::new(&meetings);
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("harava.state");
+    let first_out = dir.path().join("first.jsonl");
+    assert!(
+        crawl(&site, &state, &["-o", first_out.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let gone = meetings.remove(20);
+    let gone_id = id_of(&lines(&first_out), gone);
+    site.publish(&meetings, |_, page| page);
+
+    // Page 3 fails: the listing was not read completely, so nothing is removed.
+    site.server
+        .route(&site::listing_path(3), Route::status(503));
+    let changes = dir.path().join("changes.jsonl");
+    let failed = crawl(
+        &site,
+        &state,
+        &[
+            "--full",
+            "--changes",
+            changes.to_str().unwrap(),
+            "-o",
+            "/dev/null",
+        ],
+    );
+    assert_eq!(failed.status.code(), Some(3), "{}", stderr(&failed));
+    assert_eq!(lines(&changes), Vec::<Value>::new());
+
+    site.server.route(
+        &site::listing_path(3),
+        Route::html(
+            &std::fs::read_to_string(site.dir.path().join("kuntajohtajakokous/page/3/index.html"))
+                .unwrap(),
+        ),
+    );
+    for expected in [vec![gone_id.clone()], vec![]] {
+        let output = crawl(
+            &site,
+            &state,
+            &[
+                "--full",
+                "--changes",
+                changes.to_str().unwrap(),
+                "-o",
+                "/dev/null",
+            ],
+        );
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        let removed: Vec<String> = lines(&changes)
+            .iter()
+            .filter(|c| c["change"] == "removed")
+            .map(|c| c["id"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(removed, expected, "removed once, then known removed");
+    }
+}
+
+#[test]
+fn a_run_killed_twenty_times_and_resumed_delivers_every_meeting_exactly_once() {
+    let meetings = site::meetings(540);
+    let site = SiteDir::new(&meetings);
+    let dir = tempfile::tempdir().unwrap();
+
+    let whole_state = dir.path().join("whole.state");
+    let whole_out = dir.path().join("whole.jsonl");
+    let before = site.server.log().len();
+    let whole = crawl(&site, &whole_state, &["-o", whole_out.to_str().unwrap()]);
+    assert_eq!(whole.status.code(), Some(0), "{}", stderr(&whole));
+    let whole_requests = site.server.log().len() - before;
+    let expected = comparable_by_id(&lines(&whole_out));
+    assert_eq!(expected.len(), 540);
+
+    let state = dir.path().join("harava.state");
+    let out = dir.path().join("out.jsonl");
+    let start = site.start();
+    let state_arg = state.to_str().unwrap().to_string();
+    let out_arg = out.to_str().unwrap().to_string();
+    let mut args = vec!["crawl", "--state", &state_arg, "-o", &out_arg];
+    args.extend_from_slice(FAST);
+    args.push(&start);
+    let before = site.server.log().len();
+    // A fixed sequence of kill points, spread over the crawl's length.
+    let mut seed: u64 = 0x2019;
+    let mut delivered: Vec<Value> = Vec::new();
+    for _ in 0..20 {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let after = std::time::Duration::from_millis(40 + (seed >> 33) % 400);
+        let mut child = harava().args(&args).spawn().unwrap();
+        std::thread::sleep(after);
+        let _ = child.kill();
+        let status = child.wait().unwrap();
+        if status.success() {
+            // The crawl finished before the kill: its output is complete.
+            delivered.extend(lines(&out));
+            break;
+        }
+    }
+    if delivered.is_empty() {
+        let last = harava().args(&args).output().unwrap();
+        assert_eq!(last.status.code(), Some(0), "{}", stderr(&last));
+        delivered.extend(lines(&out));
+    }
+    let requests = site.server.log().len() - before;
+    let ids: Vec<&str> = delivered
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    let unique: HashSet<&str> = ids.iter().copied().collect();
+    assert_eq!(ids.len(), unique.len(), "no meeting written twice");
+    assert_eq!(comparable_by_id(&delivered), expected);
+    assert!(
+        requests as f64 <= 1.2 * whole_requests as f64,
+        "{requests} requests across the killed runs, {whole_requests} for one whole crawl"
+    );
+}
+
+/// Records by id, without when they were fetched.
+fn comparable_by_id(records: &[Value]) -> BTreeMap<String, Value> {
+    records
+        .iter()
+        .map(|r| {
+            let mut r = r.clone();
+            r["fetched_at"] = Value::Null;
+            (r["id"].as_str().unwrap().to_string(), r)
+        })
+        .collect()
+}
+
+#[test]
+fn a_second_run_on_the_same_state_exits_1_naming_the_first() {
+    let site = SiteDir::new(&site::meetings(9));
+    // The first run hangs on its first page, holding the state.
+    site.server.route(site::FIRST_LISTING, Route::Hang);
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("harava.state");
+    let start = site.start();
+    let state_arg = state.to_str().unwrap();
+    let mut first = harava()
+        .args([
+            "crawl",
+            "--state",
+            state_arg,
+            "--rate",
+            "0",
+            "--timeout",
+            "60",
+            "-o",
+            "/dev/null",
+            &start,
+        ])
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !site.server.paths().iter().any(|p| p == site::FIRST_LISTING) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the first run never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let second = crawl(&site, &state, &["-o", "/dev/null"]);
+    let _ = first.kill();
+    let _ = first.wait();
+    assert_eq!(second.status.code(), Some(1), "{}", stderr(&second));
+    let message = stderr(&second);
+    assert!(
+        message.contains(&format!("pid {}", first.id())),
+        "{message}"
+    );
+    assert!(message.contains("started 20"), "{message}");
+
+    // The first run is gone (killed), so its lock is taken over.
+    site.server.route(
+        site::FIRST_LISTING,
+        Route::html(
+            &std::fs::read_to_string(site.dir.path().join("kuntajohtajakokous/index.html"))
+                .unwrap(),
+        ),
+    );
+    let third = crawl(&site, &state, &["-o", "/dev/null"]);
+    assert_eq!(third.status.code(), Some(0), "{}", stderr(&third));
+}
+
+#[test]
+fn since_writes_only_meetings_from_that_date_and_stops_paging_at_older_ones() {
+    let meetings = site::meetings(45);
+    let site = SiteDir::new(&meetings);
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("harava.state");
+    let out = dir.path().join("out.jsonl");
+    // The 12 newest meetings: page 1 and three of page 2.
+    let since = meetings[11].date.format("%-d.%-m.%Y").to_string();
+    let output = crawl(
+        &site,
+        &state,
+        &["-o", out.to_str().unwrap(), "--since", &since],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let written = lines(&out);
+    assert_eq!(written.len(), 12);
+    assert!(
+        written
+            .iter()
+            .all(|r| r["meeting_date"].as_str().unwrap() >= meetings[11].date.to_string().as_str())
+    );
+    let listings: Vec<String> = site
+        .server
+        .paths()
+        .into_iter()
+        .filter(|p| p.starts_with(site::FIRST_LISTING))
+        .collect();
+    assert_eq!(
+        listings,
+        [
+            site::listing_path(1),
+            site::listing_path(2),
+            site::listing_path(3)
+        ],
+        "page 3 holds only older meetings, so page 4 is not asked for"
+    );
+}
+
+#[test]
+fn state_status_tells_a_monitor_when_the_last_good_run_is_too_old() {
+    let site = SiteDir::new(&site::meetings(18));
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("harava.state");
+    let state_arg = state.to_str().unwrap();
+    site.server
+        .route(&site::listing_path(2), Route::status(503));
+    let failed = crawl(&site, &state, &["-o", "/dev/null"]);
+    assert_eq!(failed.status.code(), Some(3), "{}", stderr(&failed));
+
+    let status = run(&["state", "status", "--state", state_arg, "--max-age", "1h"]);
+    assert_eq!(status.status.code(), Some(1), "no successful run yet");
+    assert!(
+        stderr(&status).contains(&site.start()),
+        "{}",
+        stderr(&status)
+    );
+    let table = String::from_utf8(status.stdout).unwrap();
+    assert!(table.contains(&site.start()), "{table}");
+    assert!(table.contains("failed_pages"), "{table}");
+
+    site.server.route(
+        &site::listing_path(2),
+        Route::html(
+            &std::fs::read_to_string(site.dir.path().join("kuntajohtajakokous/page/2/index.html"))
+                .unwrap(),
+        ),
+    );
+    let good = crawl(&site, &state, &["-o", "/dev/null"]);
+    assert_eq!(good.status.code(), Some(0), "{}", stderr(&good));
+    let status = run(&[
+        "state",
+        "status",
+        "--state",
+        state_arg,
+        "--max-age",
+        "1h",
+        "--json",
+    ]);
+    assert_eq!(status.status.code(), Some(0), "{}", stderr(&status));
+    let json: Value = serde_json::from_slice(&status.stdout).unwrap();
+    assert_eq!(json["sources"][0]["start"], site.start().as_str(), "{json}");
+    assert_eq!(
+        json["sources"][0]["last_success"]["counts"]["new"], 0,
+        "{json}"
+    );
+
+    let bad_age = run(&["state", "status", "--state", state_arg, "--max-age", "soon"]);
+    assert_eq!(bad_age.status.code(), Some(2));
+    assert!(
+        stderr(&bad_age).contains("e.g. 36h or 2d"),
+        "{}",
+        stderr(&bad_age)
+    );
+}
+
+#[test]
+fn a_state_file_of_harava_0_2_is_converted_and_its_meetings_known() {
+    let dir = tempfile::tempdir().unwrap();
+    let samples = crate::util::samples();
+    let fresh = dir.path().join("fresh.state");
+    let first = run(&[
+        "extract",
+        "--state",
+        fresh.to_str().unwrap(),
+        samples.to_str().unwrap(),
+    ]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let ids: Vec<String> = records(&first.stdout)
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
+    // A 0.2 state file with the same meetings under other hashes: every one is
+    // known, so changed, and what changed cannot be named.
+    let old = dir.path().join("old.state");
+    let jsonl: String = ids
+        .iter()
+        .map(|id| format!("{{\"id\":\"{id}\",\"hash\":\"0000000000000000\"}}\n"))
+        .collect();
+    std::fs::write(&old, jsonl).unwrap();
+    let changes = dir.path().join("changes.jsonl");
+    let converted = run(&[
+        "extract",
+        "--state",
+        old.to_str().unwrap(),
+        "--changes",
+        changes.to_str().unwrap(),
+        samples.to_str().unwrap(),
+    ]);
+    assert!(converted.status.success(), "{}", stderr(&converted));
+    assert!(
+        std::fs::read(&old)
+            .unwrap()
+            .starts_with(b"SQLite format 3\0")
+    );
+    let changes = lines(&changes);
+    assert_eq!(changes.len(), ids.len());
+    assert!(
+        changes
+            .iter()
+            .all(|c| c["change"] == "changed" && c["fields_changed"] == serde_json::json!(["*"])),
+        "{changes:?}"
+    );
+}
