@@ -137,15 +137,17 @@ impl PendingFile {
     }
 
     /// Flushes what was written to the disk itself, so that a crash or power loss
-    /// keeps it. Returns how many bytes the file holds.
-    pub fn sync(&mut self) -> io::Result<u64> {
+    /// keeps it. Returns how many bytes the file holds; `None` for a device or a
+    /// pipe, which has neither a disk nor a length.
+    pub fn sync(&mut self) -> io::Result<Option<u64>> {
         let file = match &mut self.inner {
             Inner::Replace { temp, .. } => temp.as_file_mut(),
-            Inner::Resumable { file, .. } | Inner::Through(file) => file,
+            Inner::Resumable { file, .. } => file,
+            Inner::Through(file) => return file.flush().map(|()| None),
         };
         file.flush()?;
         file.sync_data()?;
-        file.stream_position()
+        file.stream_position().map(Some)
     }
 
     /// Leaves the destination as it was: a resumable file is removed (a
@@ -358,7 +360,7 @@ mod tests {
         assert_eq!(kept, 0);
         file.write_all(b"{\"a\":1}\n").unwrap();
         let synced = file.sync().unwrap();
-        assert_eq!(synced, 8);
+        assert_eq!(synced, Some(8));
         // A kill after a torn write: the process is gone, the file stays.
         file.write_all(b"{\"b\":").unwrap();
         file.flush().unwrap();
@@ -371,7 +373,7 @@ mod tests {
         );
         assert_eq!(std::fs::read(&partial).unwrap(), b"{\"a\":1}\n{\"b\":");
 
-        let (mut file, kept) = PendingFile::resumable(&path, Some(synced)).unwrap();
+        let (mut file, kept) = PendingFile::resumable(&path, synced).unwrap();
         assert_eq!(kept, 8);
         file.write_all(b"{\"b\":2}\n").unwrap();
         file.commit().unwrap();

@@ -109,11 +109,7 @@ impl Output {
         self.flush()?;
         match self {
             Output::Stdout(_) => Ok(None),
-            Output::File { path, file } => file
-                .get_mut()
-                .sync()
-                .map(Some)
-                .map_err(|e| write_error(path, e)),
+            Output::File { path, file } => file.get_mut().sync().map_err(|e| write_error(path, e)),
         }
     }
 

@@ -62,6 +62,11 @@ pub struct RunStart {
     /// of them fetched is replayed rather than fetched, and a meeting one of them
     /// delivered is not written again.
     pub runs: Vec<RunId>,
+    /// Whether the last run of the same start URLs before these ended `ok`:
+    /// only then does a listing page of known meetings say that the pages after
+    /// it are known too (a run whose pages failed, or that was stopped, may
+    /// never have read them).
+    pub last_finished_ok: bool,
 }
 
 /// How a run ended.
@@ -243,8 +248,22 @@ impl Store {
                 })
                 .for_state(&self.path)?;
         }
+        let last_finished: Option<(RunId, Outcome)> = self
+            .conn
+            .query_row(
+                "SELECT id, outcome FROM runs WHERE starts = ?1 AND outcome IS NOT NULL AND id < ?2 ORDER BY id DESC LIMIT 1",
+                params![starts, runs.last().copied().unwrap_or(run)],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()
+            .for_state(&self.path)?;
         self.checkpoint()?;
-        Ok(RunStart { run, resumes, runs })
+        Ok(RunStart {
+            run,
+            resumes,
+            runs,
+            last_finished_ok: matches!(last_finished, Some((_, Outcome::Ok))),
+        })
     }
 
     /// Records how `run` ended, with its `counts` (a JSON object: `new`,

@@ -206,7 +206,7 @@ fn a_new_meeting_on_top_and_an_edited_summary_are_one_new_and_one_changed() {
                 )
             })
             .collect();
-        changes.sort();
+        changes.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
         assert_eq!(
             changes,
             [
