@@ -209,13 +209,14 @@ impl Harvest {
     /// The record of a listing entry the state knows unchanged (the same id,
     /// the same entry on the listing), as it was last written: a run that stops
     /// at known entries need not read their detail pages. `None` with `--full`,
-    /// or when the entry is not known so.
+    /// after a last run that did not end well (it may not have read what
+    /// follows), or when the entry is not known so.
     pub(crate) fn known_unchanged(
         &self,
         id: &str,
         entry_hash: &str,
     ) -> Result<Option<Record>, Error> {
-        if self.full || !self.store.known_entry(id, entry_hash)? {
+        if self.full || !self.start.last_finished_ok || !self.store.known_entry(id, entry_hash)? {
             return Ok(None);
         }
         Ok(self
