@@ -24,6 +24,7 @@ pub mod record;
 pub mod signals;
 pub mod sink;
 pub mod state;
+pub(crate) mod url_key;
 
 pub use error::Error;
 pub use exit_codes::ExitCode;

@@ -44,8 +44,9 @@ use crate::extract::{DetailPage, Entry, Extracted, Submission};
 use crate::fetch::{FetchConfig, FetchError, Fetcher, Scope};
 use crate::page::{ArchiveMode, Link, Page};
 use crate::profile::{Profiles, TrailingSlash};
-use crate::record::{Record, site_key, url_key};
+use crate::record::Record;
 use crate::sink::Sink;
+use crate::url_key;
 
 use held::{Held, HeldEntry};
 use read::{Fetched, Profiled, Read};
@@ -88,7 +89,7 @@ enum Role {
 struct Task {
     url: Url,
     role: Role,
-    /// The key under which the page counts as fetched.
+    /// The key under which the page counts as fetched ([`url_key::dedup`]).
     key: String,
     /// The fields to POST, for a listing that is a form's answer.
     form: Option<Vec<(String, String)>>,
@@ -378,12 +379,12 @@ impl Crawl<'_> {
             );
         }
         if fetched.url != task.url {
-            let key = self.seen_key(&fetched.url, self.slash_for(&fetched.url));
+            let key = self.dedup_key(&fetched.url, self.slash_for(&fetched.url));
             if key != task.key {
                 if self.seen.insert(key.clone()) {
                     if self.held.is_none()
                         && self.waiting.contains_key(&task.key)
-                        && url_key(&task.url) == url_key(&fetched.url)
+                        && url_key::id(&task.url) == url_key::id(&fetched.url)
                     {
                         // A redirect that only adds a slash or changes the scheme:
                         // an entry linking the target has the id of the entries
@@ -527,7 +528,7 @@ impl Crawl<'_> {
                             entry
                                 .detail
                                 .as_ref()
-                                .is_some_and(|d| self.seen_key(&d.fetch, slash) != key)
+                                .is_some_and(|d| self.dedup_key(&d.fetch, slash) != key)
                         })
                 }
                 Extracted::Detail(_) | Extracted::Other => false,
@@ -547,7 +548,7 @@ impl Crawl<'_> {
     fn follow_replayed_redirect(&mut self, task: Task, target: Url) -> Result<(), Error> {
         let target = Capture::parse(&target).map_or(target, |c| self.config.archive_mode.url(&c));
         tracing::info!(from = %task.url, to = %target, "the archive replayed a redirect; following it");
-        let target_key = self.seen_key(&target, self.slash_for(&target));
+        let target_key = self.dedup_key(&target, self.slash_for(&target));
         // Whatever the target turns out to be settles the page that pointed at it.
         self.aliases
             .entry(target_key.clone())
@@ -592,7 +593,7 @@ impl Crawl<'_> {
         let slash = profile.trailing_slash;
         for next in listing.next {
             if self.in_scope(&next, &page) {
-                let key = self.seen_key(&next.fetch, slash);
+                let key = self.dedup_key(&next.fetch, slash);
                 if let Some(undecided) = self.undecided.remove(&key) {
                     self.read_as_listing(undecided)?;
                 } else if !self.enqueue(next.fetch, Role::Listing, slash) {
@@ -621,7 +622,7 @@ impl Crawl<'_> {
                 self.write(entry, &listing_page, None, &profile_name, Some(warning))?;
                 continue;
             }
-            let key = self.seen_key(&detail.fetch, slash);
+            let key = self.dedup_key(&detail.fetch, slash);
             let waiting = Waiting {
                 entry,
                 listing: listing_page.clone(),
@@ -656,33 +657,30 @@ impl Crawl<'_> {
     /// the archive (whatever the archive's own host).
     fn in_scope(&self, link: &Link, page: &Page) -> bool {
         if page.archive.is_some() {
-            self.archived_sites.contains(&site_key(&link.original))
+            self.archived_sites.contains(&url_key::site(&link.original))
         } else {
             self.live_scope.contains(&link.fetch)
         }
     }
 
-    /// The key under which a URL counts as fetched. An archived page is known by
-    /// its original URL, since the archive serves whichever capture is nearest;
-    /// with `--all-captures`, by original URL and capture time.
-    fn seen_key(&self, url: &Url, trailing_slash: TrailingSlash) -> String {
+    /// The key under which a URL counts as fetched ([`url_key::dedup`]): an
+    /// archived page's by its original URL, and with `--all-captures` its
+    /// capture time.
+    fn dedup_key(&self, url: &Url, trailing_slash: TrailingSlash) -> String {
+        let ignore_trailing_slash = trailing_slash == TrailingSlash::Ignore;
         match Capture::parse(url) {
             Some(capture) => {
                 let all = self.config.cdx.as_ref().is_some_and(|c| c.all_captures);
-                let original = seen_key(&capture.original, trailing_slash);
-                if all {
-                    format!("{original} @{}", capture.timestamp)
-                } else {
-                    original
-                }
+                let capture_time = all.then_some(capture.timestamp.as_str());
+                url_key::dedup(&capture.original, ignore_trailing_slash, capture_time)
             }
-            None => seen_key(url, trailing_slash),
+            None => url_key::dedup(url, ignore_trailing_slash, None),
         }
     }
 
     /// Queues a page unless it was seen already; says whether it was queued.
     fn enqueue(&mut self, url: Url, role: Role, trailing_slash: TrailingSlash) -> bool {
-        let key = self.seen_key(&url, trailing_slash);
+        let key = self.dedup_key(&url, trailing_slash);
         if !self.seen.insert(key.clone()) {
             return false;
         }
@@ -713,7 +711,7 @@ impl Crawl<'_> {
             .finish();
         let key = format!(
             "{} POST {body}",
-            self.seen_key(&action.fetch, trailing_slash)
+            self.dedup_key(&action.fetch, trailing_slash)
         );
         if !self.seen.insert(key.clone()) {
             return false;
@@ -885,51 +883,4 @@ fn warcinfo_options(config: &CrawlConfig) -> Vec<(String, String)> {
         ("details".to_string(), config.details.to_string()),
     ]);
     options
-}
-
-/// The key under which a URL counts as fetched: without its fragment, and without
-/// a trailing slash where the profile says slashes do not matter.
-fn seen_key(url: &Url, trailing_slash: TrailingSlash) -> String {
-    let mut url = url.clone();
-    url.set_fragment(None);
-    let mut key = url.to_string();
-    if trailing_slash == TrailingSlash::Ignore
-        && key.ends_with('/')
-        && url.path() != "/"
-        && url.query().is_none()
-    {
-        key.pop();
-    }
-    key
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn seen_keys() {
-        let cases = [
-            (
-                "https://x.fi/a/#comments",
-                TrailingSlash::Keep,
-                "https://x.fi/a/",
-            ),
-            (
-                "https://x.fi:443/a/",
-                TrailingSlash::Keep,
-                "https://x.fi/a/",
-            ),
-            ("HTTPS://X.FI/a/", TrailingSlash::Ignore, "https://x.fi/a"),
-            ("https://x.fi/", TrailingSlash::Ignore, "https://x.fi/"),
-            ("https://x.fi/a", TrailingSlash::Ignore, "https://x.fi/a"),
-        ];
-        for (input, slash, expected) in cases {
-            assert_eq!(
-                seen_key(&Url::parse(input).unwrap(), slash),
-                expected,
-                "{input}"
-            );
-        }
-    }
 }
