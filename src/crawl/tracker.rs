@@ -51,9 +51,16 @@ pub(super) struct Tracker<W, U> {
 enum State<W, U> {
     Queued(Pending<W>),
     InFlight(Pending<W>),
-    Undecided { readings: U, keep_outcome: bool },
+    Undecided {
+        /// Boxed, since a page's readings are large and every other state is
+        /// small: inline, they would size every URL's entry.
+        readings: Box<U>,
+        keep_outcome: bool,
+    },
     Listing(Vec<W>),
-    Alias { to: String },
+    Alias {
+        to: String,
+    },
     Kept(Arc<DetailOutcome>),
     Released,
 }
@@ -257,7 +264,7 @@ impl<W, U> Tracker<W, U> {
         self.pages.insert(
             key.to_string(),
             State::Undecided {
-                readings,
+                readings: Box::new(readings),
                 keep_outcome,
             },
         );
@@ -373,7 +380,7 @@ impl<W, U> Tracker<W, U> {
                 readings,
                 keep_outcome,
             }) => (
-                readings,
+                *readings,
                 Pending {
                     keep_outcome,
                     ..Pending::default()
