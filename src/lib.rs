@@ -29,6 +29,7 @@ pub mod sink;
 pub mod snapshot;
 pub mod state;
 pub mod text;
+pub(crate) mod url_key;
 
 pub use error::Error;
 pub use exit_codes::ExitCode;

@@ -27,8 +27,9 @@ use crate::error::Error;
 use crate::extract::{self, DetailPage, Entry, Extracted};
 use crate::page::{self, ArchiveMode, HttpResponse, Input, InputFile, Page};
 use crate::profile::Profiles;
-use crate::record::{Record, url_key};
+use crate::record::Record;
 use crate::sink::Sink;
+use crate::url_key;
 
 /// The most read of one HTML input or one WARC payload: far above any real page,
 /// low enough that a runaway input costs a bounded amount of memory.
@@ -115,7 +116,7 @@ impl Harvest {
                 self.listings.push((page, entries, profile.to_string()))
             }
             Extracted::Detail(mut detail) => {
-                let key = url_key(&page.url);
+                let key = url_key::id(&page.url);
                 if let Slot::Vacant(slot) = self.details.entry(key.clone()) {
                     if detail.standalone {
                         self.standalone.push((key, page, profile.to_string()));
@@ -132,14 +133,16 @@ impl Harvest {
 
     /// Notes that `from` redirected to `to`.
     pub fn redirect(&mut self, from: &Url, to: &Url) {
-        self.redirects
-            .insert(url_key(&original_of(from)), url_key(&original_of(to)));
+        self.redirects.insert(
+            url_key::id(&original_of(from)),
+            url_key::id(&original_of(to)),
+        );
     }
 
     /// The detail page at `url`, following recorded redirects (a few hops, never
     /// round a loop).
     fn detail_of(&self, url: &Url) -> Option<String> {
-        let mut key = url_key(url);
+        let mut key = url_key::id(url);
         for _ in 0..MAX_REDIRECT_HOPS {
             if self.details.contains_key(&key) {
                 return Some(key);

@@ -19,7 +19,7 @@ use crate::archive::wayback::Capture;
 use crate::error::Error;
 use crate::fetch::{FetchError, Fetcher, RequestKind, Scope};
 use crate::page::ArchiveMode;
-use crate::record::site_key;
+use crate::url_key;
 
 use super::CrawlConfig;
 
@@ -53,7 +53,7 @@ pub struct Plan {
     pub archives: Scope,
     /// The live sites among them.
     pub live_scope: Scope,
-    /// The original sites inside the archives, by [`site_key`].
+    /// The original sites inside the archives, by [`url_key::site`].
     pub archived_sites: Vec<String>,
 }
 
@@ -65,13 +65,13 @@ impl Plan {
         let mut archived_sites = Vec::new();
         if let Some(cdx) = &config.cdx {
             archive_prefixes.push(cdx.archive.clone());
-            archived_sites.extend(config.start.iter().map(site_key));
+            archived_sites.extend(config.start.iter().map(url_key::site));
         } else {
             for url in &config.start {
                 match Capture::parse(url) {
                     Some(capture) => {
                         starts.push(config.archive_mode.url(&capture));
-                        archived_sites.push(site_key(&capture.original));
+                        archived_sites.push(url_key::site(&capture.original));
                         archive_prefixes.push(capture.archive_prefix);
                     }
                     None => {

@@ -4,13 +4,13 @@
 //! no record of an archive crawl can go out before the last listing is read. What
 //! is held is kept small: per meeting id, only the winning entry (the listing's
 //! text of it) and a shared reference to its detail page's outcome, which the
-//! crawl's table of detail pages holds anyway. The record, with its own copy of
-//! the body, is built only when it is written, one at a time. So each text is
-//! held once (not once in the record and again in the detail table), an entry
+//! crawl's [`tracker`](super::tracker) keeps anyway. The record, with its own
+//! copy of the body, is built only when it is written, one at a time. So each
+//! text is held once (not once in the record and again in the tracker), an entry
 //! beaten by a newer capture is let go at once, and memory grows with the
 //! meetings and detail pages of the site, not with the captures crawled.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use crate::extract::Entry;
@@ -18,6 +18,15 @@ use crate::page::Page;
 use crate::record::Record;
 
 use super::{DetailOutcome, record};
+
+/// Where a crawl's records go.
+pub(super) enum Records {
+    /// A live crawl's go out as soon as they are complete, each id once: by
+    /// these ids, the ones written.
+    Written(HashSet<String>),
+    /// An archive crawl's wait for its end.
+    Held(Held),
+}
 
 /// An entry waiting to become a record.
 pub(super) struct HeldEntry {
@@ -147,7 +156,7 @@ mod tests {
     }
 
     /// The newest capture wins whatever the order, the body is shared with the
-    /// detail table rather than copied, and an entry beaten by a newer capture
+    /// tracker rather than copied, and an entry beaten by a newer capture
     /// lets go of its detail page at once.
     #[test]
     fn each_meeting_is_held_once_from_its_newest_capture_sharing_its_body() {
@@ -169,7 +178,7 @@ mod tests {
             kept.keep_newest(first);
             kept.keep_newest(second);
             assert_eq!(kept.len(), 1);
-            // Held once by the detail table (here), once by the held entry.
+            // Held once by the tracker (here), once by the held entry.
             assert_eq!(Arc::strong_count(&new_body), 2, "{newest_first}");
             assert_eq!(Arc::strong_count(&old_body), 1, "{newest_first}");
             let records: Vec<Record> = kept.into_records().collect();

@@ -3,12 +3,17 @@
 //! The crawl is one async loop: a queue of pages to fetch, and up to
 //! `--concurrency` pages in flight, each fetched and then read (decoded, parsed,
 //! extracted) on the blocking pool, so that a page slow to parse holds up
-//! neither the other fetches nor Ctrl-C. A live crawl writes a record as soon as
-//! it is complete: at once for an entry without a detail page, otherwise when its
-//! detail page has been read or has failed for good, in which case the record
-//! still goes out with `body: null` and a warning. Entries that share a detail
-//! page wait for the one fetch of it. An archive crawl holds its records until
-//! the end (see [`held`]), since a newer capture of a meeting may still come.
+//! neither the other fetches nor Ctrl-C. What the crawl knows of each URL it has
+//! met (queued, in flight, read as a listing or a detail page, failed, an alias
+//! of another through a redirect) is kept by the [`tracker`]; this module reads
+//! pages and tells it what became of them.
+//!
+//! A live crawl writes a record as soon as it is complete: at once for an entry
+//! without a detail page, otherwise when its detail page has been read or has
+//! failed for good, in which case the record still goes out with `body: null`
+//! and a warning. Entries that share a detail page wait for the one fetch of it.
+//! An archive crawl holds its records until the end (see [`held`]), since a newer
+//! capture of a meeting may still come.
 //!
 //! CDX discovery lists listings and detail pages alike. Its captures are read as
 //! what the profile says they are (`detail.page`); for a profile that cannot tell,
@@ -20,11 +25,12 @@ mod discover;
 mod held;
 mod read;
 mod stats;
+mod tracker;
 
 pub use discover::{CdxConfig, pattern_site};
 pub use stats::{CrawlStats, Failure};
 
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::HashSet;
 use std::future::Future;
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -44,11 +50,13 @@ use crate::extract::{DetailPage, Entry, Extracted, Submission};
 use crate::fetch::{FetchConfig, FetchError, Fetcher, Scope};
 use crate::page::{ArchiveMode, Link, Page};
 use crate::profile::{Profiles, TrailingSlash};
-use crate::record::{Record, site_key, url_key};
+use crate::record::Record;
 use crate::sink::Sink;
+use crate::url_key;
 
-use held::{Held, HeldEntry};
+use held::{Held, HeldEntry, Records};
 use read::{Fetched, Profiled, Read};
+use tracker::{Hung, OlderPosts, Reading, Settled, Tracker};
 
 /// What `harava crawl` was asked to do.
 #[derive(Debug, Clone)]
@@ -88,7 +96,7 @@ enum Role {
 struct Task {
     url: Url,
     role: Role,
-    /// The key under which the page counts as fetched.
+    /// The key under which the page counts as fetched ([`url_key::dedup`]).
     key: String,
     /// The fields to POST, for a listing that is a form's answer.
     form: Option<Vec<(String, String)>>,
@@ -121,26 +129,8 @@ struct Crawl<'a> {
     config: &'a CrawlConfig,
     profiles: &'a Profiles,
     sink: &'a mut Sink,
-    queue: VecDeque<Task>,
-    seen: HashSet<String>,
-    /// Detail pages already read, kept for entries that come later (archive crawls).
-    details: HashMap<String, Arc<DetailOutcome>>,
-    /// Detail pages already read and let go (live crawls).
-    settled: HashSet<String>,
-    /// Pages that share another page's outcome, by that page's key: the pages an
-    /// archive replayed as redirects to it, or the target an HTTP redirect from it
-    /// reached.
-    aliases: HashMap<String, Vec<String>>,
-    waiting: HashMap<String, Vec<Waiting>>,
-    /// Discovered pages read both ways, until a link says which they are.
-    undecided: BTreeMap<String, Undecided>,
-    /// Pages an "older posts" link pointed at while they were queued as
-    /// discovered: listings, whatever else they look like.
-    linked_as_listing: HashSet<String>,
-    written: HashSet<String>,
-    /// Archive crawls hold records back until the end: a newer capture of the same
-    /// meeting may still come, and it must win.
-    held: Option<Held>,
+    tracker: Tracker<Waiting, Undecided>,
+    records: Records,
     live_scope: Scope,
     /// Hosts (without `www.`) of the original sites inside the archives crawled.
     archived_sites: Vec<String>,
@@ -199,20 +189,20 @@ pub async fn run(
     } else {
         indicatif::ProgressBar::hidden()
     };
+    // Archive crawls hold records back until the end, and keep every detail
+    // page's outcome meanwhile: a newer capture of the same meeting may still
+    // come, and it must win.
+    let archived = plan.archived();
     let mut crawl = Crawl {
         config,
         profiles,
         sink,
-        queue: VecDeque::new(),
-        seen: HashSet::new(),
-        details: HashMap::new(),
-        settled: HashSet::new(),
-        aliases: HashMap::new(),
-        waiting: HashMap::new(),
-        undecided: BTreeMap::new(),
-        linked_as_listing: HashSet::new(),
-        written: HashSet::new(),
-        held: plan.archived().then(Held::default),
+        tracker: Tracker::new(archived),
+        records: if archived {
+            Records::Held(Held::default())
+        } else {
+            Records::Written(HashSet::new())
+        },
         live_scope: plan.live_scope.clone(),
         archived_sites: plan.archived_sites.clone(),
         stats: CrawlStats::default(),
@@ -281,7 +271,7 @@ async fn crawl_pages(
     let mut in_flight = FuturesUnordered::new();
     loop {
         while in_flight.len() < config.concurrency.max(1) {
-            let Some(task) = crawl.queue.pop_front() else {
+            let Some(task) = crawl.tracker.next() else {
                 break;
             };
             if config
@@ -308,7 +298,7 @@ async fn crawl_pages(
             });
         }
         if in_flight.is_empty() {
-            if crawl.undecided.is_empty() {
+            if !crawl.tracker.has_undecided() {
                 break;
             }
             // Nothing more will link to them: judge them by their own links,
@@ -340,19 +330,22 @@ async fn crawl_pages(
     } else {
         "it was never reached"
     };
-    while let Some(task) = crawl.queue.pop_front() {
+    while let Some(task) = crawl.tracker.next() {
         crawl.not_fetched(task, reason)?;
     }
-    // Entries whose detail page was in flight when the crawl stopped.
-    let unfinished: Vec<String> = crawl.waiting.keys().cloned().collect();
-    for key in unfinished {
-        crawl.settle(
-            &key,
-            DetailOutcome::Missing(format!("body: the detail page was not fetched: {reason}")),
-        )?;
+    // Entries whose detail page was in flight when the crawl stopped, or was
+    // read as a listing.
+    let abandoned = crawl.tracker.abandon();
+    if !abandoned.is_empty() {
+        let outcome = Arc::new(DetailOutcome::Missing(format!(
+            "body: the detail page was not fetched: {reason}"
+        )));
+        for waiting in abandoned {
+            crawl.write_waiting(waiting, &outcome)?;
+        }
     }
-    if let Some(held) = crawl.held.take() {
-        for record in held.into_records() {
+    if let Records::Held(held) = &mut crawl.records {
+        for record in std::mem::take(held).into_records() {
             crawl.sink.write(&record)?;
         }
     }
@@ -378,25 +371,17 @@ impl Crawl<'_> {
             );
         }
         if fetched.url != task.url {
-            let key = self.seen_key(&fetched.url, self.slash_for(&fetched.url));
+            let key = self.dedup_key(&fetched.url, self.slash_for(&fetched.url));
             if key != task.key {
-                if self.seen.insert(key.clone()) {
-                    if self.held.is_none()
-                        && self.waiting.contains_key(&task.key)
-                        && url_key(&task.url) == url_key(&fetched.url)
-                    {
-                        // A redirect that only adds a slash or changes the scheme:
-                        // an entry linking the target has the id of the entries
-                        // waiting for this page, so it is a meeting written with
-                        // them, and a live crawl need not keep the body for it.
-                        self.settled.insert(key);
-                    } else {
-                        // The target will never be fetched under its own URL now,
-                        // so whatever this page turns out to be settles it too: an
-                        // entry that links the target directly gets the same page.
-                        self.aliases.entry(task.key.clone()).or_default().push(key);
-                    }
-                } else if task.role != Role::Detail {
+                // A redirect that only adds a slash or changes the scheme keeps
+                // the meeting: an entry linking the target has the id of one
+                // linking this page.
+                let same_meeting = url_key::id(&task.url) == url_key::id(&fetched.url);
+                // A detail page is read for its entries wherever it redirects; a
+                // listing that redirects to a page met already would be read twice.
+                if !self.tracker.redirected(&task.key, key, same_meeting)
+                    && task.role != Role::Detail
+                {
                     tracing::info!(url = %task.url, to = %fetched.url, "redirected to a page fetched already");
                     let warning = format!(
                         "body: {} redirects to {}, which was read for another entry",
@@ -458,6 +443,7 @@ impl Crawl<'_> {
                 detail,
                 profile,
             } => {
+                let key = task.key.clone();
                 let undecided = Undecided {
                     task,
                     page,
@@ -465,13 +451,10 @@ impl Crawl<'_> {
                     detail: *detail,
                     profile,
                 };
-                if self.waiting.contains_key(&undecided.task.key) {
-                    self.read_as_detail(undecided)
-                } else if self.linked_as_listing.remove(&undecided.task.key) {
-                    self.read_as_listing(undecided)
-                } else {
-                    self.undecided.insert(undecided.task.key.clone(), undecided);
-                    Ok(())
+                match self.tracker.read_both_ways(&key, undecided) {
+                    Reading::AsDetail(undecided) => self.read_as_detail(undecided),
+                    Reading::AsListing(undecided) => self.read_as_listing(undecided),
+                    Reading::Undecided => Ok(()),
                 }
             }
         }
@@ -517,7 +500,8 @@ impl Crawl<'_> {
     /// link, several entries, or an entry linking to another page is a listing;
     /// any other is the detail page of an entry no listing crawled shows.
     fn decide_the_rest(&mut self) -> Result<(), Error> {
-        for (key, undecided) in std::mem::take(&mut self.undecided) {
+        for undecided in self.tracker.take_undecided() {
+            let key = &undecided.task.key;
             let slash = undecided.profile.trailing_slash;
             let is_listing = match &undecided.listing {
                 Extracted::Listing(listing) => {
@@ -527,7 +511,7 @@ impl Crawl<'_> {
                             entry
                                 .detail
                                 .as_ref()
-                                .is_some_and(|d| self.seen_key(&d.fetch, slash) != key)
+                                .is_some_and(|d| self.dedup_key(&d.fetch, slash) != *key)
                         })
                 }
                 Extracted::Detail(_) | Extracted::Other => false,
@@ -547,18 +531,31 @@ impl Crawl<'_> {
     fn follow_replayed_redirect(&mut self, task: Task, target: Url) -> Result<(), Error> {
         let target = Capture::parse(&target).map_or(target, |c| self.config.archive_mode.url(&c));
         tracing::info!(from = %task.url, to = %target, "the archive replayed a redirect; following it");
-        let target_key = self.seen_key(&target, self.slash_for(&target));
-        // Whatever the target turns out to be settles the page that pointed at it.
-        self.aliases
-            .entry(target_key.clone())
-            .or_default()
-            .push(task.key);
-        if let Some(outcome) = self.details.get(&target_key).cloned() {
-            return self.settle_with(&target_key, outcome);
+        let target_task = Task {
+            key: self.dedup_key(&target, self.slash_for(&target)),
+            url: target.clone(),
+            role: task.role,
+            form: None,
+        };
+        match self.tracker.replayed(&task.key, target_task) {
+            Some(Hung::Waiting) => Ok(()),
+            Some(Hung::Settled(settled)) => self.write_settled(settled),
+            Some(Hung::ReadAsDetail(undecided)) => self.read_as_detail(undecided),
+            Some(Hung::LetGo(waiting)) => {
+                let outcome = Arc::new(DetailOutcome::Missing(format!(
+                    "body: {} redirects to {target}, which was read for another entry",
+                    task.url
+                )));
+                for waiting in waiting {
+                    self.write_waiting(waiting, &outcome)?;
+                }
+                Ok(())
+            }
+            None => {
+                let warning = format!("body: {} is an archived redirect back to itself", task.url);
+                self.settle(&task.key, DetailOutcome::Missing(warning))
+            }
         }
-        let slash = self.slash_for(&target);
-        self.enqueue(target, task.role, slash);
-        Ok(())
     }
 
     /// How the profile for `url`'s site treats trailing slashes, as far as the
@@ -588,17 +585,24 @@ impl Crawl<'_> {
                 return self.settle(&task.key, DetailOutcome::Missing(warning));
             }
         };
+        self.tracker.read_as_listing(&task.key);
         self.stats.listing_pages += 1;
         let slash = profile.trailing_slash;
         for next in listing.next {
             if self.in_scope(&next, &page) {
-                let key = self.seen_key(&next.fetch, slash);
-                if let Some(undecided) = self.undecided.remove(&key) {
-                    self.read_as_listing(undecided)?;
-                } else if !self.enqueue(next.fetch, Role::Listing, slash) {
-                    tracing::info!(url = %next.original, "already fetched in this crawl (a pagination loop?); not fetched again");
-                    self.stats.skipped_seen += 1;
-                    self.linked_as_listing.insert(key);
+                let older = Task {
+                    key: self.dedup_key(&next.fetch, slash),
+                    url: next.fetch,
+                    role: Role::Listing,
+                    form: None,
+                };
+                match self.tracker.older_posts(older) {
+                    OlderPosts::Queued => {}
+                    OlderPosts::ReadAsListing(undecided) => self.read_as_listing(undecided)?,
+                    OlderPosts::Met => {
+                        tracing::info!(url = %next.original, "already fetched in this crawl (a pagination loop?); not fetched again");
+                        self.stats.skipped_seen += 1;
+                    }
                 }
             } else {
                 tracing::info!(url = %next.original, "next-page link leads off the site; not followed");
@@ -621,26 +625,25 @@ impl Crawl<'_> {
                 self.write(entry, &listing_page, None, &profile_name, Some(warning))?;
                 continue;
             }
-            let key = self.seen_key(&detail.fetch, slash);
             let waiting = Waiting {
                 entry,
                 listing: listing_page.clone(),
                 profile: profile_name.clone(),
             };
-            if let Some(outcome) = self.details.get(&key).cloned() {
-                self.write_waiting(waiting, &outcome)?;
-            } else if self.settled.contains(&key) {
+            let detail_page = Task {
+                key: self.dedup_key(&detail.fetch, slash),
+                url: detail.fetch,
+                role: Role::Detail,
+                form: None,
+            };
+            match self.tracker.wait_for(detail_page, waiting) {
+                Hung::Waiting => {}
+                Hung::Settled(settled) => self.write_settled(settled)?,
+                Hung::ReadAsDetail(undecided) => self.read_as_detail(undecided)?,
                 // Its detail page was read and let go already: the same meeting as
                 // a record written before (same detail page, same id).
-                tracing::debug!(url = %detail.original, "an entry seen before; skipped");
-            } else {
-                self.waiting.entry(key.clone()).or_default().push(waiting);
-                match self.undecided.remove(&key) {
-                    Some(undecided) => self.read_as_detail(undecided)?,
-                    // Queued or in flight already (perhaps as a start page), or new.
-                    None => {
-                        self.enqueue(detail.fetch, Role::Detail, slash);
-                    }
+                Hung::LetGo(_) => {
+                    tracing::debug!(url = %detail.original, "an entry seen before; skipped");
                 }
             }
         }
@@ -648,7 +651,11 @@ impl Crawl<'_> {
     }
 
     fn records_so_far(&self) -> u64 {
-        self.sink.written() + self.held.as_ref().map_or(0, |h| h.len() as u64)
+        let held = match &self.records {
+            Records::Held(held) => held.len() as u64,
+            Records::Written(_) => 0,
+        };
+        self.sink.written() + held
     }
 
     /// Whether a link stays on the sites being crawled: for a live page, the
@@ -656,43 +663,36 @@ impl Crawl<'_> {
     /// the archive (whatever the archive's own host).
     fn in_scope(&self, link: &Link, page: &Page) -> bool {
         if page.archive.is_some() {
-            self.archived_sites.contains(&site_key(&link.original))
+            self.archived_sites.contains(&url_key::site(&link.original))
         } else {
             self.live_scope.contains(&link.fetch)
         }
     }
 
-    /// The key under which a URL counts as fetched. An archived page is known by
-    /// its original URL, since the archive serves whichever capture is nearest;
-    /// with `--all-captures`, by original URL and capture time.
-    fn seen_key(&self, url: &Url, trailing_slash: TrailingSlash) -> String {
+    /// The key under which a URL counts as fetched ([`url_key::dedup`]): an
+    /// archived page's by its original URL, and with `--all-captures` its
+    /// capture time.
+    fn dedup_key(&self, url: &Url, trailing_slash: TrailingSlash) -> String {
+        let ignore_trailing_slash = trailing_slash == TrailingSlash::Ignore;
         match Capture::parse(url) {
             Some(capture) => {
                 let all = self.config.cdx.as_ref().is_some_and(|c| c.all_captures);
-                let original = seen_key(&capture.original, trailing_slash);
-                if all {
-                    format!("{original} @{}", capture.timestamp)
-                } else {
-                    original
-                }
+                let capture_time = all.then_some(capture.timestamp.as_str());
+                url_key::dedup(&capture.original, ignore_trailing_slash, capture_time)
             }
-            None => seen_key(url, trailing_slash),
+            None => url_key::dedup(url, ignore_trailing_slash, None),
         }
     }
 
-    /// Queues a page unless it was seen already; says whether it was queued.
+    /// Queues a page unless it was met already; says whether it was queued.
     fn enqueue(&mut self, url: Url, role: Role, trailing_slash: TrailingSlash) -> bool {
-        let key = self.seen_key(&url, trailing_slash);
-        if !self.seen.insert(key.clone()) {
-            return false;
-        }
-        self.queue.push_back(Task {
+        let key = self.dedup_key(&url, trailing_slash);
+        self.tracker.queue(Task {
             url,
             role,
             key,
             form: None,
-        });
-        true
+        })
     }
 
     /// Queues the submission of a listing's form (a POST, or a GET with the
@@ -713,19 +713,18 @@ impl Crawl<'_> {
             .finish();
         let key = format!(
             "{} POST {body}",
-            self.seen_key(&action.fetch, trailing_slash)
+            self.dedup_key(&action.fetch, trailing_slash)
         );
-        if !self.seen.insert(key.clone()) {
-            return false;
-        }
-        tracing::info!(url = %action.original, "submitting the listing's form");
-        self.queue.push_back(Task {
+        let queued = self.tracker.queue(Task {
             url: action.fetch,
             role: Role::Listing,
             key,
             form: Some(fields),
         });
-        true
+        if queued {
+            tracing::info!(url = %action.original, "submitting the listing's form");
+        }
+        queued
     }
 
     fn fetch_failed(&mut self, task: Task, error: FetchError) -> Result<(), Error> {
@@ -763,29 +762,16 @@ impl Crawl<'_> {
         self.settle(&task.key, DetailOutcome::Missing(warning))
     }
 
-    /// Records what became of the page under `key` and writes the entries that
-    /// waited for it.
+    /// Records what became of the page in flight under `key` and writes the
+    /// entries that waited for it.
     fn settle(&mut self, key: &str, outcome: DetailOutcome) -> Result<(), Error> {
-        self.settle_with(key, Arc::new(outcome))
+        let settled = self.tracker.settle(key, outcome);
+        self.write_settled(settled)
     }
 
-    fn settle_with(&mut self, key: &str, outcome: Arc<DetailOutcome>) -> Result<(), Error> {
-        let waiting = self.waiting.remove(key).unwrap_or_default();
-        let aliases = self.aliases.remove(key).unwrap_or_default();
-        // A live crawl lets a body go once the records that waited for it are
-        // written, so its memory stays flat as the site grows. It is kept when no
-        // entry has asked for it yet (a detail page given or discovered as a start
-        // page) and in archive crawls, which hold their records anyway.
-        if self.held.is_some() || waiting.is_empty() {
-            self.details.insert(key.to_string(), outcome.clone());
-        } else {
-            self.settled.insert(key.to_string());
-        }
-        for waiting in waiting {
-            self.write_waiting(waiting, &outcome)?;
-        }
-        for alias in aliases {
-            self.settle_with(&alias, outcome.clone())?;
+    fn write_settled(&mut self, settled: Settled<Waiting>) -> Result<(), Error> {
+        for waiting in settled.waiting {
+            self.write_waiting(waiting, &settled.outcome)?;
         }
         Ok(())
     }
@@ -812,17 +798,17 @@ impl Crawl<'_> {
         profile: &str,
         warning: Option<String>,
     ) -> Result<(), Error> {
-        match &mut self.held {
-            Some(held) => held.keep_newest(HeldEntry {
+        match &mut self.records {
+            Records::Held(held) => held.keep_newest(HeldEntry {
                 entry,
                 listing: listing.clone(),
                 outcome: outcome.cloned(),
                 profile: profile.to_string(),
                 warning,
             }),
-            None => {
+            Records::Written(ids) => {
                 let record = record(entry, listing, outcome.map(|o| &**o), profile, warning);
-                if self.written.insert(record.id.clone()) {
+                if ids.insert(record.id.clone()) {
                     self.sink.write(&record)?;
                 }
             }
@@ -885,51 +871,4 @@ fn warcinfo_options(config: &CrawlConfig) -> Vec<(String, String)> {
         ("details".to_string(), config.details.to_string()),
     ]);
     options
-}
-
-/// The key under which a URL counts as fetched: without its fragment, and without
-/// a trailing slash where the profile says slashes do not matter.
-fn seen_key(url: &Url, trailing_slash: TrailingSlash) -> String {
-    let mut url = url.clone();
-    url.set_fragment(None);
-    let mut key = url.to_string();
-    if trailing_slash == TrailingSlash::Ignore
-        && key.ends_with('/')
-        && url.path() != "/"
-        && url.query().is_none()
-    {
-        key.pop();
-    }
-    key
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn seen_keys() {
-        let cases = [
-            (
-                "https://x.fi/a/#comments",
-                TrailingSlash::Keep,
-                "https://x.fi/a/",
-            ),
-            (
-                "https://x.fi:443/a/",
-                TrailingSlash::Keep,
-                "https://x.fi/a/",
-            ),
-            ("HTTPS://X.FI/a/", TrailingSlash::Ignore, "https://x.fi/a"),
-            ("https://x.fi/", TrailingSlash::Ignore, "https://x.fi/"),
-            ("https://x.fi/a", TrailingSlash::Ignore, "https://x.fi/a"),
-        ];
-        for (input, slash, expected) in cases {
-            assert_eq!(
-                seen_key(&Url::parse(input).unwrap(), slash),
-                expected,
-                "{input}"
-            );
-        }
-    }
 }

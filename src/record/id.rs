@@ -2,17 +2,20 @@
 //!
 //! An id is a hash of where the meeting lives on the original site: its detail
 //! page, or, for entries without one, the site plus post date and title. URLs are
-//! compared without scheme, `www.`, port, fragment and trailing slash, because
-//! archives keep the same page under http and https, with and without www.
+//! compared by [`url_key::id`], without scheme, `www.`, port, fragment and
+//! trailing slash, because archives keep the same page under http and https,
+//! with and without www.
 //!
-//! An entry without a detail page is keyed by its site ([`site_key`]: the host
-//! without `www.`), not by the listing page it was read from: a new post pushes
+//! An entry without a detail page is keyed by its site ([`url_key::site`]: the
+//! host without `www.`), not by the listing page it was read from: a new post pushes
 //! older entries to the next listing page, and a meeting must keep its id when it
 //! moves (else `--state` would deliver it again as new).
 
 use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 use url::Url;
+
+use crate::url_key;
 
 /// The id of a meeting: 16 hex digits (64 bits) of a SHA-256.
 pub fn record_id(
@@ -22,10 +25,10 @@ pub fn record_id(
     title: Option<&str>,
 ) -> String {
     let key = match detail_url {
-        Some(url) => format!("detail {}", url_key(url)),
+        Some(url) => format!("detail {}", url_key::id(url)),
         None => format!(
             "entry {} {} {}",
-            site_key(listing_url),
+            url_key::site(listing_url),
             published.map(|d| d.to_string()).unwrap_or_default(),
             title.unwrap_or_default()
         ),
@@ -38,74 +41,13 @@ pub fn record_id(
 /// meeting number, TWeb's `bid`): the site plus that number, so the id holds
 /// when the system's URLs change around the number.
 pub fn system_record_id(url: &Url, system_id: &str) -> String {
-    let digest = Sha256::digest(format!("system {} {system_id}", site_key(url)).as_bytes());
+    let digest = Sha256::digest(format!("system {} {system_id}", url_key::site(url)).as_bytes());
     digest[..8].iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// A site as archives and ids know it: the host without `www.`, whatever the
-/// scheme, port or path; empty for a URL without a host (a file read without
-/// `--base-url`).
-pub fn site_key(url: &Url) -> String {
-    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
-    match host.strip_prefix("www.") {
-        Some(rest) => rest.to_string(),
-        None => host,
-    }
-}
-
-/// The part of a URL that names a page regardless of how it was reached.
-pub fn url_key(url: &Url) -> String {
-    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
-    let host = host.strip_prefix("www.").unwrap_or(&host);
-    let path = url.path();
-    let path = if path.len() > 1 {
-        path.trim_end_matches('/')
-    } else {
-        ""
-    };
-    match url.query() {
-        Some(query) => format!("{host}{path}?{query}"),
-        None => format!("{host}{path}"),
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn url_keys_ignore_how_the_page_was_reached() {
-        let cases = [
-            (
-                "https://www.uusimaa2019.fi/muistiot/a/",
-                "uusimaa2019.fi/muistiot/a",
-            ),
-            (
-                "http://uusimaa2019.fi:80/muistiot/a#comments",
-                "uusimaa2019.fi/muistiot/a",
-            ),
-            ("https://WWW.Uusimaa2019.fi/", "uusimaa2019.fi"),
-            ("https://x.fi/?p=123", "x.fi?p=123"),
-            ("https://x.fi/a/?p=1", "x.fi/a?p=1"),
-        ];
-        for (input, expected) in cases {
-            assert_eq!(url_key(&Url::parse(input).unwrap()), expected, "{input}");
-        }
-    }
-
-    #[test]
-    fn site_keys() {
-        let cases = [
-            ("https://www.uusimaa2019.fi/a/", "uusimaa2019.fi"),
-            ("http://uusimaa2019.fi/", "uusimaa2019.fi"),
-            ("https://WWW.Kunta.FI/*", "kunta.fi"),
-            ("http://127.0.0.1:8080/x/", "127.0.0.1"),
-            ("file:///home/a/sivu.html", ""),
-        ];
-        for (url, expected) in cases {
-            assert_eq!(site_key(&Url::parse(url).unwrap()), expected, "{url}");
-        }
-    }
 
     #[test]
     fn ids_are_stable_and_distinct() {

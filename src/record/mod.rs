@@ -5,7 +5,7 @@
 
 mod id;
 
-pub use id::{record_id, site_key, url_key};
+pub use id::record_id;
 
 use std::collections::HashMap;
 

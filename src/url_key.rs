@@ -1,0 +1,191 @@
+//! The keys URLs are compared by. Each question the program asks of two URLs
+//! ("is this the page fetched already?", "is this the same meeting?", "is this
+//! the same site?") has its own rule, and every module asks it here, so that
+//! the rules are seen side by side and stay what they are for a reason.
+//!
+//! From strictest to loosest: [`dedup`] tells pages apart as fetches, [`id`]
+//! as meetings, [`site`] as sites. The fetcher's scope and politeness keys
+//! (scheme, host and port; host and port) are defined with the fetcher.
+
+use url::Url;
+
+/// The key under which a page counts as fetched in a crawl: the URL without
+/// its fragment, which never reaches the server.
+///
+/// Everything else the server sees is kept (scheme, `www.`, query), since a
+/// crawl must not skip a page that might answer differently; default ports
+/// go, since the request is the same without them. The one exception is a
+/// trailing slash where the site's profile says `/a` and `/a/` are the same
+/// page (`ignore_trailing_slash`): a site that links one page both ways is
+/// then fetched once per page, not once per spelling.
+///
+/// An archive's capture is known by its original URL, since the archive serves
+/// whichever capture is nearest whatever time is asked for: `url` is then the
+/// original and `capture_time` is `None`. With `--all-captures` each capture is
+/// a page of its own, and `capture_time` is its timestamp.
+pub(crate) fn dedup(url: &Url, ignore_trailing_slash: bool, capture_time: Option<&str>) -> String {
+    let mut url = url.clone();
+    url.set_fragment(None);
+    let mut key = url.to_string();
+    if ignore_trailing_slash && key.ends_with('/') && url.path() != "/" && url.query().is_none() {
+        key.pop();
+    }
+    match capture_time {
+        Some(timestamp) => format!("{key} @{timestamp}"),
+        None => key,
+    }
+}
+
+/// The part of a URL that names a meeting's page however it was reached, for
+/// record ids: without scheme, `www.`, port, fragment and trailing slash.
+///
+/// Archives keep the same page under http and https, with and without `www.`,
+/// and sites move between them; a meeting must keep its id through all of it,
+/// or `--state` would deliver it again as new. The query stays, since
+/// `?p=123` is how many sites name their pages.
+pub(crate) fn id(url: &Url) -> String {
+    let host = site(url);
+    let path = url.path();
+    let path = if path.len() > 1 {
+        path.trim_end_matches('/')
+    } else {
+        ""
+    };
+    match url.query() {
+        Some(query) => format!("{host}{path}?{query}"),
+        None => format!("{host}{path}"),
+    }
+}
+
+/// A site as archives and ids know it: the host without `www.`, whatever the
+/// scheme, port or path; empty for a URL without a host (a file read without
+/// `--base-url`).
+///
+/// An archive lists one site's captures under http and https, with and
+/// without `www.`, so CDX discovery and an archive crawl's scope take them all
+/// as one site; and an entry without a detail page is identified by its site,
+/// not by the listing page it moves along as new posts come.
+pub(crate) fn site(url: &Url) -> String {
+    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+    match host.strip_prefix("www.") {
+        Some(rest) => rest.to_string(),
+        None => host,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(s: &str) -> Url {
+        Url::parse(s).unwrap()
+    }
+
+    /// Per rule, two URLs it takes as one and two it tells apart.
+    #[test]
+    fn each_key_joins_what_it_should_and_no_more() {
+        let dedup_keep = |u: &str| dedup(&url(u), false, None);
+        let dedup_ignore = |u: &str| dedup(&url(u), true, None);
+        let capture_at = |t: &str| dedup(&url("https://x.fi/a/"), false, Some(t));
+        let id_key = |u: &str| id(&url(u));
+        let site_key = |u: &str| site(&url(u));
+        type Rule<'a> = (
+            &'a str,
+            &'a dyn Fn(&str) -> String,
+            [&'a str; 2],
+            [&'a str; 2],
+        );
+        let rules: [Rule; 5] = [
+            (
+                "dedup",
+                &dedup_keep,
+                ["https://x.fi/a/#kommentit", "https://x.fi/a/"],
+                ["https://x.fi/a/", "https://x.fi/a"],
+            ),
+            (
+                "dedup, slashes ignored",
+                &dedup_ignore,
+                ["https://x.fi/a/", "https://x.fi/a"],
+                ["https://x.fi/a", "https://www.x.fi/a"],
+            ),
+            (
+                "dedup, every capture",
+                &capture_at,
+                ["20190101000000", "20190101000000"],
+                ["20190101000000", "20200101000000"],
+            ),
+            (
+                "id",
+                &id_key,
+                ["https://www.x.fi/a/", "http://x.fi:8080/a"],
+                ["https://x.fi/a/?p=1", "https://x.fi/a/?p=2"],
+            ),
+            (
+                "site",
+                &site_key,
+                ["https://www.x.fi/a/", "http://x.fi/b"],
+                ["https://x.fi/", "https://kunta.x.fi/"],
+            ),
+        ];
+        for (rule, key, equal, different) in rules {
+            assert_eq!(key(equal[0]), key(equal[1]), "{rule}: {equal:?}");
+            assert_ne!(
+                key(different[0]),
+                key(different[1]),
+                "{rule}: {different:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn seen_keys() {
+        let cases = [
+            ("https://x.fi/a/#comments", false, "https://x.fi/a/"),
+            ("https://x.fi:443/a/", false, "https://x.fi/a/"),
+            ("HTTPS://X.FI/a/", true, "https://x.fi/a"),
+            ("https://x.fi/", true, "https://x.fi/"),
+            ("https://x.fi/a", true, "https://x.fi/a"),
+        ];
+        for (input, ignore_trailing_slash, expected) in cases {
+            assert_eq!(
+                dedup(&url(input), ignore_trailing_slash, None),
+                expected,
+                "{input}"
+            );
+        }
+    }
+
+    #[test]
+    fn url_keys_ignore_how_the_page_was_reached() {
+        let cases = [
+            (
+                "https://www.uusimaa2019.fi/muistiot/a/",
+                "uusimaa2019.fi/muistiot/a",
+            ),
+            (
+                "http://uusimaa2019.fi:80/muistiot/a#comments",
+                "uusimaa2019.fi/muistiot/a",
+            ),
+            ("https://WWW.Uusimaa2019.fi/", "uusimaa2019.fi"),
+            ("https://x.fi/?p=123", "x.fi?p=123"),
+            ("https://x.fi/a/?p=1", "x.fi/a?p=1"),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(id(&url(input)), expected, "{input}");
+        }
+    }
+
+    #[test]
+    fn site_keys() {
+        let cases = [
+            ("https://www.uusimaa2019.fi/a/", "uusimaa2019.fi"),
+            ("http://uusimaa2019.fi/", "uusimaa2019.fi"),
+            ("https://WWW.Kunta.FI/*", "kunta.fi"),
+            ("http://127.0.0.1:8080/x/", "127.0.0.1"),
+            ("file:///home/a/sivu.html", ""),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(site(&url(input)), expected, "{input}");
+        }
+    }
+}
