@@ -9,7 +9,7 @@ use std::os::unix::fs::{FileTypeExt, PermissionsExt};
 use std::path::Path;
 use std::process::Stdio;
 
-use crate::util::{self, Route, TestServer, crawl, records, run, samples, stderr};
+use crate::util::{self, Route, TestServer, crawl, records, run, samples, state_meetings, stderr};
 
 const FAST: &[&str] = &["--rate", "0", "--retries", "0", "--timeout", "5"];
 
@@ -138,13 +138,7 @@ fn an_output_through_a_symlink_goes_to_its_target_and_the_link_stays() {
             .is_symlink()
     );
     assert_eq!(records(&fs::read(&target).unwrap()).len(), 19);
-    assert_eq!(
-        fs::read_to_string(dir.path().join("real/state.jsonl"))
-            .unwrap()
-            .lines()
-            .count(),
-        19
-    );
+    assert_eq!(state_meetings(&dir.path().join("real/state.jsonl")), 19);
     assert_eq!(
         names(&dir.path().join("real")),
         ["meetings.jsonl", "state.jsonl"]
@@ -224,7 +218,13 @@ fn new_output_files_get_the_umask_mode_and_replaced_ones_keep_theirs() {
     assert_eq!(mode(&kept), 0o640, "state");
     assert_eq!(
         names(dir.path()),
-        ["out.jsonl", "out.warc.gz", "state", "stats.json"]
+        [
+            "out.jsonl",
+            "out.warc.gz",
+            "state",
+            "state.lock",
+            "stats.json"
+        ]
     );
 }
 
@@ -271,8 +271,9 @@ fn a_run_that_read_no_page_leaves_the_previous_output_as_it_was() {
         stderr(&output)
     );
     assert_eq!(fs::read_to_string(&out).unwrap(), "yesterday\n");
-    assert_eq!(fs::read_to_string(&state).unwrap(), "");
-    assert_eq!(names(dir.path()), ["out.jsonl", "state"]);
+    // The empty state file of harava 0.2 became a database that knows no meeting.
+    assert_eq!(state_meetings(&state), 0);
+    assert_eq!(names(dir.path()), ["out.jsonl", "state", "state.lock"]);
 }
 
 #[test]

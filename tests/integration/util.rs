@@ -30,6 +30,14 @@ pub fn harava() -> Command {
     command
 }
 
+/// How many meetings the state database at `path` knows.
+pub fn state_meetings(path: &Path) -> i64 {
+    rusqlite::Connection::open(path)
+        .unwrap()
+        .query_row("SELECT count(*) FROM meetings", [], |row| row.get(0))
+        .unwrap()
+}
+
 /// Runs harava with `args` and returns its output.
 pub fn run(args: &[&str]) -> Output {
     harava().args(args).output().expect("harava runs")
