@@ -16,9 +16,11 @@
 //! body. Web archives' answers are read apart by [`wayback::classify`]: a capture
 //! of a site's error is a failed page, not the archive throttling us.
 
+mod error;
 mod ratelimit;
 mod retry;
 mod robots;
+mod scope;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -37,9 +39,14 @@ use crate::error::excerpt;
 use crate::page::HttpResponse;
 use crate::sink::PendingFile;
 
+use error::show;
 use ratelimit::HostLimiter;
 use robots::Robots;
+use scope::{host_key, origin_key};
+
+pub use error::FetchError;
 pub use robots::agent_token;
+pub use scope::Scope;
 
 /// How to fetch. Defaults live in [`crate::config`].
 #[derive(Debug, Clone)]
@@ -112,267 +119,12 @@ impl Response {
 /// (RFC 9309 asks crawlers to follow at least five, across hosts).
 const ROBOTS_MAX_REDIRECTS: usize = 5;
 
-/// A URL as a message quotes it: at most a short excerpt.
-fn show(url: &Url) -> std::borrow::Cow<'_, str> {
-    excerpt(url.as_str())
-}
-
-/// Why a fetch did not produce a page. Every message starts with the URL (an
-/// excerpt of it, for hostile lengths) and a colon; [`FetchError::reason`] is
-/// the rest.
-#[derive(Debug, Clone, thiserror::Error)]
-pub enum FetchError {
-    #[error("{}: disallowed by robots.txt ({detail})", show(.url))]
-    Disallowed { url: Url, detail: String },
-    #[error("{}: not fetched, robots.txt was unavailable: {reason}", show(.url))]
-    RobotsUnavailable { url: Url, reason: String },
-    #[error("{}: not on the sites being crawled, not fetched", show(.url))]
-    OutOfScope { url: Url },
-    #[error(
-        "{}: cannot be requested ({reason}); the link is malformed, so it was not fetched",
-        show(.url)
-    )]
-    BadUrl { url: Url, reason: String },
-    #[error(
-        "{}: redirected to {}, which is outside the sites being crawled; not followed",
-        show(.url),
-        show(.target)
-    )]
-    RedirectOutOfScope { url: Url, target: Url },
-    #[error("{}: redirect loop ({chain}); the site's redirects go in circles", show(.url))]
-    RedirectLoop { url: Url, chain: String },
-    #[error(
-        "{}: more than {limit} redirects; stopped following (start from the address the redirects lead to)",
-        show(.url)
-    )]
-    TooManyRedirects { url: Url, limit: usize },
-    #[error(
-        "{}: HTTP {status} redirect without a usable Location ({detail}); it is not a page, and the site's redirect is broken",
-        show(.url)
-    )]
-    BadRedirect {
-        url: Url,
-        status: u16,
-        detail: String,
-    },
-    #[error("{}: no response within {seconds} s (raise --timeout for slow sites)", show(.url))]
-    Timeout { url: Url, seconds: f64 },
-    #[error(
-        "{}: {message} (check that the address is right and the site is up; --retries retries such failures)",
-        show(.url)
-    )]
-    Connect {
-        url: Url,
-        message: String,
-        refused: bool,
-    },
-    #[error(
-        "{}: the archive refuses connections ({message}); it has probably blocked this address after too many requests. Stop, wait an hour, and crawl again at a lower --archive-rate",
-        show(.url)
-    )]
-    Refused { url: Url, message: String },
-    #[error("{}: HTTP {status}{}", show(.url), status_advice(*.status))]
-    Status { url: Url, status: u16 },
-    #[error("{}: the archive answered HTTP {status}{}", show(.url), archive_status_advice(*.status))]
-    ArchiveStatus { url: Url, status: u16 },
-    #[error(
-        "{}: the archive's capture of {} from {date} is the site's HTTP {status}: the site failed when the archive visited it, and retrying cannot change a capture (list the other captures with --cdx {archive} {})",
-        show(.url),
-        show(.original),
-        show(.original)
-    )]
-    CapturedFailure {
-        url: Url,
-        original: Url,
-        archive: String,
-        date: String,
-        status: u16,
-    },
-    #[error(
-        "{}: the archive has no capture of {} near {near}; list what it has with --cdx {archive} {}",
-        show(.url),
-        show(.original),
-        show(.original)
-    )]
-    NoCapture {
-        url: Url,
-        original: Url,
-        archive: String,
-        near: String,
-    },
-    #[error(
-        "{}: the archive excludes this URL ({detail}); an excluded (blocked) URL has no capture anyone can read, so it was not retried",
-        show(.url)
-    )]
-    Excluded { url: Url, detail: String },
-    #[error(
-        "{}: the response is larger than --max-bytes {limit} bytes (after decompression); not read further",
-        show(.url)
-    )]
-    TooLarge { url: Url, limit: u64 },
-}
-
-/// What to do about an HTTP error status of a live site.
-fn status_advice(status: u16) -> &'static str {
-    match status {
-        404 | 410 => " (the page is gone: check the URL, or crawl an archived copy)",
-        401 | 403 => {
-            " (the site refuses us: it may block crawlers, or want --user-agent with contact details)"
-        }
-        429 => {
-            " (the site is rate-limiting us even after the retries: crawl again later at a lower --rate)"
-        }
-        500..=599 => " (the server failed even after the retries: try again later)",
-        _ => "",
-    }
-}
-
-/// What to do about an error status that is the archive's own, not a capture's.
-fn archive_status_advice(status: u16) -> &'static str {
-    match status {
-        401 | 403 => " (it refuses this request)",
-        429 => {
-            " (it is rate-limiting us even after the retries: crawl again later at a lower --archive-rate or --cdx-rate)"
-        }
-        500..=599 => " (it failed even after the retries: try again later)",
-        _ => "",
-    }
-}
-
-impl FetchError {
-    /// Skips are the crawler keeping its promises (robots.txt, scope), not failures.
-    pub fn is_skip(&self) -> bool {
-        matches!(
-            self,
-            FetchError::Disallowed { .. }
-                | FetchError::OutOfScope { .. }
-                | FetchError::RedirectOutOfScope { .. }
-        )
-    }
-
-    fn is_retryable(&self) -> bool {
-        match self {
-            FetchError::Timeout { .. } | FetchError::Connect { .. } => true,
-            FetchError::Status { status, .. } | FetchError::ArchiveStatus { status, .. } => {
-                retry::is_retryable_status(*status)
-            }
-            _ => false,
-        }
-    }
-
-    /// The URL the error is about.
-    pub fn url(&self) -> &Url {
-        match self {
-            FetchError::Disallowed { url, .. }
-            | FetchError::RobotsUnavailable { url, .. }
-            | FetchError::OutOfScope { url }
-            | FetchError::BadUrl { url, .. }
-            | FetchError::RedirectOutOfScope { url, .. }
-            | FetchError::RedirectLoop { url, .. }
-            | FetchError::TooManyRedirects { url, .. }
-            | FetchError::BadRedirect { url, .. }
-            | FetchError::Timeout { url, .. }
-            | FetchError::Connect { url, .. }
-            | FetchError::Refused { url, .. }
-            | FetchError::Status { url, .. }
-            | FetchError::ArchiveStatus { url, .. }
-            | FetchError::CapturedFailure { url, .. }
-            | FetchError::NoCapture { url, .. }
-            | FetchError::Excluded { url, .. }
-            | FetchError::TooLarge { url, .. } => url,
-        }
-    }
-
-    /// The message without the URL it starts with, for callers that name the
-    /// URL themselves.
-    pub fn reason(&self) -> String {
-        let message = self.to_string();
-        let prefix = format!("{}: ", show(self.url()));
-        match message.strip_prefix(&prefix) {
-            Some(rest) => rest.to_string(),
-            None => message,
-        }
-    }
-
-    /// A connection an archive refused is the archive's firewall, not a hiccup:
-    /// told apart by the io error's kind, never by its (localised) text.
-    fn into_archive_error(self) -> FetchError {
-        match self {
-            FetchError::Connect {
-                url,
-                message,
-                refused: true,
-            } => FetchError::Refused { url, message },
-            other => other,
-        }
-    }
-}
-
 /// Counters a crawl reports in its summary.
 #[derive(Debug, Default)]
 pub struct FetchCounters {
     pub requests: AtomicU64,
     pub retries: AtomicU64,
     pub throttled: AtomicU64,
-}
-
-/// The origins (scheme, host, port) a crawl may visit.
-#[derive(Debug, Clone, Default)]
-pub struct Scope {
-    origins: Vec<String>,
-    /// The same origins by [`host_key`], for what is shared per host.
-    hosts: Vec<String>,
-}
-
-impl Scope {
-    pub fn new<'a>(urls: impl IntoIterator<Item = &'a Url>) -> Scope {
-        let mut origins = Vec::new();
-        let mut hosts = Vec::new();
-        for url in urls {
-            origins.push(origin_key(url));
-            hosts.push(host_key(url));
-        }
-        Scope::from_keys(origins, hosts)
-    }
-
-    fn from_keys(mut origins: Vec<String>, mut hosts: Vec<String>) -> Scope {
-        origins.sort();
-        origins.dedup();
-        hosts.sort();
-        hosts.dedup();
-        Scope { origins, hosts }
-    }
-
-    pub fn contains(&self, url: &Url) -> bool {
-        self.origins.contains(&origin_key(url))
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.origins.is_empty()
-    }
-
-    /// Both scopes' origins.
-    pub fn union(&self, other: &Scope) -> Scope {
-        Scope::from_keys(
-            [self.origins.clone(), other.origins.clone()].concat(),
-            [self.hosts.clone(), other.hosts.clone()].concat(),
-        )
-    }
-}
-
-fn origin_key(url: &Url) -> String {
-    url.origin().ascii_serialization()
-}
-
-/// The key politeness is kept under: the host, whatever the scheme, so http and
-/// https of one server share one budget. A port that is not its scheme's default
-/// names another server (as on loopback), so it is part of the key.
-fn host_key(url: &Url) -> String {
-    let host = url.host_str().unwrap_or_default();
-    match url.port() {
-        Some(port) => format!("{host}:{port}"),
-        None => host.to_string(),
-    }
 }
 
 /// Whether `url` can be sent at all. reqwest turns it into an `http::Uri`, which
@@ -562,7 +314,7 @@ impl Fetcher {
         hosts
             .entry(key)
             .or_insert_with_key(|key| {
-                let is_archive = self.archives.hosts.contains(key);
+                let is_archive = self.archives.contains_host(key);
                 let page_rate = if is_archive {
                     stricter_rate(self.config.rate, self.config.archive_rate)
                 } else {
@@ -1120,21 +872,6 @@ mod tests {
         Url::parse(s).unwrap()
     }
 
-    #[test]
-    fn host_keys() {
-        // Two URLs, and whether they share one budget.
-        let cases = [
-            ("http://x.fi/a", "https://x.fi/b", true),
-            ("http://x.fi:80/", "https://X.FI:443/", true),
-            ("http://x.fi/", "http://www.x.fi/", false),
-            ("http://127.0.0.1:8080/", "http://127.0.0.1:8081/", false),
-            ("http://x.fi:8080/", "https://x.fi:8080/", true),
-        ];
-        for (a, b, shared) in cases {
-            assert_eq!(host_key(&url(a)) == host_key(&url(b)), shared, "{a} {b}");
-        }
-    }
-
     #[tokio::test]
     async fn http_and_https_of_one_host_share_one_budget() {
         let config = crate::config::default_crawl(&[url("http://x.fi/")], true).fetch;
@@ -1155,30 +892,6 @@ mod tests {
     }
 
     #[test]
-    fn refused_connections_are_told_by_kind_not_text() {
-        let connect = |message: &str, refused| FetchError::Connect {
-            url: url("http://archive.test/web/2019/https://x.fi/"),
-            message: message.into(),
-            refused,
-        };
-        // message, refused by kind, whether an archive's error stops the crawl
-        let cases = [
-            ("tcp connect error: os error 111", true, true),
-            ("Yhteys evätty (os error 111)", true, true),
-            ("a page about \"Connection refused\"", false, false),
-            ("connection reset by peer", false, false),
-        ];
-        for (message, refused, stops) in cases {
-            let judged = connect(message, refused).into_archive_error();
-            assert_eq!(
-                matches!(judged, FetchError::Refused { .. }),
-                stops,
-                "{message}"
-            );
-        }
-    }
-
-    #[test]
     fn request_urls_table() {
         let long = format!("http://x.fi/{}", "a".repeat(100_000));
         // URL, whether it can be requested
@@ -1194,25 +907,6 @@ mod tests {
         assert_eq!(
             check_request_url(&url(&long)).unwrap_err(),
             "uri too long; 100012 characters"
-        );
-    }
-
-    #[test]
-    fn messages_quote_an_excerpt_of_a_long_url() {
-        let long = url(&format!("http://x.fi/{}", "a".repeat(100_000)));
-        let error = FetchError::BadUrl {
-            url: long,
-            reason: "uri too long".into(),
-        };
-        let message = error.to_string();
-        assert!(message.len() < 400, "{}", message.len());
-        assert!(message.starts_with(&format!(
-            "http://x.fi/{}…: cannot be requested",
-            "a".repeat(188)
-        )));
-        assert_eq!(
-            error.reason(),
-            "cannot be requested (uri too long); the link is malformed, so it was not fetched"
         );
     }
 
