@@ -1,8 +1,8 @@
 //! Fetching pages politely and defensively, in layers:
 //!
 //! * [`transport`]: one HTTP request and its answer — timeouts, size caps,
-//!   the Content-Type check before a body is read, and transport errors told
-//!   apart by kind;
+//!   the Content-Type check before a body is read, conditional requests, and
+//!   transport errors told apart by kind;
 //! * [`politeness`] (with [`robots`], [`ratelimit`] and [`retry`]): robots.txt,
 //!   per-host budgets, retries and `Retry-After`, and reading web archives'
 //!   answers;
@@ -43,7 +43,7 @@ use transport::Transport;
 
 pub use error::FetchError;
 pub use politeness::RequestKind;
-pub use response::Response;
+pub use response::{Response, Validators};
 pub use robots::agent_token;
 pub use scope::Scope;
 pub use transport::{check_request_url, user_agent_header};
@@ -80,6 +80,8 @@ pub struct FetchCounters {
     pub requests: AtomicU64,
     pub retries: AtomicU64,
     pub throttled: AtomicU64,
+    /// Conditional requests answered `304 Not Modified`.
+    pub not_modified: AtomicU64,
 }
 
 /// Why a fetcher could not be set up.
@@ -149,7 +151,19 @@ impl Fetcher {
 
     /// Fetches `url` for a `kind` of request.
     pub async fn get_as(&self, url: &Url, kind: RequestKind) -> Result<Response, FetchError> {
-        self.fetch(url, kind, None).await
+        self.fetch(url, kind, None, None).await
+    }
+
+    /// Fetches a page only if it changed since `validators` were taken (see
+    /// [`Response::validators`]): an unchanged one comes back with
+    /// [`Response::not_modified`] set and no body. Archives are asked
+    /// unconditionally, since their captures do not change.
+    pub async fn get_conditional(
+        &self,
+        url: &Url,
+        validators: Option<&Validators>,
+    ) -> Result<Response, FetchError> {
+        self.fetch(url, RequestKind::Page, None, validators).await
     }
 
     /// Submits a form (`POST`, `application/x-www-form-urlencoded`) to `url`, as
@@ -163,7 +177,7 @@ impl Fetcher {
         let body: String = url::form_urlencoded::Serializer::new(String::new())
             .extend_pairs(fields)
             .finish();
-        self.fetch(url, RequestKind::Page, Some(Bytes::from(body)))
+        self.fetch(url, RequestKind::Page, Some(Bytes::from(body)), None)
             .await
     }
 
@@ -172,6 +186,7 @@ impl Fetcher {
         url: &Url,
         kind: RequestKind,
         mut form: Option<Bytes>,
+        validators: Option<&Validators>,
     ) -> Result<Response, FetchError> {
         let mut current = url.clone();
         let mut chain = vec![current.clone()];
@@ -190,8 +205,12 @@ impl Fetcher {
                 url: current.clone(),
                 reason,
             })?;
-            let response = self.politeness.request(&current, kind, form.take()).await?;
-            if !(300..400).contains(&response.status) {
+            // Validators go to every hop: a server that redirects ignores them.
+            let response = self
+                .politeness
+                .request(&current, kind, form.take(), validators)
+                .await?;
+            if response.not_modified || !(300..400).contains(&response.status) {
                 return Ok(response);
             }
             let target = response
@@ -228,9 +247,82 @@ impl Fetcher {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::atomic::Ordering;
+
     use super::*;
     use crate::archive::warc::WarcReader;
-    use crate::fetch::testing::config;
+    use crate::fetch::testing::{Server, config, respond};
+
+    /// `/old` redirects to `/new`, which is unchanged for its validators.
+    fn moved_and_unchanged(seen: &testing::Seen) -> axum::response::Response {
+        match (seen.path.as_str(), seen.header("if-none-match")) {
+            ("/old", _) => respond(301, &[("location", "/new")], ""),
+            (_, Some("\"v1\"")) => respond(304, &[("etag", "\"v1\"")], ""),
+            _ => respond(
+                200,
+                &[("etag", "\"v1\""), ("content-type", "text/html")],
+                "<p>v1</p>",
+            ),
+        }
+    }
+
+    #[tokio::test]
+    async fn an_unchanged_page_comes_back_not_modified_through_its_redirects() {
+        let server = Server::start(moved_and_unchanged);
+        let old = server.url("/old");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("crawl.warc.gz");
+        let warc = WarcWriter::create(&path, &[]).unwrap();
+        let fetcher = Fetcher::new(config(), Scope::new([&old]), Scope::default(), Some(warc))
+            .unwrap()
+            .indexing();
+
+        let first = fetcher.get(&old).await.unwrap();
+        assert_eq!(first.url, server.url("/new"));
+        let validators = first.validators().unwrap();
+        let again = fetcher
+            .get_conditional(&old, Some(&validators))
+            .await
+            .unwrap();
+        assert_eq!(again.url, server.url("/new"));
+        assert_eq!((again.status, again.not_modified), (304, true));
+        assert!(again.body.is_empty());
+        let conditional: Vec<_> = server
+            .seen()
+            .iter()
+            .map(|s| s.header("if-none-match").map(str::to_owned))
+            .collect();
+        assert_eq!(
+            conditional,
+            [None, None, Some("\"v1\"".into()), Some("\"v1\"".into())],
+            "validators go to every hop"
+        );
+        assert_eq!(fetcher.counters.not_modified.load(Ordering::Relaxed), 1);
+        assert_eq!(fetcher.counters.requests.load(Ordering::Relaxed), 4);
+
+        // The WARC and its index hold all four exchanges.
+        let index = fetcher.finish_recording().unwrap().unwrap();
+        let file = std::fs::read(&path).unwrap();
+        let statuses: Vec<u16> = WarcReader::new(&file[..])
+            .unwrap()
+            .map(|r| r.unwrap().status)
+            .collect();
+        assert_eq!(statuses, [301, 200, 301, 304]);
+        let indexed: Vec<u16> = index.iter().map(|i| i.capture.status).collect();
+        assert_eq!(indexed, statuses);
+    }
+
+    #[tokio::test]
+    async fn a_304_to_an_unconditional_get_is_a_broken_redirect() {
+        let server = Server::start(|_| respond(304, &[], ""));
+        let url = server.url("/");
+        let fetcher = Fetcher::new(config(), Scope::new([&url]), Scope::default(), None).unwrap();
+        let error = fetcher.get(&url).await.unwrap_err();
+        assert!(
+            matches!(error, FetchError::BadRedirect { status: 304, .. }),
+            "{error}"
+        );
+    }
 
     #[tokio::test]
     async fn a_warc_is_finished_when_nothing_was_fetched() {

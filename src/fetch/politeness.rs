@@ -26,7 +26,7 @@ use super::ratelimit::HostLimiter;
 use super::robots::{Robots, agent_token};
 use super::scope::{Scope, host_key, origin_key};
 use super::transport::{Request, Transport, check_request_url};
-use super::{FetchConfig, FetchCounters, FetchError, Response, retry};
+use super::{FetchConfig, FetchCounters, FetchError, Response, Validators, retry};
 use crate::archive::wayback::{self, ArchiveAnswer, Capture};
 
 /// How many redirects a robots.txt may take before it counts as unavailable
@@ -127,18 +127,21 @@ impl Politeness {
     }
 
     /// One request for `url` as its host's robots.txt and budget allow, with
-    /// retries; a redirect comes back as the response it is.
+    /// retries; a redirect comes back as the response it is. `validators` go
+    /// only to live sites: an archive's capture is not the page they describe.
     pub(super) async fn request(
         &self,
         url: &Url,
         kind: RequestKind,
         form: Option<Bytes>,
+        validators: Option<&Validators>,
     ) -> Result<Response, FetchError> {
         let host = self.host(url);
         self.check_robots(&host, url).await?;
         let request = Request {
             url,
             form,
+            validators: validators.filter(|_| !host.is_archive),
             max_bytes: kind.max_bytes(&self.config),
             html_only: kind == RequestKind::Page,
         };
@@ -211,6 +214,7 @@ impl Politeness {
             let request = Request {
                 url: &current,
                 form: None,
+                validators: None,
                 max_bytes: RequestKind::Page.max_bytes(&self.config),
                 html_only: false,
             };
@@ -306,7 +310,12 @@ impl Politeness {
                     }
                     wait
                 }
-                Ok(_) => return result,
+                Ok(response) => {
+                    if response.not_modified {
+                        self.counters.not_modified.fetch_add(1, Ordering::Relaxed);
+                    }
+                    return result;
+                }
                 Err(e) if e.is_retryable() => None,
                 Err(_) => return result,
             };
@@ -465,12 +474,12 @@ mod tests {
         let polite = politeness(config, Scope::default());
         for path in ["/a", "/b"] {
             polite
-                .request(&server.url(path), RequestKind::Page, None)
+                .request(&server.url(path), RequestKind::Page, None, None)
                 .await
                 .unwrap();
         }
         let error = polite
-            .request(&server.url("/private/c"), RequestKind::Page, None)
+            .request(&server.url("/private/c"), RequestKind::Page, None, None)
             .await
             .unwrap_err();
         assert!(matches!(error, FetchError::Disallowed { .. }), "{error}");
@@ -488,7 +497,7 @@ mod tests {
         config.retries = 0;
         let polite = politeness(config, Scope::default());
         let error = polite
-            .request(&server.url("/a"), RequestKind::Page, None)
+            .request(&server.url("/a"), RequestKind::Page, None, None)
             .await
             .unwrap_err();
         assert!(
@@ -508,7 +517,7 @@ mod tests {
         let start = Instant::now();
         for path in ["/a", "/b"] {
             let _ = polite
-                .request(&server.url(path), RequestKind::Page, None)
+                .request(&server.url(path), RequestKind::Page, None, None)
                 .await;
         }
         assert_eq!(server.paths(), ["/robots.txt", "/a", "/b"]);
@@ -527,7 +536,7 @@ mod tests {
         config.default_retry_after = Duration::from_millis(10);
         let polite = politeness(config, Scope::default());
         let response = polite
-            .request(&server.url("/a"), RequestKind::Page, None)
+            .request(&server.url("/a"), RequestKind::Page, None, None)
             .await
             .unwrap();
         assert_eq!(response.status, 200);
@@ -546,7 +555,7 @@ mod tests {
         config.retries = 2;
         let polite = politeness(config, Scope::default());
         let error = polite
-            .request(&server.url("/a"), RequestKind::Page, None)
+            .request(&server.url("/a"), RequestKind::Page, None, None)
             .await
             .unwrap_err();
         assert!(
@@ -554,6 +563,57 @@ mod tests {
             "{error}"
         );
         assert_eq!(server.paths().len(), 3);
+    }
+
+    fn unchanged(seen: &crate::fetch::testing::Seen) -> axum::response::Response {
+        match seen.header("if-none-match") {
+            Some(_) => respond(304, &[("etag", "\"v1\"")], ""),
+            None => respond(200, &[("content-type", "text/html")], "<p>"),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_304_is_an_answer_neither_retried_nor_failed_and_is_counted() {
+        let server = Server::start(unchanged);
+        let polite = politeness(config(), Scope::default());
+        let validators = Validators {
+            etag: Some("\"v1\"".into()),
+            last_modified: None,
+        };
+        let response = polite
+            .request(
+                &server.url("/a"),
+                RequestKind::Page,
+                None,
+                Some(&validators),
+            )
+            .await
+            .unwrap();
+        assert!(response.not_modified);
+        let counters = polite.counters();
+        assert_eq!(count(&counters.requests), 1);
+        assert_eq!(count(&counters.retries), 0);
+        assert_eq!(count(&counters.not_modified), 1);
+    }
+
+    #[tokio::test]
+    async fn an_archive_is_never_asked_conditionally() {
+        let server = Server::start(unchanged);
+        let archive = server.url("/web/2019/https://x.fi/");
+        let polite = politeness(config(), Scope::new([&archive]));
+        let validators = Validators {
+            etag: Some("\"v1\"".into()),
+            last_modified: Some("Wed, 21 Oct 2015 07:28:00 GMT".into()),
+        };
+        let response = polite
+            .request(&archive, RequestKind::Page, None, Some(&validators))
+            .await
+            .unwrap();
+        assert_eq!((response.status, response.not_modified), (200, false));
+        let seen = server.seen().pop().unwrap();
+        assert_eq!(seen.header("if-none-match"), None);
+        assert_eq!(seen.header("if-modified-since"), None);
+        assert_eq!(count(&polite.counters().not_modified), 0);
     }
 
     #[tokio::test]
@@ -566,7 +626,7 @@ mod tests {
         let start = Instant::now();
         for _ in 0..3 {
             polite
-                .request(&archive, RequestKind::Page, None)
+                .request(&archive, RequestKind::Page, None, None)
                 .await
                 .unwrap();
         }

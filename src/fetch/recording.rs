@@ -191,6 +191,7 @@ mod tests {
             request_body: Bytes::new(),
             body: Bytes::from(format!("<title>Sivu {n}</title>")),
             fetched_at: chrono::Utc::now(),
+            not_modified: false,
         }
     }
 

@@ -1,4 +1,5 @@
-//! What a fetch hands back: a response with its body read. Plain data shared
+//! What a fetch hands back: a response with its body read, and the validators
+//! that make the next request for the same page conditional. Plain data shared
 //! by the layers of [`crate::fetch`]; nothing here sends or judges anything.
 
 use bytes::Bytes;
@@ -22,6 +23,9 @@ pub struct Response {
     pub request_body: Bytes,
     pub body: Bytes,
     pub fetched_at: DateTime<Utc>,
+    /// The server answered `304 Not Modified` to our validators: the page is as
+    /// it was when they were taken, and the body is empty.
+    pub not_modified: bool,
 }
 
 impl Response {
@@ -40,6 +44,24 @@ impl Response {
         }
     }
 
+    pub fn etag(&self) -> Option<&str> {
+        self.header(header::ETAG)
+    }
+
+    pub fn last_modified(&self) -> Option<&str> {
+        self.header(header::LAST_MODIFIED)
+    }
+
+    /// What to send to ask for this page again only if it changed; `None` when
+    /// the server gave nothing to compare with.
+    pub fn validators(&self) -> Option<Validators> {
+        let validators = Validators {
+            etag: self.etag().map(str::to_owned),
+            last_modified: self.last_modified().map(str::to_owned),
+        };
+        (validators.etag.is_some() || validators.last_modified.is_some()).then_some(validators)
+    }
+
     /// Where a redirect response points, resolved against its URL, or why it
     /// points nowhere.
     pub(super) fn location(&self) -> Result<Url, String> {
@@ -54,4 +76,12 @@ impl Response {
             .join(value)
             .map_err(|e| format!("Location {:?}: {e}", excerpt(value)))
     }
+}
+
+/// A page's validators from an earlier response, sent as `If-None-Match` and
+/// `If-Modified-Since` so that an unchanged page costs a `304` and no body.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Validators {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
 }

@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use axum::body::Body;
 use axum::extract::{Request, State};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use url::Url;
 
@@ -16,9 +17,16 @@ use super::FetchConfig;
 #[derive(Debug, Clone)]
 pub struct Seen {
     pub path: String,
+    pub headers: HeaderMap,
     pub at: Instant,
     /// How many requests for the same path came before this one.
     pub earlier: usize,
+}
+
+impl Seen {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
 }
 
 type Answer = fn(&Seen) -> Response;
@@ -99,6 +107,7 @@ async fn serve(
         let earlier = seen.iter().filter(|s| s.path == path).count();
         let request = Seen {
             path,
+            headers: request.headers().clone(),
             at: Instant::now(),
             earlier,
         };

@@ -1,6 +1,7 @@
 //! The transport layer: one HTTP request and its answer, over one shared
-//! reqwest client. It sends the crawler's headers, bounds the whole exchange by
-//! the timeout, leaves unread a page body that is not HTML by its Content-Type and
+//! reqwest client. It sends the crawler's headers (and a caller's validators
+//! as `If-None-Match` / `If-Modified-Since`), bounds the whole exchange by the
+//! timeout, leaves unread a page body that is not HTML by its Content-Type and
 //! any body of a redirect or a "try later", reads the rest in chunks up to a
 //! cap counted after decompression (so a gzip bomb stops like any large body),
 //! and tells a refused connection by its io error kind, never by its text.
@@ -20,7 +21,7 @@ use url::Url;
 
 use super::recording::Recorder;
 use super::robots::agent_token;
-use super::{ClientError, FetchConfig, FetchError, Response, retry};
+use super::{ClientError, FetchConfig, FetchError, Response, Validators, retry};
 use crate::archive::wacz::Indexed;
 use crate::error::excerpt;
 use crate::page::is_html_type;
@@ -30,6 +31,7 @@ pub(super) struct Request<'a> {
     pub url: &'a Url,
     /// A form's fields, urlencoded: the request is a `POST` of them.
     pub form: Option<Bytes>,
+    pub validators: Option<&'a Validators>,
     /// The largest body read, after decompression.
     pub max_bytes: u64,
     /// Whether a successful answer that is not HTML is left unread.
@@ -130,6 +132,16 @@ impl Transport {
     /// The response, and whether its body was left unread as not HTML.
     async fn exchange(&self, request: &Request<'_>) -> Result<(Response, bool), FetchError> {
         let url = request.url;
+        let mut headers = self.headers.clone();
+        let mut request_headers = self.request_headers.clone();
+        let conditional = request
+            .validators
+            .map(conditional_headers)
+            .unwrap_or_default();
+        for (name, recorded_name, value, text) in &conditional {
+            headers.insert(name.clone(), value.clone());
+            request_headers.push((recorded_name.to_string(), text.to_string()));
+        }
         let builder = match &request.form {
             None => self.client.get(url.clone()),
             Some(body) => self
@@ -139,7 +151,7 @@ impl Transport {
                 .body(body.clone()),
         };
         let response = builder
-            .headers(self.headers.clone())
+            .headers(headers)
             .send()
             .await
             .map_err(|e| transport_error(url, e))?;
@@ -152,7 +164,7 @@ impl Transport {
                     .get(header::CONTENT_TYPE)
                     .and_then(|v| v.to_str().ok()),
             );
-        // A redirect or a "try later" has no body worth reading.
+        // A redirect or a "try later" has no body worth reading; a 304 has none.
         let body = if unread || (300..400).contains(&status) || retry::is_retryable_status(status) {
             Bytes::new()
         } else {
@@ -163,14 +175,40 @@ impl Transport {
                 url: url.clone(),
                 status,
                 headers: response_headers,
-                request_headers: self.request_headers.clone(),
+                request_headers,
                 request_body: request.form.clone().unwrap_or_default(),
                 body,
                 fetched_at: Utc::now(),
+                // A 304 to an unconditional request is no answer we asked for;
+                // it is left to be read as the broken redirect it then is.
+                not_modified: status == 304 && !conditional.is_empty(),
             },
             unread,
         ))
     }
+}
+
+/// The conditional headers for `validators`: each header's name, its name as
+/// the WARC records it, its value and the value as text. A validator that
+/// cannot be a header value is left out, which only makes the request
+/// unconditional.
+fn conditional_headers(
+    validators: &Validators,
+) -> Vec<(HeaderName, &'static str, HeaderValue, &str)> {
+    [
+        (header::IF_NONE_MATCH, "If-None-Match", &validators.etag),
+        (
+            header::IF_MODIFIED_SINCE,
+            "If-Modified-Since",
+            &validators.last_modified,
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(name, recorded_name, text)| {
+        let text = text.as_deref()?;
+        Some((name, recorded_name, HeaderValue::from_str(text).ok()?, text))
+    })
+    .collect()
 }
 
 async fn read_capped(
@@ -268,7 +306,7 @@ mod tests {
 
     use super::*;
     use crate::archive::warc::{WarcReader, WarcWriter};
-    use crate::fetch::testing::{Server, config, respond};
+    use crate::fetch::testing::{Seen, Server, config, respond};
 
     fn url(s: &str) -> Url {
         Url::parse(s).unwrap()
@@ -278,9 +316,111 @@ mod tests {
         Request {
             url,
             form: None,
+            validators: None,
             max_bytes: 1000,
             html_only: true,
         }
+    }
+
+    /// A page that is unchanged for validators that name its version 1.
+    fn versioned(seen: &Seen) -> axum::response::Response {
+        let etag = ("etag", "\"v1\"");
+        let modified = ("last-modified", "Wed, 21 Oct 2015 07:28:00 GMT");
+        let matches = seen.header("if-none-match") == Some(etag.1)
+            || seen.header("if-modified-since") == Some(modified.1);
+        if matches {
+            respond(304, &[etag, modified], "")
+        } else {
+            respond(
+                200,
+                &[etag, modified, ("content-type", "text/html")],
+                "<p>v1</p>",
+            )
+        }
+    }
+
+    #[tokio::test]
+    async fn validators_are_sent_and_a_304_comes_back_not_modified() {
+        let server = Server::start(versioned);
+        let transport = Transport::new(&config(), None).unwrap();
+        let page = server.url("/page");
+        let first = transport.send(&get(&page)).await.unwrap();
+        assert!(!first.not_modified);
+        assert_eq!(first.etag(), Some("\"v1\""));
+        assert_eq!(first.last_modified(), Some("Wed, 21 Oct 2015 07:28:00 GMT"));
+        assert_eq!(&first.body[..], b"<p>v1</p>");
+
+        // Each validator alone, and both.
+        let validators = first.validators().unwrap();
+        let etag_only = Validators {
+            last_modified: None,
+            ..validators.clone()
+        };
+        let date_only = Validators {
+            etag: None,
+            ..validators.clone()
+        };
+        for validators in [&validators, &etag_only, &date_only] {
+            let request = Request {
+                validators: Some(validators),
+                ..get(&page)
+            };
+            let again = transport.send(&request).await.unwrap();
+            assert_eq!(again.status, 304);
+            assert!(again.not_modified);
+            assert!(again.body.is_empty());
+            let seen = server.seen().pop().unwrap();
+            assert_eq!(seen.header("if-none-match"), validators.etag.as_deref());
+            assert_eq!(
+                seen.header("if-modified-since"),
+                validators.last_modified.as_deref()
+            );
+            // The WARC's request record says what was sent.
+            let sent: Vec<_> = again
+                .request_headers
+                .iter()
+                .filter(|(name, _)| name.starts_with("If-"))
+                .map(|(name, value)| (name.as_str(), value.as_str()))
+                .collect();
+            let expected: Vec<_> = [
+                ("If-None-Match", validators.etag.as_deref()),
+                ("If-Modified-Since", validators.last_modified.as_deref()),
+            ]
+            .into_iter()
+            .filter_map(|(name, value)| Some((name, value?)))
+            .collect();
+            assert_eq!(sent, expected);
+        }
+    }
+
+    #[tokio::test]
+    async fn changed_validators_get_the_page_and_none_are_sent_unasked() {
+        let server = Server::start(versioned);
+        let transport = Transport::new(&config(), None).unwrap();
+        let page = server.url("/page");
+        let stale = Validators {
+            etag: Some("\"v0\"".into()),
+            last_modified: None,
+        };
+        let request = Request {
+            validators: Some(&stale),
+            ..get(&page)
+        };
+        let changed = transport.send(&request).await.unwrap();
+        assert_eq!((changed.status, changed.not_modified), (200, false));
+        assert_eq!(&changed.body[..], b"<p>v1</p>");
+        transport.send(&get(&page)).await.unwrap();
+        let plain = server.seen().pop().unwrap();
+        assert_eq!(plain.header("if-none-match"), None);
+        assert_eq!(plain.header("if-modified-since"), None);
+    }
+
+    #[tokio::test]
+    async fn a_304_nobody_asked_for_is_not_read_as_not_modified() {
+        let server = Server::start(|_| respond(304, &[], ""));
+        let transport = Transport::new(&config(), None).unwrap();
+        let response = transport.send(&get(&server.url("/"))).await.unwrap();
+        assert_eq!((response.status, response.not_modified), (304, false));
     }
 
     #[tokio::test]
