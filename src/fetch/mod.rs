@@ -1,45 +1,52 @@
-//! Fetching pages politely and defensively.
+//! Fetching pages politely and defensively, in layers:
 //!
-//! One [`Fetcher`] serves a whole crawl. Politeness is kept per host (http and
-//! https of one server share it): a governor rate limiter shared by all workers
-//! keeps to the `--rate` (or the site's `Crawl-delay`, whichever is stricter, with
-//! no burst on top of a delay), paces robots.txt requests like any other, and
-//! pauses every worker when the host answers 429. robots.txt is read per origin,
-//! as RFC 9309 scopes it, following redirects across hosts; when it cannot be
-//! read, the origin's pages fail (not skip), so an outage shows in the exit code.
-//! Each request has a connect timeout and a timeout for the whole response;
-//! retryable failures back off and retry; a URL that cannot be a request at all
-//! fails at once; redirects are followed by hand so that each hop is checked
-//! against the scope, robots.txt and loops; a page that is not HTML by its
-//! Content-Type is not downloaded; bodies are read in chunks up to `--max-bytes`
-//! after decompression, so a gzip bomb stops at the cap like any other large
-//! body. Web archives' answers are read apart by [`wayback::classify`]: a capture
-//! of a site's error is a failed page, not the archive throttling us.
+//! * [`transport`]: one HTTP request and its answer — timeouts, size caps,
+//!   the Content-Type check before a body is read, conditional requests, and
+//!   transport errors told apart by kind;
+//! * [`politeness`] (with [`robots`], [`ratelimit`] and [`retry`]): robots.txt,
+//!   per-host budgets, retries and `Retry-After`, and reading web archives'
+//!   answers;
+//! * [`recording`]: the WARC, written by a thread of its own;
+//!
+//! and the [`Fetcher`] on top, which one crawl shares: it keeps requests to the
+//! crawl's [`Scope`], refuses a URL that cannot be a request before any budget
+//! is spent, and follows redirects by hand, so that each hop is checked against
+//! the scope, robots.txt and loops.
 
+mod error;
+mod politeness;
 mod ratelimit;
+mod recording;
+mod response;
 mod retry;
 mod robots;
+mod scope;
+#[cfg(test)]
+mod testing;
+mod transport;
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime};
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+use std::time::Duration;
 
-use bytes::{Bytes, BytesMut};
-use chrono::{DateTime, Utc};
-use reqwest::header::{self, HeaderMap, HeaderValue};
+use bytes::Bytes;
 use url::Url;
 
 use crate::archive::wacz::Indexed;
-use crate::archive::warc::{Exchange, WarcWriter};
-use crate::archive::wayback::{self, ArchiveAnswer, Capture};
-use crate::error::excerpt;
+use crate::archive::warc::WarcWriter;
 use crate::output_file::PendingFile;
-use crate::page::HttpResponse;
 
-use ratelimit::HostLimiter;
-use robots::Robots;
+use error::show;
+use politeness::Politeness;
+use recording::Recorder;
+use transport::Transport;
+
+pub use error::FetchError;
+pub use politeness::RequestKind;
+pub use response::{Response, Validators};
 pub use robots::agent_token;
+pub use scope::Scope;
+pub use transport::{check_request_url, user_agent_header};
 
 /// How to fetch. Defaults live in [`crate::config`].
 #[derive(Debug, Clone)]
@@ -67,419 +74,31 @@ pub struct FetchConfig {
     pub concurrency_hint: usize,
 }
 
-/// The stricter of two rates where 0 means "no limit".
-fn stricter_rate(a: f64, b: f64) -> f64 {
-    match (a > 0.0, b > 0.0) {
-        (true, true) => a.min(b),
-        (true, false) => a,
-        (false, _) => b,
-    }
-}
-
-/// A response with its body read.
-#[derive(Debug, Clone)]
-pub struct Response {
-    /// The URL that answered, after redirects.
-    pub url: Url,
-    pub status: u16,
-    pub headers: HeaderMap,
-    /// The request headers we sent, for the WARC record of the exchange.
-    pub request_headers: Vec<(String, String)>,
-    /// The form's fields, urlencoded, when the request submitted a form.
-    pub request_body: Bytes,
-    pub body: Bytes,
-    pub fetched_at: DateTime<Utc>,
-}
-
-impl Response {
-    fn header(&self, name: header::HeaderName) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-
-    /// The response as the page module reads it.
-    pub fn http(&self) -> HttpResponse<'_> {
-        HttpResponse {
-            url: &self.url,
-            content_type: self.header(header::CONTENT_TYPE),
-            memento_datetime: self.header(header::HeaderName::from_static("memento-datetime")),
-            body: &self.body,
-            fetched_at: Some(self.fetched_at),
-        }
-    }
-}
-
-/// How many redirects a robots.txt may take before it counts as unavailable
-/// (RFC 9309 asks crawlers to follow at least five, across hosts).
-const ROBOTS_MAX_REDIRECTS: usize = 5;
-
-/// A URL as a message quotes it: at most a short excerpt.
-fn show(url: &Url) -> std::borrow::Cow<'_, str> {
-    excerpt(url.as_str())
-}
-
-/// Why a fetch did not produce a page. Every message starts with the URL (an
-/// excerpt of it, for hostile lengths) and a colon; [`FetchError::reason`] is
-/// the rest.
-#[derive(Debug, Clone, thiserror::Error)]
-pub enum FetchError {
-    #[error("{}: disallowed by robots.txt ({detail})", show(.url))]
-    Disallowed { url: Url, detail: String },
-    #[error("{}: not fetched, robots.txt was unavailable: {reason}", show(.url))]
-    RobotsUnavailable { url: Url, reason: String },
-    #[error("{}: not on the sites being crawled, not fetched", show(.url))]
-    OutOfScope { url: Url },
-    #[error(
-        "{}: cannot be requested ({reason}); the link is malformed, so it was not fetched",
-        show(.url)
-    )]
-    BadUrl { url: Url, reason: String },
-    #[error(
-        "{}: redirected to {}, which is outside the sites being crawled; not followed",
-        show(.url),
-        show(.target)
-    )]
-    RedirectOutOfScope { url: Url, target: Url },
-    #[error("{}: redirect loop ({chain}); the site's redirects go in circles", show(.url))]
-    RedirectLoop { url: Url, chain: String },
-    #[error(
-        "{}: more than {limit} redirects; stopped following (start from the address the redirects lead to)",
-        show(.url)
-    )]
-    TooManyRedirects { url: Url, limit: usize },
-    #[error(
-        "{}: HTTP {status} redirect without a usable Location ({detail}); it is not a page, and the site's redirect is broken",
-        show(.url)
-    )]
-    BadRedirect {
-        url: Url,
-        status: u16,
-        detail: String,
-    },
-    #[error("{}: no response within {seconds} s (raise --timeout for slow sites)", show(.url))]
-    Timeout { url: Url, seconds: f64 },
-    #[error(
-        "{}: {message} (check that the address is right and the site is up; --retries retries such failures)",
-        show(.url)
-    )]
-    Connect {
-        url: Url,
-        message: String,
-        refused: bool,
-    },
-    #[error(
-        "{}: the archive refuses connections ({message}); it has probably blocked this address after too many requests. Stop, wait an hour, and crawl again at a lower --archive-rate",
-        show(.url)
-    )]
-    Refused { url: Url, message: String },
-    #[error("{}: HTTP {status}{}", show(.url), status_advice(*.status))]
-    Status { url: Url, status: u16 },
-    #[error("{}: the archive answered HTTP {status}{}", show(.url), archive_status_advice(*.status))]
-    ArchiveStatus { url: Url, status: u16 },
-    #[error(
-        "{}: the archive's capture of {} from {date} is the site's HTTP {status}: the site failed when the archive visited it, and retrying cannot change a capture (list the other captures with --cdx {archive} {})",
-        show(.url),
-        show(.original),
-        show(.original)
-    )]
-    CapturedFailure {
-        url: Url,
-        original: Url,
-        archive: String,
-        date: String,
-        status: u16,
-    },
-    #[error(
-        "{}: the archive has no capture of {} near {near}; list what it has with --cdx {archive} {}",
-        show(.url),
-        show(.original),
-        show(.original)
-    )]
-    NoCapture {
-        url: Url,
-        original: Url,
-        archive: String,
-        near: String,
-    },
-    #[error(
-        "{}: the archive excludes this URL ({detail}); an excluded (blocked) URL has no capture anyone can read, so it was not retried",
-        show(.url)
-    )]
-    Excluded { url: Url, detail: String },
-    #[error(
-        "{}: the response is larger than --max-bytes {limit} bytes (after decompression); not read further",
-        show(.url)
-    )]
-    TooLarge { url: Url, limit: u64 },
-}
-
-/// What to do about an HTTP error status of a live site.
-fn status_advice(status: u16) -> &'static str {
-    match status {
-        404 | 410 => " (the page is gone: check the URL, or crawl an archived copy)",
-        401 | 403 => {
-            " (the site refuses us: it may block crawlers, or want --user-agent with contact details)"
-        }
-        429 => {
-            " (the site is rate-limiting us even after the retries: crawl again later at a lower --rate)"
-        }
-        500..=599 => " (the server failed even after the retries: try again later)",
-        _ => "",
-    }
-}
-
-/// What to do about an error status that is the archive's own, not a capture's.
-fn archive_status_advice(status: u16) -> &'static str {
-    match status {
-        401 | 403 => " (it refuses this request)",
-        429 => {
-            " (it is rate-limiting us even after the retries: crawl again later at a lower --archive-rate or --cdx-rate)"
-        }
-        500..=599 => " (it failed even after the retries: try again later)",
-        _ => "",
-    }
-}
-
-impl FetchError {
-    /// Skips are the crawler keeping its promises (robots.txt, scope), not failures.
-    pub fn is_skip(&self) -> bool {
-        matches!(
-            self,
-            FetchError::Disallowed { .. }
-                | FetchError::OutOfScope { .. }
-                | FetchError::RedirectOutOfScope { .. }
-        )
-    }
-
-    fn is_retryable(&self) -> bool {
-        match self {
-            FetchError::Timeout { .. } | FetchError::Connect { .. } => true,
-            FetchError::Status { status, .. } | FetchError::ArchiveStatus { status, .. } => {
-                retry::is_retryable_status(*status)
-            }
-            _ => false,
-        }
-    }
-
-    /// The URL the error is about.
-    pub fn url(&self) -> &Url {
-        match self {
-            FetchError::Disallowed { url, .. }
-            | FetchError::RobotsUnavailable { url, .. }
-            | FetchError::OutOfScope { url }
-            | FetchError::BadUrl { url, .. }
-            | FetchError::RedirectOutOfScope { url, .. }
-            | FetchError::RedirectLoop { url, .. }
-            | FetchError::TooManyRedirects { url, .. }
-            | FetchError::BadRedirect { url, .. }
-            | FetchError::Timeout { url, .. }
-            | FetchError::Connect { url, .. }
-            | FetchError::Refused { url, .. }
-            | FetchError::Status { url, .. }
-            | FetchError::ArchiveStatus { url, .. }
-            | FetchError::CapturedFailure { url, .. }
-            | FetchError::NoCapture { url, .. }
-            | FetchError::Excluded { url, .. }
-            | FetchError::TooLarge { url, .. } => url,
-        }
-    }
-
-    /// The message without the URL it starts with, for callers that name the
-    /// URL themselves.
-    pub fn reason(&self) -> String {
-        let message = self.to_string();
-        let prefix = format!("{}: ", show(self.url()));
-        match message.strip_prefix(&prefix) {
-            Some(rest) => rest.to_string(),
-            None => message,
-        }
-    }
-
-    /// A connection an archive refused is the archive's firewall, not a hiccup:
-    /// told apart by the io error's kind, never by its (localised) text.
-    fn into_archive_error(self) -> FetchError {
-        match self {
-            FetchError::Connect {
-                url,
-                message,
-                refused: true,
-            } => FetchError::Refused { url, message },
-            other => other,
-        }
-    }
-}
-
 /// Counters a crawl reports in its summary.
 #[derive(Debug, Default)]
 pub struct FetchCounters {
     pub requests: AtomicU64,
     pub retries: AtomicU64,
     pub throttled: AtomicU64,
+    /// Conditional requests answered `304 Not Modified`.
+    pub not_modified: AtomicU64,
 }
 
-/// The origins (scheme, host, port) a crawl may visit.
-#[derive(Debug, Clone, Default)]
-pub struct Scope {
-    origins: Vec<String>,
-    /// The same origins by [`host_key`], for what is shared per host.
-    hosts: Vec<String>,
-}
-
-impl Scope {
-    pub fn new<'a>(urls: impl IntoIterator<Item = &'a Url>) -> Scope {
-        let mut origins = Vec::new();
-        let mut hosts = Vec::new();
-        for url in urls {
-            origins.push(origin_key(url));
-            hosts.push(host_key(url));
-        }
-        Scope::from_keys(origins, hosts)
-    }
-
-    fn from_keys(mut origins: Vec<String>, mut hosts: Vec<String>) -> Scope {
-        origins.sort();
-        origins.dedup();
-        hosts.sort();
-        hosts.dedup();
-        Scope { origins, hosts }
-    }
-
-    pub fn contains(&self, url: &Url) -> bool {
-        self.origins.contains(&origin_key(url))
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.origins.is_empty()
-    }
-
-    /// Both scopes' origins.
-    pub fn union(&self, other: &Scope) -> Scope {
-        Scope::from_keys(
-            [self.origins.clone(), other.origins.clone()].concat(),
-            [self.hosts.clone(), other.hosts.clone()].concat(),
-        )
-    }
-}
-
-fn origin_key(url: &Url) -> String {
-    url.origin().ascii_serialization()
-}
-
-/// The key politeness is kept under: the host, whatever the scheme, so http and
-/// https of one server share one budget. A port that is not its scheme's default
-/// names another server (as on loopback), so it is part of the key.
-fn host_key(url: &Url) -> String {
-    let host = url.host_str().unwrap_or_default();
-    match url.port() {
-        Some(port) => format!("{host}:{port}"),
-        None => host.to_string(),
-    }
-}
-
-/// Whether `url` can be sent at all. reqwest turns it into an `http::Uri`, which
-/// is stricter than a WHATWG URL (and at most 64 KiB long); a URL it refuses is
-/// refused here, before any budget is spent or a retry is scheduled.
-pub fn check_request_url(url: &Url) -> Result<(), String> {
-    http::Uri::try_from(url.as_str())
-        .map(drop)
-        .map_err(|e| format!("{e}; {} characters", url.as_str().len()))
-}
-
-/// What a request is for; each kind has its own budget on a host.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RequestKind {
-    Page = 0,
-    /// A CDX index query, which archives meter separately from replays.
-    Cdx = 1,
-}
-
-impl RequestKind {
-    /// The largest body read: `--max-bytes` for pages; an index listing has its own
-    /// cap, since a big site's listing is larger than any page.
-    fn max_bytes(self, config: &FetchConfig) -> u64 {
-        match self {
-            RequestKind::Page => config.max_bytes,
-            RequestKind::Cdx => crate::archive::cdx::MAX_RESPONSE_BYTES,
-        }
-    }
-}
-
-/// What one HTTP request is for, which decides how its answer is read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Purpose {
-    /// robots.txt: its own rules for statuses, never an archive's capture.
-    Robots,
-    Request(RequestKind),
-}
-
-impl Purpose {
-    fn budget(self) -> RequestKind {
-        match self {
-            Purpose::Robots => RequestKind::Page,
-            Purpose::Request(kind) => kind,
-        }
-    }
-}
-
-/// Everything shared per host: its budgets, and robots.txt per origin (RFC 9309
-/// scopes a robots.txt to its scheme, host and port).
-struct HostState {
-    robots: Mutex<HashMap<String, Arc<tokio::sync::OnceCell<Robots>>>>,
-    limiters: [HostLimiter; 2],
-    is_archive: bool,
-}
-
-impl HostState {
-    fn robots_for(&self, url: &Url) -> Arc<tokio::sync::OnceCell<Robots>> {
-        let mut robots = self.robots.lock().expect("robots table lock");
-        robots.entry(origin_key(url)).or_default().clone()
-    }
-}
-
-/// Why an HTTP client could not be set up.
+/// Why a fetcher could not be set up.
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
     #[error("{0}")]
     Client(#[from] reqwest::Error),
     #[error("{0}")]
     UserAgent(String),
-}
-
-/// The User-Agent as a header value, or why it cannot be one.
-pub fn user_agent_header(user_agent: &str) -> Result<HeaderValue, String> {
-    let invalid = |why: &str| {
-        format!(
-            "--user-agent {:?} {why}; give printable ASCII that starts with a product name, e.g. \"harava-kunta/1.0 (+mailto:you@example.fi)\"",
-            excerpt(user_agent)
-        )
-    };
-    if agent_token(user_agent).is_empty() {
-        return Err(invalid(
-            "has no product name first, which robots.txt rules are matched against",
-        ));
-    }
-    // `HeaderValue` would take other bytes as opaque "obs-text", which servers,
-    // logs and robots.txt matching each read differently.
-    let printable = user_agent.bytes().all(|b| (b' '..=b'~').contains(&b));
-    HeaderValue::from_str(user_agent)
-        .ok()
-        .filter(|_| printable)
-        .ok_or_else(|| {
-            invalid("cannot be sent as an HTTP header: only printable ASCII characters can")
-        })
+    #[error("cannot start the thread that writes the WARC: {0}")]
+    Recorder(std::io::Error),
 }
 
 pub struct Fetcher {
-    client: reqwest::Client,
-    config: FetchConfig,
-    /// The headers of every request, and the same as text for WARC records.
-    headers: HeaderMap,
-    request_headers: Vec<(String, String)>,
+    politeness: Politeness,
     scope: Scope,
-    archives: Scope,
-    hosts: Mutex<HashMap<String, Arc<HostState>>>,
-    recorder: Option<Mutex<WarcWriter<PendingFile>>>,
-    /// The WARC's index, kept as it is written when a WACZ is to be made of it.
-    index: Option<Mutex<Vec<Indexed>>>,
+    max_redirects: usize,
     pub counters: Arc<FetchCounters>,
 }
 
@@ -493,91 +112,36 @@ impl Fetcher {
         archives: Scope,
         recorder: Option<WarcWriter<PendingFile>>,
     ) -> Result<Fetcher, ClientError> {
-        let client = reqwest::Client::builder()
-            .connect_timeout(config.connect_timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .pool_max_idle_per_host(config.concurrency_hint.max(1))
-            .build()?;
-        let request_headers = vec![
-            ("User-Agent".to_string(), config.user_agent.clone()),
-            (
-                "Accept".to_string(),
-                "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5".to_string(),
-            ),
-            (
-                "Accept-Language".to_string(),
-                "fi,sv;q=0.8,en;q=0.5".to_string(),
-            ),
-        ];
-        let mut headers = HeaderMap::new();
-        headers.insert(
-            header::USER_AGENT,
-            user_agent_header(&config.user_agent).map_err(ClientError::UserAgent)?,
-        );
-        for (name, value) in &request_headers[1..] {
-            let name = header::HeaderName::from_bytes(name.as_bytes()).expect("static header name");
-            headers.insert(
-                name,
-                HeaderValue::from_str(value).expect("static header value"),
-            );
-        }
+        // Each request in flight holds a slot in the WARC writer's queue; twice as
+        // many leave as many again for exchanges waiting to be written, so a
+        // writer that keeps up never holds a request back.
+        let queue = 2 * config.concurrency_hint.max(1);
+        let recorder = recorder
+            .map(|warc| Recorder::start(warc, queue))
+            .transpose()
+            .map_err(ClientError::Recorder)?;
+        let transport = Transport::new(&config, recorder)?;
+        let max_redirects = config.max_redirects;
+        let politeness = Politeness::new(config, archives, transport);
+        let counters = politeness.counters().clone();
         Ok(Fetcher {
-            client,
-            config,
-            headers,
-            request_headers,
+            politeness,
             scope,
-            archives,
-            hosts: Mutex::new(HashMap::new()),
-            recorder: recorder.map(Mutex::new),
-            index: None,
-            counters: Arc::new(FetchCounters::default()),
+            max_redirects,
+            counters,
         })
     }
 
     /// Keeps an index of the responses the WARC records, for a WACZ of it.
     pub fn indexing(mut self) -> Fetcher {
-        self.index = Some(Mutex::new(Vec::new()));
+        self.politeness.transport_mut().keep_index();
         self
     }
 
-    /// Flushes and closes the WARC file, if one is being written, and hands back
-    /// its index when one was kept.
+    /// Closes the WARC, if one is being written, once its last records are
+    /// written, and hands back its index when one was kept.
     pub fn finish_recording(self) -> std::io::Result<Option<Vec<Indexed>>> {
-        if let Some(recorder) = self.recorder {
-            recorder
-                .into_inner()
-                .expect("recorder lock")
-                .finish()?
-                .commit()?;
-        }
-        Ok(self
-            .index
-            .map(|index| index.into_inner().expect("index lock")))
-    }
-
-    fn host(&self, url: &Url) -> Arc<HostState> {
-        let key = host_key(url);
-        let mut hosts = self.hosts.lock().expect("host table lock");
-        hosts
-            .entry(key)
-            .or_insert_with_key(|key| {
-                let is_archive = self.archives.hosts.contains(key);
-                let page_rate = if is_archive {
-                    stricter_rate(self.config.rate, self.config.archive_rate)
-                } else {
-                    self.config.rate
-                };
-                Arc::new(HostState {
-                    robots: Mutex::new(HashMap::new()),
-                    limiters: [
-                        HostLimiter::new(page_rate, self.config.burst),
-                        HostLimiter::new(self.config.cdx_rate, self.config.burst),
-                    ],
-                    is_archive,
-                })
-            })
-            .clone()
+        self.politeness.into_transport().finish_recording()
     }
 
     /// Fetches a page: robots.txt, rate limit, retries and redirects included.
@@ -587,7 +151,19 @@ impl Fetcher {
 
     /// Fetches `url` for a `kind` of request.
     pub async fn get_as(&self, url: &Url, kind: RequestKind) -> Result<Response, FetchError> {
-        self.fetch(url, kind, None).await
+        self.fetch(url, kind, None, None).await
+    }
+
+    /// Fetches a page only if it changed since `validators` were taken (see
+    /// [`Response::validators`]): an unchanged one comes back with
+    /// [`Response::not_modified`] set and no body. Archives are asked
+    /// unconditionally, since their captures do not change.
+    pub async fn get_conditional(
+        &self,
+        url: &Url,
+        validators: Option<&Validators>,
+    ) -> Result<Response, FetchError> {
+        self.fetch(url, RequestKind::Page, None, validators).await
     }
 
     /// Submits a form (`POST`, `application/x-www-form-urlencoded`) to `url`, as
@@ -601,7 +177,7 @@ impl Fetcher {
         let body: String = url::form_urlencoded::Serializer::new(String::new())
             .extend_pairs(fields)
             .finish();
-        self.fetch(url, RequestKind::Page, Some(Bytes::from(body)))
+        self.fetch(url, RequestKind::Page, Some(Bytes::from(body)), None)
             .await
     }
 
@@ -610,6 +186,7 @@ impl Fetcher {
         url: &Url,
         kind: RequestKind,
         mut form: Option<Bytes>,
+        validators: Option<&Validators>,
     ) -> Result<Response, FetchError> {
         let mut current = url.clone();
         let mut chain = vec![current.clone()];
@@ -628,19 +205,21 @@ impl Fetcher {
                 url: current.clone(),
                 reason,
             })?;
-            let host = self.host(&current);
-            self.check_robots(&host, &current).await?;
+            // Validators go to every hop: a server that redirects ignores them.
             let response = self
-                .attempts(&host, Purpose::Request(kind), &current, form.take())
+                .politeness
+                .request(&current, kind, form.take(), validators)
                 .await?;
-            if !(300..400).contains(&response.status) {
+            if response.not_modified || !(300..400).contains(&response.status) {
                 return Ok(response);
             }
-            let target = location(&response).map_err(|detail| FetchError::BadRedirect {
-                url: current.clone(),
-                status: response.status,
-                detail,
-            })?;
+            let target = response
+                .location()
+                .map_err(|detail| FetchError::BadRedirect {
+                    url: current.clone(),
+                    status: response.status,
+                    detail,
+                })?;
             if chain.contains(&target) {
                 chain.push(target);
                 let chain = chain
@@ -653,10 +232,10 @@ impl Fetcher {
                     chain,
                 });
             }
-            if chain.len() > self.config.max_redirects {
+            if chain.len() > self.max_redirects {
                 return Err(FetchError::TooManyRedirects {
                     url: url.clone(),
-                    limit: self.config.max_redirects,
+                    limit: self.max_redirects,
                 });
             }
             tracing::debug!(from = %current, to = %target, "following redirect");
@@ -664,571 +243,100 @@ impl Fetcher {
             current = target;
         }
     }
-
-    async fn check_robots(&self, host: &HostState, url: &Url) -> Result<(), FetchError> {
-        if self.config.ignore_robots {
-            return Ok(());
-        }
-        let cell = host.robots_for(url);
-        let robots = cell
-            .get_or_try_init(|| async {
-                let robots = self.fetch_robots(url).await?;
-                if let Some(delay) = robots.crawl_delay() {
-                    for limiter in &host.limiters {
-                        limiter.obey_crawl_delay(delay);
-                    }
-                }
-                Ok(robots)
-            })
-            .await?;
-        match robots {
-            Robots::Unavailable(reason) => Err(FetchError::RobotsUnavailable {
-                url: url.clone(),
-                reason: reason.clone(),
-            }),
-            robots if robots.allowed(url) => Ok(()),
-            _ => Err(FetchError::Disallowed {
-                url: url.clone(),
-                detail: "a Disallow rule for our user agent matches; --ignore-robots only with the site owner's permission".to_string(),
-            }),
-        }
-    }
-
-    /// The robots.txt that rules `url`, following redirects across hosts as RFC
-    /// 9309 asks. Only an archive's refusal to connect is an error: the crawl
-    /// must stop then; anything else is a [`Robots`] answer.
-    async fn fetch_robots(&self, url: &Url) -> Result<Robots, FetchError> {
-        let agent = agent_token(&self.config.user_agent);
-        let mut current = url
-            .join("/robots.txt")
-            .expect("a path joins onto an http URL");
-        for _ in 0..=ROBOTS_MAX_REDIRECTS {
-            let host = self.host(&current);
-            let response = match self.attempts(&host, Purpose::Robots, &current, None).await {
-                Ok(response) => response,
-                Err(FetchError::Status { status, .. }) => {
-                    return Ok(Robots::from_response(agent, &current, status, b""));
-                }
-                Err(e @ FetchError::Refused { .. }) => return Err(e),
-                Err(FetchError::Connect { message, .. }) => {
-                    return Ok(Robots::unavailable(
-                        &current,
-                        &format!("could not be fetched ({message})"),
-                    ));
-                }
-                Err(e) => {
-                    return Ok(Robots::unavailable(
-                        &current,
-                        &format!("could not be fetched ({})", e.reason()),
-                    ));
-                }
-            };
-            if !(300..400).contains(&response.status) {
-                return Ok(Robots::from_response(
-                    agent,
-                    &current,
-                    response.status,
-                    &response.body,
-                ));
-            }
-            match location(&response) {
-                Ok(target) if check_request_url(&target).is_ok() => current = target,
-                Ok(target) => {
-                    return Ok(Robots::unavailable(
-                        &current,
-                        &format!("redirects to {}, which cannot be requested", show(&target)),
-                    ));
-                }
-                Err(detail) => {
-                    return Ok(Robots::unavailable(
-                        &current,
-                        &format!(
-                            "answered HTTP {} without a usable Location ({detail})",
-                            response.status
-                        ),
-                    ));
-                }
-            }
-        }
-        // RFC 9309 §2.3.1.2: past five redirects robots.txt is "unavailable",
-        // which, like a 4xx, means no rules.
-        Ok(Robots::AllowAll)
-    }
-
-    /// One request with its retries, paced by the host's budget for `purpose`.
-    async fn attempts(
-        &self,
-        host: &HostState,
-        purpose: Purpose,
-        url: &Url,
-        form: Option<Bytes>,
-    ) -> Result<Response, FetchError> {
-        let limiter = &host.limiters[purpose.budget() as usize];
-        let mut attempt = 0;
-        loop {
-            limiter.until_ready().await;
-            self.counters.requests.fetch_add(1, Ordering::Relaxed);
-            let result = match self.attempt(url, purpose, form.clone()).await {
-                Ok(response) => match self.judge(host, purpose, &response) {
-                    Some(failure) => Err(failure),
-                    None => Ok(response),
-                },
-                Err(e) if host.is_archive => Err(e.into_archive_error()),
-                Err(e) => Err(e),
-            };
-            let retry_after = match &result {
-                Ok(response) if retry::is_retryable_status(response.status) => {
-                    if response.status == 429 {
-                        self.counters.throttled.fetch_add(1, Ordering::Relaxed);
-                    }
-                    let asked = response
-                        .headers
-                        .get(header::RETRY_AFTER)
-                        .and_then(|v| v.to_str().ok())
-                        .and_then(|v| retry::parse_retry_after(v, SystemTime::now()));
-                    let wait = match (response.status, asked) {
-                        (_, Some(asked)) => Some(asked.min(self.config.max_retry_after)),
-                        (429, None) => Some(self.config.default_retry_after),
-                        _ => None,
-                    };
-                    if response.status == 429 {
-                        limiter.slow_down(wait.unwrap_or(self.config.default_retry_after));
-                    }
-                    wait
-                }
-                Ok(_) => return result,
-                Err(e) if e.is_retryable() => None,
-                Err(_) => return result,
-            };
-            if attempt >= self.config.retries {
-                return match result {
-                    Ok(response) => Err(self.status_error(host, purpose, url, response.status)),
-                    Err(e) => Err(e),
-                };
-            }
-            let backoff =
-                retry::backoff(self.config.backoff_base, attempt, Duration::from_secs(60));
-            let wait = retry_after.map_or(backoff, |asked| {
-                asked.max(backoff.min(asked + Duration::from_secs(1)))
-            });
-            match &result {
-                Ok(response) => {
-                    tracing::info!(%url, status = response.status, wait_ms = wait.as_millis() as u64, "retrying")
-                }
-                Err(e) => {
-                    tracing::info!(%url, error = %e, wait_ms = wait.as_millis() as u64, "retrying")
-                }
-            }
-            self.counters.retries.fetch_add(1, Ordering::Relaxed);
-            tokio::time::sleep(wait).await;
-            attempt += 1;
-        }
-    }
-
-    /// The failure a response is, if it is one. From an archive (but for its
-    /// robots.txt), a capture of an error and the archive's "no capture" and
-    /// "excluded" are final failures that neither retry nor touch the budget;
-    /// its own 429s and 5xx go on to the retries like a live site's. Retryable
-    /// statuses are left to the retry loop; other error statuses are failures.
-    fn judge(&self, host: &HostState, purpose: Purpose, response: &Response) -> Option<FetchError> {
-        let url = &response.url;
-        if host.is_archive && purpose != Purpose::Robots {
-            let answer = wayback::classify(
-                response.status,
-                response.header(header::HeaderName::from_static("memento-datetime")),
-                response.header(header::HeaderName::from_static(
-                    wayback::RUNTIME_ERROR_HEADER,
-                )),
-                &response.body,
-            );
-            let capture = Capture::parse(url);
-            match (answer, capture) {
-                (
-                    ArchiveAnswer::Capture {
-                        status,
-                        archived_at,
-                    },
-                    Some(capture),
-                ) if status >= 400 => {
-                    let date = archived_at.or_else(|| capture.archived_at()).map_or_else(
-                        || capture.asked_time(),
-                        |t| t.format("%Y-%m-%d").to_string(),
-                    );
-                    return Some(FetchError::CapturedFailure {
-                        url: url.clone(),
-                        archive: capture.archive_root(),
-                        original: capture.original,
-                        date,
-                        status,
-                    });
-                }
-                (ArchiveAnswer::NoCapture, Some(capture)) => {
-                    return Some(FetchError::NoCapture {
-                        url: url.clone(),
-                        archive: capture.archive_root(),
-                        near: capture.asked_time(),
-                        original: capture.original,
-                    });
-                }
-                (ArchiveAnswer::Excluded(detail), _) => {
-                    return Some(FetchError::Excluded {
-                        url: url.clone(),
-                        detail,
-                    });
-                }
-                _ => {}
-            }
-        }
-        if response.status >= 400 && !retry::is_retryable_status(response.status) {
-            return Some(self.status_error(host, purpose, url, response.status));
-        }
-        None
-    }
-
-    fn status_error(
-        &self,
-        host: &HostState,
-        purpose: Purpose,
-        url: &Url,
-        status: u16,
-    ) -> FetchError {
-        if host.is_archive && purpose != Purpose::Robots {
-            FetchError::ArchiveStatus {
-                url: url.clone(),
-                status,
-            }
-        } else {
-            FetchError::Status {
-                url: url.clone(),
-                status,
-            }
-        }
-    }
-
-    fn record(&self, response: &Response) {
-        let Some(recorder) = &self.recorder else {
-            return;
-        };
-        let mut request_headers = response.request_headers.clone();
-        // reqwest adds these itself; the archived request should say what was sent.
-        request_headers.push(("Accept-Encoding".into(), "gzip, br".into()));
-        let exchange = Exchange {
-            url: response.url.to_string(),
-            date: response.fetched_at,
-            method: if response.request_body.is_empty() {
-                "GET"
-            } else {
-                "POST"
-            }
-            .into(),
-            request_headers,
-            request_body: response.request_body.to_vec(),
-            status: response.status,
-            reason: reqwest::StatusCode::from_u16(response.status)
-                .ok()
-                .and_then(|s| s.canonical_reason())
-                .unwrap_or("")
-                .to_string(),
-            response_headers: response
-                .headers
-                .iter()
-                .map(|(name, value)| {
-                    (
-                        name.to_string(),
-                        String::from_utf8_lossy(value.as_bytes()).into_owned(),
-                    )
-                })
-                .collect(),
-            body: response.body.to_vec(),
-            ip: None,
-        };
-        let written = recorder
-            .lock()
-            .expect("recorder lock")
-            .write_exchange(&exchange);
-        match written {
-            Ok(written) => {
-                if let Some(index) = &self.index
-                    && let Some(entry) = Indexed::of(&exchange, &written)
-                {
-                    index.lock().expect("index lock").push(entry);
-                }
-            }
-            Err(e) => tracing::error!(url = %response.url, "cannot write the WARC record: {e}"),
-        }
-    }
-
-    /// One request and its body, bounded by the total timeout and the size cap.
-    /// A page that is not HTML by its Content-Type is not read: the crawl skips
-    /// it anyway, and reading it would spend time and an archive's budget.
-    async fn attempt(
-        &self,
-        url: &Url,
-        purpose: Purpose,
-        form: Option<Bytes>,
-    ) -> Result<Response, FetchError> {
-        let exchange = async {
-            let request = match &form {
-                None => self.client.get(url.clone()),
-                Some(body) => self
-                    .client
-                    .post(url.clone())
-                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                    .body(body.clone()),
-            };
-            let response = request
-                .headers(self.headers.clone())
-                .send()
-                .await
-                .map_err(|e| transport_error(url, e))?;
-            let status = response.status().as_u16();
-            let response_headers = response.headers().clone();
-            let skipped = purpose == Purpose::Request(RequestKind::Page)
-                && (200..300).contains(&status)
-                && !is_html(&response_headers);
-            let body =
-                if skipped || (300..400).contains(&status) || retry::is_retryable_status(status) {
-                    Bytes::new()
-                } else {
-                    read_capped(url, response, purpose.budget().max_bytes(&self.config)).await?
-                };
-            Ok((
-                Response {
-                    url: url.clone(),
-                    status,
-                    headers: response_headers,
-                    request_headers: self.request_headers.clone(),
-                    request_body: form.clone().unwrap_or_default(),
-                    body,
-                    fetched_at: Utc::now(),
-                },
-                skipped,
-            ))
-        };
-        match tokio::time::timeout(self.config.timeout, exchange).await {
-            Ok(Ok((response, skipped))) => {
-                // A WARC record of a body that was never read would claim an
-                // empty one.
-                if !skipped {
-                    self.record(&response);
-                }
-                Ok(response)
-            }
-            Ok(Err(e)) => Err(e),
-            Err(_) => Err(FetchError::Timeout {
-                url: url.clone(),
-                seconds: self.config.timeout.as_secs_f64(),
-            }),
-        }
-    }
-}
-
-/// Whether a response is HTML by its Content-Type, by the same rule the crawl
-/// applies to what it reads.
-fn is_html(headers: &HeaderMap) -> bool {
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok());
-    let url = Url::parse("http://localhost/").expect("a static URL");
-    HttpResponse {
-        url: &url,
-        content_type,
-        memento_datetime: None,
-        body: &[],
-        fetched_at: None,
-    }
-    .is_html()
-}
-
-/// Where a redirect response points, resolved against its URL, or why it
-/// points nowhere.
-fn location(response: &Response) -> Result<Url, String> {
-    let value = response
-        .headers
-        .get(header::LOCATION)
-        .ok_or("no Location header")?;
-    let value = value
-        .to_str()
-        .map_err(|_| "the Location header is not ASCII".to_string())?;
-    response
-        .url
-        .join(value)
-        .map_err(|e| format!("Location {:?}: {e}", excerpt(value)))
-}
-
-async fn read_capped(
-    url: &Url,
-    mut response: reqwest::Response,
-    limit: u64,
-) -> Result<Bytes, FetchError> {
-    if response.content_length().is_some_and(|len| len > limit) {
-        return Err(FetchError::TooLarge {
-            url: url.clone(),
-            limit,
-        });
-    }
-    let mut body = BytesMut::new();
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(|e| transport_error(url, e))?
-    {
-        if body.len() as u64 + chunk.len() as u64 > limit {
-            return Err(FetchError::TooLarge {
-                url: url.clone(),
-                limit,
-            });
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body.freeze())
-}
-
-/// A failed exchange. A request reqwest could not even build is the URL's
-/// fault, not the network's, so it is not retried.
-fn transport_error(url: &Url, error: reqwest::Error) -> FetchError {
-    if error.is_builder() {
-        return FetchError::BadUrl {
-            url: url.clone(),
-            reason: error.without_url().to_string(),
-        };
-    }
-    // Without the URL: the message is shown after it already.
-    let error = error.without_url();
-    let mut message = error.to_string();
-    let mut refused = false;
-    let mut source = std::error::Error::source(&error);
-    while let Some(cause) = source {
-        message = format!("{message}: {cause}");
-        refused |= cause
-            .downcast_ref::<std::io::Error>()
-            .is_some_and(|e| e.kind() == std::io::ErrorKind::ConnectionRefused);
-        source = cause.source();
-    }
-    FetchError::Connect {
-        url: url.clone(),
-        message,
-        refused,
-    }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::sync::atomic::Ordering;
+
     use super::*;
+    use crate::archive::warc::WarcReader;
+    use crate::fetch::testing::{Server, config, respond};
 
-    fn url(s: &str) -> Url {
-        Url::parse(s).unwrap()
-    }
-
-    #[test]
-    fn host_keys() {
-        // Two URLs, and whether they share one budget.
-        let cases = [
-            ("http://x.fi/a", "https://x.fi/b", true),
-            ("http://x.fi:80/", "https://X.FI:443/", true),
-            ("http://x.fi/", "http://www.x.fi/", false),
-            ("http://127.0.0.1:8080/", "http://127.0.0.1:8081/", false),
-            ("http://x.fi:8080/", "https://x.fi:8080/", true),
-        ];
-        for (a, b, shared) in cases {
-            assert_eq!(host_key(&url(a)) == host_key(&url(b)), shared, "{a} {b}");
+    /// `/old` redirects to `/new`, which is unchanged for its validators.
+    fn moved_and_unchanged(seen: &testing::Seen) -> axum::response::Response {
+        match (seen.path.as_str(), seen.header("if-none-match")) {
+            ("/old", _) => respond(301, &[("location", "/new")], ""),
+            (_, Some("\"v1\"")) => respond(304, &[("etag", "\"v1\"")], ""),
+            _ => respond(
+                200,
+                &[("etag", "\"v1\""), ("content-type", "text/html")],
+                "<p>v1</p>",
+            ),
         }
     }
 
     #[tokio::test]
-    async fn http_and_https_of_one_host_share_one_budget() {
-        let config = crate::config::default_crawl(&[url("http://x.fi/")], true).fetch;
-        let scope = Scope::new([&url("http://x.fi/"), &url("https://x.fi/")]);
-        let fetcher = Fetcher::new(config, scope, Scope::default(), None).unwrap();
-        let http = fetcher.host(&url("http://x.fi/a"));
-        let https = fetcher.host(&url("https://x.fi/b"));
-        assert!(Arc::ptr_eq(&http, &https));
-        assert!(!Arc::ptr_eq(
-            &http,
-            &fetcher.host(&url("https://www.x.fi/"))
-        ));
-        // robots.txt stays per origin, as RFC 9309 scopes it.
-        assert!(!Arc::ptr_eq(
-            &http.robots_for(&url("http://x.fi/a")),
-            &http.robots_for(&url("https://x.fi/a"))
-        ));
-    }
+    async fn an_unchanged_page_comes_back_not_modified_through_its_redirects() {
+        let server = Server::start(moved_and_unchanged);
+        let old = server.url("/old");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("crawl.warc.gz");
+        let warc = WarcWriter::create(&path, &[]).unwrap();
+        let fetcher = Fetcher::new(config(), Scope::new([&old]), Scope::default(), Some(warc))
+            .unwrap()
+            .indexing();
 
-    #[test]
-    fn refused_connections_are_told_by_kind_not_text() {
-        let connect = |message: &str, refused| FetchError::Connect {
-            url: url("http://archive.test/web/2019/https://x.fi/"),
-            message: message.into(),
-            refused,
-        };
-        // message, refused by kind, whether an archive's error stops the crawl
-        let cases = [
-            ("tcp connect error: os error 111", true, true),
-            ("Yhteys evätty (os error 111)", true, true),
-            ("a page about \"Connection refused\"", false, false),
-            ("connection reset by peer", false, false),
-        ];
-        for (message, refused, stops) in cases {
-            let judged = connect(message, refused).into_archive_error();
-            assert_eq!(
-                matches!(judged, FetchError::Refused { .. }),
-                stops,
-                "{message}"
-            );
-        }
-    }
-
-    #[test]
-    fn request_urls_table() {
-        let long = format!("http://x.fi/{}", "a".repeat(100_000));
-        // URL, whether it can be requested
-        let cases = [
-            ("http://x.fi/a?b=c#d", true),
-            ("http://x.fi/{a}|b^c", true),
-            (long.as_str(), false),
-        ];
-        for (input, ok) in cases {
-            let result = check_request_url(&url(input));
-            assert_eq!(result.is_ok(), ok, "{input:.80}: {result:?}");
-        }
+        let first = fetcher.get(&old).await.unwrap();
+        assert_eq!(first.url, server.url("/new"));
+        let validators = first.validators().unwrap();
+        let again = fetcher
+            .get_conditional(&old, Some(&validators))
+            .await
+            .unwrap();
+        assert_eq!(again.url, server.url("/new"));
+        assert_eq!((again.status, again.not_modified), (304, true));
+        assert!(again.body.is_empty());
+        let conditional: Vec<_> = server
+            .seen()
+            .iter()
+            .map(|s| s.header("if-none-match").map(str::to_owned))
+            .collect();
         assert_eq!(
-            check_request_url(&url(&long)).unwrap_err(),
-            "uri too long; 100012 characters"
+            conditional,
+            [None, None, Some("\"v1\"".into()), Some("\"v1\"".into())],
+            "validators go to every hop"
+        );
+        assert_eq!(fetcher.counters.not_modified.load(Ordering::Relaxed), 1);
+        assert_eq!(fetcher.counters.requests.load(Ordering::Relaxed), 4);
+
+        // The WARC and its index hold all four exchanges.
+        let index = fetcher.finish_recording().unwrap().unwrap();
+        let file = std::fs::read(&path).unwrap();
+        let statuses: Vec<u16> = WarcReader::new(&file[..])
+            .unwrap()
+            .map(|r| r.unwrap().status)
+            .collect();
+        assert_eq!(statuses, [301, 200, 301, 304]);
+        let indexed: Vec<u16> = index.iter().map(|i| i.capture.status).collect();
+        assert_eq!(indexed, statuses);
+    }
+
+    #[tokio::test]
+    async fn a_304_to_an_unconditional_get_is_a_broken_redirect() {
+        let server = Server::start(|_| respond(304, &[], ""));
+        let url = server.url("/");
+        let fetcher = Fetcher::new(config(), Scope::new([&url]), Scope::default(), None).unwrap();
+        let error = fetcher.get(&url).await.unwrap_err();
+        assert!(
+            matches!(error, FetchError::BadRedirect { status: 304, .. }),
+            "{error}"
         );
     }
 
-    #[test]
-    fn messages_quote_an_excerpt_of_a_long_url() {
-        let long = url(&format!("http://x.fi/{}", "a".repeat(100_000)));
-        let error = FetchError::BadUrl {
-            url: long,
-            reason: "uri too long".into(),
-        };
-        let message = error.to_string();
-        assert!(message.len() < 400, "{}", message.len());
-        assert!(message.starts_with(&format!(
-            "http://x.fi/{}…: cannot be requested",
-            "a".repeat(188)
-        )));
+    #[tokio::test]
+    async fn a_warc_is_finished_when_nothing_was_fetched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("empty.warc.gz");
+        let warc = WarcWriter::create(&path, &[]).unwrap();
+        let fetcher =
+            Fetcher::new(config(), Scope::default(), Scope::default(), Some(warc)).unwrap();
+        assert_eq!(fetcher.finish_recording().unwrap(), None);
         assert_eq!(
-            error.reason(),
-            "cannot be requested (uri too long); the link is malformed, so it was not fetched"
+            WarcReader::new(&std::fs::read(&path).unwrap()[..])
+                .unwrap()
+                .count(),
+            0
         );
-    }
-
-    #[test]
-    fn user_agents_table() {
-        // --user-agent, accepted
-        let cases = [
-            ("harava/0.1 (+mailto:a@b.fi)", true),
-            ("MyBot", true),
-            ("härävä/1.0", false),
-            ("bot\nX-Injected: 1", false),
-            ("", false),
-            (" leading-space", false),
-        ];
-        for (input, ok) in cases {
-            assert_eq!(user_agent_header(input).is_ok(), ok, "{input:?}");
-        }
     }
 }

@@ -1,0 +1,325 @@
+//! The WARC recording layer: every exchange handed to it becomes a response
+//! record and a request record, written by one dedicated thread that owns the
+//! WARC writer. The async side takes a [`Slot`] in the thread's bounded queue
+//! (awaiting it is the back-pressure when the disk or gzip falls behind) and
+//! fills it with the response, whose bodies are shared `Bytes`, not copies.
+//! Records are assembled, gzipped and written on the thread, in the order the
+//! slots were filled; with [`Recorder::keep_index`], the thread also keeps the
+//! index a WACZ of the file needs.
+//!
+//! It must not block an async worker on the file or on compression, and it
+//! does not choose what is recorded: the transport decides which exchanges are
+//! worth a record.
+
+use std::io::{self, Write};
+use std::thread::{self, JoinHandle};
+
+use tokio::sync::mpsc;
+
+use super::Response;
+use crate::archive::wacz::Indexed;
+use crate::archive::warc::{Exchange, WarcWriter};
+use crate::output_file::PendingFile;
+
+/// A WARC being written by its own thread.
+pub(super) struct Recorder<W: Write + Send + 'static = PendingFile> {
+    queue: mpsc::Sender<Entry>,
+    writer: JoinHandle<io::Result<(W, Vec<Indexed>)>>,
+    keep_index: bool,
+}
+
+/// One exchange to record, and whether the WACZ index wants it.
+struct Entry {
+    response: Response,
+    index: bool,
+}
+
+/// Room for one exchange in the writer's queue.
+pub(super) struct Slot<'a> {
+    permit: mpsc::Permit<'a, Entry>,
+    index: bool,
+}
+
+impl Slot<'_> {
+    pub(super) fn record(self, response: &Response) {
+        self.permit.send(Entry {
+            response: response.clone(),
+            index: self.index,
+        });
+    }
+}
+
+impl<W: Write + Send + 'static> Recorder<W> {
+    /// Starts the writer thread for `warc`, with room for `capacity` exchanges
+    /// on their way to it.
+    pub(super) fn start(warc: WarcWriter<W>, capacity: usize) -> io::Result<Recorder<W>> {
+        let (queue, entries) = mpsc::channel(capacity.max(1));
+        let writer = thread::Builder::new()
+            .name("warc-writer".into())
+            .spawn(move || write_records(warc, entries))?;
+        Ok(Recorder {
+            queue,
+            writer,
+            keep_index: false,
+        })
+    }
+
+    /// Keeps an index of the responses recorded from now on, for a WACZ.
+    pub(super) fn keep_index(&mut self) {
+        self.keep_index = true;
+    }
+
+    /// Waits for room in the queue. `None` when the writer thread is gone,
+    /// which only a panic does; [`Recorder::close`] reports it.
+    pub(super) async fn reserve(&self) -> Option<Slot<'_>> {
+        let permit = self.queue.reserve().await.ok()?;
+        Some(Slot {
+            permit,
+            index: self.keep_index,
+        })
+    }
+
+    /// Waits until every exchange sent is written, then hands back the flushed
+    /// output and, when one was kept, the index.
+    pub(super) fn close(self) -> io::Result<(W, Option<Vec<Indexed>>)> {
+        let Recorder {
+            queue,
+            writer,
+            keep_index,
+        } = self;
+        // The thread ends when the queue is closed and empty.
+        drop(queue);
+        let (output, index) = writer
+            .join()
+            .map_err(|_| io::Error::other("the WARC writer thread panicked"))??;
+        Ok((output, keep_index.then_some(index)))
+    }
+}
+
+impl Recorder<PendingFile> {
+    /// Writes what is still queued and puts the WARC file in place.
+    pub(super) fn finish(self) -> io::Result<Option<Vec<Indexed>>> {
+        let (file, index) = self.close()?;
+        file.commit()?;
+        Ok(index)
+    }
+}
+
+/// The writer thread. A record that cannot be written is reported and the
+/// crawl goes on, as a full disk should not lose the records already fetched;
+/// only flushing the file at the end is an error.
+fn write_records<W: Write>(
+    mut warc: WarcWriter<W>,
+    mut entries: mpsc::Receiver<Entry>,
+) -> io::Result<(W, Vec<Indexed>)> {
+    let mut index = Vec::new();
+    while let Some(entry) = entries.blocking_recv() {
+        let exchange = exchange(&entry.response);
+        match warc.write_exchange(&exchange) {
+            Ok(written) => {
+                if entry.index
+                    && let Some(indexed) = Indexed::of(&exchange, &written)
+                {
+                    index.push(indexed);
+                }
+            }
+            Err(e) => {
+                tracing::error!(url = %entry.response.url, "cannot write the WARC record: {e}")
+            }
+        }
+    }
+    Ok((warc.finish()?, index))
+}
+
+/// The exchange as the WARC records it.
+fn exchange(response: &Response) -> Exchange {
+    let mut request_headers = response.request_headers.clone();
+    // reqwest adds these itself; the archived request should say what was sent.
+    request_headers.push(("Accept-Encoding".into(), "gzip, br".into()));
+    Exchange {
+        url: response.url.to_string(),
+        date: response.fetched_at,
+        method: if response.request_body.is_empty() {
+            "GET"
+        } else {
+            "POST"
+        }
+        .into(),
+        request_headers,
+        request_body: response.request_body.to_vec(),
+        status: response.status,
+        reason: reqwest::StatusCode::from_u16(response.status)
+            .ok()
+            .and_then(|s| s.canonical_reason())
+            .unwrap_or("")
+            .to_string(),
+        response_headers: response
+            .headers
+            .iter()
+            .map(|(name, value)| {
+                (
+                    name.to_string(),
+                    String::from_utf8_lossy(value.as_bytes()).into_owned(),
+                )
+            })
+            .collect(),
+        body: response.body.to_vec(),
+        ip: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Condvar, Mutex};
+    use std::time::Duration;
+
+    use bytes::Bytes;
+    use reqwest::header::{self, HeaderMap, HeaderValue};
+    use url::Url;
+
+    use super::*;
+    use crate::archive::warc::WarcReader;
+
+    fn response(n: usize) -> Response {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
+        Response {
+            url: Url::parse(&format!("http://x.fi/{n}")).unwrap(),
+            status: 200,
+            headers,
+            request_headers: vec![("User-Agent".into(), "harava-test".into())],
+            request_body: Bytes::new(),
+            body: Bytes::from(format!("<title>Sivu {n}</title>")),
+            fetched_at: chrono::Utc::now(),
+            not_modified: false,
+        }
+    }
+
+    fn warc<W: Write>(out: W) -> WarcWriter<W> {
+        WarcWriter::new(out, true, None, &[]).unwrap()
+    }
+
+    /// The target URI and body of every response record, in file order.
+    fn responses(file: &[u8]) -> Vec<(String, Vec<u8>)> {
+        WarcReader::new(file)
+            .unwrap()
+            .map(|r| {
+                let r = r.unwrap();
+                (r.target_uri, r.payload)
+            })
+            .collect()
+    }
+
+    async fn record(recorder: &Recorder<impl Write + Send>, response: &Response) {
+        recorder.reserve().await.unwrap().record(response);
+    }
+
+    #[tokio::test]
+    async fn records_are_written_in_the_order_sent_and_read_back() {
+        let recorder = Recorder::start(warc(Vec::new()), 4).unwrap();
+        let sent: Vec<Response> = (0..50).map(response).collect();
+        for response in &sent {
+            record(&recorder, response).await;
+        }
+        let (file, index) = recorder.close().unwrap();
+        assert_eq!(index, None, "no index unless asked for");
+        let expected: Vec<(String, Vec<u8>)> = sent
+            .iter()
+            .map(|r| (r.url.to_string(), r.body.to_vec()))
+            .collect();
+        assert_eq!(responses(&file), expected);
+    }
+
+    #[tokio::test]
+    async fn the_index_covers_what_was_recorded_where_it_was_written() {
+        let mut recorder = Recorder::start(warc(Vec::new()), 1).unwrap();
+        recorder.keep_index();
+        for n in 0..3 {
+            record(&recorder, &response(n)).await;
+        }
+        let (file, index) = recorder.close().unwrap();
+        let index = index.unwrap();
+        let titles: Vec<_> = index.iter().map(|i| i.title.as_deref().unwrap()).collect();
+        assert_eq!(titles, ["Sivu 0", "Sivu 1", "Sivu 2"]);
+        for entry in &index {
+            let capture = &entry.capture;
+            let member = &file[capture.offset as usize..][..capture.length as usize];
+            assert_eq!(responses(member)[0].0, capture.url);
+        }
+    }
+
+    /// An output whose writes wait while it is shut, to stand for a slow disk.
+    #[derive(Clone)]
+    struct Gate {
+        open: Arc<(Mutex<bool>, Condvar)>,
+        written: Arc<Mutex<Vec<u8>>>,
+    }
+
+    impl Gate {
+        fn new() -> Gate {
+            Gate {
+                open: Arc::new((Mutex::new(true), Condvar::new())),
+                written: Arc::default(),
+            }
+        }
+
+        fn set(&self, open: bool) {
+            let (lock, changed) = &*self.open;
+            *lock.lock().unwrap() = open;
+            changed.notify_all();
+        }
+    }
+
+    impl Write for Gate {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            let (lock, changed) = &*self.open;
+            let _open = changed
+                .wait_while(lock.lock().unwrap(), |open| !*open)
+                .unwrap();
+            self.written.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn a_full_queue_holds_the_sender_back_until_the_writer_catches_up() {
+        let gate = Gate::new();
+        let recorder = Recorder::start(warc(gate.clone()), 2).unwrap();
+        gate.set(false);
+        // The thread takes the first exchange and waits on the shut output; two
+        // more fill the queue.
+        for n in 0..3 {
+            record(&recorder, &response(n)).await;
+        }
+        let waiting = tokio::time::timeout(Duration::from_millis(200), recorder.reserve());
+        assert!(waiting.await.is_err(), "a slot was free in a full queue");
+        gate.set(true);
+        record(&recorder, &response(3)).await;
+        let (gate, _) = recorder.close().unwrap();
+        let written = gate.written.lock().unwrap().clone();
+        let urls: Vec<String> = responses(&written).into_iter().map(|r| r.0).collect();
+        assert_eq!(
+            urls,
+            (0..4)
+                .map(|n| format!("http://x.fi/{n}"))
+                .collect::<Vec<_>>()
+        );
+    }
+
+    #[tokio::test]
+    async fn finishing_puts_the_warc_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("crawl.warc.gz");
+        let recorder = Recorder::start(WarcWriter::create(&path, &[]).unwrap(), 2).unwrap();
+        record(&recorder, &response(1)).await;
+        assert_eq!(recorder.finish().unwrap(), None);
+        let file = std::fs::read(&path).unwrap();
+        assert_eq!(responses(&file)[0].0, "http://x.fi/1");
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(names.len(), 1, "no temporary file is left: {names:?}");
+    }
+}
