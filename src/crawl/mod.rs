@@ -30,7 +30,7 @@ mod tracker;
 pub use discover::{CdxConfig, pattern_site};
 pub use stats::{CrawlStats, Failure};
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -47,11 +47,13 @@ use crate::archive::warc::WarcWriter;
 use crate::archive::wayback::Capture;
 use crate::error::Error;
 use crate::extract::{DetailPage, Entry, Extracted, Submission};
+use crate::fetch::Response;
 use crate::fetch::{FetchConfig, FetchError, Fetcher, Scope};
 use crate::page::{ArchiveMode, Link, Page};
 use crate::profile::{Profiles, TrailingSlash};
 use crate::record::Record;
-use crate::sink::Sink;
+use crate::sink::{Found, PageSource, Sink};
+use crate::state::PageResponse;
 use crate::url_key;
 
 use held::{Held, HeldEntry, Records};
@@ -107,6 +109,22 @@ struct Waiting {
     entry: Entry,
     listing: Arc<Page>,
     profile: String,
+    found: Found,
+}
+
+/// With `--state`: one start listing, followed through its "older posts" pages.
+/// A meeting it held before and no longer shows is removed only when every one
+/// of its pages was read, to its end.
+struct Range {
+    /// The listing's key in the state ([`url_key::id`] of its start URL).
+    listing: String,
+    /// The meetings its pages showed in this run.
+    seen: HashSet<String>,
+    /// Its pages queued and not (yet) read as listing pages: one that failed,
+    /// was not fetched, or read as something else stays here.
+    unread: usize,
+    /// Whether paging stopped at known or older meetings.
+    stopped_early: bool,
 }
 
 /// A discovered page whose role is not known yet, with both readings.
@@ -116,6 +134,19 @@ struct Undecided {
     listing: Extracted,
     detail: DetailPage,
     profile: Profiled,
+}
+
+/// What the state knows of one listing entry.
+#[derive(Default)]
+struct KnownEntry {
+    found: Found,
+    /// Its record as last written, when the state knows the entry unchanged.
+    unchanged: Option<Record>,
+}
+
+struct KnownEntries {
+    entries: Vec<KnownEntry>,
+    stop_paging: bool,
 }
 
 /// What became of a detail page.
@@ -134,6 +165,10 @@ struct Crawl<'a> {
     live_scope: Scope,
     /// Hosts (without `www.`) of the original sites inside the archives crawled.
     archived_sites: Vec<String>,
+    /// With `--state`, the start listings of a live crawl, and the range each
+    /// listing page queued so far belongs to, by its key.
+    ranges: Vec<Range>,
+    range_of: HashMap<String, usize>,
     stats: CrawlStats,
     progress: indicatif::ProgressBar,
 }
@@ -205,6 +240,8 @@ pub async fn run(
         },
         live_scope: plan.live_scope.clone(),
         archived_sites: plan.archived_sites.clone(),
+        ranges: Vec::new(),
+        range_of: HashMap::new(),
         stats: CrawlStats::default(),
         progress,
     };
@@ -219,8 +256,13 @@ pub async fn run(
     crawl.stats.requests = counters.requests.load(Ordering::Relaxed);
     crawl.stats.retries = counters.retries.load(Ordering::Relaxed);
     crawl.stats.throttled = counters.throttled.load(Ordering::Relaxed);
+    crawl.stats.not_modified = counters.not_modified.load(Ordering::Relaxed);
     crawl.stats.records_written = crawl.records_so_far();
-    crawl.stats.unchanged = crawl.sink.counts().unchanged;
+    let counts = crawl.sink.counts();
+    crawl.stats.new = counts.new;
+    crawl.stats.changed = counts.changed;
+    crawl.stats.unchanged = counts.unchanged;
+    crawl.stats.removed = counts.removed;
     crawl.stats.finish(started.elapsed());
     let (warc_index, warc_error) = match warc {
         Ok(index) => (index, None),
@@ -263,8 +305,20 @@ async fn crawl_pages(
         }
         None => (plan.starts.clone(), Role::Listing),
     };
+    let ranges = crawl.sink.harvest().is_some() && role == Role::Listing && !plan.archived();
     for url in starts {
         let slash = crawl.slash_for(&url);
+        if ranges {
+            crawl
+                .range_of
+                .insert(crawl.dedup_key(&url, slash), crawl.ranges.len());
+            crawl.ranges.push(Range {
+                listing: url_key::id(&url),
+                seen: HashSet::new(),
+                unread: 1,
+                stopped_early: false,
+            });
+        }
         crawl.enqueue(url, role, slash);
     }
 
@@ -283,14 +337,26 @@ async fn crawl_pages(
             }
             crawl.stats.pages_attempted += 1;
             let profiles = shared_profiles.clone();
+            let source = crawl.page_source(&task)?;
+            if matches!(source, Some(PageSource::Replay(_))) {
+                crawl.stats.replayed += 1;
+            }
+            let remember = source.is_some();
             in_flight.push(async move {
-                let request = match &task.form {
-                    Some(fields) => fetcher.submit(&task.url, fields).await,
-                    None => fetcher.get(&task.url).await,
+                let request = match (&task.form, source) {
+                    (Some(fields), _) => fetcher.submit(&task.url, fields).await,
+                    (None, Some(PageSource::Replay(stored))) => Ok(replayed(&task.url, stored)),
+                    (None, Some(PageSource::Revalidate(stored))) => {
+                        revalidate(fetcher, &task.url, stored).await
+                    }
+                    (None, Some(PageSource::Fetch) | None) => fetcher.get(&task.url).await,
                 };
                 let fetched = match request {
                     Ok(response) => {
-                        Ok(read::read(response, task.role, profiles, config.archive_mode).await)
+                        let kept = remember.then(|| to_keep(&response)).flatten();
+                        let read =
+                            read::read(response, task.role, profiles, config.archive_mode).await;
+                        Ok((read, kept))
                     }
                     Err(error) => Err(error),
                 };
@@ -307,7 +373,7 @@ async fn crawl_pages(
             continue;
         }
         tokio::select! {
-            Some((task, result)) = in_flight.next() => crawl.handle(task, result)?,
+            Some((task, result)) = in_flight.next() => crawl.handle_kept(task, result)?,
             () = &mut shutdown => {
                 crawl.stats.interrupted = true;
                 tracing::warn!("interrupted: finishing the records already read");
@@ -349,10 +415,117 @@ async fn crawl_pages(
             crawl.sink.write(&record)?;
         }
     }
-    Ok(())
+    crawl.report_removed()
+}
+
+/// What the state keeps of a fetched page: a successful answer, with the
+/// validators that make the next request for it conditional.
+fn to_keep(response: &Response) -> Option<PageResponse> {
+    (200..300).contains(&response.status).then(|| PageResponse {
+        status: response.status,
+        etag: response.etag().map(str::to_owned),
+        last_modified: response.last_modified().map(str::to_owned),
+        content_type: response.http().content_type.map(str::to_owned),
+        final_url: Some(response.url.to_string()),
+        fetched_at: response.fetched_at,
+        body: response.body.to_vec(),
+    })
+}
+
+/// A page as a killed run of the same command read it, from the state.
+fn replayed(url: &Url, stored: PageResponse) -> Response {
+    let mut headers = reqwest::header::HeaderMap::new();
+    let mut set = |name: reqwest::header::HeaderName, value: &Option<String>| {
+        if let Some(value) = value.as_deref().and_then(|v| v.parse().ok()) {
+            headers.insert(name, value);
+        }
+    };
+    set(reqwest::header::CONTENT_TYPE, &stored.content_type);
+    set(reqwest::header::ETAG, &stored.etag);
+    set(reqwest::header::LAST_MODIFIED, &stored.last_modified);
+    Response {
+        url: stored
+            .final_url
+            .as_deref()
+            .and_then(|u| Url::parse(u).ok())
+            .unwrap_or_else(|| url.clone()),
+        status: stored.status,
+        headers,
+        request_headers: Vec::new(),
+        request_body: bytes::Bytes::new(),
+        body: stored.body.into(),
+        fetched_at: stored.fetched_at,
+        not_modified: false,
+    }
+}
+
+/// Asks for a page again only if it changed since `stored`; a 304 gives the
+/// stored page back, marked not modified.
+async fn revalidate(
+    fetcher: &Fetcher,
+    url: &Url,
+    stored: PageResponse,
+) -> Result<Response, FetchError> {
+    let validators = crate::fetch::Validators {
+        etag: stored.etag.clone(),
+        last_modified: stored.last_modified.clone(),
+    };
+    let response = fetcher.get_conditional(url, Some(&validators)).await?;
+    if !response.not_modified {
+        return Ok(response);
+    }
+    let fetched_at = response.fetched_at;
+    let mut reused = replayed(url, stored);
+    reused.fetched_at = fetched_at;
+    reused.not_modified = true;
+    Ok(reused)
 }
 
 impl Crawl<'_> {
+    /// With `--state`, how to get `task`'s page: replayed from a killed run,
+    /// asked for conditionally, or fetched. Form submissions and archive
+    /// captures are always fetched as they are.
+    fn page_source(&mut self, task: &Task) -> Result<Option<PageSource>, Error> {
+        let live = task.form.is_none() && Capture::parse(&task.url).is_none();
+        match self.sink.harvest() {
+            Some(harvest) if live => harvest.page_source(&task.key).map(Some),
+            _ => Ok(None),
+        }
+    }
+
+    /// Keeps what the state wants of a fetched page, then handles it.
+    fn handle_kept(
+        &mut self,
+        task: Task,
+        fetched: Result<(Fetched, Option<PageResponse>), FetchError>,
+    ) -> Result<(), Error> {
+        let fetched = match fetched {
+            Ok((fetched, kept)) => {
+                if let (Some(kept), Some(harvest)) = (kept, self.sink.harvest()) {
+                    harvest.remember_page(&task.key, &kept)?;
+                }
+                Ok(fetched)
+            }
+            Err(error) => Err(error),
+        };
+        self.handle(task, fetched)
+    }
+
+    /// Reports, for each start listing read completely, the meetings it no
+    /// longer shows. A crawl that stopped early reads none completely.
+    fn report_removed(&mut self) -> Result<(), Error> {
+        if self.stats.interrupted || self.stats.aborted.is_some() {
+            return Ok(());
+        }
+        let ranges = std::mem::take(&mut self.ranges);
+        if let Some(harvest) = self.sink.harvest() {
+            for range in ranges.iter().filter(|r| !r.stopped_early && r.unread == 0) {
+                harvest.removed(&range.listing, &range.seen)?;
+            }
+        }
+        Ok(())
+    }
+
     fn handle(&mut self, task: Task, fetched: Result<Fetched, FetchError>) -> Result<(), Error> {
         let fetched = match fetched {
             Ok(fetched) => fetched,
@@ -587,17 +760,42 @@ impl Crawl<'_> {
         };
         self.tracker.read_as_listing(&task.key);
         self.stats.listing_pages += 1;
+        let range = self.range_of.get(&task.key).copied();
+        if let Some(range) = range {
+            self.ranges[range].unread -= 1;
+        }
         let slash = profile.trailing_slash;
-        for next in listing.next {
-            if self.in_scope(&next, &page) {
+        let profile_name = profile.name;
+        let listing_page = Arc::new(page);
+        let known = self.known_entries(&listing.entries, &listing_page, &profile_name, range)?;
+        if known.stop_paging && !listing.next.is_empty() {
+            tracing::info!(url = %task.url, "every meeting on this page is known and unchanged, or older than --since: older pages are not read (--full reads them)");
+            self.stats.stopped_early += 1;
+            if let Some(range) = range {
+                self.ranges[range].stopped_early = true;
+            }
+        }
+        let next_pages = if known.stop_paging {
+            Vec::new()
+        } else {
+            listing.next
+        };
+        for next in next_pages {
+            if self.in_scope(&next, &listing_page) {
+                let key = self.dedup_key(&next.fetch, slash);
                 let older = Task {
-                    key: self.dedup_key(&next.fetch, slash),
+                    key: key.clone(),
                     url: next.fetch,
                     role: Role::Listing,
                     form: None,
                 };
                 match self.tracker.older_posts(older) {
-                    OlderPosts::Queued => {}
+                    OlderPosts::Queued => {
+                        if let Some(range) = range {
+                            self.range_of.insert(key, range);
+                            self.ranges[range].unread += 1;
+                        }
+                    }
                     OlderPosts::ReadAsListing(undecided) => self.read_as_listing(undecided)?,
                     OlderPosts::Met => {
                         tracing::info!(url = %next.original, "already fetched in this crawl (a pagination loop?); not fetched again");
@@ -609,12 +807,20 @@ impl Crawl<'_> {
                 self.stats.skipped_out_of_scope += 1;
             }
         }
-        let profile_name = profile.name;
-        let listing_page = Arc::new(page);
-        for entry in listing.entries {
+        for (entry, known) in listing.entries.into_iter().zip(known.entries) {
+            let KnownEntry { found, unchanged } = known;
+            if let Some(record) = unchanged {
+                // Known as it is: its record as last written, its detail page not read.
+                if let Records::Written(ids) = &mut self.records
+                    && ids.insert(record.id.clone())
+                {
+                    self.sink.deliver(&record, &found)?;
+                }
+                continue;
+            }
             let detail = entry.detail.clone().filter(|_| self.config.details);
             let Some(detail) = detail else {
-                self.write(entry, &listing_page, None, &profile_name, None)?;
+                self.write(entry, &listing_page, None, &profile_name, None, &found)?;
                 continue;
             };
             if !self.in_scope(&detail, &listing_page) {
@@ -622,13 +828,21 @@ impl Crawl<'_> {
                     "body: the detail page {} is on another site; not fetched",
                     detail.original
                 );
-                self.write(entry, &listing_page, None, &profile_name, Some(warning))?;
+                self.write(
+                    entry,
+                    &listing_page,
+                    None,
+                    &profile_name,
+                    Some(warning),
+                    &found,
+                )?;
                 continue;
             }
             let waiting = Waiting {
                 entry,
                 listing: listing_page.clone(),
                 profile: profile_name.clone(),
+                found,
             };
             let detail_page = Task {
                 key: self.dedup_key(&detail.fetch, slash),
@@ -648,6 +862,54 @@ impl Crawl<'_> {
             }
         }
         Ok(())
+    }
+
+    /// What the state knows of a listing page's entries, and whether the page
+    /// ends its listing: every meeting on it known and unchanged (a listing is
+    /// newest first, so the pages after it hold nothing new), or older than
+    /// `--since`. Without `--state` or `--since`, nothing is known.
+    fn known_entries(
+        &mut self,
+        entries: &[Entry],
+        listing: &Page,
+        profile: &str,
+        range: Option<usize>,
+    ) -> Result<KnownEntries, Error> {
+        let since = self.sink.since();
+        let harvest = self.sink.harvest().is_some();
+        if !harvest && since.is_none() {
+            return Ok(KnownEntries {
+                entries: entries.iter().map(|_| KnownEntry::default()).collect(),
+                stop_paging: false,
+            });
+        }
+        let mut known = Vec::with_capacity(entries.len());
+        let mut all_unchanged = !entries.is_empty();
+        let mut all_older = !entries.is_empty() && since.is_some();
+        for entry in entries {
+            // The entry as the listing alone shows it; its hash leaves out where
+            // it was found, so a meeting moved to the next page is the same entry.
+            let shown = Record::new(entry.clone(), listing, None, profile);
+            let date = shown.meeting_date.or(shown.published_date);
+            all_older &= since.is_some_and(|since| date.is_some_and(|d| d < since));
+            let found = Found {
+                entry_hash: harvest.then(|| crate::state::content_hash(&shown)),
+                listing: range.map(|r| self.ranges[r].listing.clone()),
+            };
+            if let Some(range) = range {
+                self.ranges[range].seen.insert(shown.id.clone());
+            }
+            let unchanged = match (self.sink.harvest(), &found.entry_hash) {
+                (Some(harvest), Some(hash)) => harvest.known_unchanged(&shown.id, hash)?,
+                _ => None,
+            };
+            all_unchanged &= unchanged.is_some();
+            known.push(KnownEntry { found, unchanged });
+        }
+        Ok(KnownEntries {
+            entries: known,
+            stop_paging: all_unchanged || all_older,
+        })
     }
 
     fn records_so_far(&self) -> u64 {
@@ -787,6 +1049,7 @@ impl Crawl<'_> {
             Some(outcome),
             &waiting.profile,
             None,
+            &waiting.found,
         )
     }
 
@@ -797,6 +1060,7 @@ impl Crawl<'_> {
         outcome: Option<&Arc<DetailOutcome>>,
         profile: &str,
         warning: Option<String>,
+        found: &Found,
     ) -> Result<(), Error> {
         match &mut self.records {
             Records::Held(held) => held.keep_newest(HeldEntry {
@@ -809,7 +1073,7 @@ impl Crawl<'_> {
             Records::Written(ids) => {
                 let record = record(entry, listing, outcome.map(|o| &**o), profile, warning);
                 if ids.insert(record.id.clone()) {
-                    self.sink.write(&record)?;
+                    self.sink.deliver(&record, found)?;
                 }
             }
         }

@@ -20,8 +20,19 @@ pub struct CrawlStats {
     pub retries: u64,
     pub throttled: u64,
     pub records_written: u64,
-    /// Records left out as unchanged since the last run (`--state`).
+    /// With `--state`: meetings new since the last run, changed, unchanged
+    /// (left out unless `--emit all`), and gone from a listing read completely.
+    pub new: u64,
+    pub changed: u64,
     pub unchanged: u64,
+    pub removed: u64,
+    /// Pages the server answered 304 Not Modified, their stored copy read instead.
+    pub not_modified: u64,
+    /// Pages a killed run had read, read from the state instead of fetched.
+    pub replayed: u64,
+    /// Listings whose paging stopped at a page of known, unchanged meetings (or,
+    /// with `--since`, of older ones).
+    pub stopped_early: u64,
     pub elapsed_seconds: f64,
     pub pages_per_second: f64,
     pub interrupted: bool,
@@ -72,6 +83,22 @@ impl CrawlStats {
         } else {
             String::new()
         };
+        let state = if self.new + self.changed + self.unchanged + self.removed > 0
+            || self.not_modified + self.replayed > 0
+        {
+            format!(
+                "; since the last run {} new, {} changed, {} unchanged, {} removed; {} pages not modified (304), {} read from the state of an unfinished run, {} listings stopped at known meetings",
+                self.new,
+                self.changed,
+                self.unchanged,
+                self.removed,
+                self.not_modified,
+                self.replayed,
+                self.stopped_early
+            )
+        } else {
+            String::new()
+        };
         let ending = if self.interrupted {
             "; interrupted"
         } else if self.aborted.is_some() {
@@ -82,7 +109,7 @@ impl CrawlStats {
             ""
         };
         format!(
-            "{} pages fetched ({} listing), {} failed, {} skipped by robots.txt, {} off-site, {} not HTML, {} seen before; {} requests, {} retries, {} throttled (429); {} records written{unchanged} in {:.1} s ({:.2} pages/s){ending}",
+            "{} pages fetched ({} listing), {} failed, {} skipped by robots.txt, {} off-site, {} not HTML, {} seen before; {} requests, {} retries, {} throttled (429); {} records written{unchanged} in {:.1} s ({:.2} pages/s){state}{ending}",
             self.pages_fetched,
             self.listing_pages,
             self.pages_failed,

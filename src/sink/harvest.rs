@@ -83,14 +83,22 @@ impl Harvest {
     ) -> Result<(Harvest, Option<u64>), Error> {
         let mut store = Store::open(state)?;
         let start = store.begin_run(starts, options)?;
-        let progress = |store: &Store, path: Option<&Path>| -> Result<Option<u64>, Error> {
-            match (start.resumes, path) {
-                (Some(previous), Some(path)) => store.output_progress(previous, path),
-                _ => Ok(None),
+        // What the runs this one continues delivered, from the newest that got as
+        // far as a checkpoint; taken over at once, so that a kill before this
+        // run's first checkpoint loses none of it either.
+        let mut progress = |path: Option<&Path>| -> Result<Option<u64>, Error> {
+            let Some(path) = path else { return Ok(None) };
+            for &previous in &start.runs[1..] {
+                if let Some(bytes) = store.output_progress(previous, path)? {
+                    store.set_output_progress(start.run, path, bytes)?;
+                    return Ok(Some(bytes));
+                }
             }
+            Ok(None)
         };
-        let keep_records = progress(&store, records)?;
-        let keep_changes = progress(&store, delivery.changes.as_deref())?;
+        let keep_records = progress(records)?;
+        let keep_changes = progress(delivery.changes.as_deref())?;
+        store.checkpoint()?;
         if let Some(previous) = start.resumes {
             tracing::warn!(
                 "continuing run {previous}, which did not finish: pages it read are read from {} and meetings it delivered are not written again",
@@ -112,10 +120,6 @@ impl Harvest {
             },
             keep_records,
         ))
-    }
-
-    pub(crate) fn full(&self) -> bool {
-        self.full
     }
 
     pub(crate) fn counts(&self) -> Counts {

@@ -224,11 +224,6 @@ impl Sink {
         self.harvest.as_mut()
     }
 
-    /// Whether the run reads every listing page and entry (no `--state`, or `--full`).
-    pub(crate) fn reads_everything(&self) -> bool {
-        self.harvest.as_ref().is_none_or(Harvest::full)
-    }
-
     /// The `--since` date.
     pub(crate) fn since(&self) -> Option<NaiveDate> {
         self.since

@@ -99,7 +99,7 @@ use crate::record::Record;
 const WHERE_FOUND: [&str; 4] = ["fetched_at", "source_url", "archive_url", "archived_at"];
 
 /// A hash of what the record says about its meeting.
-fn content_hash(record: &Record) -> String {
+pub(crate) fn content_hash(record: &Record) -> String {
     let mut content = record.clone();
     content.fetched_at = None;
     content.source_url = String::new();

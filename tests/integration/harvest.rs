@@ -347,7 +347,29 @@ fn a_run_killed_twenty_times_and_resumed_delivers_every_meeting_exactly_once() {
         .collect();
     let unique: HashSet<&str> = ids.iter().copied().collect();
     assert_eq!(ids.len(), unique.len(), "no meeting written twice");
-    assert_eq!(comparable_by_id(&delivered), expected);
+    let delivered = comparable_by_id(&delivered);
+    let missing: Vec<&String> = expected
+        .keys()
+        .filter(|id| !delivered.contains_key(*id))
+        .collect();
+    let extra: Vec<&String> = delivered
+        .keys()
+        .filter(|id| !expected.contains_key(*id))
+        .collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "missing {missing:?}, extra {extra:?}"
+    );
+    for (id, record) in &delivered {
+        let fields: Vec<&String> = record
+            .as_object()
+            .unwrap()
+            .iter()
+            .filter(|(name, value)| expected[id][name.as_str()] != **value)
+            .map(|(name, _)| name)
+            .collect();
+        assert!(fields.is_empty(), "{id} differs in {fields:?}");
+    }
     assert!(
         requests as f64 <= 1.2 * whole_requests as f64,
         "{requests} requests across the killed runs, {whole_requests} for one whole crawl"
