@@ -29,9 +29,8 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, SecondsFormat, Timelike, Utc};
 use data_encoding::BASE32;
-use flate2::Compression;
 use flate2::read::{DeflateDecoder, GzDecoder, MultiGzDecoder, ZlibDecoder};
-use flate2::write::GzEncoder;
+use flate2::{Compress, Compression, Crc, FlushCompress, Status};
 use sha1::{Digest, Sha1};
 use thiserror::Error;
 use uuid::Uuid;
@@ -98,7 +97,9 @@ pub struct Exchange {
 /// record behind a complete one.
 pub struct WarcWriter<W: Write> {
     out: W,
-    gzip: bool,
+    /// The compressor of every record when the file is gzipped, reset between
+    /// records rather than made anew: its tables are larger than most records.
+    gzip: Option<Compress>,
     warcinfo_id: String,
     /// Bytes written so far: where the next record starts in the file.
     position: u64,
@@ -143,7 +144,7 @@ impl<W: Write> WarcWriter<W> {
     ) -> io::Result<Self> {
         let mut writer = WarcWriter {
             out,
-            gzip,
+            gzip: gzip.then(|| Compress::new(Compression::default(), false)),
             warcinfo_id: record_id(),
             position: 0,
         };
@@ -251,15 +252,40 @@ impl<W: Write> WarcWriter<W> {
         record.extend_from_slice(format!("Content-Length: {}\r\n\r\n", block.len()).as_bytes());
         record.extend_from_slice(block);
         record.extend_from_slice(b"\r\n\r\n");
-        if self.gzip {
-            let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
-            encoder.write_all(&record)?;
-            record = encoder.finish()?;
+        if let Some(compress) = &mut self.gzip {
+            record = gzip_member(compress, &record)?;
         }
         self.out.write_all(&record)?;
         self.position += record.len() as u64;
         Ok(())
     }
+}
+
+/// The header of a gzip member as flate2's `GzEncoder` writes it: deflate, no
+/// name or time, unknown OS (RFC 1952).
+const GZIP_HEADER: [u8; 10] = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255];
+
+/// `data` as one gzip member, compressed by `compress`.
+fn gzip_member(compress: &mut Compress, data: &[u8]) -> io::Result<Vec<u8>> {
+    compress.reset();
+    let mut member = Vec::with_capacity(GZIP_HEADER.len() + data.len() / 2 + 64);
+    member.extend_from_slice(&GZIP_HEADER);
+    loop {
+        member.reserve(data.len() / 4 + 64);
+        let read = compress.total_in() as usize;
+        let status = compress
+            .compress_vec(&data[read..], &mut member, FlushCompress::Finish)
+            .map_err(io::Error::other)?;
+        if status == Status::StreamEnd {
+            break;
+        }
+    }
+    let mut crc = Crc::new();
+    crc.update(data);
+    member.extend_from_slice(&crc.sum().to_le_bytes());
+    // ISIZE is the length modulo 2^32.
+    member.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    Ok(member)
 }
 
 const DROPPED_RESPONSE_HEADERS: [&str; 3] =
@@ -778,6 +804,7 @@ fn dechunk(mut body: &[u8]) -> Option<Vec<u8>> {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+    use flate2::write::GzEncoder;
 
     fn exchange(url: &str, body: &[u8]) -> Exchange {
         Exchange {
@@ -871,6 +898,22 @@ mod tests {
             members += 1;
         }
         assert_eq!(members, 3, "warcinfo, response, request");
+    }
+
+    #[test]
+    fn a_reused_compressor_writes_what_a_new_gz_encoder_writes() {
+        let mut compress = Compress::new(Compression::default(), false);
+        // Text that compresses well, bytes that do not, and nothing.
+        let text = "Kuntajohtajakokous 10.5.2017 ".repeat(5000).into_bytes();
+        let noise: Vec<u8> = (0..300_000u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        for data in [&text[..], &noise[..], b"", &text[..100]] {
+            let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
+            encoder.write_all(data).unwrap();
+            let expected = encoder.finish().unwrap();
+            assert_eq!(gzip_member(&mut compress, data).unwrap(), expected);
+        }
     }
 
     #[test]
