@@ -640,10 +640,11 @@ fn a_scheduled_crawl_with_a_state_file_writes_only_news() {
         &["--state", state.to_str().unwrap()],
     );
     assert_eq!(records(&first.stdout).len(), 9);
+    // --full: every listing page, not only the first one of known meetings.
     let second = crawl_server(
         &server,
         &["/kuntajohtajakokous/"],
-        &["--state", state.to_str().unwrap()],
+        &["--state", state.to_str().unwrap(), "--full"],
     );
     assert_eq!(second.status.code(), Some(0), "{}", stderr(&second));
     assert!(second.stdout.is_empty());

@@ -212,17 +212,9 @@ fn sigterm_stops_extract_after_whole_records() {
 fn a_second_signal_stops_at_once_and_removes_the_temporary_files() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out.jsonl");
-    let state = dir.path().join("state");
     // Standard input stays open, so the first signal finds the read unfinished.
     let mut child = util::harava()
-        .args([
-            "extract",
-            "-o",
-            out.to_str().unwrap(),
-            "--state",
-            state.to_str().unwrap(),
-            "-",
-        ])
+        .args(["extract", "-o", out.to_str().unwrap(), "-"])
         .stdin(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
