@@ -4,8 +4,9 @@
 //! the rules are seen side by side and stay what they are for a reason.
 //!
 //! From strictest to loosest: [`dedup`] tells pages apart as fetches, [`id`]
-//! as meetings, [`site`] as sites. The fetcher's scope and politeness keys
-//! (scheme, host and port; host and port) are defined with the fetcher.
+//! as meetings, [`site`] as sites. The fetcher asks two questions of its own:
+//! whether a URL is on a site being crawled ([`origin`]: scheme, host and
+//! port), and whose budget a request spends ([`politeness`]: host and port).
 
 use url::Url;
 
@@ -73,6 +74,28 @@ pub(crate) fn site(url: &Url) -> String {
     }
 }
 
+/// The key of a live crawl's scope: the URL's origin (scheme, host, port), as
+/// browsers draw the line between sites. A start URL on https does not let the
+/// crawl wander onto the http site, or onto `www.` when it started without,
+/// since those can be other servers with other owners; robots.txt is per
+/// origin too (RFC 9309), so it is fetched once per key.
+pub(crate) fn origin(url: &Url) -> String {
+    url.origin().ascii_serialization()
+}
+
+/// The key politeness is kept under: the host, whatever the scheme, so http
+/// and https of one server share one budget (one machine answers both). A port
+/// that is not its scheme's default names another server (as on loopback), so
+/// it is part of the key; `www.` is not stripped, since it is often another
+/// machine.
+pub(crate) fn politeness(url: &Url) -> String {
+    let host = url.host_str().unwrap_or_default();
+    match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,13 +112,15 @@ mod tests {
         let capture_at = |t: &str| dedup(&url("https://x.fi/a/"), false, Some(t));
         let id_key = |u: &str| id(&url(u));
         let site_key = |u: &str| site(&url(u));
+        let origin_key = |u: &str| origin(&url(u));
+        let politeness_key = |u: &str| politeness(&url(u));
         type Rule<'a> = (
             &'a str,
             &'a dyn Fn(&str) -> String,
             [&'a str; 2],
             [&'a str; 2],
         );
-        let rules: [Rule; 5] = [
+        let rules: [Rule; 7] = [
             (
                 "dedup",
                 &dedup_keep,
@@ -125,6 +150,18 @@ mod tests {
                 &site_key,
                 ["https://www.x.fi/a/", "http://x.fi/b"],
                 ["https://x.fi/", "https://kunta.x.fi/"],
+            ),
+            (
+                "origin",
+                &origin_key,
+                ["https://x.fi:443/a", "https://x.fi/b"],
+                ["https://x.fi/", "http://x.fi/"],
+            ),
+            (
+                "politeness",
+                &politeness_key,
+                ["http://x.fi:80/", "https://X.FI:443/"],
+                ["http://127.0.0.1:8080/", "http://127.0.0.1:8081/"],
             ),
         ];
         for (rule, key, equal, different) in rules {
@@ -186,6 +223,25 @@ mod tests {
         ];
         for (input, expected) in cases {
             assert_eq!(site(&url(input)), expected, "{input}");
+        }
+    }
+
+    #[test]
+    fn politeness_keys() {
+        // Two URLs, and whether they share one budget.
+        let cases = [
+            ("http://x.fi/a", "https://x.fi/b", true),
+            ("http://x.fi:80/", "https://X.FI:443/", true),
+            ("http://x.fi/", "http://www.x.fi/", false),
+            ("http://127.0.0.1:8080/", "http://127.0.0.1:8081/", false),
+            ("http://x.fi:8080/", "https://x.fi:8080/", true),
+        ];
+        for (a, b, shared) in cases {
+            assert_eq!(
+                politeness(&url(a)) == politeness(&url(b)),
+                shared,
+                "{a} {b}"
+            );
         }
     }
 }

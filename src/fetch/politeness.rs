@@ -24,10 +24,11 @@ use url::Url;
 use super::error::show;
 use super::ratelimit::HostLimiter;
 use super::robots::{Robots, agent_token};
-use super::scope::{Scope, host_key, origin_key};
+use super::scope::Scope;
 use super::transport::{Request, Transport, check_request_url};
 use super::{FetchConfig, FetchCounters, FetchError, Response, Validators, retry};
 use crate::archive::wayback::{self, ArchiveAnswer, Capture};
+use crate::url_key;
 
 /// How many redirects a robots.txt may take before it counts as unavailable
 /// (RFC 9309 asks crawlers to follow at least five, across hosts).
@@ -89,7 +90,7 @@ struct HostState {
 impl HostState {
     fn robots_for(&self, url: &Url) -> Arc<tokio::sync::OnceCell<Robots>> {
         let mut robots = self.robots.lock().expect("robots table lock");
-        robots.entry(origin_key(url)).or_default().clone()
+        robots.entry(url_key::origin(url)).or_default().clone()
     }
 }
 
@@ -149,7 +150,7 @@ impl Politeness {
     }
 
     fn host(&self, url: &Url) -> Arc<HostState> {
-        let key = host_key(url);
+        let key = url_key::politeness(url);
         let mut hosts = self.hosts.lock().expect("host table lock");
         hosts
             .entry(key)

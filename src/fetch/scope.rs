@@ -1,15 +1,16 @@
-//! Which URLs a crawl may fetch, and the keys per-site state is kept under:
-//! origins for scope and robots.txt (RFC 9309 scopes a robots.txt to its
-//! scheme, host and port), hosts for politeness budgets. It only compares URLs;
-//! it fetches nothing.
+//! Which URLs a crawl may fetch: the start URLs' origins, and their hosts for
+//! what is shared per host (the keys are [`url_key::origin`] and
+//! [`url_key::politeness`]). It only compares URLs; it fetches nothing.
 
 use url::Url;
+
+use crate::url_key;
 
 /// The origins (scheme, host, port) a crawl may visit.
 #[derive(Debug, Clone, Default)]
 pub struct Scope {
     origins: Vec<String>,
-    /// The same origins by [`host_key`], for what is shared per host.
+    /// The same origins by [`url_key::politeness`], for what is shared per host.
     hosts: Vec<String>,
 }
 
@@ -18,8 +19,8 @@ impl Scope {
         let mut origins = Vec::new();
         let mut hosts = Vec::new();
         for url in urls {
-            origins.push(origin_key(url));
-            hosts.push(host_key(url));
+            origins.push(url_key::origin(url));
+            hosts.push(url_key::politeness(url));
         }
         Scope::from_keys(origins, hosts)
     }
@@ -33,10 +34,10 @@ impl Scope {
     }
 
     pub fn contains(&self, url: &Url) -> bool {
-        self.origins.contains(&origin_key(url))
+        self.origins.contains(&url_key::origin(url))
     }
 
-    /// Whether a host, by its [`host_key`], serves one of the origins.
+    /// Whether a host, by its [`url_key::politeness`], serves one of the origins.
     pub(super) fn contains_host(&self, key: &str) -> bool {
         self.hosts.iter().any(|host| host == key)
     }
@@ -51,44 +52,5 @@ impl Scope {
             [self.origins.clone(), other.origins.clone()].concat(),
             [self.hosts.clone(), other.hosts.clone()].concat(),
         )
-    }
-}
-
-pub(super) fn origin_key(url: &Url) -> String {
-    url.origin().ascii_serialization()
-}
-
-/// The key politeness is kept under: the host, whatever the scheme, so http and
-/// https of one server share one budget. A port that is not its scheme's default
-/// names another server (as on loopback), so it is part of the key.
-pub(super) fn host_key(url: &Url) -> String {
-    let host = url.host_str().unwrap_or_default();
-    match url.port() {
-        Some(port) => format!("{host}:{port}"),
-        None => host.to_string(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn url(s: &str) -> Url {
-        Url::parse(s).unwrap()
-    }
-
-    #[test]
-    fn host_keys() {
-        // Two URLs, and whether they share one budget.
-        let cases = [
-            ("http://x.fi/a", "https://x.fi/b", true),
-            ("http://x.fi:80/", "https://X.FI:443/", true),
-            ("http://x.fi/", "http://www.x.fi/", false),
-            ("http://127.0.0.1:8080/", "http://127.0.0.1:8081/", false),
-            ("http://x.fi:8080/", "https://x.fi:8080/", true),
-        ];
-        for (a, b, shared) in cases {
-            assert_eq!(host_key(&url(a)) == host_key(&url(b)), shared, "{a} {b}");
-        }
     }
 }
