@@ -50,7 +50,8 @@ fn render(
     listing: &ListingChoice,
     detail: Option<&DetailChoice>,
 ) -> String {
-    let host = page.url.host_str().unwrap_or_default();
+    // A profile matches its site by host without `www.`, as archives list it.
+    let host = crate::url_key::site(&page.url);
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -70,8 +71,7 @@ fn render(
             "# The pages were files: name the site's host here.\n# hosts = [\"www.example.fi\"]\n"
         );
     } else {
-        let host = host.strip_prefix("www.").unwrap_or(host);
-        let _ = writeln!(out, "hosts = [{}]\n", quote(host));
+        let _ = writeln!(out, "hosts = [{}]\n", quote(&host));
     }
     let _ = writeln!(out, "[listing]");
     let _ = writeln!(out, "# One element per meeting, repeated down the listing.");
