@@ -11,7 +11,7 @@
 //! crate but the error type.
 
 use std::fs::{File, Metadata, OpenOptions, Permissions};
-use std::io::{self, Seek, Write};
+use std::io::{self, Read, Seek, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -113,7 +113,17 @@ impl PendingFile {
             .create(true)
             .truncate(false)
             .open(&partial)?;
-        let found = file.metadata()?.len();
+        let mut found = file.metadata()?.len();
+        // A run that ended (stopped by a signal, say) put its file in place; the
+        // run that continues it continues that file.
+        if let (Some(keep), Some(metadata)) = (keep, &existing)
+            && found < keep
+            && metadata.len() >= keep
+        {
+            file.set_len(0)?;
+            io::copy(&mut File::open(&target)?.take(keep), &mut file)?;
+            found = keep;
+        }
         let kept = match keep {
             Some(keep) if keep <= found => keep,
             _ => 0,
@@ -379,6 +389,22 @@ mod tests {
         file.commit().unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"{\"a\":1}\n{\"b\":2}\n");
         assert!(!partial.exists());
+    }
+
+    #[test]
+    fn a_resumable_file_put_in_place_is_continued_from_its_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("news.jsonl");
+        let (mut file, _) = PendingFile::resumable(&path, None).unwrap();
+        file.write_all(b"{\"a\":1}\n").unwrap();
+        let synced = file.sync().unwrap();
+        // Stopped by a signal: what was read is put in place.
+        file.commit().unwrap();
+        let (mut file, kept) = PendingFile::resumable(&path, synced).unwrap();
+        assert_eq!(kept, 8);
+        file.write_all(b"{\"b\":2}\n").unwrap();
+        file.commit().unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"{\"a\":1}\n{\"b\":2}\n");
     }
 
     #[test]

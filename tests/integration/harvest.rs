@@ -588,3 +588,52 @@ fn a_state_file_of_harava_0_2_is_converted_and_its_meetings_known() {
         "{changes:?}"
     );
 }
+
+#[test]
+fn a_run_stopped_by_sigterm_is_continued_in_the_same_file() {
+    let meetings = site::meetings(45);
+    let site = SiteDir::new(&meetings);
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("harava.state");
+    let out = dir.path().join("news.jsonl");
+    let start = site.start();
+    let state_arg = state.to_str().unwrap().to_string();
+    let out_arg = out.to_str().unwrap().to_string();
+    // Slow enough that SIGTERM finds the crawl half done.
+    let args = [
+        "crawl", "--state", &state_arg, "-o", &out_arg, "--rate", "20", "-q", &start,
+    ];
+    let child = harava().args(args).spawn().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while site.server.paths().len() < 15 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the crawl never got going"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let sent = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let stopped = child.wait_with_output().unwrap();
+    assert_eq!(stopped.status.code(), Some(130));
+    let first_part = lines(&out);
+    assert!(
+        !first_part.is_empty() && first_part.len() < 45,
+        "{}",
+        first_part.len()
+    );
+
+    let rest = harava().args(args).output().unwrap();
+    assert_eq!(rest.status.code(), Some(0), "{}", stderr(&rest));
+    let all = lines(&out);
+    assert_eq!(
+        &all[..first_part.len()],
+        &first_part[..],
+        "the stopped run's lines stay first"
+    );
+    let ids: HashSet<&str> = all.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!((all.len(), ids.len()), (45, 45), "every meeting once");
+}
