@@ -17,6 +17,7 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
+source scripts/bench-lib.sh
 
 if [ $# -gt 0 ]; then
     sizes=("$@")
@@ -58,29 +59,7 @@ fi
 scrapy_version=$("$venv/bin/python" -c 'import scrapy; print(scrapy.__version__)')
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/harava-bench.XXXXXX")
-site_pid=
-stop_site() {
-    if [ -n "$site_pid" ]; then
-        kill "$site_pid" 2> /dev/null || true
-        wait "$site_pid" 2> /dev/null || true
-        site_pid=
-    fi
-}
-trap stop_site EXIT
-
-# Serves a site of $1 pages in the background; sets site_pid and port.
-start_site() {
-    target/release/examples/bench_site "$1" > "$work/site-$1.port" 2> "$work/site-$1.log" &
-    site_pid=$!
-    # The server prints its port only once every page is rendered.
-    for _ in $(seq 300); do
-        port=$(head -n 1 "$work/site-$1.port")
-        [ -n "$port" ] && return
-        sleep 0.1
-    done
-    echo "bench_site did not start; see $work/site-$1.log" >&2
-    exit 1
-}
+trap stop_bench_site EXIT
 
 # Runs a command under GNU time; its report goes to $work/$1.time, its stderr to
 # $work/$1.log.
@@ -92,21 +71,12 @@ measure() {
 
 # "tool pages records wall cpu rss_kib" from a GNU time report.
 result() {
-    local tool=$1 pages=$2 records=$3 report=$4
-    awk -v tool="$tool" -v pages="$pages" -v records="$records" '
-        /Elapsed \(wall clock\) time/ {
-            n = split($NF, part, ":"); wall = 0
-            for (i = 1; i <= n; i++) wall = wall * 60 + part[i]
-        }
-        /User time \(seconds\)|System time \(seconds\)/ { cpu += $NF }
-        /Maximum resident set size \(kbytes\)/ { rss = $NF }
-        END { print tool, pages, records, wall, cpu, rss }
-    ' "$report"
+    echo "$1 $2 $3 $(time_figures "$4")"
 }
 
 results=()
 for n in "${sizes[@]}"; do
-    start_site "$n"
+    start_bench_site "$n" "$work"
     url="http://127.0.0.1:$port/kuntajohtajakokous/"
     expected=$((n / 10 * 9))
 
@@ -127,7 +97,7 @@ for n in "${sizes[@]}"; do
     records=$(wc -l < "$work/scrapy-$n.jsonl")
     results+=("$(result Scrapy "$pages" "$records" "$work/scrapy-$n.time")")
 
-    stop_site
+    stop_bench_site
     # A crawl that missed entries did less work; its figures would flatter it.
     if [ "$harava_records" -ne "$expected" ] || [ "$records" -ne "$expected" ]; then
         echo "expected $expected records at $n pages, got $harava_records (harava) and $records (Scrapy); see $work" >&2

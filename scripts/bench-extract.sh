@@ -19,18 +19,9 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 
-pages=${1:-10000}
-if ! [[ $pages =~ ^[0-9]+$ ]] || [ "$pages" -lt 10 ]; then
-    echo "usage: $0 [PAGES]   (a whole number >= 10)" >&2
-    exit 2
-fi
-
-if [ ! -x /usr/bin/time ]; then
-    sudo=()
-    [ "$(id -u)" -eq 0 ] || sudo=(sudo)
-    "${sudo[@]}" apt-get update
-    "${sudo[@]}" apt-get install -y --no-install-recommends time
-fi
+source scripts/bench-lib.sh
+bench_pages "$@"
+ensure_gnu_time
 
 echo "building harava, the benchmark site and the parse-only pass" >&2
 cargo build --release --quiet --bin harava --example bench_site --example parse_only
@@ -38,19 +29,6 @@ cargo build --release --quiet --bin harava --example bench_site --example parse_
 work=$(mktemp -d "${TMPDIR:-/tmp}/harava-bench-extract.XXXXXX")
 echo "writing a mirror of $pages pages" >&2
 target/release/examples/bench_site --mirror "$work/mirror" "$pages" 2> "$work/site.log"
-
-# "wall cpu rss_kib" from a GNU time report.
-result() {
-    awk '
-        /Elapsed \(wall clock\) time/ {
-            n = split($NF, part, ":"); wall = 0
-            for (i = 1; i <= n; i++) wall = wall * 60 + part[i]
-        }
-        /User time \(seconds\)|System time \(seconds\)/ { cpu += $NF }
-        /Maximum resident set size \(kbytes\)/ { rss = $NF }
-        END { print wall, cpu, rss }
-    ' "$1"
-}
 
 echo "harava extract" >&2
 /usr/bin/time -v -o "$work/extract.time" \
@@ -67,8 +45,8 @@ echo "parse only" >&2
     target/release/examples/parse_only "$work/mirror" > "$work/parse.out" 2> "$work/parse.log"
 parsed=$(cat "$work/parse.out")
 
-read -r e_wall e_cpu e_rss <<< "$(result "$work/extract.time")"
-read -r p_wall p_cpu p_rss <<< "$(result "$work/parse.time")"
+read -r e_wall e_cpu e_rss <<< "$(time_figures "$work/extract.time")"
+read -r p_wall p_cpu p_rss <<< "$(time_figures "$work/parse.time")"
 
 echo
 echo "harava $(target/release/harava --version | awk '{ print $2 }');" \

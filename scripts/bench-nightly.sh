@@ -18,45 +18,17 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
+source scripts/bench-lib.sh
 
-pages=${1:-10000}
-if ! [[ $pages =~ ^[0-9]+$ ]] || [ "$pages" -lt 10 ]; then
-    echo "usage: $0 [PAGES]   (a whole number >= 10)" >&2
-    exit 2
-fi
-
-if [ ! -x /usr/bin/time ]; then
-    sudo=()
-    [ "$(id -u)" -eq 0 ] || sudo=(sudo)
-    "${sudo[@]}" apt-get update
-    "${sudo[@]}" apt-get install -y --no-install-recommends time
-fi
+bench_pages "$@"
+ensure_gnu_time
 
 echo "building harava and the benchmark site" >&2
 cargo build --release --quiet --bin harava --example bench_site
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/harava-nightly.XXXXXX")
-site_pid=
-stop_site() {
-    if [ -n "$site_pid" ]; then
-        kill "$site_pid" 2> /dev/null || true
-        wait "$site_pid" 2> /dev/null || true
-    fi
-}
-trap stop_site EXIT
-
-target/release/examples/bench_site "$pages" > "$work/site.port" 2> "$work/site.log" &
-site_pid=$!
-port=
-for _ in $(seq 300); do
-    port=$(head -n 1 "$work/site.port")
-    [ -n "$port" ] && break
-    sleep 0.1
-done
-if [ -z "$port" ]; then
-    echo "bench_site did not start; see $work/site.log" >&2
-    exit 1
-fi
+trap stop_bench_site EXIT
+start_bench_site "$pages" "$work"
 url="http://127.0.0.1:$port/kuntajohtajakokous/"
 
 # The site's own count of what it served so far: "requests bytes not_modified".
@@ -75,10 +47,9 @@ run() {
         --rate 0 --concurrency 16 --stats "$work/$name.stats.json" -o "$work/$name.jsonl" "$@" "$url" \
         2> "$work/$name.log"
     read -r requests bytes not_modified <<< "$(served)"
-    local records cpu rss
+    local records wall cpu rss
     records=$(wc -l < "$work/$name.jsonl")
-    cpu=$(awk '/User time \(seconds\)|System time \(seconds\)/ { s += $NF } END { print s }' "$work/$name.time")
-    rss=$(awk '/Maximum resident set size/ { print $NF }' "$work/$name.time")
+    read -r wall cpu rss <<< "$(time_figures "$work/$name.time")"
     rows+=("$name $((requests - requests_before)) $((bytes - bytes_before)) $((not_modified - not_modified_before)) $records $cpu $rss")
 }
 

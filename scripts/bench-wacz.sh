@@ -15,49 +15,25 @@
 # (apt-get install time). The files stay in a temporary directory named at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/bench-lib.sh
 
-pages=${1:-10000}
+bench_pages "$@"
 runs=${BENCH_RUNS:-3}
-if ! [[ $pages =~ ^[0-9]+$ ]] || [ "$pages" -lt 10 ] || ! [[ $runs =~ ^[1-9][0-9]*$ ]]; then
-    echo "usage: $0 [PAGES]   (PAGES a whole number >= 10; BENCH_RUNS a whole number >= 1)" >&2
+if ! [[ $runs =~ ^[1-9][0-9]*$ ]]; then
+    echo "BENCH_RUNS must be a whole number >= 1" >&2
     exit 2
 fi
-[ -x /usr/bin/time ] || { echo "GNU time is missing: apt-get install time" >&2; exit 1; }
+ensure_gnu_time
 
 echo "building harava and the benchmark site (release)" >&2
 cargo build --release --quiet --bin harava --example bench_site
 harava=target/release/harava
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/harava-bench-wacz.XXXXXX")
-site_pid=
-stop_site() {
-    [ -z "$site_pid" ] || kill "$site_pid" 2> /dev/null || true
-}
-trap stop_site EXIT
-target/release/examples/bench_site "$pages" > "$work/site.port" 2> "$work/site.log" &
-site_pid=$!
-port=
-for _ in $(seq 600); do
-    port=$(head -n 1 "$work/site.port")
-    [ -n "$port" ] && break
-    sleep 0.1
-done
-[ -n "$port" ] || { echo "bench_site did not start; see $work/site.log" >&2; exit 1; }
+trap stop_bench_site EXIT
+start_bench_site "$pages" "$work"
 url="http://127.0.0.1:$port/kuntajohtajakokous/"
 expected=$((pages / 10 * 9))
-
-# Field $2 of a GNU time report: user+sys seconds, wall seconds, peak RSS KiB.
-figures() {
-    awk '
-        /User time \(seconds\)|System time \(seconds\)/ { cpu += $NF }
-        /Elapsed \(wall clock\) time/ {
-            n = split($NF, part, ":"); wall = 0
-            for (i = 1; i <= n; i++) wall = wall * 60 + part[i]
-        }
-        /Maximum resident set size \(kbytes\)/ { rss = $NF }
-        END { printf "%.2f %.2f %d\n", cpu, wall, rss }
-    ' "$1"
-}
 
 # One crawl writing a WARC (kind warc) or a WACZ (kind wacz); prints its CPU seconds.
 crawl() {
@@ -73,7 +49,7 @@ crawl() {
         echo "expected $expected records, the $kind crawl wrote $records; see $work" >&2
         exit 1
     fi
-    figures "$out.time" | awk '{ print $1 }'
+    time_figures "$out.time" | awk '{ print $2 }'
 }
 
 least() { awk -v a="$1" -v b="$2" 'BEGIN { print (b == "" || a < b) ? a : b }'; }
@@ -94,8 +70,7 @@ site_pid=
 
 warc="$work/warc-1.warc.gz"
 /usr/bin/time -v -o "$work/extract.time" "$harava" extract --quiet -o "$work/extract.jsonl" "$warc"
-read -r _ extract_wall extract_rss <<< "$(figures "$work/extract.time")"
-extract_cpu=$(figures "$work/extract.time" | awk '{ print $1 }')
+read -r extract_wall extract_cpu extract_rss <<< "$(time_figures "$work/extract.time")"
 records=$(wc -l < "$work/extract.jsonl")
 [ "$records" -eq "$expected" ] || { echo "extract wrote $records records, expected $expected; see $work" >&2; exit 1; }
 stored=$(stat -c %s "$warc")
