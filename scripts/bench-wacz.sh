@@ -65,8 +65,7 @@ for run in $(seq "$runs"); do
     echo "crawl $run with --wacz: $cpu CPU s" >&2
     wacz_cpu=$(least "$cpu" "$wacz_cpu")
 done
-stop_site
-site_pid=
+stop_bench_site
 
 warc="$work/warc-1.warc.gz"
 /usr/bin/time -v -o "$work/extract.time" "$harava" extract --quiet -o "$work/extract.jsonl" "$warc"
