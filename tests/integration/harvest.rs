@@ -250,17 +250,14 @@ fn a_meeting_gone_from_a_fully_read_listing_is_removed_and_a_failed_page_removes
     site.server
         .route(&site::listing_path(3), Route::status(503));
     let changes = dir.path().join("changes.jsonl");
-    let failed = crawl(
-        &site,
-        &state,
-        &[
-            "--full",
-            "--changes",
-            changes.to_str().unwrap(),
-            "-o",
-            "/dev/null",
-        ],
-    );
+    let full_with_changes = [
+        "--full",
+        "--changes",
+        changes.to_str().unwrap(),
+        "-o",
+        "/dev/null",
+    ];
+    let failed = crawl(&site, &state, &full_with_changes);
     assert_eq!(failed.status.code(), Some(3), "{}", stderr(&failed));
     assert_eq!(lines(&changes), Vec::<Value>::new());
 
@@ -272,17 +269,7 @@ fn a_meeting_gone_from_a_fully_read_listing_is_removed_and_a_failed_page_removes
         ),
     );
     for expected in [vec![gone_id.clone()], vec![]] {
-        let output = crawl(
-            &site,
-            &state,
-            &[
-                "--full",
-                "--changes",
-                changes.to_str().unwrap(),
-                "-o",
-                "/dev/null",
-            ],
-        );
+        let output = crawl(&site, &state, &full_with_changes);
         assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
         let removed: Vec<String> = lines(&changes)
             .iter()
