@@ -289,7 +289,9 @@ fn a_run_killed_twenty_times_and_resumed_delivers_every_meeting_exactly_once() {
     let whole_state = dir.path().join("whole.state");
     let whole_out = dir.path().join("whole.jsonl");
     let before = site.server.log().len();
+    let began = std::time::Instant::now();
     let whole = crawl(&site, &whole_state, &["-o", whole_out.to_str().unwrap()]);
+    let whole_time = began.elapsed();
     assert_eq!(whole.status.code(), Some(0), "{}", stderr(&whole));
     let whole_requests = site.server.log().len() - before;
     let expected = comparable_by_id(&lines(&whole_out));
@@ -304,16 +306,18 @@ fn a_run_killed_twenty_times_and_resumed_delivers_every_meeting_exactly_once() {
     args.extend_from_slice(FAST);
     args.push(&start);
     let before = site.server.log().len();
-    // A fixed sequence of kill points, spread over the crawl's length.
+    // A fixed sequence of kill points, spread over the length of a whole crawl
+    // on this machine, so that a fast machine does not finish before the kills.
     let mut seed: u64 = 0x2019;
     let mut delivered: Vec<Value> = Vec::new();
+    let mut killed = 0;
     for _ in 0..20 {
         seed = seed
             .wrapping_mul(6364136223846793005)
             .wrapping_add(1442695040888963407);
-        let after = std::time::Duration::from_millis(40 + (seed >> 33) % 400);
+        let fraction = 0.05 + 0.6 * ((seed >> 33) % 1000) as f64 / 1000.0;
         let mut child = harava().args(&args).spawn().unwrap();
-        std::thread::sleep(after);
+        std::thread::sleep(whole_time.mul_f64(fraction));
         let _ = child.kill();
         let status = child.wait().unwrap();
         if status.success() {
@@ -321,7 +325,12 @@ fn a_run_killed_twenty_times_and_resumed_delivers_every_meeting_exactly_once() {
             delivered.extend(lines(&out));
             break;
         }
+        killed += 1;
     }
+    assert!(
+        killed >= 10,
+        "only {killed} runs were killed before the crawl ended"
+    );
     if delivered.is_empty() {
         let last = harava().args(&args).output().unwrap();
         assert_eq!(last.status.code(), Some(0), "{}", stderr(&last));
