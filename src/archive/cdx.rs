@@ -100,26 +100,6 @@ impl CdxFlavor {
     }
 }
 
-/// How `url` is matched against archived URLs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MatchType {
-    Exact,
-    Prefix,
-    Host,
-    Domain,
-}
-
-impl MatchType {
-    fn as_str(self) -> &'static str {
-        match self {
-            MatchType::Exact => "exact",
-            MatchType::Prefix => "prefix",
-            MatchType::Host => "host",
-            MatchType::Domain => "domain",
-        }
-    }
-}
-
 /// One CDX query. [`CdxQuery::new`] asks for successful captures only and, on IA, collapses
 /// runs of identical content, which is what a harvest wants.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,14 +108,9 @@ pub struct CdxQuery {
     pub flavor: CdxFlavor,
     /// As the server takes it: `kunta.fi/poytakirjat/*` is a prefix query.
     pub url: String,
-    pub match_type: Option<MatchType>,
     /// Inclusive 1–14 digit timestamps.
     pub from: Option<String>,
     pub to: Option<String>,
-    /// Only captures whose archived HTTP status was 200; redirects and errors are skipped.
-    pub only_ok: bool,
-    /// IA only: drop a capture whose digest equals the previous one's.
-    pub collapse_digest: bool,
     /// Rows per page on IA (which pages only when a limit is given); on pywb, which
     /// has no resume keys, a cap on the whole answer.
     pub limit: Option<u32>,
@@ -152,11 +127,8 @@ impl CdxQuery {
             endpoint: flavor.endpoint(archive),
             flavor,
             url: url.to_owned(),
-            match_type: None,
             from: None,
             to: None,
-            only_ok: true,
-            collapse_digest: true,
             limit: (flavor == CdxFlavor::InternetArchive).then_some(PAGE_ROWS),
             resume_key: None,
         }
@@ -178,9 +150,6 @@ impl CdxQuery {
             let mut q = url.query_pairs_mut();
             q.clear();
             q.append_pair("url", &self.url);
-            if let Some(m) = self.match_type {
-                q.append_pair("matchType", m.as_str());
-            }
             q.append_pair("output", "json");
             if let Some(from) = &self.from {
                 q.append_pair("from", from);
@@ -188,10 +157,10 @@ impl CdxQuery {
             if let Some(to) = &self.to {
                 q.append_pair("to", to);
             }
-            if self.only_ok {
-                q.append_pair("filter", &format!("{}:200", self.flavor.status_field()));
-            }
-            if ia && self.collapse_digest {
+            // Captures whose archived status was 200 only: redirects and errors
+            // hold no meetings.
+            q.append_pair("filter", &format!("{}:200", self.flavor.status_field()));
+            if ia {
                 q.append_pair("collapse", "digest");
             }
             if let Some(limit) = self.limit {
@@ -386,10 +355,6 @@ impl Gathered {
         self.newest.len() + self.all.len()
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// The captures kept: every one in index order, or the newest per URL ordered
     /// by URL key.
     pub fn into_rows(self) -> Vec<CdxRow> {
@@ -479,7 +444,6 @@ mod tests {
             ),
             (
                 CdxQuery {
-                    match_type: Some(MatchType::Prefix),
                     url: "kunta.fi/a/".into(),
                     from: Some("2017".into()),
                     to: Some("20191231".into()),
@@ -487,15 +451,7 @@ mod tests {
                     resume_key: Some("org%2Ckunta%29%2Fa+20170101%21".into()),
                     ..base.clone()
                 },
-                "https://web.archive.org/cdx/search/cdx?url=kunta.fi%2Fa%2F&matchType=prefix&output=json&from=2017&to=20191231&filter=statuscode%3A200&collapse=digest&limit=500&showResumeKey=true&resumeKey=org%252Ckunta%2529%252Fa%2B20170101%2521",
-            ),
-            (
-                CdxQuery {
-                    only_ok: false,
-                    collapse_digest: false,
-                    ..base.clone()
-                },
-                "https://web.archive.org/cdx/search/cdx?url=www.uusimaa2019.fi%2Fpoytakirjat%2F*&output=json&limit=10000&showResumeKey=true",
+                "https://web.archive.org/cdx/search/cdx?url=kunta.fi%2Fa%2F&output=json&from=2017&to=20191231&filter=statuscode%3A200&collapse=digest&limit=500&showResumeKey=true&resumeKey=org%252Ckunta%2529%252Fa%2B20170101%2521",
             ),
             (
                 CdxQuery {

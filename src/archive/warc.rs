@@ -24,7 +24,6 @@
 //! zstd, brotli, several hash families). The format is small, so it is written here with
 //! flate2, sha1, data-encoding and uuid.
 use std::io::{self, BufRead, BufReader, Read, Write};
-use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, SecondsFormat, Timelike, Utc};
@@ -89,7 +88,6 @@ pub struct Exchange {
     pub response_headers: Vec<(String, String)>,
     /// The body as delivered by the client: de-chunked and decompressed.
     pub body: Vec<u8>,
-    pub ip: Option<IpAddr>,
 }
 
 /// Writes records to `W`, each gzip-compressed on its own when `gzip` is set. Every record is
@@ -192,9 +190,6 @@ impl<W: Write> WarcWriter<W> {
             ("WARC-Target-URI", target.clone()),
             ("WARC-Concurrent-To", request_id.clone()),
         ];
-        if let Some(ip) = exchange.ip {
-            headers.push(("WARC-IP-Address", ip.to_string()));
-        }
         let payload_digest = sha1_digest(&response_block[payload_start..]);
         headers.extend([
             ("WARC-Warcinfo-ID", self.warcinfo_id.clone()),
@@ -222,9 +217,6 @@ impl<W: Write> WarcWriter<W> {
             ("WARC-Target-URI", target),
             ("WARC-Concurrent-To", response_id),
         ];
-        if let Some(ip) = exchange.ip {
-            headers.push(("WARC-IP-Address", ip.to_string()));
-        }
         headers.extend([
             ("WARC-Warcinfo-ID", self.warcinfo_id.clone()),
             ("WARC-Block-Digest", sha1_digest(&request_block)),
@@ -822,7 +814,6 @@ mod tests {
                 ("Content-Length".into(), "12".into()),
             ],
             body: body.to_vec(),
-            ip: Some("192.0.2.1".parse().unwrap()),
         }
     }
 
@@ -944,7 +935,6 @@ mod tests {
         );
         assert_eq!(value(response, "WARC-Warcinfo-ID"), info_id);
         assert_eq!(value(response, "WARC-Date"), "2026-11-23T09:37:07Z");
-        assert_eq!(value(response, "WARC-IP-Address"), "192.0.2.1");
         assert_eq!(
             value(response, "Content-Type"),
             "application/http; msgtype=response"

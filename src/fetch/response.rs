@@ -53,7 +53,9 @@ impl Response {
     }
 
     /// What to send to ask for this page again only if it changed; `None` when
-    /// the server gave nothing to compare with.
+    /// the server gave nothing to compare with. Crawls take the validators from
+    /// the state instead; the tests take them from the first response.
+    #[cfg(test)]
     pub fn validators(&self) -> Option<Validators> {
         let validators = Validators {
             etag: self.etag().map(str::to_owned),

@@ -7,8 +7,6 @@ mod id;
 
 pub use id::record_id;
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, NaiveDate, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -184,42 +182,6 @@ impl Record {
         let mut line = serde_json::to_vec(self).expect("records always serialize");
         line.push(b'\n');
         line
-    }
-}
-
-/// Records, each meeting once: where the same meeting comes more than once (from
-/// several archive captures), the newest capture wins; the order is that of
-/// first appearance.
-#[derive(Debug, Default)]
-pub struct Unique {
-    records: Vec<Record>,
-    by_id: HashMap<String, usize>,
-}
-
-impl Unique {
-    pub fn keep_newest(&mut self, record: Record) {
-        match self.by_id.get(&record.id) {
-            Some(&index) if record.archived_at > self.records[index].archived_at => {
-                self.records[index] = record
-            }
-            Some(_) => {}
-            None => {
-                self.by_id.insert(record.id.clone(), self.records.len());
-                self.records.push(record);
-            }
-        }
-    }
-
-    pub fn len(&self) -> usize {
-        self.records.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.records.is_empty()
-    }
-
-    pub fn into_records(self) -> Vec<Record> {
-        self.records
     }
 }
 

@@ -83,7 +83,6 @@ mod schema;
 mod status;
 mod store;
 
-pub use legacy::State;
 pub use lock::Holder;
 pub use status::{RunSummary, SourceStatus, Status, status};
 pub use store::{

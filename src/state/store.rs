@@ -372,7 +372,9 @@ impl Store {
     }
 
     /// Whether the last response stored for `url_key` was fetched by one of
-    /// `runs` (a run and the runs it resumes), so it is replayed, not fetched.
+    /// `runs` (a run and the runs it resumes): what the tests ask of the `urls`
+    /// table.
+    #[cfg(test)]
     pub fn fetched_in(&self, url_key: &str, runs: &[RunId]) -> Result<bool, Error> {
         let run: Option<RunId> = self
             .conn
