@@ -31,5 +31,6 @@ pub mod state;
 pub mod text;
 pub(crate) mod url_key;
 
+pub use app::run_command_line;
 pub use error::Error;
 pub use exit_codes::ExitCode;

@@ -70,7 +70,6 @@ pub struct CrawlConfig {
     pub details: bool,
     /// Say which profile read each page and why (`--explain`).
     pub explain: bool,
-    pub stats_path: Option<PathBuf>,
     /// Show a progress bar (only ever on a terminal).
     pub progress: bool,
     /// Which form of archive captures to fetch.
@@ -203,8 +202,12 @@ pub async fn run(
         ),
         None => None,
     };
+    let fetch = FetchConfig {
+        concurrency_hint: config.concurrency,
+        ..config.fetch.clone()
+    };
     let fetcher = Fetcher::new(
-        config.fetch.clone(),
+        fetch,
         plan.fetch_scope.clone(),
         plan.archives.clone(),
         recorder,

@@ -321,6 +321,51 @@ pub fn extract(page: &Page, profile: &Profile) -> Extracted {
     }
 }
 
+/// Extracts whatever `page` holds without a profile, by its structure alone:
+/// repeated blocks with a title, a date and a link are a listing's entries, a
+/// long text block is a detail page. It is what a run with
+/// [`ProfileChoice::Auto`](crate::profile::ProfileChoice::Auto) does with a page
+/// no profile fits; records of it name the profile `generic`.
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use harava::extract::{self, Extracted};
+/// use harava::page::Page;
+/// use url::Url;
+///
+/// let html = r#"<main><h1>Kunnanhallitus</h1>
+///   <div class="kokous"><h3><a href="/kh/2024-03-04/">Kunnanhallitus 4.3.2024</a></h3>
+///     <p>Pöytäkirja julkaistu 11.3.2024.</p></div>
+///   <div class="kokous"><h3><a href="/kh/2024-02-19/">Kunnanhallitus 19.2.2024</a></h3>
+///     <p>Pöytäkirja julkaistu 26.2.2024.</p></div>
+///   <div class="kokous"><h3><a href="/kh/2024-02-05/">Kunnanhallitus 5.2.2024</a></h3>
+///     <p>Pöytäkirja julkaistu 12.2.2024.</p></div>
+/// </main>"#;
+/// let url = Url::parse("https://www.kunta.example.fi/kokoukset/").unwrap();
+/// let page = Page::new(url.clone(), url, html.to_string());
+///
+/// let Extracted::Listing(listing) = extract::extract_generic(&page) else {
+///     panic!("a listing page");
+/// };
+/// assert_eq!(listing.entries.len(), 3);
+/// let first = &listing.entries[0];
+/// assert_eq!(first.title.as_deref(), Some("Kunnanhallitus 4.3.2024"));
+/// assert_eq!(first.meeting_date, NaiveDate::from_ymd_opt(2024, 3, 4));
+/// assert_eq!(
+///     first.detail.as_ref().unwrap().original.as_str(),
+///     "https://www.kunta.example.fi/kh/2024-03-04/"
+/// );
+/// ```
+pub fn extract_generic(page: &Page) -> Extracted {
+    match parse_document(&page.html) {
+        Ok(document) => generic::extract(page, &document).extracted,
+        Err(e) => {
+            tracing::warn!("{}: {e}", page.url);
+            Extracted::Other
+        }
+    }
+}
+
 /// As [`extract`], for a document the caller has parsed already.
 pub fn extract_document(page: &Page, document: &Html, profile: &Profile) -> Extracted {
     if profile.is_detail_page(document) {

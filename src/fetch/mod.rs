@@ -70,7 +70,8 @@ pub struct FetchConfig {
     pub archive_rate: f64,
     /// CDX queries per second per web archive host; 0 turns the limit off.
     pub cdx_rate: f64,
-    /// How many requests may be in flight at once, to size the connection pool.
+    /// How many requests may be in flight at once, to size the connection
+    /// pool: a crawl sets it to its `concurrency`.
     pub concurrency_hint: usize,
 }
 

@@ -130,7 +130,7 @@ pub fn respond(status: u16, headers: &[(&str, &str)], body: &str) -> Response {
 /// would slow a test down; each test turns on what it is about.
 pub fn config() -> FetchConfig {
     let start = Url::parse("http://127.0.0.1/").unwrap();
-    let mut config = crate::config::default_crawl(&[start], true).fetch;
+    let mut config = crate::crawl::CrawlConfig::new(vec![start]).fetch;
     config.rate = 0.0;
     config.ignore_robots = true;
     config.backoff_base = std::time::Duration::from_millis(1);
