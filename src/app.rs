@@ -57,7 +57,7 @@ pub fn run_command_line() -> std::process::ExitCode {
 /// Sets up tracing on stderr: quiet by default (warnings and errors), `-v` for
 /// progress, `-vv` for debug; `RUST_LOG` wins over both. Colour only on a
 /// terminal, and never with `NO_COLOR` set.
-pub fn init_logging(verbose: u8, quiet: bool) {
+pub(crate) fn init_logging(verbose: u8, quiet: bool) {
     let level = match (quiet, verbose) {
         (true, _) => "error",
         (false, 0) => "warn",
@@ -86,7 +86,7 @@ fn colour(terminal: bool, no_color: Option<OsString>) -> bool {
 }
 
 /// Runs a command to its exit code.
-pub fn run(config: Config) -> ExitCode {
+pub(crate) fn run(config: Config) -> ExitCode {
     match try_run(config) {
         Ok(code) => code,
         Err(Error::BrokenPipe) => ExitCode::Success,

@@ -31,7 +31,7 @@ use crate::snapshot::Snapshot;
 
 /// What to run.
 #[derive(Debug)]
-pub enum Config {
+pub(crate) enum Config {
     Extract {
         extract: ExtractConfig,
         profile: ProfileChoice,
@@ -86,10 +86,10 @@ pub enum Config {
 /// A usage error found after clap's own checks, such as a malformed URL.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
-pub struct UsageError(String);
+pub(crate) struct UsageError(String);
 
 impl Config {
-    pub fn from_opts(opts: Opts) -> Result<Config, UsageError> {
+    pub(crate) fn from_opts(opts: Opts) -> Result<Config, UsageError> {
         let quiet = opts.quiet;
         Ok(match opts.command {
             Command::Extract(ExtractOpts {
@@ -296,7 +296,7 @@ fn parse_age(value: &str) -> Result<std::time::Duration, UsageError> {
 }
 
 /// `low to high`, as `--help` and the errors state a range.
-pub fn range_text<T: Display>(range: &RangeInclusive<T>) -> String {
+pub(crate) fn range_text<T: Display>(range: &RangeInclusive<T>) -> String {
     format!("{} to {}", range.start(), range.end())
 }
 

@@ -111,7 +111,7 @@ pub enum Error {
 impl Error {
     /// A failed write to standard output: a closed pipe is a clean stop, anything
     /// else an error.
-    pub fn stdout(error: io::Error) -> Error {
+    pub(crate) fn stdout(error: io::Error) -> Error {
         if error.kind() == io::ErrorKind::BrokenPipe {
             Error::BrokenPipe
         } else {
@@ -129,7 +129,7 @@ const EXCERPT_BYTES: usize = 200;
 /// `text` as a message may quote it: whole when short, else its first 200 bytes
 /// (on a character boundary) and "…", so that a hostile 100 MB line or URL cannot
 /// flood stderr, the logs or `--stats`.
-pub fn excerpt(text: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn excerpt(text: &str) -> std::borrow::Cow<'_, str> {
     if text.len() <= EXCERPT_BYTES {
         std::borrow::Cow::Borrowed(text)
     } else {

@@ -5,32 +5,43 @@
 //! select on a site, `dates` reads Finnish and Swedish dates, `offline` runs the
 //! pipeline over files and `crawl` over the web.
 
-pub mod app;
+#![warn(unreachable_pub)]
+
+mod app;
 pub mod archive;
-pub mod cli;
-pub mod config;
+mod cli;
+mod config;
 pub mod crawl;
 pub mod dates;
-pub mod defaults;
+mod defaults;
 #[cfg(feature = "demo")]
-pub mod demo;
-pub mod error;
-pub mod exit_codes;
+mod demo;
+mod error;
+mod exit_codes;
 pub mod extract;
-pub mod fetch;
-pub mod manifest;
+mod fetch;
+mod manifest;
 pub mod offline;
-pub mod output_file;
+mod output_file;
 pub mod page;
 pub mod profile;
 pub mod record;
-pub mod signals;
+mod signals;
 pub mod sink;
-pub mod snapshot;
-pub mod state;
-pub mod text;
-pub(crate) mod url_key;
+mod snapshot;
+mod state;
+mod text;
+mod url_key;
 
 pub use app::run_command_line;
 pub use error::Error;
 pub use exit_codes::ExitCode;
+
+/// What the fuzz targets reach besides the public API: the CDX reader is
+/// internal, but an archive's answer is untrusted input worth fuzzing.
+/// cargo-fuzz builds with `--cfg fuzzing`; no other build has this module.
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub mod fuzzing {
+    pub use crate::archive::cdx::{Gathered, Selection, parse_json};
+}

@@ -33,11 +33,11 @@ use crate::url_key;
 
 /// The most read of one HTML input or one WARC payload: far above any real page,
 /// low enough that a runaway input costs a bounded amount of memory.
-pub const DEFAULT_MAX_INPUT_BYTES: u64 = warc::DEFAULT_MAX_PAYLOAD_BYTES;
+pub(crate) const DEFAULT_MAX_INPUT_BYTES: u64 = warc::DEFAULT_MAX_PAYLOAD_BYTES;
 
 /// The most read of one WARC record's header block (and of a response's HTTP
 /// headers).
-pub const DEFAULT_MAX_WARC_HEADER_BYTES: u64 = warc::DEFAULT_MAX_HEADER_BYTES;
+pub(crate) const DEFAULT_MAX_WARC_HEADER_BYTES: u64 = warc::DEFAULT_MAX_HEADER_BYTES;
 
 /// What `harava extract` was asked to do.
 #[derive(Debug, Clone)]
@@ -78,7 +78,7 @@ pub struct ExtractReport {
 
 /// The listings and details extracted so far, before pairing.
 #[derive(Default)]
-pub struct Harvest {
+pub(crate) struct Harvest {
     /// Each listing page, its entries (taken when written) and its profile.
     listings: Vec<(Page, Vec<Option<Waiting>>, String)>,
     /// Detail pages by URL, their bodies spilled.
@@ -101,7 +101,7 @@ struct Waiting {
 
 impl Harvest {
     /// Adds what one page held.
-    pub fn add(&mut self, mut page: Page, extracted: Extracted, profile: &str) {
+    pub(crate) fn add(&mut self, mut page: Page, extracted: Extracted, profile: &str) {
         page.html = String::new();
         match extracted {
             Extracted::Listing(listing) => {
@@ -132,7 +132,7 @@ impl Harvest {
     }
 
     /// Notes that `from` redirected to `to`.
-    pub fn redirect(&mut self, from: &Url, to: &Url) {
+    pub(crate) fn redirect(&mut self, from: &Url, to: &Url) {
         self.redirects.insert(
             url_key::id(&original_of(from)),
             url_key::id(&original_of(to)),
@@ -201,7 +201,7 @@ impl Harvest {
     /// the same meeting was seen more than once, the newest archive capture wins,
     /// in the place of its first appearance. Records are built one at a time, so
     /// no body is held twice.
-    pub fn write_to(mut self, sink: &mut Sink) -> Result<(), Error> {
+    pub(crate) fn write_to(mut self, sink: &mut Sink) -> Result<(), Error> {
         let mut listings = std::mem::take(&mut self.listings);
         // Which entry wins for each id, and the ids in order of first appearance.
         // The id does not depend on the detail page, so none is looked up here.

@@ -27,6 +27,14 @@
 //!   [`CdxFlavor::detect`] goes by the replay prefix convention: `/web/` (or no path) is the
 //!   Internet Archive/OpenWayback layout, anything else is a pywb collection path. Callers can
 //!   name the flavour explicitly instead.
+
+// What the fuzz targets reach is `pub`, and re-exported by `harava::fuzzing` in a
+// `--cfg fuzzing` build only; elsewhere it is as internal as the rest.
+#![cfg_attr(
+    not(fuzzing),
+    expect(unreachable_pub, reason = "pub for harava::fuzzing")
+)]
+
 use std::collections::BTreeMap;
 
 use serde_json::Value;
@@ -35,12 +43,12 @@ use url::Url;
 
 /// Rows asked for per page of an Internet Archive-style listing: about 2 MB of JSON,
 /// so a prefix of 100,000 captures takes ten requests.
-pub const PAGE_ROWS: u32 = 10_000;
+pub(crate) const PAGE_ROWS: u32 = 10_000;
 
 /// The largest CDX answer read, separate from `--max-bytes` (which is about pages):
 /// a page of [`PAGE_ROWS`] rows is far below it, but a server that ignores `limit`
 /// answers with everything it has.
-pub const MAX_RESPONSE_BYTES: u64 = 100_000_000;
+pub(crate) const MAX_RESPONSE_BYTES: u64 = 100_000_000;
 
 /// Failures reading a CDX server's answer.
 #[derive(Debug, Error)]
@@ -61,7 +69,7 @@ pub enum CdxError {
 
 /// Which CDX server dialect an archive speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CdxFlavor {
+pub(crate) enum CdxFlavor {
     /// wayback-cdx-server: Internet Archive, OpenWayback deployments.
     InternetArchive,
     /// pywb's per-collection CDXJ server API.
@@ -70,7 +78,7 @@ pub enum CdxFlavor {
 
 impl CdxFlavor {
     /// Guess from an archive root or capture prefix (see the module doc).
-    pub fn detect(archive: &Url) -> CdxFlavor {
+    pub(crate) fn detect(archive: &Url) -> CdxFlavor {
         match archive.path().trim_end_matches('/') {
             "" | "/web" => CdxFlavor::InternetArchive,
             _ => CdxFlavor::Pywb,
@@ -78,7 +86,7 @@ impl CdxFlavor {
     }
 
     /// Where this flavour's CDX endpoint is for an archive root or capture prefix.
-    pub fn endpoint(self, archive: &Url) -> Url {
+    pub(crate) fn endpoint(self, archive: &Url) -> Url {
         let mut endpoint = archive.clone();
         endpoint.set_query(None);
         endpoint.set_fragment(None);
@@ -103,7 +111,7 @@ impl CdxFlavor {
 /// One CDX query. [`CdxQuery::new`] asks for successful captures only and, on IA, collapses
 /// runs of identical content, which is what a harvest wants.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CdxQuery {
+pub(crate) struct CdxQuery {
     pub endpoint: Url,
     pub flavor: CdxFlavor,
     /// As the server takes it: `kunta.fi/poytakirjat/*` is a prefix query.
@@ -121,7 +129,7 @@ pub struct CdxQuery {
 impl CdxQuery {
     /// A query for `url` at the archive's endpoint, flavour detected from it; on IA,
     /// paged by [`PAGE_ROWS`].
-    pub fn new(archive: &Url, url: &str) -> CdxQuery {
+    pub(crate) fn new(archive: &Url, url: &str) -> CdxQuery {
         let flavor = CdxFlavor::detect(archive);
         CdxQuery {
             endpoint: flavor.endpoint(archive),
@@ -135,7 +143,7 @@ impl CdxQuery {
     }
 
     /// The query continued after `page`, or `None` when it was the last page.
-    pub fn next(&self, page: &CdxPage) -> Option<CdxQuery> {
+    pub(crate) fn next(&self, page: &CdxPage) -> Option<CdxQuery> {
         let key = page.resume_key.clone()?;
         Some(CdxQuery {
             resume_key: Some(key),
@@ -143,7 +151,7 @@ impl CdxQuery {
         })
     }
 
-    pub fn to_url(&self) -> Url {
+    pub(crate) fn to_url(&self) -> Url {
         let ia = self.flavor == CdxFlavor::InternetArchive;
         let mut url = self.endpoint.clone();
         {
@@ -351,7 +359,7 @@ impl Gathered {
     }
 
     /// How many captures are kept.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.newest.len() + self.all.len()
     }
 

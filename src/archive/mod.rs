@@ -1,7 +1,7 @@
 //! Reading web archives (Wayback-style replay, CDX indexes) and writing WARC files,
 //! their CDXJ indexes and WACZ packages.
-pub mod cdx;
-pub mod cdxj;
-pub mod wacz;
+pub(crate) mod cdx;
+pub(crate) mod cdxj;
+pub(crate) mod wacz;
 pub mod warc;
-pub mod wayback;
+pub(crate) mod wayback;

@@ -76,7 +76,7 @@ pub enum WarcError {
 
 /// One HTTP request and its response as the crawler's client saw them.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Exchange {
+pub(crate) struct Exchange {
     pub url: String,
     pub date: DateTime<Utc>,
     pub method: String,
@@ -93,7 +93,7 @@ pub struct Exchange {
 /// Writes records to `W`, each gzip-compressed on its own when `gzip` is set. Every record is
 /// assembled in memory and handed to `W` in one `write_all`, so a crash never leaves half a
 /// record behind a complete one.
-pub struct WarcWriter<W: Write> {
+pub(crate) struct WarcWriter<W: Write> {
     out: W,
     /// The compressor of every record when the file is gzipped, reset between
     /// records rather than made anew: its tables are larger than most records.
@@ -106,7 +106,7 @@ pub struct WarcWriter<W: Write> {
 /// Where a response record went and what it says, as an index of the file needs it
 /// (a WACZ's CDXJ), so the file need not be read back to index it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Written {
+pub(crate) struct Written {
     /// The record's first byte in the file as stored (its gzip member's, for `.gz`).
     pub offset: u64,
     /// Its length as stored.
@@ -121,7 +121,7 @@ impl WarcWriter<PendingFile> {
     /// Start `path` (under a temporary name until [`PendingFile::commit`] on what
     /// [`WarcWriter::finish`] returns), gzip per record if it ends in `.gz`, and write
     /// the `warcinfo` record naming this software and the crawl `options`.
-    pub fn create(path: &Path, options: &[(String, String)]) -> Result<Self, WarcError> {
+    pub(crate) fn create(path: &Path, options: &[(String, String)]) -> Result<Self, WarcError> {
         let create_error = |source| WarcError::Create {
             path: path.to_owned(),
             source,
@@ -134,7 +134,7 @@ impl WarcWriter<PendingFile> {
 }
 
 impl<W: Write> WarcWriter<W> {
-    pub fn new(
+    pub(crate) fn new(
         out: W,
         gzip: bool,
         filename: Option<&str>,
@@ -176,7 +176,7 @@ impl<W: Write> WarcWriter<W> {
 
     /// Write the `response` record, then the `request` record, each naming the other in
     /// `WARC-Concurrent-To`; says where the response went.
-    pub fn write_exchange(&mut self, exchange: &Exchange) -> io::Result<Written> {
+    pub(crate) fn write_exchange(&mut self, exchange: &Exchange) -> io::Result<Written> {
         let response_id = record_id();
         let request_id = record_id();
         let date = warc_date(exchange.date);
@@ -230,7 +230,7 @@ impl<W: Write> WarcWriter<W> {
     }
 
     /// Flush and hand back the output.
-    pub fn finish(mut self) -> io::Result<W> {
+    pub(crate) fn finish(mut self) -> io::Result<W> {
         self.out.flush()?;
         Ok(self.out)
     }
@@ -380,16 +380,16 @@ type Fields = Vec<(String, String)>;
 
 /// The header block a reader accepts by default: real WARC and HTTP headers are a
 /// few kilobytes, so a megabyte is generous and still bounds a hostile file.
-pub const DEFAULT_MAX_HEADER_BYTES: u64 = 1024 * 1024;
+pub(crate) const DEFAULT_MAX_HEADER_BYTES: u64 = 1024 * 1024;
 
 /// The payload a reader reads by default, and what a compressed one may inflate to:
 /// past it a payload is skipped (or left undecoded), so neither a huge record nor
 /// a compression bomb inside a WARC costs more memory than this.
-pub const DEFAULT_MAX_PAYLOAD_BYTES: u64 = 64 * 1024 * 1024;
+pub(crate) const DEFAULT_MAX_PAYLOAD_BYTES: u64 = 64 * 1024 * 1024;
 
 /// What one record may make a [`WarcReader`] hold in memory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ReadLimits {
+pub(crate) struct ReadLimits {
     /// The WARC header block of a record, and the HTTP header section of a
     /// response, each.
     pub max_header_bytes: u64,
@@ -408,7 +408,7 @@ impl Default for ReadLimits {
 
 /// Whether the payload of a response with this status and these headers is
 /// wanted; the payload of one that is not is skipped without being held.
-pub type Wants = fn(u16, &[(String, String)]) -> bool;
+pub(crate) type Wants = fn(u16, &[(String, String)]) -> bool;
 
 /// An archived HTTP response (or `resource` record) read back from a WARC.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -473,13 +473,13 @@ impl<'a> WarcReader<'a> {
     }
 
     /// The same reader with other limits.
-    pub fn with_limits(mut self, limits: ReadLimits) -> Self {
+    pub(crate) fn with_limits(mut self, limits: ReadLimits) -> Self {
         self.limits = limits;
         self
     }
 
     /// The same reader, reading only the payloads `wants` asks for.
-    pub fn wanting(mut self, wants: Wants) -> Self {
+    pub(crate) fn wanting(mut self, wants: Wants) -> Self {
         self.wants = wants;
         self
     }

@@ -27,7 +27,8 @@ mod read;
 mod stats;
 mod tracker;
 
-pub use discover::{CdxConfig, pattern_site};
+pub use crate::fetch::FetchConfig;
+pub(crate) use discover::{CdxConfig, pattern_site};
 pub use stats::{CrawlStats, Failure};
 
 use std::collections::{HashMap, HashSet};
@@ -48,7 +49,7 @@ use crate::archive::wayback::Capture;
 use crate::error::Error;
 use crate::extract::{DetailPage, Entry, Extracted, Submission};
 use crate::fetch::Response;
-use crate::fetch::{FetchConfig, FetchError, Fetcher, Scope};
+use crate::fetch::{FetchError, Fetcher, Scope};
 use crate::page::{ArchiveMode, Link, Page};
 use crate::profile::{Profiles, TrailingSlash};
 use crate::record::Record;
@@ -76,11 +77,11 @@ pub struct CrawlConfig {
     pub archive_mode: ArchiveMode,
     /// Discover captures through a CDX index instead of starting from `start`
     /// as given; `start` then holds original URLs or `prefix/*` patterns.
-    pub cdx: Option<CdxConfig>,
+    pub(crate) cdx: Option<CdxConfig>,
     /// Write every request and response to this WARC file.
     pub warc: Option<PathBuf>,
     /// Keep the WARC's index as it is written, for a WACZ of it.
-    pub index_warc: bool,
+    pub(crate) index_warc: bool,
 }
 
 /// A page to fetch, and what it is expected to be.
@@ -179,7 +180,7 @@ pub struct CrawlOutcome {
     /// What cut it short, if anything did; the WARC was finished all the same.
     pub error: Option<Error>,
     /// The WARC's index, kept as it was written (`index_warc`).
-    pub warc_index: Option<Vec<Indexed>>,
+    pub(crate) warc_index: Option<Vec<Indexed>>,
 }
 
 /// Runs a crawl until the queue is empty or `shutdown` completes (a signal).

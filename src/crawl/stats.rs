@@ -52,7 +52,7 @@ pub struct Failure {
 }
 
 impl CrawlStats {
-    pub fn fail(&mut self, url: &Url, error: String) {
+    pub(crate) fn fail(&mut self, url: &Url, error: String) {
         self.pages_failed += 1;
         self.failures.push(Failure {
             url: url.to_string(),
@@ -60,7 +60,7 @@ impl CrawlStats {
         });
     }
 
-    pub fn finish(&mut self, elapsed: Duration) {
+    pub(crate) fn finish(&mut self, elapsed: Duration) {
         self.elapsed_seconds = (elapsed.as_secs_f64() * 1000.0).round() / 1000.0;
         self.pages_per_second = if elapsed.as_secs_f64() > 0.0 {
             ((self.pages_fetched as f64 / elapsed.as_secs_f64()) * 100.0).round() / 100.0
@@ -69,7 +69,7 @@ impl CrawlStats {
         };
     }
 
-    pub fn progress_line(&self) -> String {
+    pub(crate) fn progress_line(&self) -> String {
         format!(
             "{} pages fetched, {} failed, {} records",
             self.pages_fetched, self.pages_failed, self.records_written

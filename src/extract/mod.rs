@@ -5,14 +5,14 @@
 //! becomes a warning on the entry, so a broken page loses a field, never a record.
 
 mod fields;
-pub mod generic;
+pub(crate) mod generic;
 mod parse;
-pub mod plain;
+pub(crate) mod plain;
 #[cfg(test)]
 mod proptests;
 mod text;
 
-pub use parse::{MAX_DEPTH, TooDeep, parse_document};
+pub(crate) use parse::parse_document;
 
 use chrono::NaiveDate;
 use schemars::JsonSchema;
@@ -105,7 +105,7 @@ pub struct DetailPage {
 /// How a page was read: by which profile and why, what it held, and what a
 /// user should hear about it.
 #[derive(Debug)]
-pub struct Reading<'p> {
+pub(crate) struct Reading<'p> {
     pub extracted: Extracted,
     /// The profile's name, or `generic`.
     pub profile: String,
@@ -125,7 +125,11 @@ pub struct Reading<'p> {
 /// host, the one whose signature it carries, or (with `--profile auto`) the
 /// generic extractor, which also stands in when the host's profile finds
 /// nothing on a page that is a listing after all.
-pub fn read<'p>(page: &Page, document: &Html, profiles: &'p Profiles) -> Option<Reading<'p>> {
+pub(crate) fn read<'p>(
+    page: &Page,
+    document: &Html,
+    profiles: &'p Profiles,
+) -> Option<Reading<'p>> {
     let host = page.url.host_str();
     let Some((profile, by)) = profiles.choose(host, document) else {
         if !profiles.generic_fallback() {
@@ -195,7 +199,7 @@ fn generic_reading(
 
 /// Reads a page reached through an entry's detail link as a detail page, with
 /// the profile that fits it or (with `--profile auto`) the generic extractor.
-pub fn read_detail(page: &Page, document: &Html, profiles: &Profiles) -> Option<DetailPage> {
+pub(crate) fn read_detail(page: &Page, document: &Html, profiles: &Profiles) -> Option<DetailPage> {
     match profiles.for_page(page.url.host_str(), document) {
         Some(profile) => Some(detail_page(page, document, profile)),
         None if profiles.generic_fallback() => Some(generic::detail(page, document)),
@@ -206,7 +210,7 @@ pub fn read_detail(page: &Page, document: &Html, profiles: &Profiles) -> Option<
 /// A form the crawl submits to get a listing (TWeb's meeting search): where to,
 /// and the fields as the page fills them in, the profile's overriding them.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Submission {
+pub(crate) struct Submission {
     pub action: Link,
     /// `POST` when the form says so; otherwise the fields go in the query of a `GET`.
     pub post: bool,
@@ -216,7 +220,11 @@ pub struct Submission {
 /// The profile's `listing.form` on this page, filled in as a browser would
 /// submit it untouched: inputs with their values (checkboxes and radio buttons
 /// only when checked), selects with their selected or first option.
-pub fn form_submission(page: &Page, document: &Html, profile: &Profile) -> Option<Submission> {
+pub(crate) fn form_submission(
+    page: &Page,
+    document: &Html,
+    profile: &Profile,
+) -> Option<Submission> {
     let rules = profile.listing.form.as_ref()?;
     let form = document.select(&rules.selector).next()?;
     let action = form.attr("action").unwrap_or_default();
@@ -367,7 +375,7 @@ pub fn extract_generic(page: &Page) -> Extracted {
 }
 
 /// As [`extract`], for a document the caller has parsed already.
-pub fn extract_document(page: &Page, document: &Html, profile: &Profile) -> Extracted {
+pub(crate) fn extract_document(page: &Page, document: &Html, profile: &Profile) -> Extracted {
     if profile.is_detail_page(document) {
         return Extracted::Detail(detail_page(page, document, profile));
     }
@@ -545,7 +553,7 @@ fn entry(page: &Page, document: &Html, element: ElementRef, profile: &Profile) -
 
 /// Reads `page`, parsed as `document`, as a detail page, whatever it looks like: the
 /// crawler reached it through an entry's "read more" link, so that is what it is.
-pub fn detail_page(page: &Page, document: &Html, profile: &Profile) -> DetailPage {
+pub(crate) fn detail_page(page: &Page, document: &Html, profile: &Profile) -> DetailPage {
     let rules = &profile.detail;
     let mut warnings = page.warnings.clone();
     let field = |field: &Option<Field>| {
@@ -753,6 +761,7 @@ fn parse_comment_count(text: &str) -> Option<u32> {
 
 #[cfg(test)]
 mod tests {
+    use super::parse::MAX_DEPTH;
     use super::*;
 
     #[test]

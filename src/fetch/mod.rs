@@ -41,12 +41,11 @@ use politeness::Politeness;
 use recording::Recorder;
 use transport::Transport;
 
-pub use error::FetchError;
-pub use politeness::RequestKind;
-pub use response::{Response, Validators};
-pub use robots::agent_token;
-pub use scope::Scope;
-pub use transport::{check_request_url, user_agent_header};
+pub(crate) use error::FetchError;
+pub(crate) use politeness::RequestKind;
+pub(crate) use response::{Response, Validators};
+pub(crate) use scope::Scope;
+pub(crate) use transport::{check_request_url, user_agent_header};
 
 /// How to fetch. Defaults live in [`crate::config`].
 #[derive(Debug, Clone)]
@@ -56,28 +55,28 @@ pub struct FetchConfig {
     pub rate: f64,
     pub burst: u32,
     pub timeout: Duration,
-    pub connect_timeout: Duration,
+    pub(crate) connect_timeout: Duration,
     pub retries: u32,
-    pub backoff_base: Duration,
+    pub(crate) backoff_base: Duration,
     /// The longest `Retry-After` we honour; longer ones are cut to this.
-    pub max_retry_after: Duration,
+    pub(crate) max_retry_after: Duration,
     /// How long to wait after a 429 that names no `Retry-After`.
-    pub default_retry_after: Duration,
+    pub(crate) default_retry_after: Duration,
     pub max_bytes: u64,
-    pub max_redirects: usize,
+    pub(crate) max_redirects: usize,
     pub ignore_robots: bool,
     /// Page requests per second per web archive host; 0 turns the limit off.
     pub archive_rate: f64,
     /// CDX queries per second per web archive host; 0 turns the limit off.
-    pub cdx_rate: f64,
+    pub(crate) cdx_rate: f64,
     /// How many requests may be in flight at once, to size the connection
     /// pool: a crawl sets it to its `concurrency`.
-    pub concurrency_hint: usize,
+    pub(crate) concurrency_hint: usize,
 }
 
 /// Counters a crawl reports in its summary.
 #[derive(Debug, Default)]
-pub struct FetchCounters {
+pub(crate) struct FetchCounters {
     pub requests: AtomicU64,
     pub retries: AtomicU64,
     pub throttled: AtomicU64,
@@ -87,7 +86,7 @@ pub struct FetchCounters {
 
 /// Why a fetcher could not be set up.
 #[derive(Debug, thiserror::Error)]
-pub enum ClientError {
+pub(crate) enum ClientError {
     #[error("{0}")]
     Client(#[from] reqwest::Error),
     #[error("{0}")]
@@ -96,7 +95,7 @@ pub enum ClientError {
     Recorder(std::io::Error),
 }
 
-pub struct Fetcher {
+pub(crate) struct Fetcher {
     politeness: Politeness,
     scope: Scope,
     max_redirects: usize,
@@ -107,7 +106,7 @@ impl Fetcher {
     /// A fetcher for the origins in `scope`; hosts in `archives` are web archives
     /// and get the archive budget. With a `recorder`, every exchange is written to
     /// it as WARC records.
-    pub fn new(
+    pub(crate) fn new(
         config: FetchConfig,
         scope: Scope,
         archives: Scope,
@@ -134,24 +133,28 @@ impl Fetcher {
     }
 
     /// Keeps an index of the responses the WARC records, for a WACZ of it.
-    pub fn indexing(mut self) -> Fetcher {
+    pub(crate) fn indexing(mut self) -> Fetcher {
         self.politeness.transport_mut().keep_index();
         self
     }
 
     /// Closes the WARC, if one is being written, once its last records are
     /// written, and hands back its index when one was kept.
-    pub fn finish_recording(self) -> std::io::Result<Option<Vec<Indexed>>> {
+    pub(crate) fn finish_recording(self) -> std::io::Result<Option<Vec<Indexed>>> {
         self.politeness.into_transport().finish_recording()
     }
 
     /// Fetches a page: robots.txt, rate limit, retries and redirects included.
-    pub async fn get(&self, url: &Url) -> Result<Response, FetchError> {
+    pub(crate) async fn get(&self, url: &Url) -> Result<Response, FetchError> {
         self.get_as(url, RequestKind::Page).await
     }
 
     /// Fetches `url` for a `kind` of request.
-    pub async fn get_as(&self, url: &Url, kind: RequestKind) -> Result<Response, FetchError> {
+    pub(crate) async fn get_as(
+        &self,
+        url: &Url,
+        kind: RequestKind,
+    ) -> Result<Response, FetchError> {
         self.fetch(url, kind, None, None).await
     }
 
@@ -159,7 +162,7 @@ impl Fetcher {
     /// [`Response::validators`]): an unchanged one comes back with
     /// [`Response::not_modified`] set and no body. Archives are asked
     /// unconditionally, since their captures do not change.
-    pub async fn get_conditional(
+    pub(crate) async fn get_conditional(
         &self,
         url: &Url,
         validators: Option<&Validators>,
@@ -170,7 +173,7 @@ impl Fetcher {
     /// Submits a form (`POST`, `application/x-www-form-urlencoded`) to `url`, as
     /// politely as any page: robots.txt, the host's budget, retries. Redirects
     /// after it are followed with `GET`, as browsers do after a form.
-    pub async fn submit(
+    pub(crate) async fn submit(
         &self,
         url: &Url,
         fields: &[(String, String)],

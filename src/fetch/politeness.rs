@@ -45,7 +45,7 @@ fn stricter_rate(a: f64, b: f64) -> f64 {
 
 /// What a request is for; each kind has its own budget on a host.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RequestKind {
+pub(crate) enum RequestKind {
     Page = 0,
     /// A CDX index query, which archives meter separately from replays.
     Cdx = 1,

@@ -10,9 +10,8 @@ mod decode;
 mod input;
 
 pub use decode::decode_html;
-pub use input::{
-    Input, InputFile, STDIN_NAME, inputs, is_warc_bytes, read_html, read_html_file, read_up_to,
-    too_large,
+pub(crate) use input::{
+    Input, InputFile, inputs, is_warc_bytes, read_html, read_html_file, read_up_to,
 };
 
 use std::sync::LazyLock;
@@ -33,14 +32,14 @@ pub struct Page {
     pub html: String,
     pub fetched_at: Option<DateTime<Utc>>,
     /// Set when the page is an archive capture.
-    pub archive: Option<Archived>,
+    pub(crate) archive: Option<Archived>,
     /// Problems with the page itself, carried into its records.
     pub warnings: Vec<String>,
 }
 
 /// Where and when an archive captured a page.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Archived {
+pub(crate) struct Archived {
     /// The capture URL the page was read from.
     pub capture_url: Url,
     pub capture: Capture,
@@ -60,7 +59,7 @@ pub enum ArchiveMode {
 
 impl ArchiveMode {
     /// The URL that fetches `capture` in this mode.
-    pub fn url(self, capture: &Capture) -> Url {
+    pub(crate) fn url(self, capture: &Capture) -> Url {
         match self {
             ArchiveMode::Raw => capture.raw_url(),
             ArchiveMode::Rewritten => capture.replay_url(),
@@ -69,7 +68,7 @@ impl ArchiveMode {
 }
 
 /// An HTTP response, as the crawler got it or a WARC kept it.
-pub struct HttpResponse<'a> {
+pub(crate) struct HttpResponse<'a> {
     pub url: &'a Url,
     pub content_type: Option<&'a str>,
     pub memento_datetime: Option<&'a str>,
@@ -80,12 +79,12 @@ pub struct HttpResponse<'a> {
 impl HttpResponse<'_> {
     /// Whether the body is HTML by its Content-Type (a missing one is given the
     /// benefit of the doubt, as browsers sniff).
-    pub fn is_html(&self) -> bool {
+    pub(crate) fn is_html(&self) -> bool {
         is_html_type(self.content_type)
     }
 
     /// The `charset` parameter of the Content-Type.
-    pub fn charset(&self) -> Option<&str> {
+    pub(crate) fn charset(&self) -> Option<&str> {
         self.content_type?.split(';').skip(1).find_map(|param| {
             let (name, value) = param.split_once('=')?;
             name.trim()
@@ -96,7 +95,7 @@ impl HttpResponse<'_> {
 
     /// The page this response holds. A response from an archive becomes an
     /// archived page of the original URL, its replay decorations removed.
-    pub fn into_page(self, mode: ArchiveMode) -> Page {
+    pub(crate) fn into_page(self, mode: ArchiveMode) -> Page {
         let html = decode_html(self.body, self.charset());
         let mut page = match Capture::parse(self.url) {
             Some(capture) => {
@@ -131,7 +130,7 @@ impl HttpResponse<'_> {
 
 /// Whether a Content-Type is HTML (a missing one is given the benefit of the
 /// doubt, as browsers sniff).
-pub fn is_html_type(content_type: Option<&str>) -> bool {
+pub(crate) fn is_html_type(content_type: Option<&str>) -> bool {
     match content_type {
         None => true,
         Some(ct) => {
@@ -172,7 +171,7 @@ impl Page {
     /// are mapped onto the fetch origin and vice versa, so a mirror that kept
     /// absolute links is still crawled in the mirror; on an archived page, links
     /// lead to the same archive at the page's capture time.
-    pub fn resolve(&self, href: &str) -> Option<Link> {
+    pub(crate) fn resolve(&self, href: &str) -> Option<Link> {
         let href = href.trim();
         if href.is_empty() || href.starts_with('#') {
             return None;

@@ -10,7 +10,7 @@ mod suggest;
 
 use std::path::Path;
 
-pub use suggest::suggest;
+pub(crate) use suggest::suggest;
 
 use scraper::error::SelectorErrorKind;
 use scraper::{ElementRef, Html, Selector};
@@ -20,7 +20,7 @@ use crate::error::{Error, excerpt};
 
 /// The profiles in `selectors/`, compiled into the binary so `--profile NAME` works
 /// from any directory: their path in the source tree and their TOML text.
-pub const BUNDLED: &[(&str, &str)] = &[
+pub(crate) const BUNDLED: &[(&str, &str)] = &[
     (
         "selectors/dynasty.toml",
         include_str!("../../selectors/dynasty.toml"),
@@ -176,14 +176,14 @@ struct UrlsFile {
 
 /// How URLs of a site are compared when deciding whether a page was seen already.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct Urls {
+pub(crate) struct Urls {
     pub trailing_slash: TrailingSlash,
 }
 
 /// Where a field's element is looked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Scope {
+pub(crate) enum Scope {
     /// Inside the entry (the listing's block, row or list item).
     Entry,
     /// Anywhere on the page: a header or breadcrumb that names every entry's organ.
@@ -192,7 +192,7 @@ pub enum Scope {
 
 /// What a field reads of the element its selector matches.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Read {
+pub(crate) enum Read {
     /// Its text, with line breaks where `<br>` and blocks break it.
     Text,
     /// The value of an attribute.
@@ -205,7 +205,7 @@ pub enum Read {
 /// what to read of it, and, with a `pattern`, the part to keep — the named
 /// group `value` if the pattern has one, else the whole match.
 #[derive(Debug, Clone)]
-pub struct Field {
+pub(crate) struct Field {
     pub selector: Selector,
     pub scope: Scope,
     pub read: Read,
@@ -215,14 +215,14 @@ pub struct Field {
 /// A form whose answer is the listing (TWeb's search form): the crawl submits it
 /// with the form's own fields, `fields` overriding them.
 #[derive(Debug, Clone)]
-pub struct Form {
+pub(crate) struct Form {
     pub selector: Selector,
     pub fields: Vec<(String, String)>,
 }
 
 /// The agenda items on a meeting's index page: one per row.
 #[derive(Debug, Clone)]
-pub struct Items {
+pub(crate) struct Items {
     pub entry: Selector,
     pub number: Option<Field>,
     pub title: Option<Field>,
@@ -233,7 +233,7 @@ pub struct Items {
 /// Whether `/a` and `/a/` are the same page on this site.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum TrailingSlash {
+pub(crate) enum TrailingSlash {
     /// They are different pages (the HTTP default).
     #[default]
     Keep,
@@ -248,17 +248,17 @@ pub struct Profile {
     pub description: String,
     pub source: String,
     pub hosts: Vec<String>,
-    pub signature: Option<Selector>,
-    pub listing: Listing,
-    pub detail: Detail,
-    pub urls: Urls,
+    pub(crate) signature: Option<Selector>,
+    pub(crate) listing: Listing,
+    pub(crate) detail: Detail,
+    pub(crate) urls: Urls,
     /// Reads a system's own id of a meeting out of its detail URL (Dynasty's
     /// meeting number, TWeb's `bid`); every named group takes part.
-    pub id_pattern: Option<regex::Regex>,
+    pub(crate) id_pattern: Option<regex::Regex>,
 }
 
 #[derive(Debug, Clone)]
-pub struct Listing {
+pub(crate) struct Listing {
     pub entry: Selector,
     pub posted: Option<Selector>,
     pub title: Option<Selector>,
@@ -281,13 +281,13 @@ pub struct Listing {
 /// The "older posts" link: found by selector, by link text, or by both (then the
 /// link must match the selector and carry one of the texts).
 #[derive(Debug, Clone)]
-pub struct NextPage {
+pub(crate) struct NextPage {
     pub selector: Selector,
     pub text: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
-pub struct Detail {
+pub(crate) struct Detail {
     pub page: Option<Selector>,
     pub body: Option<Selector>,
     pub body_exclude: Vec<Selector>,
@@ -402,7 +402,7 @@ impl Profile {
 
     /// Whether this profile is meant for pages of `host` (a listed host or a
     /// subdomain of one, so `uusimaa2019.fi` covers `www.uusimaa2019.fi`).
-    pub fn matches_host(&self, host: &str) -> bool {
+    pub(crate) fn matches_host(&self, host: &str) -> bool {
         let host = host.to_ascii_lowercase();
         self.hosts.iter().any(|h| {
             host == *h
@@ -413,14 +413,14 @@ impl Profile {
     }
 
     /// Whether the page carries the profile's DOM signature.
-    pub fn matches_document(&self, document: &Html) -> bool {
+    pub(crate) fn matches_document(&self, document: &Html) -> bool {
         self.signature
             .as_ref()
             .is_some_and(|s| document.select(s).next().is_some())
     }
 
     /// Whether a page is a detail page rather than a listing.
-    pub fn is_detail_page(&self, document: &Html) -> bool {
+    pub(crate) fn is_detail_page(&self, document: &Html) -> bool {
         self.detail
             .page
             .as_ref()
@@ -428,7 +428,7 @@ impl Profile {
     }
 
     /// Whether `link` is an "older posts" link by this profile's rules.
-    pub fn is_next_link(&self, link: &ElementRef) -> bool {
+    pub(crate) fn is_next_link(&self, link: &ElementRef) -> bool {
         let Some(next) = &self.listing.next_page else {
             return false;
         };
@@ -738,7 +738,7 @@ impl Profiles {
     }
 
     /// The profile for pages of `host`, when the host alone tells.
-    pub fn for_host(&self, host: Option<&str>) -> Option<&Profile> {
+    pub(crate) fn for_host(&self, host: Option<&str>) -> Option<&Profile> {
         if !self.choice_is_auto {
             return self.profiles.first();
         }
@@ -746,12 +746,16 @@ impl Profiles {
     }
 
     /// The profile for a page at `host` with this document, if any fits.
-    pub fn for_page(&self, host: Option<&str>, document: &Html) -> Option<&Profile> {
+    pub(crate) fn for_page(&self, host: Option<&str>, document: &Html) -> Option<&Profile> {
         self.choose(host, document).map(|(profile, _)| profile)
     }
 
     /// The profile for a page, and how it was chosen.
-    pub fn choose(&self, host: Option<&str>, document: &Html) -> Option<(&Profile, ChosenBy)> {
+    pub(crate) fn choose(
+        &self,
+        host: Option<&str>,
+        document: &Html,
+    ) -> Option<(&Profile, ChosenBy)> {
         if !self.choice_is_auto {
             return self.profiles.first().map(|p| (p, ChosenBy::User));
         }
@@ -766,14 +770,14 @@ impl Profiles {
 
     /// Whether pages no profile fits are read by the generic extractor
     /// (`--profile auto`), rather than reported.
-    pub fn generic_fallback(&self) -> bool {
+    pub(crate) fn generic_fallback(&self) -> bool {
         self.choice_is_auto
     }
 }
 
 /// Why a profile reads a page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ChosenBy {
+pub(crate) enum ChosenBy {
     /// `--profile NAME|FILE`.
     User,
     /// The page's host is one of the profile's `match.hosts`.
@@ -784,7 +788,7 @@ pub enum ChosenBy {
 
 impl Profile {
     /// The listing's entry selector as written, for messages.
-    pub fn entry_selector(&self) -> String {
+    pub(crate) fn entry_selector(&self) -> String {
         use scraper::selector::ToCss;
         self.listing.entry.to_css_string()
     }

@@ -5,7 +5,7 @@
 
 mod id;
 
-pub use id::record_id;
+pub(crate) use id::record_id;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use schemars::JsonSchema;
@@ -138,7 +138,7 @@ impl Record {
     /// The record of a detail page that no listing entry led to (a meeting's
     /// index page read by itself), for profiles that allow it: the page is
     /// both the entry and its detail.
-    pub fn standalone(page: &Page, detail: &DetailPage, profile: &str) -> Record {
+    pub(crate) fn standalone(page: &Page, detail: &DetailPage, profile: &str) -> Record {
         let link = crate::page::Link {
             fetch: page.fetch_url.clone(),
             original: page.url.clone(),
@@ -164,7 +164,7 @@ impl Record {
     /// The id the record of `entry`, read from `listing`, gets, without building
     /// the record: the system's own number where the profile reads one, else
     /// where the meeting lives.
-    pub fn id_of(entry: &Entry, listing: &Page) -> String {
+    pub(crate) fn id_of(entry: &Entry, listing: &Page) -> String {
         let detail_url = entry.detail.as_ref().map(|l| &l.original);
         match &entry.system_id {
             Some(system_id) => id::system_record_id(detail_url.unwrap_or(&listing.url), system_id),

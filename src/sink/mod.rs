@@ -4,7 +4,8 @@
 
 mod harvest;
 
-pub use harvest::{Counts, Found, PageSource};
+pub use crate::state::Outcome;
+pub(crate) use harvest::{Counts, Found, PageSource};
 
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -15,7 +16,6 @@ use serde_json::Value;
 use crate::error::Error;
 use crate::output_file::PendingFile;
 use crate::record::Record;
-use crate::state::Outcome;
 
 use harvest::Harvest;
 
@@ -195,7 +195,7 @@ impl Sink {
 
     /// Writes a record read from a listing entry: `found` says where, so the
     /// state can tell a removed meeting and a known entry later.
-    pub fn deliver(&mut self, record: &Record, found: &Found) -> Result<(), Error> {
+    pub(crate) fn deliver(&mut self, record: &Record, found: &Found) -> Result<(), Error> {
         if let Some(since) = self.since
             && record
                 .meeting_date
@@ -244,13 +244,13 @@ impl Sink {
         }
     }
 
-    pub fn written(&self) -> u64 {
+    pub(crate) fn written(&self) -> u64 {
         self.written
     }
 
     /// The state's verdicts so far: how many meetings were new, changed,
     /// unchanged, removed, and left out by `--since`.
-    pub fn counts(&self) -> Counts {
+    pub(crate) fn counts(&self) -> Counts {
         let mut counts = self
             .harvest
             .as_ref()
@@ -278,7 +278,7 @@ impl Sink {
     /// Ends a run that read no page: a file that was there already is left as it
     /// was, since an empty result says nothing new. Returns the file kept, if one
     /// was; otherwise finishes as [`Sink::finish`].
-    pub fn finish_without_input(self, outcome: Outcome) -> Result<Option<PathBuf>, Error> {
+    pub(crate) fn finish_without_input(self, outcome: Outcome) -> Result<Option<PathBuf>, Error> {
         if self.records.replaces_a_file() {
             let kept = self.records.path().map(Path::to_path_buf);
             self.records.discard()?;
