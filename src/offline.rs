@@ -39,10 +39,14 @@ pub(crate) const DEFAULT_MAX_INPUT_BYTES: u64 = warc::DEFAULT_MAX_PAYLOAD_BYTES;
 /// headers).
 pub(crate) const DEFAULT_MAX_WARC_HEADER_BYTES: u64 = warc::DEFAULT_MAX_HEADER_BYTES;
 
-/// What `harava extract` was asked to do.
+/// What an extract run is to read: `harava extract`'s options.
 #[derive(Debug, Clone)]
 pub struct ExtractConfig {
+    /// HTML, text (`.txt`) or WARC/WET files, directories of them (read
+    /// recursively), or `-` for standard input.
     pub inputs: Vec<PathBuf>,
+    /// The URL a mirrored directory was downloaded from, for pages without a
+    /// canonical link (`--base-url`); it should end in `/`.
     pub base_url: Option<Url>,
     /// The most read of one HTML input or one WARC payload.
     pub max_input_bytes: u64,
@@ -53,7 +57,8 @@ pub struct ExtractConfig {
 }
 
 impl ExtractConfig {
-    /// `inputs` with every other setting at its default.
+    /// `inputs` with every other setting at its default: no base URL, at most
+    /// 64 MiB read of one page and 1 MiB of one WARC record's headers.
     pub fn new(inputs: Vec<PathBuf>) -> ExtractConfig {
         ExtractConfig {
             inputs,
@@ -68,7 +73,9 @@ impl ExtractConfig {
 /// How an extract run went.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct ExtractReport {
+    /// Inputs read: files, and standard input.
     pub files: u64,
+    /// Records written to the sink.
     pub records: u64,
     /// Records left out as unchanged since the last run (`--state`).
     pub unchanged: u64,
@@ -357,8 +364,48 @@ fn original_of(url: &Url) -> Url {
     Capture::parse(url).map_or_else(|| url.clone(), |capture| capture.original)
 }
 
-/// Runs `harava extract`: every input is tried; one that fails is reported and
-/// counted, and the others are still extracted.
+/// Runs `harava extract`: reads the pages in `config`'s inputs with `profiles`,
+/// pairs each listing entry with its detail page (by URL, in whatever order
+/// they came) and writes the records to `sink`. Every input is tried; one that
+/// fails is reported and counted, and the others are still extracted. Finish
+/// the sink afterwards to put its file in place.
+///
+/// A saved listing page of the Uusimaa 2019 site, found its profile by its
+/// canonical link's host:
+///
+/// ```
+/// use harava::offline::{self, ExtractConfig};
+/// use harava::profile::{ProfileChoice, Profiles};
+/// use harava::record::Record;
+/// use harava::sink::{Outcome, Sink};
+///
+/// let dir = tempfile::tempdir().unwrap();
+/// let saved = dir.path().join("kuntajohtajakokous.html");
+/// std::fs::write(&saved, r#"<html><head>
+///   <link rel="canonical" href="https://www.uusimaa2019.fi/kuntajohtajakokous/">
+/// </head><body><main>
+///   <nav class="breadcrumbs"><span class="breadcrumb-current">Kuntajohtajakokous</span></nav>
+///   <article class="post type-post">
+///     <div class="entry-meta"><span class="posted-on">8.5.2017</span></div>
+///     <h2 class="entry-title"><a href="/muistiot/kuntajohtajakokous-10-5-2017/">Kuntajohtajakokous 10.5.2017</a></h2>
+///     <div class="entry-content"><p>Kuntajohtajat keskustelivat sote-valmistelusta.</p></div>
+///   </article>
+/// </main></body></html>"#).unwrap();
+/// let records_path = dir.path().join("records.jsonl");
+///
+/// let profiles = Profiles::load(&ProfileChoice::Auto).unwrap();
+/// let mut sink = Sink::create(Some(&records_path)).unwrap();
+/// let report = offline::run(&ExtractConfig::new(vec![saved]), &profiles, &mut sink).unwrap();
+/// sink.finish(Outcome::Ok, &serde_json::Value::Null).unwrap();
+/// assert_eq!((report.files, report.records), (1, 1));
+/// assert!(report.failures.is_empty());
+///
+/// let lines = std::fs::read_to_string(&records_path).unwrap();
+/// let record: Record = serde_json::from_str(lines.trim_end()).unwrap();
+/// assert_eq!(record.title.as_deref(), Some("Kuntajohtajakokous 10.5.2017"));
+/// assert_eq!(record.profile, "uusimaa2019");
+/// assert_eq!(record.source_url, "https://www.uusimaa2019.fi/kuntajohtajakokous/");
+/// ```
 pub fn run(
     config: &ExtractConfig,
     profiles: &Profiles,

@@ -331,6 +331,7 @@ pub struct Gathered {
 }
 
 impl Gathered {
+    /// Nothing gathered yet, keeping what `selection` asks for.
     pub fn new(selection: Selection) -> Gathered {
         Gathered {
             selection,
@@ -339,6 +340,7 @@ impl Gathered {
         }
     }
 
+    /// Takes one capture in, or passes it over for a newer one of its URL.
     pub fn add(&mut self, row: CdxRow) {
         match self.selection {
             Selection::All => self.all.push(row),

@@ -1,5 +1,6 @@
-//! Reading web archives (Wayback-style replay, CDX indexes) and writing WARC files,
-//! their CDXJ indexes and WACZ packages.
+//! Web archives. [`warc`] reads the responses a WARC file holds; reading
+//! Wayback-style replay and CDX indexes, and writing WARC files, their CDXJ
+//! indexes and WACZ packages, are internal.
 pub(crate) mod cdx;
 pub(crate) mod cdxj;
 pub(crate) mod wacz;

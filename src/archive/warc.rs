@@ -1,4 +1,5 @@
-//! WARC/1.1 files: writing what the crawler fetched, reading captures back.
+//! WARC/1.1 files: [`WarcReader`] reads the captures in one back; the crawler's
+//! `--warc` writes what it fetched to one (internal).
 //!
 //! What the other side does (and what this module relies on):
 //!
@@ -36,40 +37,73 @@ use uuid::Uuid;
 
 use crate::output_file::PendingFile;
 
+/// Why a WARC file could not be written or read. Records are numbered from 0,
+/// every record type counted; offsets are in the uncompressed stream, where the
+/// record starts.
 #[derive(Debug, Error)]
 pub enum WarcError {
+    /// The file to write cannot be created.
     #[error(
         "cannot create WARC file {path}: {source}; check that its directory exists and is writable"
     )]
-    Create { path: PathBuf, source: io::Error },
+    Create {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: io::Error,
+    },
+    /// The input failed, or ended inside a record.
     #[error(
         "reading WARC record {number} (byte {offset} of the uncompressed stream) failed: {source}; the file may be truncated or not a WARC"
     )]
     Read {
+        /// The record.
         number: u64,
+        /// Where it starts.
         offset: u64,
+        /// Why.
         source: io::Error,
     },
+    /// A record that is not what WARC/1.0 or WARC/1.1 says.
     #[error(
         "WARC record {number} (byte {offset} of the uncompressed stream) is malformed: {reason}; run scripts/check-warc.sh on the file for details"
     )]
     Malformed {
+        /// The record.
         number: u64,
+        /// Where it starts.
         offset: u64,
+        /// What is wrong with it.
         reason: String,
     },
+    /// A record's header block, or one of its lines, is longer than the reader
+    /// holds; the rest of the file is not read.
     #[error(
         "WARC record {number} (byte {offset} of the uncompressed stream) has a header block or header line of more than {max} bytes; the rest of the file is skipped (raise --max-warc-header-bytes if the file is sound)"
     )]
-    HeaderTooLarge { number: u64, offset: u64, max: u64 },
+    HeaderTooLarge {
+        /// The record.
+        number: u64,
+        /// Where it starts.
+        offset: u64,
+        /// The most the reader holds, in bytes.
+        max: u64,
+    },
+    /// A payload larger than the reader holds; the record is skipped and the
+    /// reading goes on.
     #[error(
         "WARC record {number} (byte {offset} of the uncompressed stream, {target_uri}) holds a payload of {length} bytes, more than {max}; it is skipped (raise --max-input-bytes to read it)"
     )]
     PayloadTooLarge {
+        /// The record.
         number: u64,
+        /// Where it starts.
         offset: u64,
+        /// The URL whose response it holds.
         target_uri: String,
+        /// The payload's length, in bytes.
         length: u64,
+        /// The most the reader holds, in bytes.
         max: u64,
     },
 }
@@ -415,16 +449,20 @@ pub(crate) type Wants = fn(u16, &[(String, String)]) -> bool;
 pub struct ArchivedResponse {
     /// 0-based position of the record in the file, counting all record types.
     pub record_number: u64,
+    /// The URL the response came from (`WARC-Target-URI`).
     pub target_uri: String,
+    /// When it was captured (`WARC-Date`).
     pub date: Option<DateTime<Utc>>,
-    /// 200 for `resource` records, which have no HTTP envelope.
     /// A `conversion` record: a text rendering of the page (WET files).
     pub conversion: bool,
+    /// The HTTP status; 200 for `resource` and `conversion` records, which
+    /// have no HTTP envelope.
     pub status: u16,
+    /// The HTTP response headers, in their order.
     pub headers: Vec<(String, String)>,
     /// The body, with chunking and gzip/deflate content coding undone where the recorded
     /// headers say they were applied (the matching headers are then left out of `headers`).
-    /// Empty when the reader's [`Wants`] passed it over.
+    // Empty when the reader's `Wants` passed it over.
     pub payload: Vec<u8>,
 }
 
@@ -446,7 +484,39 @@ pub struct WarcReader<'a> {
 }
 
 impl<'a> WarcReader<'a> {
-    /// A reader with the default limits that reads every payload.
+    /// A reader of `input`, plain or gzipped, that holds at most 1 MiB of a
+    /// record's headers and 64 MiB of its payload.
+    ///
+    /// ```
+    /// use harava::archive::warc::WarcReader;
+    ///
+    /// let http = "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n\
+    ///             <h1>Kuntajohtajakokous 10.5.2017</h1>";
+    /// let warc = format!(
+    ///     "WARC/1.1\r\n\
+    ///      WARC-Type: response\r\n\
+    ///      WARC-Record-ID: <urn:uuid:8a3b4a9e-2f1c-4d5e-9b7a-1c2d3e4f5a6b>\r\n\
+    ///      WARC-Date: 2019-06-01T12:00:00Z\r\n\
+    ///      WARC-Target-URI: https://www.uusimaa2019.fi/muistiot/kuntajohtajakokous-10-5-2017/\r\n\
+    ///      Content-Type: application/http; msgtype=response\r\n\
+    ///      Content-Length: {}\r\n\r\n{http}\r\n\r\n",
+    ///     http.len()
+    /// );
+    ///
+    /// let responses: Vec<_> = WarcReader::new(warc.as_bytes())
+    ///     .unwrap()
+    ///     .collect::<Result<_, _>>()
+    ///     .unwrap();
+    /// assert_eq!(responses.len(), 1);
+    /// let response = &responses[0];
+    /// assert_eq!(
+    ///     response.target_uri,
+    ///     "https://www.uusimaa2019.fi/muistiot/kuntajohtajakokous-10-5-2017/"
+    /// );
+    /// assert_eq!(response.date.unwrap().to_rfc3339(), "2019-06-01T12:00:00+00:00");
+    /// assert_eq!(response.status, 200);
+    /// assert_eq!(response.payload, b"<h1>Kuntajohtajakokous 10.5.2017</h1>");
+    /// ```
     pub fn new(mut input: impl BufRead + Send + 'a) -> Result<Self, WarcError> {
         let gzip = input
             .fill_buf()

@@ -1,8 +1,11 @@
-//! Pages to entries: applies a profile's selectors to a page.
+//! Pages to entries: applies a profile's selectors to a page ([`extract`]), or
+//! reads a page no profile knows by its structure ([`extract_generic`]).
 //!
 //! A listing page yields its entries and its "older posts" links; a detail page
 //! yields the full text of one entry. Nothing here fails: what cannot be extracted
 //! becomes a warning on the entry, so a broken page loses a field, never a record.
+//! [`Record::new`](crate::record::Record::new) makes an entry, with its detail
+//! page if one was read, a record.
 
 mod fields;
 pub(crate) mod generic;
@@ -27,7 +30,9 @@ use crate::text::collapse_whitespace;
 /// What a page turned out to be.
 #[derive(Debug)]
 pub enum Extracted {
+    /// A listing page: entries, one per meeting.
     Listing(ListingPage),
+    /// A meeting's own page, which a listing entry links to.
     Detail(DetailPage),
     /// Neither entries nor a detail body: an index page, an error page, …
     Other,
@@ -37,7 +42,9 @@ pub enum Extracted {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Document {
+    /// The link's text: "Pöytäkirja 10.5.2017".
     pub title: String,
+    /// Where the document is, on the original site.
     pub url: String,
 }
 
@@ -48,6 +55,7 @@ pub struct Item {
     /// The section number as printed, without "§"; null for a cover page or
     /// another unnumbered row.
     pub number: Option<String>,
+    /// The item's title: "Talousarvion toteutuminen".
     pub title: Option<String>,
     /// The item's own page or document.
     pub url: Option<String>,
@@ -55,30 +63,44 @@ pub struct Item {
     pub documents: Vec<Document>,
 }
 
+/// What a listing page shows: its meetings, and where the older ones are.
 #[derive(Debug)]
 pub struct ListingPage {
+    /// The meetings, in the page's order.
     pub entries: Vec<Entry>,
+    /// The "older posts" pages ("Vanhemmat", "Äldre") it links to.
     pub next: Vec<Link>,
 }
 
 /// One meeting as the listing shows it.
 #[derive(Debug, Clone)]
 pub struct Entry {
+    /// The body that met: "Kuntajohtajakokous", "Kaupunginhallitus".
     pub organ: Option<String>,
+    /// The entry's title as shown.
     pub title: Option<String>,
+    /// When the entry was posted.
     pub published_date: Option<NaiveDate>,
+    /// When the meeting was held, as the page says (or its title, in prose).
     pub meeting_date: Option<NaiveDate>,
     /// `HH:MM`.
     pub meeting_time: Option<String>,
+    /// "Pöytäkirja", "Esityslista", …
     pub document_type: Option<String>,
+    /// The category the site files the entry under.
     pub category: Option<String>,
+    /// The text the listing shows of the meeting.
     pub summary: Option<String>,
+    /// The documents the entry links to.
     pub documents: Vec<Document>,
+    /// The entry's own page ("Lue lisää"), where there is one.
     pub detail: Option<Link>,
+    /// How many comments the entry says it has.
     pub comment_count: Option<u32>,
     /// The publication system's own id of the meeting, read from the detail
     /// URL by the profile's `urls.id` pattern.
     pub system_id: Option<String>,
+    /// What could not be extracted, and why.
     pub warnings: Vec<String>,
 }
 
@@ -86,19 +108,28 @@ pub struct Entry {
 /// page, what its header says of the meeting and its agenda items.
 #[derive(Debug, Clone, Default)]
 pub struct DetailPage {
+    /// The page's text, paragraphs separated by blank lines.
     pub body: Option<String>,
+    /// The documents it links to.
     pub documents: Vec<Document>,
     /// A title for the page read by itself: composed from its header.
     pub title: Option<String>,
+    /// The body that met, as the page's header says.
     pub organ: Option<String>,
+    /// When the meeting was held, as the page's header says.
     pub meeting_date: Option<NaiveDate>,
+    /// `HH:MM`, as the page's header says.
     pub meeting_time: Option<String>,
+    /// "Pöytäkirja", "Esityslista", … as the page's header says.
     pub document_type: Option<String>,
+    /// The meeting's agenda items, for a meeting's index page.
     pub items: Vec<Item>,
+    /// The publication system's own id of the meeting, as for [`Entry::system_id`].
     pub system_id: Option<String>,
     /// Whether the profile makes this page a record of its own when no entry
     /// led to it.
     pub standalone: bool,
+    /// What could not be extracted, and why.
     pub warnings: Vec<String>,
 }
 
@@ -318,7 +349,50 @@ fn profile_explain(profile: &Profile) -> Vec<String> {
 
 /// Extracts whatever `page` holds by `profile`'s rules. A page nested too deep
 /// to parse in reasonable time is given up on and reads as neither a listing nor
-/// a detail page; callers that report it parse with [`parse_document`] first.
+/// a detail page.
+///
+/// A meeting's own page, read with the bundled profile of its site:
+///
+/// ```
+/// use harava::extract::{self, Extracted};
+/// use harava::page::Page;
+/// use harava::profile;
+/// use url::Url;
+///
+/// let html = r#"<body class="single-post"><main><article>
+///   <h1 class="entry-title">Kuntajohtajakokous 10.5.2017</h1>
+///   <div class="entry-content">
+///     <p>Kuntajohtajat keskustelivat maakuntauudistuksen valmistelutilanteesta.</p>
+///     <p>Sovittiin, että neuvotteluja jatketaan pikimiten.</p>
+///   </div>
+///   <section class="entry-attachments"><ul>
+///     <li><a href="/wp-content/uploads/2017/05/Kuntajohtajakokous-10.5.2017.pdf">Kokousasiakirjat</a></li>
+///   </ul></section>
+/// </article></main></body>"#;
+/// let url = Url::parse("https://www.uusimaa2019.fi/muistiot/kuntajohtajakokous-10-5-2017/").unwrap();
+/// let page = Page::new(url.clone(), url, html.to_string());
+/// let profile = profile::bundled()
+///     .into_iter()
+///     .find(|p| p.name == "uusimaa2019")
+///     .unwrap();
+///
+/// let Extracted::Detail(detail) = extract::extract(&page, &profile) else {
+///     panic!("a detail page");
+/// };
+/// assert_eq!(
+///     detail.body.as_deref(),
+///     Some(
+///         "Kuntajohtajat keskustelivat maakuntauudistuksen valmistelutilanteesta.\n\n\
+///          Sovittiin, että neuvotteluja jatketaan pikimiten."
+///     )
+/// );
+/// assert_eq!(detail.documents.len(), 1);
+/// assert_eq!(detail.documents[0].title, "Kokousasiakirjat");
+/// assert_eq!(
+///     detail.documents[0].url,
+///     "https://www.uusimaa2019.fi/wp-content/uploads/2017/05/Kuntajohtajakokous-10.5.2017.pdf"
+/// );
+/// ```
 pub fn extract(page: &Page, profile: &Profile) -> Extracted {
     match parse_document(&page.html) {
         Ok(document) => extract_document(page, &document, profile),

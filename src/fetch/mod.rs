@@ -47,25 +47,35 @@ pub(crate) use response::{Response, Validators};
 pub(crate) use scope::Scope;
 pub(crate) use transport::{check_request_url, user_agent_header};
 
-/// How to fetch. Defaults live in [`crate::config`].
+/// How a crawl fetches: `harava crawl`'s fetch options. Its defaults are those
+/// of [`CrawlConfig::new`](crate::crawl::CrawlConfig::new).
 #[derive(Debug, Clone)]
 pub struct FetchConfig {
+    /// The User-Agent header (`--user-agent`), matched against robots.txt by
+    /// its product name; the default asks you to put a way to reach you in it.
     pub user_agent: String,
-    /// Requests per second per host; 0 turns the limit off.
+    /// Requests per second per host (`--rate`); 0 turns the limit off.
     pub rate: f64,
+    /// How many requests a host may get at once before `rate` applies (`--burst`).
     pub burst: u32,
+    /// How long a whole response may take, headers and body (`--timeout`).
     pub timeout: Duration,
     pub(crate) connect_timeout: Duration,
+    /// How often a failed request is retried (`--retries`).
     pub retries: u32,
     pub(crate) backoff_base: Duration,
     /// The longest `Retry-After` we honour; longer ones are cut to this.
     pub(crate) max_retry_after: Duration,
     /// How long to wait after a 429 that names no `Retry-After`.
     pub(crate) default_retry_after: Duration,
+    /// The largest response body read, after decompression (`--max-bytes`).
     pub max_bytes: u64,
     pub(crate) max_redirects: usize,
+    /// Neither fetch nor obey robots.txt (`--ignore-robots`): only with the site
+    /// owner's permission.
     pub ignore_robots: bool,
-    /// Page requests per second per web archive host; 0 turns the limit off.
+    /// Page requests per second per web archive host (`--archive-rate`); 0
+    /// turns the limit off.
     pub archive_rate: f64,
     /// CDX queries per second per web archive host; 0 turns the limit off.
     pub(crate) cdx_rate: f64,

@@ -29,7 +29,9 @@ pub struct Page {
     pub url: Url,
     /// Where it was actually read from.
     pub fetch_url: Url,
+    /// The page's HTML, decoded.
     pub html: String,
+    /// When it was fetched, for a page fetched over HTTP; records carry it.
     pub fetched_at: Option<DateTime<Utc>>,
     /// Set when the page is an archive capture.
     pub(crate) archive: Option<Archived>,
@@ -47,7 +49,8 @@ pub(crate) struct Archived {
     pub mode: ArchiveMode,
 }
 
-/// Which form of a capture to fetch.
+/// Which form of an archive capture a crawl fetches
+/// ([`CrawlConfig::archive_mode`](crate::crawl::CrawlConfig::archive_mode)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum ArchiveMode {
     /// The archived bytes as captured (`id_`): no toolbar, no rewritten links.
@@ -148,13 +151,33 @@ pub(crate) fn is_html_type(content_type: Option<&str>) -> bool {
 /// A link found on a page, in both address spaces.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Link {
+    /// Where it leads on the original site: what records say.
     pub original: Url,
+    /// Where it leads from where the page was read (a mirror, an archive):
+    /// what a crawl fetches.
     pub fetch: Url,
 }
 
 impl Page {
-    /// A page whose original URL is its `<link rel="canonical">` when that is an
-    /// absolute http(s) URL, and otherwise `fallback`.
+    /// A page read from `fetch_url`, whose original URL is its `<link
+    /// rel="canonical">` when that is an absolute http(s) URL, and otherwise
+    /// `fallback`.
+    ///
+    /// ```
+    /// use harava::page::Page;
+    /// use url::Url;
+    ///
+    /// // A page of a mirror on localhost that names its original address.
+    /// let mirror = Url::parse("http://localhost:8000/kuntajohtajakokous/").unwrap();
+    /// let html = r#"<link rel="canonical" href="https://www.uusimaa2019.fi/kuntajohtajakokous/">"#;
+    /// let page = Page::new(mirror.clone(), mirror.clone(), html.to_string());
+    /// assert_eq!(page.url.as_str(), "https://www.uusimaa2019.fi/kuntajohtajakokous/");
+    /// assert_eq!(page.fetch_url, mirror);
+    ///
+    /// // Without one, the fallback.
+    /// let page = Page::new(mirror.clone(), mirror.clone(), "<h1>Kokoukset</h1>".to_string());
+    /// assert_eq!(page.url, mirror);
+    /// ```
     pub fn new(fetch_url: Url, fallback: Url, html: String) -> Page {
         let url = canonical_url(&html).unwrap_or(fallback);
         Page {

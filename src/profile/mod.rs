@@ -241,12 +241,17 @@ pub(crate) enum TrailingSlash {
     Ignore,
 }
 
-/// A compiled profile.
+/// A compiled profile: its selectors, compiled, and what it says of itself.
 #[derive(Debug, Clone)]
 pub struct Profile {
+    /// The profile's `name`, which the records it reads carry in `profile`.
     pub name: String,
+    /// Its `description`.
     pub description: String,
+    /// Where it was loaded from: its file, or `selectors/NAME.toml` for a
+    /// bundled one.
     pub source: String,
+    /// The hosts it is for (`match.hosts`); their subdomains count too.
     pub hosts: Vec<String>,
     pub(crate) signature: Option<Selector>,
     pub(crate) listing: Listing,
@@ -304,6 +309,51 @@ pub(crate) struct Detail {
 
 impl Profile {
     /// Parses and compiles a profile; `source` names the file in error messages.
+    ///
+    /// A municipality that lists its meetings as table rows:
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use harava::extract::{self, Extracted};
+    /// use harava::page::Page;
+    /// use harava::profile::Profile;
+    /// use url::Url;
+    ///
+    /// let profile = Profile::from_toml(r#"
+    ///     name = "kunta"
+    ///     [match]
+    ///     hosts = ["kunta.example.fi"]
+    ///     [listing]
+    ///     entry = "table.kokoukset tbody tr"
+    ///     title = "td.otsikko"
+    ///     detail_link = "td.otsikko a[href]"
+    ///     meeting_date = "td.pvm"
+    ///     organ = { selector = "h1", scope = "page" }
+    /// "#, "kunta.toml").unwrap();
+    /// assert_eq!(profile.name, "kunta");
+    /// assert_eq!(profile.hosts, ["kunta.example.fi"]);
+    ///
+    /// let html = r#"<h1>Kunnanhallitus</h1><table class="kokoukset"><tbody>
+    ///   <tr><td class="pvm">4.3.2024</td><td class="otsikko"><a href="/kh/12/">Pöytäkirja 4/2024</a></td></tr>
+    ///   <tr><td class="pvm">19.2.2024</td><td class="otsikko"><a href="/kh/11/">Pöytäkirja 3/2024</a></td></tr>
+    /// </tbody></table>"#;
+    /// let url = Url::parse("https://kunta.example.fi/kunnanhallitus/").unwrap();
+    /// let page = Page::new(url.clone(), url, html.to_string());
+    /// let Extracted::Listing(listing) = extract::extract(&page, &profile) else {
+    ///     panic!("a listing page");
+    /// };
+    /// assert_eq!(listing.entries.len(), 2);
+    /// assert_eq!(listing.entries[0].organ.as_deref(), Some("Kunnanhallitus"));
+    /// assert_eq!(listing.entries[0].title.as_deref(), Some("Pöytäkirja 4/2024"));
+    /// assert_eq!(listing.entries[0].meeting_date, NaiveDate::from_ymd_opt(2024, 3, 4));
+    ///
+    /// // A mistake fails here, naming the file and the field.
+    /// let error = Profile::from_toml("name = \"kunta\"\n[listing]\nentri = \"tr\"\n", "kunta.toml")
+    ///     .unwrap_err()
+    ///     .to_string();
+    /// assert!(error.starts_with("profile kunta.toml: "), "{error}");
+    /// assert!(error.contains("entri"), "{error}");
+    /// ```
     pub fn from_toml(text: &str, source: &str) -> Result<Profile, Error> {
         let file: ProfileFile = toml::from_str(text).map_err(|e| Error::Profile {
             source_name: source.to_string(),
@@ -391,7 +441,7 @@ impl Profile {
         })
     }
 
-    /// Loads a profile from a file.
+    /// Loads a profile from a file, as [`Profile::from_toml`] reads it.
     pub fn from_path(path: &Path) -> Result<Profile, Error> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::Read {
             path: path.display().to_string(),
@@ -670,7 +720,13 @@ fn deepest_dotted_key(text: &str) -> Option<usize> {
     deepest.map(|(at, _)| at)
 }
 
-/// The profiles bundled into the binary, in name order.
+/// The profiles bundled into harava (`selectors/*.toml` in its source), in
+/// name order.
+///
+/// ```
+/// let names: Vec<String> = harava::profile::bundled().into_iter().map(|p| p.name).collect();
+/// assert_eq!(names, ["dynasty", "tweb", "uusimaa2019"]);
+/// ```
 pub fn bundled() -> Vec<Profile> {
     BUNDLED
         .iter()
@@ -693,7 +749,17 @@ pub enum ProfileChoice {
 }
 
 impl ProfileChoice {
-    /// `auto`, a bundled name, or else a path (anything with a `/` or ending in `.toml`).
+    /// `auto`, a bundled name, or else a path (anything with a `/` or ending in
+    /// `.toml`), as `--profile` takes it.
+    ///
+    /// ```
+    /// use harava::profile::ProfileChoice;
+    ///
+    /// assert_eq!(ProfileChoice::parse("auto"), ProfileChoice::Auto);
+    /// assert_eq!(ProfileChoice::parse("tweb"), ProfileChoice::Named("tweb".into()));
+    /// assert_eq!(ProfileChoice::parse("kunta.toml"), ProfileChoice::File("kunta.toml".into()));
+    /// assert_eq!(ProfileChoice::parse("./profiilit/kunta"), ProfileChoice::File("./profiilit/kunta".into()));
+    /// ```
     pub fn parse(value: &str) -> ProfileChoice {
         if value == "auto" {
             ProfileChoice::Auto
@@ -705,7 +771,9 @@ impl ProfileChoice {
     }
 }
 
-/// The profiles a run may use, resolved from the user's choice.
+/// The profiles a run may use, resolved from the user's choice: what
+/// [`offline::run`](crate::offline::run) and [`crawl::run`](crate::crawl::run)
+/// read pages with.
 #[derive(Debug, Clone)]
 pub struct Profiles {
     choice_is_auto: bool,
@@ -713,6 +781,23 @@ pub struct Profiles {
 }
 
 impl Profiles {
+    /// The profiles `choice` names: every bundled one for
+    /// [`ProfileChoice::Auto`], which also lets the generic extractor read pages
+    /// none of them fits, or the one named or in the file.
+    ///
+    /// ```
+    /// use harava::profile::{ProfileChoice, Profiles};
+    ///
+    /// assert!(Profiles::load(&ProfileChoice::Auto).is_ok());
+    /// assert!(Profiles::load(&ProfileChoice::parse("uusimaa2019")).is_ok());
+    /// let error = Profiles::load(&ProfileChoice::parse("uusimaa")).unwrap_err();
+    /// assert!(
+    ///     error.to_string().starts_with(
+    ///         "no bundled profile is called `uusimaa` (bundled: dynasty, tweb, uusimaa2019)"
+    ///     ),
+    ///     "{error}"
+    /// );
+    /// ```
     pub fn load(choice: &ProfileChoice) -> Result<Profiles, Error> {
         let profiles = match choice {
             ProfileChoice::Auto => bundled(),

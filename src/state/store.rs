@@ -69,7 +69,8 @@ pub(crate) struct RunStart {
     pub last_finished_ok: bool,
 }
 
-/// How a run ended.
+/// How a run ended, as [`Sink::finish`](crate::sink::Sink::finish) records it
+/// in the state database.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
