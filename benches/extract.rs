@@ -2,7 +2,8 @@
 //! page, six listing pages and 19 detail pages), in pages per second: first
 //! `extract::extract` alone (parse, select, normalize), then the whole
 //! `harava extract samples/` pipeline (read, decode, extract, pair, write JSON Lines),
-//! and the generic extractor (no profile) over the same pages.
+//! and the generic extractor (no profile, `extract::extract_generic`) over the same
+//! pages.
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
@@ -78,8 +79,7 @@ fn bench(c: &mut Criterion) {
             for (url, html) in &pages {
                 // Parsing included, as in the profile's run above.
                 let page = Page::new(url.clone(), url.clone(), html.clone());
-                let document = extract::parse_document(&page.html).expect("shallow pages");
-                black_box(extract::generic::extract(black_box(&page), &document));
+                black_box(extract::extract_generic(black_box(&page)));
             }
         })
     });

@@ -8,8 +8,11 @@ use std::ffi::OsString;
 use std::io::{self, BufRead, IsTerminal, Read, Write};
 use std::path::Path;
 
+use clap::Parser;
+
 use crate::archive::wacz;
 use crate::archive::wacz::Indexed;
+use crate::cli::Opts;
 use crate::config::Config;
 use crate::crawl::{self, CrawlConfig, CrawlOutcome, CrawlStats};
 #[cfg(feature = "demo")]
@@ -25,10 +28,36 @@ use crate::snapshot::Run;
 use crate::state::Outcome as StateOutcome;
 use crate::{dates, offline, record, signals};
 
+/// Runs harava as the `harava` binary does: reads the process's arguments,
+/// runs the command they give and returns its exit code.
+///
+/// Messages go to standard error, records to standard output or the files the
+/// arguments name. `--help`, `--version` and arguments the command line does
+/// not accept end the process here, as they do for the binary.
+///
+/// ```no_run
+/// // The whole of a binary that is harava: `no_run`, since it reads the
+/// // arguments of the process it runs in.
+/// fn main() -> std::process::ExitCode {
+///     harava::run_command_line()
+/// }
+/// ```
+pub fn run_command_line() -> std::process::ExitCode {
+    let opts = Opts::parse();
+    init_logging(opts.verbose, opts.quiet);
+    match Config::from_opts(opts) {
+        Ok(config) => run(config).into(),
+        Err(e) => {
+            eprintln!("harava: {e}");
+            ExitCode::Usage.into()
+        }
+    }
+}
+
 /// Sets up tracing on stderr: quiet by default (warnings and errors), `-v` for
 /// progress, `-vv` for debug; `RUST_LOG` wins over both. Colour only on a
 /// terminal, and never with `NO_COLOR` set.
-pub fn init_logging(verbose: u8, quiet: bool) {
+pub(crate) fn init_logging(verbose: u8, quiet: bool) {
     let level = match (quiet, verbose) {
         (true, _) => "error",
         (false, 0) => "warn",
@@ -57,7 +86,7 @@ fn colour(terminal: bool, no_color: Option<OsString>) -> bool {
 }
 
 /// Runs a command to its exit code.
-pub fn run(config: Config) -> ExitCode {
+pub(crate) fn run(config: Config) -> ExitCode {
     match try_run(config) {
         Ok(code) => code,
         Err(Error::BrokenPipe) => ExitCode::Success,
@@ -159,6 +188,7 @@ fn try_run(config: Config) -> Result<ExitCode, Error> {
             mut crawl,
             profile,
             output,
+            stats: stats_path,
             delivery,
             snapshot,
         } => {
@@ -168,7 +198,7 @@ fn try_run(config: Config) -> Result<ExitCode, Error> {
                 ("--state", state.as_deref()),
                 ("--changes", delivery.changes.as_deref()),
                 ("--warc", crawl.warc.as_deref()),
-                ("--stats", crawl.stats_path.as_deref()),
+                ("--stats", stats_path.as_deref()),
                 ("--manifest", snapshot.manifest.as_deref()),
                 ("--wacz", snapshot.wacz.as_deref()),
             ])?;
@@ -193,7 +223,8 @@ fn try_run(config: Config) -> Result<ExitCode, Error> {
                 "cdx": crawl.cdx.as_ref().map(|cdx| format!("{cdx:?}")),
             });
             let sink = Sink::open(records.as_deref(), &delivery, &starts, &options)?;
-            let (stats, warc_index) = crawl_to(&runtime()?, &crawl, &profile, sink)?;
+            let (stats, warc_index) =
+                crawl_to(&runtime()?, &crawl, &profile, sink, stats_path.as_deref())?;
             run.warc_indexed(warc_index);
             let failures = stats
                 .failures
@@ -206,7 +237,7 @@ fn try_run(config: Config) -> Result<ExitCode, Error> {
                 &[
                     ("records", output.as_deref()),
                     ("warc", warc.as_deref()),
-                    ("stats", crawl.stats_path.as_deref()),
+                    ("stats", stats_path.as_deref()),
                 ],
                 &format!("harava crawl of {}", starts.join(", ")),
             )?;
@@ -512,6 +543,7 @@ fn crawl_to(
     config: &CrawlConfig,
     profile: &ProfileChoice,
     mut sink: Sink,
+    stats_path: Option<&Path>,
 ) -> Result<(CrawlStats, Option<Vec<Indexed>>), Error> {
     let profiles = Profiles::load(profile)?;
     if config.fetch.ignore_robots {
@@ -551,14 +583,19 @@ fn crawl_to(
             sink.finish(outcome, &counts).map(drop)
         }
     };
-    report_crawl(config, &stats, delivered.is_ok())?;
+    report_crawl(config, &stats, stats_path, delivered.is_ok())?;
     delivered.map(|()| (stats, warc_index))
 }
 
-/// Writes `--stats` and prints the summary; with `finished`, also says when the
-/// crawl found nothing.
-fn report_crawl(config: &CrawlConfig, stats: &CrawlStats, finished: bool) -> Result<(), Error> {
-    if let Some(path) = &config.stats_path {
+/// Writes `--stats` to `stats_path` and prints the summary; with `finished`,
+/// also says when the crawl found nothing.
+fn report_crawl(
+    config: &CrawlConfig,
+    stats: &CrawlStats,
+    stats_path: Option<&Path>,
+    finished: bool,
+) -> Result<(), Error> {
+    if let Some(path) = stats_path {
         let json = serde_json::to_string_pretty(stats).expect("stats serialize");
         let write_error = |source| Error::Write {
             path: path.display().to_string(),
@@ -606,12 +643,14 @@ fn demo_crawl(output: &std::path::Path, quiet: bool) -> Result<CrawlStats, Error
         .iter()
         .map(|p| url::Url::parse(&format!("http://{address}{p}")).expect("loopback URL"))
         .collect();
-    let config = crate::config::default_crawl(&start, quiet);
+    let mut config = CrawlConfig::new(start);
+    config.progress = !quiet;
     let crawled = crawl_to(
         &runtime,
         &config,
         &ProfileChoice::Auto,
         Sink::create(Some(output))?,
+        None,
     );
     server.abort();
     crawled.map(|(stats, _)| stats)
@@ -633,7 +672,7 @@ fn suggest_pages(
         .collect();
     let mut fetched = std::collections::HashMap::new();
     if !urls.is_empty() {
-        let config = crate::config::default_crawl(&urls, true);
+        let config = CrawlConfig::new(urls.clone());
         let scope = crate::fetch::Scope::new(&urls);
         let fetcher =
             crate::fetch::Fetcher::new(config.fetch, scope, crate::fetch::Scope::default(), None)

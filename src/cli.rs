@@ -15,7 +15,7 @@ use crate::page::ArchiveMode;
     about = "Harvest meeting records from Finnish public-sector listing pages, live or archived, into JSON Lines",
     after_help = "Exit status: 0 all went well, 3 some pages or files failed for good, 1 could not run, 2 usage error, 130 stopped by a signal (Ctrl-C, SIGTERM, SIGHUP)."
 )]
-pub struct Opts {
+pub(crate) struct Opts {
     #[command(subcommand)]
     pub command: Command,
 
@@ -29,7 +29,7 @@ pub struct Opts {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Crawl listing pages, their older pages and detail pages, politely
     Crawl(Box<CrawlOpts>),
     /// Serve the bundled sample site on loopback and crawl it
@@ -56,13 +56,13 @@ pub enum Command {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum StateCommand {
+pub(crate) enum StateCommand {
     /// Per start URL: the last run, the last successful one, its age and counts; exits 1 when one is older than --max-age
     Status(StatusOpts),
 }
 
 #[derive(Debug, Args)]
-pub struct StatusOpts {
+pub(crate) struct StatusOpts {
     /// The state database a scheduled crawl keeps (crawl --state FILE)
     #[arg(long, value_name = "FILE", required = true)]
     pub state: PathBuf,
@@ -77,13 +77,13 @@ pub struct StatusOpts {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum ProfileCommand {
+pub(crate) enum ProfileCommand {
     /// Write a commented profile from what the generic extractor finds on a site's pages (a listing page, and one of its entries' pages)
     Suggest(SuggestOpts),
 }
 
 #[derive(Debug, Args)]
-pub struct SuggestOpts {
+pub(crate) struct SuggestOpts {
     /// Saved pages or page URLs of one site: a listing page and a detail page of it
     #[arg(required = true, value_name = "FILE|URL")]
     pub pages: Vec<String>,
@@ -102,7 +102,7 @@ pub struct SuggestOpts {
 }
 
 #[derive(Debug, Args)]
-pub struct ExtractOpts {
+pub(crate) struct ExtractOpts {
     /// HTML, text (.txt) or WARC/WET files, directories of them (read recursively), or - for stdin
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
@@ -140,7 +140,7 @@ pub struct ExtractOpts {
 }
 
 #[derive(Debug, Args)]
-pub struct PackOpts {
+pub(crate) struct PackOpts {
     /// The WARC to pack (one gzip member per record, as harava crawl --warc writes it)
     #[arg(long, value_name = "FILE", required = true)]
     pub warc: PathBuf,
@@ -159,14 +159,14 @@ pub struct PackOpts {
 }
 
 #[derive(Debug, Args)]
-pub struct VerifyOpts {
+pub(crate) struct VerifyOpts {
     /// A manifest written with --manifest, or a .wacz package
     #[arg(value_name = "MANIFEST|FILE.wacz")]
     pub path: PathBuf,
 }
 
 #[derive(Debug, Args)]
-pub struct DatesOpts {
+pub(crate) struct DatesOpts {
     /// Text to scan; stdin when none is given
     #[arg(value_name = "TEXT")]
     pub text: Vec<String>,
@@ -177,7 +177,7 @@ pub struct DatesOpts {
 }
 
 #[derive(Debug, Args)]
-pub struct CrawlOpts {
+pub(crate) struct CrawlOpts {
     /// Listing pages to start from (the first page of each listing); with --cdx, original URLs or prefixes ending in *, a scheme optional
     #[arg(required = true, value_name = "URL")]
     pub urls: Vec<String>,
@@ -263,7 +263,7 @@ pub struct CrawlOpts {
 
 /// What a run delivers, and against which state.
 #[derive(Debug, Args)]
-pub struct DeliveryOpts {
+pub(crate) struct DeliveryOpts {
     /// A state database (SQLite; a state file of harava 0.2 is migrated): write only meetings new or changed since the last run with it, remember what was read, and resume a run that was killed
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
@@ -283,7 +283,7 @@ pub struct DeliveryOpts {
 
 /// Which meetings a run with `--state` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Emit {
+pub(crate) enum Emit {
     /// New and changed meetings
     #[value(name = "new")]
     NewOrChanged,
@@ -292,7 +292,7 @@ pub enum Emit {
 }
 
 #[derive(Debug, Args)]
-pub struct FetchOpts {
+pub(crate) struct FetchOpts {
     /// Requests per second per host (http and https of a host share them): 0.001 to 1000, or 0 for no limit (your own servers only)
     #[arg(long, default_value_t = crate::defaults::DEFAULT_RATE, value_name = "R")]
     pub rate: f64,
@@ -332,7 +332,7 @@ pub struct FetchOpts {
 
 #[cfg(feature = "demo")]
 #[derive(Debug, Args)]
-pub struct DemoOpts {
+pub(crate) struct DemoOpts {
     /// Where to write the records
     #[arg(short, long, default_value = crate::defaults::DEFAULT_DEMO_OUTPUT, value_name = "FILE")]
     pub output: PathBuf,

@@ -31,7 +31,7 @@ use crate::snapshot::Snapshot;
 
 /// What to run.
 #[derive(Debug)]
-pub enum Config {
+pub(crate) enum Config {
     Extract {
         extract: ExtractConfig,
         profile: ProfileChoice,
@@ -47,6 +47,8 @@ pub enum Config {
         crawl: Box<CrawlConfig>,
         profile: ProfileChoice,
         output: Option<PathBuf>,
+        /// Where the end-of-crawl summary goes as JSON (`--stats`).
+        stats: Option<PathBuf>,
         delivery: Delivery,
         snapshot: Snapshot,
     },
@@ -84,10 +86,10 @@ pub enum Config {
 /// A usage error found after clap's own checks, such as a malformed URL.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
-pub struct UsageError(String);
+pub(crate) struct UsageError(String);
 
 impl Config {
-    pub fn from_opts(opts: Opts) -> Result<Config, UsageError> {
+    pub(crate) fn from_opts(opts: Opts) -> Result<Config, UsageError> {
         let quiet = opts.quiet;
         Ok(match opts.command {
             Command::Extract(ExtractOpts {
@@ -168,19 +170,41 @@ impl Config {
     }
 }
 
-/// The crawl `harava demo` runs: `harava crawl` of `start` with every option at
-/// its default, parsed by the same command line so the two cannot drift apart.
-pub fn default_crawl(start: &[Url], quiet: bool) -> CrawlConfig {
-    let args = ["harava".to_string(), "crawl".to_string()]
-        .into_iter()
-        .chain(start.iter().map(Url::to_string));
-    let opts = Opts::try_parse_from(args).expect("a crawl of URLs parses");
-    let Command::Crawl(crawl) = opts.command else {
-        unreachable!("parsed as a crawl")
-    };
-    match crawl_config(*crawl, quiet).expect("the defaults are valid") {
-        Config::Crawl { crawl, .. } => *crawl,
-        _ => unreachable!("crawl_config makes a crawl"),
+impl CrawlConfig {
+    /// A crawl of the listing pages `start` with every other setting at the
+    /// default of `harava crawl URL…`, except that it shows no progress: one
+    /// request a second per host, robots.txt obeyed, four pages at once,
+    /// detail pages fetched, no page limit, no WARC.
+    ///
+    /// ```
+    /// use harava::crawl::CrawlConfig;
+    /// use url::Url;
+    ///
+    /// let start = Url::parse("https://www.uusimaa2019.fi/kuntajohtajakokous/").unwrap();
+    /// let mut config = CrawlConfig::new(vec![start.clone()]);
+    /// assert_eq!(config.start, [start]);
+    /// assert_eq!(config.fetch.rate, 1.0);
+    /// assert!(!config.fetch.ignore_robots);
+    /// assert_eq!(config.concurrency, 4);
+    /// assert!(config.details);
+    /// assert_eq!(config.max_pages, None);
+    /// assert!(!config.progress);
+    ///
+    /// // Settings are fields.
+    /// config.max_pages = Some(50);
+    /// ```
+    pub fn new(start: Vec<Url>) -> CrawlConfig {
+        // The defaults are the command line's, parsed by it, so that the two
+        // cannot drift apart. It wants a start URL to parse; `start` replaces it.
+        let opts = Opts::try_parse_from(["harava", "crawl", "https://www.example.fi/"])
+            .expect("a crawl of a URL parses");
+        let Command::Crawl(crawl) = opts.command else {
+            unreachable!("parsed as a crawl")
+        };
+        match crawl_config(*crawl, true).expect("the defaults are valid") {
+            Config::Crawl { crawl, .. } => CrawlConfig { start, ..*crawl },
+            _ => unreachable!("crawl_config makes a crawl"),
+        }
     }
 }
 
@@ -213,7 +237,6 @@ fn crawl_config(opts: CrawlOpts, quiet: bool) -> Result<Config, UsageError> {
             details: !opts.no_details,
             explain: opts.explain,
             index_warc: false,
-            stats_path: opts.stats,
             progress: !quiet,
             archive_mode: opts.archive_mode,
             cdx: cdx_config(
@@ -229,6 +252,7 @@ fn crawl_config(opts: CrawlOpts, quiet: bool) -> Result<Config, UsageError> {
         }),
         profile: ProfileChoice::parse(&opts.profile),
         output: opts.output.filter(|o| o.as_os_str() != DEFAULT_OUTPUT),
+        stats: opts.stats,
         delivery: delivery(opts.delivery, opts.full)?,
         snapshot: Snapshot {
             manifest: opts.manifest,
@@ -272,7 +296,7 @@ fn parse_age(value: &str) -> Result<std::time::Duration, UsageError> {
 }
 
 /// `low to high`, as `--help` and the errors state a range.
-pub fn range_text<T: Display>(range: &RangeInclusive<T>) -> String {
+pub(crate) fn range_text<T: Display>(range: &RangeInclusive<T>) -> String {
     format!("{} to {}", range.start(), range.end())
 }
 

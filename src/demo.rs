@@ -12,10 +12,10 @@ use include_dir::{Dir, include_dir};
 static SAMPLES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/samples/uusimaa2019");
 
 /// The listing pages the demo crawl starts from.
-pub const START_PATHS: &[&str] = &["/kuntajohtajakokous/", "/strateginen-johtoryhma/"];
+pub(crate) const START_PATHS: &[&str] = &["/kuntajohtajakokous/", "/strateginen-johtoryhma/"];
 
 /// Serves the samples on 127.0.0.1 on a free port until the returned task is dropped.
-pub async fn serve_samples() -> std::io::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
+pub(crate) async fn serve_samples() -> std::io::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
     let address = listener.local_addr()?;
     let app = axum::Router::new().fallback(sample_file);

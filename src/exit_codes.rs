@@ -19,7 +19,7 @@ pub enum ExitCode {
 
 impl ExitCode {
     /// The code for a finished run with `failures` items that failed for good.
-    pub fn for_failures(failures: u64) -> ExitCode {
+    pub(crate) fn for_failures(failures: u64) -> ExitCode {
         if failures == 0 {
             ExitCode::Success
         } else {

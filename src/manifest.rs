@@ -39,7 +39,7 @@ use crate::error::Error;
 use crate::profile::{self, ProfileChoice};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct Manifest {
+pub(crate) struct Manifest {
     pub software: String,
     pub command: Vec<String>,
     pub profiles: Vec<ProfileUsed>,
@@ -51,14 +51,14 @@ pub struct Manifest {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct ProfileUsed {
+pub(crate) struct ProfileUsed {
     pub name: String,
     pub source: String,
     pub sha256: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct FileEntry {
+pub(crate) struct FileEntry {
     /// What the file is: `records`, `warc`, `stats` or `wacz`.
     pub role: String,
     pub path: String,
@@ -67,18 +67,18 @@ pub struct FileEntry {
 }
 
 /// The software string of manifests and WACZ packages: `harava X.Y.Z`.
-pub fn software() -> String {
+pub(crate) fn software() -> String {
     concat!(env!("CARGO_PKG_NAME"), " ", env!("CARGO_PKG_VERSION")).to_owned()
 }
 
 /// RFC 3339 to the second, UTC, as WACZ's `created` is written.
-pub fn timestamp(time: DateTime<Utc>) -> String {
+pub(crate) fn timestamp(time: DateTime<Utc>) -> String {
     time.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
 impl Manifest {
     /// A manifest of the running command, started at `started`, with no counts or files yet.
-    pub fn begin(started: DateTime<Utc>, profiles: Vec<ProfileUsed>) -> Manifest {
+    pub(crate) fn begin(started: DateTime<Utc>, profiles: Vec<ProfileUsed>) -> Manifest {
         Manifest {
             software: software(),
             command: std::env::args().collect(),
@@ -93,7 +93,7 @@ impl Manifest {
 
     /// Hash `path` and list it under `role`, its path written relative to `base` (the
     /// directory the manifest will be read from) when it lies there.
-    pub fn add_file(&mut self, role: &str, path: &Path, base: &Path) -> Result<(), Error> {
+    pub(crate) fn add_file(&mut self, role: &str, path: &Path, base: &Path) -> Result<(), Error> {
         let (sha256, bytes) = hash_file(path).map_err(|source| Error::Read {
             path: path.display().to_string(),
             source,
@@ -108,7 +108,7 @@ impl Manifest {
     }
 
     /// Write the manifest to `path` (after setting `ended` to now).
-    pub fn write(&mut self, path: &Path) -> Result<(), Error> {
+    pub(crate) fn write(&mut self, path: &Path) -> Result<(), Error> {
         self.ended = timestamp(Utc::now());
         let text = serde_json::to_string_pretty(self).expect("manifests serialize") + "\n";
         std::fs::write(path, text).map_err(|source| Error::Write {
@@ -119,7 +119,7 @@ impl Manifest {
 }
 
 /// The profiles a run with `choice` loads, each with the hash of its TOML text.
-pub fn profiles_used(choice: &ProfileChoice) -> Result<Vec<ProfileUsed>, Error> {
+pub(crate) fn profiles_used(choice: &ProfileChoice) -> Result<Vec<ProfileUsed>, Error> {
     let used = |source: &str, text: &str| -> Result<ProfileUsed, Error> {
         Ok(ProfileUsed {
             name: profile::Profile::from_toml(text, source)?.name,
@@ -147,12 +147,12 @@ pub fn profiles_used(choice: &ProfileChoice) -> Result<Vec<ProfileUsed>, Error> 
     }
 }
 
-pub fn sha256_hex(bytes: &[u8]) -> String {
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     format!("sha256:{}", HEXLOWER.encode(&Sha256::digest(bytes)))
 }
 
 /// The `sha256:…` hash and the size of everything `reader` yields.
-pub fn hash_reader(mut reader: impl Read) -> io::Result<(String, u64)> {
+pub(crate) fn hash_reader(mut reader: impl Read) -> io::Result<(String, u64)> {
     let mut hasher = Sha256::new();
     let mut buffer = vec![0; 1 << 16];
     let mut bytes = 0;
@@ -170,7 +170,7 @@ pub fn hash_reader(mut reader: impl Read) -> io::Result<(String, u64)> {
     ))
 }
 
-pub fn hash_file(path: &Path) -> io::Result<(String, u64)> {
+pub(crate) fn hash_file(path: &Path) -> io::Result<(String, u64)> {
     hash_reader(File::open(path)?)
 }
 
@@ -185,7 +185,7 @@ fn relative_to(path: &Path, base: &Path) -> String {
 }
 
 /// The directory a manifest's relative paths start from.
-pub fn base_of(path: &Path) -> PathBuf {
+pub(crate) fn base_of(path: &Path) -> PathBuf {
     match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
         _ => PathBuf::from("."),
@@ -194,7 +194,7 @@ pub fn base_of(path: &Path) -> PathBuf {
 
 /// How one file fared in `harava verify`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
+pub(crate) enum Outcome {
     Ok,
     Missing,
     /// What differs, in words.
@@ -203,13 +203,13 @@ pub enum Outcome {
 
 /// One line of `harava verify`: the file (as the manifest or package names it) and its fate.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Checked {
+pub(crate) struct Checked {
     pub name: String,
     pub outcome: Outcome,
 }
 
 impl Checked {
-    pub fn line(&self) -> String {
+    pub(crate) fn line(&self) -> String {
         match &self.outcome {
             Outcome::Ok => format!("ok       {}", self.name),
             Outcome::Missing => format!("MISSING  {}", self.name),
@@ -219,7 +219,11 @@ impl Checked {
 }
 
 /// Compare what was found with what was recorded.
-pub fn compare(name: String, expected: (&str, u64), found: io::Result<(String, u64)>) -> Checked {
+pub(crate) fn compare(
+    name: String,
+    expected: (&str, u64),
+    found: io::Result<(String, u64)>,
+) -> Checked {
     let outcome = match found {
         Err(e) if e.kind() == io::ErrorKind::NotFound => Outcome::Missing,
         Err(e) => Outcome::Changed(format!("cannot be read: {e}")),
@@ -233,7 +237,7 @@ pub fn compare(name: String, expected: (&str, u64), found: io::Result<(String, u
 }
 
 /// Re-hash every file a manifest lists.
-pub fn verify_manifest(path: &Path) -> Result<Vec<Checked>, Error> {
+pub(crate) fn verify_manifest(path: &Path) -> Result<Vec<Checked>, Error> {
     let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
         path: path.display().to_string(),
         source,

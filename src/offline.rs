@@ -33,16 +33,20 @@ use crate::url_key;
 
 /// The most read of one HTML input or one WARC payload: far above any real page,
 /// low enough that a runaway input costs a bounded amount of memory.
-pub const DEFAULT_MAX_INPUT_BYTES: u64 = warc::DEFAULT_MAX_PAYLOAD_BYTES;
+pub(crate) const DEFAULT_MAX_INPUT_BYTES: u64 = warc::DEFAULT_MAX_PAYLOAD_BYTES;
 
 /// The most read of one WARC record's header block (and of a response's HTTP
 /// headers).
-pub const DEFAULT_MAX_WARC_HEADER_BYTES: u64 = warc::DEFAULT_MAX_HEADER_BYTES;
+pub(crate) const DEFAULT_MAX_WARC_HEADER_BYTES: u64 = warc::DEFAULT_MAX_HEADER_BYTES;
 
-/// What `harava extract` was asked to do.
+/// What an extract run is to read: `harava extract`'s options.
 #[derive(Debug, Clone)]
 pub struct ExtractConfig {
+    /// HTML, text (`.txt`) or WARC/WET files, directories of them (read
+    /// recursively), or `-` for standard input.
     pub inputs: Vec<PathBuf>,
+    /// The URL a mirrored directory was downloaded from, for pages without a
+    /// canonical link (`--base-url`); it should end in `/`.
     pub base_url: Option<Url>,
     /// The most read of one HTML input or one WARC payload.
     pub max_input_bytes: u64,
@@ -53,7 +57,8 @@ pub struct ExtractConfig {
 }
 
 impl ExtractConfig {
-    /// `inputs` with every other setting at its default.
+    /// `inputs` with every other setting at its default: no base URL, at most
+    /// 64 MiB read of one page and 1 MiB of one WARC record's headers.
     pub fn new(inputs: Vec<PathBuf>) -> ExtractConfig {
         ExtractConfig {
             inputs,
@@ -68,7 +73,9 @@ impl ExtractConfig {
 /// How an extract run went.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct ExtractReport {
+    /// Inputs read: files, and standard input.
     pub files: u64,
+    /// Records written to the sink.
     pub records: u64,
     /// Records left out as unchanged since the last run (`--state`).
     pub unchanged: u64,
@@ -78,7 +85,7 @@ pub struct ExtractReport {
 
 /// The listings and details extracted so far, before pairing.
 #[derive(Default)]
-pub struct Harvest {
+pub(crate) struct Harvest {
     /// Each listing page, its entries (taken when written) and its profile.
     listings: Vec<(Page, Vec<Option<Waiting>>, String)>,
     /// Detail pages by URL, their bodies spilled.
@@ -101,7 +108,7 @@ struct Waiting {
 
 impl Harvest {
     /// Adds what one page held.
-    pub fn add(&mut self, mut page: Page, extracted: Extracted, profile: &str) {
+    pub(crate) fn add(&mut self, mut page: Page, extracted: Extracted, profile: &str) {
         page.html = String::new();
         match extracted {
             Extracted::Listing(listing) => {
@@ -132,7 +139,7 @@ impl Harvest {
     }
 
     /// Notes that `from` redirected to `to`.
-    pub fn redirect(&mut self, from: &Url, to: &Url) {
+    pub(crate) fn redirect(&mut self, from: &Url, to: &Url) {
         self.redirects.insert(
             url_key::id(&original_of(from)),
             url_key::id(&original_of(to)),
@@ -201,7 +208,7 @@ impl Harvest {
     /// the same meeting was seen more than once, the newest archive capture wins,
     /// in the place of its first appearance. Records are built one at a time, so
     /// no body is held twice.
-    pub fn write_to(mut self, sink: &mut Sink) -> Result<(), Error> {
+    pub(crate) fn write_to(mut self, sink: &mut Sink) -> Result<(), Error> {
         let mut listings = std::mem::take(&mut self.listings);
         // Which entry wins for each id, and the ids in order of first appearance.
         // The id does not depend on the detail page, so none is looked up here.
@@ -357,8 +364,48 @@ fn original_of(url: &Url) -> Url {
     Capture::parse(url).map_or_else(|| url.clone(), |capture| capture.original)
 }
 
-/// Runs `harava extract`: every input is tried; one that fails is reported and
-/// counted, and the others are still extracted.
+/// Runs `harava extract`: reads the pages in `config`'s inputs with `profiles`,
+/// pairs each listing entry with its detail page (by URL, in whatever order
+/// they came) and writes the records to `sink`. Every input is tried; one that
+/// fails is reported and counted, and the others are still extracted. Finish
+/// the sink afterwards to put its file in place.
+///
+/// A saved listing page of the Uusimaa 2019 site, found its profile by its
+/// canonical link's host:
+///
+/// ```
+/// use harava::offline::{self, ExtractConfig};
+/// use harava::profile::{ProfileChoice, Profiles};
+/// use harava::record::Record;
+/// use harava::sink::{Outcome, Sink};
+///
+/// let dir = tempfile::tempdir().unwrap();
+/// let saved = dir.path().join("kuntajohtajakokous.html");
+/// std::fs::write(&saved, r#"<html><head>
+///   <link rel="canonical" href="https://www.uusimaa2019.fi/kuntajohtajakokous/">
+/// </head><body><main>
+///   <nav class="breadcrumbs"><span class="breadcrumb-current">Kuntajohtajakokous</span></nav>
+///   <article class="post type-post">
+///     <div class="entry-meta"><span class="posted-on">8.5.2017</span></div>
+///     <h2 class="entry-title"><a href="/muistiot/kuntajohtajakokous-10-5-2017/">Kuntajohtajakokous 10.5.2017</a></h2>
+///     <div class="entry-content"><p>Kuntajohtajat keskustelivat sote-valmistelusta.</p></div>
+///   </article>
+/// </main></body></html>"#).unwrap();
+/// let records_path = dir.path().join("records.jsonl");
+///
+/// let profiles = Profiles::load(&ProfileChoice::Auto).unwrap();
+/// let mut sink = Sink::create(Some(&records_path)).unwrap();
+/// let report = offline::run(&ExtractConfig::new(vec![saved]), &profiles, &mut sink).unwrap();
+/// sink.finish(Outcome::Ok, &serde_json::Value::Null).unwrap();
+/// assert_eq!((report.files, report.records), (1, 1));
+/// assert!(report.failures.is_empty());
+///
+/// let lines = std::fs::read_to_string(&records_path).unwrap();
+/// let record: Record = serde_json::from_str(lines.trim_end()).unwrap();
+/// assert_eq!(record.title.as_deref(), Some("Kuntajohtajakokous 10.5.2017"));
+/// assert_eq!(record.profile, "uusimaa2019");
+/// assert_eq!(record.source_url, "https://www.uusimaa2019.fi/kuntajohtajakokous/");
+/// ```
 pub fn run(
     config: &ExtractConfig,
     profiles: &Profiles,

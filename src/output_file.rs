@@ -26,7 +26,7 @@ use crate::error::Error;
 /// the link stays a link; a device, FIFO or socket (`-o /dev/null`, a named pipe
 /// a reader waits on) is written to directly, since renaming a file over it would
 /// destroy it.
-pub struct PendingFile {
+pub(crate) struct PendingFile {
     inner: Inner,
 }
 
@@ -50,7 +50,7 @@ enum Inner {
 }
 
 impl PendingFile {
-    pub fn create(path: &Path) -> io::Result<PendingFile> {
+    pub(crate) fn create(path: &Path) -> io::Result<PendingFile> {
         let (target, existing) = resolve(path)?;
         if let Some(metadata) = &existing {
             if metadata.is_dir() {
@@ -99,7 +99,7 @@ impl PendingFile {
     /// torn by a kill) is cut off, and writing goes on after them. Without
     /// `keep`, any earlier file is started over. Returns the file and the bytes
     /// it holds.
-    pub fn resumable(path: &Path, keep: Option<u64>) -> io::Result<(PendingFile, u64)> {
+    pub(crate) fn resumable(path: &Path, keep: Option<u64>) -> io::Result<(PendingFile, u64)> {
         let (target, existing) = resolve(path)?;
         if let Some(metadata) = &existing
             && !metadata.is_file()
@@ -149,7 +149,7 @@ impl PendingFile {
     /// Flushes what was written to the disk itself, so that a crash or power loss
     /// keeps it. Returns how many bytes the file holds; `None` for a device or a
     /// pipe, which has neither a disk nor a length.
-    pub fn sync(&mut self) -> io::Result<Option<u64>> {
+    pub(crate) fn sync(&mut self) -> io::Result<Option<u64>> {
         let file = match &mut self.inner {
             Inner::Replace { temp, .. } => temp.as_file_mut(),
             Inner::Resumable { file, .. } => file,
@@ -162,7 +162,7 @@ impl PendingFile {
 
     /// Leaves the destination as it was: a resumable file is removed (a
     /// temporary one goes when dropped anyway).
-    pub fn discard(self) -> io::Result<()> {
+    pub(crate) fn discard(self) -> io::Result<()> {
         match self.inner {
             Inner::Resumable { partial, .. } => std::fs::remove_file(partial),
             Inner::Replace { .. } | Inner::Through(_) => Ok(()),
@@ -170,7 +170,7 @@ impl PendingFile {
     }
 
     /// Whether committing would replace a file that is there now.
-    pub fn replaces_a_file(&self) -> bool {
+    pub(crate) fn replaces_a_file(&self) -> bool {
         matches!(
             self.inner,
             Inner::Replace { existed: true, .. } | Inner::Resumable { existed: true, .. }
@@ -178,7 +178,7 @@ impl PendingFile {
     }
 
     /// Syncs the data to disk and renames the file to its destination.
-    pub fn commit(self) -> io::Result<()> {
+    pub(crate) fn commit(self) -> io::Result<()> {
         match self.inner {
             Inner::Replace { target, temp, .. } => {
                 temp.as_file().sync_all()?;
@@ -226,7 +226,7 @@ impl Write for PendingFile {
 
 /// Where a resumable file for `target` is kept until it is finished: beside it,
 /// hidden, under a name that says what it is.
-pub fn resumable_name(target: &Path) -> PathBuf {
+pub(crate) fn resumable_name(target: &Path) -> PathBuf {
     let name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -277,7 +277,7 @@ fn parent_dir(path: &Path) -> &Path {
 
 /// Checks before a run starts that an output file (`flag`, e.g. `--warc`) can be
 /// written, so a mistyped path fails at once instead of after the whole crawl.
-pub fn check_output(path: &Path, flag: &'static str) -> Result<(), Error> {
+pub(crate) fn check_output(path: &Path, flag: &'static str) -> Result<(), Error> {
     let problem = |problem: String| Error::Output {
         flag,
         path: path.display().to_string(),
@@ -346,7 +346,7 @@ fn lock_unfinished() -> std::sync::MutexGuard<'static, Vec<(PathBuf, PathBuf)>> 
 
 /// Removes every temporary file not yet in place and returns the destinations
 /// that were therefore not written. For a process about to exit at once.
-pub fn remove_unfinished() -> Vec<PathBuf> {
+pub(crate) fn remove_unfinished() -> Vec<PathBuf> {
     let mut unfinished = lock_unfinished();
     unfinished
         .drain(..)

@@ -26,7 +26,7 @@ static REQUESTED: AtomicBool = AtomicBool::new(false);
 static STOP: Notify = Notify::const_new();
 
 /// Starts handling SIGINT, SIGTERM and SIGHUP as the module says.
-pub fn install() -> Result<(), Error> {
+pub(crate) fn install() -> Result<(), Error> {
     let error = |source: io::Error| Error::Signals { source };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -77,12 +77,12 @@ async fn any_of(signals: &mut [Signal]) {
 }
 
 /// Whether a signal has asked the run to stop.
-pub fn requested() -> bool {
+pub(crate) fn requested() -> bool {
     REQUESTED.load(Ordering::SeqCst)
 }
 
 /// Completes when a signal asks the run to stop (at once if one has).
-pub async fn stop_requested() {
+pub(crate) async fn stop_requested() {
     // Created before the flag is read, so a signal between the two still wakes it.
     let notified = STOP.notified();
     if requested() {

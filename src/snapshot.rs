@@ -15,7 +15,7 @@ use crate::profile::ProfileChoice;
 
 /// What a run keeps as a snapshot dataset besides its output: a manifest, a WACZ package.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Snapshot {
+pub(crate) struct Snapshot {
     pub manifest: Option<PathBuf>,
     pub wacz: Option<PathBuf>,
 }
@@ -23,7 +23,7 @@ pub struct Snapshot {
 /// The snapshot side of a crawl or extract: it keeps the manifest as the run goes, stages
 /// the WARC and the records a WACZ needs when the user named no file for them, and at the
 /// end packs the WACZ and writes the manifest.
-pub struct Run {
+pub(crate) struct Run {
     snapshot: Snapshot,
     manifest: Manifest,
     staging: Option<tempfile::TempDir>,
@@ -35,7 +35,7 @@ pub struct Run {
 }
 
 impl Run {
-    pub fn start(snapshot: Snapshot, profile: &ProfileChoice) -> Result<Run, Error> {
+    pub(crate) fn start(snapshot: Snapshot, profile: &ProfileChoice) -> Result<Run, Error> {
         let started = Utc::now();
         let wanted = snapshot.manifest.is_some() || snapshot.wacz.is_some();
         let profiles = if wanted {
@@ -66,12 +66,12 @@ impl Run {
     }
 
     /// The WARC's index, kept by the crawl as it wrote the file.
-    pub fn warc_indexed(&mut self, index: Option<Vec<Indexed>>) {
+    pub(crate) fn warc_indexed(&mut self, index: Option<Vec<Indexed>>) {
         self.indexed = index;
     }
 
     /// Where the WARC goes: `given`, else (for `--wacz`) a staged file named after the WACZ.
-    pub fn warc_path(&mut self, given: Option<PathBuf>) -> Option<PathBuf> {
+    pub(crate) fn warc_path(&mut self, given: Option<PathBuf>) -> Option<PathBuf> {
         self.warc = given.or_else(|| {
             let stem = self.snapshot.wacz.as_ref()?.file_stem()?.to_string_lossy();
             Some(
@@ -85,7 +85,7 @@ impl Run {
     }
 
     /// Where the records go: `given`, else (for `--wacz`) a staged file, else standard output.
-    pub fn records_path(&mut self, given: Option<PathBuf>) -> Option<PathBuf> {
+    pub(crate) fn records_path(&mut self, given: Option<PathBuf>) -> Option<PathBuf> {
         self.records = given.or_else(|| Some(self.staging.as_ref()?.path().join("records.jsonl")));
         self.records.clone()
     }
@@ -93,7 +93,7 @@ impl Run {
     /// Record the run's counts (every integer field of `counts`) and failures, pack the WACZ
     /// from the run's WARC and records when one was asked for, and write the manifest, listing
     /// the `outputs` that were written (role and path) and the WACZ.
-    pub fn finish(
+    pub(crate) fn finish(
         mut self,
         counts: &impl Serialize,
         failures: Vec<String>,

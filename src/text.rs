@@ -4,7 +4,7 @@
 
 /// Collapses every run of whitespace (including no-break and other Unicode spaces)
 /// to one space, drops soft hyphens and zero-width characters, and trims.
-pub fn collapse_whitespace(text: &str) -> String {
+pub(crate) fn collapse_whitespace(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut pending_space = false;
     for c in text.chars() {

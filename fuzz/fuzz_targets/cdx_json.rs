@@ -5,15 +5,16 @@
 
 use libfuzzer_sys::fuzz_target;
 
-use harava::archive::cdx;
+// The CDX reader is internal to harava; a `--cfg fuzzing` build exposes it here.
+use harava::fuzzing::{Gathered, Selection, parse_json};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(body) = std::str::from_utf8(data) else {
         return;
     };
-    if let Ok(page) = cdx::parse_json(body) {
+    if let Ok(page) = parse_json(body) {
         let count = page.rows.len();
-        let mut gathered = cdx::Gathered::new(cdx::Selection::NewestPerUrl);
+        let mut gathered = Gathered::new(Selection::NewestPerUrl);
         for row in page.rows {
             gathered.add(row);
         }

@@ -27,6 +27,14 @@
 //!   [`CdxFlavor::detect`] goes by the replay prefix convention: `/web/` (or no path) is the
 //!   Internet Archive/OpenWayback layout, anything else is a pywb collection path. Callers can
 //!   name the flavour explicitly instead.
+
+// What the fuzz targets reach is `pub`, and re-exported by `harava::fuzzing` in a
+// `--cfg fuzzing` build only; elsewhere it is as internal as the rest.
+#![cfg_attr(
+    not(fuzzing),
+    expect(unreachable_pub, reason = "pub for harava::fuzzing")
+)]
+
 use std::collections::BTreeMap;
 
 use serde_json::Value;
@@ -35,12 +43,12 @@ use url::Url;
 
 /// Rows asked for per page of an Internet Archive-style listing: about 2 MB of JSON,
 /// so a prefix of 100,000 captures takes ten requests.
-pub const PAGE_ROWS: u32 = 10_000;
+pub(crate) const PAGE_ROWS: u32 = 10_000;
 
 /// The largest CDX answer read, separate from `--max-bytes` (which is about pages):
 /// a page of [`PAGE_ROWS`] rows is far below it, but a server that ignores `limit`
 /// answers with everything it has.
-pub const MAX_RESPONSE_BYTES: u64 = 100_000_000;
+pub(crate) const MAX_RESPONSE_BYTES: u64 = 100_000_000;
 
 /// Failures reading a CDX server's answer.
 #[derive(Debug, Error)]
@@ -61,7 +69,7 @@ pub enum CdxError {
 
 /// Which CDX server dialect an archive speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CdxFlavor {
+pub(crate) enum CdxFlavor {
     /// wayback-cdx-server: Internet Archive, OpenWayback deployments.
     InternetArchive,
     /// pywb's per-collection CDXJ server API.
@@ -70,7 +78,7 @@ pub enum CdxFlavor {
 
 impl CdxFlavor {
     /// Guess from an archive root or capture prefix (see the module doc).
-    pub fn detect(archive: &Url) -> CdxFlavor {
+    pub(crate) fn detect(archive: &Url) -> CdxFlavor {
         match archive.path().trim_end_matches('/') {
             "" | "/web" => CdxFlavor::InternetArchive,
             _ => CdxFlavor::Pywb,
@@ -78,7 +86,7 @@ impl CdxFlavor {
     }
 
     /// Where this flavour's CDX endpoint is for an archive root or capture prefix.
-    pub fn endpoint(self, archive: &Url) -> Url {
+    pub(crate) fn endpoint(self, archive: &Url) -> Url {
         let mut endpoint = archive.clone();
         endpoint.set_query(None);
         endpoint.set_fragment(None);
@@ -100,42 +108,17 @@ impl CdxFlavor {
     }
 }
 
-/// How `url` is matched against archived URLs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MatchType {
-    Exact,
-    Prefix,
-    Host,
-    Domain,
-}
-
-impl MatchType {
-    fn as_str(self) -> &'static str {
-        match self {
-            MatchType::Exact => "exact",
-            MatchType::Prefix => "prefix",
-            MatchType::Host => "host",
-            MatchType::Domain => "domain",
-        }
-    }
-}
-
 /// One CDX query. [`CdxQuery::new`] asks for successful captures only and, on IA, collapses
 /// runs of identical content, which is what a harvest wants.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CdxQuery {
+pub(crate) struct CdxQuery {
     pub endpoint: Url,
     pub flavor: CdxFlavor,
     /// As the server takes it: `kunta.fi/poytakirjat/*` is a prefix query.
     pub url: String,
-    pub match_type: Option<MatchType>,
     /// Inclusive 1–14 digit timestamps.
     pub from: Option<String>,
     pub to: Option<String>,
-    /// Only captures whose archived HTTP status was 200; redirects and errors are skipped.
-    pub only_ok: bool,
-    /// IA only: drop a capture whose digest equals the previous one's.
-    pub collapse_digest: bool,
     /// Rows per page on IA (which pages only when a limit is given); on pywb, which
     /// has no resume keys, a cap on the whole answer.
     pub limit: Option<u32>,
@@ -146,24 +129,21 @@ pub struct CdxQuery {
 impl CdxQuery {
     /// A query for `url` at the archive's endpoint, flavour detected from it; on IA,
     /// paged by [`PAGE_ROWS`].
-    pub fn new(archive: &Url, url: &str) -> CdxQuery {
+    pub(crate) fn new(archive: &Url, url: &str) -> CdxQuery {
         let flavor = CdxFlavor::detect(archive);
         CdxQuery {
             endpoint: flavor.endpoint(archive),
             flavor,
             url: url.to_owned(),
-            match_type: None,
             from: None,
             to: None,
-            only_ok: true,
-            collapse_digest: true,
             limit: (flavor == CdxFlavor::InternetArchive).then_some(PAGE_ROWS),
             resume_key: None,
         }
     }
 
     /// The query continued after `page`, or `None` when it was the last page.
-    pub fn next(&self, page: &CdxPage) -> Option<CdxQuery> {
+    pub(crate) fn next(&self, page: &CdxPage) -> Option<CdxQuery> {
         let key = page.resume_key.clone()?;
         Some(CdxQuery {
             resume_key: Some(key),
@@ -171,16 +151,13 @@ impl CdxQuery {
         })
     }
 
-    pub fn to_url(&self) -> Url {
+    pub(crate) fn to_url(&self) -> Url {
         let ia = self.flavor == CdxFlavor::InternetArchive;
         let mut url = self.endpoint.clone();
         {
             let mut q = url.query_pairs_mut();
             q.clear();
             q.append_pair("url", &self.url);
-            if let Some(m) = self.match_type {
-                q.append_pair("matchType", m.as_str());
-            }
             q.append_pair("output", "json");
             if let Some(from) = &self.from {
                 q.append_pair("from", from);
@@ -188,10 +165,10 @@ impl CdxQuery {
             if let Some(to) = &self.to {
                 q.append_pair("to", to);
             }
-            if self.only_ok {
-                q.append_pair("filter", &format!("{}:200", self.flavor.status_field()));
-            }
-            if ia && self.collapse_digest {
+            // Captures whose archived status was 200 only: redirects and errors
+            // hold no meetings.
+            q.append_pair("filter", &format!("{}:200", self.flavor.status_field()));
+            if ia {
                 q.append_pair("collapse", "digest");
             }
             if let Some(limit) = self.limit {
@@ -354,6 +331,7 @@ pub struct Gathered {
 }
 
 impl Gathered {
+    /// Nothing gathered yet, keeping what `selection` asks for.
     pub fn new(selection: Selection) -> Gathered {
         Gathered {
             selection,
@@ -362,6 +340,7 @@ impl Gathered {
         }
     }
 
+    /// Takes one capture in, or passes it over for a newer one of its URL.
     pub fn add(&mut self, row: CdxRow) {
         match self.selection {
             Selection::All => self.all.push(row),
@@ -382,12 +361,8 @@ impl Gathered {
     }
 
     /// How many captures are kept.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.newest.len() + self.all.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 
     /// The captures kept: every one in index order, or the newest per URL ordered
@@ -479,7 +454,6 @@ mod tests {
             ),
             (
                 CdxQuery {
-                    match_type: Some(MatchType::Prefix),
                     url: "kunta.fi/a/".into(),
                     from: Some("2017".into()),
                     to: Some("20191231".into()),
@@ -487,15 +461,7 @@ mod tests {
                     resume_key: Some("org%2Ckunta%29%2Fa+20170101%21".into()),
                     ..base.clone()
                 },
-                "https://web.archive.org/cdx/search/cdx?url=kunta.fi%2Fa%2F&matchType=prefix&output=json&from=2017&to=20191231&filter=statuscode%3A200&collapse=digest&limit=500&showResumeKey=true&resumeKey=org%252Ckunta%2529%252Fa%2B20170101%2521",
-            ),
-            (
-                CdxQuery {
-                    only_ok: false,
-                    collapse_digest: false,
-                    ..base.clone()
-                },
-                "https://web.archive.org/cdx/search/cdx?url=www.uusimaa2019.fi%2Fpoytakirjat%2F*&output=json&limit=10000&showResumeKey=true",
+                "https://web.archive.org/cdx/search/cdx?url=kunta.fi%2Fa%2F&output=json&from=2017&to=20191231&filter=statuscode%3A200&collapse=digest&limit=500&showResumeKey=true&resumeKey=org%252Ckunta%2529%252Fa%2B20170101%2521",
             ),
             (
                 CdxQuery {

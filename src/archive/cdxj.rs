@@ -38,7 +38,7 @@ use thiserror::Error;
 use crate::archive::warc::{ArchivedResponse, WarcReader};
 
 #[derive(Debug, Error)]
-pub enum CdxjError {
+pub(crate) enum CdxjError {
     #[error("{path}: cannot read: {source}; check the path and that the file is a WARC")]
     Read { path: PathBuf, source: io::Error },
     #[error("{path}: the record at byte {offset} cannot be indexed: {reason}")]
@@ -51,7 +51,7 @@ pub enum CdxjError {
 
 /// One indexed capture.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Capture {
+pub(crate) struct Capture {
     pub url: String,
     pub date: DateTime<Utc>,
     pub mime: Option<String>,
@@ -64,7 +64,7 @@ pub struct Capture {
 
 impl Capture {
     /// The capture's CDXJ line (without the line break).
-    pub fn line(&self, filename: &str) -> String {
+    pub(crate) fn line(&self, filename: &str) -> String {
         let string = |s: &str| serde_json::to_string(s).expect("strings serialize");
         let mut fields = vec![("url", string(&self.url))];
         if let Some(mime) = &self.mime {
@@ -93,7 +93,7 @@ impl Capture {
 /// Index the WARC at `path`: every `response` and `resource` record as a [`Capture`], in
 /// file order. `visit` sees each capture with its parsed response while it is at hand, so
 /// that callers needing the payloads (page titles) do not make the index hold them all.
-pub fn index_warc(
+pub(crate) fn index_warc(
     path: &Path,
     mut visit: impl FnMut(&Capture, &ArchivedResponse),
 ) -> Result<Vec<Capture>, CdxjError> {
@@ -174,7 +174,7 @@ pub fn index_warc(
 }
 
 /// The index file's text: one line per capture, sorted by byte value.
-pub fn index_text(captures: &[Capture], filename: &str) -> String {
+pub(crate) fn index_text(captures: &[Capture], filename: &str) -> String {
     let mut lines: Vec<String> = captures.iter().map(|c| c.line(filename)).collect();
     lines.sort();
     lines.iter().map(|l| format!("{l}\n")).collect()
@@ -312,7 +312,7 @@ fn plain_record<R: BufRead>(input: &mut Counting<R>, record: &mut Vec<u8>) -> io
 }
 
 /// The SURT key of `url` as the Python `surt` package (and so pywb) computes it.
-pub fn surt(url: &str) -> String {
+pub(crate) fn surt(url: &str) -> String {
     let Ok(parsed) = url::Url::parse(url) else {
         return url.to_lowercase();
     };
@@ -445,7 +445,6 @@ mod tests {
             reason: "OK".to_owned(),
             response_headers: vec![("Content-Type".to_owned(), content_type.to_owned())],
             body: body.as_bytes().to_vec(),
-            ip: None,
         }
     }
 

@@ -34,16 +34,16 @@ use crate::error::Error;
 use crate::manifest::{self, Checked, Manifest, Outcome};
 use crate::output_file::PendingFile;
 
-pub const WACZ_VERSION: &str = "1.1.1";
-pub const INDEX_PATH: &str = "indexes/index.cdx";
-pub const PAGES_PATH: &str = "pages/pages.jsonl";
-pub const RECORDS_PATH: &str = "records/records.jsonl";
+pub(crate) const WACZ_VERSION: &str = "1.1.1";
+pub(crate) const INDEX_PATH: &str = "indexes/index.cdx";
+pub(crate) const PAGES_PATH: &str = "pages/pages.jsonl";
+pub(crate) const RECORDS_PATH: &str = "records/records.jsonl";
 const DATAPACKAGE: &str = "datapackage.json";
 const DATAPACKAGE_DIGEST: &str = "datapackage-digest.json";
 
 /// What went into a package.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Packed {
+pub(crate) struct Packed {
     pub captures: usize,
     pub pages: usize,
     pub records: u64,
@@ -51,14 +51,14 @@ pub struct Packed {
 
 /// A capture the crawl indexed as it wrote the WARC, with its page's title.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Indexed {
+pub(crate) struct Indexed {
     pub capture: Capture,
     pub title: Option<String>,
 }
 
 impl Indexed {
     /// The index entry of a response written at `written`, for a WACZ of the file.
-    pub fn of(exchange: &Exchange, written: &Written) -> Option<Indexed> {
+    pub(crate) fn of(exchange: &Exchange, written: &Written) -> Option<Indexed> {
         let date = chrono::DateTime::parse_from_rfc3339(&written.date)
             .ok()?
             .with_timezone(&Utc);
@@ -89,7 +89,7 @@ impl Indexed {
 /// and the records at `records`, titled `title`, with `run` as its manifest. `indexed` is
 /// the WARC's index when the crawl kept it while writing (then the WARC is not read back
 /// to index it, only copied in).
-pub fn pack(
+pub(crate) fn pack(
     warc: &Path,
     records: &Path,
     output: &Path,
@@ -393,7 +393,7 @@ fn unescape(text: &str) -> String {
 
 /// Check a package: `datapackage.json` against `datapackage-digest.json`, and every resource
 /// it lists against its recorded hash and size. Names are `PACKAGE:PATH`.
-pub fn verify(path: &Path) -> Result<Vec<Checked>, Error> {
+pub(crate) fn verify(path: &Path) -> Result<Vec<Checked>, Error> {
     let not_a_package = |e: &dyn std::fmt::Display| Error::Snapshot {
         message: format!(
             "{}: not a readable WACZ ({e}); give a .wacz file harava or py-wacz wrote, or a manifest",

@@ -1,4 +1,5 @@
-//! WARC/1.1 files: writing what the crawler fetched, reading captures back.
+//! WARC/1.1 files: [`WarcReader`] reads the captures in one back; the crawler's
+//! `--warc` writes what it fetched to one (internal).
 //!
 //! What the other side does (and what this module relies on):
 //!
@@ -24,7 +25,6 @@
 //! zstd, brotli, several hash families). The format is small, so it is written here with
 //! flate2, sha1, data-encoding and uuid.
 use std::io::{self, BufRead, BufReader, Read, Write};
-use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, SecondsFormat, Timelike, Utc};
@@ -37,47 +37,80 @@ use uuid::Uuid;
 
 use crate::output_file::PendingFile;
 
+/// Why a WARC file could not be written or read. Records are numbered from 0,
+/// every record type counted; offsets are in the uncompressed stream, where the
+/// record starts.
 #[derive(Debug, Error)]
 pub enum WarcError {
+    /// The file to write cannot be created.
     #[error(
         "cannot create WARC file {path}: {source}; check that its directory exists and is writable"
     )]
-    Create { path: PathBuf, source: io::Error },
+    Create {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: io::Error,
+    },
+    /// The input failed, or ended inside a record.
     #[error(
         "reading WARC record {number} (byte {offset} of the uncompressed stream) failed: {source}; the file may be truncated or not a WARC"
     )]
     Read {
+        /// The record.
         number: u64,
+        /// Where it starts.
         offset: u64,
+        /// Why.
         source: io::Error,
     },
+    /// A record that is not what WARC/1.0 or WARC/1.1 says.
     #[error(
         "WARC record {number} (byte {offset} of the uncompressed stream) is malformed: {reason}; run scripts/check-warc.sh on the file for details"
     )]
     Malformed {
+        /// The record.
         number: u64,
+        /// Where it starts.
         offset: u64,
+        /// What is wrong with it.
         reason: String,
     },
+    /// A record's header block, or one of its lines, is longer than the reader
+    /// holds; the rest of the file is not read.
     #[error(
         "WARC record {number} (byte {offset} of the uncompressed stream) has a header block or header line of more than {max} bytes; the rest of the file is skipped (raise --max-warc-header-bytes if the file is sound)"
     )]
-    HeaderTooLarge { number: u64, offset: u64, max: u64 },
+    HeaderTooLarge {
+        /// The record.
+        number: u64,
+        /// Where it starts.
+        offset: u64,
+        /// The most the reader holds, in bytes.
+        max: u64,
+    },
+    /// A payload larger than the reader holds; the record is skipped and the
+    /// reading goes on.
     #[error(
         "WARC record {number} (byte {offset} of the uncompressed stream, {target_uri}) holds a payload of {length} bytes, more than {max}; it is skipped (raise --max-input-bytes to read it)"
     )]
     PayloadTooLarge {
+        /// The record.
         number: u64,
+        /// Where it starts.
         offset: u64,
+        /// The URL whose response it holds.
         target_uri: String,
+        /// The payload's length, in bytes.
         length: u64,
+        /// The most the reader holds, in bytes.
         max: u64,
     },
 }
 
 /// One HTTP request and its response as the crawler's client saw them.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Exchange {
+pub(crate) struct Exchange {
     pub url: String,
     pub date: DateTime<Utc>,
     pub method: String,
@@ -89,13 +122,12 @@ pub struct Exchange {
     pub response_headers: Vec<(String, String)>,
     /// The body as delivered by the client: de-chunked and decompressed.
     pub body: Vec<u8>,
-    pub ip: Option<IpAddr>,
 }
 
 /// Writes records to `W`, each gzip-compressed on its own when `gzip` is set. Every record is
 /// assembled in memory and handed to `W` in one `write_all`, so a crash never leaves half a
 /// record behind a complete one.
-pub struct WarcWriter<W: Write> {
+pub(crate) struct WarcWriter<W: Write> {
     out: W,
     /// The compressor of every record when the file is gzipped, reset between
     /// records rather than made anew: its tables are larger than most records.
@@ -108,7 +140,7 @@ pub struct WarcWriter<W: Write> {
 /// Where a response record went and what it says, as an index of the file needs it
 /// (a WACZ's CDXJ), so the file need not be read back to index it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Written {
+pub(crate) struct Written {
     /// The record's first byte in the file as stored (its gzip member's, for `.gz`).
     pub offset: u64,
     /// Its length as stored.
@@ -123,7 +155,7 @@ impl WarcWriter<PendingFile> {
     /// Start `path` (under a temporary name until [`PendingFile::commit`] on what
     /// [`WarcWriter::finish`] returns), gzip per record if it ends in `.gz`, and write
     /// the `warcinfo` record naming this software and the crawl `options`.
-    pub fn create(path: &Path, options: &[(String, String)]) -> Result<Self, WarcError> {
+    pub(crate) fn create(path: &Path, options: &[(String, String)]) -> Result<Self, WarcError> {
         let create_error = |source| WarcError::Create {
             path: path.to_owned(),
             source,
@@ -136,7 +168,7 @@ impl WarcWriter<PendingFile> {
 }
 
 impl<W: Write> WarcWriter<W> {
-    pub fn new(
+    pub(crate) fn new(
         out: W,
         gzip: bool,
         filename: Option<&str>,
@@ -178,7 +210,7 @@ impl<W: Write> WarcWriter<W> {
 
     /// Write the `response` record, then the `request` record, each naming the other in
     /// `WARC-Concurrent-To`; says where the response went.
-    pub fn write_exchange(&mut self, exchange: &Exchange) -> io::Result<Written> {
+    pub(crate) fn write_exchange(&mut self, exchange: &Exchange) -> io::Result<Written> {
         let response_id = record_id();
         let request_id = record_id();
         let date = warc_date(exchange.date);
@@ -192,9 +224,6 @@ impl<W: Write> WarcWriter<W> {
             ("WARC-Target-URI", target.clone()),
             ("WARC-Concurrent-To", request_id.clone()),
         ];
-        if let Some(ip) = exchange.ip {
-            headers.push(("WARC-IP-Address", ip.to_string()));
-        }
         let payload_digest = sha1_digest(&response_block[payload_start..]);
         headers.extend([
             ("WARC-Warcinfo-ID", self.warcinfo_id.clone()),
@@ -222,9 +251,6 @@ impl<W: Write> WarcWriter<W> {
             ("WARC-Target-URI", target),
             ("WARC-Concurrent-To", response_id),
         ];
-        if let Some(ip) = exchange.ip {
-            headers.push(("WARC-IP-Address", ip.to_string()));
-        }
         headers.extend([
             ("WARC-Warcinfo-ID", self.warcinfo_id.clone()),
             ("WARC-Block-Digest", sha1_digest(&request_block)),
@@ -238,7 +264,7 @@ impl<W: Write> WarcWriter<W> {
     }
 
     /// Flush and hand back the output.
-    pub fn finish(mut self) -> io::Result<W> {
+    pub(crate) fn finish(mut self) -> io::Result<W> {
         self.out.flush()?;
         Ok(self.out)
     }
@@ -388,16 +414,16 @@ type Fields = Vec<(String, String)>;
 
 /// The header block a reader accepts by default: real WARC and HTTP headers are a
 /// few kilobytes, so a megabyte is generous and still bounds a hostile file.
-pub const DEFAULT_MAX_HEADER_BYTES: u64 = 1024 * 1024;
+pub(crate) const DEFAULT_MAX_HEADER_BYTES: u64 = 1024 * 1024;
 
 /// The payload a reader reads by default, and what a compressed one may inflate to:
 /// past it a payload is skipped (or left undecoded), so neither a huge record nor
 /// a compression bomb inside a WARC costs more memory than this.
-pub const DEFAULT_MAX_PAYLOAD_BYTES: u64 = 64 * 1024 * 1024;
+pub(crate) const DEFAULT_MAX_PAYLOAD_BYTES: u64 = 64 * 1024 * 1024;
 
 /// What one record may make a [`WarcReader`] hold in memory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ReadLimits {
+pub(crate) struct ReadLimits {
     /// The WARC header block of a record, and the HTTP header section of a
     /// response, each.
     pub max_header_bytes: u64,
@@ -416,23 +442,27 @@ impl Default for ReadLimits {
 
 /// Whether the payload of a response with this status and these headers is
 /// wanted; the payload of one that is not is skipped without being held.
-pub type Wants = fn(u16, &[(String, String)]) -> bool;
+pub(crate) type Wants = fn(u16, &[(String, String)]) -> bool;
 
 /// An archived HTTP response (or `resource` record) read back from a WARC.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ArchivedResponse {
     /// 0-based position of the record in the file, counting all record types.
     pub record_number: u64,
+    /// The URL the response came from (`WARC-Target-URI`).
     pub target_uri: String,
+    /// When it was captured (`WARC-Date`).
     pub date: Option<DateTime<Utc>>,
-    /// 200 for `resource` records, which have no HTTP envelope.
     /// A `conversion` record: a text rendering of the page (WET files).
     pub conversion: bool,
+    /// The HTTP status; 200 for `resource` and `conversion` records, which
+    /// have no HTTP envelope.
     pub status: u16,
+    /// The HTTP response headers, in their order.
     pub headers: Vec<(String, String)>,
     /// The body, with chunking and gzip/deflate content coding undone where the recorded
     /// headers say they were applied (the matching headers are then left out of `headers`).
-    /// Empty when the reader's [`Wants`] passed it over.
+    // Empty when the reader's `Wants` passed it over.
     pub payload: Vec<u8>,
 }
 
@@ -454,7 +484,39 @@ pub struct WarcReader<'a> {
 }
 
 impl<'a> WarcReader<'a> {
-    /// A reader with the default limits that reads every payload.
+    /// A reader of `input`, plain or gzipped, that holds at most 1 MiB of a
+    /// record's headers and 64 MiB of its payload.
+    ///
+    /// ```
+    /// use harava::archive::warc::WarcReader;
+    ///
+    /// let http = "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n\
+    ///             <h1>Kuntajohtajakokous 10.5.2017</h1>";
+    /// let warc = format!(
+    ///     "WARC/1.1\r\n\
+    ///      WARC-Type: response\r\n\
+    ///      WARC-Record-ID: <urn:uuid:8a3b4a9e-2f1c-4d5e-9b7a-1c2d3e4f5a6b>\r\n\
+    ///      WARC-Date: 2019-06-01T12:00:00Z\r\n\
+    ///      WARC-Target-URI: https://www.uusimaa2019.fi/muistiot/kuntajohtajakokous-10-5-2017/\r\n\
+    ///      Content-Type: application/http; msgtype=response\r\n\
+    ///      Content-Length: {}\r\n\r\n{http}\r\n\r\n",
+    ///     http.len()
+    /// );
+    ///
+    /// let responses: Vec<_> = WarcReader::new(warc.as_bytes())
+    ///     .unwrap()
+    ///     .collect::<Result<_, _>>()
+    ///     .unwrap();
+    /// assert_eq!(responses.len(), 1);
+    /// let response = &responses[0];
+    /// assert_eq!(
+    ///     response.target_uri,
+    ///     "https://www.uusimaa2019.fi/muistiot/kuntajohtajakokous-10-5-2017/"
+    /// );
+    /// assert_eq!(response.date.unwrap().to_rfc3339(), "2019-06-01T12:00:00+00:00");
+    /// assert_eq!(response.status, 200);
+    /// assert_eq!(response.payload, b"<h1>Kuntajohtajakokous 10.5.2017</h1>");
+    /// ```
     pub fn new(mut input: impl BufRead + Send + 'a) -> Result<Self, WarcError> {
         let gzip = input
             .fill_buf()
@@ -481,13 +543,13 @@ impl<'a> WarcReader<'a> {
     }
 
     /// The same reader with other limits.
-    pub fn with_limits(mut self, limits: ReadLimits) -> Self {
+    pub(crate) fn with_limits(mut self, limits: ReadLimits) -> Self {
         self.limits = limits;
         self
     }
 
     /// The same reader, reading only the payloads `wants` asks for.
-    pub fn wanting(mut self, wants: Wants) -> Self {
+    pub(crate) fn wanting(mut self, wants: Wants) -> Self {
         self.wants = wants;
         self
     }
@@ -822,7 +884,6 @@ mod tests {
                 ("Content-Length".into(), "12".into()),
             ],
             body: body.to_vec(),
-            ip: Some("192.0.2.1".parse().unwrap()),
         }
     }
 
@@ -944,7 +1005,6 @@ mod tests {
         );
         assert_eq!(value(response, "WARC-Warcinfo-ID"), info_id);
         assert_eq!(value(response, "WARC-Date"), "2026-11-23T09:37:07Z");
-        assert_eq!(value(response, "WARC-IP-Address"), "192.0.2.1");
         assert_eq!(
             value(response, "Content-Type"),
             "application/http; msgtype=response"

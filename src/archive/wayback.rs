@@ -45,7 +45,7 @@ use crate::error::excerpt;
 
 /// One archived capture: which archive, when, and of what.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Capture {
+pub(crate) struct Capture {
     /// Everything before the timestamp, ending in `/`, e.g. `https://web.archive.org/web/`.
     pub archive_prefix: Url,
     /// 4–14 digits as found in the URL; 14 digits name one exact capture.
@@ -58,7 +58,7 @@ impl Capture {
     /// Recognise a capture URL of any archive host. `None` when no path segment is a
     /// timestamp followed by something that is recognisably an URL, so that live pages whose
     /// paths merely contain a year (`/poytakirjat/2019/kokous`) are not taken for captures.
-    pub fn parse(url: &Url) -> Option<Capture> {
+    pub(crate) fn parse(url: &Url) -> Option<Capture> {
         if !is_http(url) {
             return None;
         }
@@ -87,18 +87,18 @@ impl Capture {
     }
 
     /// The archived bytes as captured (`id_`): no toolbar, no link rewriting.
-    pub fn raw_url(&self) -> Url {
+    pub(crate) fn raw_url(&self) -> Url {
         self.with_modifier("id_")
     }
 
     /// The archive's normal, rewritten replay.
-    pub fn replay_url(&self) -> Url {
+    pub(crate) fn replay_url(&self) -> Url {
         self.with_modifier("")
     }
 
     /// The capture time; `None` for partial timestamps, which only name the capture nearest to
     /// them (the archive redirects to the exact one, which `parse` then reads).
-    pub fn archived_at(&self) -> Option<DateTime<Utc>> {
+    pub(crate) fn archived_at(&self) -> Option<DateTime<Utc>> {
         if self.timestamp.len() != 14 {
             return None;
         }
@@ -109,7 +109,7 @@ impl Capture {
 
     /// The same archive and time for another original URL; archives serve the capture
     /// nearest to that time, which is how a page's links are followed inside the archive.
-    pub fn at(&self, original: &Url) -> Capture {
+    pub(crate) fn at(&self, original: &Url) -> Capture {
         let mut original = original.clone();
         original.set_fragment(None);
         Capture {
@@ -121,7 +121,7 @@ impl Capture {
 
     /// The time the URL asks for, as precisely as its timestamp says: `2019`,
     /// `2019-01`, `2019-01-15`, `2019-01-15 12:00:00`.
-    pub fn asked_time(&self) -> String {
+    pub(crate) fn asked_time(&self) -> String {
         let t = &self.timestamp;
         let mut out = t[..4].to_string();
         for (at, separator) in [(4, "-"), (6, "-"), (8, " "), (10, ":"), (12, ":")] {
@@ -138,7 +138,7 @@ impl Capture {
 
     /// What `--cdx` takes to list this archive's captures: the archive's address
     /// (`https://web.archive.org`) or a pywb collection (`http://host/coll`).
-    pub fn archive_root(&self) -> String {
+    pub(crate) fn archive_root(&self) -> String {
         let prefix = self.archive_prefix.as_str().trim_end_matches('/');
         prefix.strip_suffix("/web").unwrap_or(prefix).to_string()
     }
@@ -164,7 +164,7 @@ impl Capture {
 /// `/web/20170913000000/https://www.uusimaa2019.fi/x`) are resolved against the archive;
 /// everything else, including host-relative links in `id_` replays, against the page's
 /// original URL, because that is what the page's author meant.
-pub fn original_of_link(page: &Capture, href: &str) -> Option<Url> {
+pub(crate) fn original_of_link(page: &Capture, href: &str) -> Option<Url> {
     let href = href.trim();
     if href.is_empty() || href.starts_with('#') {
         return None;
@@ -205,7 +205,7 @@ const IA_TRAILER_COMMENTS: [&str; 2] = ["FILE ARCHIVED ON", "playback timings (m
 /// Remove what the archive added to an HTML replay, so that the text and its hash are the
 /// page's own. Borrowed and unchanged when there is nothing to remove; an opening marker
 /// without its closing one is left in place rather than guessing where the insert ends.
-pub fn strip_toolbar(html: &str) -> Cow<'_, str> {
+pub(crate) fn strip_toolbar(html: &str) -> Cow<'_, str> {
     let mut out = Cow::Borrowed(html);
     for (begin, end) in [IA_TOOLBAR, PYWB_INSERT] {
         while let Some(range) = marked_block(&out, begin, end) {
@@ -225,7 +225,7 @@ pub fn strip_toolbar(html: &str) -> Cow<'_, str> {
 /// the page is not such a notice. Prefers the notice's own "Impatient?" link, which points
 /// at the archive's replay of the target; falls back to the target URL it prints, mapped
 /// into the archive at the page's timestamp.
-pub fn crawl_time_redirect(html: &str, page_url: &Url) -> Option<Url> {
+pub(crate) fn crawl_time_redirect(html: &str, page_url: &Url) -> Option<Url> {
     if !is_redirect_notice(html) {
         return None;
     }
@@ -246,14 +246,14 @@ pub fn crawl_time_redirect(html: &str, page_url: &Url) -> Option<Url> {
 /// The header in which the Wayback software names the exception behind its own error
 /// answers, e.g. `org.archive.util.io.RuntimeIOException:
 /// org.archive.wayback.exception.AdministrativeAccessControlException: Blocked Site Error`.
-pub const RUNTIME_ERROR_HEADER: &str = "x-archive-wayback-runtime-error";
+pub(crate) const RUNTIME_ERROR_HEADER: &str = "x-archive-wayback-runtime-error";
 
 /// What the Internet Archive's replay says on a 200 page for a URL it excludes.
 const EXCLUDED_NOTICE: &str = "This URL has been excluded from the Wayback Machine.";
 
 /// What an archive's answer to a capture request or a CDX query is.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ArchiveAnswer {
+pub(crate) enum ArchiveAnswer {
     /// A capture (it has `Memento-Datetime`), with the status the original site
     /// answered with when it was captured.
     Capture {
@@ -271,7 +271,7 @@ pub enum ArchiveAnswer {
 
 /// Reads an archive's answer from its status, its `Memento-Datetime` and
 /// [`RUNTIME_ERROR_HEADER`] headers and (for the excluded notice) its body.
-pub fn classify(
+pub(crate) fn classify(
     status: u16,
     memento: Option<&str>,
     runtime_error: Option<&str>,
@@ -309,7 +309,7 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 }
 
 /// Parse a `Memento-Datetime` header value (`Wed, 13 Sep 2017 00:00:00 GMT`).
-pub fn memento_datetime(value: &str) -> Option<DateTime<Utc>> {
+pub(crate) fn memento_datetime(value: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc2822(value.trim())
         .ok()
         .map(|t| t.with_timezone(&Utc))

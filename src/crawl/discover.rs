@@ -25,7 +25,7 @@ use super::CrawlConfig;
 
 /// How to find captures in a CDX index.
 #[derive(Debug, Clone)]
-pub struct CdxConfig {
+pub(crate) struct CdxConfig {
     /// The archive: `https://web.archive.org`, or a pywb collection such as
     /// `http://localhost:8080/my-coll`.
     pub archive: Url,
@@ -44,7 +44,7 @@ pub struct CdxConfig {
 
 /// The start of a crawl and the bounds it keeps to.
 #[derive(Debug, Clone)]
-pub struct Plan {
+pub(super) struct Plan {
     /// The URLs to fetch first (empty in CDX mode until discovery runs).
     pub starts: Vec<Url>,
     /// Every origin the fetcher may contact.
@@ -58,7 +58,7 @@ pub struct Plan {
 }
 
 impl Plan {
-    pub fn new(config: &CrawlConfig) -> Plan {
+    pub(super) fn new(config: &CrawlConfig) -> Plan {
         let mut starts = Vec::new();
         let mut live = Vec::new();
         let mut archive_prefixes = Vec::new();
@@ -95,7 +95,7 @@ impl Plan {
     }
 
     /// Whether any of the crawl happens inside a web archive.
-    pub fn archived(&self) -> bool {
+    pub(super) fn archived(&self) -> bool {
         !self.archives.is_empty()
     }
 }
@@ -104,7 +104,7 @@ impl Plan {
 /// API, harava takes patterns without a scheme (`www.example.fi/*`); those are read
 /// as http here, which is harmless, since archives list captures of both schemes
 /// under one key. The pattern itself goes to the index as given.
-pub fn pattern_site(pattern: &str) -> Result<Url, String> {
+pub(crate) fn pattern_site(pattern: &str) -> Result<Url, String> {
     let with_scheme = if pattern.contains("://") {
         pattern.to_string()
     } else {
@@ -129,7 +129,7 @@ const MAX_CAPTURES: usize = 1_000_000;
 
 /// The captures discovery found, and why it stopped early if it did.
 #[derive(Debug)]
-pub struct Discovery {
+pub(super) struct Discovery {
     pub starts: Vec<Url>,
     /// Set when the listing was cut short; the crawl goes on with what was found.
     pub cut_short: Option<String>,
@@ -156,7 +156,7 @@ impl Bounds {
 /// Lists the captures of the configured patterns (original URLs, or prefixes ending
 /// in `*`) in the archive's CDX index and returns the capture URLs to start from.
 /// At most `max_pages` captures are listed, since no more could be crawled.
-pub async fn captures(
+pub(super) async fn captures(
     fetcher: &Fetcher,
     config: &CdxConfig,
     max_pages: Option<u64>,

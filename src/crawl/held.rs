@@ -52,7 +52,7 @@ pub(super) struct Held {
 }
 
 impl Held {
-    pub fn keep_newest(&mut self, held: HeldEntry) {
+    pub(super) fn keep_newest(&mut self, held: HeldEntry) {
         let id = Record::id_of(&held.entry, &held.listing);
         match self.by_id.get_mut(&id) {
             Some(kept) => {
@@ -67,12 +67,12 @@ impl Held {
         }
     }
 
-    pub fn len(&self) -> usize {
+    pub(super) fn len(&self) -> usize {
         self.order.len()
     }
 
     /// The records, built one at a time as they are taken.
-    pub fn into_records(self) -> impl Iterator<Item = Record> {
+    pub(super) fn into_records(self) -> impl Iterator<Item = Record> {
         let Held { order, mut by_id } = self;
         order.into_iter().filter_map(move |id| {
             let held = by_id.remove(&id)?;

@@ -1,18 +1,19 @@
 //! `harava crawl`: listing pages → "older" pages and detail pages → records.
+//! [`run`] crawls as a [`CrawlConfig`] says.
 //!
 //! The crawl is one async loop: a queue of pages to fetch, and up to
 //! `--concurrency` pages in flight, each fetched and then read (decoded, parsed,
 //! extracted) on the blocking pool, so that a page slow to parse holds up
 //! neither the other fetches nor Ctrl-C. What the crawl knows of each URL it has
 //! met (queued, in flight, read as a listing or a detail page, failed, an alias
-//! of another through a redirect) is kept by the [`tracker`]; this module reads
+//! of another through a redirect) is kept by the `tracker`; this module reads
 //! pages and tells it what became of them.
 //!
 //! A live crawl writes a record as soon as it is complete: at once for an entry
 //! without a detail page, otherwise when its detail page has been read or has
 //! failed for good, in which case the record still goes out with `body: null`
 //! and a warning. Entries that share a detail page wait for the one fetch of it.
-//! An archive crawl holds its records until the end (see [`held`]), since a newer
+//! An archive crawl holds its records until the end (see `held`), since a newer
 //! capture of a meeting may still come.
 //!
 //! CDX discovery lists listings and detail pages alike. Its captures are read as
@@ -27,7 +28,8 @@ mod read;
 mod stats;
 mod tracker;
 
-pub use discover::{CdxConfig, pattern_site};
+pub use crate::fetch::FetchConfig;
+pub(crate) use discover::{CdxConfig, pattern_site};
 pub use stats::{CrawlStats, Failure};
 
 use std::collections::{HashMap, HashSet};
@@ -48,7 +50,7 @@ use crate::archive::wayback::Capture;
 use crate::error::Error;
 use crate::extract::{DetailPage, Entry, Extracted, Submission};
 use crate::fetch::Response;
-use crate::fetch::{FetchConfig, FetchError, Fetcher, Scope};
+use crate::fetch::{FetchError, Fetcher, Scope};
 use crate::page::{ArchiveMode, Link, Page};
 use crate::profile::{Profiles, TrailingSlash};
 use crate::record::Record;
@@ -60,28 +62,37 @@ use held::{Held, HeldEntry, Records};
 use read::{Fetched, Profiled, Read};
 use tracker::{Hung, OlderPosts, Reading, Settled, Tracker};
 
-/// What `harava crawl` was asked to do.
+/// What a crawl is to do: `harava crawl`'s options. [`CrawlConfig::new`] gives
+/// the defaults.
 #[derive(Debug, Clone)]
 pub struct CrawlConfig {
+    /// The listing pages to start from, the first page of each listing: live
+    /// pages, or archive captures (`https://web.archive.org/web/2017/https://…`).
     pub start: Vec<Url>,
+    /// How to fetch: politeness, timeouts, limits.
     pub fetch: FetchConfig,
+    /// How many pages may be fetched at once, across hosts (`--concurrency`).
     pub concurrency: usize,
+    /// Stop after fetching this many pages (`--max-pages`).
     pub max_pages: Option<u64>,
+    /// Fetch the entries' detail pages ("Lue lisää"); without them records
+    /// have `body: null` (`--no-details` turns this off).
     pub details: bool,
-    /// Say which profile read each page and why (`--explain`).
+    /// Say on stderr which profile read each page and why (`--explain`).
     pub explain: bool,
-    pub stats_path: Option<PathBuf>,
-    /// Show a progress bar (only ever on a terminal).
+    /// Show a progress bar (only ever on a terminal) and the summary at the
+    /// end on stderr.
     pub progress: bool,
-    /// Which form of archive captures to fetch.
+    /// Which form of archive captures to fetch (`--archive-mode`).
     pub archive_mode: ArchiveMode,
     /// Discover captures through a CDX index instead of starting from `start`
     /// as given; `start` then holds original URLs or `prefix/*` patterns.
-    pub cdx: Option<CdxConfig>,
-    /// Write every request and response to this WARC file.
+    pub(crate) cdx: Option<CdxConfig>,
+    /// Write every request and response to this WARC file (`--warc`), gzipped
+    /// per record when its name ends in `.gz`.
     pub warc: Option<PathBuf>,
     /// Keep the WARC's index as it is written, for a WACZ of it.
-    pub index_warc: bool,
+    pub(crate) index_warc: bool,
 }
 
 /// A page to fetch, and what it is expected to be.
@@ -174,19 +185,89 @@ struct Crawl<'a> {
 }
 
 /// How a crawl that started ended.
+#[derive(Debug)]
 pub struct CrawlOutcome {
     /// Complete even when an error cut the crawl short.
     pub stats: CrawlStats,
     /// What cut it short, if anything did; the WARC was finished all the same.
     pub error: Option<Error>,
     /// The WARC's index, kept as it was written (`index_warc`).
-    pub warc_index: Option<Vec<Indexed>>,
+    pub(crate) warc_index: Option<Vec<Indexed>>,
 }
 
 /// Runs a crawl until the queue is empty or `shutdown` completes (a signal).
 /// An error before the first request (the WARC cannot be created, the HTTP
 /// client cannot be set up) is returned as such; after it, whatever ends the
-/// crawl, what was fetched is kept.
+/// crawl, what was fetched is kept. Records go to `sink` as they are complete;
+/// finish it afterwards to put its file in place.
+///
+/// The future needs a tokio runtime with its I/O and time drivers enabled
+/// (`tokio::runtime::Runtime::new`, or `#[tokio::main]`).
+///
+/// A crawl of a listing page and the meeting it lists, from a site the example
+/// serves itself on 127.0.0.1:
+///
+/// ```
+/// use harava::crawl::{self, CrawlConfig};
+/// use harava::profile::{ProfileChoice, Profiles};
+/// use harava::record::Record;
+/// use harava::sink::{Outcome, Sink};
+/// use url::Url;
+/// # use std::io::{BufRead, BufReader, Write};
+/// # let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+/// # let site = format!("http://{}", listener.local_addr().unwrap());
+/// # std::thread::spawn(move || {
+/// #     for stream in listener.incoming() {
+/// #         let mut stream = stream.unwrap();
+/// #         let mut reader = BufReader::new(&stream);
+/// #         let mut request = String::new();
+/// #         reader.read_line(&mut request).unwrap();
+/// #         let mut header = String::new();
+/// #         while reader.read_line(&mut header).unwrap() > 2 {
+/// #             header.clear();
+/// #         }
+/// #         let body = match request.split(' ').nth(1) {
+/// #             Some("/kuntajohtajakokous/") => r#"<main><article class="type-post">
+/// #                 <div class="entry-meta"><span class="posted-on">8.5.2017</span></div>
+/// #                 <h2 class="entry-title"><a href="/muistiot/kuntajohtajakokous-10-5-2017/">Kuntajohtajakokous 10.5.2017</a></h2>
+/// #               </article></main>"#,
+/// #             Some("/muistiot/kuntajohtajakokous-10-5-2017/") => r#"<body class="single-post"><main><article>
+/// #                 <div class="entry-content"><p>Kuntajohtajat keskustelivat valinnanvapaudesta.</p></div>
+/// #               </article></main></body>"#,
+/// #             _ => "",
+/// #         };
+/// #         let status = if body.is_empty() { "404 Not Found" } else { "200 OK" };
+/// #         write!(stream, "HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\n\
+/// #             Content-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()).unwrap();
+/// #     }
+/// # });
+///
+/// // `site`: http://127.0.0.1:PORT, serving /kuntajohtajakokous/, a listing page
+/// // in the Uusimaa 2019 site's markup, and the meeting page it links to.
+/// let start = Url::parse(&format!("{site}/kuntajohtajakokous/")).unwrap();
+/// let mut config = CrawlConfig::new(vec![start]);
+/// // One's own server needs no pause between requests.
+/// config.fetch.rate = 0.0;
+/// let profiles = Profiles::load(&ProfileChoice::parse("uusimaa2019")).unwrap();
+/// let dir = tempfile::tempdir().unwrap();
+/// let path = dir.path().join("kokoukset.jsonl");
+/// let mut sink = Sink::create(Some(&path)).unwrap();
+///
+/// let runtime = tokio::runtime::Runtime::new().unwrap();
+/// let crawled = runtime
+///     .block_on(crawl::run(&config, &profiles, &mut sink, std::future::pending()))
+///     .unwrap();
+/// assert!(crawled.error.is_none());
+/// sink.finish(Outcome::Ok, &serde_json::Value::Null).unwrap();
+/// assert_eq!(crawled.stats.pages_fetched, 2);
+/// assert_eq!(crawled.stats.records_written, 1);
+///
+/// let line = std::fs::read_to_string(&path).unwrap();
+/// let record: Record = serde_json::from_str(line.trim_end()).unwrap();
+/// assert_eq!(record.title.as_deref(), Some("Kuntajohtajakokous 10.5.2017"));
+/// assert_eq!(record.body.as_deref(), Some("Kuntajohtajat keskustelivat valinnanvapaudesta."));
+/// assert_eq!(record.source_url, format!("{site}/kuntajohtajakokous/"));
+/// ```
 pub async fn run(
     config: &CrawlConfig,
     profiles: &Profiles,
@@ -203,8 +284,12 @@ pub async fn run(
         ),
         None => None,
     };
+    let fetch = FetchConfig {
+        concurrency_hint: config.concurrency,
+        ..config.fetch.clone()
+    };
     let fetcher = Fetcher::new(
-        config.fetch.clone(),
+        fetch,
         plan.fetch_scope.clone(),
         plan.archives.clone(),
         recorder,

@@ -5,26 +5,45 @@ use std::time::Duration;
 use serde::Serialize;
 use url::Url;
 
+/// What a crawl did, in numbers; `--stats FILE` writes it as JSON, with these
+/// field names.
 #[derive(Debug, Default, Clone, Serialize)]
 pub struct CrawlStats {
+    /// Pages the crawl tried to fetch.
     pub pages_attempted: u64,
+    /// Pages fetched and read.
     pub pages_fetched: u64,
+    /// Of those, pages read as listing pages.
     pub listing_pages: u64,
+    /// Pages that failed for good; [`CrawlStats::failures`] says why.
     pub pages_failed: u64,
+    /// Pages robots.txt does not allow.
     pub skipped_robots: u64,
+    /// Links and redirects that lead off the sites crawled.
     pub skipped_out_of_scope: u64,
+    /// Responses that were not HTML.
     pub skipped_not_html: u64,
+    /// "Older posts" links to pages this crawl fetched already (a pagination
+    /// loop).
     pub skipped_seen: u64,
+    /// Listing pages queued and not fetched, such as those past `max_pages`.
     pub not_fetched: u64,
+    /// HTTP requests made, robots.txt and retries included.
     pub requests: u64,
+    /// Requests retried after an error or a 429.
     pub retries: u64,
+    /// Responses 429 Too Many Requests.
     pub throttled: u64,
+    /// Records written to the sink.
     pub records_written: u64,
-    /// With `--state`: meetings new since the last run, changed, unchanged
-    /// (left out unless `--emit all`), and gone from a listing read completely.
+    /// With `--state`: meetings new since the last run.
     pub new: u64,
+    /// With `--state`: meetings changed since the last run.
     pub changed: u64,
+    /// With `--state`: meetings unchanged since the last run, left out of the
+    /// records unless `--emit all`.
     pub unchanged: u64,
+    /// With `--state`: meetings gone from a listing read completely.
     pub removed: u64,
     /// Pages the server answered 304 Not Modified, their stored copy read instead.
     pub not_modified: u64,
@@ -33,26 +52,32 @@ pub struct CrawlStats {
     /// Listings whose paging stopped at a page of known, unchanged meetings (or,
     /// with `--since`, of older ones).
     pub stopped_early: u64,
+    /// How long the crawl took.
     pub elapsed_seconds: f64,
+    /// Pages fetched per second.
     pub pages_per_second: f64,
+    /// Whether a signal (or the `shutdown` of [`run`](super::run)) stopped the crawl.
     pub interrupted: bool,
     /// Why the crawl stopped early, when an archive refused connections.
     pub aborted: Option<String>,
     /// Why CDX discovery stopped before the index's end, when it did; the crawl
     /// went on with the captures listed until then.
     pub discovery_cut_short: Option<String>,
+    /// The pages that failed for good.
     pub failures: Vec<Failure>,
 }
 
 /// A page that failed for good.
 #[derive(Debug, Clone, Serialize)]
 pub struct Failure {
+    /// The page.
     pub url: String,
+    /// Why it failed.
     pub error: String,
 }
 
 impl CrawlStats {
-    pub fn fail(&mut self, url: &Url, error: String) {
+    pub(crate) fn fail(&mut self, url: &Url, error: String) {
         self.pages_failed += 1;
         self.failures.push(Failure {
             url: url.to_string(),
@@ -60,7 +85,7 @@ impl CrawlStats {
         });
     }
 
-    pub fn finish(&mut self, elapsed: Duration) {
+    pub(crate) fn finish(&mut self, elapsed: Duration) {
         self.elapsed_seconds = (elapsed.as_secs_f64() * 1000.0).round() / 1000.0;
         self.pages_per_second = if elapsed.as_secs_f64() > 0.0 {
             ((self.pages_fetched as f64 / elapsed.as_secs_f64()) * 100.0).round() / 100.0
@@ -69,7 +94,7 @@ impl CrawlStats {
         };
     }
 
-    pub fn progress_line(&self) -> String {
+    pub(crate) fn progress_line(&self) -> String {
         format!(
             "{} pages fetched, {} failed, {} records",
             self.pages_fetched, self.pages_failed, self.records_written

@@ -129,7 +129,7 @@ pub(super) enum Reading<U> {
 
 impl<W, U> Tracker<W, U> {
     /// A tracker for a live crawl (`keep_outcomes` false) or an archive crawl.
-    pub fn new(keep_outcomes: bool) -> Tracker<W, U> {
+    pub(super) fn new(keep_outcomes: bool) -> Tracker<W, U> {
         Tracker {
             pages: HashMap::new(),
             queue: VecDeque::new(),
@@ -139,7 +139,7 @@ impl<W, U> Tracker<W, U> {
     }
 
     /// Queues a page unless it was met already; says whether it was queued.
-    pub fn queue(&mut self, task: Task) -> bool {
+    pub(super) fn queue(&mut self, task: Task) -> bool {
         if self.pages.contains_key(&task.key) {
             return false;
         }
@@ -153,7 +153,7 @@ impl<W, U> Tracker<W, U> {
     }
 
     /// The next queued page, now in flight.
-    pub fn next(&mut self) -> Option<Task> {
+    pub(super) fn next(&mut self) -> Option<Task> {
         let task = self.queue.pop_front()?;
         let pending = match self.pages.remove(&task.key) {
             Some(State::Queued(pending)) => pending,
@@ -165,7 +165,7 @@ impl<W, U> Tracker<W, U> {
     }
 
     /// Hangs an entry on its detail page, `task`, queued if it is new.
-    pub fn wait_for(&mut self, task: Task, waiter: W) -> Hung<W, U> {
+    pub(super) fn wait_for(&mut self, task: Task, waiter: W) -> Hung<W, U> {
         match self.root_of(&task.key) {
             Some(root) => {
                 let root = root.to_string();
@@ -183,7 +183,7 @@ impl<W, U> Tracker<W, U> {
     }
 
     /// An "older posts" link to `task`: queued if it is new.
-    pub fn older_posts(&mut self, task: Task) -> OlderPosts<U> {
+    pub(super) fn older_posts(&mut self, task: Task) -> OlderPosts<U> {
         let Some(root) = self.root_of(&task.key) else {
             self.queue_new(task, Pending::default());
             return OlderPosts::Queued;
@@ -209,7 +209,7 @@ impl<W, U> Tracker<W, U> {
     /// linking `target` would be the same meeting as one linking `from` (the
     /// same record id), so a live crawl need not keep the outcome for it.
     /// Says whether `target` was new.
-    pub fn redirected(&mut self, from: &str, target: String, same_meeting: bool) -> bool {
+    pub(super) fn redirected(&mut self, from: &str, target: String, same_meeting: bool) -> bool {
         if self.pages.contains_key(&target) {
             return false;
         }
@@ -230,7 +230,7 @@ impl<W, U> Tracker<W, U> {
     /// for it are hung on `target`, which is queued if it is new (and then
     /// takes on all that was known of `from`). `None` when `target` leads back
     /// to `from`: the page is left in flight, to be settled as unreadable.
-    pub fn replayed(&mut self, from: &str, target: Task) -> Option<Hung<W, U>> {
+    pub(super) fn replayed(&mut self, from: &str, target: Task) -> Option<Hung<W, U>> {
         let root = match self.root_of(&target.key) {
             Some(root) if root == from => return None,
             root => root.map(str::to_string),
@@ -252,7 +252,7 @@ impl<W, U> Tracker<W, U> {
     }
 
     /// Takes the page in flight under `key` as read both ways.
-    pub fn read_both_ways(&mut self, key: &str, readings: U) -> Reading<U> {
+    pub(super) fn read_both_ways(&mut self, key: &str, readings: U) -> Reading<U> {
         let pending = self.in_flight(key);
         if !pending.waiting.is_empty() {
             return Reading::AsDetail(readings);
@@ -272,13 +272,13 @@ impl<W, U> Tracker<W, U> {
         Reading::Undecided
     }
 
-    pub fn has_undecided(&self) -> bool {
+    pub(super) fn has_undecided(&self) -> bool {
         !self.undecided.is_empty()
     }
 
     /// The undecided pages' readings, in key order, the pages in flight again,
     /// for the crawl to decide by their own links.
-    pub fn take_undecided(&mut self) -> Vec<U> {
+    pub(super) fn take_undecided(&mut self) -> Vec<U> {
         std::mem::take(&mut self.undecided)
             .into_iter()
             .map(|key| {
@@ -290,7 +290,7 @@ impl<W, U> Tracker<W, U> {
     }
 
     /// The page in flight under `key` was read as a listing.
-    pub fn read_as_listing(&mut self, key: &str) {
+    pub(super) fn read_as_listing(&mut self, key: &str) {
         let pending = self.take_in_flight(key);
         self.pages
             .insert(key.to_string(), State::Listing(pending.waiting));
@@ -298,7 +298,7 @@ impl<W, U> Tracker<W, U> {
 
     /// Settles the page in flight under `key` as a detail page with `outcome`:
     /// the entries that waited for it are to be written with it.
-    pub fn settle(&mut self, key: &str, outcome: DetailOutcome) -> Settled<W> {
+    pub(super) fn settle(&mut self, key: &str, outcome: DetailOutcome) -> Settled<W> {
         let pending = self.take_in_flight(key);
         let outcome = Arc::new(outcome);
         let state = if self.keep_outcomes || pending.keep_outcome || pending.waiting.is_empty() {
@@ -317,7 +317,7 @@ impl<W, U> Tracker<W, U> {
 
     /// The entries still waiting when the crawl ends: their detail pages will
     /// not be read.
-    pub fn abandon(&mut self) -> Vec<W> {
+    pub(super) fn abandon(&mut self) -> Vec<W> {
         let mut abandoned = Vec::new();
         for state in self.pages.values_mut() {
             match state {

@@ -48,9 +48,11 @@ mod tests;
 use chrono::{NaiveDate, NaiveTime};
 use serde::{Serialize, Serializer};
 
+/// How exactly a date expression names its day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Precision {
+    /// A day: "13.9.2017".
     Day,
     /// "syyskuussa 2017": `start` is the first day of the month.
     Month,
@@ -65,10 +67,13 @@ pub struct DateMatch {
     pub start: NaiveDate,
     /// Last day of a range.
     pub end: Option<NaiveDate>,
+    /// The time of day, "klo 9.00"; serialized as `HH:MM`.
     #[serde(serialize_with = "hh_mm")]
     pub time: Option<NaiveTime>,
+    /// The end of a time range, "klo 9.00–11.30"; serialized as `HH:MM`.
     #[serde(serialize_with = "hh_mm")]
     pub end_time: Option<NaiveTime>,
+    /// Whether the expression names a day or only a month.
     pub precision: Precision,
     /// Byte span in the input, on char boundaries, without surrounding
     /// spaces. Serialized as `[start, end]`.
@@ -94,6 +99,31 @@ fn pair<S: Serializer>(r: &std::ops::Range<usize>, s: S) -> Result<S::Ok, S::Err
 /// All date expressions in `text`, in order of appearance and
 /// non-overlapping. `context` resolves dates written without a year; without
 /// it those dates are left out.
+///
+/// ```
+/// use chrono::{NaiveDate, NaiveTime};
+/// use harava::dates::{self, Precision};
+///
+/// let text = "Kuntajohtajakokous 10.5.2017 klo 9.00–11.30. Seuraava kokous 12.–14.6.";
+/// let found = dates::scan(text, NaiveDate::from_ymd_opt(2017, 5, 8));
+/// assert_eq!(found.len(), 2);
+///
+/// let meeting = &found[0];
+/// assert_eq!(meeting.text, "10.5.2017 klo 9.00–11.30");
+/// assert_eq!(&text[meeting.span.clone()], meeting.text);
+/// assert_eq!(meeting.start, NaiveDate::from_ymd_opt(2017, 5, 10).unwrap());
+/// assert_eq!(meeting.time, NaiveTime::from_hms_opt(9, 0, 0));
+/// assert_eq!(meeting.end_time, NaiveTime::from_hms_opt(11, 30, 0));
+/// assert_eq!(meeting.precision, Precision::Day);
+///
+/// // No year written: the context date's year, the nearest that fits.
+/// let next = &found[1];
+/// assert_eq!(next.start, NaiveDate::from_ymd_opt(2017, 6, 12).unwrap());
+/// assert_eq!(next.end, NaiveDate::from_ymd_opt(2017, 6, 14));
+///
+/// // Without a context date, a date without a year is left out.
+/// assert_eq!(dates::scan(text, None).len(), 1);
+/// ```
 pub fn scan(text: &str, context: Option<NaiveDate>) -> Vec<DateMatch> {
     scan::scan(text, context)
 }

@@ -14,7 +14,7 @@ use crate::text::collapse_whitespace;
 /// The field's value for the entry `entry` (`None` on a detail page, where the
 /// page is the entry) of `document`, whitespace collapsed; `None` when nothing
 /// matches, or the pattern keeps nothing.
-pub fn value(field: &Field, entry: Option<ElementRef>, document: &Html) -> Option<String> {
+pub(super) fn value(field: &Field, entry: Option<ElementRef>, document: &Html) -> Option<String> {
     let raw = raw(field, entry, document)?;
     let kept = match &field.pattern {
         None => raw,
@@ -61,7 +61,7 @@ fn raw(field: &Field, entry: Option<ElementRef>, document: &Html) -> Option<Stri
 /// An element's visible text, one line per line break, each line's whitespace
 /// collapsed and empty lines dropped. Walks the tree by its edges, so no depth
 /// of nesting can exhaust the stack.
-pub fn lines(element: ElementRef) -> String {
+pub(super) fn lines(element: ElementRef) -> String {
     let mut out: Vec<String> = Vec::new();
     let mut current = String::new();
     let mut hidden_depth = 0usize;

@@ -43,10 +43,10 @@ macro_rules! selector {
 }
 
 /// The name records extracted this way carry in `profile`.
-pub const GENERIC: &str = "generic";
+pub(crate) const GENERIC: &str = "generic";
 
 /// What the generic extractor made of a page, and why.
-pub struct Generic {
+pub(crate) struct Generic {
     pub extracted: Extracted,
     /// One line per decision: which elements were chosen for what.
     pub explain: Vec<String>,
@@ -91,7 +91,7 @@ const DOCUMENT_TYPES: &str = r"(?i)^(pöytäkirja|esityslista|lisälista(?: [0-9
 const GENERATED: &str = r"(?i)\b(luotu|päivitetty|muokattu|tulostettu|generoitu|generated|updated|modified|printed|skapad|uppdaterad|senast ändrad)\b";
 
 /// Reads `page` without a profile.
-pub fn extract(page: &Page, document: &Html) -> Generic {
+pub(crate) fn extract(page: &Page, document: &Html) -> Generic {
     let mut explain = Vec::new();
     let context: &Context = &CONTEXT;
     if let Some(reason) = needs_javascript(document) {
@@ -147,7 +147,7 @@ pub fn extract(page: &Page, document: &Html) -> Generic {
 
 /// Reads `page` as a detail page without a profile (the crawl reached it
 /// through an entry's link, so that is what it is).
-pub fn detail(page: &Page, document: &Html) -> DetailPage {
+pub(crate) fn detail(page: &Page, document: &Html) -> DetailPage {
     let mut explain = Vec::new();
     let organ = breadcrumb_organ(document, &mut explain);
     detail_page(page, document, organ, &CONTEXT, &mut explain)
@@ -1146,7 +1146,7 @@ fn item(page: &Page, row: ElementRef, number: Option<String>) -> Item {
 /// What the generic extractor chose on a listing page, as selectors a profile
 /// can pin: the entry, and within it each field's element.
 #[derive(Debug, Default)]
-pub struct ListingChoice {
+pub(crate) struct ListingChoice {
     pub entry: String,
     pub title: Option<String>,
     pub posted: Option<String>,
@@ -1164,14 +1164,14 @@ pub struct ListingChoice {
 
 /// What the generic extractor chose on a detail page.
 #[derive(Debug, Default)]
-pub struct DetailChoice {
+pub(crate) struct DetailChoice {
     /// Elements of the page's own, to tell it from a listing.
     pub markers: Vec<String>,
     pub body: String,
 }
 
 /// The choices behind reading `document` as a listing, if it is one.
-pub fn listing_choice(page: &Page, document: &Html) -> Option<ListingChoice> {
+pub(crate) fn listing_choice(page: &Page, document: &Html) -> Option<ListingChoice> {
     let context: &Context = &CONTEXT;
     let (entries, _) = find_entries(document, context)?;
     let first = *entries.first()?;
@@ -1296,7 +1296,7 @@ pub fn listing_choice(page: &Page, document: &Html) -> Option<ListingChoice> {
 
 /// The choices behind reading `document` as a detail page; `listings` are
 /// pages of the same site that are not, so the markers tell them apart.
-pub fn detail_choice(document: &Html, listings: &[&Html]) -> Option<DetailChoice> {
+pub(crate) fn detail_choice(document: &Html, listings: &[&Html]) -> Option<DetailChoice> {
     let content = main_content(document)?;
     let mut candidates: Vec<String> = Vec::new();
     if let Some(body) = document.select(&selector!("body").clone()).next() {
@@ -1396,7 +1396,7 @@ fn stable_step(element: ElementRef) -> String {
 
 /// A CSS path to an element, for `--explain` and `profile suggest`: its tag
 /// with id or classes, under its parent's.
-pub fn css_path(element: ElementRef) -> String {
+pub(crate) fn css_path(element: ElementRef) -> String {
     let mut parts = Vec::new();
     let mut current = Some(element);
     while let Some(e) = current {
@@ -1414,7 +1414,7 @@ pub fn css_path(element: ElementRef) -> String {
 }
 
 /// One step of a CSS path: `tag#id` or `tag.class1.class2`.
-pub fn step(element: ElementRef) -> String {
+pub(crate) fn step(element: ElementRef) -> String {
     let value = element.value();
     let mut step = value.name().to_string();
     if let Some(id) = value.id().filter(|id| is_css_ident(id)) {

@@ -1,18 +1,21 @@
-//! Pages to entries: applies a profile's selectors to a page.
+//! Pages to entries: applies a profile's selectors to a page ([`extract`]), or
+//! reads a page no profile knows by its structure ([`extract_generic`]).
 //!
 //! A listing page yields its entries and its "older posts" links; a detail page
 //! yields the full text of one entry. Nothing here fails: what cannot be extracted
 //! becomes a warning on the entry, so a broken page loses a field, never a record.
+//! [`Record::new`](crate::record::Record::new) makes an entry, with its detail
+//! page if one was read, a record.
 
 mod fields;
-pub mod generic;
+pub(crate) mod generic;
 mod parse;
-pub mod plain;
+pub(crate) mod plain;
 #[cfg(test)]
 mod proptests;
 mod text;
 
-pub use parse::{MAX_DEPTH, TooDeep, parse_document};
+pub(crate) use parse::parse_document;
 
 use chrono::NaiveDate;
 use schemars::JsonSchema;
@@ -27,7 +30,9 @@ use crate::text::collapse_whitespace;
 /// What a page turned out to be.
 #[derive(Debug)]
 pub enum Extracted {
+    /// A listing page: entries, one per meeting.
     Listing(ListingPage),
+    /// A meeting's own page, which a listing entry links to.
     Detail(DetailPage),
     /// Neither entries nor a detail body: an index page, an error page, …
     Other,
@@ -37,7 +42,9 @@ pub enum Extracted {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Document {
+    /// The link's text: "Pöytäkirja 10.5.2017".
     pub title: String,
+    /// Where the document is, on the original site.
     pub url: String,
 }
 
@@ -48,6 +55,7 @@ pub struct Item {
     /// The section number as printed, without "§"; null for a cover page or
     /// another unnumbered row.
     pub number: Option<String>,
+    /// The item's title: "Talousarvion toteutuminen".
     pub title: Option<String>,
     /// The item's own page or document.
     pub url: Option<String>,
@@ -55,30 +63,44 @@ pub struct Item {
     pub documents: Vec<Document>,
 }
 
+/// What a listing page shows: its meetings, and where the older ones are.
 #[derive(Debug)]
 pub struct ListingPage {
+    /// The meetings, in the page's order.
     pub entries: Vec<Entry>,
+    /// The "older posts" pages ("Vanhemmat", "Äldre") it links to.
     pub next: Vec<Link>,
 }
 
 /// One meeting as the listing shows it.
 #[derive(Debug, Clone)]
 pub struct Entry {
+    /// The body that met: "Kuntajohtajakokous", "Kaupunginhallitus".
     pub organ: Option<String>,
+    /// The entry's title as shown.
     pub title: Option<String>,
+    /// When the entry was posted.
     pub published_date: Option<NaiveDate>,
+    /// When the meeting was held, as the page says (or its title, in prose).
     pub meeting_date: Option<NaiveDate>,
     /// `HH:MM`.
     pub meeting_time: Option<String>,
+    /// "Pöytäkirja", "Esityslista", …
     pub document_type: Option<String>,
+    /// The category the site files the entry under.
     pub category: Option<String>,
+    /// The text the listing shows of the meeting.
     pub summary: Option<String>,
+    /// The documents the entry links to.
     pub documents: Vec<Document>,
+    /// The entry's own page ("Lue lisää"), where there is one.
     pub detail: Option<Link>,
+    /// How many comments the entry says it has.
     pub comment_count: Option<u32>,
     /// The publication system's own id of the meeting, read from the detail
     /// URL by the profile's `urls.id` pattern.
     pub system_id: Option<String>,
+    /// What could not be extracted, and why.
     pub warnings: Vec<String>,
 }
 
@@ -86,26 +108,35 @@ pub struct Entry {
 /// page, what its header says of the meeting and its agenda items.
 #[derive(Debug, Clone, Default)]
 pub struct DetailPage {
+    /// The page's text, paragraphs separated by blank lines.
     pub body: Option<String>,
+    /// The documents it links to.
     pub documents: Vec<Document>,
     /// A title for the page read by itself: composed from its header.
     pub title: Option<String>,
+    /// The body that met, as the page's header says.
     pub organ: Option<String>,
+    /// When the meeting was held, as the page's header says.
     pub meeting_date: Option<NaiveDate>,
+    /// `HH:MM`, as the page's header says.
     pub meeting_time: Option<String>,
+    /// "Pöytäkirja", "Esityslista", … as the page's header says.
     pub document_type: Option<String>,
+    /// The meeting's agenda items, for a meeting's index page.
     pub items: Vec<Item>,
+    /// The publication system's own id of the meeting, as for [`Entry::system_id`].
     pub system_id: Option<String>,
     /// Whether the profile makes this page a record of its own when no entry
     /// led to it.
     pub standalone: bool,
+    /// What could not be extracted, and why.
     pub warnings: Vec<String>,
 }
 
 /// How a page was read: by which profile and why, what it held, and what a
 /// user should hear about it.
 #[derive(Debug)]
-pub struct Reading<'p> {
+pub(crate) struct Reading<'p> {
     pub extracted: Extracted,
     /// The profile's name, or `generic`.
     pub profile: String,
@@ -125,7 +156,11 @@ pub struct Reading<'p> {
 /// host, the one whose signature it carries, or (with `--profile auto`) the
 /// generic extractor, which also stands in when the host's profile finds
 /// nothing on a page that is a listing after all.
-pub fn read<'p>(page: &Page, document: &Html, profiles: &'p Profiles) -> Option<Reading<'p>> {
+pub(crate) fn read<'p>(
+    page: &Page,
+    document: &Html,
+    profiles: &'p Profiles,
+) -> Option<Reading<'p>> {
     let host = page.url.host_str();
     let Some((profile, by)) = profiles.choose(host, document) else {
         if !profiles.generic_fallback() {
@@ -195,7 +230,7 @@ fn generic_reading(
 
 /// Reads a page reached through an entry's detail link as a detail page, with
 /// the profile that fits it or (with `--profile auto`) the generic extractor.
-pub fn read_detail(page: &Page, document: &Html, profiles: &Profiles) -> Option<DetailPage> {
+pub(crate) fn read_detail(page: &Page, document: &Html, profiles: &Profiles) -> Option<DetailPage> {
     match profiles.for_page(page.url.host_str(), document) {
         Some(profile) => Some(detail_page(page, document, profile)),
         None if profiles.generic_fallback() => Some(generic::detail(page, document)),
@@ -206,7 +241,7 @@ pub fn read_detail(page: &Page, document: &Html, profiles: &Profiles) -> Option<
 /// A form the crawl submits to get a listing (TWeb's meeting search): where to,
 /// and the fields as the page fills them in, the profile's overriding them.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Submission {
+pub(crate) struct Submission {
     pub action: Link,
     /// `POST` when the form says so; otherwise the fields go in the query of a `GET`.
     pub post: bool,
@@ -216,7 +251,11 @@ pub struct Submission {
 /// The profile's `listing.form` on this page, filled in as a browser would
 /// submit it untouched: inputs with their values (checkboxes and radio buttons
 /// only when checked), selects with their selected or first option.
-pub fn form_submission(page: &Page, document: &Html, profile: &Profile) -> Option<Submission> {
+pub(crate) fn form_submission(
+    page: &Page,
+    document: &Html,
+    profile: &Profile,
+) -> Option<Submission> {
     let rules = profile.listing.form.as_ref()?;
     let form = document.select(&rules.selector).next()?;
     let action = form.attr("action").unwrap_or_default();
@@ -310,7 +349,50 @@ fn profile_explain(profile: &Profile) -> Vec<String> {
 
 /// Extracts whatever `page` holds by `profile`'s rules. A page nested too deep
 /// to parse in reasonable time is given up on and reads as neither a listing nor
-/// a detail page; callers that report it parse with [`parse_document`] first.
+/// a detail page.
+///
+/// A meeting's own page, read with the bundled profile of its site:
+///
+/// ```
+/// use harava::extract::{self, Extracted};
+/// use harava::page::Page;
+/// use harava::profile;
+/// use url::Url;
+///
+/// let html = r#"<body class="single-post"><main><article>
+///   <h1 class="entry-title">Kuntajohtajakokous 10.5.2017</h1>
+///   <div class="entry-content">
+///     <p>Kuntajohtajat keskustelivat maakuntauudistuksen valmistelutilanteesta.</p>
+///     <p>Sovittiin, että neuvotteluja jatketaan pikimiten.</p>
+///   </div>
+///   <section class="entry-attachments"><ul>
+///     <li><a href="/wp-content/uploads/2017/05/Kuntajohtajakokous-10.5.2017.pdf">Kokousasiakirjat</a></li>
+///   </ul></section>
+/// </article></main></body>"#;
+/// let url = Url::parse("https://www.uusimaa2019.fi/muistiot/kuntajohtajakokous-10-5-2017/").unwrap();
+/// let page = Page::new(url.clone(), url, html.to_string());
+/// let profile = profile::bundled()
+///     .into_iter()
+///     .find(|p| p.name == "uusimaa2019")
+///     .unwrap();
+///
+/// let Extracted::Detail(detail) = extract::extract(&page, &profile) else {
+///     panic!("a detail page");
+/// };
+/// assert_eq!(
+///     detail.body.as_deref(),
+///     Some(
+///         "Kuntajohtajat keskustelivat maakuntauudistuksen valmistelutilanteesta.\n\n\
+///          Sovittiin, että neuvotteluja jatketaan pikimiten."
+///     )
+/// );
+/// assert_eq!(detail.documents.len(), 1);
+/// assert_eq!(detail.documents[0].title, "Kokousasiakirjat");
+/// assert_eq!(
+///     detail.documents[0].url,
+///     "https://www.uusimaa2019.fi/wp-content/uploads/2017/05/Kuntajohtajakokous-10.5.2017.pdf"
+/// );
+/// ```
 pub fn extract(page: &Page, profile: &Profile) -> Extracted {
     match parse_document(&page.html) {
         Ok(document) => extract_document(page, &document, profile),
@@ -321,8 +403,53 @@ pub fn extract(page: &Page, profile: &Profile) -> Extracted {
     }
 }
 
+/// Extracts whatever `page` holds without a profile, by its structure alone:
+/// repeated blocks with a title, a date and a link are a listing's entries, a
+/// long text block is a detail page. It is what a run with
+/// [`ProfileChoice::Auto`](crate::profile::ProfileChoice::Auto) does with a page
+/// no profile fits; records of it name the profile `generic`.
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use harava::extract::{self, Extracted};
+/// use harava::page::Page;
+/// use url::Url;
+///
+/// let html = r#"<main><h1>Kunnanhallitus</h1>
+///   <div class="kokous"><h3><a href="/kh/2024-03-04/">Kunnanhallitus 4.3.2024</a></h3>
+///     <p>Pöytäkirja julkaistu 11.3.2024.</p></div>
+///   <div class="kokous"><h3><a href="/kh/2024-02-19/">Kunnanhallitus 19.2.2024</a></h3>
+///     <p>Pöytäkirja julkaistu 26.2.2024.</p></div>
+///   <div class="kokous"><h3><a href="/kh/2024-02-05/">Kunnanhallitus 5.2.2024</a></h3>
+///     <p>Pöytäkirja julkaistu 12.2.2024.</p></div>
+/// </main>"#;
+/// let url = Url::parse("https://www.kunta.example.fi/kokoukset/").unwrap();
+/// let page = Page::new(url.clone(), url, html.to_string());
+///
+/// let Extracted::Listing(listing) = extract::extract_generic(&page) else {
+///     panic!("a listing page");
+/// };
+/// assert_eq!(listing.entries.len(), 3);
+/// let first = &listing.entries[0];
+/// assert_eq!(first.title.as_deref(), Some("Kunnanhallitus 4.3.2024"));
+/// assert_eq!(first.meeting_date, NaiveDate::from_ymd_opt(2024, 3, 4));
+/// assert_eq!(
+///     first.detail.as_ref().unwrap().original.as_str(),
+///     "https://www.kunta.example.fi/kh/2024-03-04/"
+/// );
+/// ```
+pub fn extract_generic(page: &Page) -> Extracted {
+    match parse_document(&page.html) {
+        Ok(document) => generic::extract(page, &document).extracted,
+        Err(e) => {
+            tracing::warn!("{}: {e}", page.url);
+            Extracted::Other
+        }
+    }
+}
+
 /// As [`extract`], for a document the caller has parsed already.
-pub fn extract_document(page: &Page, document: &Html, profile: &Profile) -> Extracted {
+pub(crate) fn extract_document(page: &Page, document: &Html, profile: &Profile) -> Extracted {
     if profile.is_detail_page(document) {
         return Extracted::Detail(detail_page(page, document, profile));
     }
@@ -500,7 +627,7 @@ fn entry(page: &Page, document: &Html, element: ElementRef, profile: &Profile) -
 
 /// Reads `page`, parsed as `document`, as a detail page, whatever it looks like: the
 /// crawler reached it through an entry's "read more" link, so that is what it is.
-pub fn detail_page(page: &Page, document: &Html, profile: &Profile) -> DetailPage {
+pub(crate) fn detail_page(page: &Page, document: &Html, profile: &Profile) -> DetailPage {
     let rules = &profile.detail;
     let mut warnings = page.warnings.clone();
     let field = |field: &Option<Field>| {
@@ -708,6 +835,7 @@ fn parse_comment_count(text: &str) -> Option<u32> {
 
 #[cfg(test)]
 mod tests {
+    use super::parse::MAX_DEPTH;
     use super::*;
 
     #[test]

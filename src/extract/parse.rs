@@ -19,7 +19,7 @@ use html5ever::{Attribute, QualName};
 use scraper::{Html, HtmlTreeSink};
 
 /// How deep elements may nest before a page is given up on (Blink's cap).
-pub const MAX_DEPTH: usize = 512;
+pub(crate) const MAX_DEPTH: usize = 512;
 
 /// How much text the parser gets between two looks at the depth: small enough
 /// that one chunk past the cap costs milliseconds, large enough to cost nothing.
@@ -30,11 +30,11 @@ const CHUNK: usize = 16 * 1024;
 #[error(
     "its elements nest more than {MAX_DEPTH} deep, which no real page does and which would take html5ever minutes to parse"
 )]
-pub struct TooDeep;
+pub(crate) struct TooDeep;
 
 /// Parses a whole document, or gives up once its elements nest deeper than
 /// [`MAX_DEPTH`].
-pub fn parse_document(html: &str) -> Result<Html, TooDeep> {
+pub(crate) fn parse_document(html: &str) -> Result<Html, TooDeep> {
     let too_deep = Rc::new(Cell::new(false));
     let sink = DepthLimited {
         inner: HtmlTreeSink::new(Html::new_document()),

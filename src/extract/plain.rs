@@ -14,7 +14,7 @@ use crate::page::Page;
 use crate::text::collapse_whitespace;
 
 /// The name records read from text carry in `profile`.
-pub const TEXT: &str = "text";
+pub(crate) const TEXT: &str = "text";
 
 /// Lines that end a listing's entries: its pagination.
 const NAVIGATION: &[&str] = &[
@@ -33,7 +33,7 @@ const NAVIGATION: &[&str] = &[
 ];
 
 /// The entries of a listing rendered as `text`; `page` is where it was read.
-pub fn listing(text: &str, page: &Page) -> ListingPage {
+pub(crate) fn listing(text: &str, page: &Page) -> ListingPage {
     let start = Regex::new(r"(\d{1,2}\.\d{1,2}\.\d{4})(\p{Lu}.*)$").expect("static pattern");
     let footer = Regex::new(
         r"(?i)(?:lue lisää|läs mer|read more)\s*\|\s*(\d+|ei)\s*\p{L}*\s*(?:\|\s*\p{L}+\s*)?$",

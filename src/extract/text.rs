@@ -52,7 +52,7 @@ pub(super) const INVISIBLE: &[&str] = &[
 ];
 
 /// The collapsed text of an element.
-pub fn element_text(element: ElementRef) -> String {
+pub(super) fn element_text(element: ElementRef) -> String {
     // Titles and link texts may be kept until the end of a run: no slack.
     let mut text = collapse_whitespace(&element.text().collect::<String>());
     text.shrink_to_fit();
@@ -63,7 +63,7 @@ pub fn element_text(element: ElementRef) -> String {
 ///
 /// The tree is walked by its open and close edges, not by recursion: a page of
 /// thousands of nested unclosed elements would otherwise overflow the stack.
-pub fn paragraphs(root: ElementRef, exclude: &[Selector]) -> Vec<String> {
+pub(super) fn paragraphs(root: ElementRef, exclude: &[Selector]) -> Vec<String> {
     let mut out = Vec::new();
     let mut current = String::new();
     // The element whose subtree is being passed over, until its close edge.

@@ -17,7 +17,7 @@ pub(super) fn show(url: &Url) -> std::borrow::Cow<'_, str> {
 /// excerpt of it, for hostile lengths) and a colon; [`FetchError::reason`] is
 /// the rest.
 #[derive(Debug, Clone, thiserror::Error)]
-pub enum FetchError {
+pub(crate) enum FetchError {
     #[error("{}: disallowed by robots.txt ({detail})", show(.url))]
     Disallowed { url: Url, detail: String },
     #[error("{}: not fetched, robots.txt was unavailable: {reason}", show(.url))]
@@ -137,7 +137,7 @@ fn archive_status_advice(status: u16) -> &'static str {
 
 impl FetchError {
     /// Skips are the crawler keeping its promises (robots.txt, scope), not failures.
-    pub fn is_skip(&self) -> bool {
+    pub(crate) fn is_skip(&self) -> bool {
         matches!(
             self,
             FetchError::Disallowed { .. }
@@ -157,7 +157,7 @@ impl FetchError {
     }
 
     /// The URL the error is about.
-    pub fn url(&self) -> &Url {
+    pub(crate) fn url(&self) -> &Url {
         match self {
             FetchError::Disallowed { url, .. }
             | FetchError::RobotsUnavailable { url, .. }
@@ -181,7 +181,7 @@ impl FetchError {
 
     /// The message without the URL it starts with, for callers that name the
     /// URL themselves.
-    pub fn reason(&self) -> String {
+    pub(crate) fn reason(&self) -> String {
         let message = self.to_string();
         let prefix = format!("{}: ", show(self.url()));
         match message.strip_prefix(&prefix) {

@@ -41,42 +41,52 @@ use politeness::Politeness;
 use recording::Recorder;
 use transport::Transport;
 
-pub use error::FetchError;
-pub use politeness::RequestKind;
-pub use response::{Response, Validators};
-pub use robots::agent_token;
-pub use scope::Scope;
-pub use transport::{check_request_url, user_agent_header};
+pub(crate) use error::FetchError;
+pub(crate) use politeness::RequestKind;
+pub(crate) use response::{Response, Validators};
+pub(crate) use scope::Scope;
+pub(crate) use transport::{check_request_url, user_agent_header};
 
-/// How to fetch. Defaults live in [`crate::config`].
+/// How a crawl fetches: `harava crawl`'s fetch options. Its defaults are those
+/// of [`CrawlConfig::new`](crate::crawl::CrawlConfig::new).
 #[derive(Debug, Clone)]
 pub struct FetchConfig {
+    /// The User-Agent header (`--user-agent`), matched against robots.txt by
+    /// its product name; the default asks you to put a way to reach you in it.
     pub user_agent: String,
-    /// Requests per second per host; 0 turns the limit off.
+    /// Requests per second per host (`--rate`); 0 turns the limit off.
     pub rate: f64,
+    /// How many requests a host may get at once before `rate` applies (`--burst`).
     pub burst: u32,
+    /// How long a whole response may take, headers and body (`--timeout`).
     pub timeout: Duration,
-    pub connect_timeout: Duration,
+    pub(crate) connect_timeout: Duration,
+    /// How often a failed request is retried (`--retries`).
     pub retries: u32,
-    pub backoff_base: Duration,
+    pub(crate) backoff_base: Duration,
     /// The longest `Retry-After` we honour; longer ones are cut to this.
-    pub max_retry_after: Duration,
+    pub(crate) max_retry_after: Duration,
     /// How long to wait after a 429 that names no `Retry-After`.
-    pub default_retry_after: Duration,
+    pub(crate) default_retry_after: Duration,
+    /// The largest response body read, after decompression (`--max-bytes`).
     pub max_bytes: u64,
-    pub max_redirects: usize,
+    pub(crate) max_redirects: usize,
+    /// Neither fetch nor obey robots.txt (`--ignore-robots`): only with the site
+    /// owner's permission.
     pub ignore_robots: bool,
-    /// Page requests per second per web archive host; 0 turns the limit off.
+    /// Page requests per second per web archive host (`--archive-rate`); 0
+    /// turns the limit off.
     pub archive_rate: f64,
     /// CDX queries per second per web archive host; 0 turns the limit off.
-    pub cdx_rate: f64,
-    /// How many requests may be in flight at once, to size the connection pool.
-    pub concurrency_hint: usize,
+    pub(crate) cdx_rate: f64,
+    /// How many requests may be in flight at once, to size the connection
+    /// pool: a crawl sets it to its `concurrency`.
+    pub(crate) concurrency_hint: usize,
 }
 
 /// Counters a crawl reports in its summary.
 #[derive(Debug, Default)]
-pub struct FetchCounters {
+pub(crate) struct FetchCounters {
     pub requests: AtomicU64,
     pub retries: AtomicU64,
     pub throttled: AtomicU64,
@@ -86,7 +96,7 @@ pub struct FetchCounters {
 
 /// Why a fetcher could not be set up.
 #[derive(Debug, thiserror::Error)]
-pub enum ClientError {
+pub(crate) enum ClientError {
     #[error("{0}")]
     Client(#[from] reqwest::Error),
     #[error("{0}")]
@@ -95,7 +105,7 @@ pub enum ClientError {
     Recorder(std::io::Error),
 }
 
-pub struct Fetcher {
+pub(crate) struct Fetcher {
     politeness: Politeness,
     scope: Scope,
     max_redirects: usize,
@@ -106,7 +116,7 @@ impl Fetcher {
     /// A fetcher for the origins in `scope`; hosts in `archives` are web archives
     /// and get the archive budget. With a `recorder`, every exchange is written to
     /// it as WARC records.
-    pub fn new(
+    pub(crate) fn new(
         config: FetchConfig,
         scope: Scope,
         archives: Scope,
@@ -133,24 +143,28 @@ impl Fetcher {
     }
 
     /// Keeps an index of the responses the WARC records, for a WACZ of it.
-    pub fn indexing(mut self) -> Fetcher {
+    pub(crate) fn indexing(mut self) -> Fetcher {
         self.politeness.transport_mut().keep_index();
         self
     }
 
     /// Closes the WARC, if one is being written, once its last records are
     /// written, and hands back its index when one was kept.
-    pub fn finish_recording(self) -> std::io::Result<Option<Vec<Indexed>>> {
+    pub(crate) fn finish_recording(self) -> std::io::Result<Option<Vec<Indexed>>> {
         self.politeness.into_transport().finish_recording()
     }
 
     /// Fetches a page: robots.txt, rate limit, retries and redirects included.
-    pub async fn get(&self, url: &Url) -> Result<Response, FetchError> {
+    pub(crate) async fn get(&self, url: &Url) -> Result<Response, FetchError> {
         self.get_as(url, RequestKind::Page).await
     }
 
     /// Fetches `url` for a `kind` of request.
-    pub async fn get_as(&self, url: &Url, kind: RequestKind) -> Result<Response, FetchError> {
+    pub(crate) async fn get_as(
+        &self,
+        url: &Url,
+        kind: RequestKind,
+    ) -> Result<Response, FetchError> {
         self.fetch(url, kind, None, None).await
     }
 
@@ -158,7 +172,7 @@ impl Fetcher {
     /// [`Response::validators`]): an unchanged one comes back with
     /// [`Response::not_modified`] set and no body. Archives are asked
     /// unconditionally, since their captures do not change.
-    pub async fn get_conditional(
+    pub(crate) async fn get_conditional(
         &self,
         url: &Url,
         validators: Option<&Validators>,
@@ -169,7 +183,7 @@ impl Fetcher {
     /// Submits a form (`POST`, `application/x-www-form-urlencoded`) to `url`, as
     /// politely as any page: robots.txt, the host's budget, retries. Redirects
     /// after it are followed with `GET`, as browsers do after a form.
-    pub async fn submit(
+    pub(crate) async fn submit(
         &self,
         url: &Url,
         fields: &[(String, String)],

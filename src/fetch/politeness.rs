@@ -45,7 +45,7 @@ fn stricter_rate(a: f64, b: f64) -> f64 {
 
 /// What a request is for; each kind has its own budget on a host.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RequestKind {
+pub(crate) enum RequestKind {
     Page = 0,
     /// A CDX index query, which archives meter separately from replays.
     Cdx = 1,
@@ -448,7 +448,7 @@ mod tests {
 
     #[tokio::test]
     async fn http_and_https_of_one_host_share_one_budget() {
-        let config = crate::config::default_crawl(&[url("http://x.fi/")], true).fetch;
+        let config = crate::crawl::CrawlConfig::new(vec![url("http://x.fi/")]).fetch;
         let fetcher = politeness(config, Scope::default());
         let http = fetcher.host(&url("http://x.fi/a"));
         let https = fetcher.host(&url("https://x.fi/b"));

@@ -20,7 +20,7 @@ use tokio::time::Instant;
 /// The longest spacing repeated 429s can push a host to.
 const MAX_SPACING: Duration = Duration::from_secs(60);
 
-pub struct HostLimiter {
+pub(super) struct HostLimiter {
     /// Held while waiting for the rate limiter; tokio's mutex is FIFO-fair.
     turn: tokio::sync::Mutex<()>,
     pace: Mutex<Pace>,
@@ -50,7 +50,7 @@ fn governor(period: Duration, burst: u32) -> Option<Arc<DefaultDirectRateLimiter
 
 impl HostLimiter {
     /// `rate` requests per second (0: unlimited) in bursts of up to `burst`.
-    pub fn new(rate: f64, burst: u32) -> HostLimiter {
+    pub(super) fn new(rate: f64, burst: u32) -> HostLimiter {
         // Out-of-range rates are refused on the command line; a library caller's
         // 1e-300 must still not panic, so it is read as "no limit".
         let period = (rate > 0.0)
@@ -70,7 +70,7 @@ impl HostLimiter {
     /// Keeps at least `delay` between requests from now on, with no burst on top,
     /// unless the pace is slower already. The request that brought the delay (the
     /// robots.txt fetch) counts as the last one.
-    pub fn obey_crawl_delay(&self, delay: Duration) {
+    pub(super) fn obey_crawl_delay(&self, delay: Duration) {
         let mut pace = self.pace.lock().expect("pace lock");
         if pace.crawl_delay.is_some_and(|d| d >= delay) {
             return;
@@ -88,7 +88,7 @@ impl HostLimiter {
     }
 
     /// Waits until this host may get another request.
-    pub async fn until_ready(&self) {
+    pub(super) async fn until_ready(&self) {
         loop {
             self.wait_out_pause().await;
             let limiter = self.pace.lock().expect("pace lock").limiter.clone();
@@ -137,7 +137,7 @@ impl HostLimiter {
 
     /// After a 429: holds every request to this host back for `wait`, and halves
     /// the host's pace for the rest of the run.
-    pub fn slow_down(&self, wait: Duration) {
+    pub(super) fn slow_down(&self, wait: Duration) {
         let until = Instant::now() + wait;
         let mut state = self.state.lock().expect("throttle lock");
         if state.paused_until.is_none_or(|p| p < until) {

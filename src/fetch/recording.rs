@@ -164,7 +164,6 @@ fn exchange(response: &Response) -> Exchange {
             })
             .collect(),
         body: response.body.to_vec(),
-        ip: None,
     }
 }
 

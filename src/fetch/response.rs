@@ -12,7 +12,7 @@ use crate::page::HttpResponse;
 
 /// A response with its body read.
 #[derive(Debug, Clone)]
-pub struct Response {
+pub(crate) struct Response {
     /// The URL that answered, after redirects.
     pub url: Url,
     pub status: u16,
@@ -34,7 +34,7 @@ impl Response {
     }
 
     /// The response as the page module reads it.
-    pub fn http(&self) -> HttpResponse<'_> {
+    pub(crate) fn http(&self) -> HttpResponse<'_> {
         HttpResponse {
             url: &self.url,
             content_type: self.header(header::CONTENT_TYPE),
@@ -44,17 +44,19 @@ impl Response {
         }
     }
 
-    pub fn etag(&self) -> Option<&str> {
+    pub(crate) fn etag(&self) -> Option<&str> {
         self.header(header::ETAG)
     }
 
-    pub fn last_modified(&self) -> Option<&str> {
+    pub(crate) fn last_modified(&self) -> Option<&str> {
         self.header(header::LAST_MODIFIED)
     }
 
     /// What to send to ask for this page again only if it changed; `None` when
-    /// the server gave nothing to compare with.
-    pub fn validators(&self) -> Option<Validators> {
+    /// the server gave nothing to compare with. Crawls take the validators from
+    /// the state instead; the tests take them from the first response.
+    #[cfg(test)]
+    pub(crate) fn validators(&self) -> Option<Validators> {
         let validators = Validators {
             etag: self.etag().map(str::to_owned),
             last_modified: self.last_modified().map(str::to_owned),
@@ -81,7 +83,7 @@ impl Response {
 /// A page's validators from an earlier response, sent as `If-None-Match` and
 /// `If-Modified-Since` so that an unchanged page costs a `304` and no body.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Validators {
+pub(crate) struct Validators {
     pub etag: Option<String>,
     pub last_modified: Option<String>,
 }

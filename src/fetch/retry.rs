@@ -9,12 +9,12 @@
 use std::time::{Duration, SystemTime};
 
 /// Statuses that mean "this may work later".
-pub fn is_retryable_status(status: u16) -> bool {
+pub(super) fn is_retryable_status(status: u16) -> bool {
     matches!(status, 408 | 429 | 500 | 502 | 503 | 504)
 }
 
 /// The wait a `Retry-After` value asks for, measured from `now`.
-pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+pub(super) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let value = value.trim();
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(Duration::from_secs(seconds));
@@ -24,7 +24,7 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
 }
 
 /// Exponential backoff: `base` × 2^(attempt), capped, with ±25 % jitter.
-pub fn backoff(base: Duration, attempt: u32, cap: Duration) -> Duration {
+pub(super) fn backoff(base: Duration, attempt: u32, cap: Duration) -> Duration {
     let exponential = base.saturating_mul(1u32 << attempt.min(16)).min(cap);
     let jitter = 0.75 + fastrand::f64() * 0.5;
     exponential.mul_f64(jitter)

@@ -12,7 +12,7 @@ use url::Url;
 use crate::error::excerpt;
 
 /// The rules of one site for our user agent.
-pub enum Robots {
+pub(super) enum Robots {
     Rules(Box<Robot>),
     AllowAll,
     /// The site could not tell us its rules, so none of its pages may be fetched;
@@ -23,7 +23,7 @@ pub enum Robots {
 
 impl Robots {
     /// Rules from a robots.txt fetch of `url` that ended with `status` and `body`.
-    pub fn from_response(agent: &str, url: &Url, status: u16, body: &[u8]) -> Robots {
+    pub(super) fn from_response(agent: &str, url: &Url, status: u16, body: &[u8]) -> Robots {
         match status {
             200..=299 => match Robot::new(agent, body) {
                 Ok(robot) => Robots::Rules(Box::new(robot)),
@@ -37,14 +37,14 @@ impl Robots {
     }
 
     /// robots.txt could not be read at `url`, for `why` ("answered HTTP 503").
-    pub fn unavailable(url: &Url, why: &str) -> Robots {
+    pub(super) fn unavailable(url: &Url, why: &str) -> Robots {
         Robots::Unavailable(format!(
             "{} {why}, which RFC 9309 reads as \"disallow everything\" for now; try again later",
             excerpt(url.as_str())
         ))
     }
 
-    pub fn allowed(&self, url: &Url) -> bool {
+    pub(super) fn allowed(&self, url: &Url) -> bool {
         match self {
             Robots::Rules(robot) => robot.allowed(url.as_str()),
             Robots::AllowAll => true,
@@ -53,7 +53,7 @@ impl Robots {
     }
 
     /// The `Crawl-delay` the site asks of us, if any.
-    pub fn crawl_delay(&self) -> Option<Duration> {
+    pub(super) fn crawl_delay(&self) -> Option<Duration> {
         match self {
             Robots::Rules(robot) => robot
                 .delay
@@ -66,7 +66,7 @@ impl Robots {
 
 /// The product token robots.txt groups are matched against: the User-Agent up to
 /// its first `/` or space.
-pub fn agent_token(user_agent: &str) -> &str {
+pub(crate) fn agent_token(user_agent: &str) -> &str {
     user_agent.split(['/', ' ']).next().unwrap_or(user_agent)
 }
 

@@ -8,14 +8,14 @@ use crate::url_key;
 
 /// The origins (scheme, host, port) a crawl may visit.
 #[derive(Debug, Clone, Default)]
-pub struct Scope {
+pub(crate) struct Scope {
     origins: Vec<String>,
     /// The same origins by [`url_key::politeness`], for what is shared per host.
     hosts: Vec<String>,
 }
 
 impl Scope {
-    pub fn new<'a>(urls: impl IntoIterator<Item = &'a Url>) -> Scope {
+    pub(crate) fn new<'a>(urls: impl IntoIterator<Item = &'a Url>) -> Scope {
         let mut origins = Vec::new();
         let mut hosts = Vec::new();
         for url in urls {
@@ -33,7 +33,7 @@ impl Scope {
         Scope { origins, hosts }
     }
 
-    pub fn contains(&self, url: &Url) -> bool {
+    pub(crate) fn contains(&self, url: &Url) -> bool {
         self.origins.contains(&url_key::origin(url))
     }
 
@@ -42,12 +42,12 @@ impl Scope {
         self.hosts.iter().any(|host| host == key)
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.origins.is_empty()
     }
 
     /// Both scopes' origins.
-    pub fn union(&self, other: &Scope) -> Scope {
+    pub(crate) fn union(&self, other: &Scope) -> Scope {
         Scope::from_keys(
             [self.origins.clone(), other.origins.clone()].concat(),
             [self.hosts.clone(), other.hosts.clone()].concat(),

@@ -15,7 +15,7 @@ use super::FetchConfig;
 
 /// A request as the server got it.
 #[derive(Debug, Clone)]
-pub struct Seen {
+pub(super) struct Seen {
     pub path: String,
     pub headers: HeaderMap,
     pub at: Instant,
@@ -24,14 +24,14 @@ pub struct Seen {
 }
 
 impl Seen {
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(super) fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 }
 
 type Answer = fn(&Seen) -> Response;
 
-pub struct Server {
+pub(super) struct Server {
     address: SocketAddr,
     seen: Arc<Mutex<Vec<Seen>>>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
@@ -48,7 +48,7 @@ impl Drop for Server {
 impl Server {
     /// Serves on a thread and runtime of its own, so a test's runtime, clock or
     /// blocking leaves it be.
-    pub fn start(answer: Answer) -> Server {
+    pub(super) fn start(answer: Answer) -> Server {
         let seen = Arc::new(Mutex::new(Vec::new()));
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.set_nonblocking(true).unwrap();
@@ -79,16 +79,16 @@ impl Server {
         }
     }
 
-    pub fn url(&self, path: &str) -> Url {
+    pub(super) fn url(&self, path: &str) -> Url {
         Url::parse(&format!("http://{}{path}", self.address)).unwrap()
     }
 
-    pub fn seen(&self) -> Vec<Seen> {
+    pub(super) fn seen(&self) -> Vec<Seen> {
         self.seen.lock().unwrap().clone()
     }
 
     /// The paths requested, in order.
-    pub fn paths(&self) -> Vec<String> {
+    pub(super) fn paths(&self) -> Vec<String> {
         self.seen().into_iter().map(|s| s.path).collect()
     }
 }
@@ -118,7 +118,7 @@ async fn serve(
 }
 
 /// An answer with `status`, `headers` and `body`.
-pub fn respond(status: u16, headers: &[(&str, &str)], body: &str) -> Response {
+pub(super) fn respond(status: u16, headers: &[(&str, &str)], body: &str) -> Response {
     let mut builder = Response::builder().status(status);
     for (name, value) in headers {
         builder = builder.header(*name, *value);
@@ -128,9 +128,9 @@ pub fn respond(status: u16, headers: &[(&str, &str)], body: &str) -> Response {
 
 /// The crawl's defaults, without the rate limit, robots.txt and waits that
 /// would slow a test down; each test turns on what it is about.
-pub fn config() -> FetchConfig {
+pub(super) fn config() -> FetchConfig {
     let start = Url::parse("http://127.0.0.1/").unwrap();
-    let mut config = crate::config::default_crawl(&[start], true).fetch;
+    let mut config = crate::crawl::CrawlConfig::new(vec![start]).fetch;
     config.rate = 0.0;
     config.ignore_robots = true;
     config.backoff_base = std::time::Duration::from_millis(1);

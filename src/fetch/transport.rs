@@ -270,14 +270,14 @@ fn transport_error(url: &Url, error: reqwest::Error) -> FetchError {
 /// Whether `url` can be sent at all. reqwest turns it into an `http::Uri`, which
 /// is stricter than a WHATWG URL (and at most 64 KiB long); a URL it refuses is
 /// refused here, before any budget is spent or a retry is scheduled.
-pub fn check_request_url(url: &Url) -> Result<(), String> {
+pub(crate) fn check_request_url(url: &Url) -> Result<(), String> {
     http::Uri::try_from(url.as_str())
         .map(drop)
         .map_err(|e| format!("{e}; {} characters", url.as_str().len()))
 }
 
 /// The User-Agent as a header value, or why it cannot be one.
-pub fn user_agent_header(user_agent: &str) -> Result<HeaderValue, String> {
+pub(crate) fn user_agent_header(user_agent: &str) -> Result<HeaderValue, String> {
     let invalid = |why: &str| {
         format!(
             "--user-agent {:?} {why}; give printable ASCII that starts with a product name, e.g. \"harava-kunta/1.0 (+mailto:you@example.fi)\"",

@@ -8,7 +8,19 @@ use encoding_rs::Encoding;
 use regex::bytes::Regex;
 
 /// Decodes an HTML document. `header_charset` is the `charset` parameter of the
-/// HTTP Content-Type, if any.
+/// HTTP Content-Type, if any. A byte-order mark wins, then `header_charset`,
+/// then the page's `<meta>` charset; without any, UTF-8 if the bytes are UTF-8,
+/// else a guess for Finnish text.
+///
+/// ```
+/// use harava::page::decode_html;
+///
+/// // "Pöytäkirja" in ISO-8859-1, as a 2000s municipal site serves it.
+/// let latin1 = b"<meta charset=\"iso-8859-1\"><h1>P\xf6yt\xe4kirja</h1>";
+/// assert_eq!(decode_html(latin1, None), "<meta charset=\"iso-8859-1\"><h1>Pöytäkirja</h1>");
+/// // The HTTP header's charset wins over a guess.
+/// assert_eq!(decode_html(b"P\xf6yt\xe4kirja", Some("windows-1252")), "Pöytäkirja");
+/// ```
 pub fn decode_html(bytes: &[u8], header_charset: Option<&str>) -> String {
     if let Some((encoding, bom_len)) = Encoding::for_bom(bytes) {
         return encoding

@@ -17,7 +17,7 @@ use crate::error::Error;
 
 /// One input, not yet read.
 #[derive(Debug)]
-pub enum Input {
+pub(crate) enum Input {
     Html(InputFile),
     /// A WARC file of many pages, by its name or its first bytes.
     Warc {
@@ -35,7 +35,7 @@ pub enum Input {
 
 /// One HTML file, read when its turn comes.
 #[derive(Debug)]
-pub struct InputFile {
+pub(crate) struct InputFile {
     /// How the user will recognise it in messages.
     pub name: String,
     pub path: PathBuf,
@@ -50,7 +50,7 @@ pub struct InputFile {
 }
 
 /// The name standard input goes by in messages.
-pub const STDIN_NAME: &str = "<stdin>";
+pub(crate) const STDIN_NAME: &str = "<stdin>";
 
 const HTML_EXTENSIONS: &[&str] = &["html", "htm", "xhtml"];
 
@@ -70,7 +70,7 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
 /// WARC files, sorted by path), other paths as given (a WARC by its name or its
 /// first bytes), `-` as standard input. A path that cannot be listed or opened
 /// comes as an error in its place, so the others are still extracted.
-pub fn inputs<'a>(
+pub(crate) fn inputs<'a>(
     paths: &'a [PathBuf],
     base_url: Option<&'a Url>,
 ) -> impl Iterator<Item = Result<Input, Error>> + Send + 'a {
@@ -176,7 +176,7 @@ fn html_file(path: &Path, relative: &Path, base_url: Option<&Url>) -> InputFile 
 
 /// Reads an HTML document from `reader`, refusing at its first kilobyte what is
 /// plainly not HTML and past `max_bytes` what is too large.
-pub fn read_html(reader: impl Read, name: &str, max_bytes: u64) -> Result<Vec<u8>, Error> {
+pub(crate) fn read_html(reader: impl Read, name: &str, max_bytes: u64) -> Result<Vec<u8>, Error> {
     read_html_sized(reader, name, max_bytes, 0)
 }
 
@@ -214,7 +214,7 @@ fn read_html_sized(
 
 /// Reads the HTML file `file`: [`read_html`], but a file whose size is known to be
 /// over the cap is refused without reading it.
-pub fn read_html_file(file: &InputFile, max_bytes: u64) -> Result<Vec<u8>, Error> {
+pub(crate) fn read_html_file(file: &InputFile, max_bytes: u64) -> Result<Vec<u8>, Error> {
     let read_error = |source| Error::Read {
         path: file.name.clone(),
         source,
@@ -239,7 +239,7 @@ pub fn read_html_file(file: &InputFile, max_bytes: u64) -> Result<Vec<u8>, Error
 }
 
 /// The error for an input over `--max-input-bytes`.
-pub fn too_large(name: &str, max_bytes: u64) -> Error {
+pub(crate) fn too_large(name: &str, max_bytes: u64) -> Error {
     Error::Skipped {
         path: name.to_string(),
         reason: format!("it is larger than {max_bytes} bytes; raise --max-input-bytes to read it"),
@@ -247,7 +247,7 @@ pub fn too_large(name: &str, max_bytes: u64) -> Error {
 }
 
 /// Fills as much of `buf` as the input has, however it comes in pieces.
-pub fn read_up_to(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+pub(crate) fn read_up_to(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
     let mut filled = 0;
     while filled < buf.len() {
         match reader.read(&mut buf[filled..]) {
@@ -270,7 +270,7 @@ fn is_warc_name(path: &Path) -> bool {
 
 /// A WARC starts with its version line; a gzipped one with the gzip magic (HTML
 /// is never served to us gzipped on disk).
-pub fn is_warc_bytes(bytes: &[u8]) -> bool {
+pub(crate) fn is_warc_bytes(bytes: &[u8]) -> bool {
     bytes.starts_with(b"WARC/") || bytes.starts_with(&[0x1f, 0x8b])
 }
 

@@ -10,9 +10,8 @@ mod decode;
 mod input;
 
 pub use decode::decode_html;
-pub use input::{
-    Input, InputFile, STDIN_NAME, inputs, is_warc_bytes, read_html, read_html_file, read_up_to,
-    too_large,
+pub(crate) use input::{
+    Input, InputFile, inputs, is_warc_bytes, read_html, read_html_file, read_up_to,
 };
 
 use std::sync::LazyLock;
@@ -30,17 +29,19 @@ pub struct Page {
     pub url: Url,
     /// Where it was actually read from.
     pub fetch_url: Url,
+    /// The page's HTML, decoded.
     pub html: String,
+    /// When it was fetched, for a page fetched over HTTP; records carry it.
     pub fetched_at: Option<DateTime<Utc>>,
     /// Set when the page is an archive capture.
-    pub archive: Option<Archived>,
+    pub(crate) archive: Option<Archived>,
     /// Problems with the page itself, carried into its records.
     pub warnings: Vec<String>,
 }
 
 /// Where and when an archive captured a page.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Archived {
+pub(crate) struct Archived {
     /// The capture URL the page was read from.
     pub capture_url: Url,
     pub capture: Capture,
@@ -48,7 +49,8 @@ pub struct Archived {
     pub mode: ArchiveMode,
 }
 
-/// Which form of a capture to fetch.
+/// Which form of an archive capture a crawl fetches
+/// ([`CrawlConfig::archive_mode`](crate::crawl::CrawlConfig::archive_mode)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum ArchiveMode {
     /// The archived bytes as captured (`id_`): no toolbar, no rewritten links.
@@ -60,7 +62,7 @@ pub enum ArchiveMode {
 
 impl ArchiveMode {
     /// The URL that fetches `capture` in this mode.
-    pub fn url(self, capture: &Capture) -> Url {
+    pub(crate) fn url(self, capture: &Capture) -> Url {
         match self {
             ArchiveMode::Raw => capture.raw_url(),
             ArchiveMode::Rewritten => capture.replay_url(),
@@ -69,7 +71,7 @@ impl ArchiveMode {
 }
 
 /// An HTTP response, as the crawler got it or a WARC kept it.
-pub struct HttpResponse<'a> {
+pub(crate) struct HttpResponse<'a> {
     pub url: &'a Url,
     pub content_type: Option<&'a str>,
     pub memento_datetime: Option<&'a str>,
@@ -80,12 +82,12 @@ pub struct HttpResponse<'a> {
 impl HttpResponse<'_> {
     /// Whether the body is HTML by its Content-Type (a missing one is given the
     /// benefit of the doubt, as browsers sniff).
-    pub fn is_html(&self) -> bool {
+    pub(crate) fn is_html(&self) -> bool {
         is_html_type(self.content_type)
     }
 
     /// The `charset` parameter of the Content-Type.
-    pub fn charset(&self) -> Option<&str> {
+    pub(crate) fn charset(&self) -> Option<&str> {
         self.content_type?.split(';').skip(1).find_map(|param| {
             let (name, value) = param.split_once('=')?;
             name.trim()
@@ -96,7 +98,7 @@ impl HttpResponse<'_> {
 
     /// The page this response holds. A response from an archive becomes an
     /// archived page of the original URL, its replay decorations removed.
-    pub fn into_page(self, mode: ArchiveMode) -> Page {
+    pub(crate) fn into_page(self, mode: ArchiveMode) -> Page {
         let html = decode_html(self.body, self.charset());
         let mut page = match Capture::parse(self.url) {
             Some(capture) => {
@@ -131,7 +133,7 @@ impl HttpResponse<'_> {
 
 /// Whether a Content-Type is HTML (a missing one is given the benefit of the
 /// doubt, as browsers sniff).
-pub fn is_html_type(content_type: Option<&str>) -> bool {
+pub(crate) fn is_html_type(content_type: Option<&str>) -> bool {
     match content_type {
         None => true,
         Some(ct) => {
@@ -149,13 +151,33 @@ pub fn is_html_type(content_type: Option<&str>) -> bool {
 /// A link found on a page, in both address spaces.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Link {
+    /// Where it leads on the original site: what records say.
     pub original: Url,
+    /// Where it leads from where the page was read (a mirror, an archive):
+    /// what a crawl fetches.
     pub fetch: Url,
 }
 
 impl Page {
-    /// A page whose original URL is its `<link rel="canonical">` when that is an
-    /// absolute http(s) URL, and otherwise `fallback`.
+    /// A page read from `fetch_url`, whose original URL is its `<link
+    /// rel="canonical">` when that is an absolute http(s) URL, and otherwise
+    /// `fallback`.
+    ///
+    /// ```
+    /// use harava::page::Page;
+    /// use url::Url;
+    ///
+    /// // A page of a mirror on localhost that names its original address.
+    /// let mirror = Url::parse("http://localhost:8000/kuntajohtajakokous/").unwrap();
+    /// let html = r#"<link rel="canonical" href="https://www.uusimaa2019.fi/kuntajohtajakokous/">"#;
+    /// let page = Page::new(mirror.clone(), mirror.clone(), html.to_string());
+    /// assert_eq!(page.url.as_str(), "https://www.uusimaa2019.fi/kuntajohtajakokous/");
+    /// assert_eq!(page.fetch_url, mirror);
+    ///
+    /// // Without one, the fallback.
+    /// let page = Page::new(mirror.clone(), mirror.clone(), "<h1>Kokoukset</h1>".to_string());
+    /// assert_eq!(page.url, mirror);
+    /// ```
     pub fn new(fetch_url: Url, fallback: Url, html: String) -> Page {
         let url = canonical_url(&html).unwrap_or(fallback);
         Page {
@@ -172,7 +194,7 @@ impl Page {
     /// are mapped onto the fetch origin and vice versa, so a mirror that kept
     /// absolute links is still crawled in the mirror; on an archived page, links
     /// lead to the same archive at the page's capture time.
-    pub fn resolve(&self, href: &str) -> Option<Link> {
+    pub(crate) fn resolve(&self, href: &str) -> Option<Link> {
         let href = href.trim();
         if href.is_empty() || href.starts_with('#') {
             return None;

@@ -10,7 +10,7 @@ mod suggest;
 
 use std::path::Path;
 
-pub use suggest::suggest;
+pub(crate) use suggest::suggest;
 
 use scraper::error::SelectorErrorKind;
 use scraper::{ElementRef, Html, Selector};
@@ -20,7 +20,7 @@ use crate::error::{Error, excerpt};
 
 /// The profiles in `selectors/`, compiled into the binary so `--profile NAME` works
 /// from any directory: their path in the source tree and their TOML text.
-pub const BUNDLED: &[(&str, &str)] = &[
+pub(crate) const BUNDLED: &[(&str, &str)] = &[
     (
         "selectors/dynasty.toml",
         include_str!("../../selectors/dynasty.toml"),
@@ -176,14 +176,14 @@ struct UrlsFile {
 
 /// How URLs of a site are compared when deciding whether a page was seen already.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct Urls {
+pub(crate) struct Urls {
     pub trailing_slash: TrailingSlash,
 }
 
 /// Where a field's element is looked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Scope {
+pub(crate) enum Scope {
     /// Inside the entry (the listing's block, row or list item).
     Entry,
     /// Anywhere on the page: a header or breadcrumb that names every entry's organ.
@@ -192,7 +192,7 @@ pub enum Scope {
 
 /// What a field reads of the element its selector matches.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Read {
+pub(crate) enum Read {
     /// Its text, with line breaks where `<br>` and blocks break it.
     Text,
     /// The value of an attribute.
@@ -205,7 +205,7 @@ pub enum Read {
 /// what to read of it, and, with a `pattern`, the part to keep — the named
 /// group `value` if the pattern has one, else the whole match.
 #[derive(Debug, Clone)]
-pub struct Field {
+pub(crate) struct Field {
     pub selector: Selector,
     pub scope: Scope,
     pub read: Read,
@@ -215,14 +215,14 @@ pub struct Field {
 /// A form whose answer is the listing (TWeb's search form): the crawl submits it
 /// with the form's own fields, `fields` overriding them.
 #[derive(Debug, Clone)]
-pub struct Form {
+pub(crate) struct Form {
     pub selector: Selector,
     pub fields: Vec<(String, String)>,
 }
 
 /// The agenda items on a meeting's index page: one per row.
 #[derive(Debug, Clone)]
-pub struct Items {
+pub(crate) struct Items {
     pub entry: Selector,
     pub number: Option<Field>,
     pub title: Option<Field>,
@@ -233,7 +233,7 @@ pub struct Items {
 /// Whether `/a` and `/a/` are the same page on this site.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum TrailingSlash {
+pub(crate) enum TrailingSlash {
     /// They are different pages (the HTTP default).
     #[default]
     Keep,
@@ -241,24 +241,29 @@ pub enum TrailingSlash {
     Ignore,
 }
 
-/// A compiled profile.
+/// A compiled profile: its selectors, compiled, and what it says of itself.
 #[derive(Debug, Clone)]
 pub struct Profile {
+    /// The profile's `name`, which the records it reads carry in `profile`.
     pub name: String,
+    /// Its `description`.
     pub description: String,
+    /// Where it was loaded from: its file, or `selectors/NAME.toml` for a
+    /// bundled one.
     pub source: String,
+    /// The hosts it is for (`match.hosts`); their subdomains count too.
     pub hosts: Vec<String>,
-    pub signature: Option<Selector>,
-    pub listing: Listing,
-    pub detail: Detail,
-    pub urls: Urls,
+    pub(crate) signature: Option<Selector>,
+    pub(crate) listing: Listing,
+    pub(crate) detail: Detail,
+    pub(crate) urls: Urls,
     /// Reads a system's own id of a meeting out of its detail URL (Dynasty's
     /// meeting number, TWeb's `bid`); every named group takes part.
-    pub id_pattern: Option<regex::Regex>,
+    pub(crate) id_pattern: Option<regex::Regex>,
 }
 
 #[derive(Debug, Clone)]
-pub struct Listing {
+pub(crate) struct Listing {
     pub entry: Selector,
     pub posted: Option<Selector>,
     pub title: Option<Selector>,
@@ -281,13 +286,13 @@ pub struct Listing {
 /// The "older posts" link: found by selector, by link text, or by both (then the
 /// link must match the selector and carry one of the texts).
 #[derive(Debug, Clone)]
-pub struct NextPage {
+pub(crate) struct NextPage {
     pub selector: Selector,
     pub text: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
-pub struct Detail {
+pub(crate) struct Detail {
     pub page: Option<Selector>,
     pub body: Option<Selector>,
     pub body_exclude: Vec<Selector>,
@@ -304,6 +309,51 @@ pub struct Detail {
 
 impl Profile {
     /// Parses and compiles a profile; `source` names the file in error messages.
+    ///
+    /// A municipality that lists its meetings as table rows:
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use harava::extract::{self, Extracted};
+    /// use harava::page::Page;
+    /// use harava::profile::Profile;
+    /// use url::Url;
+    ///
+    /// let profile = Profile::from_toml(r#"
+    ///     name = "kunta"
+    ///     [match]
+    ///     hosts = ["kunta.example.fi"]
+    ///     [listing]
+    ///     entry = "table.kokoukset tbody tr"
+    ///     title = "td.otsikko"
+    ///     detail_link = "td.otsikko a[href]"
+    ///     meeting_date = "td.pvm"
+    ///     organ = { selector = "h1", scope = "page" }
+    /// "#, "kunta.toml").unwrap();
+    /// assert_eq!(profile.name, "kunta");
+    /// assert_eq!(profile.hosts, ["kunta.example.fi"]);
+    ///
+    /// let html = r#"<h1>Kunnanhallitus</h1><table class="kokoukset"><tbody>
+    ///   <tr><td class="pvm">4.3.2024</td><td class="otsikko"><a href="/kh/12/">Pöytäkirja 4/2024</a></td></tr>
+    ///   <tr><td class="pvm">19.2.2024</td><td class="otsikko"><a href="/kh/11/">Pöytäkirja 3/2024</a></td></tr>
+    /// </tbody></table>"#;
+    /// let url = Url::parse("https://kunta.example.fi/kunnanhallitus/").unwrap();
+    /// let page = Page::new(url.clone(), url, html.to_string());
+    /// let Extracted::Listing(listing) = extract::extract(&page, &profile) else {
+    ///     panic!("a listing page");
+    /// };
+    /// assert_eq!(listing.entries.len(), 2);
+    /// assert_eq!(listing.entries[0].organ.as_deref(), Some("Kunnanhallitus"));
+    /// assert_eq!(listing.entries[0].title.as_deref(), Some("Pöytäkirja 4/2024"));
+    /// assert_eq!(listing.entries[0].meeting_date, NaiveDate::from_ymd_opt(2024, 3, 4));
+    ///
+    /// // A mistake fails here, naming the file and the field.
+    /// let error = Profile::from_toml("name = \"kunta\"\n[listing]\nentri = \"tr\"\n", "kunta.toml")
+    ///     .unwrap_err()
+    ///     .to_string();
+    /// assert!(error.starts_with("profile kunta.toml: "), "{error}");
+    /// assert!(error.contains("entri"), "{error}");
+    /// ```
     pub fn from_toml(text: &str, source: &str) -> Result<Profile, Error> {
         let file: ProfileFile = toml::from_str(text).map_err(|e| Error::Profile {
             source_name: source.to_string(),
@@ -391,7 +441,7 @@ impl Profile {
         })
     }
 
-    /// Loads a profile from a file.
+    /// Loads a profile from a file, as [`Profile::from_toml`] reads it.
     pub fn from_path(path: &Path) -> Result<Profile, Error> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::Read {
             path: path.display().to_string(),
@@ -402,7 +452,7 @@ impl Profile {
 
     /// Whether this profile is meant for pages of `host` (a listed host or a
     /// subdomain of one, so `uusimaa2019.fi` covers `www.uusimaa2019.fi`).
-    pub fn matches_host(&self, host: &str) -> bool {
+    pub(crate) fn matches_host(&self, host: &str) -> bool {
         let host = host.to_ascii_lowercase();
         self.hosts.iter().any(|h| {
             host == *h
@@ -413,14 +463,14 @@ impl Profile {
     }
 
     /// Whether the page carries the profile's DOM signature.
-    pub fn matches_document(&self, document: &Html) -> bool {
+    pub(crate) fn matches_document(&self, document: &Html) -> bool {
         self.signature
             .as_ref()
             .is_some_and(|s| document.select(s).next().is_some())
     }
 
     /// Whether a page is a detail page rather than a listing.
-    pub fn is_detail_page(&self, document: &Html) -> bool {
+    pub(crate) fn is_detail_page(&self, document: &Html) -> bool {
         self.detail
             .page
             .as_ref()
@@ -428,7 +478,7 @@ impl Profile {
     }
 
     /// Whether `link` is an "older posts" link by this profile's rules.
-    pub fn is_next_link(&self, link: &ElementRef) -> bool {
+    pub(crate) fn is_next_link(&self, link: &ElementRef) -> bool {
         let Some(next) = &self.listing.next_page else {
             return false;
         };
@@ -670,7 +720,13 @@ fn deepest_dotted_key(text: &str) -> Option<usize> {
     deepest.map(|(at, _)| at)
 }
 
-/// The profiles bundled into the binary, in name order.
+/// The profiles bundled into harava (`selectors/*.toml` in its source), in
+/// name order.
+///
+/// ```
+/// let names: Vec<String> = harava::profile::bundled().into_iter().map(|p| p.name).collect();
+/// assert_eq!(names, ["dynasty", "tweb", "uusimaa2019"]);
+/// ```
 pub fn bundled() -> Vec<Profile> {
     BUNDLED
         .iter()
@@ -693,7 +749,17 @@ pub enum ProfileChoice {
 }
 
 impl ProfileChoice {
-    /// `auto`, a bundled name, or else a path (anything with a `/` or ending in `.toml`).
+    /// `auto`, a bundled name, or else a path (anything with a `/` or ending in
+    /// `.toml`), as `--profile` takes it.
+    ///
+    /// ```
+    /// use harava::profile::ProfileChoice;
+    ///
+    /// assert_eq!(ProfileChoice::parse("auto"), ProfileChoice::Auto);
+    /// assert_eq!(ProfileChoice::parse("tweb"), ProfileChoice::Named("tweb".into()));
+    /// assert_eq!(ProfileChoice::parse("kunta.toml"), ProfileChoice::File("kunta.toml".into()));
+    /// assert_eq!(ProfileChoice::parse("./profiilit/kunta"), ProfileChoice::File("./profiilit/kunta".into()));
+    /// ```
     pub fn parse(value: &str) -> ProfileChoice {
         if value == "auto" {
             ProfileChoice::Auto
@@ -705,7 +771,9 @@ impl ProfileChoice {
     }
 }
 
-/// The profiles a run may use, resolved from the user's choice.
+/// The profiles a run may use, resolved from the user's choice: what
+/// [`offline::run`](crate::offline::run) and [`crawl::run`](crate::crawl::run)
+/// read pages with.
 #[derive(Debug, Clone)]
 pub struct Profiles {
     choice_is_auto: bool,
@@ -713,6 +781,23 @@ pub struct Profiles {
 }
 
 impl Profiles {
+    /// The profiles `choice` names: every bundled one for
+    /// [`ProfileChoice::Auto`], which also lets the generic extractor read pages
+    /// none of them fits, or the one named or in the file.
+    ///
+    /// ```
+    /// use harava::profile::{ProfileChoice, Profiles};
+    ///
+    /// assert!(Profiles::load(&ProfileChoice::Auto).is_ok());
+    /// assert!(Profiles::load(&ProfileChoice::parse("uusimaa2019")).is_ok());
+    /// let error = Profiles::load(&ProfileChoice::parse("uusimaa")).unwrap_err();
+    /// assert!(
+    ///     error.to_string().starts_with(
+    ///         "no bundled profile is called `uusimaa` (bundled: dynasty, tweb, uusimaa2019)"
+    ///     ),
+    ///     "{error}"
+    /// );
+    /// ```
     pub fn load(choice: &ProfileChoice) -> Result<Profiles, Error> {
         let profiles = match choice {
             ProfileChoice::Auto => bundled(),
@@ -738,7 +823,7 @@ impl Profiles {
     }
 
     /// The profile for pages of `host`, when the host alone tells.
-    pub fn for_host(&self, host: Option<&str>) -> Option<&Profile> {
+    pub(crate) fn for_host(&self, host: Option<&str>) -> Option<&Profile> {
         if !self.choice_is_auto {
             return self.profiles.first();
         }
@@ -746,12 +831,16 @@ impl Profiles {
     }
 
     /// The profile for a page at `host` with this document, if any fits.
-    pub fn for_page(&self, host: Option<&str>, document: &Html) -> Option<&Profile> {
+    pub(crate) fn for_page(&self, host: Option<&str>, document: &Html) -> Option<&Profile> {
         self.choose(host, document).map(|(profile, _)| profile)
     }
 
     /// The profile for a page, and how it was chosen.
-    pub fn choose(&self, host: Option<&str>, document: &Html) -> Option<(&Profile, ChosenBy)> {
+    pub(crate) fn choose(
+        &self,
+        host: Option<&str>,
+        document: &Html,
+    ) -> Option<(&Profile, ChosenBy)> {
         if !self.choice_is_auto {
             return self.profiles.first().map(|p| (p, ChosenBy::User));
         }
@@ -766,14 +855,14 @@ impl Profiles {
 
     /// Whether pages no profile fits are read by the generic extractor
     /// (`--profile auto`), rather than reported.
-    pub fn generic_fallback(&self) -> bool {
+    pub(crate) fn generic_fallback(&self) -> bool {
         self.choice_is_auto
     }
 }
 
 /// Why a profile reads a page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ChosenBy {
+pub(crate) enum ChosenBy {
     /// `--profile NAME|FILE`.
     User,
     /// The page's host is one of the profile's `match.hosts`.
@@ -784,7 +873,7 @@ pub enum ChosenBy {
 
 impl Profile {
     /// The listing's entry selector as written, for messages.
-    pub fn entry_selector(&self) -> String {
+    pub(crate) fn entry_selector(&self) -> String {
         use scraper::selector::ToCss;
         self.listing.entry.to_css_string()
     }

@@ -14,7 +14,7 @@ use crate::page::Page;
 
 /// A profile named `name` for pages like `pages` (listing and detail pages of
 /// one site, in any order).
-pub fn suggest(name: &str, pages: &[(Page, Html)]) -> Result<String, Error> {
+pub(crate) fn suggest(name: &str, pages: &[(Page, Html)]) -> Result<String, Error> {
     let mut listing: Option<(&Page, ListingChoice)> = None;
     let mut listing_documents: Vec<&Html> = Vec::new();
     for (page, document) in pages {

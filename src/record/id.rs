@@ -18,7 +18,7 @@ use url::Url;
 use crate::url_key;
 
 /// The id of a meeting: 16 hex digits (64 bits) of a SHA-256.
-pub fn record_id(
+pub(crate) fn record_id(
     detail_url: Option<&Url>,
     listing_url: &Url,
     published: Option<NaiveDate>,
@@ -40,7 +40,7 @@ pub fn record_id(
 /// The id of a meeting that its publication system numbers itself (Dynasty's
 /// meeting number, TWeb's `bid`): the site plus that number, so the id holds
 /// when the system's URLs change around the number.
-pub fn system_record_id(url: &Url, system_id: &str) -> String {
+pub(super) fn system_record_id(url: &Url, system_id: &str) -> String {
     let digest = Sha256::digest(format!("system {} {system_id}", url_key::site(url)).as_bytes());
     digest[..8].iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -5,9 +5,7 @@
 
 mod id;
 
-pub use id::record_id;
-
-use std::collections::HashMap;
+pub(crate) use id::record_id;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use schemars::JsonSchema;
@@ -28,6 +26,7 @@ pub struct Record {
     pub id: String,
     /// The meeting body, e.g. "Kuntajohtajakokous".
     pub organ: Option<String>,
+    /// The entry's title as the listing shows it.
     pub title: Option<String>,
     /// What the page calls the document: "Pöytäkirja", "Esityslista", "Lisälista 1", …
     pub document_type: Option<String>,
@@ -42,13 +41,16 @@ pub struct Record {
     pub summary: Option<String>,
     /// The detail page's full text, or null when it was not read.
     pub body: Option<String>,
+    /// The category the site files the entry under.
     pub category: Option<String>,
+    /// The meeting's documents: the entry's, then those only its detail page links.
     pub documents: Vec<Document>,
     /// The agenda items of a meeting's index page, in order.
     #[serde(default)]
     pub items: Vec<Item>,
     /// The entry's detail page on the original site.
     pub detail_url: Option<String>,
+    /// How many comments the entry says it has.
     pub comment_count: Option<u32>,
     /// The dates the body (or, without one, the summary) mentions, in order.
     pub dates_mentioned: Vec<NaiveDate>,
@@ -56,7 +58,9 @@ pub struct Record {
     pub source_url: String,
     /// The archive capture the listing was read from.
     pub archive_url: Option<String>,
+    /// When the archive captured the listing.
     pub archived_at: Option<DateTime<Utc>>,
+    /// When the listing was fetched, in a crawl.
     pub fetched_at: Option<DateTime<Utc>>,
     /// The profile that extracted the record.
     pub profile: String,
@@ -68,7 +72,48 @@ impl Record {
     /// Builds the record of a listing entry, with its detail page when one was read.
     /// What the listing lacks (the organ, meeting date and time, document type)
     /// comes from the detail page's header; its items and documents join the
-    /// entry's.
+    /// entry's. `profile` names the profile that read the pages.
+    ///
+    /// An entry of a listing page and the detail page it links to, read with
+    /// the bundled profile of their site:
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use harava::extract::{self, Extracted};
+    /// use harava::page::Page;
+    /// use harava::profile;
+    /// use harava::record::Record;
+    /// use url::Url;
+    ///
+    /// let profile = profile::bundled().into_iter().find(|p| p.name == "uusimaa2019").unwrap();
+    /// let listing_url = Url::parse("https://www.uusimaa2019.fi/kuntajohtajakokous/").unwrap();
+    /// let listing = Page::new(listing_url.clone(), listing_url, r#"<main>
+    ///   <article class="type-post">
+    ///     <div class="entry-meta"><span class="posted-on">8.5.2017</span></div>
+    ///     <h2 class="entry-title"><a href="/muistiot/kuntajohtajakokous-10-5-2017/">Kuntajohtajakokous 10.5.2017</a></h2>
+    ///     <div class="entry-content"><p>Kuntajohtajat keskustelivat valinnanvapaudesta.</p></div>
+    ///   </article>
+    /// </main>"#.to_string());
+    /// let Extracted::Listing(found) = extract::extract(&listing, &profile) else { panic!() };
+    /// let entry = found.entries.into_iter().next().unwrap();
+    ///
+    /// let detail_url = entry.detail.as_ref().unwrap().fetch.clone();
+    /// let detail = Page::new(detail_url.clone(), detail_url, r#"<body class="single-post"><main><article>
+    ///   <div class="entry-content"><p>Kuntajohtajat keskustelivat valinnanvapauden
+    ///   pilotointimallista. Seuraava kokous pidetään 24.5.2017.</p></div>
+    /// </article></main></body>"#.to_string());
+    /// let Extracted::Detail(detail) = extract::extract(&detail, &profile) else { panic!() };
+    ///
+    /// let record = Record::new(entry, &listing, Some(&detail), &profile.name);
+    /// assert_eq!(record.title.as_deref(), Some("Kuntajohtajakokous 10.5.2017"));
+    /// assert_eq!(record.summary.as_deref(), Some("Kuntajohtajat keskustelivat valinnanvapaudesta."));
+    /// assert_eq!(
+    ///     record.body.as_deref(),
+    ///     Some("Kuntajohtajat keskustelivat valinnanvapauden pilotointimallista. Seuraava kokous pidetään 24.5.2017.")
+    /// );
+    /// assert_eq!(record.dates_mentioned, [NaiveDate::from_ymd_opt(2017, 5, 24).unwrap()]);
+    /// assert_eq!(record.id.len(), 16);
+    /// ```
     pub fn new(entry: Entry, listing: &Page, detail: Option<&DetailPage>, profile: &str) -> Record {
         let id = Record::id_of(&entry, listing);
         let Entry {
@@ -140,7 +185,7 @@ impl Record {
     /// The record of a detail page that no listing entry led to (a meeting's
     /// index page read by itself), for profiles that allow it: the page is
     /// both the entry and its detail.
-    pub fn standalone(page: &Page, detail: &DetailPage, profile: &str) -> Record {
+    pub(crate) fn standalone(page: &Page, detail: &DetailPage, profile: &str) -> Record {
         let link = crate::page::Link {
             fetch: page.fetch_url.clone(),
             original: page.url.clone(),
@@ -166,7 +211,7 @@ impl Record {
     /// The id the record of `entry`, read from `listing`, gets, without building
     /// the record: the system's own number where the profile reads one, else
     /// where the meeting lives.
-    pub fn id_of(entry: &Entry, listing: &Page) -> String {
+    pub(crate) fn id_of(entry: &Entry, listing: &Page) -> String {
         let detail_url = entry.detail.as_ref().map(|l| &l.original);
         match &entry.system_id {
             Some(system_id) => id::system_record_id(detail_url.unwrap_or(&listing.url), system_id),
@@ -179,7 +224,28 @@ impl Record {
         }
     }
 
-    /// The record as one JSON line, newline included.
+    /// The record as one JSON line, newline included: what a sink writes.
+    ///
+    /// ```
+    /// # use harava::extract::Extracted;
+    /// # use harava::page::Page;
+    /// # use harava::record::Record;
+    /// # let url = url::Url::parse("https://www.uusimaa2019.fi/kuntajohtajakokous/").unwrap();
+    /// # let html = r#"<h1>Kuntajohtajakokous</h1>
+    /// #   <div class="kokous"><h3><a href="/muistiot/kuntajohtajakokous-10-5-2017/">Kuntajohtajakokous 10.5.2017</a></h3></div>
+    /// #   <div class="kokous"><h3><a href="/muistiot/kuntajohtajakokous-26-4-2017/">Kuntajohtajakokous 26.4.2017</a></h3></div>"#;
+    /// # let page = Page::new(url.clone(), url, html.to_string());
+    /// # let Extracted::Listing(listing) = harava::extract::extract_generic(&page) else { panic!() };
+    /// # let entry = listing.entries.into_iter().next().unwrap();
+    /// // `entry`: the first entry of a listing page, `page`.
+    /// let record = Record::new(entry, &page, None, "generic");
+    /// let line = record.to_json_line();
+    /// assert!(line.ends_with(b"}\n"));
+    /// let json: serde_json::Value = serde_json::from_slice(&line).unwrap();
+    /// assert_eq!(json["title"], "Kuntajohtajakokous 10.5.2017");
+    /// assert_eq!(json["meeting_date"], "2017-05-10");
+    /// assert_eq!(json["body"], serde_json::Value::Null);
+    /// ```
     pub fn to_json_line(&self) -> Vec<u8> {
         let mut line = serde_json::to_vec(self).expect("records always serialize");
         line.push(b'\n');
@@ -187,43 +253,14 @@ impl Record {
     }
 }
 
-/// Records, each meeting once: where the same meeting comes more than once (from
-/// several archive captures), the newest capture wins; the order is that of
-/// first appearance.
-#[derive(Debug, Default)]
-pub struct Unique {
-    records: Vec<Record>,
-    by_id: HashMap<String, usize>,
-}
-
-impl Unique {
-    pub fn keep_newest(&mut self, record: Record) {
-        match self.by_id.get(&record.id) {
-            Some(&index) if record.archived_at > self.records[index].archived_at => {
-                self.records[index] = record
-            }
-            Some(_) => {}
-            None => {
-                self.by_id.insert(record.id.clone(), self.records.len());
-                self.records.push(record);
-            }
-        }
-    }
-
-    pub fn len(&self) -> usize {
-        self.records.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.records.is_empty()
-    }
-
-    pub fn into_records(self) -> Vec<Record> {
-        self.records
-    }
-}
-
-/// The JSON Schema of a record, as `harava schema` prints it.
+/// The JSON Schema (draft 2020-12) of a record, as `harava schema` prints it.
+///
+/// ```
+/// let schema = harava::record::schema();
+/// assert_eq!(schema["title"], "Record");
+/// assert_eq!(schema["additionalProperties"], false);
+/// assert_eq!(schema["properties"]["meeting_date"]["format"], "date");
+/// ```
 pub fn schema() -> serde_json::Value {
     serde_json::to_value(schemars::schema_for!(Record)).expect("schemas serialize")
 }

@@ -20,7 +20,7 @@ use crate::state::{Change, ChangeKind, Outcome, PageResponse, RunStart, Store};
 
 /// What a run found its meetings to be against the state.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Counts {
+pub(crate) struct Counts {
     pub new: u64,
     pub changed: u64,
     pub unchanged: u64,
@@ -36,14 +36,14 @@ pub struct Counts {
 /// without reading its detail page), and the listing it belongs to (so a
 /// meeting gone from a listing read completely can be reported removed).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Found {
+pub(crate) struct Found {
     pub entry_hash: Option<String>,
     pub listing: Option<String>,
 }
 
 /// How to get a page, given what the state holds of it.
 #[derive(Debug)]
-pub enum PageSource {
+pub(crate) enum PageSource {
     /// Fetched by the run this one continues: read from the state, not the network.
     Replay(PageResponse),
     /// Known from an earlier run: ask the server whether it changed since, and

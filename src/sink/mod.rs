@@ -1,10 +1,11 @@
-//! Where records go: JSON Lines on standard output or in a file (written through
-//! [`crate::output_file::PendingFile`], so a crash never leaves half a file), and,
-//! with `--state`, only what earlier runs did not deliver ([`harvest`]).
+//! Where records go: JSON Lines on standard output or in a file (written under a
+//! temporary name and moved into place at the end, so a crash never leaves half
+//! a file), and, with `--state`, only what earlier runs did not deliver.
 
 mod harvest;
 
-pub use harvest::{Counts, Found, PageSource};
+pub use crate::state::Outcome;
+pub(crate) use harvest::{Counts, Found, PageSource};
 
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -15,7 +16,6 @@ use serde_json::Value;
 use crate::error::Error;
 use crate::output_file::PendingFile;
 use crate::record::Record;
-use crate::state::Outcome;
 
 use harvest::Harvest;
 
@@ -37,6 +37,10 @@ pub struct Delivery {
 
 /// The records' destination: standard output or a file, and with `--state` the
 /// run's place in the state database.
+///
+/// A file is written under a temporary name and moved into place by
+/// [`Sink::finish`]; a sink dropped unfinished leaves the destination as it
+/// was.
 pub struct Sink {
     records: Output,
     written: u64,
@@ -154,6 +158,29 @@ fn write_error(path: &Path, source: io::Error) -> Error {
 impl Sink {
     /// A sink writing every record to `path`, or to standard output when `path`
     /// is `None` or `-`.
+    ///
+    /// ```
+    /// use harava::record::Record;
+    /// use harava::sink::{Outcome, Sink};
+    /// # let url = url::Url::parse("https://www.uusimaa2019.fi/kuntajohtajakokous/").unwrap();
+    /// # let html = r#"<h1>Kuntajohtajakokous</h1>
+    /// #   <div class="kokous"><h3><a href="/muistiot/kuntajohtajakokous-10-5-2017/">Kuntajohtajakokous 10.5.2017</a></h3></div>
+    /// #   <div class="kokous"><h3><a href="/muistiot/kuntajohtajakokous-26-4-2017/">Kuntajohtajakokous 26.4.2017</a></h3></div>"#;
+    /// # let page = harava::page::Page::new(url.clone(), url, html.to_string());
+    /// # let harava::extract::Extracted::Listing(listing) = harava::extract::extract_generic(&page) else { panic!() };
+    /// # let records: Vec<Record> = listing.entries.into_iter().map(|e| Record::new(e, &page, None, "generic")).collect();
+    ///
+    /// // `records`: two meetings read from a listing page.
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let path = dir.path().join("kokoukset.jsonl");
+    /// let mut sink = Sink::create(Some(&path)).unwrap();
+    /// for record in &records {
+    ///     sink.write(record).unwrap();
+    /// }
+    /// assert!(!path.exists(), "not until the sink is finished");
+    /// assert_eq!(sink.finish(Outcome::Ok, &serde_json::Value::Null).unwrap(), 2);
+    /// assert_eq!(std::fs::read_to_string(&path).unwrap().lines().count(), 2);
+    /// ```
     pub fn create(path: Option<&Path>) -> Result<Sink, Error> {
         Ok(Sink {
             records: Output::create(path)?,
@@ -167,6 +194,41 @@ impl Sink {
     /// A sink for a run with `delivery`'s options. With a state database it
     /// locks the database, begins a run of `starts` with `options` (continuing
     /// the last one if it did not finish), and writes only what is news.
+    /// `starts` (the start URLs or inputs) and `options` (a JSON object of the
+    /// options that shape what the run reads) tell one command's runs from
+    /// another's.
+    ///
+    /// ```
+    /// use harava::record::Record;
+    /// use harava::sink::{Delivery, Outcome, Sink};
+    /// # let url = url::Url::parse("https://www.uusimaa2019.fi/kuntajohtajakokous/").unwrap();
+    /// # let html = r#"<h1>Kuntajohtajakokous</h1>
+    /// #   <div class="kokous"><h3><a href="/muistiot/kuntajohtajakokous-10-5-2017/">Kuntajohtajakokous 10.5.2017</a></h3></div>
+    /// #   <div class="kokous"><h3><a href="/muistiot/kuntajohtajakokous-26-4-2017/">Kuntajohtajakokous 26.4.2017</a></h3></div>"#;
+    /// # let page = harava::page::Page::new(url.clone(), url, html.to_string());
+    /// # let harava::extract::Extracted::Listing(listing) = harava::extract::extract_generic(&page) else { panic!() };
+    /// # let records: Vec<Record> = listing.entries.into_iter().map(|e| Record::new(e, &page, None, "generic")).collect();
+    ///
+    /// // `records`: two meetings read from a listing page.
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let delivery = Delivery {
+    ///     state: Some(dir.path().join("kokoukset.sqlite")),
+    ///     ..Delivery::default()
+    /// };
+    /// let starts = ["https://www.uusimaa2019.fi/kuntajohtajakokous/".to_string()];
+    /// let options = serde_json::json!({"command": "esimerkki"});
+    /// let output = dir.path().join("uudet.jsonl");
+    /// let run = |records: &[Record]| {
+    ///     let mut sink = Sink::open(Some(&output), &delivery, &starts, &options).unwrap();
+    ///     for record in records {
+    ///         sink.write(record).unwrap();
+    ///     }
+    ///     sink.finish(Outcome::Ok, &serde_json::Value::Null).unwrap()
+    /// };
+    ///
+    /// assert_eq!(run(&records[..1]), 1, "the first run delivers what it read");
+    /// assert_eq!(run(&records), 1, "the next one only what is new");
+    /// ```
     pub fn open(
         path: Option<&Path>,
         delivery: &Delivery,
@@ -188,14 +250,15 @@ impl Sink {
         })
     }
 
-    /// Writes one record as one line, unless `--since` or the state leaves it out.
+    /// Writes one record as one line, unless `--since` or the state leaves it out
+    /// (see [`Sink::create`]).
     pub fn write(&mut self, record: &Record) -> Result<(), Error> {
         self.deliver(record, &Found::default())
     }
 
     /// Writes a record read from a listing entry: `found` says where, so the
     /// state can tell a removed meeting and a known entry later.
-    pub fn deliver(&mut self, record: &Record, found: &Found) -> Result<(), Error> {
+    pub(crate) fn deliver(&mut self, record: &Record, found: &Found) -> Result<(), Error> {
         if let Some(since) = self.since
             && record
                 .meeting_date
@@ -244,13 +307,13 @@ impl Sink {
         }
     }
 
-    pub fn written(&self) -> u64 {
+    pub(crate) fn written(&self) -> u64 {
         self.written
     }
 
     /// The state's verdicts so far: how many meetings were new, changed,
     /// unchanged, removed, and left out by `--since`.
-    pub fn counts(&self) -> Counts {
+    pub(crate) fn counts(&self) -> Counts {
         let mut counts = self
             .harvest
             .as_ref()
@@ -278,7 +341,7 @@ impl Sink {
     /// Ends a run that read no page: a file that was there already is left as it
     /// was, since an empty result says nothing new. Returns the file kept, if one
     /// was; otherwise finishes as [`Sink::finish`].
-    pub fn finish_without_input(self, outcome: Outcome) -> Result<Option<PathBuf>, Error> {
+    pub(crate) fn finish_without_input(self, outcome: Outcome) -> Result<Option<PathBuf>, Error> {
         if self.records.replaces_a_file() {
             let kept = self.records.path().map(Path::to_path_buf);
             self.records.discard()?;
@@ -291,8 +354,9 @@ impl Sink {
     }
 
     /// Moves the outputs into place and, with a state database, records how the
-    /// run ended (with `counts` besides the state's own) and lets it go. Returns
-    /// how many records were written.
+    /// run ended (with `counts`, a JSON object, besides the state's own counts;
+    /// or `Value::Null`) and lets it go. Returns how many records were written
+    /// (see [`Sink::create`]).
     pub fn finish(mut self, outcome: Outcome, counts: &Value) -> Result<u64, Error> {
         if let Some(harvest) = &mut self.harvest {
             let synced = self.records.sync()?;

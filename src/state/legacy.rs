@@ -1,69 +1,22 @@
 //! The state file of harava 0.2: one line per meeting, `{"id":…,"hash":…}`,
 //! sorted by id so that it is byte-stable and diffs well.
 //!
-//! [`State`] still reads and writes it for the sink; [`read`] is also what
-//! [`Store::open`](super::Store::open) imports when it meets a file in this format.
-//! The file is replaced whole, under a temporary name, only after the run's output
-//! has been written, so a failed run leaves the previous state and the next run
-//! delivers again what this one could not.
+//! [`read`] is what [`Store::open`](super::Store::open) imports when it meets a
+//! file in this format; harava no longer writes one.
 
 use std::collections::BTreeMap;
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-use super::content_hash;
 use crate::error::Error;
-use crate::output_file::PendingFile;
-use crate::record::Record;
 
-#[derive(Debug)]
-pub struct State {
-    path: PathBuf,
-    hashes: BTreeMap<String, String>,
-}
-
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
 #[serde(deny_unknown_fields)]
 struct Line {
     id: String,
     hash: String,
-}
-
-impl State {
-    /// Reads the state at `path`; a file that does not exist yet is an empty state.
-    pub fn load(path: &Path) -> Result<State, Error> {
-        Ok(State {
-            path: path.to_path_buf(),
-            hashes: read(path)?,
-        })
-    }
-
-    /// Whether `record` is new or changed since the state was saved; either way
-    /// the state now knows it as it is.
-    pub fn admit(&mut self, record: &Record) -> bool {
-        let hash = content_hash(record);
-        self.hashes.insert(record.id.clone(), hash.clone()).as_ref() != Some(&hash)
-    }
-
-    /// Replaces the state file with what the state knows now.
-    pub fn save(&self) -> Result<(), Error> {
-        let state_error = |e: std::io::Error| Error::State {
-            path: self.path.display().to_string(),
-            message: e.to_string(),
-        };
-        let mut file = PendingFile::create(&self.path).map_err(state_error)?;
-        for (id, hash) in &self.hashes {
-            let line = serde_json::to_string(&Line {
-                id: id.clone(),
-                hash: hash.clone(),
-            })
-            .expect("lines serialize");
-            writeln!(file, "{line}").map_err(state_error)?;
-        }
-        file.commit().map_err(state_error)
-    }
 }
 
 /// The content hash of every meeting in the file at `path`, by id; a file that
@@ -89,8 +42,57 @@ pub(super) fn read(path: &Path) -> Result<BTreeMap<String, String>, Error> {
 
 #[cfg(test)]
 mod tests {
+    use std::io::Write;
+    use std::path::PathBuf;
+
+    use super::super::content_hash;
     use super::super::tests::record;
     use super::*;
+    use crate::output_file::PendingFile;
+    use crate::record::Record;
+
+    /// harava 0.2's state, which read the file, admitted records to it and
+    /// wrote it back: kept here to write the files [`read`] must read.
+    #[derive(Debug)]
+    struct State {
+        path: PathBuf,
+        hashes: BTreeMap<String, String>,
+    }
+
+    impl State {
+        /// Reads the state at `path`; a file that does not exist yet is an empty state.
+        fn load(path: &Path) -> Result<State, Error> {
+            Ok(State {
+                path: path.to_path_buf(),
+                hashes: read(path)?,
+            })
+        }
+
+        /// Whether `record` is new or changed since the state was saved; either way
+        /// the state now knows it as it is.
+        fn admit(&mut self, record: &Record) -> bool {
+            let hash = content_hash(record);
+            self.hashes.insert(record.id.clone(), hash.clone()).as_ref() != Some(&hash)
+        }
+
+        /// Replaces the state file with what the state knows now.
+        fn save(&self) -> Result<(), Error> {
+            let state_error = |e: std::io::Error| Error::State {
+                path: self.path.display().to_string(),
+                message: e.to_string(),
+            };
+            let mut file = PendingFile::create(&self.path).map_err(state_error)?;
+            for (id, hash) in &self.hashes {
+                let line = serde_json::to_string(&Line {
+                    id: id.clone(),
+                    hash: hash.clone(),
+                })
+                .expect("lines serialize");
+                writeln!(file, "{line}").map_err(state_error)?;
+            }
+            file.commit().map_err(state_error)
+        }
+    }
 
     #[test]
     fn only_new_or_changed_records_are_admitted_and_the_state_round_trips() {

@@ -33,7 +33,7 @@ pub(super) struct RunLock {
 /// caught between being locked and being written names no one.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default)]
-pub struct Holder {
+pub(crate) struct Holder {
     pub pid: Option<u32>,
     pub started: Option<DateTime<Utc>>,
 }

@@ -83,12 +83,9 @@ mod schema;
 mod status;
 mod store;
 
-pub use legacy::State;
-pub use lock::Holder;
-pub use status::{RunSummary, SourceStatus, Status, status};
-pub use store::{
-    Change, ChangeKind, Outcome, PageResponse, RunId, RunStart, Store, StoredPage, UNKNOWN_FIELDS,
-};
+pub(crate) use status::status;
+pub use store::Outcome;
+pub(crate) use store::{Change, ChangeKind, PageResponse, RunStart, Store};
 
 use sha2::{Digest, Sha256};
 

@@ -20,7 +20,7 @@ use crate::error::Error;
 
 /// What the state at a path says about its runs.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Status {
+pub(crate) struct Status {
     /// The run going now, if one is.
     pub running: Option<Holder>,
     /// One for each start URL that a run began with, sorted.
@@ -28,7 +28,7 @@ pub struct Status {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SourceStatus {
+pub(crate) struct SourceStatus {
     pub start: String,
     pub last_run: RunSummary,
     /// The last run whose outcome was `ok`.
@@ -36,7 +36,7 @@ pub struct SourceStatus {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RunSummary {
+pub(crate) struct RunSummary {
     pub run: RunId,
     pub pid: u32,
     pub started: DateTime<Utc>,
@@ -54,7 +54,7 @@ const SHOWN_COUNTS: [&str; 4] = ["new", "changed", "unchanged", "removed"];
 
 /// Reads the status of the state at `path` without locking it, so it works
 /// while a run goes.
-pub fn status(path: &Path) -> Result<Status, Error> {
+pub(crate) fn status(path: &Path) -> Result<Status, Error> {
     let fail = |message: &str| Error::StateStore {
         path: path.display().to_string(),
         message: message.to_string(),
@@ -156,7 +156,7 @@ pub fn status(path: &Path) -> Result<Status, Error> {
 
 impl SourceStatus {
     /// How long ago the last successful run ended; None when none did.
-    pub fn age(&self, now: DateTime<Utc>) -> Option<TimeDelta> {
+    pub(crate) fn age(&self, now: DateTime<Utc>) -> Option<TimeDelta> {
         self.last_success
             .as_ref()
             .and_then(|run| run.ended)
@@ -167,7 +167,7 @@ impl SourceStatus {
 impl Status {
     /// The sources whose last successful run ended more than `max_age` before
     /// `now`, or that never had one.
-    pub fn stale(&self, max_age: TimeDelta, now: DateTime<Utc>) -> Vec<&SourceStatus> {
+    pub(crate) fn stale(&self, max_age: TimeDelta, now: DateTime<Utc>) -> Vec<&SourceStatus> {
         self.sources
             .iter()
             .filter(|source| source.age(now).is_none_or(|age| age > max_age))
@@ -176,7 +176,7 @@ impl Status {
 
     /// The status as `--json` prints it: this structure, with each source's
     /// `age_seconds` (null when it never had a successful run).
-    pub fn to_json(&self, now: DateTime<Utc>) -> Value {
+    pub(crate) fn to_json(&self, now: DateTime<Utc>) -> Value {
         let mut json = serde_json::to_value(self).expect("statuses serialize");
         if let Some(Value::Array(sources)) = json.get_mut("sources") {
             for (json, source) in sources.iter_mut().zip(&self.sources) {
@@ -188,7 +188,7 @@ impl Status {
 
     /// The status as a table for people, one line per start URL, below a line
     /// that says whether a run is going.
-    pub fn to_text(&self, now: DateTime<Utc>) -> String {
+    pub(crate) fn to_text(&self, now: DateTime<Utc>) -> String {
         let mut text = match &self.running {
             Some(holder) => format!("a run is going now ({holder})\n"),
             None => "no run is going now\n".to_string(),

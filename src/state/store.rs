@@ -38,12 +38,12 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// What `fields_changed` says when it cannot name the fields: the meeting's
 /// previous content is not known (it was imported from harava 0.2's state file).
-pub const UNKNOWN_FIELDS: &str = "*";
+pub(crate) const UNKNOWN_FIELDS: &str = "*";
 
 /// A run's number in the `runs` table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct RunId(pub i64);
+pub(crate) struct RunId(pub i64);
 
 impl std::fmt::Display for RunId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -53,7 +53,7 @@ impl std::fmt::Display for RunId {
 
 /// A run just begun.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RunStart {
+pub(crate) struct RunStart {
     pub run: RunId,
     /// The run this one continues: the last run of the same command did not
     /// finish (it was killed, interrupted or ended in an error).
@@ -69,7 +69,8 @@ pub struct RunStart {
     pub last_finished_ok: bool,
 }
 
-/// How a run ended.
+/// How a run ended, as [`Sink::finish`](crate::sink::Sink::finish) records it
+/// in the state database.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
@@ -84,7 +85,7 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Outcome::Ok => "ok",
             Outcome::FailedPages => "failed_pages",
@@ -107,7 +108,7 @@ impl Outcome {
 
 /// What a run found a meeting to be, against what the state knew.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Change {
+pub(crate) enum Change {
     /// Not known, or known as removed: whoever applied the removal needs the
     /// whole record back.
     New,
@@ -125,7 +126,7 @@ pub enum Change {
 }
 
 impl Change {
-    pub fn kind(&self) -> ChangeKind {
+    pub(crate) fn kind(&self) -> ChangeKind {
         match self {
             Change::New => ChangeKind::New,
             Change::Changed { .. } => ChangeKind::Changed,
@@ -137,7 +138,7 @@ impl Change {
 /// A change as `--changes` and the `deliveries` table name it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum ChangeKind {
+pub(crate) enum ChangeKind {
     New,
     Changed,
     Unchanged,
@@ -145,7 +146,7 @@ pub enum ChangeKind {
 }
 
 impl ChangeKind {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             ChangeKind::New => "new",
             ChangeKind::Changed => "changed",
@@ -158,7 +159,7 @@ impl ChangeKind {
 /// An HTTP response as the state keeps it for a URL: what a conditional
 /// request needs, and the body to reuse when the answer is 304 Not Modified.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PageResponse {
+pub(crate) struct PageResponse {
     pub status: u16,
     pub etag: Option<String>,
     pub last_modified: Option<String>,
@@ -171,13 +172,13 @@ pub struct PageResponse {
 
 /// The stored response of a URL and the run that fetched it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredPage {
+pub(crate) struct StoredPage {
     pub run: RunId,
     pub response: PageResponse,
 }
 
 /// The state database, opened for one run and locked against others.
-pub struct Store {
+pub(crate) struct Store {
     // Declared before the lock so that it closes first: no other run may open
     // the database while this connection could still write to it.
     conn: Connection,
@@ -189,7 +190,7 @@ impl Store {
     /// Opens the state at `path` for a run: locks it, creates it when missing,
     /// converts harava 0.2's JSON Lines file in place, and migrates an older
     /// schema forward.
-    pub fn open(path: &Path) -> Result<Store, Error> {
+    pub(crate) fn open(path: &Path) -> Result<Store, Error> {
         let lock = RunLock::acquire(path)?;
         if is_legacy(path)? {
             convert_legacy(path)?;
@@ -206,7 +207,7 @@ impl Store {
 
     /// Commits everything written since the last checkpoint, durably: it survives
     /// a crash or a power loss from now on.
-    pub fn checkpoint(&mut self) -> Result<(), Error> {
+    pub(crate) fn checkpoint(&mut self) -> Result<(), Error> {
         self.conn
             .execute_batch("COMMIT; BEGIN IMMEDIATE")
             .for_state(&self.path)
@@ -215,7 +216,11 @@ impl Store {
     /// Records the start of a run of `starts` with `options` (both as the
     /// command gave them: the next run of the same command resumes this one if it
     /// does not finish), and checkpoints.
-    pub fn begin_run(&mut self, starts: &[String], options: &Value) -> Result<RunStart, Error> {
+    pub(crate) fn begin_run(
+        &mut self,
+        starts: &[String],
+        options: &Value,
+    ) -> Result<RunStart, Error> {
         let starts = serde_json::to_string(starts).expect("strings serialize");
         let options = options.to_string();
         let last: Option<(RunId, Option<Outcome>)> = self
@@ -269,7 +274,12 @@ impl Store {
     /// Records how `run` ended, with its `counts` (a JSON object: `new`,
     /// `changed`, `unchanged`, `removed`, `records`, `requests`, `not_modified`,
     /// …), and checkpoints.
-    pub fn end_run(&mut self, run: RunId, outcome: Outcome, counts: &Value) -> Result<(), Error> {
+    pub(crate) fn end_run(
+        &mut self,
+        run: RunId,
+        outcome: Outcome,
+        counts: &Value,
+    ) -> Result<(), Error> {
         self.conn
             .execute(
                 "UPDATE runs SET ended = ?1, outcome = ?2, counts = ?3 WHERE id = ?4",
@@ -280,7 +290,7 @@ impl Store {
     }
 
     /// The last response stored for the URL `url_key`.
-    pub fn page(&self, url_key: &str) -> Result<Option<StoredPage>, Error> {
+    pub(crate) fn page(&self, url_key: &str) -> Result<Option<StoredPage>, Error> {
         type Row = (
             u16,
             Option<String>,
@@ -339,7 +349,7 @@ impl Store {
 
     /// Keeps `response` as what `run` got for the URL `url_key`, in place of
     /// what was kept before.
-    pub fn store_page(
+    pub(crate) fn store_page(
         &mut self,
         run: RunId,
         url_key: &str,
@@ -372,8 +382,10 @@ impl Store {
     }
 
     /// Whether the last response stored for `url_key` was fetched by one of
-    /// `runs` (a run and the runs it resumes), so it is replayed, not fetched.
-    pub fn fetched_in(&self, url_key: &str, runs: &[RunId]) -> Result<bool, Error> {
+    /// `runs` (a run and the runs it resumes): what the tests ask of the `urls`
+    /// table.
+    #[cfg(test)]
+    pub(crate) fn fetched_in(&self, url_key: &str, runs: &[RunId]) -> Result<bool, Error> {
         let run: Option<RunId> = self
             .conn
             .prepare_cached("SELECT fetched_run FROM urls WHERE url = ?1")
@@ -387,7 +399,7 @@ impl Store {
     /// known), with `entry_hash` (its listing entry's hash, when known). Either,
     /// when `None`, keeps what was stored. A version of the content is stored
     /// whenever it differs from the last one stored.
-    pub fn classify(
+    pub(crate) fn classify(
         &mut self,
         run: RunId,
         record: &Record,
@@ -476,7 +488,7 @@ impl Store {
 
     /// The content of the meeting `id` as last stored: the record as it was
     /// written, where and when it was read included.
-    pub fn latest_content(&self, id: &str) -> Result<Option<Value>, Error> {
+    pub(crate) fn latest_content(&self, id: &str) -> Result<Option<Value>, Error> {
         let content: Option<String> = self
             .conn
             .prepare_cached(
@@ -493,7 +505,7 @@ impl Store {
     /// Whether the meeting `id` is known, not removed, and was last seen in a
     /// listing entry hashing to `entry_hash`: a listing page of only such entries
     /// holds nothing new.
-    pub fn known_entry(&self, id: &str, entry_hash: &str) -> Result<bool, Error> {
+    pub(crate) fn known_entry(&self, id: &str, entry_hash: &str) -> Result<bool, Error> {
         self.conn
             .prepare_cached(
                 "SELECT EXISTS (SELECT 1 FROM meetings
@@ -507,7 +519,7 @@ impl Store {
     /// under `listing` that are not among `seen` (what `run` found on it, read
     /// completely). A meeting already removed is not removed again, and one that
     /// `run` saw elsewhere is not removed at all.
-    pub fn removed(
+    pub(crate) fn removed(
         &mut self,
         run: RunId,
         listing: &str,
@@ -541,7 +553,12 @@ impl Store {
 
     /// Records that `run` wrote the meeting `id` to its output as `change`. The
     /// first delivery of a meeting in a run is the one kept.
-    pub fn delivered(&mut self, run: RunId, id: &str, change: ChangeKind) -> Result<(), Error> {
+    pub(crate) fn delivered(
+        &mut self,
+        run: RunId,
+        id: &str,
+        change: ChangeKind,
+    ) -> Result<(), Error> {
         self.conn
             .prepare_cached(
                 "INSERT INTO deliveries (run, meeting, change) VALUES (?1, ?2, ?3)
@@ -554,7 +571,7 @@ impl Store {
 
     /// Whether one of `runs` (a run and the runs it resumes) delivered the
     /// meeting `id`.
-    pub fn was_delivered(&self, runs: &[RunId], id: &str) -> Result<bool, Error> {
+    pub(crate) fn was_delivered(&self, runs: &[RunId], id: &str) -> Result<bool, Error> {
         if runs.is_empty() {
             return Ok(false);
         }
@@ -573,7 +590,7 @@ impl Store {
 
     /// How many bytes of the output at `path` `run` had written and synced at
     /// its last checkpoint.
-    pub fn output_progress(&self, run: RunId, path: &Path) -> Result<Option<u64>, Error> {
+    pub(crate) fn output_progress(&self, run: RunId, path: &Path) -> Result<Option<u64>, Error> {
         let bytes: Option<i64> = self
             .conn
             .prepare_cached("SELECT bytes FROM outputs WHERE run = ?1 AND path = ?2")
@@ -588,7 +605,7 @@ impl Store {
             .transpose()
     }
 
-    pub fn set_output_progress(
+    pub(crate) fn set_output_progress(
         &mut self,
         run: RunId,
         path: &Path,
