@@ -7,7 +7,6 @@ use std::path::Path;
 
 use rusqlite::{Connection, TransactionBehavior};
 
-use super::store::ForState;
 use crate::error::Error;
 
 const MIGRATIONS: [&str; 1] = [
@@ -135,4 +134,18 @@ pub(super) fn version(conn: &Connection, path: &Path) -> Result<i64, Error> {
         });
     }
     Ok(found)
+}
+
+/// Maps SQLite's errors to the crate's, naming the state file.
+pub(super) trait ForState<T> {
+    fn for_state(self, path: &Path) -> Result<T, Error>;
+}
+
+impl<T> ForState<T> for rusqlite::Result<T> {
+    fn for_state(self, path: &Path) -> Result<T, Error> {
+        self.map_err(|e| Error::StateStore {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })
+    }
 }

@@ -15,7 +15,8 @@ use serde_json::Value;
 
 use super::lock::{self, Holder};
 use super::schema;
-use super::store::{ForState, Outcome, RunId, connect_read_only, is_legacy, parse_timestamp};
+use super::schema::ForState;
+use super::store::{Outcome, RunId, connect_read_only, is_legacy, parse_timestamp};
 use crate::error::Error;
 
 /// What the state at a path says about its runs.

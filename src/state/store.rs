@@ -24,7 +24,8 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::lock::RunLock;
-use super::{WHERE_FOUND, content_hash, legacy, schema};
+use super::schema::{self, ForState};
+use super::{WHERE_FOUND, content_hash, legacy};
 use crate::error::Error;
 use crate::record::Record;
 
@@ -636,20 +637,6 @@ impl Store {
     }
 }
 
-/// Maps SQLite's errors to the crate's, naming the state file.
-pub(super) trait ForState<T> {
-    fn for_state(self, path: &Path) -> Result<T, Error>;
-}
-
-impl<T> ForState<T> for rusqlite::Result<T> {
-    fn for_state(self, path: &Path) -> Result<T, Error> {
-        self.map_err(|e| Error::StateStore {
-            path: path.display().to_string(),
-            message: e.to_string(),
-        })
-    }
-}
-
 /// A connection to the database at `path` (created when missing), set up for a
 /// writer that must not lose what it committed.
 fn connect(path: &Path) -> Result<Connection, Error> {
@@ -1004,6 +991,44 @@ mod tests {
             serde_json::from_str(&std::fs::read_to_string(&lock).unwrap()).unwrap();
         assert_eq!(holder["pid"], std::process::id());
         assert_ne!(holder["started"], "2026-11-29T07:00:00Z");
+    }
+
+    #[test]
+    fn a_run_knows_whether_the_last_finished_run_of_its_starts_ended_well() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("state.db")).unwrap();
+        let starts = ["https://x.fi/".to_string()];
+        let first = store.begin_run(&starts, &json!({})).unwrap();
+        assert!(!first.last_finished_ok, "no run before it");
+        store.end_run(first.run, Outcome::Ok, &json!({})).unwrap();
+
+        // Other options, same starts: the last finished run of the starts counts.
+        let second = store.begin_run(&starts, &json!({"full": true})).unwrap();
+        assert!(second.last_finished_ok);
+        store
+            .end_run(second.run, Outcome::FailedPages, &json!({}))
+            .unwrap();
+        let third = store.begin_run(&starts, &json!({})).unwrap();
+        assert!(!third.last_finished_ok, "pages failed in the last run");
+
+        // Killed: the run that continues it looks past the chain it continues.
+        drop(store);
+        let mut store = Store::open(&dir.path().join("state.db")).unwrap();
+        let continued = store.begin_run(&starts, &json!({})).unwrap();
+        assert_eq!(continued.resumes, Some(third.run));
+        assert!(!continued.last_finished_ok);
+        store
+            .end_run(continued.run, Outcome::Ok, &json!({}))
+            .unwrap();
+        let next = store.begin_run(&starts, &json!({})).unwrap();
+        assert!(next.last_finished_ok);
+        let elsewhere = store
+            .begin_run(&["https://y.fi/".into()], &json!({}))
+            .unwrap();
+        assert!(
+            !elsewhere.last_finished_ok,
+            "another site's runs do not count"
+        );
     }
 
     #[test]
