@@ -290,7 +290,7 @@ fn try_run(config: Config) -> Result<ExitCode, Error> {
         } => {
             check_outputs(&[("-o", output.as_deref())])?;
             let read = suggest_pages(&pages, base_url.as_ref())?;
-            let text = profile::suggest(&name, &read)?;
+            let text = crate::suggest::suggest(&name, &read)?;
             // What is written must load as it is.
             Profile::from_toml(&text, "the suggested profile")?;
             match output {

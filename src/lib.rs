@@ -98,6 +98,7 @@ mod signals;
 pub mod sink;
 mod snapshot;
 mod state;
+mod suggest;
 mod text;
 mod url_key;
 

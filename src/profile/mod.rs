@@ -6,11 +6,7 @@
 //! there, with the file, the field and the selector in the message, rather than
 //! silently matching nothing on every page.
 
-mod suggest;
-
 use std::path::Path;
-
-pub(crate) use suggest::suggest;
 
 use scraper::error::SelectorErrorKind;
 use scraper::{ElementRef, Html, Selector};

@@ -3,6 +3,9 @@
 //! is, it reads the pages it was made from as the generic run did; unlike the
 //! generic run, it keeps reading them the same way when the site's content
 //! shifts, and it can be corrected where the guess was wrong.
+//!
+//! It sits above both the extractor it asks and the profile format it writes,
+//! so that neither imports the other's caller.
 
 use std::fmt::Write;
 
