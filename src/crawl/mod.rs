@@ -984,8 +984,11 @@ impl Crawl<'_> {
             if let Some(range) = range {
                 self.ranges[range].seen.insert(shown.id.clone());
             }
+            // An archive crawl holds its records for the newest capture of each
+            // meeting, so it reads every entry as it is.
+            let live = matches!(self.records, Records::Written(_));
             let unchanged = match (self.sink.harvest(), &found.entry_hash) {
-                (Some(harvest), Some(hash)) => harvest.known_unchanged(&shown.id, hash)?,
+                (Some(harvest), Some(hash)) if live => harvest.known_unchanged(&shown.id, hash)?,
                 _ => None,
             };
             all_unchanged &= unchanged.is_some();

@@ -160,6 +160,19 @@ impl Harvest {
         Ok(write)
     }
 
+    /// Records that the run saw `record`, without reporting or delivering it
+    /// (a meeting older than `--since`).
+    pub(crate) fn learn(&mut self, record: &Record, found: &Found) -> Result<(), Error> {
+        self.store
+            .classify(
+                self.start.run,
+                record,
+                found.entry_hash.as_deref(),
+                found.listing.as_deref(),
+            )
+            .map(drop)
+    }
+
     fn change_line(
         &mut self,
         id: &str,

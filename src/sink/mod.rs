@@ -266,9 +266,10 @@ impl Sink {
                 .is_some_and(|date| date < since)
         {
             self.before_since += 1;
-            // The state still learns of it, so a later run knows it unchanged.
+            // The state still learns of it, so a later run knows it, but it is
+            // no news of this run's: no change line, not delivered.
             if let Some(harvest) = &mut self.harvest {
-                harvest.admit(record, found)?;
+                harvest.learn(record, found)?;
             }
             return Ok(());
         }

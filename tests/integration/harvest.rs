@@ -446,16 +446,28 @@ fn since_writes_only_meetings_from_that_date_and_stops_paging_at_older_ones() {
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("harava.state");
     let out = dir.path().join("out.jsonl");
+    let changes = dir.path().join("changes.jsonl");
     // The 12 newest meetings: page 1 and three of page 2.
     let since = meetings[11].date.format("%-d.%-m.%Y").to_string();
     let output = crawl(
         &site,
         &state,
-        &["-o", out.to_str().unwrap(), "--since", &since],
+        &[
+            "-o",
+            out.to_str().unwrap(),
+            "--changes",
+            changes.to_str().unwrap(),
+            "--since",
+            &since,
+        ],
     );
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let written = lines(&out);
     assert_eq!(written.len(), 12);
+    // The older meetings read on the way are no news of this run's.
+    let changes = lines(&changes);
+    assert_eq!(changes.len(), 12);
+    assert!(changes.iter().all(|c| c["change"] == "new"));
     assert!(
         written
             .iter()
