@@ -144,6 +144,28 @@ fn a_second_run_over_an_unchanged_site_asks_for_the_first_listing_page_only() {
     assert_eq!(stats["not_modified"], 1, "{stats}");
     assert_eq!(stats["unchanged"], 9, "{stats}");
     assert_eq!(stats["new"], 0, "{stats}");
+
+    // --emit all: the meetings the run read, unchanged ones too, as last written.
+    let all_out = dir.path().join("all.jsonl");
+    let all = crawl(
+        &site,
+        &state,
+        &["-o", all_out.to_str().unwrap(), "--emit", "all"],
+    );
+    assert_eq!(all.status.code(), Some(0), "{}", stderr(&all));
+    let emitted = lines(&all_out);
+    assert_eq!(emitted.len(), 9, "the first listing page's meetings");
+    let first_run: BTreeMap<String, Value> = lines(&first_out)
+        .into_iter()
+        .map(|r| (r["id"].as_str().unwrap().to_string(), r))
+        .collect();
+    for record in &emitted {
+        assert_eq!(
+            Some(record),
+            first_run.get(record["id"].as_str().unwrap()),
+            "an unchanged meeting comes out as it was written"
+        );
+    }
 }
 
 #[test]
