@@ -125,9 +125,6 @@ fn try_run(config: Config) -> Result<ExitCode, Error> {
                 "command": "extract",
                 "profile": format!("{profile:?}"),
                 "base_url": extract.base_url.as_ref().map(url::Url::as_str),
-                "output": output.as_deref(),
-                "changes": delivery.changes.as_deref(),
-                "emit_all": delivery.emit_all,
                 "since": delivery.since,
             });
             let mut sink = Sink::open(output.as_deref(), &delivery, &inputs, &options)?;
@@ -210,14 +207,15 @@ fn try_run(config: Config) -> Result<ExitCode, Error> {
             crawl.warc = run.warc_path(crawl.warc.take());
             let records = run.records_path(output.clone());
             let starts: Vec<String> = crawl.start.iter().map(|u| u.to_string()).collect();
+            // What shapes which pages a run reads, not where it writes or what it
+            // emits: the next run of the same crawl, whatever its file names,
+            // continues this one if it dies, and trusts it for early stop if it
+            // ended well. `--full` reads more, so it stays out too.
             let options = serde_json::json!({
                 "command": "crawl",
                 "profile": format!("{profile:?}"),
-                "output": records.as_deref(),
-                "changes": delivery.changes.as_deref(),
-                "emit_all": delivery.emit_all,
+                "max_pages": crawl.max_pages,
                 "since": delivery.since,
-                "full": delivery.full,
                 "details": crawl.details,
                 "archive_mode": format!("{:?}", crawl.archive_mode),
                 "cdx": crawl.cdx.as_ref().map(|cdx| format!("{cdx:?}")),
@@ -609,7 +607,9 @@ fn report_crawl(
     if config.progress {
         eprintln!("harava: {}", stats.summary());
     }
-    if finished && stats.records_written == 0 && stats.unchanged == 0 && !stats.interrupted {
+    let meetings_read =
+        stats.records_written + stats.unchanged + stats.delivered_before + stats.before_since;
+    if finished && meetings_read == 0 && !stats.interrupted {
         eprintln!(
             "harava: no records were written: check the start URLs, the warnings above, and that the profile fits the site (harava profiles; --profile FILE)"
         );

@@ -134,8 +134,10 @@ struct Range {
     /// Its pages queued and not (yet) read as listing pages: one that failed,
     /// was not fetched, or read as something else stays here.
     unread: usize,
-    /// Whether paging stopped at known or older meetings.
-    stopped_early: bool,
+    /// Whether paging stopped at known or older meetings, or a page was read
+    /// only by the generic extractor after the profile's layout alarm: either
+    /// way, what its pages showed may not be all it holds.
+    incomplete: bool,
 }
 
 /// A discovered page whose role is not known yet, with both readings.
@@ -348,6 +350,8 @@ pub async fn run(
     crawl.stats.changed = counts.changed;
     crawl.stats.unchanged = counts.unchanged;
     crawl.stats.removed = counts.removed;
+    crawl.stats.delivered_before = counts.delivered_before;
+    crawl.stats.before_since = counts.before_since;
     crawl.stats.finish(started.elapsed());
     let (warc_index, warc_error) = match warc {
         Ok(index) => (index, None),
@@ -401,7 +405,7 @@ async fn crawl_pages(
                 listing: url_key::id(&url),
                 seen: HashSet::new(),
                 unread: 1,
-                stopped_early: false,
+                incomplete: false,
             });
         }
         crawl.enqueue(url, role, slash);
@@ -487,7 +491,12 @@ async fn crawl_pages(
     // Entries whose detail page was in flight when the crawl stopped, or was
     // read as a listing.
     let abandoned = crawl.tracker.abandon();
-    if !abandoned.is_empty() {
+    // With a state, a run that stopped early leaves them to the run that
+    // continues it, which reads their detail pages, rather than deliver them
+    // without a body now and as changed then.
+    let stopped = crawl.stats.interrupted || crawl.stats.aborted.is_some();
+    let left_to_the_next_run = stopped && crawl.sink.harvest().is_some();
+    if !abandoned.is_empty() && !left_to_the_next_run {
         let outcome = Arc::new(DetailOutcome::Missing(format!(
             "body: the detail page was not fetched: {reason}"
         )));
@@ -604,7 +613,7 @@ impl Crawl<'_> {
         }
         let ranges = std::mem::take(&mut self.ranges);
         if let Some(harvest) = self.sink.harvest() {
-            for range in ranges.iter().filter(|r| !r.stopped_early && r.unread == 0) {
+            for range in ranges.iter().filter(|r| !r.incomplete && r.unread == 0) {
                 harvest.removed(&range.listing, &range.seen)?;
             }
         }
@@ -730,6 +739,9 @@ impl Crawl<'_> {
         if let Some(alarm) = profile.layout_changed.take() {
             tracing::warn!("{alarm}");
             self.stats.fail(&task.url, alarm);
+            if let Some(&range) = self.range_of.get(&task.key) {
+                self.ranges[range].incomplete = true;
+            }
         }
         match profile.problem.take() {
             Some(problem) => {
@@ -857,7 +869,7 @@ impl Crawl<'_> {
             tracing::info!(url = %task.url, "every meeting on this page is known and unchanged, or older than --since: older pages are not read (--full reads them)");
             self.stats.stopped_early += 1;
             if let Some(range) = range {
-                self.ranges[range].stopped_early = true;
+                self.ranges[range].incomplete = true;
             }
         }
         let next_pages = if known.stop_paging {

@@ -45,6 +45,11 @@ pub struct CrawlStats {
     pub unchanged: u64,
     /// With `--state`: meetings gone from a listing read completely.
     pub removed: u64,
+    /// With `--state`: meetings the unfinished run this one continues had
+    /// written already, so not written again.
+    pub delivered_before: u64,
+    /// Meetings left out as older than `--since`.
+    pub before_since: u64,
     /// Pages the server answered 304 Not Modified, their stored copy read instead.
     pub not_modified: u64,
     /// Pages a killed run had read, read from the state instead of fetched.

@@ -16,7 +16,7 @@ use serde_json::Value;
 use super::{Delivery, Output};
 use crate::error::Error;
 use crate::record::Record;
-use crate::state::{Change, ChangeKind, Outcome, PageResponse, RunStart, Store};
+use crate::state::{Change, ChangeKind, Outcome, PageResponse, RunId, RunStart, Store};
 
 /// What a run found its meetings to be against the state.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -56,10 +56,22 @@ pub(crate) enum PageSource {
 pub(crate) struct Harvest {
     store: Store,
     start: RunStart,
+    /// The runs whose deliveries this run's records output already holds: the
+    /// chain it continues when it continues their file, else itself alone.
+    delivered_by: Vec<RunId>,
     changes: Option<Output>,
     emit_all: bool,
     full: bool,
     counts: Counts,
+}
+
+/// Whether `record` was written without the body of a detail page it has,
+/// because the page could not be read (and not because the run read no detail
+/// pages, `--no-details`, which leaves no warning).
+fn lacks_its_body(record: &Record) -> bool {
+    record.body.is_none()
+        && record.detail_url.is_some()
+        && record.warnings.iter().any(|w| w.starts_with("body:"))
 }
 
 /// One line of `--changes`.
@@ -106,12 +118,13 @@ impl Harvest {
             );
         }
         let changes = match &delivery.changes {
-            Some(path) => Some(Output::resumable(Some(path), keep_changes)?),
+            Some(path) => Some(Output::resumable(Some(path), keep_changes)?.0),
             None => None,
         };
         Ok((
             Harvest {
                 store,
+                delivered_by: start.runs.clone(),
                 start,
                 changes,
                 emit_all: delivery.emit_all,
@@ -122,6 +135,18 @@ impl Harvest {
         ))
     }
 
+    /// The records output does not hold what the runs this one continues
+    /// delivered (it is another file, standard output, or the file they wrote
+    /// is gone or shorter): deliver those meetings again rather than lose them.
+    pub(crate) fn forget_earlier_deliveries(&mut self) {
+        if self.delivered_by.len() > 1 {
+            tracing::warn!(
+                "the output does not hold what the unfinished run this one continues wrote; its meetings are written again"
+            );
+        }
+        self.delivered_by = vec![self.start.run];
+    }
+
     pub(crate) fn counts(&self) -> Counts {
         self.counts
     }
@@ -130,8 +155,14 @@ impl Harvest {
     /// new or changed meeting always, an unchanged one with `--emit all`, one
     /// the continued run delivered never.
     pub(crate) fn admit(&mut self, record: &Record, found: &Found) -> Result<bool, Error> {
-        if self.store.was_delivered(&self.start.runs, &record.id)? {
+        if self.store.was_delivered(&self.delivered_by, &record.id)? {
             self.counts.delivered_before += 1;
+            return Ok(false);
+        }
+        // A meeting the state knows, read this time without its detail page (a
+        // fetch that failed): not news, and its stored content stays.
+        if lacks_its_body(record) && self.store.latest_content(&record.id)?.is_some() {
+            self.counts.unchanged += 1;
             return Ok(false);
         }
         let change = self.store.classify(
@@ -140,11 +171,19 @@ impl Harvest {
             found.entry_hash.as_deref(),
             found.listing.as_deref(),
         )?;
-        let kind = change.kind();
-        match &change {
-            Change::New => self.counts.new += 1,
-            Change::Changed { .. } => self.counts.changed += 1,
-            Change::Unchanged => self.counts.unchanged += 1,
+        let mut kind = change.kind();
+        if kind == ChangeKind::Unchanged
+            && let Some(stranded) = self
+                .store
+                .stranded_delivery(&record.id, &self.delivered_by)?
+        {
+            // Delivered by a run whose output never reached its place.
+            kind = stranded;
+        }
+        match kind {
+            ChangeKind::New => self.counts.new += 1,
+            ChangeKind::Changed => self.counts.changed += 1,
+            ChangeKind::Unchanged | ChangeKind::Removed => self.counts.unchanged += 1,
         }
         let fields_changed = match &change {
             Change::Changed { fields_changed } => fields_changed.as_slice(),
@@ -158,19 +197,6 @@ impl Harvest {
             self.store.delivered(self.start.run, &record.id, kind)?;
         }
         Ok(write)
-    }
-
-    /// Records that the run saw `record`, without reporting or delivering it
-    /// (a meeting older than `--since`).
-    pub(crate) fn learn(&mut self, record: &Record, found: &Found) -> Result<(), Error> {
-        self.store
-            .classify(
-                self.start.run,
-                record,
-                found.entry_hash.as_deref(),
-                found.listing.as_deref(),
-            )
-            .map(drop)
     }
 
     fn change_line(
@@ -233,13 +259,20 @@ impl Harvest {
         id: &str,
         entry_hash: &str,
     ) -> Result<Option<Record>, Error> {
-        if self.full || !self.start.last_finished_ok || !self.store.known_entry(id, entry_hash)? {
+        let chain_began = *self.start.runs.last().expect("a run is in its own chain");
+        if self.full
+            || !self.start.last_finished_ok
+            || !self.store.known_entry(id, entry_hash, chain_began)?
+        {
             return Ok(None);
         }
+        // A version written without its detail page's body (a fetch that
+        // failed, a run that stopped) is not the meeting as it is: read it again.
         Ok(self
             .store
             .latest_content(id)?
-            .and_then(|content| serde_json::from_value(content).ok()))
+            .and_then(|content| serde_json::from_value::<Record>(content).ok())
+            .filter(|record| !lacks_its_body(record)))
     }
 
     /// Commits what the run told the database, once the records file (at

@@ -46,6 +46,9 @@ pub struct Sink {
     written: u64,
     since: Option<NaiveDate>,
     before_since: u64,
+    /// Whether the records file continues one an unfinished run delivered
+    /// into, which must then be kept even if this run reads nothing.
+    continued: bool,
     harvest: Option<Harvest>,
 }
 
@@ -71,19 +74,21 @@ impl Output {
     }
 
     /// A file a killed run can be continued in; `keep` is how much of it an
-    /// earlier run delivered. Standard output cannot be continued, so it is
-    /// written as always.
-    fn resumable(path: Option<&Path>, keep: Option<u64>) -> Result<Output, Error> {
+    /// earlier run delivered. Says too whether it holds all of that (it may be
+    /// gone, or shorter). Standard output cannot be continued, so it is written
+    /// as always and holds nothing earlier.
+    fn resumable(path: Option<&Path>, keep: Option<u64>) -> Result<(Output, bool), Error> {
         match path {
             Some(path) if path.as_os_str() != "-" => {
-                let (file, _) =
+                let (file, kept) =
                     PendingFile::resumable(path, keep).map_err(|e| write_error(path, e))?;
-                Ok(Output::File {
+                let output = Output::File {
                     path: path.to_path_buf(),
                     file: BufWriter::new(file),
-                })
+                };
+                Ok((output, keep.is_some_and(|keep| keep == kept)))
             }
-            _ => Output::create(path),
+            _ => Ok((Output::create(path)?, false)),
         }
     }
 
@@ -187,6 +192,7 @@ impl Sink {
             written: 0,
             since: None,
             before_since: 0,
+            continued: false,
             harvest: None,
         })
     }
@@ -240,12 +246,17 @@ impl Sink {
             sink.since = delivery.since;
             return Ok(sink);
         };
-        let (harvest, keep) = Harvest::begin(state, delivery, starts, options, path)?;
+        let (mut harvest, keep) = Harvest::begin(state, delivery, starts, options, path)?;
+        let (records, holds_earlier) = Output::resumable(path, keep)?;
+        if !holds_earlier {
+            harvest.forget_earlier_deliveries();
+        }
         Ok(Sink {
-            records: Output::resumable(path, keep)?,
+            records,
             written: 0,
             since: delivery.since,
             before_since: 0,
+            continued: holds_earlier,
             harvest: Some(harvest),
         })
     }
@@ -265,12 +276,9 @@ impl Sink {
                 .or(record.published_date)
                 .is_some_and(|date| date < since)
         {
+            // Left for a run without `--since` (or an earlier one) to learn and
+            // deliver: the state does not hear of it now.
             self.before_since += 1;
-            // The state still learns of it, so a later run knows it, but it is
-            // no news of this run's: no change line, not delivered.
-            if let Some(harvest) = &mut self.harvest {
-                harvest.learn(record, found)?;
-            }
             return Ok(());
         }
         if let Some(harvest) = &mut self.harvest
@@ -343,7 +351,7 @@ impl Sink {
     /// was, since an empty result says nothing new. Returns the file kept, if one
     /// was; otherwise finishes as [`Sink::finish`].
     pub(crate) fn finish_without_input(self, outcome: Outcome) -> Result<Option<PathBuf>, Error> {
-        if self.records.replaces_a_file() {
+        if self.records.replaces_a_file() && !self.continued {
             let kept = self.records.path().map(Path::to_path_buf);
             self.records.discard()?;
             if let Some(harvest) = self.harvest {

@@ -85,7 +85,7 @@ mod store;
 
 pub(crate) use status::status;
 pub use store::Outcome;
-pub(crate) use store::{Change, ChangeKind, PageResponse, RunStart, Store};
+pub(crate) use store::{Change, ChangeKind, PageResponse, RunId, RunStart, Store};
 
 use sha2::{Digest, Sha256};
 

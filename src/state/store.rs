@@ -63,10 +63,10 @@ pub(crate) struct RunStart {
     /// of them fetched is replayed rather than fetched, and a meeting one of them
     /// delivered is not written again.
     pub runs: Vec<RunId>,
-    /// Whether the last run of the same start URLs before these ended `ok`:
-    /// only then does a listing page of known meetings say that the pages after
-    /// it are known too (a run whose pages failed, or that was stopped, may
-    /// never have read them).
+    /// Whether the last run of the same start URLs and options before these
+    /// ended `ok`: only then does a listing page of known meetings say that the
+    /// pages after it are known too (a run whose pages failed, that was stopped,
+    /// or that read less, by `--max-pages` or `--since`, may never have read them).
     pub last_finished_ok: bool,
 }
 
@@ -257,8 +257,8 @@ impl Store {
         let last_finished: Option<(RunId, Outcome)> = self
             .conn
             .query_row(
-                "SELECT id, outcome FROM runs WHERE starts = ?1 AND outcome IS NOT NULL AND id < ?2 ORDER BY id DESC LIMIT 1",
-                params![starts, runs.last().copied().unwrap_or(run)],
+                "SELECT id, outcome FROM runs WHERE starts = ?1 AND options = ?2 AND outcome IS NOT NULL AND id < ?3 ORDER BY id DESC LIMIT 1",
+                params![starts, options, runs.last().copied().unwrap_or(run)],
                 |row| Ok((row.get(0)?, row.get(1)?)),
             )
             .optional()
@@ -506,13 +506,24 @@ impl Store {
     /// Whether the meeting `id` is known, not removed, and was last seen in a
     /// listing entry hashing to `entry_hash`: a listing page of only such entries
     /// holds nothing new.
-    pub(crate) fn known_entry(&self, id: &str, entry_hash: &str) -> Result<bool, Error> {
+    ///
+    /// Only what runs before `before` saw counts: a run that continues a killed
+    /// one must not stop at entries the killed run itself just learnt, or the
+    /// pages after them, which that run never reached, would never be read.
+    pub(crate) fn known_entry(
+        &self,
+        id: &str,
+        entry_hash: &str,
+        before: RunId,
+    ) -> Result<bool, Error> {
         self.conn
             .prepare_cached(
                 "SELECT EXISTS (SELECT 1 FROM meetings
-                 WHERE id = ?1 AND entry_hash = ?2 AND removed_run IS NULL)",
+                 WHERE id = ?1 AND entry_hash = ?2 AND removed_run IS NULL AND last_seen_run < ?3)",
             )
-            .and_then(|mut statement| statement.query_row([id, entry_hash], |row| row.get(0)))
+            .and_then(|mut statement| {
+                statement.query_row(params![id, entry_hash, before], |row| row.get(0))
+            })
             .for_state(&self.path)
     }
 
@@ -587,6 +598,40 @@ impl Store {
             .prepare_cached(&sql)
             .and_then(|mut statement| statement.query_row(&parameters[..], |row| row.get(0)))
             .for_state(&self.path)
+    }
+
+    /// How the meeting `id` was last delivered, when that delivery never reached
+    /// its reader: the run was killed or stopped on an error, so its output was
+    /// never put in place, and it is not one of `chain` (which continue its
+    /// file). Such a meeting is known to the state but must be delivered again.
+    pub(crate) fn stranded_delivery(
+        &self,
+        id: &str,
+        chain: &[RunId],
+    ) -> Result<Option<ChangeKind>, Error> {
+        let last: Option<(RunId, String, Option<Outcome>)> = self
+            .conn
+            .prepare_cached(
+                "SELECT d.run, d.change, r.outcome FROM deliveries d JOIN runs r ON r.id = d.run
+                 WHERE d.meeting = ?1 ORDER BY d.run DESC LIMIT 1",
+            )
+            .and_then(|mut statement| {
+                statement
+                    .query_row([id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+                    .optional()
+            })
+            .for_state(&self.path)?;
+        Ok(match last {
+            Some((run, change, None | Some(Outcome::Error))) if !chain.contains(&run) => {
+                match change.as_str() {
+                    "new" => Some(ChangeKind::New),
+                    "changed" => Some(ChangeKind::Changed),
+                    // An unchanged meeting written by `--emit all` was no news.
+                    _ => None,
+                }
+            }
+            _ => None,
+        })
     }
 
     /// How many bytes of the output at `path` `run` had written and synced at
@@ -811,6 +856,9 @@ impl ToSql for ChangeKind {
 
 #[cfg(test)]
 mod tests {
+    /// A run after every run a test makes: whatever they saw counts as known.
+    const LATER: RunId = RunId(i64::MAX);
+
     use std::os::unix::fs::PermissionsExt;
 
     use serde_json::json;
@@ -1002,9 +1050,16 @@ mod tests {
         assert!(!first.last_finished_ok, "no run before it");
         store.end_run(first.run, Outcome::Ok, &json!({})).unwrap();
 
-        // Other options, same starts: the last finished run of the starts counts.
-        let second = store.begin_run(&starts, &json!({"full": true})).unwrap();
-        assert!(second.last_finished_ok);
+        // Other options (a trial with --max-pages, say) read other pages: only
+        // runs with the same options count.
+        let trial = store.begin_run(&starts, &json!({"max_pages": 1})).unwrap();
+        assert!(!trial.last_finished_ok);
+        store.end_run(trial.run, Outcome::Ok, &json!({})).unwrap();
+        let second = store.begin_run(&starts, &json!({})).unwrap();
+        assert!(
+            second.last_finished_ok,
+            "the trial does not count either way"
+        );
         store
             .end_run(second.run, Outcome::FailedPages, &json!({}))
             .unwrap();
@@ -1142,11 +1197,15 @@ mod tests {
             (first, third, "L")
         );
         assert!(
-            store.known_entry(&original.id, "e1").unwrap(),
+            store.known_entry(&original.id, "e1", LATER).unwrap(),
             "kept when not given"
         );
-        assert!(!store.known_entry(&original.id, "e2").unwrap());
-        assert!(!store.known_entry("0000000000000000", "e1").unwrap());
+        assert!(!store.known_entry(&original.id, "e2", LATER).unwrap());
+        assert!(!store.known_entry("0000000000000000", "e1", LATER).unwrap());
+        assert!(
+            !store.known_entry(&original.id, "e1", third).unwrap(),
+            "what a run itself saw is not known before it"
+        );
     }
 
     #[test]
@@ -1174,7 +1233,7 @@ mod tests {
             store.removed(second, "L1", &seen).unwrap(),
             Vec::<String>::new()
         );
-        assert!(!store.known_entry("b", "b").unwrap(), "removed");
+        assert!(!store.known_entry("b", "b", LATER).unwrap(), "removed");
 
         let third = run(&mut store);
         assert_eq!(
@@ -1189,7 +1248,7 @@ mod tests {
             Change::New,
             "back after a removal"
         );
-        assert!(store.known_entry("b", "b").unwrap());
+        assert!(store.known_entry("b", "b", LATER).unwrap());
         assert_eq!(
             store
                 .classify(third, &meeting("b", "b"), Some("b"), Some("L1"))

@@ -667,3 +667,78 @@ fn a_run_stopped_by_sigterm_is_continued_in_the_same_file() {
     let ids: HashSet<&str> = all.iter().map(|r| r["id"].as_str().unwrap()).collect();
     assert_eq!((all.len(), ids.len()), (45, 45), "every meeting once");
 }
+
+#[test]
+fn a_trial_with_max_pages_or_a_run_killed_midway_does_not_make_later_runs_stop_early() {
+    let meetings = site::meetings(45);
+    let site = SiteDir::new(&meetings);
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("harava.state");
+    let trial = crawl(&site, &state, &["--max-pages", "1", "-o", "/dev/null"]);
+    assert_eq!(trial.status.code(), Some(0), "{}", stderr(&trial));
+    // The trial read one page, without its detail pages: the real run must not
+    // trust it for the rest, and reads those detail pages (their meetings
+    // change: they get their bodies).
+    let out = dir.path().join("first.jsonl");
+    let first = crawl(&site, &state, &["-o", out.to_str().unwrap()]);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    let first = lines(&out);
+    assert_eq!(first.len(), 45);
+    assert!(first.iter().all(|r| r["body"].is_string()));
+
+    // A killed run whose output never reached its place: the next run, with
+    // another output file, delivers what the killed one had written.
+    let start = site.start();
+    let state_arg = state.to_str().unwrap().to_string();
+    let newer: Vec<Meeting> = (0..18)
+        .map(|n| Meeting {
+            date: meetings[0].date + chrono::Days::new(18 - n),
+            post: 2000 + n as usize,
+        })
+        .chain(meetings.iter().copied())
+        .collect();
+    site.publish(&newer, |_, page| page);
+    let killed_out = dir.path().join("killed.jsonl");
+    let killed_arg = killed_out.to_str().unwrap().to_string();
+    let mut killed = harava()
+        .args([
+            "crawl",
+            "--state",
+            &state_arg,
+            "-o",
+            &killed_arg,
+            "--rate",
+            "20",
+            "-q",
+            &start,
+        ])
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let before = site.server.paths().len();
+    while site.server.paths().len() < before + 12 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the crawl never got going"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    killed.kill().unwrap();
+    killed.wait().unwrap();
+    assert!(
+        !killed_out.exists(),
+        "a killed run's output is not in place"
+    );
+    let next_out = dir.path().join("next.jsonl");
+    let next = crawl(&site, &state, &["-o", next_out.to_str().unwrap()]);
+    assert_eq!(next.status.code(), Some(0), "{}", stderr(&next));
+    let ids: HashSet<String> = lines(&next_out)
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        ids.len(),
+        18,
+        "the 18 new meetings, whatever the killed run wrote"
+    );
+}
