@@ -430,7 +430,9 @@ async fn crawl_pages(
             if matches!(source, Some(PageSource::Replay(_))) {
                 crawl.stats.replayed += 1;
             }
-            let remember = source.is_some();
+            // A replayed page is in the state already, under the run this one
+            // continues; only what came over the network is news to it.
+            let remember = matches!(source, Some(PageSource::Fetch | PageSource::Revalidate(_)));
             in_flight.push(async move {
                 let request = match (&task.form, source) {
                     (Some(fields), _) => fetcher.submit(&task.url, fields).await,
@@ -512,17 +514,30 @@ async fn crawl_pages(
     crawl.report_removed()
 }
 
-/// What the state keeps of a fetched page: a successful answer, with the
-/// validators that make the next request for it conditional.
-fn to_keep(response: &Response) -> Option<PageResponse> {
-    (200..300).contains(&response.status).then(|| PageResponse {
-        status: response.status,
-        etag: response.etag().map(str::to_owned),
-        last_modified: response.last_modified().map(str::to_owned),
-        content_type: response.http().content_type.map(str::to_owned),
-        final_url: Some(response.url.to_string()),
-        fetched_at: response.fetched_at,
-        body: response.body.to_vec(),
+/// What the state is told of a page that came over the network.
+enum Kept {
+    /// A successful answer, with the validators that make the next request for
+    /// it conditional.
+    Page(PageResponse),
+    /// The stored page is still current (304), as of this time: it need not
+    /// be stored again.
+    NotModified(chrono::DateTime<chrono::Utc>),
+}
+
+fn to_keep(response: &Response) -> Option<Kept> {
+    if response.not_modified {
+        return Some(Kept::NotModified(response.fetched_at));
+    }
+    (200..300).contains(&response.status).then(|| {
+        Kept::Page(PageResponse {
+            status: response.status,
+            etag: response.etag().map(str::to_owned),
+            last_modified: response.last_modified().map(str::to_owned),
+            content_type: response.http().content_type.map(str::to_owned),
+            final_url: Some(response.url.to_string()),
+            fetched_at: response.fetched_at,
+            body: response.body.to_vec(),
+        })
     })
 }
 
@@ -591,12 +606,18 @@ impl Crawl<'_> {
     fn handle_kept(
         &mut self,
         task: Task,
-        fetched: Result<(Fetched, Option<PageResponse>), FetchError>,
+        fetched: Result<(Fetched, Option<Kept>), FetchError>,
     ) -> Result<(), Error> {
         let fetched = match fetched {
             Ok((fetched, kept)) => {
-                if let (Some(kept), Some(harvest)) = (kept, self.sink.harvest()) {
-                    harvest.remember_page(&task.key, &kept)?;
+                match (kept, self.sink.harvest()) {
+                    (Some(Kept::Page(page)), Some(harvest)) => {
+                        harvest.remember_page(&task.key, &page)?;
+                    }
+                    (Some(Kept::NotModified(at)), Some(harvest)) => {
+                        harvest.page_not_modified(&task.key, at)?;
+                    }
+                    _ => {}
                 }
                 Ok(fetched)
             }

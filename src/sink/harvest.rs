@@ -10,6 +10,7 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -247,6 +248,12 @@ impl Harvest {
         response: &PageResponse,
     ) -> Result<(), Error> {
         self.store.store_page(self.start.run, key, response)
+    }
+
+    /// Notes that the page known by `key` was still current at `at` (a 304),
+    /// so that a run continuing this one reads it from the state.
+    pub(crate) fn page_not_modified(&mut self, key: &str, at: DateTime<Utc>) -> Result<(), Error> {
+        self.store.page_still_current(self.start.run, key, at)
     }
 
     /// The record of a listing entry the state knows unchanged (the same id,
