@@ -80,6 +80,7 @@ pub mod archive;
 mod cli;
 mod config;
 pub mod crawl;
+mod css;
 pub mod dates;
 mod defaults;
 #[cfg(feature = "demo")]

@@ -8,6 +8,7 @@ use ego_tree::iter::Edge;
 use scraper::{ElementRef, Html, Node};
 
 use super::text::{BLOCKS, INVISIBLE};
+use crate::css::Select;
 use crate::profile::{Field, Read, Scope};
 use crate::text::collapse_whitespace;
 
@@ -36,11 +37,11 @@ fn raw(field: &Field, entry: Option<ElementRef>, document: &Html) -> Option<Stri
     let element = match (field.scope, entry) {
         // `:scope` (or any selector the entry itself matches) is the entry: a
         // whole row whose cells may come in any order.
-        (Scope::Entry, Some(entry)) if field.selector.matches_with_scope(&entry, Some(entry)) => {
+        (Scope::Entry, Some(entry)) if crate::css::matches(&field.selector, entry, Some(entry)) => {
             Some(entry)
         }
-        (Scope::Entry, Some(entry)) => entry.select(&field.selector).next(),
-        _ => document.select(&field.selector).next(),
+        (Scope::Entry, Some(entry)) => entry.find_first(&field.selector),
+        _ => document.find_first(&field.selector),
     }?;
     match &field.read {
         Read::Text => Some(lines(element)),

@@ -22,11 +22,12 @@ use chrono::NaiveDate;
 use ego_tree::NodeId;
 use ego_tree::iter::Edge;
 use regex::Regex;
-use scraper::{ElementRef, Html, Node, Selector};
+use scraper::{ElementRef, Html, Node};
 
 use super::text::{BLOCKS, INVISIBLE};
 use super::{DetailPage, Entry, Extracted, ListingPage, compose_title, first_day_match};
 use super::{Document, Item};
+use crate::css::{Select, Selector};
 use crate::dates::{self, Precision};
 use crate::page::{Link, Page};
 use crate::text::collapse_whitespace;
@@ -197,23 +198,23 @@ fn timestamp_like(text: &str, date: &str) -> bool {
 /// no visible text, scripts, and an empty mount point or a `<noscript>` asking
 /// for JavaScript.
 fn needs_javascript(document: &Html) -> Option<String> {
-    let body = document.select(&selector!("body").clone()).next()?;
+    let body = document.find_first(selector!("body"))?;
     let visible = visible_text(body);
     if visible.chars().count() > 200 {
         return None;
     }
-    let scripts = document.select(&selector!("script").clone()).count();
+    let scripts = document.find_all(selector!("script")).count();
     if scripts == 0 {
         return None;
     }
-    let noscript = document.select(&selector!("noscript").clone()).any(|n| {
+    let noscript = document.find_all(selector!("noscript")).any(|n| {
         n.text()
             .collect::<String>()
             .to_lowercase()
             .contains("javascript")
     });
     let mount = document
-        .select(
+        .find_all(
             &Selector::parse(
                 "#root, #app, #__next, #__nuxt, [data-reactroot], app-root, [ng-app], [ng-version]",
             )
@@ -260,10 +261,10 @@ fn visible_text(root: ElementRef) -> String {
 /// in an unlinked step ("Etusivu › Kuntajohtajakokous").
 fn breadcrumb_organ(document: &Html, explain: &mut Vec<String>) -> Option<String> {
     const HOME: &[&str] = &["etusivu", "koti", "home", "startsida", "hem", "framsida"];
-    let trails = selector!("nav, ol, ul, div, p").clone();
-    let links = selector!("a").clone();
-    for trail in document.select(&trails) {
-        let Some(first) = trail.select(&links).next() else {
+    let trails = selector!("nav, ol, ul, div, p");
+    let links = selector!("a");
+    for trail in document.find_all(trails) {
+        let Some(first) = trail.find_first(links) else {
             continue;
         };
         let first_text = collapse_whitespace(&first.text().collect::<String>()).to_lowercase();
@@ -280,7 +281,7 @@ fn breadcrumb_organ(document: &Html, explain: &mut Vec<String>) -> Option<String
             .map(str::trim)
             .filter(|t| !t.is_empty())?;
         let last_is_link = trail
-            .select(&links)
+            .find_all(links)
             .any(|a| collapse_whitespace(&a.text().collect::<String>()) == last);
         if last_is_link {
             continue;
@@ -341,9 +342,9 @@ fn find_entries<'a>(
 /// that holds no other such heading, nor the page's own title, navigation or
 /// pager: a post in a blog-style listing, however the theme wraps it.
 fn heading_entries<'a>(document: &'a Html, context: &Context) -> Option<Vec<ElementRef<'a>>> {
-    let headings = selector!("h1 a[href], h2 a[href], h3 a[href], h4 a[href]").clone();
+    let headings = selector!("h1 a[href], h2 a[href], h3 a[href], h4 a[href]");
     let titled: Vec<ElementRef> = document
-        .select(&headings)
+        .find_all(headings)
         .filter_map(|a| {
             a.ancestors()
                 .filter_map(ElementRef::wrap)
@@ -358,7 +359,7 @@ fn heading_entries<'a>(document: &'a Html, context: &Context) -> Option<Vec<Elem
         .collect();
     let mut titled_ids: HashSet<NodeId> = titled.iter().map(|h| h.id()).collect();
     titled_ids.shrink_to_fit();
-    let page_title = selector!("h1, nav, ol, form").clone();
+    let page_title = selector!("h1, nav, ol, form");
     let mut entries: Vec<ElementRef> = Vec::new();
     for heading in &titled {
         let mut block = *heading;
@@ -371,7 +372,7 @@ fn heading_entries<'a>(document: &'a Html, context: &Context) -> Option<Vec<Elem
                 .filter(|n| n.id() != heading.id() && titled_ids.contains(&n.id()))
                 .count();
             let page_parts = parent
-                .select(&page_title)
+                .find_all(page_title)
                 .any(|e| e.id() != heading.id() && !is_inside(e, block) && e.id() != block.id());
             if others > 0 || page_parts {
                 break;
@@ -571,16 +572,16 @@ fn entry_choosing(
     chosen: &mut Chosen,
 ) -> Entry {
     let mut warnings = page.warnings.clone();
-    let anchors = selector!("a[href]").clone();
-    let headings = selector!("h1, h2, h3, h4, h5, h6").clone();
+    let anchors = selector!("a[href]");
+    let headings = selector!("h1, h2, h3, h4, h5, h6");
     let mut skip: HashSet<NodeId> = HashSet::new();
 
     // Title: the entry's heading, else (a row) the longest link text that is
     // neither a date, a document type nor "read more".
-    let heading = element.select(&headings).next();
+    let heading = element.find_first(headings);
     let row_link = || {
         element
-            .select(&anchors)
+            .find_all(anchors)
             .filter(|a| {
                 let text = link_text(*a);
                 !is_read_more(&text)
@@ -655,7 +656,7 @@ fn entry_choosing(
     let mut detail: Option<Link> = None;
     let mut comment_count = None;
     let mut document_type = None;
-    for a in element.select(&anchors) {
+    for a in element.find_all(anchors) {
         let text = link_text(a);
         let href = a.attr("href").unwrap_or_default();
         if is_document_link(&a) {
@@ -837,9 +838,9 @@ fn paragraphs(root: ElementRef, skip: &HashSet<NodeId>) -> Vec<String> {
 
 /// Links to the listing's next (older) page.
 fn next_links(page: &Page, document: &Html, explain: &mut Vec<String>) -> Vec<Link> {
-    let anchors = selector!("a[href], link[rel~='next'][href]").clone();
+    let anchors = selector!("a[href], link[rel~='next'][href]");
     let mut next: Vec<Link> = Vec::new();
-    for a in document.select(&anchors) {
+    for a in document.find_all(anchors) {
         let rel_next = a
             .attr("rel")
             .is_some_and(|r| r.split_whitespace().any(|r| r == "next"));
@@ -909,7 +910,7 @@ fn detail_page(
         (!cleaned.is_empty() && cleaned.chars().count() < 80).then(|| cleaned.to_string())
     });
     let documents = {
-        let anchors = selector!("a[href]").clone();
+        let anchors = selector!("a[href]");
         let scope = content
             .and_then(|c| {
                 c.ancestors()
@@ -918,7 +919,7 @@ fn detail_page(
             })
             .unwrap_or_else(|| document.root_element());
         let mut out: Vec<Document> = Vec::new();
-        for a in scope.select(&anchors) {
+        for a in scope.find_all(anchors) {
             if !is_document_link(&a) {
                 continue;
             }
@@ -965,7 +966,7 @@ fn detail_page(
 /// The text of the page before `stop` (or all of it), line by line.
 fn header_text(document: &Html, stop: Option<NodeId>) -> String {
     let body = document
-        .select(&selector!("body").clone())
+        .find_all(selector!("body"))
         .next()
         .unwrap_or_else(|| document.root_element());
     let mut lines: Vec<String> = Vec::new();
@@ -1014,10 +1015,10 @@ fn header_text(document: &Html, stop: Option<NodeId>) -> String {
 /// by the text of each block's own paragraphs, so that a wrapper around the
 /// article and its sidebar does not win over the article.
 fn main_content(document: &Html) -> Option<ElementRef<'_>> {
-    let paragraphs = selector!("p, pre, blockquote, li").clone();
+    let paragraphs = selector!("p, pre, blockquote, li");
     let mut best: Option<(usize, ElementRef)> = None;
     let mut scores: std::collections::HashMap<NodeId, usize> = std::collections::HashMap::new();
-    for p in document.select(&paragraphs) {
+    for p in document.find_all(paragraphs) {
         let Some(parent) = p.parent().and_then(ElementRef::wrap) else {
             continue;
         };
@@ -1034,10 +1035,7 @@ fn main_content(document: &Html) -> Option<ElementRef<'_>> {
         }
         let text = collapse_whitespace(&p.text().collect::<String>());
         // Link lists are navigation, not text.
-        let link_chars: usize = p
-            .select(&selector!("a").clone())
-            .map(|a| link_text(a).len())
-            .sum();
+        let link_chars: usize = p.find_all(selector!("a")).map(|a| link_text(a).len()).sum();
         if text.len() < 25 || link_chars * 2 > text.len() {
             continue;
         }
@@ -1060,11 +1058,11 @@ fn main_content(document: &Html) -> Option<ElementRef<'_>> {
 /// Agenda item rows: a run of sibling rows most of which are numbered
 /// ("§ 127", "72") and each of which links somewhere.
 fn find_items<'a>(document: &'a Html, context: &Context) -> Vec<(ElementRef<'a>, Option<String>)> {
-    let rows = selector!("tr, li").clone();
-    let anchors = selector!("a[href]").clone();
+    let rows = selector!("tr, li");
+    let anchors = selector!("a[href]");
     let mut best: Vec<(ElementRef, Option<String>)> = Vec::new();
     let mut seen_parents: HashSet<NodeId> = HashSet::new();
-    for row in document.select(&rows) {
+    for row in document.find_all(rows) {
         let Some(parent) = row.parent() else {
             continue;
         };
@@ -1078,7 +1076,7 @@ fn find_items<'a>(document: &'a Html, context: &Context) -> Vec<(ElementRef<'a>,
             .collect();
         let linked: Vec<(ElementRef, Option<String>)> = siblings
             .iter()
-            .filter(|s| s.select(&anchors).next().is_some())
+            .filter(|s| s.find_first(anchors).is_some())
             .map(|s| (*s, row_number(*s, context)))
             .collect();
         let numbered = linked.iter().filter(|(_, n)| n.is_some()).count();
@@ -1117,8 +1115,8 @@ fn row_number(row: ElementRef, context: &Context) -> Option<String> {
 }
 
 fn item(page: &Page, row: ElementRef, number: Option<String>) -> Item {
-    let anchors = selector!("a[href]").clone();
-    let links: Vec<ElementRef> = row.select(&anchors).collect();
+    let anchors = selector!("a[href]");
+    let links: Vec<ElementRef> = row.find_all(anchors).collect();
     let main = links.iter().copied().max_by_key(|a| link_text(*a).len());
     let url = main
         .and_then(|a| a.attr("href"))
@@ -1283,9 +1281,9 @@ pub(crate) fn listing_choice(page: &Page, document: &Html) -> Option<ListingChoi
     }
     let mut explain = Vec::new();
     if let Some(next) = next_links(page, document, &mut explain).first() {
-        let anchors = selector!("a[href]").clone();
+        let anchors = selector!("a[href]");
         if let Some(a) = document
-            .select(&anchors)
+            .find_all(anchors)
             .find(|a| a.attr("href").and_then(|h| page.resolve(h)).as_ref() == Some(next))
         {
             choice.next_page = Some((with_parent(a), link_text(a)));
@@ -1299,7 +1297,7 @@ pub(crate) fn listing_choice(page: &Page, document: &Html) -> Option<ListingChoi
 pub(crate) fn detail_choice(document: &Html, listings: &[&Html]) -> Option<DetailChoice> {
     let content = main_content(document)?;
     let mut candidates: Vec<String> = Vec::new();
-    if let Some(body) = document.select(&selector!("body").clone()).next() {
+    if let Some(body) = document.find_first(selector!("body")) {
         candidates.extend(
             body.value()
                 .classes()
@@ -1320,10 +1318,8 @@ pub(crate) fn detail_choice(document: &Html, listings: &[&Html]) -> Option<Detai
             let Ok(selector) = Selector::parse(c) else {
                 return false;
             };
-            document.select(&selector).next().is_some()
-                && listings
-                    .iter()
-                    .all(|l| l.select(&selector).next().is_none())
+            document.find_first(&selector).is_some()
+                && listings.iter().all(|l| l.find_first(&selector).is_none())
         })
         .take(1)
         .collect();
@@ -1337,8 +1333,8 @@ pub(crate) fn detail_choice(document: &Html, listings: &[&Html]) -> Option<Detai
 fn breadcrumb_trail(document: &Html) -> Option<ElementRef<'_>> {
     let mut explain = Vec::new();
     let organ = breadcrumb_organ(document, &mut explain)?;
-    let trails = selector!("nav, ol, ul, div, p").clone();
-    document.select(&trails).find(|t| {
+    let trails = selector!("nav, ol, ul, div, p");
+    document.find_all(trails).find(|t| {
         let text = collapse_whitespace(&t.text().collect::<String>());
         text.chars().count() <= 200 && text.ends_with(&organ)
     })

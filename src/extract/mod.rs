@@ -19,9 +19,10 @@ pub(crate) use parse::parse_document;
 
 use chrono::NaiveDate;
 use schemars::JsonSchema;
-use scraper::{ElementRef, Html, Selector};
+use scraper::{ElementRef, Html};
 use serde::{Deserialize, Serialize};
 
+use crate::css::{Select, Selector};
 use crate::dates::{self, Precision};
 use crate::page::{Link, Page};
 use crate::profile::{ChosenBy, Field, Profile, Profiles};
@@ -257,7 +258,7 @@ pub(crate) fn form_submission(
     profile: &Profile,
 ) -> Option<Submission> {
     let rules = profile.listing.form.as_ref()?;
-    let form = document.select(&rules.selector).next()?;
+    let form = document.find_first(&rules.selector)?;
     let action = form.attr("action").unwrap_or_default();
     let action = page.resolve(if action.is_empty() {
         page.fetch_url.as_str()
@@ -271,13 +272,13 @@ pub(crate) fn form_submission(
         Selector::parse("input[name], select[name], textarea[name]").expect("static selector");
     let options = Selector::parse("option").expect("static selector");
     let mut fields: Vec<(String, String)> = Vec::new();
-    for control in form.select(&controls) {
+    for control in form.find_all(&controls) {
         let name = control.attr("name").unwrap_or_default().to_string();
         let value = match control.value().name() {
             "select" => {
-                let mut all = control.select(&options);
+                let mut all = control.find_all(&options);
                 let chosen = control
-                    .select(&options)
+                    .find_all(&options)
                     .find(|o| o.attr("selected").is_some())
                     .or_else(|| all.next());
                 chosen.map(|o| {
@@ -316,7 +317,6 @@ pub(crate) fn form_submission(
 
 /// What `--explain` says of a profile's selectors.
 fn profile_explain(profile: &Profile) -> Vec<String> {
-    use scraper::selector::ToCss;
     let rules = &profile.listing;
     let mut out = vec![format!("listing.entry: {}", rules.entry.to_css_string())];
     for (name, selector) in [
@@ -464,13 +464,13 @@ pub(crate) fn extract_document(page: &Page, document: &Html, profile: &Profile) 
 fn listing(page: &Page, document: &Html, profile: &Profile) -> ListingPage {
     let rules = &profile.listing;
     let entries = document
-        .select(&rules.entry)
+        .find_all(&rules.entry)
         .map(|element| entry(page, document, element, profile))
         .collect();
     let mut next: Vec<Link> = Vec::new();
     if rules.next_page.is_some() {
         let anchors = Selector::parse("a[href]").expect("static selector");
-        for anchor in document.select(&anchors) {
+        for anchor in document.find_all(&anchors) {
             if profile.is_next_link(&anchor)
                 && let Some(link) = anchor.attr("href").and_then(|h| page.resolve(h))
                 && !next.contains(&link)
@@ -495,7 +495,7 @@ fn entry(page: &Page, document: &Html, element: ElementRef, profile: &Profile) -
     let field_text = |selector: &Option<Selector>| -> Option<String> {
         selector
             .as_ref()
-            .and_then(|s| element.select(s).next())
+            .and_then(|s| element.find_first(s))
             .map(text::element_text)
             .filter(|t| !t.is_empty())
     };
@@ -559,7 +559,7 @@ fn entry(page: &Page, document: &Html, element: ElementRef, profile: &Profile) -
 
     let summary = rules.summary.as_ref().and_then(|s| {
         let paragraphs: Vec<String> = element
-            .select(s)
+            .find_all(s)
             .flat_map(|root| text::paragraphs(root, &rules.summary_exclude))
             .collect();
         (!paragraphs.is_empty()).then(|| paragraphs.join("\n\n"))
@@ -592,7 +592,7 @@ fn entry(page: &Page, document: &Html, element: ElementRef, profile: &Profile) -
     let detail = rules
         .detail_link
         .as_ref()
-        .and_then(|s| element.select(s).next())
+        .and_then(|s| element.find_first(s))
         .and_then(|a| a.attr("href"))
         .and_then(|href| page.resolve(href));
     if detail.is_none() && rules.detail_link.is_some() {
@@ -668,7 +668,7 @@ pub(crate) fn detail_page(page: &Page, document: &Html, profile: &Profile) -> De
         .unwrap_or_default();
     let body = rules.body.as_ref().and_then(|s| {
         let paragraphs: Vec<String> = document
-            .select(s)
+            .find_all(s)
             .flat_map(|root| text::paragraphs(root, &rules.body_exclude))
             .collect();
         (!paragraphs.is_empty()).then(|| paragraphs.join("\n\n"))
@@ -698,14 +698,14 @@ pub(crate) fn detail_page(page: &Page, document: &Html, profile: &Profile) -> De
 /// `detail.items.entry` matches, in page order.
 fn agenda_items(page: &Page, document: &Html, rules: &crate::profile::Items) -> Vec<Item> {
     document
-        .select(&rules.entry)
+        .find_all(&rules.entry)
         .map(|row| {
             let field = |field: &Option<Field>| {
                 field
                     .as_ref()
                     .and_then(|f| fields::value(f, Some(row), document))
             };
-            let link = rules.link.as_ref().and_then(|s| row.select(s).next());
+            let link = rules.link.as_ref().and_then(|s| row.find_first(s));
             let url = link
                 .and_then(|a| a.attr("href"))
                 .and_then(|href| page.resolve(href))
@@ -781,7 +781,7 @@ fn documents(page: &Page, scope: ElementRef, selector: Option<&Selector>) -> Vec
         return Vec::new();
     };
     let mut out: Vec<Document> = Vec::new();
-    for anchor in scope.select(selector) {
+    for anchor in scope.find_all(selector) {
         let Some(link) = anchor.attr("href").and_then(|h| page.resolve(h)) else {
             continue;
         };

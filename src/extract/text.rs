@@ -3,8 +3,10 @@
 
 use ego_tree::NodeId;
 use ego_tree::iter::Edge;
+use scraper::ElementRef;
 use scraper::node::Node;
-use scraper::{ElementRef, Selector};
+
+use crate::css::Selector;
 
 use crate::text::collapse_whitespace;
 
@@ -77,7 +79,11 @@ pub(super) fn paragraphs(root: ElementRef, exclude: &[Selector]) -> Vec<String> 
                         continue;
                     };
                     let name = e.name();
-                    if INVISIBLE.contains(&name) || exclude.iter().any(|s| s.matches(&element)) {
+                    if INVISIBLE.contains(&name)
+                        || exclude
+                            .iter()
+                            .any(|s| crate::css::matches(s, element, None))
+                    {
                         skipping = Some(node.id());
                     } else if name == "br" {
                         current.push(' ');
@@ -116,6 +122,7 @@ fn flush(current: &mut String, out: &mut Vec<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::css::Select;
     use scraper::Html;
 
     #[test]
@@ -124,9 +131,8 @@ mod tests {
             "<div><p class=docs>&gt; <a>Asiakirjat</a></p><p>&nbsp;</p><p>Eka\n  kappale.</p>\
              <p>Toka<br>rivi.<a class=more>Lue lisää</a></p><script>x()</script><ul><li>a</li><li>b</li></ul></div>",
         );
-        let root = html
-            .select(&Selector::parse("div").unwrap())
-            .next()
+        let root = (&html)
+            .find_first(&Selector::parse("div").unwrap())
             .unwrap();
         let exclude = [
             Selector::parse(".docs").unwrap(),
@@ -144,9 +150,8 @@ mod tests {
         // quadratic); 100,000 levels overflowed the recursive walk.
         let depth = 100_000;
         let html = Html::parse_fragment(&format!("<div>{}x", "<span>".repeat(depth)));
-        let root = html
-            .select(&Selector::parse("div").unwrap())
-            .next()
+        let root = (&html)
+            .find_first(&Selector::parse("div").unwrap())
             .unwrap();
         assert_eq!(paragraphs(root, &[]), vec!["x"]);
     }

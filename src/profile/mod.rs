@@ -9,9 +9,10 @@
 use std::path::Path;
 
 use scraper::error::SelectorErrorKind;
-use scraper::{ElementRef, Html, Selector};
+use scraper::{ElementRef, Html};
 use serde::Deserialize;
 
+use crate::css::{Select, Selector};
 use crate::error::{Error, excerpt};
 
 /// The profiles in `selectors/`, compiled into the binary so `--profile NAME` works
@@ -462,7 +463,7 @@ impl Profile {
     pub(crate) fn matches_document(&self, document: &Html) -> bool {
         self.signature
             .as_ref()
-            .is_some_and(|s| document.select(s).next().is_some())
+            .is_some_and(|s| document.find_first(s).is_some())
     }
 
     /// Whether a page is a detail page rather than a listing.
@@ -470,7 +471,7 @@ impl Profile {
         self.detail
             .page
             .as_ref()
-            .is_some_and(|s| document.select(s).next().is_some())
+            .is_some_and(|s| document.find_first(s).is_some())
     }
 
     /// Whether `link` is an "older posts" link by this profile's rules.
@@ -478,7 +479,7 @@ impl Profile {
         let Some(next) = &self.listing.next_page else {
             return false;
         };
-        if !next.selector.matches(link) {
+        if !crate::css::matches(&next.selector, *link, None) {
             return false;
         }
         if next.text.is_empty() {
@@ -870,7 +871,6 @@ pub(crate) enum ChosenBy {
 impl Profile {
     /// The listing's entry selector as written, for messages.
     pub(crate) fn entry_selector(&self) -> String {
-        use scraper::selector::ToCss;
         self.listing.entry.to_css_string()
     }
 }

@@ -1,0 +1,361 @@
+//! CSS selector matching on scraper's tree, without scraper's per-element caches.
+//!
+//! scraper answers "has this element class X?" by building, the first time it is
+//! asked, a sorted list of the element's classes, each interned in a global atom
+//! table behind a lock. Selecting one field of a page asks that of most of its
+//! elements, so a page paid an allocation and several locked interning calls per
+//! element: a quarter of all selection time. Here classes and ids are compared
+//! against the attribute text directly, and a document is walked in document
+//! order from its root (scraper's `Html::select` walks the node arena in creation
+//! order, detached nodes included). scraper keeps its parsed selectors private, so
+//! [`Selector`] parses them with scraper's own parser into a list of its own.
+
+use html5ever::Namespace;
+use scraper::error::SelectorErrorKind;
+use scraper::selector::{CssLocalName, CssString, NonTSPseudoClass, PseudoElement, Simple, ToCss};
+use scraper::{ElementRef, Html};
+use selectors::SelectorList;
+use selectors::attr::{AttrSelectorOperation, CaseSensitivity, NamespaceConstraint};
+use selectors::bloom::BloomFilter;
+use selectors::matching::{
+    ElementSelectorFlags, MatchingContext, MatchingForInvalidation, MatchingMode,
+    NeedsSelectorFlags, QuirksMode, SelectorCaches,
+};
+use selectors::{Element, OpaqueElement};
+
+/// A comma-separated group of CSS selectors, as scraper parses them.
+#[derive(Debug, Clone)]
+pub(crate) struct Selector(SelectorList<Simple>);
+
+impl Selector {
+    pub(crate) fn parse(css: &str) -> Result<Selector, SelectorErrorKind> {
+        let mut parser = cssparser::Parser::new(css);
+        SelectorList::parse(
+            &scraper::selector::Parser,
+            &mut parser,
+            selectors::parser::ParseRelative::No,
+        )
+        .map(Selector)
+        .map_err(SelectorErrorKind::from)
+    }
+
+    /// The selector written out again, as messages quote it.
+    pub(crate) fn to_css_string(&self) -> String {
+        self.0.to_css_string()
+    }
+}
+
+/// Selection on a document or an element.
+pub(crate) trait Select<'a> {
+    /// The elements `selector` matches, in document order: for a document all of
+    /// its elements, for an element its descendants (`:scope` is the element).
+    fn find_all<'s>(&self, selector: &'s Selector) -> Matches<'a, 's>;
+
+    /// The first element `selector` matches.
+    fn find_first(&self, selector: &Selector) -> Option<ElementRef<'a>> {
+        self.find_all(selector).next()
+    }
+}
+
+impl<'a> Select<'a> for &'a Html {
+    fn find_all<'s>(&self, selector: &'s Selector) -> Matches<'a, 's> {
+        let root = self.tree.root();
+        let mut inner = root.traverse();
+        inner.next(); // the document node, which is no element
+        Matches {
+            inner,
+            scope: None,
+            selector,
+            caches: SelectorCaches::default(),
+        }
+    }
+}
+
+impl<'a> Select<'a> for ElementRef<'a> {
+    fn find_all<'s>(&self, selector: &'s Selector) -> Matches<'a, 's> {
+        let mut inner = self.traverse();
+        inner.next(); // the element itself
+        Matches {
+            inner,
+            scope: Some(*self),
+            selector,
+            caches: SelectorCaches::default(),
+        }
+    }
+}
+
+/// Whether `element` matches `selector`, `:scope` being `scope` (the root
+/// element without one).
+pub(crate) fn matches(selector: &Selector, element: ElementRef, scope: Option<ElementRef>) -> bool {
+    matches_in(selector, element, scope, &mut SelectorCaches::default())
+}
+
+fn matches_in(
+    selector: &Selector,
+    element: ElementRef,
+    scope: Option<ElementRef>,
+    caches: &mut SelectorCaches,
+) -> bool {
+    let mut context = MatchingContext::new(
+        MatchingMode::Normal,
+        None,
+        caches,
+        QuirksMode::NoQuirks,
+        NeedsSelectorFlags::No,
+        MatchingForInvalidation::No,
+    );
+    context.scope_element = scope.map(|scope| Node(scope).opaque());
+    let element = Node(element);
+    selector
+        .0
+        .slice()
+        .iter()
+        .any(|s| selectors::matching::matches_selector(s, 0, None, &element, &mut context))
+}
+
+/// The matches of one selector, found as they are asked for.
+pub(crate) struct Matches<'a, 's> {
+    inner: ego_tree::iter::Traverse<'a, scraper::Node>,
+    scope: Option<ElementRef<'a>>,
+    selector: &'s Selector,
+    caches: SelectorCaches,
+}
+
+impl<'a> Iterator for Matches<'a, '_> {
+    type Item = ElementRef<'a>;
+
+    fn next(&mut self) -> Option<ElementRef<'a>> {
+        for edge in &mut self.inner {
+            if let ego_tree::iter::Edge::Open(node) = edge
+                && let Some(element) = ElementRef::wrap(node)
+                && matches_in(self.selector, element, self.scope, &mut self.caches)
+            {
+                return Some(element);
+            }
+        }
+        None
+    }
+}
+
+/// An element as the selector engine sees it. Like scraper's own, it never
+/// matches non-tree-structural pseudo-classes (`:hover`, `:visited`).
+#[derive(Debug, Clone, Copy)]
+struct Node<'a>(ElementRef<'a>);
+
+impl Node<'_> {
+    fn attr(&self, local: &str) -> Option<&str> {
+        self.0.value().attr(local)
+    }
+}
+
+impl Element for Node<'_> {
+    type Impl = Simple;
+
+    fn opaque(&self) -> OpaqueElement {
+        OpaqueElement::new(self.0.value())
+    }
+
+    fn parent_element(&self) -> Option<Self> {
+        self.0.parent().and_then(ElementRef::wrap).map(Node)
+    }
+
+    fn parent_node_is_shadow_root(&self) -> bool {
+        false
+    }
+
+    fn containing_shadow_host(&self) -> Option<Self> {
+        None
+    }
+
+    fn is_pseudo_element(&self) -> bool {
+        false
+    }
+
+    fn prev_sibling_element(&self) -> Option<Self> {
+        self.0.prev_siblings().find_map(ElementRef::wrap).map(Node)
+    }
+
+    fn next_sibling_element(&self) -> Option<Self> {
+        self.0.next_siblings().find_map(ElementRef::wrap).map(Node)
+    }
+
+    fn first_element_child(&self) -> Option<Self> {
+        self.0.children().find_map(ElementRef::wrap).map(Node)
+    }
+
+    fn is_html_element_in_html_document(&self) -> bool {
+        self.0.value().name.ns == html5ever::ns!(html)
+    }
+
+    fn has_local_name(&self, name: &CssLocalName) -> bool {
+        self.0.value().name.local == name.0
+    }
+
+    fn has_namespace(&self, namespace: &Namespace) -> bool {
+        &self.0.value().name.ns == namespace
+    }
+
+    fn is_same_type(&self, other: &Self) -> bool {
+        self.0.value().name == other.0.value().name
+    }
+
+    fn attr_matches(
+        &self,
+        ns: &NamespaceConstraint<&Namespace>,
+        local_name: &CssLocalName,
+        operation: &AttrSelectorOperation<&CssString>,
+    ) -> bool {
+        self.0.value().attrs.iter().any(|(key, value)| {
+            !matches!(*ns, NamespaceConstraint::Specific(url) if *url != key.ns)
+                && local_name.0 == key.local
+                && operation.eval_str(value)
+        })
+    }
+
+    fn match_non_ts_pseudo_class(
+        &self,
+        _: &NonTSPseudoClass,
+        _: &mut MatchingContext<'_, Simple>,
+    ) -> bool {
+        false
+    }
+
+    fn match_pseudo_element(&self, _: &PseudoElement, _: &mut MatchingContext<'_, Simple>) -> bool {
+        false
+    }
+
+    fn apply_selector_flags(&self, _: ElementSelectorFlags) {}
+
+    fn is_link(&self) -> bool {
+        self.0.value().name() == "link"
+    }
+
+    fn is_html_slot_element(&self) -> bool {
+        true
+    }
+
+    fn has_id(&self, id: &CssLocalName, case_sensitivity: CaseSensitivity) -> bool {
+        self.attr("id")
+            .is_some_and(|value| case_sensitivity.eq(id.0.as_bytes(), value.as_bytes()))
+    }
+
+    fn has_class(&self, name: &CssLocalName, case_sensitivity: CaseSensitivity) -> bool {
+        self.attr("class").is_some_and(|classes| {
+            classes
+                .split_ascii_whitespace()
+                .any(|class| case_sensitivity.eq(class.as_bytes(), name.0.as_bytes()))
+        })
+    }
+
+    fn has_custom_state(&self, _: &CssLocalName) -> bool {
+        false
+    }
+
+    fn imported_part(&self, _: &CssLocalName) -> Option<CssLocalName> {
+        None
+    }
+
+    fn is_part(&self, _: &CssLocalName) -> bool {
+        false
+    }
+
+    fn is_empty(&self) -> bool {
+        !self
+            .0
+            .children()
+            .any(|child| child.value().is_element() || child.value().is_text())
+    }
+
+    fn is_root(&self) -> bool {
+        self.0
+            .parent()
+            .is_some_and(|parent| parent.value().is_document())
+    }
+
+    fn add_element_unique_hashes(&self, _: &mut BloomFilter) -> bool {
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids<'a>(found: impl Iterator<Item = ElementRef<'a>>) -> Vec<&'a str> {
+        found.map(|e| e.attr("id").unwrap_or("?")).collect()
+    }
+
+    /// Every kind of selector the bundled profiles and the generic extractor use,
+    /// against scraper's own matching on the same tree.
+    #[test]
+    fn selects_what_scraper_selects() {
+        let html = Html::parse_document(
+            r#"<html><head><link id="c" rel="canonical stylesheet" href="/a/"></head>
+            <body class="single-post page"><main id="m">
+            <article id="a1" class="post type-post"><h2 id="t1" class="entry-title"><a id="l1" href="/x">x</a></h2>
+              <div id="e1" class="entry-content  more"><p id="p1">a</p><p id="p2" class="more-link">b</p></div></article>
+            <article id="a2" class="post"><h2 id="t2" class="ENTRY-title"></h2><table><tr id="r1"><td id="d1">1</td></tr></table></article>
+            </main><div id="e2" class="entry-content"></div></body></html>"#,
+        );
+        let selectors = [
+            "main article.type-post",
+            ".entry-title a[href]",
+            "main article .entry-content",
+            ".entry-content > p:not(.more-link)",
+            "#m > article:first-child",
+            "article:nth-child(2) td",
+            "link[rel~='canonical'][href^='/a']",
+            "body.single-post",
+            "h2 + div, tr",
+            "p:last-child",
+            "[class*='title']",
+            "div:empty",
+        ];
+        let article = html
+            .select(&scraper::Selector::parse("#a1").unwrap())
+            .next()
+            .unwrap();
+        for css in selectors {
+            let ours = Selector::parse(css).unwrap();
+            let theirs = scraper::Selector::parse(css).unwrap();
+            let document = &html;
+            assert_eq!(
+                ids(document.find_all(&ours)),
+                ids(html.select(&theirs)),
+                "{css}"
+            );
+            assert_eq!(
+                ids(article.find_all(&ours)),
+                ids(article.select(&theirs)),
+                "{css} within #a1"
+            );
+            for element in html.select(&scraper::Selector::parse("*").unwrap()) {
+                assert_eq!(
+                    matches(&ours, element, None),
+                    theirs.matches(&element),
+                    "{css}"
+                );
+            }
+        }
+        let document = &html;
+        let classes = Selector::parse(".entry-content").unwrap();
+        assert_eq!(ids(document.find_all(&classes)), ["e1", "e2"]);
+        let scoped = Selector::parse(":scope > p").unwrap();
+        let content = document.find_first(&classes).unwrap();
+        assert_eq!(ids(content.find_all(&scoped)), ["p1", "p2"]);
+    }
+
+    #[test]
+    fn a_document_is_walked_in_document_order() {
+        // A paragraph inside a table but outside any cell is moved before the
+        // table ("foster parenting"): created last, it comes second in the page.
+        let html = Html::parse_document(
+            "<div id=d><table id=t><tr><td id=c>x</td></tr><p id=f>y</p></table></div>",
+        );
+        let document = &html;
+        let ours = Selector::parse("[id]").unwrap();
+        assert_eq!(ids(document.find_all(&ours)), ["d", "f", "t", "c"]);
+        let theirs = scraper::Selector::parse("[id]").unwrap();
+        assert_eq!(ids(html.select(&theirs)), ["d", "t", "c", "f"]);
+    }
+}
