@@ -137,6 +137,10 @@ pub(crate) struct ExtractOpts {
     /// The largest header block of a WARC record read; past it the rest of that WARC is skipped and reported
     #[arg(long, default_value_t = crate::offline::DEFAULT_MAX_WARC_HEADER_BYTES, value_name = "BYTES")]
     pub max_warc_header_bytes: u64,
+
+    /// How many pages are extracted at once, 1 to 256, each on a thread of its own (default: one per core); the output is the same for any number
+    #[arg(short, long, value_name = "N")]
+    pub jobs: Option<usize>,
 }
 
 #[derive(Debug, Args)]

@@ -20,7 +20,7 @@ use crate::crawl::{self, CdxConfig, CrawlConfig};
 use crate::defaults::{
     BURST_RANGE, CONCURRENCY_RANGE, DEFAULT_BACKOFF_BASE, DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_MAX_REDIRECTS, DEFAULT_MAX_RETRY_AFTER, DEFAULT_OUTPUT, DEFAULT_RETRY_AFTER_429,
-    MAX_BYTES_RANGE, RATE_RANGE, RETRIES_RANGE, TIMEOUT_RANGE, default_user_agent,
+    JOBS_RANGE, MAX_BYTES_RANGE, RATE_RANGE, RETRIES_RANGE, TIMEOUT_RANGE, default_user_agent,
 };
 use crate::error::excerpt;
 use crate::fetch::{self, FetchConfig};
@@ -102,6 +102,7 @@ impl Config {
                 max_input_bytes,
                 max_warc_header_bytes,
                 explain,
+                jobs,
             }) => Config::Extract {
                 extract: ExtractConfig {
                     inputs: paths,
@@ -109,6 +110,12 @@ impl Config {
                     max_input_bytes,
                     max_warc_header_bytes,
                     explain,
+                    jobs: match jobs {
+                        Some(jobs) => in_range("--jobs", jobs, &JOBS_RANGE, "pages at once")?
+                            .try_into()
+                            .expect("the range starts at 1"),
+                        None => crate::offline::default_jobs(),
+                    },
                 },
                 profile: ProfileChoice::parse(&profile),
                 output: output.filter(|o| o.as_os_str() != DEFAULT_OUTPUT),
@@ -513,6 +520,13 @@ mod tests {
             ("max_bytes", range_text(&MAX_BYTES_RANGE)),
             ("max_pages", "at least 1".to_string()),
         ];
+        let extract = command.find_subcommand("extract").unwrap();
+        let jobs = extract
+            .get_arguments()
+            .find(|a| a.get_id() == "jobs")
+            .unwrap();
+        let help = jobs.get_help().unwrap().to_string();
+        assert!(help.contains(&range_text(&JOBS_RANGE)), "--jobs: {help:?}");
         for (id, range) in cases {
             let arg = crawl
                 .get_arguments()
@@ -595,5 +609,27 @@ mod tests {
                 (Err(e), None) => panic!("{args:?}: {e}"),
             }
         }
+    }
+
+    #[test]
+    fn extract_jobs_out_of_range_are_usage_errors() {
+        let extract = |jobs: &str| {
+            let opts = Opts::try_parse_from(["harava", "extract", "--jobs", jobs, "x.html"]);
+            match Config::from_opts(opts.unwrap()) {
+                Ok(Config::Extract { extract, .. }) => Ok(extract.jobs.get()),
+                Ok(_) => unreachable!("an extract command"),
+                Err(e) => Err(e.to_string()),
+            }
+        };
+        assert_eq!(extract("3"), Ok(3));
+        assert_eq!(
+            extract("0"),
+            Err("--jobs 0 is out of range: give 1 to 256 pages at once".to_string())
+        );
+        assert!(
+            extract("257")
+                .unwrap_err()
+                .starts_with("--jobs 257 is out of range")
+        );
     }
 }

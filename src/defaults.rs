@@ -16,6 +16,8 @@ pub(crate) const DEFAULT_RATE: f64 = 1.0;
 pub(crate) const RATE_RANGE: RangeInclusive<f64> = 0.001..=1000.0;
 pub(crate) const BURST_RANGE: RangeInclusive<u32> = 1..=100;
 pub(crate) const CONCURRENCY_RANGE: RangeInclusive<usize> = 1..=256;
+/// Extract threads: past a few per core they only cost memory.
+pub(crate) const JOBS_RANGE: RangeInclusive<usize> = 1..=256;
 /// Seconds: below 0.1 s nothing but loopback answers; past an hour, a response
 /// is not coming.
 pub(crate) const TIMEOUT_RANGE: RangeInclusive<f64> = 0.1..=3600.0;

@@ -2,9 +2,9 @@
 //! HTTrack mirrors, WARC files, standard input).
 //!
 //! Inputs are listed lazily and read one at a time, WARC records one record at a
-//! time; batches of them are read, decoded, parsed and extracted on every core,
-//! and the results are taken in input order, so the output does not depend on
-//! the number of cores. What is kept between inputs is only what was extracted:
+//! time; worker threads, one per core, read, decode, parse and extract them, and
+//! the results are taken in input order, so the output does not depend on the
+//! number of workers. What is kept between inputs is only what was extracted:
 //! entries, and detail bodies waiting for the entries that link them (listing and
 //! detail pages may come in any order), never page texts or DOMs; their long
 //! texts (summaries and bodies) wait in an unnamed temporary file. At the end each
@@ -15,10 +15,11 @@ use std::collections::HashMap;
 use std::collections::hash_map::Entry as Slot;
 use std::fs::File;
 use std::io::{self, BufReader, Read, Seek, Write};
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
+use std::sync::{Mutex, mpsc};
 
 use chrono::{DateTime, Utc};
-use rayon::prelude::*;
 use url::Url;
 
 use crate::archive::warc::{self, ArchivedResponse, ReadLimits, WarcReader};
@@ -54,11 +55,15 @@ pub struct ExtractConfig {
     pub max_warc_header_bytes: u64,
     /// Say which profile read each page and why (`--explain`).
     pub explain: bool,
+    /// How many pages are extracted at once, each on a thread of its own
+    /// (`--jobs`).
+    pub jobs: NonZeroUsize,
 }
 
 impl ExtractConfig {
     /// `inputs` with every other setting at its default: no base URL, at most
-    /// 64 MiB read of one page and 1 MiB of one WARC record's headers.
+    /// 64 MiB read of one page and 1 MiB of one WARC record's headers, a job per
+    /// core.
     pub fn new(inputs: Vec<PathBuf>) -> ExtractConfig {
         ExtractConfig {
             inputs,
@@ -66,8 +71,14 @@ impl ExtractConfig {
             max_input_bytes: DEFAULT_MAX_INPUT_BYTES,
             max_warc_header_bytes: DEFAULT_MAX_WARC_HEADER_BYTES,
             explain: false,
+            jobs: default_jobs(),
         }
     }
+}
+
+/// One job per core the process may use.
+pub(crate) fn default_jobs() -> NonZeroUsize {
+    std::thread::available_parallelism().unwrap_or(NonZeroUsize::MIN)
 }
 
 /// How an extract run went.
@@ -353,11 +364,114 @@ fn spill_error(source: io::Error) -> Error {
 /// How many recorded redirects a detail link is followed through.
 const MAX_REDIRECT_HOPS: usize = 10;
 
-/// How many inputs go to the cores at once, and how many bytes of pages already
-/// in memory (WARC records, stdin) a batch may hold: enough to keep every core
-/// busy, few enough that memory stays flat.
-const BATCH_ITEMS: usize = 64;
-const BATCH_BYTES: usize = 16 * 1024 * 1024;
+/// Items go to the workers in chunks, since handing one over costs a thread
+/// wake-up on each side (more than parsing a small page on a small virtual
+/// machine): a chunk is at most this many items, or this many bytes of pages
+/// already in memory (WARC records, stdin).
+const CHUNK_ITEMS: usize = 32;
+const CHUNK_BYTES: usize = 4 * 1024 * 1024;
+
+/// How many chunks per worker may be on their way at once (handed out, or done
+/// and waiting for an earlier one): enough that no worker waits for work, few
+/// enough that memory stays flat.
+const CHUNKS_PER_JOB: usize = 2;
+
+/// Runs `item`, turning a panic into the failure of that item alone, so that a
+/// bug met on one page neither loses the others nor leaves the run waiting.
+fn run_caught(item: Item, profiles: &Profiles, max_input_bytes: u64) -> Outcome {
+    let name = item.name();
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        item.run(profiles, max_input_bytes)
+    }))
+    .unwrap_or_else(|panic| {
+        let message = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        Outcome::Failed(Error::Skipped {
+            path: name,
+            reason: format!(
+                "harava panicked while extracting it ({message}); this is a bug, please report it with the page"
+            ),
+        })
+    })
+}
+
+/// Runs the items of `work` on `config.jobs` worker threads and gives their
+/// outcomes to `take` in input order. This thread lists the items and takes the
+/// outcomes while the workers extract, and waits (never spins) when it is
+/// ahead. A signal stops the listing; what was handed out is still taken.
+fn in_order_on_workers(
+    work: &mut Work,
+    config: &ExtractConfig,
+    profiles: &Profiles,
+    take: &mut impl FnMut(Outcome),
+) {
+    let max_chunks = config.jobs.get() * CHUNKS_PER_JOB;
+    let (chunks, inbox) = mpsc::channel::<(u64, Vec<Item>)>();
+    let (outcomes, done) = mpsc::channel::<(u64, Vec<Outcome>)>();
+    let inbox = Mutex::new(inbox);
+    std::thread::scope(|scope| {
+        for _ in 0..config.jobs.get() {
+            let (inbox, outcomes) = (&inbox, outcomes.clone());
+            scope.spawn(move || {
+                loop {
+                    // The lock is held only while waiting for the next chunk.
+                    let next = match inbox.lock() {
+                        Ok(inbox) => inbox.recv(),
+                        Err(_) => return,
+                    };
+                    let Ok((seq, chunk)) = next else { return };
+                    let ran = chunk
+                        .into_iter()
+                        .map(|item| run_caught(item, profiles, config.max_input_bytes))
+                        .collect();
+                    if outcomes.send((seq, ran)).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(outcomes);
+        let mut chunks = Some(chunks);
+        let (mut handed_out, mut next_to_take) = (0u64, 0u64);
+        let mut waiting = std::collections::BTreeMap::new();
+        loop {
+            while let Some(sender) = &chunks
+                && ((handed_out - next_to_take) as usize) < max_chunks
+            {
+                let chunk = next_chunk(work);
+                if chunk.is_empty() || sender.send((handed_out, chunk)).is_err() {
+                    chunks = None;
+                    break;
+                }
+                handed_out += 1;
+            }
+            if next_to_take == handed_out {
+                break;
+            }
+            let Ok((seq, ran)) = done.recv() else { break };
+            waiting.insert(seq, ran);
+            while let Some(ran) = waiting.remove(&next_to_take) {
+                ran.into_iter().for_each(&mut *take);
+                next_to_take += 1;
+            }
+        }
+    });
+}
+
+/// The next items of `work`, none once a signal came.
+fn next_chunk(work: &mut Work) -> Vec<Item> {
+    let mut chunk = Vec::with_capacity(CHUNK_ITEMS);
+    let mut bytes = 0;
+    while chunk.len() < CHUNK_ITEMS && bytes < CHUNK_BYTES && !crate::signals::requested() {
+        let Some(item) = work.next() else { break };
+        bytes += item.bytes_held();
+        chunk.push(item);
+    }
+    chunk
+}
 
 /// The URL on the original site of a URL that may be an archive capture.
 fn original_of(url: &Url) -> Url {
@@ -414,52 +528,34 @@ pub fn run(
     let mut report = ExtractReport::default();
     let mut harvest = Harvest::default();
     let mut work = Work::list(config);
-    // A signal stops the reading; what was read is still paired and written.
-    while !crate::signals::requested() {
-        let mut batch = Vec::with_capacity(BATCH_ITEMS);
-        let mut bytes = 0;
-        while batch.len() < BATCH_ITEMS && bytes < BATCH_BYTES {
-            let Some(item) = work.next() else { break };
-            bytes += item.bytes_held();
-            batch.push(item);
-        }
-        if batch.is_empty() {
-            break;
-        }
-        let outcomes: Vec<Outcome> = batch
-            .into_par_iter()
-            .map(|item| item.run(profiles, config.max_input_bytes))
-            .collect();
-        for outcome in outcomes {
-            match outcome {
-                Outcome::Page(read) => {
-                    let ReadPage {
-                        page,
-                        extracted,
-                        profile,
-                        explain,
-                        failure,
-                    } = *read;
-                    if config.explain {
-                        for line in explain {
-                            eprintln!("harava: explain {}: {line}", page.url);
-                        }
-                    }
-                    if let Some(failure) = failure {
-                        tracing::warn!("{failure}");
-                        report.failures.push(failure);
-                    }
-                    harvest.add(page, extracted, &profile)
+    let mut take = |outcome| match outcome {
+        Outcome::Page(read) => {
+            let ReadPage {
+                page,
+                extracted,
+                profile,
+                explain,
+                failure,
+            } = *read;
+            if config.explain {
+                for line in explain {
+                    eprintln!("harava: explain {}: {line}", page.url);
                 }
-                Outcome::Redirect(from, to) => harvest.redirect(&from, &to),
-                Outcome::Failed(e) => {
-                    tracing::error!("{e}");
-                    report.failures.push(e.to_string());
-                }
-                Outcome::Warning(e) => tracing::warn!("{e}"),
             }
+            if let Some(failure) = failure {
+                tracing::warn!("{failure}");
+                report.failures.push(failure);
+            }
+            harvest.add(page, extracted, &profile)
         }
-    }
+        Outcome::Redirect(from, to) => harvest.redirect(&from, &to),
+        Outcome::Failed(e) => {
+            tracing::error!("{e}");
+            report.failures.push(e.to_string());
+        }
+        Outcome::Warning(e) => tracing::warn!("{e}"),
+    };
+    in_order_on_workers(&mut work, config, profiles, &mut take);
     report.files = work.files;
     harvest.write_to(sink)?;
     report.records = sink.written();
@@ -514,6 +610,17 @@ enum Outcome {
 }
 
 impl Item {
+    /// What messages call this item.
+    fn name(&self) -> String {
+        match self {
+            Item::Html(file, _) => file.name.clone(),
+            Item::Response(page) => format!("{}: {}", page.name, page.url),
+            Item::Redirect(from, _) => from.to_string(),
+            Item::Text(url, _) => url.to_string(),
+            Item::Failed(e) => e.to_string(),
+        }
+    }
+
     /// The page bytes this item holds before it is run.
     fn bytes_held(&self) -> usize {
         match self {

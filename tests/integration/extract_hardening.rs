@@ -296,10 +296,9 @@ fn file_names_that_a_url_parser_would_merge_get_distinct_percent_encoded_urls() 
 #[test]
 fn output_does_not_depend_on_the_number_of_cores() {
     let samples = samples();
-    let with = |threads: &str| {
+    let with = |jobs: &str| {
         let output = harava()
-            .env("RAYON_NUM_THREADS", threads)
-            .args(["extract", samples.to_str().unwrap()])
+            .args(["extract", "--jobs", jobs, samples.to_str().unwrap()])
             .output()
             .unwrap();
         assert!(output.status.success(), "{}", stderr(&output));
