@@ -10,7 +10,7 @@
 //! order, detached nodes included). scraper keeps its parsed selectors private, so
 //! [`Selector`] parses them with scraper's own parser into a list of its own.
 
-use html5ever::Namespace;
+use html5ever::{LocalName, Namespace, local_name, ns};
 use scraper::error::SelectorErrorKind;
 use scraper::selector::{CssLocalName, CssString, NonTSPseudoClass, PseudoElement, Simple, ToCss};
 use scraper::{ElementRef, Html};
@@ -143,8 +143,14 @@ impl<'a> Iterator for Matches<'a, '_> {
 struct Node<'a>(ElementRef<'a>);
 
 impl Node<'_> {
-    fn attr(&self, local: &str) -> Option<&str> {
-        self.0.value().attr(local)
+    /// The value of an attribute in no namespace; names compare as atoms.
+    fn attr(&self, local: &LocalName) -> Option<&str> {
+        self.0
+            .value()
+            .attrs
+            .iter()
+            .find(|(name, _)| name.local == *local && name.ns == ns!())
+            .map(|(_, value)| &**value)
     }
 }
 
@@ -184,7 +190,7 @@ impl Element for Node<'_> {
     }
 
     fn is_html_element_in_html_document(&self) -> bool {
-        self.0.value().name.ns == html5ever::ns!(html)
+        self.0.value().name.ns == ns!(html)
     }
 
     fn has_local_name(&self, name: &CssLocalName) -> bool {
@@ -235,12 +241,12 @@ impl Element for Node<'_> {
     }
 
     fn has_id(&self, id: &CssLocalName, case_sensitivity: CaseSensitivity) -> bool {
-        self.attr("id")
+        self.attr(&local_name!("id"))
             .is_some_and(|value| case_sensitivity.eq(id.0.as_bytes(), value.as_bytes()))
     }
 
     fn has_class(&self, name: &CssLocalName, case_sensitivity: CaseSensitivity) -> bool {
-        self.attr("class").is_some_and(|classes| {
+        self.attr(&local_name!("class")).is_some_and(|classes| {
             classes
                 .split_ascii_whitespace()
                 .any(|class| case_sensitivity.eq(class.as_bytes(), name.0.as_bytes()))

@@ -7,22 +7,31 @@
 pub(crate) fn collapse_whitespace(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut pending_space = false;
-    for c in text.chars() {
-        if matches!(
+    // Where the run of characters kept as they are began: runs are copied
+    // whole, which matters since every text of every page comes through here.
+    let mut run: Option<usize> = None;
+    for (at, c) in text.char_indices() {
+        let dropped = matches!(
             c,
             '\u{AD}' | '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}'
-        ) {
+        );
+        if dropped || c.is_whitespace() {
+            if let Some(start) = run.take() {
+                out.push_str(&text[start..at]);
+            }
+            pending_space |= !dropped;
             continue;
         }
-        if c.is_whitespace() {
-            pending_space = true;
-            continue;
+        if run.is_none() {
+            if pending_space && !out.is_empty() {
+                out.push(' ');
+            }
+            pending_space = false;
+            run = Some(at);
         }
-        if pending_space && !out.is_empty() {
-            out.push(' ');
-        }
-        pending_space = false;
-        out.push(c);
+    }
+    if let Some(start) = run {
+        out.push_str(&text[start..]);
     }
     out
 }

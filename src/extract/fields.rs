@@ -7,7 +7,7 @@
 use ego_tree::iter::Edge;
 use scraper::{ElementRef, Html, Node};
 
-use super::text::{BLOCKS, INVISIBLE};
+use super::text::{is_block, is_invisible};
 use crate::css::Select;
 use crate::profile::{Field, Read, Scope};
 use crate::text::collapse_whitespace;
@@ -76,18 +76,16 @@ pub(super) fn lines(element: ElementRef) -> String {
     for edge in element.traverse() {
         match edge {
             Edge::Open(node) => match node.value() {
-                Node::Element(e) if INVISIBLE.contains(&e.name()) => hidden_depth += 1,
-                Node::Element(e)
-                    if hidden_depth == 0 && (e.name() == "br" || BLOCKS.contains(&e.name())) =>
-                {
+                Node::Element(e) if is_invisible(e) => hidden_depth += 1,
+                Node::Element(e) if hidden_depth == 0 && (e.name() == "br" || is_block(e)) => {
                     end_line(&mut current, &mut out);
                 }
                 Node::Text(text) if hidden_depth == 0 => current.push_str(text),
                 _ => {}
             },
             Edge::Close(node) => match node.value() {
-                Node::Element(e) if INVISIBLE.contains(&e.name()) => hidden_depth -= 1,
-                Node::Element(e) if hidden_depth == 0 && BLOCKS.contains(&e.name()) => {
+                Node::Element(e) if is_invisible(e) => hidden_depth -= 1,
+                Node::Element(e) if hidden_depth == 0 && is_block(e) => {
                     end_line(&mut current, &mut out);
                 }
                 _ => {}

@@ -24,7 +24,7 @@ use ego_tree::iter::Edge;
 use regex::Regex;
 use scraper::{ElementRef, Html, Node};
 
-use super::text::{BLOCKS, INVISIBLE};
+use super::text::{is_block, is_invisible};
 use super::{DetailPage, Entry, Extracted, ListingPage, compose_title, first_day_match};
 use super::{Document, Item};
 use crate::css::{Select, Selector};
@@ -241,13 +241,13 @@ fn visible_text(root: ElementRef) -> String {
     for edge in root.traverse() {
         match edge {
             Edge::Open(node) => match node.value() {
-                Node::Element(e) if INVISIBLE.contains(&e.name()) => hidden += 1,
+                Node::Element(e) if is_invisible(e) => hidden += 1,
                 Node::Text(text) if hidden == 0 => out.push_str(text),
                 _ => {}
             },
             Edge::Close(node) => {
                 if let Node::Element(e) = node.value()
-                    && INVISIBLE.contains(&e.name())
+                    && is_invisible(e)
                 {
                     hidden -= 1;
                 }
@@ -400,7 +400,7 @@ fn sibling_entries<'a>(document: &'a Html, context: &Context) -> Option<Vec<Elem
         .descendants()
         .filter_map(ElementRef::wrap)
     {
-        if INVISIBLE.contains(&parent.value().name()) {
+        if is_invisible(parent.value()) {
             continue;
         }
         let children: Vec<ElementRef> = parent.children().filter_map(ElementRef::wrap).collect();
@@ -811,9 +811,9 @@ fn paragraphs(root: ElementRef, skip: &HashSet<NodeId>) -> Vec<String> {
                     continue;
                 }
                 match node.value() {
-                    Node::Element(e) if INVISIBLE.contains(&e.name()) => hidden += 1,
+                    Node::Element(e) if is_invisible(e) => hidden += 1,
                     Node::Element(e) if e.name() == "br" => current.push(' '),
-                    Node::Element(e) if BLOCKS.contains(&e.name()) => flush(&mut current, &mut out),
+                    Node::Element(e) if is_block(e) => flush(&mut current, &mut out),
                     Node::Text(text) => current.push_str(text),
                     _ => {}
                 }
@@ -825,7 +825,7 @@ fn paragraphs(root: ElementRef, skip: &HashSet<NodeId>) -> Vec<String> {
                     continue;
                 }
                 if let Node::Element(e) = node.value()
-                    && BLOCKS.contains(&e.name())
+                    && is_block(e)
                 {
                     flush(&mut current, &mut out);
                 }
@@ -979,12 +979,8 @@ fn header_text(document: &Html, stop: Option<NodeId>) -> String {
                     break;
                 }
                 match node.value() {
-                    Node::Element(e) if INVISIBLE.contains(&e.name()) || e.name() == "nav" => {
-                        hidden += 1
-                    }
-                    Node::Element(e)
-                        if hidden == 0 && (e.name() == "br" || BLOCKS.contains(&e.name())) =>
-                    {
+                    Node::Element(e) if is_invisible(e) || e.name() == "nav" => hidden += 1,
+                    Node::Element(e) if hidden == 0 && (e.name() == "br" || is_block(e)) => {
                         lines.push(std::mem::take(&mut current));
                     }
                     Node::Text(text) if hidden == 0 => current.push_str(text),
@@ -992,10 +988,10 @@ fn header_text(document: &Html, stop: Option<NodeId>) -> String {
                 }
             }
             Edge::Close(node) => match node.value() {
-                Node::Element(e) if INVISIBLE.contains(&e.name()) || e.name() == "nav" => {
+                Node::Element(e) if is_invisible(e) || e.name() == "nav" => {
                     hidden = hidden.saturating_sub(1)
                 }
-                Node::Element(e) if hidden == 0 && BLOCKS.contains(&e.name()) => {
+                Node::Element(e) if hidden == 0 && is_block(e) => {
                     lines.push(std::mem::take(&mut current));
                 }
                 _ => {}

@@ -17,6 +17,8 @@ mod text;
 
 pub(crate) use parse::parse_document;
 
+use std::sync::LazyLock;
+
 use chrono::NaiveDate;
 use schemars::JsonSchema;
 use scraper::{ElementRef, Html};
@@ -469,8 +471,9 @@ fn listing(page: &Page, document: &Html, profile: &Profile) -> ListingPage {
         .collect();
     let mut next: Vec<Link> = Vec::new();
     if rules.next_page.is_some() {
-        let anchors = Selector::parse("a[href]").expect("static selector");
-        for anchor in document.find_all(&anchors) {
+        static ANCHORS: LazyLock<Selector> =
+            LazyLock::new(|| Selector::parse("a[href]").expect("static selector"));
+        for anchor in document.find_all(&ANCHORS) {
             if profile.is_next_link(&anchor)
                 && let Some(link) = anchor.attr("href").and_then(|h| page.resolve(h))
                 && !next.contains(&link)

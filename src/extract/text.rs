@@ -3,55 +3,76 @@
 
 use ego_tree::NodeId;
 use ego_tree::iter::Edge;
+use html5ever::{LocalName, local_name};
 use scraper::ElementRef;
-use scraper::node::Node;
+use scraper::node::{Element, Node};
 
 use crate::css::Selector;
 
 use crate::text::collapse_whitespace;
 
-/// Elements that start a new paragraph.
-pub(super) const BLOCKS: &[&str] = &[
-    "address",
-    "article",
-    "aside",
-    "blockquote",
-    "dd",
-    "details",
-    "div",
-    "dl",
-    "dt",
-    "figcaption",
-    "figure",
-    "footer",
-    "form",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "header",
-    "hr",
-    "li",
-    "main",
-    "nav",
-    "ol",
-    "p",
-    "pre",
-    "section",
-    "table",
-    "td",
-    "th",
-    "tr",
-    "ul",
+/// Elements that start a new paragraph. Names are atoms, so telling whether an
+/// element is one compares integers, not strings: every element of every text
+/// is asked on its way in and out.
+static BLOCKS: [LocalName; 33] = [
+    local_name!("address"),
+    local_name!("article"),
+    local_name!("aside"),
+    local_name!("blockquote"),
+    local_name!("dd"),
+    local_name!("details"),
+    local_name!("div"),
+    local_name!("dl"),
+    local_name!("dt"),
+    local_name!("figcaption"),
+    local_name!("figure"),
+    local_name!("footer"),
+    local_name!("form"),
+    local_name!("h1"),
+    local_name!("h2"),
+    local_name!("h3"),
+    local_name!("h4"),
+    local_name!("h5"),
+    local_name!("h6"),
+    local_name!("header"),
+    local_name!("hr"),
+    local_name!("li"),
+    local_name!("main"),
+    local_name!("nav"),
+    local_name!("ol"),
+    local_name!("p"),
+    local_name!("pre"),
+    local_name!("section"),
+    local_name!("table"),
+    local_name!("td"),
+    local_name!("th"),
+    local_name!("tr"),
+    local_name!("ul"),
 ];
 
 /// Elements whose text is never reader-visible content.
-pub(super) const INVISIBLE: &[&str] = &[
-    "script", "style", "noscript", "template", "iframe", "object", "svg", "button", "select",
-    "textarea",
+static INVISIBLE: [LocalName; 10] = [
+    local_name!("script"),
+    local_name!("style"),
+    local_name!("noscript"),
+    local_name!("template"),
+    local_name!("iframe"),
+    local_name!("object"),
+    local_name!("svg"),
+    local_name!("button"),
+    local_name!("select"),
+    local_name!("textarea"),
 ];
+
+/// Whether `element` starts a new paragraph.
+pub(super) fn is_block(element: &Element) -> bool {
+    BLOCKS.contains(&element.name.local)
+}
+
+/// Whether `element`'s text is never reader-visible content.
+pub(super) fn is_invisible(element: &Element) -> bool {
+    INVISIBLE.contains(&element.name.local)
+}
 
 /// The collapsed text of an element.
 pub(super) fn element_text(element: ElementRef) -> String {
@@ -78,17 +99,16 @@ pub(super) fn paragraphs(root: ElementRef, exclude: &[Selector]) -> Vec<String> 
                     let Some(element) = ElementRef::wrap(node) else {
                         continue;
                     };
-                    let name = e.name();
-                    if INVISIBLE.contains(&name)
+                    if is_invisible(e)
                         || exclude
                             .iter()
                             .any(|s| crate::css::matches(s, element, None))
                     {
                         skipping = Some(node.id());
-                    } else if name == "br" {
+                    } else if e.name.local == local_name!("br") {
                         current.push(' ');
                         skipping = Some(node.id());
-                    } else if BLOCKS.contains(&name) {
+                    } else if is_block(e) {
                         flush(&mut current, &mut out);
                     }
                 }
@@ -100,7 +120,7 @@ pub(super) fn paragraphs(root: ElementRef, exclude: &[Selector]) -> Vec<String> 
                     skipping = None;
                 } else if skipping.is_none()
                     && let Node::Element(e) = node.value()
-                    && BLOCKS.contains(&e.name())
+                    && is_block(e)
                 {
                     flush(&mut current, &mut out);
                 }
