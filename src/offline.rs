@@ -14,7 +14,8 @@
 use std::collections::HashMap;
 use std::collections::hash_map::Entry as Slot;
 use std::fs::File;
-use std::io::{self, BufReader, Read, Seek, Write};
+use std::io::{self, BufReader, Read, Write};
+use std::os::unix::fs::FileExt;
 use std::num::NonZeroUsize;
 use std::path::PathBuf;
 use std::sync::{Mutex, mpsc};
@@ -346,8 +347,8 @@ impl Spill {
             unreachable!("texts are read back only after writing finished");
         };
         let mut bytes = vec![0; len];
-        file.seek(io::SeekFrom::Start(offset))
-            .and_then(|_| file.read_exact(&mut bytes))
+        // One positioned read per text, no seek: a record takes two texts back.
+        file.read_exact_at(&mut bytes, offset)
             .map_err(spill_error)?;
         String::from_utf8(bytes)
             .map_err(|e| spill_error(io::Error::new(io::ErrorKind::InvalidData, e)))

@@ -193,10 +193,13 @@ fn read_html_sized(
     };
     let expected = size.min(max_bytes).max(SNIFF_BYTES as u64);
     let mut bytes = Vec::with_capacity(expected as usize + 1);
-    bytes.resize(SNIFF_BYTES, 0);
+    // An input of unknown size (a pipe, a device) is sniffed before more is
+    // read; a file of known size within the cap is read whole at once.
+    let first = if size == 0 { SNIFF_BYTES } else { expected as usize };
+    bytes.resize(first, 0);
     let n = read_up_to(&mut reader, &mut bytes).map_err(read_error)?;
     bytes.truncate(n);
-    if let Some(reason) = not_html(&bytes) {
+    if let Some(reason) = not_html(&bytes[..n.min(SNIFF_BYTES)]) {
         return Err(Error::NotHtml {
             path: name.to_string(),
             reason,
