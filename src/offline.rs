@@ -15,8 +15,8 @@ use std::collections::HashMap;
 use std::collections::hash_map::Entry as Slot;
 use std::fs::File;
 use std::io::{self, BufReader, Read, Write};
-use std::os::unix::fs::FileExt;
 use std::num::NonZeroUsize;
+use std::os::unix::fs::FileExt;
 use std::path::PathBuf;
 use std::sync::{Mutex, mpsc};
 
@@ -373,9 +373,11 @@ const CHUNK_ITEMS: usize = 32;
 const CHUNK_BYTES: usize = 4 * 1024 * 1024;
 
 /// How many chunks per worker may be on their way at once (handed out, or done
-/// and waiting for an earlier one): enough that no worker waits for work, few
-/// enough that memory stays flat.
+/// and waiting for an earlier one), and how many bytes of in-memory pages all of
+/// them together: enough that no worker waits for work, few enough that memory
+/// stays flat however many cores there are.
 const CHUNKS_PER_JOB: usize = 2;
+const IN_FLIGHT_BYTES: usize = 16 * 1024 * 1024;
 
 /// Runs `item`, turning a panic into the failure of that item alone, so that a
 /// bug met on one page neither loses the others nor leaves the run waiting.
@@ -437,17 +439,23 @@ fn in_order_on_workers(
         drop(outcomes);
         let mut chunks = Some(chunks);
         let (mut handed_out, mut next_to_take) = (0u64, 0u64);
+        // The page bytes of each chunk on its way, oldest first, and their sum.
+        let mut bytes_of = std::collections::VecDeque::new();
+        let mut bytes_in_flight = 0;
         let mut waiting = std::collections::BTreeMap::new();
         loop {
             while let Some(sender) = &chunks
-                && ((handed_out - next_to_take) as usize) < max_chunks
+                && (bytes_of.is_empty()
+                    || (bytes_of.len() < max_chunks && bytes_in_flight < IN_FLIGHT_BYTES))
             {
-                let chunk = next_chunk(work);
+                let (chunk, bytes) = next_chunk(work);
                 if chunk.is_empty() || sender.send((handed_out, chunk)).is_err() {
                     chunks = None;
                     break;
                 }
                 handed_out += 1;
+                bytes_of.push_back(bytes);
+                bytes_in_flight += bytes;
             }
             if next_to_take == handed_out {
                 break;
@@ -457,13 +465,15 @@ fn in_order_on_workers(
             while let Some(ran) = waiting.remove(&next_to_take) {
                 ran.into_iter().for_each(&mut *take);
                 next_to_take += 1;
+                bytes_in_flight -= bytes_of.pop_front().expect("one entry per chunk");
             }
         }
     });
 }
 
-/// The next items of `work`, none once a signal came.
-fn next_chunk(work: &mut Work) -> Vec<Item> {
+/// The next items of `work` (none once a signal came), and the page bytes they
+/// hold.
+fn next_chunk(work: &mut Work) -> (Vec<Item>, usize) {
     let mut chunk = Vec::with_capacity(CHUNK_ITEMS);
     let mut bytes = 0;
     while chunk.len() < CHUNK_ITEMS && bytes < CHUNK_BYTES && !crate::signals::requested() {
@@ -471,7 +481,7 @@ fn next_chunk(work: &mut Work) -> Vec<Item> {
         bytes += item.bytes_held();
         chunk.push(item);
     }
-    chunk
+    (chunk, bytes)
 }
 
 /// The URL on the original site of a URL that may be an archive capture.

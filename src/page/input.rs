@@ -195,7 +195,11 @@ fn read_html_sized(
     let mut bytes = Vec::with_capacity(expected as usize + 1);
     // An input of unknown size (a pipe, a device) is sniffed before more is
     // read; a file of known size within the cap is read whole at once.
-    let first = if size == 0 { SNIFF_BYTES } else { expected as usize };
+    let first = if size == 0 {
+        SNIFF_BYTES
+    } else {
+        expected as usize
+    };
     bytes.resize(first, 0);
     let n = read_up_to(&mut reader, &mut bytes).map_err(read_error)?;
     bytes.truncate(n);
