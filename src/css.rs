@@ -21,27 +21,82 @@ use selectors::matching::{
     ElementSelectorFlags, MatchingContext, MatchingForInvalidation, MatchingMode,
     NeedsSelectorFlags, QuirksMode, SelectorCaches,
 };
+use selectors::parser::Component;
 use selectors::{Element, OpaqueElement};
 
 /// A comma-separated group of CSS selectors, as scraper parses them.
 #[derive(Debug, Clone)]
-pub(crate) struct Selector(SelectorList<Simple>);
+pub(crate) struct Selector {
+    list: SelectorList<Simple>,
+    /// For each selector of the list, one simple condition its subject must
+    /// meet (an id, a class or a name in its last compound), checked before the
+    /// selector engine is asked: most elements of a page fail it.
+    quick: Vec<Option<Quick>>,
+}
+
+#[derive(Debug, Clone)]
+enum Quick {
+    Id(CssLocalName),
+    Class(CssLocalName),
+    /// The name as written and in lower case (the one HTML elements match).
+    Name(LocalName, LocalName),
+}
+
+impl Quick {
+    fn of(selector: &selectors::parser::Selector<Simple>) -> Option<Quick> {
+        let mut found = None;
+        for component in selector.iter() {
+            match component {
+                Component::ID(id) => return Some(Quick::Id(id.clone())),
+                Component::Class(class) if !matches!(found, Some(Quick::Class(_))) => {
+                    found = Some(Quick::Class(class.clone()))
+                }
+                Component::LocalName(name) if found.is_none() => {
+                    found = Some(Quick::Name(name.name.0.clone(), name.lower_name.0.clone()))
+                }
+                _ => {}
+            }
+        }
+        found
+    }
+
+    fn holds(&self, element: Node) -> bool {
+        match self {
+            Quick::Id(id) => element.attr(&local_name!("id")) == Some(&*id.0),
+            Quick::Class(class) => element
+                .attr(&local_name!("class"))
+                .is_some_and(|classes| classes.split_ascii_whitespace().any(|c| c == &*class.0)),
+            Quick::Name(name, lower) => {
+                let local = &element.0.value().name.local;
+                local == lower || local == name
+            }
+        }
+    }
+}
 
 impl Selector {
     pub(crate) fn parse(css: &str) -> Result<Selector, SelectorErrorKind> {
         let mut parser = cssparser::Parser::new(css);
-        SelectorList::parse(
+        let list = SelectorList::parse(
             &scraper::selector::Parser,
             &mut parser,
             selectors::parser::ParseRelative::No,
         )
-        .map(Selector)
-        .map_err(SelectorErrorKind::from)
+        .map_err(SelectorErrorKind::from)?;
+        let quick = list.slice().iter().map(Quick::of).collect();
+        Ok(Selector { list, quick })
     }
 
     /// The selector written out again, as messages quote it.
     pub(crate) fn to_css_string(&self) -> String {
-        self.0.to_css_string()
+        self.list.to_css_string()
+    }
+
+    /// Whether `element` may match: false only when it cannot.
+    fn may_match(&self, element: Node) -> bool {
+        self.quick
+            .iter()
+            .any(|quick| quick.as_ref().is_none_or(|q| q.holds(element)))
     }
 }
 
@@ -87,7 +142,8 @@ impl<'a> Select<'a> for ElementRef<'a> {
 /// Whether `element` matches `selector`, `:scope` being `scope` (the root
 /// element without one).
 pub(crate) fn matches(selector: &Selector, element: ElementRef, scope: Option<ElementRef>) -> bool {
-    matches_in(selector, element, scope, &mut SelectorCaches::default())
+    selector.may_match(Node(element))
+        && matches_in(selector, element, scope, &mut SelectorCaches::default())
 }
 
 fn matches_in(
@@ -107,7 +163,7 @@ fn matches_in(
     context.scope_element = scope.map(|scope| Node(scope).opaque());
     let element = Node(element);
     selector
-        .0
+        .list
         .slice()
         .iter()
         .any(|s| selectors::matching::matches_selector(s, 0, None, &element, &mut context))
@@ -128,6 +184,7 @@ impl<'a> Iterator for Matches<'a, '_> {
         for edge in &mut self.inner {
             if let ego_tree::iter::Edge::Open(node) = edge
                 && let Some(element) = ElementRef::wrap(node)
+                && self.selector.may_match(Node(element))
                 && matches_in(self.selector, element, self.scope, &mut self.caches)
             {
                 return Some(element);
@@ -301,7 +358,8 @@ mod tests {
             <article id="a1" class="post type-post"><h2 id="t1" class="entry-title"><a id="l1" href="/x">x</a></h2>
               <div id="e1" class="entry-content  more"><p id="p1">a</p><p id="p2" class="more-link">b</p></div></article>
             <article id="a2" class="post"><h2 id="t2" class="ENTRY-title"></h2><table><tr id="r1"><td id="d1">1</td></tr></table></article>
-            </main><div id="e2" class="entry-content"></div></body></html>"#,
+            </main><div id="e2" class="entry-content"></div>
+            <svg id="s"><linearGradient id="g"></linearGradient></svg></body></html>"#,
         );
         let selectors = [
             "main article.type-post",
@@ -316,6 +374,11 @@ mod tests {
             "p:last-child",
             "[class*='title']",
             "div:empty",
+            "DIV.entry-content",
+            "#e1.more, p#p2.more-link",
+            "h2.ENTRY-title",
+            "svg linearGradient, svg lineargradient",
+            "article > :not(h2)",
         ];
         let article = html
             .select(&scraper::Selector::parse("#a1").unwrap())
@@ -344,6 +407,8 @@ mod tests {
             }
         }
         let document = &html;
+        let gradient = Selector::parse("svg linearGradient").unwrap();
+        assert_eq!(ids(document.find_all(&gradient)), ["g"]);
         let classes = Selector::parse(".entry-content").unwrap();
         assert_eq!(ids(document.find_all(&classes)), ["e1", "e2"]);
         let scoped = Selector::parse(":scope > p").unwrap();
