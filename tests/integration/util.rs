@@ -256,6 +256,11 @@ impl TestServer {
         self.state.log.lock().unwrap().clone()
     }
 
+    /// How many requests the server has received so far.
+    pub fn requests(&self) -> usize {
+        self.state.log.lock().unwrap().len()
+    }
+
     pub fn paths(&self) -> Vec<String> {
         self.log().into_iter().map(|l| l.path).collect()
     }
