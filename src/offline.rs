@@ -657,8 +657,7 @@ impl Item {
                         .unwrap_or_else(|| file.file_url.clone());
                     return text_page(url, &bytes);
                 }
-                let html = page::decode_html(&bytes, None);
-                drop(bytes);
+                let html = page::decode_html_owned(bytes, None);
                 let fetch_url = file
                     .mirror_url
                     .clone()

@@ -22,11 +22,36 @@ use regex::bytes::Regex;
 /// assert_eq!(decode_html(b"P\xf6yt\xe4kirja", Some("windows-1252")), "Pöytäkirja");
 /// ```
 pub fn decode_html(bytes: &[u8], header_charset: Option<&str>) -> String {
-    if let Some((encoding, bom_len)) = Encoding::for_bom(bytes) {
-        return encoding
-            .decode_without_bom_handling(&bytes[bom_len..])
-            .0
-            .into_owned();
+    let (encoding, bom_len) = encoding_of(bytes, header_charset);
+    encoding
+        .decode_without_bom_handling(&bytes[bom_len..])
+        .0
+        .into_owned()
+}
+
+/// [`decode_html`] of bytes the caller is done with: UTF-8 without a byte-order
+/// mark, most pages today, becomes the text without a copy.
+pub(crate) fn decode_html_owned(bytes: Vec<u8>, header_charset: Option<&str>) -> String {
+    let (encoding, bom_len) = encoding_of(&bytes, header_charset);
+    let bytes = if encoding == encoding_rs::UTF_8 && bom_len == 0 {
+        match String::from_utf8(bytes) {
+            Ok(text) => return text,
+            Err(invalid) => invalid.into_bytes(),
+        }
+    } else {
+        bytes
+    };
+    encoding
+        .decode_without_bom_handling(&bytes[bom_len..])
+        .0
+        .into_owned()
+}
+
+/// The encoding of an HTML document, by [`decode_html`]'s order, and the length
+/// of its byte-order mark.
+fn encoding_of(bytes: &[u8], header_charset: Option<&str>) -> (&'static Encoding, usize) {
+    if let Some(found) = Encoding::for_bom(bytes) {
+        return found;
     }
     let declared = header_charset
         .and_then(|label| Encoding::for_label(label.trim().as_bytes()))
@@ -41,7 +66,7 @@ pub fn decode_html(bytes: &[u8], header_charset: Option<&str>) -> String {
             detector.guess(Some(b"fi"), chardetng::Utf8Detection::Deny)
         }
     });
-    encoding.decode_without_bom_handling(bytes).0.into_owned()
+    (encoding, 0)
 }
 
 /// The charset a `<meta charset>` or `<meta http-equiv="Content-Type">` declares in
@@ -96,9 +121,20 @@ mod tests {
                 None,
                 "<p>Päätös tehtiin kokouksessa. Käytiin läpi maakunnan talous.</p>",
             ),
+            (
+                b"<meta charset=utf-8><p>\xc3\xa4\xff</p>",
+                None,
+                "<meta charset=utf-8><p>\u{e4}\u{fffd}</p>",
+            ),
+            (b"\xef\xbb\xbf<p>\xc3\xa4</p>", None, "<p>\u{e4}</p>"),
         ];
         for (bytes, header, expected) in cases {
             assert_eq!(decode_html(bytes, header), expected, "{header:?}");
+            assert_eq!(
+                decode_html_owned(bytes.to_vec(), header),
+                expected,
+                "owned, {header:?}"
+            );
         }
     }
 }

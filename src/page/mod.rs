@@ -10,6 +10,7 @@ mod decode;
 mod input;
 
 pub use decode::decode_html;
+pub(crate) use decode::decode_html_owned;
 pub(crate) use input::{
     Input, InputFile, inputs, is_warc_bytes, read_html, read_html_file, read_up_to,
 };
