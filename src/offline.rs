@@ -95,27 +95,59 @@ pub struct ExtractReport {
     pub failures: Vec<String>,
 }
 
-/// The listings and details extracted so far, before pairing.
+/// The listings and details extracted so far, before pairing. Entries and
+/// detail pages wait in the spill file, whole; memory keeps only what pairing
+/// and deduplication need of them, as digests (under 200 bytes a meeting), so
+/// that a mirror of 100,000 pages needs little more than one of 1,000.
 #[derive(Default)]
 pub(crate) struct Harvest {
     /// Each listing page, its entries (taken when written) and its profile.
     listings: Vec<(Page, Vec<Option<Waiting>>, String)>,
-    /// Detail pages by URL, their bodies spilled.
-    details: HashMap<String, (DetailPage, Option<Text>)>,
+    /// Detail pages by the digest of their URL key.
+    details: HashMap<Digest, Spilled>,
     /// Detail pages whose profile makes them records of their own when no
     /// entry leads to them, in input order, with their page and profile.
-    standalone: Vec<(String, Page, String)>,
+    standalone: Vec<(Digest, Page, String)>,
     /// The detail pages entries led to.
-    led_to: std::collections::HashSet<String>,
+    led_to: std::collections::HashSet<Digest>,
     /// Redirects a WARC recorded, so an entry's link finds the page it led to.
-    redirects: HashMap<String, String>,
+    redirects: HashMap<Digest, Digest>,
     spill: Spill,
 }
 
-/// An entry waiting for the end of the run, its summary spilled.
+/// An entry waiting for the end of the run.
 struct Waiting {
-    entry: Entry,
-    summary: Option<Text>,
+    /// The digest of the record's id, which does not depend on the detail page.
+    id: Digest,
+    /// The digest of the URL key of the detail page its link leads to.
+    detail: Option<Digest>,
+    entry: Spilled,
+}
+
+/// Where the entries of one id are: the first, and the newest capture's.
+struct Winner {
+    first: (u32, u32),
+    at: (u32, u32),
+    archived_at: Option<DateTime<Utc>>,
+}
+
+/// Entry `j` of listing `i`, in half the memory of two `usize`s.
+fn position(i: usize, j: usize) -> (u32, u32) {
+    let narrow = |n: usize| u32::try_from(n).expect("fewer than 4 billion pages and entries");
+    (narrow(i), narrow(j))
+}
+
+/// What stands for an id or a URL key while entries wait: 128 bits of its
+/// SHA-256, a tenth of the memory of the text, and no two of a run's keys
+/// share one (a collision among a billion keys has a chance of about 10⁻²¹).
+/// Never zero, so that an `Option` of one takes no more room.
+type Digest = std::num::NonZeroU128;
+
+fn digest(key: &str) -> Digest {
+    use sha2::Digest as _;
+    let hash = sha2::Sha256::digest(key.as_bytes());
+    let bits = u128::from_le_bytes(hash[..16].try_into().expect("16 bytes"));
+    Digest::new(bits).unwrap_or(Digest::MIN)
 }
 
 impl Harvest {
@@ -127,21 +159,26 @@ impl Harvest {
                 let entries = listing
                     .entries
                     .into_iter()
-                    .map(|mut entry| {
-                        let summary = entry.summary.take().map(|s| self.spill.keep(s));
-                        Some(Waiting { entry, summary })
+                    .map(|entry| {
+                        Some(Waiting {
+                            id: digest(&Record::id_of(&entry, &page)),
+                            detail: entry
+                                .detail
+                                .as_ref()
+                                .map(|link| digest(&url_key::id(&link.original))),
+                            entry: self.spill.keep(&entry),
+                        })
                     })
                     .collect();
                 self.listings.push((page, entries, profile.to_string()))
             }
-            Extracted::Detail(mut detail) => {
-                let key = url_key::id(&page.url);
-                if let Slot::Vacant(slot) = self.details.entry(key.clone()) {
+            Extracted::Detail(detail) => {
+                let key = digest(&url_key::id(&page.url));
+                if let Slot::Vacant(slot) = self.details.entry(key) {
                     if detail.standalone {
                         self.standalone.push((key, page, profile.to_string()));
                     }
-                    let body = detail.body.take().map(|b| self.spill.keep(b));
-                    slot.insert((detail, body));
+                    slot.insert(self.spill.keep(&detail));
                 }
             }
             Extracted::Other => {
@@ -153,54 +190,41 @@ impl Harvest {
     /// Notes that `from` redirected to `to`.
     pub(crate) fn redirect(&mut self, from: &Url, to: &Url) {
         self.redirects.insert(
-            url_key::id(&original_of(from)),
-            url_key::id(&original_of(to)),
+            digest(&url_key::id(&original_of(from))),
+            digest(&url_key::id(&original_of(to))),
         );
     }
 
-    /// The detail page at `url`, following recorded redirects (a few hops, never
-    /// round a loop).
-    fn detail_of(&self, url: &Url) -> Option<String> {
-        let mut key = url_key::id(url);
+    /// The key of the detail page that the page under `key` is or led to,
+    /// following recorded redirects (a few hops, never round a loop).
+    fn detail_of(&self, mut key: Digest) -> Option<Digest> {
         for _ in 0..MAX_REDIRECT_HOPS {
             if self.details.contains_key(&key) {
                 return Some(key);
             }
-            key = self.redirects.get(&key)?.clone();
+            key = *self.redirects.get(&key)?;
         }
         None
     }
 
-    /// The detail page under `key`, its body read back.
-    fn detail_page(&mut self, key: &str) -> Result<Option<DetailPage>, Error> {
-        let Some((detail, body)) = self.details.get(key) else {
-            return Ok(None);
-        };
-        let body = match body {
-            Some(Text::Kept(text)) => Some(Text::Kept(text.clone())),
-            Some(Text::Spilled { offset, len }) => Some(Text::Spilled {
-                offset: *offset,
-                len: *len,
-            }),
-            None => None,
-        };
-        let detail = detail.clone();
-        let body = body.map(|text| self.spill.take(text)).transpose()?;
-        Ok(Some(DetailPage { body, ..detail }))
+    /// The detail page under `key`, read back.
+    fn detail_page(&mut self, key: Digest) -> Result<Option<DetailPage>, Error> {
+        match self.details.get(&key) {
+            Some(&spilled) => self.spill.take(spilled).map(Some),
+            None => Ok(None),
+        }
     }
 
     /// The record of `waiting`, found on `page`, with its detail page if there is one.
     fn record(&mut self, waiting: Waiting, page: &Page, profile: &str) -> Result<Record, Error> {
-        let Waiting { mut entry, summary } = waiting;
-        entry.summary = summary.map(|text| self.spill.take(text)).transpose()?;
-        let key = entry
-            .detail
-            .as_ref()
-            .and_then(|link| self.detail_of(&link.original));
+        let entry: Entry = self.spill.take(waiting.entry)?;
+        let key = waiting.detail.and_then(|key| self.detail_of(key));
         let detail_page = match key {
             Some(key) => {
-                let detail = self.detail_page(&key)?;
-                self.led_to.insert(key);
+                let detail = self.detail_page(key)?;
+                if !self.standalone.is_empty() {
+                    self.led_to.insert(key);
+                }
                 detail
             }
             None => None,
@@ -222,45 +246,63 @@ impl Harvest {
     /// no body is held twice.
     pub(crate) fn write_to(mut self, sink: &mut Sink) -> Result<(), Error> {
         let mut listings = std::mem::take(&mut self.listings);
-        // Which entry wins for each id, and the ids in order of first appearance.
-        // The id does not depend on the detail page, so none is looked up here.
-        let mut winners: HashMap<String, (usize, usize, Option<DateTime<Utc>>)> = HashMap::new();
-        let mut order = Vec::new();
+        // For each id, where it first appears and which of its entries wins.
+        let mut winners: HashMap<Digest, Winner> = HashMap::new();
         for (i, (page, entries, _)) in listings.iter().enumerate() {
             let archived_at = page.archive.as_ref().and_then(|a| a.archived_at);
             for (j, waiting) in entries.iter().enumerate() {
-                let waiting = waiting
+                let at = position(i, j);
+                let id = waiting
                     .as_ref()
-                    .expect("no entry is taken before this pass");
-                match winners.entry(Record::id_of(&waiting.entry, page)) {
+                    .expect("no entry is taken before this pass")
+                    .id;
+                match winners.entry(id) {
                     Slot::Occupied(mut slot) => {
-                        if archived_at > slot.get().2 {
-                            slot.insert((i, j, archived_at));
+                        let winner = slot.get_mut();
+                        if archived_at > winner.archived_at {
+                            winner.at = at;
+                            winner.archived_at = archived_at;
                         }
                     }
                     Slot::Vacant(slot) => {
-                        order.push(slot.key().clone());
-                        slot.insert((i, j, archived_at));
+                        slot.insert(Winner {
+                            first: at,
+                            at,
+                            archived_at,
+                        });
                     }
                 }
             }
         }
         self.spill.finish_writing()?;
-        for id in &order {
-            let (i, j, _) = winners[id];
-            let (page, entries, profile) = &mut listings[i];
-            let waiting = entries[j].take().expect("each meeting is written once");
-            sink.write(&self.record(waiting, page, profile)?)?;
+        // Only pages read by themselves are checked against what was written.
+        let mut written = std::collections::HashSet::new();
+        for i in 0..listings.len() {
+            for j in 0..listings[i].1.len() {
+                let Some(id) = listings[i].1[j].as_ref().map(|waiting| waiting.id) else {
+                    continue;
+                };
+                let winner = &winners[&id];
+                if winner.first != position(i, j) {
+                    continue;
+                }
+                let (wi, wj) = (winner.at.0 as usize, winner.at.1 as usize);
+                let (page, entries, profile) = &mut listings[wi];
+                let waiting = entries[wj].take().expect("each meeting is written once");
+                if !self.standalone.is_empty() {
+                    written.insert(waiting.id);
+                }
+                sink.write(&self.record(waiting, page, profile)?)?;
+            }
         }
         // Meeting pages read by themselves, that no entry led to.
-        let mut written: std::collections::HashSet<String> = order.into_iter().collect();
         for (key, page, profile) in std::mem::take(&mut self.standalone) {
             if self.led_to.contains(&key) {
                 continue;
             }
-            if let Some(detail) = self.detail_page(&key)? {
+            if let Some(detail) = self.detail_page(key)? {
                 let record = Record::standalone(&page, &detail, &profile);
-                if written.insert(record.id.clone()) {
+                if written.insert(digest(&record.id)) {
                     sink.write(&record)?;
                 }
             }
@@ -269,25 +311,27 @@ impl Harvest {
     }
 }
 
-/// A long text kept until the end of a run: in the spill file, or in memory
-/// when there is none.
-#[derive(Debug)]
-enum Text {
-    Spilled { offset: u64, len: usize },
-    Kept(String),
+/// Where a value waits for the end of a run: in the spill file, or in memory
+/// when there is none. Sixteen bytes, one per waiting entry and detail page.
+#[derive(Debug, Clone, Copy)]
+enum Spilled {
+    InFile { offset: u64, len: u32 },
+    InMemory(u32),
 }
 
-/// Where the summaries and bodies of entries waiting for the end of a run go: an
-/// unnamed temporary file (deleted by the system however the run ends), so that
-/// memory grows by a few hundred bytes per meeting rather than by its texts. The
-/// texts come back one record at a time. Without a usable temporary directory,
-/// or after a write to it failed, they stay in memory.
+/// Where the entries and detail pages waiting for the end of a run go, encoded
+/// compactly: an unnamed temporary file (deleted by the system however the run
+/// ends), so that memory does not grow with their texts. They come back one
+/// record at a time. Without a usable temporary directory, or after a write to
+/// it failed, they stay in memory.
 #[derive(Default)]
 struct Spill {
     file: Option<SpillFile>,
-    /// Where the next text goes in the file.
+    /// Where the next value goes in the file.
     end: u64,
     tried: bool,
+    /// Values that could not go to the file.
+    kept: Vec<Vec<u8>>,
 }
 
 enum SpillFile {
@@ -299,7 +343,8 @@ enum SpillFile {
 }
 
 impl Spill {
-    fn keep(&mut self, text: String) -> Text {
+    fn keep(&mut self, value: &impl serde::Serialize) -> Spilled {
+        let bytes = postcard::to_stdvec(value).expect("extracted values always encode");
         if !self.tried {
             self.tried = true;
             match tempfile::tempfile() {
@@ -309,25 +354,33 @@ impl Spill {
                         file,
                     )))
                 }
-                Err(e) => tracing::debug!("no spill file, texts stay in memory: {e}"),
+                Err(e) => tracing::debug!("no spill file, values stay in memory: {e}"),
             }
         }
         let Some(SpillFile::Writing(out)) = &mut self.file else {
-            return Text::Kept(text);
+            return self.keep_in_memory(bytes);
         };
-        if let Err(e) = out.write_all(text.as_bytes()) {
-            tracing::debug!("the spill file failed, texts stay in memory from now on: {e}");
+        let Ok(len) = u32::try_from(bytes.len()) else {
+            return self.keep_in_memory(bytes);
+        };
+        if let Err(e) = out.write_all(&bytes) {
+            tracing::debug!("the spill file failed, values stay in memory from now on: {e}");
             if let Some(SpillFile::Writing(out)) = self.file.take() {
                 self.file = Some(SpillFile::Broken(out));
             }
-            return Text::Kept(text);
+            return self.keep_in_memory(bytes);
         }
-        let spilled = Text::Spilled {
+        let spilled = Spilled::InFile {
             offset: self.end,
-            len: text.len(),
+            len,
         };
-        self.end += text.len() as u64;
+        self.end += u64::from(len);
         spilled
+    }
+
+    fn keep_in_memory(&mut self, bytes: Vec<u8>) -> Spilled {
+        self.kept.push(bytes);
+        Spilled::InMemory(u32::try_from(self.kept.len() - 1).expect("fewer than 4 billion values"))
     }
 
     fn finish_writing(&mut self) -> Result<(), Error> {
@@ -338,19 +391,25 @@ impl Spill {
         Ok(())
     }
 
-    fn take(&mut self, text: Text) -> Result<String, Error> {
-        let (offset, len) = match text {
-            Text::Kept(text) => return Ok(text),
-            Text::Spilled { offset, len } => (offset, len),
+    /// The value at `spilled`; a value may be taken more than once (a detail
+    /// page several entries lead to).
+    fn take<T: serde::de::DeserializeOwned>(&mut self, spilled: Spilled) -> Result<T, Error> {
+        let read_back;
+        let bytes = match spilled {
+            Spilled::InMemory(index) => &self.kept[index as usize],
+            Spilled::InFile { offset, len } => {
+                let Some(SpillFile::Reading(file)) = &mut self.file else {
+                    unreachable!("values are read back only after writing finished");
+                };
+                let mut bytes = vec![0; len as usize];
+                // One positioned read per value, no seek.
+                file.read_exact_at(&mut bytes, offset)
+                    .map_err(spill_error)?;
+                read_back = bytes;
+                &read_back
+            }
         };
-        let Some(SpillFile::Reading(file)) = &mut self.file else {
-            unreachable!("texts are read back only after writing finished");
-        };
-        let mut bytes = vec![0; len];
-        // One positioned read per text, no seek: a record takes two texts back.
-        file.read_exact_at(&mut bytes, offset)
-            .map_err(spill_error)?;
-        String::from_utf8(bytes)
+        postcard::from_bytes(bytes)
             .map_err(|e| spill_error(io::Error::new(io::ErrorKind::InvalidData, e)))
     }
 }
@@ -999,27 +1058,52 @@ mod tests {
     }
 
     #[test]
-    fn spilled_texts_come_back_in_any_order() {
+    fn spilled_values_come_back_in_any_order_and_more_than_once() {
         let texts = ["Kokous 13.9.2017", "", "päätökset\n\nliitteet", "x"];
+        // A spill that has tried the file and has none keeps values in memory.
+        for in_file in [true, false] {
+            let mut spill = Spill {
+                tried: !in_file,
+                ..Spill::default()
+            };
+            let kept: Vec<Spilled> = texts.iter().map(|t| spill.keep(&t.to_string())).collect();
+            assert!(
+                kept.iter()
+                    .all(|s| matches!(s, Spilled::InFile { .. }) == in_file),
+                "{kept:?}"
+            );
+            spill.finish_writing().unwrap();
+            let back: Vec<String> = kept.iter().rev().map(|&s| spill.take(s).unwrap()).collect();
+            let expected: Vec<String> = texts.iter().rev().map(|t| t.to_string()).collect();
+            assert_eq!(back, expected);
+            assert_eq!(spill.take::<String>(kept[2]).unwrap(), texts[2]);
+        }
+    }
+
+    #[test]
+    fn a_detail_page_comes_back_from_the_spill_whole() {
+        let detail = DetailPage {
+            body: Some("Päätökset.\n\nLiitteet.".into()),
+            documents: vec![extract::Document {
+                title: "Pöytäkirja".into(),
+                url: "https://www.example.fi/pk.pdf".into(),
+            }],
+            meeting_date: chrono::NaiveDate::from_ymd_opt(2017, 5, 10),
+            meeting_time: Some("13:00".into()),
+            items: vec![extract::Item {
+                number: Some("125".into()),
+                title: Some("Talousarvio".into()),
+                url: None,
+                documents: Vec::new(),
+            }],
+            standalone: true,
+            warnings: vec!["organ: missing".into()],
+            ..DetailPage::default()
+        };
         let mut spill = Spill::default();
-        let kept: Vec<Text> = texts.iter().map(|t| spill.keep(t.to_string())).collect();
-        assert!(
-            kept.iter().all(|t| matches!(t, Text::Spilled { .. })),
-            "{kept:?}"
-        );
+        let spilled = spill.keep(&detail);
         spill.finish_writing().unwrap();
-        let back: Vec<String> = kept
-            .into_iter()
-            .rev()
-            .map(|t| spill.take(t).unwrap())
-            .collect();
-        assert_eq!(
-            back,
-            texts
-                .iter()
-                .rev()
-                .map(|t| t.to_string())
-                .collect::<Vec<_>>()
-        );
+        let back: DetailPage = spill.take(spilled).unwrap();
+        assert_eq!(format!("{back:?}"), format!("{detail:?}"));
     }
 }

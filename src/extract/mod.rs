@@ -76,7 +76,7 @@ pub struct ListingPage {
 }
 
 /// One meeting as the listing shows it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Entry {
     /// The body that met: "Kuntajohtajakokous", "Kaupunginhallitus".
     pub organ: Option<String>,
@@ -109,7 +109,7 @@ pub struct Entry {
 
 /// What a detail page says: its text and documents, and for a meeting's index
 /// page, what its header says of the meeting and its agenda items.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct DetailPage {
     /// The page's text, paragraphs separated by blank lines.
     pub body: Option<String>,

@@ -150,7 +150,7 @@ pub(crate) fn is_html_type(content_type: Option<&str>) -> bool {
 }
 
 /// A link found on a page, in both address spaces.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Link {
     /// Where it leads on the original site: what records say.
     pub original: Url,
