@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Extraction benchmark: `harava extract` over a generated wget-style mirror of
-# PAGES pages against a parse-only pass over the same files, each under GNU time -v.
+# Extraction benchmark: `harava extract` (on every core, and with --jobs 1) over a
+# generated wget-style mirror of PAGES pages against a parse-only pass over the
+# same files, each under GNU time -v.
 #
 # Usage: scripts/bench-extract.sh [PAGES]        (default 10000)
 #
