@@ -106,13 +106,24 @@ pub(crate) struct Harvest {
     /// Detail pages by the digest of their URL key.
     details: HashMap<Digest, Spilled>,
     /// Detail pages whose profile makes them records of their own when no
-    /// entry leads to them, in input order, with their page and profile.
-    standalone: Vec<(Digest, Page, String)>,
+    /// entry leads to them, in input order.
+    standalone: Vec<Standalone>,
     /// The detail pages entries led to.
     led_to: std::collections::HashSet<Digest>,
     /// Redirects a WARC recorded, so an entry's link finds the page it led to.
     redirects: HashMap<Digest, Digest>,
     spill: Spill,
+}
+
+/// A page read by itself, its record made when it was read (so that its page
+/// need not wait) and spilled, for the end of the run to write if no entry led
+/// to the page.
+struct Standalone {
+    /// The digest of the page's URL key.
+    key: Digest,
+    /// The digest of the record's id.
+    id: Digest,
+    record: Spilled,
 }
 
 /// An entry waiting for the end of the run.
@@ -176,7 +187,12 @@ impl Harvest {
                 let key = digest(&url_key::id(&page.url));
                 if let Slot::Vacant(slot) = self.details.entry(key) {
                     if detail.standalone {
-                        self.standalone.push((key, page, profile.to_string()));
+                        let record = Record::standalone(&page, &detail, profile);
+                        self.standalone.push(Standalone {
+                            key,
+                            id: digest(&record.id),
+                            record: self.spill.keep(&record),
+                        });
                     }
                     slot.insert(self.spill.keep(&detail));
                 }
@@ -296,15 +312,10 @@ impl Harvest {
             }
         }
         // Meeting pages read by themselves, that no entry led to.
-        for (key, page, profile) in std::mem::take(&mut self.standalone) {
-            if self.led_to.contains(&key) {
-                continue;
-            }
-            if let Some(detail) = self.detail_page(key)? {
-                let record = Record::standalone(&page, &detail, &profile);
-                if written.insert(digest(&record.id)) {
-                    sink.write(&record)?;
-                }
+        for standalone in std::mem::take(&mut self.standalone) {
+            if !self.led_to.contains(&standalone.key) && written.insert(standalone.id) {
+                let record: Record = self.spill.take(standalone.record)?;
+                sink.write(&record)?;
             }
         }
         Ok(())

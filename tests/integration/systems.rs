@@ -143,6 +143,32 @@ fn a_dynasty_minutes_index_gives_its_items_header_and_meeting_pdf() {
 }
 
 #[test]
+fn a_minutes_index_read_with_its_listing_completes_the_row_and_is_not_written_again() {
+    // The index is also a record of its own when read alone (the test above);
+    // read with the listing that leads to it, it completes that row instead.
+    let output = run(&[
+        "extract",
+        "--base-url",
+        "http://espoo04.hosting.documenta.fi/kokous/",
+        page("espoo-dynasty/TELIN-217668.HTM").to_str().unwrap(),
+        page("espoo-dynasty/2017406946.HTM").to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let records = records(&output.stdout);
+    assert_eq!(records.len(), 57, "one record per listing row, none more");
+    let completed: Vec<&Value> = records
+        .iter()
+        .filter(|r| r["detail_url"] == "http://espoo04.hosting.documenta.fi/kokous/2017406946.HTM")
+        .collect();
+    assert_eq!(completed.len(), 1);
+    assert_eq!(completed[0]["items"].as_array().map(Vec::len), Some(22));
+    assert_eq!(
+        completed[0]["documents"][0]["url"],
+        "http://espoo04.hosting.documenta.fi/kokous/2017406946.PDF"
+    );
+}
+
+#[test]
 fn a_dynasty_item_page_is_dated_by_its_header_not_its_text() {
     let records = extract(
         "espoo-dynasty/2017406946-3.HTM",
