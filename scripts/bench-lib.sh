@@ -1,5 +1,6 @@
-# Shared by the benchmark scripts (sourced, not run): the page-count argument, GNU
-# time, the synthetic site on loopback, and the figures of a GNU time report.
+# Shared by the benchmark scripts and test-spark.sh (sourced, not run): the
+# page-count argument, GNU time, the synthetic site on loopback, and the figures
+# of a GNU time report.
 
 # Sets `pages` from the first argument (default 10000), or exits with usage.
 bench_pages() {
@@ -31,9 +32,9 @@ stop_bench_site() {
 
 # Serves the synthetic site of $1 pages in the background, logging into the
 # directory $2; sets `site_pid` and `port`. The server prints its port only once
-# every page is rendered.
+# every page is rendered. `bench_site` names the binary (default: the release build).
 start_bench_site() {
-    target/release/examples/bench_site "$1" > "$2/site-$1.port" 2> "$2/site-$1.log" &
+    "${bench_site:-target/release/examples/bench_site}" "$1" > "$2/site-$1.port" 2> "$2/site-$1.log" &
     site_pid=$!
     port=
     for _ in $(seq 600); do

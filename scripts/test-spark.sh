@@ -46,27 +46,14 @@ cargo build --quiet --bin harava --example bench_site
 harava="$(pwd)/$target/debug/harava"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/harava-spark.XXXXXX")
-site_pid=
-cleanup() {
-    [ -z "$site_pid" ] || kill "$site_pid" 2> /dev/null || true
-}
-trap cleanup EXIT
-
-"$target/debug/examples/bench_site" 120 > "$work/site.port" 2> "$work/site.log" &
-site_pid=$!
-port=
-for _ in $(seq 300); do
-    port=$(head -n 1 "$work/site.port")
-    [ -n "$port" ] && break
-    sleep 0.1
-done
-[ -n "$port" ] || { echo "bench_site did not start; see $work/site.log" >&2; exit 1; }
+source scripts/bench-lib.sh
+trap stop_bench_site EXIT
+bench_site="$target/debug/examples/bench_site"
+start_bench_site 120 "$work"
 
 "$harava" crawl --quiet --rate 0 --warc "$work/site.warc.gz" -o "$work/crawl.jsonl" \
     "http://127.0.0.1:$port/kuntajohtajakokous/"
-kill "$site_pid"
-wait "$site_pid" 2> /dev/null || true
-site_pid=
+stop_bench_site
 
 mkdir "$work/shards"
 python3 - "$work/site.warc.gz" "$work/shards" << 'EOF'
