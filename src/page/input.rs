@@ -95,30 +95,21 @@ fn directory<'a>(
     root: &'a Path,
     base_url: Option<&'a Url>,
 ) -> impl Iterator<Item = Result<Input, Error>> + Send + 'a {
-    walkdir::WalkDir::new(root)
-        .sort_by_file_name()
-        .follow_links(true)
-        .into_iter()
-        .filter_map(move |entry| match entry {
-            Ok(entry) if entry.file_type().is_file() && is_warc_name(entry.path()) => {
-                Some(Ok(Input::Warc {
-                    name: entry.path().display().to_string(),
-                    path: entry.into_path(),
-                }))
-            }
-            Ok(entry)
-                if entry.file_type().is_file()
-                    && (is_html_name(entry.path()) || is_text_name(entry.path())) =>
-            {
-                let relative = entry.path().strip_prefix(root).unwrap_or(entry.path());
-                Some(Ok(Input::Html(html_file(entry.path(), relative, base_url))))
-            }
-            Ok(_) => None,
-            Err(e) => Some(Err(Error::Read {
-                path: e.path().unwrap_or(root).display().to_string(),
-                source: e.into(),
-            })),
-        })
+    super::walk::SortedWalk::new(root).filter_map(move |walked| match walked {
+        Ok(path) if is_warc_name(&path) => Some(Ok(Input::Warc {
+            name: path.display().to_string(),
+            path,
+        })),
+        Ok(path) if is_html_name(&path) || is_text_name(&path) => {
+            let relative = path.strip_prefix(root).unwrap_or(&path);
+            Some(Ok(Input::Html(html_file(&path, relative, base_url))))
+        }
+        Ok(_) => None,
+        Err(e) => Some(Err(Error::Read {
+            path: e.path.display().to_string(),
+            source: e.source,
+        })),
+    })
 }
 
 /// A file named on the command line: a WARC by its name or its first bytes,

@@ -8,6 +8,7 @@
 
 mod decode;
 mod input;
+mod walk;
 
 pub use decode::decode_html;
 pub(crate) use decode::decode_html_owned;

@@ -1,0 +1,249 @@
+//! The files of a directory tree in a deterministic order: depth first, the
+//! entries of each directory sorted by name, symbolic links followed.
+//!
+//! This is the order of walkdir's sorted walk, which harava used before. That walk
+//! holds every entry of a directory being listed as a whole `DirEntry`, its full
+//! path included: about 170 bytes an entry, 15 MiB for a mirror directory of
+//! 90,000 pages. This one holds each entry's name and kind, about 40 bytes.
+
+use std::ffi::OsStr;
+use std::fs::{self, FileType};
+use std::io;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+/// A file or directory that could not be listed or looked at, and why.
+#[derive(Debug)]
+pub(crate) struct WalkError {
+    pub path: PathBuf,
+    pub source: io::Error,
+}
+
+pub(crate) struct SortedWalk {
+    /// The directories being listed, outermost first.
+    open: Vec<OpenDirectory>,
+    /// The root, until the walk starts.
+    root: Option<PathBuf>,
+}
+
+struct OpenDirectory {
+    path: PathBuf,
+    /// What is left to visit, the next last.
+    entries: Vec<(Box<OsStr>, Kind)>,
+    /// The device and inode, to tell a link back to a directory being listed.
+    identity: (u64, u64),
+}
+
+#[derive(Clone, Copy)]
+enum Kind {
+    File,
+    Directory,
+    /// Looked at when its turn comes, as what it leads to.
+    Link,
+    Other,
+}
+
+impl Kind {
+    fn of(file_type: FileType) -> Kind {
+        if file_type.is_symlink() {
+            Kind::Link
+        } else if file_type.is_dir() {
+            Kind::Directory
+        } else if file_type.is_file() {
+            Kind::File
+        } else {
+            Kind::Other
+        }
+    }
+}
+
+impl SortedWalk {
+    pub(crate) fn new(root: &Path) -> SortedWalk {
+        SortedWalk {
+            open: Vec::new(),
+            root: Some(root.to_path_buf()),
+        }
+    }
+
+    /// Lists `path` and makes it the directory being walked, unless it is one
+    /// already being listed (a link back up the tree).
+    fn descend(&mut self, path: PathBuf) -> Result<(), WalkError> {
+        let fail = |path: &Path, source| WalkError {
+            path: path.to_path_buf(),
+            source,
+        };
+        let metadata = fs::metadata(&path).map_err(|e| fail(&path, e))?;
+        let identity = (metadata.dev(), metadata.ino());
+        if let Some(ancestor) = self.open.iter().find(|open| open.identity == identity) {
+            let message = format!(
+                "a symbolic link loop: it leads back to {}",
+                ancestor.path.display()
+            );
+            return Err(fail(&path, io::Error::other(message)));
+        }
+        let mut entries = Vec::new();
+        for entry in fs::read_dir(&path).map_err(|e| fail(&path, e))? {
+            let entry = entry.map_err(|e| fail(&path, e))?;
+            let kind = entry.file_type().map_err(|e| fail(&entry.path(), e))?;
+            entries.push((entry.file_name().into_boxed_os_str(), Kind::of(kind)));
+        }
+        entries.sort_unstable_by(|(a, _), (b, _)| b.cmp(a));
+        self.open.push(OpenDirectory {
+            path,
+            entries,
+            identity,
+        });
+        Ok(())
+    }
+}
+
+impl Iterator for SortedWalk {
+    /// A file's path.
+    type Item = Result<PathBuf, WalkError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if let Some(root) = self.root.take()
+            && let Err(e) = self.descend(root)
+        {
+            return Some(Err(e));
+        }
+        loop {
+            let directory = self.open.last_mut()?;
+            let Some((name, kind)) = directory.entries.pop() else {
+                self.open.pop();
+                continue;
+            };
+            let path = directory.path.join(&*name);
+            let kind = match kind {
+                Kind::Link => match fs::metadata(&path) {
+                    Ok(target) => Kind::of(target.file_type()),
+                    Err(source) => return Some(Err(WalkError { path, source })),
+                },
+                kind => kind,
+            };
+            match kind {
+                Kind::File => return Some(Ok(path)),
+                Kind::Directory => {
+                    if let Err(e) = self.descend(path) {
+                        return Some(Err(e));
+                    }
+                }
+                Kind::Link | Kind::Other => {}
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn walked(root: &Path) -> Vec<String> {
+        SortedWalk::new(root)
+            .map(|item| match item {
+                Ok(path) => path.strip_prefix(root).unwrap().display().to_string(),
+                Err(e) => format!(
+                    "error at {}: {}",
+                    e.path.strip_prefix(root).unwrap().display(),
+                    e.source
+                ),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn files_come_depth_first_sorted_by_name_as_walkdir_gives_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for path in [
+            "b/index.html",
+            "a.html",
+            "a/z.html",
+            "a/b/c/index.html",
+            "a/b/index.html",
+            "B.html",
+            "ä/index.html",
+            "page/10/index.html",
+            "page/2/index.html",
+        ] {
+            let path = root.join(path);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, "").unwrap();
+        }
+        fs::create_dir(root.join("empty")).unwrap();
+        let expected: Vec<String> = walkdir::WalkDir::new(root)
+            .sort_by_file_name()
+            .follow_links(true)
+            .into_iter()
+            .map(Result::unwrap)
+            .filter(|entry| entry.file_type().is_file())
+            .map(|entry| {
+                entry
+                    .path()
+                    .strip_prefix(root)
+                    .unwrap()
+                    .display()
+                    .to_string()
+            })
+            .collect();
+        assert_eq!(walked(root), expected);
+        assert_eq!(
+            walked(root),
+            [
+                "B.html",
+                "a/b/c/index.html",
+                "a/b/index.html",
+                "a/z.html",
+                "a.html",
+                "b/index.html",
+                "page/10/index.html",
+                "page/2/index.html",
+                "ä/index.html",
+            ]
+        );
+    }
+
+    #[test]
+    fn links_are_followed_a_loop_and_a_dangling_link_are_reported_and_the_walk_goes_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::create_dir_all(root.join("site/pages")).unwrap();
+        fs::write(root.join("site/pages/one.html"), "").unwrap();
+        fs::write(root.join("site/z.html"), "").unwrap();
+        std::os::unix::fs::symlink("pages", root.join("site/linked")).unwrap();
+        std::os::unix::fs::symlink("one.html", root.join("site/pages/two.html")).unwrap();
+        std::os::unix::fs::symlink("..", root.join("site/pages/up")).unwrap();
+        std::os::unix::fs::symlink("nowhere", root.join("site/gone")).unwrap();
+        let site = root.join("site");
+        assert_eq!(
+            walked(&site),
+            [
+                "error at gone: No such file or directory (os error 2)".to_string(),
+                "linked/one.html".to_string(),
+                "linked/two.html".to_string(),
+                format!(
+                    "error at linked/up: a symbolic link loop: it leads back to {}",
+                    site.display()
+                ),
+                "pages/one.html".to_string(),
+                "pages/two.html".to_string(),
+                format!(
+                    "error at pages/up: a symbolic link loop: it leads back to {}",
+                    site.display()
+                ),
+                "z.html".to_string(),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_missing_root_is_one_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("missing");
+        let items: Vec<_> = SortedWalk::new(&missing).collect();
+        assert_eq!(items.len(), 1);
+        let error = items.into_iter().next().unwrap().unwrap_err();
+        assert_eq!(error.path, missing);
+        assert_eq!(error.source.kind(), io::ErrorKind::NotFound);
+    }
+}
