@@ -101,8 +101,8 @@ pub struct ExtractReport {
 /// that a mirror of 100,000 pages needs little more than one of 1,000.
 #[derive(Default)]
 pub(crate) struct Harvest {
-    /// Each listing page, its entries (taken when written) and its profile.
-    listings: Vec<(Page, Vec<Option<Waiting>>, String)>,
+    /// Each listing page, in input order.
+    listings: Vec<Listing>,
     /// Detail pages by the digest of their URL key.
     details: HashMap<Digest, Spilled>,
     /// Detail pages whose profile makes them records of their own when no
@@ -124,6 +124,24 @@ struct Standalone {
     /// The digest of the record's id.
     id: Digest,
     record: Spilled,
+}
+
+/// A listing page read: the page itself and its profile's name wait in the
+/// spill file (a page with its URLs takes about a kilobyte), its entries in
+/// memory.
+struct Listing {
+    page: Spilled,
+    /// When the page was captured, for choosing among captures of a meeting.
+    archived_at: Option<DateTime<Utc>>,
+    /// Taken when written.
+    entries: Box<[Option<Waiting>]>,
+}
+
+/// What [`Listing::page`] holds.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct ListingPage {
+    page: Page,
+    profile: String,
 }
 
 /// An entry waiting for the end of the run.
@@ -181,7 +199,16 @@ impl Harvest {
                         })
                     })
                     .collect();
-                self.listings.push((page, entries, profile.to_string()))
+                let archived_at = page.archive.as_ref().and_then(|a| a.archived_at);
+                let page = self.spill.keep(&ListingPage {
+                    page,
+                    profile: profile.to_string(),
+                });
+                self.listings.push(Listing {
+                    page,
+                    archived_at,
+                    entries,
+                })
             }
             Extracted::Detail(detail) => {
                 let key = digest(&url_key::id(&page.url));
@@ -262,11 +289,13 @@ impl Harvest {
     /// no body is held twice.
     pub(crate) fn write_to(mut self, sink: &mut Sink) -> Result<(), Error> {
         let mut listings = std::mem::take(&mut self.listings);
-        // For each id, where it first appears and which of its entries wins.
-        let mut winners: HashMap<Digest, Winner> = HashMap::new();
-        for (i, (page, entries, _)) in listings.iter().enumerate() {
-            let archived_at = page.archive.as_ref().and_then(|a| a.archived_at);
-            for (j, waiting) in entries.iter().enumerate() {
+        // For each id, where it first appears and which of its entries wins;
+        // sized at once, since growing would hold the old table beside the new.
+        let entries = listings.iter().map(|listing| listing.entries.len()).sum();
+        let mut winners: HashMap<Digest, Winner> = HashMap::with_capacity(entries);
+        for (i, listing) in listings.iter().enumerate() {
+            let archived_at = listing.archived_at;
+            for (j, waiting) in listing.entries.iter().enumerate() {
                 let at = position(i, j);
                 let id = waiting
                     .as_ref()
@@ -293,9 +322,11 @@ impl Harvest {
         self.spill.finish_writing()?;
         // Only pages read by themselves are checked against what was written.
         let mut written = std::collections::HashSet::new();
+        // The listing page read back last: its entries are mostly written together.
+        let mut read_back: Option<(usize, ListingPage)> = None;
         for i in 0..listings.len() {
-            for j in 0..listings[i].1.len() {
-                let Some(id) = listings[i].1[j].as_ref().map(|waiting| waiting.id) else {
+            for j in 0..listings[i].entries.len() {
+                let Some(id) = listings[i].entries[j].as_ref().map(|waiting| waiting.id) else {
                     continue;
                 };
                 let winner = &winners[&id];
@@ -303,12 +334,20 @@ impl Harvest {
                     continue;
                 }
                 let (wi, wj) = (winner.at.0 as usize, winner.at.1 as usize);
-                let (page, entries, profile) = &mut listings[wi];
-                let waiting = entries[wj].take().expect("each meeting is written once");
+                let waiting = listings[wi].entries[wj]
+                    .take()
+                    .expect("each meeting is written once");
                 if !self.standalone.is_empty() {
                     written.insert(waiting.id);
                 }
-                sink.write(&self.record(waiting, page, profile)?)?;
+                let listing = match read_back {
+                    Some((at, ref listing)) if at == wi => listing,
+                    _ => {
+                        let listing = self.spill.take(listings[wi].page)?;
+                        &read_back.insert((wi, listing)).1
+                    }
+                };
+                sink.write(&self.record(waiting, &listing.page, &listing.profile)?)?;
             }
         }
         // Meeting pages read by themselves, that no entry led to.

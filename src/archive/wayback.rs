@@ -44,7 +44,7 @@ use url::Url;
 use crate::error::excerpt;
 
 /// One archived capture: which archive, when, and of what.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Capture {
     /// Everything before the timestamp, ending in `/`, e.g. `https://web.archive.org/web/`.
     pub archive_prefix: Url,

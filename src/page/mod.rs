@@ -25,7 +25,7 @@ use url::Url;
 use crate::archive::wayback::{self, Capture};
 
 /// A fetched or read page.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Page {
     /// The page's URL on the original site.
     pub url: Url,
@@ -42,7 +42,7 @@ pub struct Page {
 }
 
 /// Where and when an archive captured a page.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Archived {
     /// The capture URL the page was read from.
     pub capture_url: Url,
@@ -53,7 +53,17 @@ pub(crate) struct Archived {
 
 /// Which form of an archive capture a crawl fetches
 /// ([`CrawlConfig::archive_mode`](crate::crawl::CrawlConfig::archive_mode)).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    clap::ValueEnum,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub enum ArchiveMode {
     /// The archived bytes as captured (`id_`): no toolbar, no rewritten links.
     #[default]

@@ -495,9 +495,14 @@ fn a_capture_of_a_redirect_is_followed_in_both_modes() {
 fn cdx_discovery_writes_each_meeting_once_from_the_newest_capture() {
     let archive = Emulator::new(&[OLD, NEW], None);
     let archive_url = archive.address_url();
+    let dir = tempfile::tempdir().unwrap();
+    let warc = dir.path().join("captures.warc");
     for extra in [&[][..], &["--all-captures"][..]] {
         let mut args = vec!["--cdx", archive_url.as_str()];
         args.extend_from_slice(extra);
+        if !extra.is_empty() {
+            args.extend(["--warc", warc.to_str().unwrap()]);
+        }
         let pattern = format!("{SITE}/*");
         args.push(&pattern);
         let output = crawl_archive(&args);
@@ -542,6 +547,16 @@ fn cdx_discovery_writes_each_meeting_once_from_the_newest_capture() {
                 .unwrap()
                 .starts_with("Kuntajohtajat ja virkamiesjohtoryhmä")
         );
+        if !extra.is_empty() {
+            // Both captures of each listing page are in the WARC, the older
+            // first: extract too writes each meeting from the newer one.
+            let extracted = run(&["extract", warc.to_str().unwrap()]);
+            assert_eq!(extracted.status.code(), Some(0), "{}", stderr(&extracted));
+            assert_eq!(
+                lines_but_fetched_at(&extracted.stdout),
+                lines_but_fetched_at(&output.stdout)
+            );
+        }
     }
     let cdx_requests: Vec<String> = archive
         .log()
