@@ -95,10 +95,11 @@ pub struct ExtractReport {
     pub failures: Vec<String>,
 }
 
-/// The listings and details extracted so far, before pairing. Entries and
-/// detail pages wait in the spill file, whole; memory keeps only what pairing
-/// and deduplication need of them, as digests (under 200 bytes a meeting), so
-/// that a mirror of 100,000 pages needs little more than one of 1,000.
+/// The listings and details extracted so far, before pairing. Listing pages,
+/// entries and detail pages wait in the spill file, whole; memory keeps only
+/// what pairing and deduplication need of them, as digests and spill positions
+/// (about 150 bytes a meeting with the table of winners the end of the run
+/// makes), so that 100,000 pages fit in about 34 MiB.
 #[derive(Default)]
 pub(crate) struct Harvest {
     /// Each listing page, in input order.
