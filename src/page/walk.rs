@@ -30,8 +30,10 @@ struct OpenDirectory {
     path: PathBuf,
     /// What is left to visit, the next last.
     entries: Vec<(Box<OsStr>, Kind)>,
-    /// The device and inode, to tell a link back to a directory being listed.
-    identity: (u64, u64),
+    /// The device and inode, to tell a link back to a directory being listed;
+    /// looked up only once a link to a directory is met, which most trees
+    /// never have.
+    identity: Option<(u64, u64)>,
 }
 
 #[derive(Clone, Copy)]
@@ -65,22 +67,38 @@ impl SortedWalk {
         }
     }
 
-    /// Lists `path` and makes it the directory being walked, unless it is one
-    /// already being listed (a link back up the tree).
-    fn descend(&mut self, path: PathBuf) -> Result<(), WalkError> {
+    /// Fails when the directory `link` leads to is one being listed: the walk
+    /// would go round forever.
+    fn check_for_loop(&mut self, link: &Path, target: &fs::Metadata) -> Result<(), WalkError> {
+        let identity = Some((target.dev(), target.ino()));
+        for open in &mut self.open {
+            if open.identity.is_none() {
+                let metadata = fs::metadata(&open.path).map_err(|source| WalkError {
+                    path: open.path.clone(),
+                    source,
+                })?;
+                open.identity = Some((metadata.dev(), metadata.ino()));
+            }
+            if open.identity == identity {
+                let message = format!(
+                    "a symbolic link loop: it leads back to {}",
+                    open.path.display()
+                );
+                return Err(WalkError {
+                    path: link.to_path_buf(),
+                    source: io::Error::other(message),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Lists `path` and makes it the directory being walked.
+    fn descend(&mut self, path: PathBuf, identity: Option<(u64, u64)>) -> Result<(), WalkError> {
         let fail = |path: &Path, source| WalkError {
             path: path.to_path_buf(),
             source,
         };
-        let metadata = fs::metadata(&path).map_err(|e| fail(&path, e))?;
-        let identity = (metadata.dev(), metadata.ino());
-        if let Some(ancestor) = self.open.iter().find(|open| open.identity == identity) {
-            let message = format!(
-                "a symbolic link loop: it leads back to {}",
-                ancestor.path.display()
-            );
-            return Err(fail(&path, io::Error::other(message)));
-        }
         let mut entries = Vec::new();
         for entry in fs::read_dir(&path).map_err(|e| fail(&path, e))? {
             let entry = entry.map_err(|e| fail(&path, e))?;
@@ -103,7 +121,7 @@ impl Iterator for SortedWalk {
 
     fn next(&mut self) -> Option<Self::Item> {
         if let Some(root) = self.root.take()
-            && let Err(e) = self.descend(root)
+            && let Err(e) = self.descend(root, None)
         {
             return Some(Err(e));
         }
@@ -114,17 +132,23 @@ impl Iterator for SortedWalk {
                 continue;
             };
             let path = directory.path.join(&*name);
-            let kind = match kind {
+            let (kind, identity) = match kind {
                 Kind::Link => match fs::metadata(&path) {
-                    Ok(target) => Kind::of(target.file_type()),
+                    Ok(target) if target.is_dir() => {
+                        if let Err(e) = self.check_for_loop(&path, &target) {
+                            return Some(Err(e));
+                        }
+                        (Kind::Directory, Some((target.dev(), target.ino())))
+                    }
+                    Ok(target) => (Kind::of(target.file_type()), None),
                     Err(source) => return Some(Err(WalkError { path, source })),
                 },
-                kind => kind,
+                kind => (kind, None),
             };
             match kind {
                 Kind::File => return Some(Ok(path)),
                 Kind::Directory => {
-                    if let Err(e) = self.descend(path) {
+                    if let Err(e) = self.descend(path, identity) {
                         return Some(Err(e));
                     }
                 }
