@@ -24,6 +24,9 @@ pub(crate) struct SortedWalk {
     open: Vec<OpenDirectory>,
     /// The root, until the walk starts.
     root: Option<PathBuf>,
+    /// Entries of the directory just listed that could not be looked at: they
+    /// come out before its files, and the rest of the directory is still walked.
+    errors: Vec<WalkError>,
 }
 
 struct OpenDirectory {
@@ -64,6 +67,7 @@ impl SortedWalk {
         SortedWalk {
             open: Vec::new(),
             root: Some(root.to_path_buf()),
+            errors: Vec::new(),
         }
     }
 
@@ -74,8 +78,11 @@ impl SortedWalk {
         for open in &mut self.open {
             if open.identity.is_none() {
                 let metadata = fs::metadata(&open.path).map_err(|source| WalkError {
-                    path: open.path.clone(),
-                    source,
+                    path: link.to_path_buf(),
+                    source: io::Error::other(format!(
+                        "cannot tell whether it leads back up the tree: {}: {source}",
+                        open.path.display()
+                    )),
                 })?;
                 open.identity = Some((metadata.dev(), metadata.ino()));
             }
@@ -93,18 +100,28 @@ impl SortedWalk {
         Ok(())
     }
 
-    /// Lists `path` and makes it the directory being walked.
+    /// Lists `path` and makes it the directory being walked. An entry that
+    /// cannot be looked at is kept as an error, and the others are still walked.
     fn descend(&mut self, path: PathBuf, identity: Option<(u64, u64)>) -> Result<(), WalkError> {
-        let fail = |path: &Path, source| WalkError {
-            path: path.to_path_buf(),
+        let listing = fs::read_dir(&path).map_err(|source| WalkError {
+            path: path.clone(),
             source,
-        };
+        })?;
         let mut entries = Vec::new();
-        for entry in fs::read_dir(&path).map_err(|e| fail(&path, e))? {
-            let entry = entry.map_err(|e| fail(&path, e))?;
-            let kind = entry.file_type().map_err(|e| fail(&entry.path(), e))?;
-            entries.push((entry.file_name().into_boxed_os_str(), Kind::of(kind)));
+        for entry in listing {
+            let looked_at = entry
+                .map_err(|source| (path.clone(), source))
+                .and_then(|entry| match entry.file_type() {
+                    Ok(kind) => Ok((entry.file_name().into_boxed_os_str(), Kind::of(kind))),
+                    Err(source) => Err((entry.path(), source)),
+                });
+            match looked_at {
+                Ok(entry) => entries.push(entry),
+                Err((path, source)) => self.errors.push(WalkError { path, source }),
+            }
         }
+        // Taken from the end: the first by name comes out first.
+        self.errors.sort_unstable_by(|a, b| b.path.cmp(&a.path));
         entries.sort_unstable_by(|(a, _), (b, _)| b.cmp(a));
         self.open.push(OpenDirectory {
             path,
@@ -126,6 +143,9 @@ impl Iterator for SortedWalk {
             return Some(Err(e));
         }
         loop {
+            if let Some(error) = self.errors.pop() {
+                return Some(Err(error));
+            }
             let directory = self.open.last_mut()?;
             let Some((name, kind)) = directory.entries.pop() else {
                 self.open.pop();
