@@ -98,8 +98,7 @@ pub struct ExtractReport {
 /// The listings and details extracted so far, before pairing. Listing pages,
 /// entries and detail pages wait in the spill file, whole; memory keeps only
 /// what pairing and deduplication need of them, as digests and spill positions
-/// (about 150 bytes a meeting with the table of winners the end of the run
-/// makes), so that 100,000 pages fit in about 34 MiB.
+/// (about 150 bytes a meeting), so that 100,000 pages fit in about 34 MiB.
 #[derive(Default)]
 pub(crate) struct Harvest {
     /// Each listing page, in input order.
@@ -154,17 +153,56 @@ struct Waiting {
     entry: Spilled,
 }
 
-/// Where the entries of one id are: the first, and the newest capture's.
-struct Winner {
-    first: (u32, u32),
-    at: (u32, u32),
-    archived_at: Option<DateTime<Utc>>,
-}
-
 /// Entry `j` of listing `i`, in half the memory of two `usize`s.
 fn position(i: usize, j: usize) -> (u32, u32) {
     let narrow = |n: usize| u32::try_from(n).expect("fewer than 4 billion pages and entries");
     (narrow(i), narrow(j))
+}
+
+/// Marks an entry that is not the first of its meeting in [`winners`]' answer.
+const NOT_FIRST: (u32, u32) = (u32::MAX, u32::MAX);
+
+/// For each entry, in input order: where the entry that gives its meeting's
+/// record is, if it is the meeting's first entry (the place the record goes),
+/// else [`NOT_FIRST`]. The winner is the newest capture, the earliest of
+/// equally new ones. Found by sorting the entries by id rather than with a
+/// table of ids, whose room would have to be guessed (captures repeat a
+/// meeting any number of times) or grown (holding the old table beside the
+/// new): the sort takes 32 bytes an entry, briefly, the answer 8.
+fn winners(listings: &[Listing]) -> Vec<(u32, u32)> {
+    let entries = listings.iter().map(|listing| listing.entries.len()).sum();
+    let mut by_id: Vec<(Digest, (u32, u32))> = Vec::with_capacity(entries);
+    for (i, listing) in listings.iter().enumerate() {
+        for (j, waiting) in listing.entries.iter().enumerate() {
+            let waiting = waiting
+                .as_ref()
+                .expect("no entry is taken before this pass");
+            by_id.push((waiting.id, position(i, j)));
+        }
+    }
+    // Ties are impossible, so unstable sorting keeps each id's entries in input order.
+    by_id.sort_unstable();
+    let starts: Vec<usize> = listings
+        .iter()
+        .scan(0, |start, listing| {
+            let this = *start;
+            *start += listing.entries.len();
+            Some(this)
+        })
+        .collect();
+    let mut answer = vec![NOT_FIRST; by_id.len()];
+    for meeting in by_id.chunk_by(|a, b| a.0 == b.0) {
+        let archived_at = |(i, _): (u32, u32)| listings[i as usize].archived_at;
+        let first = meeting[0].1;
+        let mut winner = first;
+        for &(_, at) in &meeting[1..] {
+            if archived_at(at) > archived_at(winner) {
+                winner = at;
+            }
+        }
+        answer[starts[first.0 as usize] + first.1 as usize] = winner;
+    }
+    answer
 }
 
 /// What stands for an id or a URL key while entries wait: 128 bits of its
@@ -186,6 +224,7 @@ impl Harvest {
         page.html = String::new();
         match extracted {
             Extracted::Listing(listing) => {
+                let archived_at = page.archive.as_ref().and_then(|a| a.archived_at);
                 let entries = listing
                     .entries
                     .into_iter()
@@ -200,7 +239,6 @@ impl Harvest {
                         })
                     })
                     .collect();
-                let archived_at = page.archive.as_ref().and_then(|a| a.archived_at);
                 let page = self.spill.keep(&ListingPage {
                     page,
                     profile: profile.to_string(),
@@ -290,66 +328,32 @@ impl Harvest {
     /// no body is held twice.
     pub(crate) fn write_to(mut self, sink: &mut Sink) -> Result<(), Error> {
         let mut listings = std::mem::take(&mut self.listings);
-        // For each id, where it first appears and which of its entries wins;
-        // sized at once, since growing would hold the old table beside the new.
-        let entries = listings.iter().map(|listing| listing.entries.len()).sum();
-        let mut winners: HashMap<Digest, Winner> = HashMap::with_capacity(entries);
-        for (i, listing) in listings.iter().enumerate() {
-            let archived_at = listing.archived_at;
-            for (j, waiting) in listing.entries.iter().enumerate() {
-                let at = position(i, j);
-                let id = waiting
-                    .as_ref()
-                    .expect("no entry is taken before this pass")
-                    .id;
-                match winners.entry(id) {
-                    Slot::Occupied(mut slot) => {
-                        let winner = slot.get_mut();
-                        if archived_at > winner.archived_at {
-                            winner.at = at;
-                            winner.archived_at = archived_at;
-                        }
-                    }
-                    Slot::Vacant(slot) => {
-                        slot.insert(Winner {
-                            first: at,
-                            at,
-                            archived_at,
-                        });
-                    }
-                }
-            }
-        }
+        let winners = winners(&listings);
         self.spill.finish_writing()?;
         // Only pages read by themselves are checked against what was written.
         let mut written = std::collections::HashSet::new();
         // The listing page read back last: its entries are mostly written together.
         let mut read_back: Option<(usize, ListingPage)> = None;
-        for i in 0..listings.len() {
-            for j in 0..listings[i].entries.len() {
-                let Some(id) = listings[i].entries[j].as_ref().map(|waiting| waiting.id) else {
-                    continue;
-                };
-                let winner = &winners[&id];
-                if winner.first != position(i, j) {
-                    continue;
-                }
-                let (wi, wj) = (winner.at.0 as usize, winner.at.1 as usize);
-                let waiting = listings[wi].entries[wj]
-                    .take()
-                    .expect("each meeting is written once");
-                if !self.standalone.is_empty() {
-                    written.insert(waiting.id);
-                }
-                let listing = match read_back {
-                    Some((at, ref listing)) if at == wi => listing,
-                    _ => {
-                        let listing = self.spill.take(listings[wi].page)?;
-                        &read_back.insert((wi, listing)).1
-                    }
-                };
-                sink.write(&self.record(waiting, &listing.page, &listing.profile)?)?;
+        // In input order, so each meeting goes in the place of its first entry.
+        for winner in winners {
+            if winner == NOT_FIRST {
+                continue;
             }
+            let (wi, wj) = (winner.0 as usize, winner.1 as usize);
+            let waiting = listings[wi].entries[wj]
+                .take()
+                .expect("each meeting is written once");
+            if !self.standalone.is_empty() {
+                written.insert(waiting.id);
+            }
+            let listing = match read_back {
+                Some((at, ref listing)) if at == wi => listing,
+                _ => {
+                    let listing = self.spill.take(listings[wi].page)?;
+                    &read_back.insert((wi, listing)).1
+                }
+            };
+            sink.write(&self.record(waiting, &listing.page, &listing.profile)?)?;
         }
         // Meeting pages read by themselves, that no entry led to.
         for standalone in std::mem::take(&mut self.standalone) {
@@ -363,14 +367,16 @@ impl Harvest {
 }
 
 /// Where a value waits for the end of a run: in the spill file, or in memory
-/// when there is none. Sixteen bytes, one per waiting entry and detail page.
+/// when there is none. Sixteen bytes, one per waiting listing page, entry,
+/// detail page and standalone record.
 #[derive(Debug, Clone, Copy)]
 enum Spilled {
     InFile { offset: u64, len: u32 },
     InMemory(u32),
 }
 
-/// Where the entries and detail pages waiting for the end of a run go, encoded
+/// Where the listing pages, entries, detail pages and standalone records
+/// waiting for the end of a run go, encoded
 /// compactly: an unnamed temporary file (deleted by the system however the run
 /// ends), so that memory does not grow with their texts. They come back one
 /// record at a time. Without a usable temporary directory, or after a write to
@@ -1128,6 +1134,80 @@ mod tests {
             let expected: Vec<String> = texts.iter().rev().map(|t| t.to_string()).collect();
             assert_eq!(back, expected);
             assert_eq!(spill.take::<String>(kept[2]).unwrap(), texts[2]);
+        }
+    }
+
+    #[test]
+    fn each_meeting_goes_in_its_first_place_from_its_newest_capture() {
+        let id = |n: u128| Digest::new(n).unwrap();
+        let listing = |archived_at: Option<&str>, ids: &[u128]| Listing {
+            page: Spilled::InMemory(0),
+            archived_at: archived_at.map(|t| t.parse().unwrap()),
+            entries: ids
+                .iter()
+                .map(|&n| {
+                    Some(Waiting {
+                        id: id(n),
+                        detail: None,
+                        entry: Spilled::InMemory(0),
+                    })
+                })
+                .collect(),
+        };
+        let (a, b, c, d) = (40, 3, 200, 1);
+        let listings = [
+            listing(Some("2018-01-01T00:00:00Z"), &[a, b]),
+            listing(Some("2019-01-01T00:00:00Z"), &[b, c]),
+            listing(Some("2019-01-01T00:00:00Z"), &[a]),
+            listing(None, &[d, a]),
+            // As new as the capture that already won `a`: the earlier stays.
+            listing(Some("2019-01-01T00:00:00Z"), &[a]),
+        ];
+        assert_eq!(
+            winners(&listings),
+            [
+                (2, 0), // a: first here, newest on listing 2
+                (1, 0), // b: first here, newest on listing 1
+                NOT_FIRST,
+                (1, 1), // c
+                NOT_FIRST,
+                (3, 0), // d: only capture, not archived
+                NOT_FIRST,
+                NOT_FIRST,
+            ]
+        );
+    }
+
+    #[test]
+    fn an_archived_listing_page_comes_back_from_the_spill_whole() {
+        let capture_url = Url::parse(
+            "https://web.archive.org/web/20190301120000id_/https://www.uusimaa2019.fi/kuntajohtajakokous/",
+        )
+        .unwrap();
+        let capture = Capture::parse(&capture_url).unwrap();
+        let mut page = Page::new(capture_url.clone(), capture.original.clone(), String::new());
+        page.fetched_at = "2026-11-29T10:00:00Z".parse().ok();
+        page.archive = Some(page::Archived {
+            capture_url,
+            capture,
+            archived_at: "2019-03-01T12:00:00Z".parse().ok(),
+            mode: ArchiveMode::Raw,
+        });
+        page.warnings.push("source_url: from the capture".into());
+        let listing = ListingPage {
+            page,
+            profile: "uusimaa2019".into(),
+        };
+        for in_file in [true, false] {
+            let mut spill = Spill {
+                tried: !in_file,
+                ..Spill::default()
+            };
+            let spilled = spill.keep(&listing);
+            spill.finish_writing().unwrap();
+            let back: ListingPage = spill.take(spilled).unwrap();
+            assert_eq!(format!("{:?}", back.page), format!("{:?}", listing.page));
+            assert_eq!(back.profile, "uusimaa2019");
         }
     }
 

@@ -67,9 +67,10 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'~');
 
 /// The inputs `paths` stand for, in order: directories recursively (HTML and
-/// WARC files, sorted by path), other paths as given (a WARC by its name or its
-/// first bytes), `-` as standard input. A path that cannot be listed or opened
-/// comes as an error in its place, so the others are still extracted.
+/// WARC files, depth first, each directory's entries sorted by name), other
+/// paths as given (a WARC by its name or its first bytes), `-` as standard
+/// input. A path that cannot be listed or opened comes as an error in its
+/// place, so the others are still extracted.
 pub(crate) fn inputs<'a>(
     paths: &'a [PathBuf],
     base_url: Option<&'a Url>,
