@@ -98,7 +98,7 @@ pub struct ExtractReport {
 /// The listings and details extracted so far, before pairing. Listing pages,
 /// entries and detail pages wait in the spill file, whole; memory keeps only
 /// what pairing and deduplication need of them, as digests and spill positions
-/// (about 150 bytes a meeting), so that 100,000 pages fit in about 34 MiB.
+/// (about 150 bytes a meeting), so that 100,000 pages fit in about 31 MiB.
 #[derive(Default)]
 pub(crate) struct Harvest {
     /// Each listing page, in input order.
