@@ -376,11 +376,11 @@ enum Spilled {
 }
 
 /// Where the listing pages, entries, detail pages and standalone records
-/// waiting for the end of a run go, encoded
-/// compactly: an unnamed temporary file (deleted by the system however the run
-/// ends), so that memory does not grow with their texts. They come back one
-/// record at a time. Without a usable temporary directory, or after a write to
-/// it failed, they stay in memory.
+/// waiting for the end of a run go, encoded compactly: an unnamed temporary
+/// file (deleted by the system however the run ends), so that memory does not
+/// grow with their texts. They come back one record at a time. Without a
+/// usable temporary directory, or after a write to it failed, they stay in
+/// memory.
 #[derive(Default)]
 struct Spill {
     file: Option<SpillFile>,
