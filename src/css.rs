@@ -24,6 +24,19 @@ use selectors::matching::{
 use selectors::parser::Component;
 use selectors::{Element, OpaqueElement};
 
+/// A [`Selector`] written in the code, parsed once, at its first use: the
+/// extractors run on every page.
+macro_rules! selector {
+    ($css:literal) => {{
+        static SELECTOR: std::sync::LazyLock<$crate::css::Selector> =
+            std::sync::LazyLock::new(|| {
+                $crate::css::Selector::parse($css).expect("static selector")
+            });
+        &*SELECTOR
+    }};
+}
+pub(crate) use selector;
+
 /// A comma-separated group of CSS selectors, as scraper parses them.
 #[derive(Debug, Clone)]
 pub(crate) struct Selector {

@@ -27,21 +27,10 @@ use scraper::{ElementRef, Html, Node};
 use super::text::{is_block, is_invisible};
 use super::{DetailPage, Entry, Extracted, ListingPage, compose_title, first_day_match};
 use super::{Document, Item};
-use crate::css::{Select, Selector};
+use crate::css::{Select, Selector, selector};
 use crate::dates::{self, Precision};
 use crate::page::{Link, Page};
 use crate::text::collapse_whitespace;
-
-/// A CSS selector parsed once, at its first use: the generic extractor runs
-/// on every page of a site no profile knows, and must stay within twice the
-/// cost of a profile's run.
-macro_rules! selector {
-    ($css:literal) => {{
-        static SELECTOR: std::sync::LazyLock<Selector> =
-            std::sync::LazyLock::new(|| Selector::parse($css).expect("static selector"));
-        &*SELECTOR
-    }};
-}
 
 /// The name records extracted this way carry in `profile`.
 pub(crate) const GENERIC: &str = "generic";
@@ -966,8 +955,7 @@ fn detail_page(
 /// The text of the page before `stop` (or all of it), line by line.
 fn header_text(document: &Html, stop: Option<NodeId>) -> String {
     let body = document
-        .find_all(selector!("body"))
-        .next()
+        .find_first(selector!("body"))
         .unwrap_or_else(|| document.root_element());
     let mut lines: Vec<String> = Vec::new();
     let mut current = String::new();

@@ -17,14 +17,12 @@ mod text;
 
 pub(crate) use parse::parse_document;
 
-use std::sync::LazyLock;
-
 use chrono::NaiveDate;
 use schemars::JsonSchema;
 use scraper::{ElementRef, Html};
 use serde::{Deserialize, Serialize};
 
-use crate::css::{Select, Selector};
+use crate::css::{Select, Selector, selector};
 use crate::dates::{self, Precision};
 use crate::page::{Link, Page};
 use crate::profile::{ChosenBy, Field, Profile, Profiles};
@@ -270,17 +268,16 @@ pub(crate) fn form_submission(
     let post = form
         .attr("method")
         .is_some_and(|m| m.eq_ignore_ascii_case("post"));
-    let controls =
-        Selector::parse("input[name], select[name], textarea[name]").expect("static selector");
-    let options = Selector::parse("option").expect("static selector");
+    let controls = selector!("input[name], select[name], textarea[name]");
+    let options = selector!("option");
     let mut fields: Vec<(String, String)> = Vec::new();
-    for control in form.find_all(&controls) {
+    for control in form.find_all(controls) {
         let name = control.attr("name").unwrap_or_default().to_string();
         let value = match control.value().name() {
             "select" => {
-                let mut all = control.find_all(&options);
+                let mut all = control.find_all(options);
                 let chosen = control
-                    .find_all(&options)
+                    .find_all(options)
                     .find(|o| o.attr("selected").is_some())
                     .or_else(|| all.next());
                 chosen.map(|o| {
@@ -471,9 +468,7 @@ fn listing(page: &Page, document: &Html, profile: &Profile) -> ListingPage {
         .collect();
     let mut next: Vec<Link> = Vec::new();
     if rules.next_page.is_some() {
-        static ANCHORS: LazyLock<Selector> =
-            LazyLock::new(|| Selector::parse("a[href]").expect("static selector"));
-        for anchor in document.find_all(&ANCHORS) {
+        for anchor in document.find_all(selector!("a[href]")) {
             if profile.is_next_link(&anchor)
                 && let Some(link) = anchor.attr("href").and_then(|h| page.resolve(h))
                 && !next.contains(&link)
