@@ -5,14 +5,13 @@
 //! time; worker threads, one per core, read, decode, parse and extract them, and
 //! the results are taken in input order, so the output does not depend on the
 //! number of workers. What is kept between inputs is only what was extracted:
-//! entries, and detail bodies waiting for the entries that link them (listing and
-//! detail pages may come in any order), never page texts or DOMs; their long
-//! texts (summaries and bodies) wait in an unnamed temporary file. At the end each
-//! entry is paired with its detail page by URL and the records are written one by
-//! one, in the order of today's output so that it stays byte for byte the same.
+//! entries, and detail pages waiting for the entries that link them (listing and
+//! detail pages may come in any order), never page texts or DOMs. It waits on
+//! disk, not in memory: the values in an unnamed temporary file, what pairs them
+//! in a temporary SQLite database. At the end each entry is paired with its
+//! detail page by URL and the records are written one by one, in the order of
+//! today's output so that it stays byte for byte the same.
 
-use std::collections::HashMap;
-use std::collections::hash_map::Entry as Slot;
 use std::fs::File;
 use std::io::{self, BufReader, Read, Write};
 use std::num::NonZeroUsize;
@@ -21,6 +20,8 @@ use std::path::PathBuf;
 use std::sync::{Mutex, mpsc};
 
 use chrono::{DateTime, Utc};
+use rusqlite::types::{FromSql, FromSqlResult, ToSqlOutput, ValueRef};
+use rusqlite::{Connection, OptionalExtension, ToSql, params};
 use url::Url;
 
 use crate::archive::warc::{self, ArchivedResponse, ReadLimits, WarcReader};
@@ -96,53 +97,91 @@ pub struct ExtractReport {
 }
 
 /// The listings and details extracted so far, before pairing. Listing pages,
-/// entries and detail pages wait in the spill file, whole; memory keeps only
-/// what pairing and deduplication need of them, as digests and spill positions
-/// (about 150 bytes a meeting), so that 100,000 pages fit in about 31 MiB.
-#[derive(Default)]
+/// entries and detail pages wait in the spill file, whole; what pairs them and
+/// chooses among captures (digests of ids and URL keys, capture times, spill
+/// positions) waits in a private temporary SQLite database, so that memory
+/// stays the same however many pages a run reads. Rows are only appended while
+/// pages come in, and paired at the end by sorting and then joining in key
+/// order: with keys that are digests, looking each one up as it came would
+/// touch a random page of the database every time, and once the database
+/// outgrows its cache, every lookup would cost a read and a write.
 pub(crate) struct Harvest {
-    /// Each listing page, in input order.
-    listings: Vec<Listing>,
-    /// Detail pages by the digest of their URL key.
-    details: HashMap<Digest, Spilled>,
-    /// Detail pages whose profile makes them records of their own when no
-    /// entry leads to them, in input order.
-    standalone: Vec<Standalone>,
-    /// The detail pages entries led to.
-    led_to: std::collections::HashSet<Digest>,
-    /// Redirects a WARC recorded, so an entry's link finds the page it led to.
-    redirects: HashMap<Digest, Digest>,
+    pairs: Connection,
+    /// Whether a page was read by itself: only then are the detail pages that
+    /// entries led to, and the meetings written, worth noting.
+    standalone: bool,
+    /// Whether a redirect was recorded: only then is a detail link that finds
+    /// no page followed through them.
+    redirects: bool,
     spill: Spill,
 }
 
-/// A page read by itself, its record made when it was read (so that its page
-/// need not wait) and spilled, for the end of the run to write if no entry led
-/// to the page.
-struct Standalone {
-    /// The digest of the page's URL key.
-    key: Digest,
-    /// The digest of the record's id.
-    id: Digest,
-    record: Spilled,
-}
+/// The pairing database's tables. Rows are numbered in input order (`n`, the
+/// row id); keys and ids are [`Digest`]s, as 16-byte blobs; `spill` and `len`
+/// say where a value waits (see [`Spilled::columns`]), `page_spill` and
+/// `page_len` where an entry's listing page does. A standalone page's `detail`
+/// is the number of its row in `detail`.
+const SCHEMA: &str = "
+    CREATE TABLE entry (
+        n INTEGER PRIMARY KEY, id BLOB NOT NULL, detail BLOB,
+        archived_s INTEGER, archived_ns INTEGER, spill INTEGER NOT NULL, len INTEGER NOT NULL,
+        page_spill INTEGER NOT NULL, page_len INTEGER NOT NULL);
+    CREATE TABLE detail (n INTEGER PRIMARY KEY, key BLOB NOT NULL, spill INTEGER NOT NULL, len INTEGER NOT NULL);
+    CREATE TABLE redirect (n INTEGER PRIMARY KEY, source BLOB NOT NULL, target BLOB NOT NULL);
+    CREATE TABLE standalone (
+        n INTEGER PRIMARY KEY, detail INTEGER NOT NULL, key BLOB NOT NULL, id BLOB NOT NULL,
+        spill INTEGER NOT NULL, len INTEGER NOT NULL);
+    CREATE TABLE led_to (key BLOB NOT NULL);
+    CREATE TABLE written (id BLOB NOT NULL);
+";
 
-/// A listing page read: the page itself and its profile's name wait in the
-/// spill file (a page with its URLs takes about a kilobyte), its entries in
-/// memory.
-struct Listing {
-    page: Spilled,
-    /// When the page was captured, for choosing among captures of a meeting.
-    archived_at: Option<DateTime<Utc>>,
-    /// Taken when written.
-    entries: Box<[Option<Waiting>]>,
-}
+/// What the pairing database may hold in memory, in KiB (its page cache, and
+/// each sort's share before it goes on in temporary files).
+const PAIRING_CACHE_KIB: i64 = 2048;
 
-/// What [`Listing::page`] holds.
-#[derive(serde::Serialize, serde::Deserialize)]
-struct ListingPage {
-    page: Page,
-    profile: String,
-}
+/// The end of the run's tables, each filled in key order: the first detail
+/// page read under each URL key, the last redirect recorded from each URL, and
+/// each meeting, from the entry that gives its record, in the order of the
+/// detail pages' keys, so that pairing reads `first_detail` front to back.
+const PAIRING: &str = "
+    CREATE TABLE first_detail (
+        key BLOB PRIMARY KEY, n INTEGER NOT NULL, spill INTEGER NOT NULL, len INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    INSERT OR IGNORE INTO first_detail SELECT key, n, spill, len FROM detail ORDER BY key, n;
+    CREATE TABLE last_redirect (source BLOB PRIMARY KEY, target BLOB NOT NULL) WITHOUT ROWID;
+    INSERT OR REPLACE INTO last_redirect SELECT source, target FROM redirect ORDER BY source, n;
+    CREATE TABLE meeting AS SELECT first, id, detail, spill, len, page_spill, page_len
+        FROM (MEETINGS) WHERE n = first ORDER BY detail;
+";
+
+/// Each entry, the first entry of its meeting (`first`), and what the entry
+/// that gives the meeting's record holds: the newest capture, the earliest of
+/// equally new ones (pages that are not captures count as oldest).
+const MEETINGS: &str = "
+    SELECT n, id, min(n) OVER meeting AS first,
+        first_value(detail) OVER newest AS detail,
+        first_value(spill) OVER newest AS spill, first_value(len) OVER newest AS len,
+        first_value(page_spill) OVER newest AS page_spill,
+        first_value(page_len) OVER newest AS page_len
+    FROM entry
+    WINDOW meeting AS (PARTITION BY id),
+        newest AS (meeting ORDER BY archived_s DESC, archived_ns DESC, n)";
+
+/// Each meeting's record, in the place of its first entry, with the detail
+/// page its link leads to straight.
+const RECORDS: &str = "
+    SELECT m.page_spill, m.page_len, m.id, m.detail, m.spill, m.len, d.key, d.spill, d.len
+    FROM meeting AS m LEFT JOIN first_detail AS d ON d.key = m.detail
+    ORDER BY m.first";
+
+/// Pages read by themselves, the first under their URL key, that no entry led
+/// to: the first of each meeting, if no entry gave the meeting's record.
+const STANDALONE_RECORDS: &str = "
+    SELECT spill, len FROM (
+        SELECT s.n, s.id, s.spill, s.len, row_number() OVER (PARTITION BY s.id ORDER BY s.n) AS nth
+        FROM standalone AS s JOIN first_detail AS f ON f.key = s.key AND f.n = s.detail
+        WHERE s.key NOT IN (SELECT key FROM led_to))
+    WHERE nth = 1 AND id NOT IN (SELECT id FROM written) ORDER BY n";
 
 /// An entry waiting for the end of the run.
 struct Waiting {
@@ -153,212 +192,244 @@ struct Waiting {
     entry: Spilled,
 }
 
-/// Entry `j` of listing `i`, in half the memory of two `usize`s.
-fn position(i: usize, j: usize) -> (u32, u32) {
-    let narrow = |n: usize| u32::try_from(n).expect("fewer than 4 billion pages and entries");
-    (narrow(i), narrow(j))
-}
-
-/// Marks an entry that is not the first of its meeting in [`winners`]' answer.
-const NOT_FIRST: (u32, u32) = (u32::MAX, u32::MAX);
-
-/// For each entry, in input order: where the entry that gives its meeting's
-/// record is, if it is the meeting's first entry (the place the record goes),
-/// else [`NOT_FIRST`]. The winner is the newest capture, the earliest of
-/// equally new ones. Found by sorting the entries by id rather than with a
-/// table of ids, whose room would have to be guessed (captures repeat a
-/// meeting any number of times) or grown (holding the old table beside the
-/// new): the sort takes 32 bytes an entry, briefly, the answer 8.
-fn winners(listings: &[Listing]) -> Vec<(u32, u32)> {
-    let entries = listings.iter().map(|listing| listing.entries.len()).sum();
-    let mut by_id: Vec<(Digest, (u32, u32))> = Vec::with_capacity(entries);
-    for (i, listing) in listings.iter().enumerate() {
-        for (j, waiting) in listing.entries.iter().enumerate() {
-            let waiting = waiting
-                .as_ref()
-                .expect("no entry is taken before this pass");
-            by_id.push((waiting.id, position(i, j)));
-        }
-    }
-    // Ties are impossible, so unstable sorting keeps each id's entries in input order.
-    by_id.sort_unstable();
-    let starts: Vec<usize> = listings
-        .iter()
-        .scan(0, |start, listing| {
-            let this = *start;
-            *start += listing.entries.len();
-            Some(this)
-        })
-        .collect();
-    let mut answer = vec![NOT_FIRST; by_id.len()];
-    for meeting in by_id.chunk_by(|a, b| a.0 == b.0) {
-        let archived_at = |(i, _): (u32, u32)| listings[i as usize].archived_at;
-        let first = meeting[0].1;
-        let mut winner = first;
-        for &(_, at) in &meeting[1..] {
-            if archived_at(at) > archived_at(winner) {
-                winner = at;
-            }
-        }
-        answer[starts[first.0 as usize] + first.1 as usize] = winner;
-    }
-    answer
+/// What a listing page's spilled value holds.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct ListingPage {
+    page: Page,
+    profile: String,
 }
 
 /// What stands for an id or a URL key while entries wait: 128 bits of its
-/// SHA-256, a tenth of the memory of the text, and no two of a run's keys
-/// share one (a collision among a billion keys has a chance of about 10⁻²¹).
-/// Never zero, so that an `Option` of one takes no more room.
-type Digest = std::num::NonZeroU128;
+/// SHA-256, a tenth of the room of the text, and no two of a run's keys share
+/// one (a collision among a billion keys has a chance of about 10⁻²¹).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Digest([u8; 16]);
 
 fn digest(key: &str) -> Digest {
     use sha2::Digest as _;
     let hash = sha2::Sha256::digest(key.as_bytes());
-    let bits = u128::from_le_bytes(hash[..16].try_into().expect("16 bytes"));
-    Digest::new(bits).unwrap_or(Digest::MIN)
+    Digest(hash[..16].try_into().expect("16 bytes"))
+}
+
+impl ToSql for Digest {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::Borrowed(ValueRef::Blob(&self.0)))
+    }
+}
+
+impl FromSql for Digest {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Digest> {
+        <[u8; 16]>::column_result(value).map(Digest)
+    }
 }
 
 impl Harvest {
+    /// An empty harvest, with its pairing database.
+    pub(crate) fn new() -> Result<Harvest, Error> {
+        let mut spill = Spill::default();
+        // An empty name opens a private database in a temporary file that the
+        // system deletes however the run ends; it is created only once the
+        // cache overflows, so small runs never touch the disk. Where no
+        // temporary file can be made, everything waits in memory instead, as
+        // the spilled values do.
+        let on_disk = spill.has_file();
+        let pairs = if on_disk {
+            Connection::open("")
+        } else {
+            Connection::open_in_memory()
+        }
+        .map_err(pairing_error)?;
+        pairs
+            .query_row("PRAGMA journal_mode = OFF", [], |_| Ok(()))
+            .map_err(pairing_error)?;
+        let temp_store = if on_disk { "FILE" } else { "MEMORY" };
+        pairs
+            .execute_batch(&format!(
+                "PRAGMA cache_size = -{PAIRING_CACHE_KIB};
+                 PRAGMA temp.cache_size = -{PAIRING_CACHE_KIB};
+                 PRAGMA synchronous = OFF;
+                 PRAGMA temp_store = {temp_store};
+                 {SCHEMA}
+                 BEGIN;"
+            ))
+            .map_err(pairing_error)?;
+        Ok(Harvest {
+            pairs,
+            standalone: false,
+            redirects: false,
+            spill,
+        })
+    }
+
     /// Adds what one page held.
-    pub(crate) fn add(&mut self, mut page: Page, extracted: Extracted, profile: &str) {
+    pub(crate) fn add(
+        &mut self,
+        mut page: Page,
+        extracted: Extracted,
+        profile: &str,
+    ) -> Result<(), Error> {
         page.html = String::new();
         match extracted {
             Extracted::Listing(listing) => {
                 let archived_at = page.archive.as_ref().and_then(|a| a.archived_at);
-                let entries = listing
+                let entries: Vec<Waiting> = listing
                     .entries
                     .into_iter()
-                    .map(|entry| {
-                        Some(Waiting {
-                            id: digest(&Record::id_of(&entry, &page)),
-                            detail: entry
-                                .detail
-                                .as_ref()
-                                .map(|link| digest(&url_key::id(&link.original))),
-                            entry: self.spill.keep(&entry),
-                        })
+                    .map(|entry| Waiting {
+                        id: digest(&Record::id_of(&entry, &page)),
+                        detail: entry
+                            .detail
+                            .as_ref()
+                            .map(|link| digest(&url_key::id(&link.original))),
+                        entry: self.spill.keep(&entry),
                     })
                     .collect();
                 let page = self.spill.keep(&ListingPage {
                     page,
                     profile: profile.to_string(),
                 });
-                self.listings.push(Listing {
-                    page,
-                    archived_at,
-                    entries,
-                })
+                self.add_listing(page, archived_at, &entries)
             }
             Extracted::Detail(detail) => {
                 let key = digest(&url_key::id(&page.url));
-                if let Slot::Vacant(slot) = self.details.entry(key) {
-                    if detail.standalone {
-                        let record = Record::standalone(&page, &detail, profile);
-                        self.standalone.push(Standalone {
-                            key,
-                            id: digest(&record.id),
-                            record: self.spill.keep(&record),
-                        });
-                    }
-                    slot.insert(self.spill.keep(&detail));
+                let (spill, len) = self.spill.keep(&detail).columns();
+                self.pairs
+                    .prepare_cached("INSERT INTO detail (key, spill, len) VALUES (?1, ?2, ?3)")
+                    .and_then(|mut insert| insert.execute(params![key, spill, len]))
+                    .map_err(pairing_error)?;
+                if detail.standalone {
+                    let detail_row = self.pairs.last_insert_rowid();
+                    let record = Record::standalone(&page, &detail, profile);
+                    let id = digest(&record.id);
+                    let (spill, len) = self.spill.keep(&record).columns();
+                    self.pairs
+                        .prepare_cached(
+                            "INSERT INTO standalone (detail, key, id, spill, len)
+                             VALUES (?1, ?2, ?3, ?4, ?5)",
+                        )
+                        .and_then(|mut insert| {
+                            insert.execute(params![detail_row, key, id, spill, len])
+                        })
+                        .map_err(pairing_error)?;
+                    self.standalone = true;
                 }
+                Ok(())
             }
             Extracted::Other => {
-                tracing::debug!(url = %page.url, "neither a listing nor a detail page")
+                tracing::debug!(url = %page.url, "neither a listing nor a detail page");
+                Ok(())
             }
         }
+    }
+
+    /// Adds the entries of a listing page, spilled at `page`.
+    fn add_listing(
+        &mut self,
+        page: Spilled,
+        archived_at: Option<DateTime<Utc>>,
+        entries: &[Waiting],
+    ) -> Result<(), Error> {
+        let (page_spill, page_len) = page.columns();
+        let archived = archived_at.map(|at| (at.timestamp(), at.timestamp_subsec_nanos()));
+        let (archived_s, archived_ns) = archived.unzip();
+        (|| {
+            let mut insert = self.pairs.prepare_cached(
+                "INSERT INTO entry (id, detail, archived_s, archived_ns, spill, len, page_spill, page_len)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?;
+            for waiting in entries {
+                let (spill, len) = waiting.entry.columns();
+                insert.execute(params![
+                    waiting.id,
+                    waiting.detail,
+                    archived_s,
+                    archived_ns,
+                    spill,
+                    len,
+                    page_spill,
+                    page_len
+                ])?;
+            }
+            Ok(())
+        })()
+        .map_err(pairing_error)
     }
 
     /// Notes that `from` redirected to `to`.
-    pub(crate) fn redirect(&mut self, from: &Url, to: &Url) {
-        self.redirects.insert(
-            digest(&url_key::id(&original_of(from))),
-            digest(&url_key::id(&original_of(to))),
-        );
-    }
-
-    /// The key of the detail page that the page under `key` is or led to,
-    /// following recorded redirects (a few hops, never round a loop).
-    fn detail_of(&self, mut key: Digest) -> Option<Digest> {
-        for _ in 0..MAX_REDIRECT_HOPS {
-            if self.details.contains_key(&key) {
-                return Some(key);
-            }
-            key = *self.redirects.get(&key)?;
-        }
-        None
-    }
-
-    /// The detail page under `key`, read back.
-    fn detail_page(&mut self, key: Digest) -> Result<Option<DetailPage>, Error> {
-        match self.details.get(&key) {
-            Some(&spilled) => self.spill.take(spilled).map(Some),
-            None => Ok(None),
-        }
-    }
-
-    /// The record of `waiting`, found on `page`, with its detail page if there is one.
-    fn record(&mut self, waiting: Waiting, page: &Page, profile: &str) -> Result<Record, Error> {
-        let entry: Entry = self.spill.take(waiting.entry)?;
-        let key = waiting.detail.and_then(|key| self.detail_of(key));
-        let detail_page = match key {
-            Some(key) => {
-                let detail = self.detail_page(key)?;
-                if !self.standalone.is_empty() {
-                    self.led_to.insert(key);
-                }
-                detail
-            }
-            None => None,
-        };
-        let mut record = Record::new(entry, page, detail_page.as_ref(), profile);
-        if detail_page.is_none()
-            && let Some(url) = &record.detail_url
-        {
-            record.warnings.push(format!(
-                "body: the detail page {url} was not among the inputs"
-            ));
-        }
-        Ok(record)
+    pub(crate) fn redirect(&mut self, from: &Url, to: &Url) -> Result<(), Error> {
+        let from = digest(&url_key::id(&original_of(from)));
+        let to = digest(&url_key::id(&original_of(to)));
+        self.pairs
+            .prepare_cached("INSERT INTO redirect (source, target) VALUES (?1, ?2)")
+            .and_then(|mut insert| insert.execute(params![from, to]))
+            .map_err(pairing_error)?;
+        self.redirects = true;
+        Ok(())
     }
 
     /// Pairs entries with details and writes the records, each meeting once: where
     /// the same meeting was seen more than once, the newest archive capture wins,
     /// in the place of its first appearance. Records are built one at a time, so
     /// no body is held twice.
-    pub(crate) fn write_to(mut self, sink: &mut Sink) -> Result<(), Error> {
-        let mut listings = std::mem::take(&mut self.listings);
-        let winners = winners(&listings);
-        self.spill.finish_writing()?;
-        // Only pages read by themselves are checked against what was written.
-        let mut written = std::collections::HashSet::new();
+    pub(crate) fn write_to(self, sink: &mut Sink) -> Result<(), Error> {
+        let Harvest {
+            pairs,
+            standalone,
+            redirects,
+            mut spill,
+        } = self;
+        spill.finish_writing()?;
+        pairs
+            .execute_batch(&PAIRING.replace("MEETINGS", MEETINGS))
+            .map_err(pairing_error)?;
+        let mut records = pairs.prepare(RECORDS).map_err(pairing_error)?;
+        let mut records = records.query([]).map_err(pairing_error)?;
         // The listing page read back last: its entries are mostly written together.
-        let mut read_back: Option<(usize, ListingPage)> = None;
-        // In input order, so each meeting goes in the place of its first entry.
-        for winner in winners {
-            if winner == NOT_FIRST {
-                continue;
-            }
-            let (wi, wj) = (winner.0 as usize, winner.1 as usize);
-            let waiting = listings[wi].entries[wj]
-                .take()
-                .expect("each meeting is written once");
-            if !self.standalone.is_empty() {
-                written.insert(waiting.id);
+        let mut read_back: Option<(Spilled, ListingPage)> = None;
+        while let Some(row) = records.next().map_err(pairing_error)? {
+            let (page, waiting, straight) = (|| {
+                let page = Spilled::from_columns(row.get(0)?, row.get(1)?);
+                let waiting = Waiting {
+                    id: row.get(2)?,
+                    detail: row.get(3)?,
+                    entry: Spilled::from_columns(row.get(4)?, row.get(5)?),
+                };
+                let straight = match row.get::<_, Option<Digest>>(6)? {
+                    Some(key) => Some((key, Spilled::from_columns(row.get(7)?, row.get(8)?))),
+                    None => None,
+                };
+                Ok((page, waiting, straight))
+            })()
+            .map_err(pairing_error)?;
+            let detail = match (straight, waiting.detail) {
+                (Some(found), _) => Some(found),
+                (None, Some(key)) if redirects => detail_through_redirects(&pairs, key)?,
+                (None, _) => None,
+            };
+            if standalone {
+                note_written(&pairs, waiting.id, detail.map(|(key, _)| key))?;
             }
             let listing = match read_back {
-                Some((at, ref listing)) if at == wi => listing,
-                _ => {
-                    let listing = self.spill.take(listings[wi].page)?;
-                    &read_back.insert((wi, listing)).1
-                }
+                Some((at, ref listing)) if at == page => listing,
+                _ => &read_back.insert((page, spill.take(page)?)).1,
             };
-            sink.write(&self.record(waiting, &listing.page, &listing.profile)?)?;
+            let detail_page = match detail {
+                Some((_, at)) => Some(spill.take::<DetailPage>(at)?),
+                None => None,
+            };
+            let entry: Entry = spill.take(waiting.entry)?;
+            sink.write(&record(entry, listing, detail_page.as_ref()))?;
         }
-        // Meeting pages read by themselves, that no entry led to.
-        for standalone in std::mem::take(&mut self.standalone) {
-            if !self.led_to.contains(&standalone.key) && written.insert(standalone.id) {
-                let record: Record = self.spill.take(standalone.record)?;
+        drop(records);
+        if standalone {
+            let mut records = pairs.prepare(STANDALONE_RECORDS).map_err(pairing_error)?;
+            let mut records = records.query([]).map_err(pairing_error)?;
+            while let Some(row) = records.next().map_err(pairing_error)? {
+                let at = Spilled::from_columns(
+                    row.get(0).map_err(pairing_error)?,
+                    row.get(1).map_err(pairing_error)?,
+                );
+                let record: Record = spill.take(at)?;
                 sink.write(&record)?;
             }
         }
@@ -366,13 +437,107 @@ impl Harvest {
     }
 }
 
+/// The record of `entry`, found on `listing`, with its detail page if there is one.
+fn record(entry: Entry, listing: &ListingPage, detail_page: Option<&DetailPage>) -> Record {
+    let mut record = Record::new(entry, &listing.page, detail_page, &listing.profile);
+    if detail_page.is_none()
+        && let Some(url) = &record.detail_url
+    {
+        record.warnings.push(format!(
+            "body: the detail page {url} was not among the inputs"
+        ));
+    }
+    record
+}
+
+/// Notes, for the pages read by themselves, a meeting written and the detail
+/// page its entry led to.
+fn note_written(pairs: &Connection, id: Digest, led_to: Option<Digest>) -> Result<(), Error> {
+    (|| {
+        pairs
+            .prepare_cached("INSERT INTO written (id) VALUES (?1)")?
+            .execute([id])?;
+        if let Some(key) = led_to {
+            pairs
+                .prepare_cached("INSERT INTO led_to (key) VALUES (?1)")?
+                .execute([key])?;
+        }
+        Ok(())
+    })()
+    .map_err(pairing_error)
+}
+
+/// The detail page that the page under `key` led to, and where it waits,
+/// following recorded redirects (a few hops, never round a loop).
+fn detail_through_redirects(
+    pairs: &Connection,
+    mut key: Digest,
+) -> Result<Option<(Digest, Spilled)>, Error> {
+    (|| {
+        let mut target =
+            pairs.prepare_cached("SELECT target FROM last_redirect WHERE source = ?1")?;
+        let mut detail =
+            pairs.prepare_cached("SELECT spill, len FROM first_detail WHERE key = ?1")?;
+        for _ in 0..MAX_REDIRECT_HOPS {
+            match target.query_row([key], |row| row.get(0)).optional()? {
+                Some(next) => key = next,
+                None => return Ok(None),
+            }
+            let found = detail
+                .query_row([key], |row| {
+                    Ok(Spilled::from_columns(row.get(0)?, row.get(1)?))
+                })
+                .optional()?;
+            if let Some(at) = found {
+                return Ok(Some((key, at)));
+            }
+        }
+        Ok(None)
+    })()
+    .map_err(pairing_error)
+}
+
+fn pairing_error(source: rusqlite::Error) -> Error {
+    Error::Write {
+        path: "the temporary database that pairs entries with detail pages".into(),
+        source: io::Error::other(format!(
+            "{source} (it is made in the temporary directory: set TMPDIR to one with room)"
+        )),
+    }
+}
+
 /// Where a value waits for the end of a run: in the spill file, or in memory
-/// when there is none. Sixteen bytes, one per waiting listing page, entry,
-/// detail page and standalone record.
-#[derive(Debug, Clone, Copy)]
+/// when there is none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Spilled {
     InFile { offset: u64, len: u32 },
     InMemory(u32),
+}
+
+impl Spilled {
+    /// The two integers the pairing database keeps of it: the offset and the
+    /// length in the file, or the index in memory and -1.
+    fn columns(self) -> (i64, i64) {
+        match self {
+            Spilled::InFile { offset, len } => (
+                i64::try_from(offset).expect("a spill file under 8 EiB"),
+                i64::from(len),
+            ),
+            Spilled::InMemory(index) => (i64::from(index), -1),
+        }
+    }
+
+    fn from_columns(at: i64, len: i64) -> Spilled {
+        let narrow =
+            |n: i64| u32::try_from(n).expect("the pairing database holds what it was given");
+        match u64::try_from(at) {
+            Ok(offset) if len >= 0 => Spilled::InFile {
+                offset,
+                len: narrow(len),
+            },
+            _ => Spilled::InMemory(narrow(at)),
+        }
+    }
 }
 
 /// Where the listing pages, entries, detail pages and standalone records
@@ -400,8 +565,9 @@ enum SpillFile {
 }
 
 impl Spill {
-    fn keep(&mut self, value: &impl serde::Serialize) -> Spilled {
-        let bytes = postcard::to_stdvec(value).expect("extracted values always encode");
+    /// Whether values go to the file, which is created the first time this is
+    /// asked.
+    fn has_file(&mut self) -> bool {
         if !self.tried {
             self.tried = true;
             match tempfile::tempfile() {
@@ -414,6 +580,12 @@ impl Spill {
                 Err(e) => tracing::debug!("no spill file, values stay in memory: {e}"),
             }
         }
+        matches!(self.file, Some(SpillFile::Writing(_)))
+    }
+
+    fn keep(&mut self, value: &impl serde::Serialize) -> Spilled {
+        let bytes = postcard::to_stdvec(value).expect("extracted values always encode");
+        self.has_file();
         let Some(SpillFile::Writing(out)) = &mut self.file else {
             return self.keep_in_memory(bytes);
         };
@@ -653,36 +825,51 @@ pub fn run(
     sink: &mut Sink,
 ) -> Result<ExtractReport, Error> {
     let mut report = ExtractReport::default();
-    let mut harvest = Harvest::default();
+    let mut harvest = Harvest::new()?;
+    // The first failure to note a page for pairing ends the run once the pages
+    // handed out are taken; the ones after it would fail the same way.
+    let mut pairing_failed = None;
     let mut work = Work::list(config);
-    let mut take = |outcome| match outcome {
-        Outcome::Page(read) => {
-            let ReadPage {
-                page,
-                extracted,
-                profile,
-                explain,
-                failure,
-            } = *read;
-            if config.explain {
-                for line in explain {
-                    eprintln!("harava: explain {}: {line}", page.url);
+    let mut take = |outcome| {
+        let noted = match outcome {
+            Outcome::Page(read) => {
+                let ReadPage {
+                    page,
+                    extracted,
+                    profile,
+                    explain,
+                    failure,
+                } = *read;
+                if config.explain {
+                    for line in explain {
+                        eprintln!("harava: explain {}: {line}", page.url);
+                    }
                 }
+                if let Some(failure) = failure {
+                    tracing::warn!("{failure}");
+                    report.failures.push(failure);
+                }
+                harvest.add(page, extracted, &profile)
             }
-            if let Some(failure) = failure {
-                tracing::warn!("{failure}");
-                report.failures.push(failure);
+            Outcome::Redirect(from, to) => harvest.redirect(&from, &to),
+            Outcome::Failed(e) => {
+                tracing::error!("{e}");
+                report.failures.push(e.to_string());
+                Ok(())
             }
-            harvest.add(page, extracted, &profile)
+            Outcome::Warning(e) => {
+                tracing::warn!("{e}");
+                Ok(())
+            }
+        };
+        if let Err(e) = noted {
+            pairing_failed.get_or_insert(e);
         }
-        Outcome::Redirect(from, to) => harvest.redirect(&from, &to),
-        Outcome::Failed(e) => {
-            tracing::error!("{e}");
-            report.failures.push(e.to_string());
-        }
-        Outcome::Warning(e) => tracing::warn!("{e}"),
     };
     in_order_on_workers(&mut work, config, profiles, &mut take);
+    if let Some(e) = pairing_failed {
+        return Err(e);
+    }
     report.files = work.files;
     harvest.write_to(sink)?;
     report.records = sink.written();
@@ -1139,42 +1326,76 @@ mod tests {
 
     #[test]
     fn each_meeting_goes_in_its_first_place_from_its_newest_capture() {
-        let id = |n: u128| Digest::new(n).unwrap();
-        let listing = |archived_at: Option<&str>, ids: &[u128]| Listing {
-            page: Spilled::InMemory(0),
-            archived_at: archived_at.map(|t| t.parse().unwrap()),
-            entries: ids
+        let mut harvest = Harvest::new().unwrap();
+        let mut entries = 0;
+        let mut listing = |archived_at: Option<&str>, ids: &[&str]| {
+            // Each entry waits in a place of its own, which tells which one won.
+            let waiting: Vec<Waiting> = ids
                 .iter()
-                .map(|&n| {
-                    Some(Waiting {
-                        id: id(n),
+                .map(|id| {
+                    entries += 1;
+                    Waiting {
+                        id: digest(id),
                         detail: None,
-                        entry: Spilled::InMemory(0),
-                    })
+                        entry: Spilled::InMemory(entries),
+                    }
                 })
-                .collect(),
+                .collect();
+            let archived_at = archived_at.map(|t| t.parse().unwrap());
+            harvest
+                .add_listing(Spilled::InMemory(0), archived_at, &waiting)
+                .unwrap();
         };
-        let (a, b, c, d) = (40, 3, 200, 1);
-        let listings = [
-            listing(Some("2018-01-01T00:00:00Z"), &[a, b]),
-            listing(Some("2019-01-01T00:00:00Z"), &[b, c]),
-            listing(Some("2019-01-01T00:00:00Z"), &[a]),
-            listing(None, &[d, a]),
-            // As new as the capture that already won `a`: the earlier stays.
-            listing(Some("2019-01-01T00:00:00Z"), &[a]),
-        ];
+        // Entries are numbered from 1 in input order.
+        listing(Some("2018-01-01T00:00:00Z"), &["a", "b"]); // 1, 2
+        listing(Some("2019-01-01T00:00:00.5Z"), &["b", "c"]); // 3, 4
+        listing(Some("2019-01-01T00:00:00.5Z"), &["a"]); // 5
+        listing(None, &["d", "a"]); // 6, 7
+        // As new as the capture that already won `a`: the earlier stays.
+        listing(Some("2019-01-01T00:00:00.5Z"), &["a"]); // 8
+        // Newer by a fraction of a second: it wins `c`.
+        listing(Some("2019-01-01T00:00:00.6Z"), &["c"]); // 9
+        let meetings: Vec<(i64, Spilled)> = harvest
+            .pairs
+            .prepare(&format!(
+                "SELECT first, spill, len FROM ({MEETINGS}) WHERE n = first ORDER BY first"
+            ))
+            .unwrap()
+            .query_map([], |row| {
+                Ok((row.get(0)?, Spilled::from_columns(row.get(1)?, row.get(2)?)))
+            })
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
         assert_eq!(
-            winners(&listings),
+            meetings,
             [
-                (2, 0), // a: first here, newest on listing 2
-                (1, 0), // b: first here, newest on listing 1
-                NOT_FIRST,
-                (1, 1), // c
-                NOT_FIRST,
-                (3, 0), // d: only capture, not archived
-                NOT_FIRST,
-                NOT_FIRST,
+                (1, Spilled::InMemory(5)), // a: first on listing 1, newest on listing 3
+                (2, Spilled::InMemory(3)), // b
+                (4, Spilled::InMemory(9)), // c
+                (6, Spilled::InMemory(6)), // d: its only capture, not archived
             ]
+        );
+    }
+
+    #[test]
+    fn a_failing_pairing_database_is_an_error_that_says_what_to_do() {
+        let mut harvest = Harvest::new().unwrap();
+        harvest
+            .pairs
+            .execute_batch("DROP TABLE standalone")
+            .unwrap();
+        let url = Url::parse("https://www.uusimaa2019.fi/muistiot/kokous/").unwrap();
+        let page = Page::new(url.clone(), url, String::new());
+        let detail = Extracted::Detail(DetailPage {
+            standalone: true,
+            ..DetailPage::default()
+        });
+        let error = harvest.add(page, detail, "dynasty").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "the temporary database that pairs entries with detail pages: cannot write: \
+             no such table: standalone (it is made in the temporary directory: set TMPDIR to one with room)"
         );
     }
 

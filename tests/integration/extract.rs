@@ -125,6 +125,19 @@ fn output_is_byte_identical_between_runs() {
 }
 
 #[test]
+fn without_a_usable_temporary_directory_what_waits_stays_in_memory() {
+    let with_disk = run(&["extract", samples().to_str().unwrap()]);
+    let without = util::harava()
+        .env("TMPDIR", "/nonexistent/harava-temporary")
+        .args(["extract", samples().to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(without.status.success(), "{}", stderr(&without));
+    assert_eq!(records(&without.stdout).len(), 19);
+    assert_eq!(without.stdout, with_disk.stdout);
+}
+
+#[test]
 fn output_file_is_written_whole_and_nothing_else_is_left() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("meetings.jsonl");
