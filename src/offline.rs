@@ -15,6 +15,7 @@
 use std::fs::File;
 use std::io::{self, BufReader, Read, Write};
 use std::num::NonZeroUsize;
+use std::ops::ControlFlow;
 use std::os::unix::fs::FileExt;
 use std::path::PathBuf;
 use std::sync::{Mutex, mpsc};
@@ -100,7 +101,8 @@ pub struct ExtractReport {
 /// entries and detail pages wait in the spill file, whole; what pairs them and
 /// chooses among captures (digests of ids and URL keys, capture times, spill
 /// positions) waits in a private temporary SQLite database, so that memory
-/// stays the same however many pages a run reads. Rows are only appended while
+/// stays the same however many pages a run reads (unless no temporary file can
+/// be made: then it waits in memory). Rows are only appended while
 /// pages come in, and paired at the end by sorting and then joining in key
 /// order: with keys that are digests, looking each one up as it came would
 /// touch a random page of the database every time, and once the database
@@ -228,10 +230,9 @@ impl Harvest {
     pub(crate) fn new() -> Result<Harvest, Error> {
         let mut spill = Spill::default();
         // An empty name opens a private database in a temporary file that the
-        // system deletes however the run ends; it is created only once the
-        // cache overflows, so small runs never touch the disk. Where no
-        // temporary file can be made, everything waits in memory instead, as
-        // the spilled values do.
+        // system deletes however the run ends, created only once the cache
+        // overflows. Where no spill file can be made, everything waits in
+        // memory instead, as the spilled values do.
         let on_disk = spill.has_file();
         let pairs = if on_disk {
             Connection::open("")
@@ -246,7 +247,6 @@ impl Harvest {
         pairs
             .execute_batch(&format!(
                 "PRAGMA cache_size = -{PAIRING_CACHE_KIB};
-                 PRAGMA temp.cache_size = -{PAIRING_CACHE_KIB};
                  PRAGMA synchronous = OFF;
                  PRAGMA temp_store = {temp_store};
                  {SCHEMA}
@@ -420,7 +420,6 @@ impl Harvest {
             let entry: Entry = spill.take(waiting.entry)?;
             sink.write(&record(entry, listing, detail_page.as_ref()))?;
         }
-        drop(records);
         if standalone {
             let mut records = pairs.prepare(STANDALONE_RECORDS).map_err(pairing_error)?;
             let mut records = records.query([]).map_err(pairing_error)?;
@@ -467,8 +466,9 @@ fn note_written(pairs: &Connection, id: Digest, led_to: Option<Digest>) -> Resul
     .map_err(pairing_error)
 }
 
-/// The detail page that the page under `key` led to, and where it waits,
-/// following recorded redirects (a few hops, never round a loop).
+/// The detail page that the redirects recorded from the page under `key` lead
+/// to, and where it waits (a few hops, never round a loop). Looked up one link
+/// at a time: only links that find no page straight come here.
 fn detail_through_redirects(
     pairs: &Connection,
     mut key: Digest,
@@ -501,7 +501,7 @@ fn pairing_error(source: rusqlite::Error) -> Error {
     Error::Write {
         path: "the temporary database that pairs entries with detail pages".into(),
         source: io::Error::other(format!(
-            "{source} (it is made in the temporary directory: set TMPDIR to one with room)"
+            "{source} (it is made in the temporary directory: set TMPDIR, or SQLITE_TMPDIR, to one with room)"
         )),
     }
 }
@@ -692,12 +692,13 @@ fn run_caught(item: Item, profiles: &Profiles, max_input_bytes: u64) -> Outcome 
 /// Runs the items of `work` on `config.jobs` worker threads and gives their
 /// outcomes to `take` in input order. This thread lists the items and takes the
 /// outcomes while the workers extract, and waits (never spins) when it is
-/// ahead. A signal stops the listing; what was handed out is still taken.
+/// ahead. A signal stops the listing, and so does `take` answering `Break`;
+/// what was handed out is still taken.
 fn in_order_on_workers(
     work: &mut Work,
     config: &ExtractConfig,
     profiles: &Profiles,
-    take: &mut impl FnMut(Outcome),
+    take: &mut impl FnMut(Outcome) -> ControlFlow<()>,
 ) {
     let max_chunks = config.jobs.get() * CHUNKS_PER_JOB;
     let (chunks, inbox) = mpsc::channel::<(u64, Vec<Item>)>();
@@ -751,7 +752,11 @@ fn in_order_on_workers(
             let Ok((seq, ran)) = done.recv() else { break };
             waiting.insert(seq, ran);
             while let Some(ran) = waiting.remove(&next_to_take) {
-                ran.into_iter().for_each(&mut *take);
+                for outcome in ran {
+                    if take(outcome).is_break() {
+                        chunks = None;
+                    }
+                }
                 next_to_take += 1;
                 bytes_in_flight -= bytes_of.pop_front().expect("one entry per chunk");
             }
@@ -826,8 +831,9 @@ pub fn run(
 ) -> Result<ExtractReport, Error> {
     let mut report = ExtractReport::default();
     let mut harvest = Harvest::new()?;
-    // The first failure to note a page for pairing ends the run once the pages
-    // handed out are taken; the ones after it would fail the same way.
+    // The first failure to note a page for pairing stops the listing and ends
+    // the run once the pages handed out are taken; the pages after it would
+    // fail the same way.
     let mut pairing_failed = None;
     let mut work = Work::list(config);
     let mut take = |outcome| {
@@ -862,8 +868,13 @@ pub fn run(
                 Ok(())
             }
         };
-        if let Err(e) = noted {
-            pairing_failed.get_or_insert(e);
+        match noted {
+            Ok(()) if pairing_failed.is_none() => ControlFlow::Continue(()),
+            Ok(()) => ControlFlow::Break(()),
+            Err(e) => {
+                pairing_failed.get_or_insert(e);
+                ControlFlow::Break(())
+            }
         }
     };
     in_order_on_workers(&mut work, config, profiles, &mut take);
@@ -1395,7 +1406,8 @@ mod tests {
         assert_eq!(
             error.to_string(),
             "the temporary database that pairs entries with detail pages: cannot write: \
-             no such table: standalone (it is made in the temporary directory: set TMPDIR to one with room)"
+             no such table: standalone (it is made in the temporary directory: \
+             set TMPDIR, or SQLITE_TMPDIR, to one with room)"
         );
     }
 
