@@ -1390,6 +1390,33 @@ mod tests {
     }
 
     #[test]
+    fn a_detail_link_is_followed_through_at_most_ten_redirects() {
+        let url = |n: usize| Url::parse(&format!("https://www.example.fi/r{n}/")).unwrap();
+        let key = |n: usize| digest(&url_key::id(&url(n)));
+        let mut harvest = Harvest::new().unwrap();
+        // r0 → r1 → … → r11, the detail page.
+        for n in 0..11 {
+            harvest.redirect(&url(n), &url(n + 1)).unwrap();
+        }
+        let page = Page::new(url(11), url(11), String::new());
+        harvest
+            .add(page, Extracted::Detail(DetailPage::default()), "p")
+            .unwrap();
+        harvest
+            .pairs
+            .execute_batch(&PAIRING.replace("MEETINGS", MEETINGS))
+            .unwrap();
+        let found = |n: usize| {
+            detail_through_redirects(&harvest.pairs, key(n))
+                .unwrap()
+                .map(|(key, _)| key)
+        };
+        assert_eq!(found(10), Some(key(11)));
+        assert_eq!(found(1), Some(key(11)), "ten redirects");
+        assert_eq!(found(0), None, "eleven redirects");
+    }
+
+    #[test]
     fn a_failing_pairing_database_is_an_error_that_says_what_to_do() {
         let mut harvest = Harvest::new().unwrap();
         harvest
