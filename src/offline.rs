@@ -29,6 +29,7 @@ use crate::archive::warc::{self, ArchivedResponse, ReadLimits, WarcReader};
 use crate::archive::wayback::{self, Capture};
 use crate::error::Error;
 use crate::extract::{self, DetailPage, Entry, Extracted};
+use crate::output_file::BlockWriter;
 use crate::page::{self, ArchiveMode, HttpResponse, Input, InputFile, Page};
 use crate::profile::Profiles;
 use crate::record::Record;
@@ -557,10 +558,10 @@ struct Spill {
 }
 
 enum SpillFile {
-    Writing(io::BufWriter<File>),
+    Writing(BlockWriter<File>),
     /// A write failed, so the file's end is unknown: only what was written
     /// before is read back.
-    Broken(io::BufWriter<File>),
+    Broken(BlockWriter<File>),
     Reading(File),
 }
 
@@ -571,12 +572,7 @@ impl Spill {
         if !self.tried {
             self.tried = true;
             match tempfile::tempfile() {
-                Ok(file) => {
-                    self.file = Some(SpillFile::Writing(io::BufWriter::with_capacity(
-                        64 * 1024,
-                        file,
-                    )))
-                }
+                Ok(file) => self.file = Some(SpillFile::Writing(BlockWriter::new(file, 0))),
                 Err(e) => tracing::debug!("no spill file, values stay in memory: {e}"),
             }
         }
@@ -614,7 +610,7 @@ impl Spill {
 
     fn finish_writing(&mut self) -> Result<(), Error> {
         if let Some(SpillFile::Writing(out) | SpillFile::Broken(out)) = self.file.take() {
-            let file = out.into_inner().map_err(|e| spill_error(e.into_error()))?;
+            let file = out.into_inner().map_err(spill_error)?;
             self.file = Some(SpillFile::Reading(file));
         }
         Ok(())

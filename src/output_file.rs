@@ -358,9 +358,114 @@ pub(crate) fn remove_unfinished() -> Vec<PathBuf> {
         .collect()
 }
 
+/// How much [`BlockWriter`] writes at a time.
+const BLOCK: usize = 64 * 1024;
+
+/// A buffered writer that writes whole blocks of [`BLOCK`] bytes at block
+/// boundaries of the file (but for the last, or when flushed). Linux clears the
+/// rest of a new page-cache folio that a write ends inside, so writing whatever
+/// a buffer holds when the next line does not fit, as `BufWriter` does, had the
+/// kernel clear most of a file once more before copying it in: 2 % of
+/// `extract`'s CPU for its output alone.
+pub(crate) struct BlockWriter<W: Write> {
+    inner: W,
+    buffer: Vec<u8>,
+    /// Where in the file the buffer starts.
+    position: u64,
+}
+
+impl<W: Write> BlockWriter<W> {
+    /// Writes to `inner`, whose next byte is byte `position` of its file.
+    pub(crate) fn new(inner: W, position: u64) -> BlockWriter<W> {
+        BlockWriter {
+            inner,
+            buffer: Vec::with_capacity(BLOCK),
+            position,
+        }
+    }
+
+    pub(crate) fn get_ref(&self) -> &W {
+        &self.inner
+    }
+
+    pub(crate) fn get_mut(&mut self) -> &mut W {
+        &mut self.inner
+    }
+
+    /// The writer, once what is buffered is written.
+    pub(crate) fn into_inner(mut self) -> io::Result<W> {
+        self.write_buffer()?;
+        Ok(self.inner)
+    }
+
+    /// How much more the buffer takes before it reaches a block boundary.
+    fn room(&self) -> usize {
+        let into_block = (self.position % BLOCK as u64) as usize + self.buffer.len();
+        BLOCK - into_block
+    }
+
+    fn write_buffer(&mut self) -> io::Result<()> {
+        self.inner.write_all(&self.buffer)?;
+        self.position += self.buffer.len() as u64;
+        self.buffer.clear();
+        Ok(())
+    }
+}
+
+impl<W: Write> Write for BlockWriter<W> {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        if self.room() == 0 {
+            self.write_buffer()?;
+        }
+        let taken = self.room().min(data.len());
+        self.buffer.extend_from_slice(&data[..taken]);
+        Ok(taken)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.write_buffer()?;
+        self.inner.flush()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The sizes of the writes a writer was given.
+    #[derive(Default)]
+    struct Writes(Vec<usize>);
+
+    impl Write for Writes {
+        fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+            self.0.push(data.len());
+            Ok(data.len())
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn block_writes_end_at_block_boundaries_even_after_a_flush() {
+        let mut out = BlockWriter::new(Writes::default(), 0);
+        for _ in 0..200 {
+            out.write_all(&[b'x'; 1000]).unwrap();
+        }
+        out.flush().unwrap();
+        out.write_all(&[b'y'; 70_000]).unwrap();
+        assert_eq!(
+            out.into_inner().unwrap().0,
+            // 200,000 bytes: three blocks, the flushed rest, then up to the
+            // next boundary (262,144) and on.
+            [65_536, 65_536, 65_536, 3_392, 62_144, 7_856]
+        );
+        // A file continued at byte 100 is written up to its next boundary first.
+        let mut out = BlockWriter::new(Writes::default(), 100);
+        out.write_all(&[b'z'; 70_000]).unwrap();
+        assert_eq!(out.into_inner().unwrap().0, [65_436, 4_564]);
+    }
 
     #[test]
     fn a_resumable_file_outlives_its_writer_and_drops_a_torn_tail() {

@@ -14,7 +14,7 @@ use chrono::NaiveDate;
 use serde_json::Value;
 
 use crate::error::Error;
-use crate::output_file::PendingFile;
+use crate::output_file::{BlockWriter, PendingFile};
 use crate::record::Record;
 
 use harvest::Harvest;
@@ -57,7 +57,7 @@ pub(crate) enum Output {
     Stdout(BufWriter<io::Stdout>),
     File {
         path: PathBuf,
-        file: BufWriter<PendingFile>,
+        file: BlockWriter<PendingFile>,
     },
 }
 
@@ -68,7 +68,10 @@ impl Output {
             Some(p) if p.as_os_str() == "-" => Output::Stdout(BufWriter::new(io::stdout())),
             Some(path) => Output::File {
                 path: path.to_path_buf(),
-                file: BufWriter::new(PendingFile::create(path).map_err(|e| write_error(path, e))?),
+                file: BlockWriter::new(
+                    PendingFile::create(path).map_err(|e| write_error(path, e))?,
+                    0,
+                ),
             },
         })
     }
@@ -84,7 +87,7 @@ impl Output {
                     PendingFile::resumable(path, keep).map_err(|e| write_error(path, e))?;
                 let output = Output::File {
                     path: path.to_path_buf(),
-                    file: BufWriter::new(file),
+                    file: BlockWriter::new(file, kept),
                 };
                 Ok((output, keep.is_some_and(|keep| keep == kept)))
             }
@@ -127,9 +130,7 @@ impl Output {
         match self {
             Output::Stdout(_) => Ok(()),
             Output::File { path, file } => {
-                let file = file
-                    .into_inner()
-                    .map_err(|e| write_error(&path, e.into_error()))?;
+                let file = file.into_inner().map_err(|e| write_error(&path, e))?;
                 file.discard().map_err(|e| write_error(&path, e))
             }
         }
@@ -144,9 +145,7 @@ impl Output {
         match self {
             Output::Stdout(mut out) => out.flush().map_err(Error::stdout),
             Output::File { path, file } => {
-                let file = file
-                    .into_inner()
-                    .map_err(|e| write_error(&path, e.into_error()))?;
+                let file = file.into_inner().map_err(|e| write_error(&path, e))?;
                 file.commit().map_err(|e| write_error(&path, e))
             }
         }
