@@ -368,7 +368,8 @@ const BLOCK: usize = 64 * 1024;
 /// kernel clear most of a file once more before copying it in: 2 % of
 /// `extract`'s CPU for its output alone.
 pub(crate) struct BlockWriter<W: Write> {
-    inner: W,
+    /// Taken only by [`BlockWriter::into_inner`].
+    inner: Option<W>,
     buffer: Vec<u8>,
     /// Where in the file the buffer starts.
     position: u64,
@@ -378,24 +379,24 @@ impl<W: Write> BlockWriter<W> {
     /// Writes to `inner`, whose next byte is byte `position` of its file.
     pub(crate) fn new(inner: W, position: u64) -> BlockWriter<W> {
         BlockWriter {
-            inner,
+            inner: Some(inner),
             buffer: Vec::with_capacity(BLOCK),
             position,
         }
     }
 
     pub(crate) fn get_ref(&self) -> &W {
-        &self.inner
+        self.inner.as_ref().expect("taken only by into_inner")
     }
 
     pub(crate) fn get_mut(&mut self) -> &mut W {
-        &mut self.inner
+        self.inner.as_mut().expect("taken only by into_inner")
     }
 
     /// The writer, once what is buffered is written.
     pub(crate) fn into_inner(mut self) -> io::Result<W> {
         self.write_buffer()?;
-        Ok(self.inner)
+        Ok(self.inner.take().expect("taken only here"))
     }
 
     /// How much more the buffer takes before it reaches a block boundary.
@@ -405,10 +406,22 @@ impl<W: Write> BlockWriter<W> {
     }
 
     fn write_buffer(&mut self) -> io::Result<()> {
-        self.inner.write_all(&self.buffer)?;
+        let inner = self.inner.as_mut().expect("taken only by into_inner");
+        inner.write_all(&self.buffer)?;
         self.position += self.buffer.len() as u64;
         self.buffer.clear();
         Ok(())
+    }
+}
+
+/// As `BufWriter` does, what is buffered is written when the writer is dropped
+/// unflushed (errors cannot be reported then): a run that ends early still
+/// leaves a named pipe or a device everything it was given.
+impl<W: Write> Drop for BlockWriter<W> {
+    fn drop(&mut self) {
+        if self.inner.is_some() {
+            let _ = self.write_buffer();
+        }
     }
 }
 
@@ -424,7 +437,7 @@ impl<W: Write> Write for BlockWriter<W> {
 
     fn flush(&mut self) -> io::Result<()> {
         self.write_buffer()?;
-        self.inner.flush()
+        self.get_mut().flush()
     }
 }
 
@@ -461,6 +474,13 @@ mod tests {
             // next boundary (262,144) and on.
             [65_536, 65_536, 65_536, 3_392, 62_144, 7_856]
         );
+        // Dropped unflushed, it still writes what it holds.
+        let mut written = Vec::new();
+        {
+            let mut out = BlockWriter::new(&mut written, 0);
+            out.write_all(b"line\n").unwrap();
+        }
+        assert_eq!(written, b"line\n");
         // A file continued at byte 100 is written up to its next boundary first.
         let mut out = BlockWriter::new(Writes::default(), 100);
         out.write_all(&[b'z'; 70_000]).unwrap();
