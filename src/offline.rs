@@ -665,10 +665,10 @@ const IN_FLIGHT_BYTES: usize = 16 * 1024 * 1024;
 
 /// Runs `item`, turning a panic into the failure of that item alone, so that a
 /// bug met on one page neither loses the others nor leaves the run waiting.
-fn run_caught(item: Item, profiles: &Profiles, max_input_bytes: u64) -> Outcome {
+fn run_caught(item: Item, profiles: &Profiles, config: &ExtractConfig) -> Outcome {
     let name = item.name();
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        item.run(profiles, max_input_bytes)
+        item.run(profiles, config)
     }))
     .unwrap_or_else(|panic| {
         let message = panic
@@ -713,7 +713,7 @@ fn in_order_on_workers(
                     let Ok((seq, chunk)) = next else { return };
                     let ran = chunk
                         .into_iter()
-                        .map(|item| run_caught(item, profiles, config.max_input_bytes))
+                        .map(|item| run_caught(item, profiles, config))
                         .collect();
                     if outcomes.send((seq, ran)).is_err() {
                         return;
@@ -952,14 +952,15 @@ impl Item {
         }
     }
 
-    fn run(self, profiles: &Profiles, max_input_bytes: u64) -> Outcome {
+    fn run(self, profiles: &Profiles, config: &ExtractConfig) -> Outcome {
         match self {
             Item::Html(file, bytes) => {
-                let bytes =
-                    match bytes.map_or_else(|| page::read_html_file(&file, max_input_bytes), Ok) {
-                        Ok(bytes) => bytes,
-                        Err(e) => return Outcome::Failed(e),
-                    };
+                let bytes = match bytes
+                    .map_or_else(|| page::read_html_file(&file, config.max_input_bytes), Ok)
+                {
+                    Ok(bytes) => bytes,
+                    Err(e) => return Outcome::Failed(e),
+                };
                 if file.text {
                     let url = file
                         .mirror_url
@@ -979,7 +980,8 @@ impl Item {
                         file.name
                     ));
                 }
-                extract_page(page, &file.name, profiles).unwrap_or_else(Outcome::Failed)
+                extract_page(page, &file.name, profiles, config.explain)
+                    .unwrap_or_else(Outcome::Failed)
             }
             Item::Response(recorded) => {
                 let response = HttpResponse {
@@ -997,7 +999,7 @@ impl Item {
                 {
                     return Outcome::Redirect(recorded.url, target);
                 }
-                match extract_page(page, &recorded.name, profiles) {
+                match extract_page(page, &recorded.name, profiles, config.explain) {
                     Ok(outcome) => outcome,
                     Err(e @ Error::Skipped { .. }) => Outcome::Failed(e),
                     Err(e) => Outcome::Warning(e),
@@ -1034,16 +1036,22 @@ fn text_page(url: Url, bytes: &[u8]) -> Outcome {
 }
 
 /// Parses and extracts one page, keeping what was extracted and not the text.
-fn extract_page(mut page: Page, name: &str, profiles: &Profiles) -> Result<Outcome, Error> {
+fn extract_page(
+    mut page: Page,
+    name: &str,
+    profiles: &Profiles,
+    explain: bool,
+) -> Result<Outcome, Error> {
     let document = extract::parse_document(&page.html).map_err(|e| Error::Skipped {
         path: name.to_string(),
         reason: e.to_string(),
     })?;
     // The tree holds the text now: the page's copy goes before selection.
     page.html = String::new();
-    let reading = extract::read(&page, &document, profiles).ok_or_else(|| Error::NoProfile {
-        path: name.to_string(),
-    })?;
+    let reading =
+        extract::read(&page, &document, profiles, explain).ok_or_else(|| Error::NoProfile {
+            path: name.to_string(),
+        })?;
     drop(document);
     Ok(Outcome::Page(Box::new(ReadPage {
         page,

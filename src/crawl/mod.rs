@@ -445,8 +445,14 @@ async fn crawl_pages(
                 let fetched = match request {
                     Ok(response) => {
                         let kept = remember.then(|| to_keep(&response)).flatten();
-                        let read =
-                            read::read(response, task.role, profiles, config.archive_mode).await;
+                        let read = read::read(
+                            response,
+                            task.role,
+                            profiles,
+                            config.archive_mode,
+                            config.explain,
+                        )
+                        .await;
                         Ok((read, kept))
                     }
                     Err(error) => Err(error),

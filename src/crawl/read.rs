@@ -67,17 +67,20 @@ pub(super) struct Profiled {
     pub problem: Option<String>,
 }
 
-/// Reads `response`, fetched as `role`, on the blocking pool.
+/// Reads `response`, fetched as `role`, on the blocking pool; `explain` asks
+/// for what `--explain` prints.
 pub(super) async fn read(
     response: Response,
     role: Role,
     profiles: Arc<Profiles>,
     mode: ArchiveMode,
+    explain: bool,
 ) -> Fetched {
     let url = response.url.clone();
     let status = response.status;
     let bytes = response.body.len();
-    let reading = tokio::task::spawn_blocking(move || read_now(&response, role, &profiles, mode));
+    let reading =
+        tokio::task::spawn_blocking(move || read_now(&response, role, &profiles, mode, explain));
     let read = match reading.await {
         Ok(read) => read,
         // A panic in the extractor is a bug; it surfaces as it would have inline.
@@ -91,7 +94,13 @@ pub(super) async fn read(
     }
 }
 
-fn read_now(response: &Response, role: Role, profiles: &Profiles, mode: ArchiveMode) -> Read {
+fn read_now(
+    response: &Response,
+    role: Role,
+    profiles: &Profiles,
+    mode: ArchiveMode,
+    explain: bool,
+) -> Read {
     let http = response.http();
     if !http.is_html() {
         return Read::NotHtml {
@@ -115,7 +124,7 @@ fn read_now(response: &Response, role: Role, profiles: &Profiles, mode: ArchiveM
             None => Read::NoProfile,
         };
     }
-    let Some(reading) = extract::read(&page, &document, profiles) else {
+    let Some(reading) = extract::read(&page, &document, profiles, explain) else {
         return Read::NoProfile;
     };
     let profiled = Profiled {

@@ -119,6 +119,26 @@ fn robots_txt_is_obeyed() {
 }
 
 #[test]
+fn crawl_explain_says_which_profile_read_a_listing_page_only_when_asked() {
+    let server = TestServer::samples();
+    let explained = crawl_server(&server, &["/kuntajohtajakokous/"], &["--explain"]);
+    let text = stderr(&explained);
+    let on = format!("harava: explain {}: ", server.url("/kuntajohtajakokous/"));
+    assert!(
+        text.contains(&format!(
+            "{on}profile: uusimaa2019 (its hosts include www.uusimaa2019.fi)\n"
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("{on}listing.entry: main article.type-post\n")),
+        "{text}"
+    );
+    let quiet = crawl_server(&server, &["/kuntajohtajakokous/"], &[]);
+    assert!(!stderr(&quiet).contains("explain"), "{}", stderr(&quiet));
+}
+
+#[test]
 fn crawl_delay_in_robots_txt_wins_over_a_faster_rate() {
     let server = TestServer::samples();
     server.route(

@@ -138,6 +138,30 @@ fn without_a_usable_temporary_directory_what_waits_stays_in_memory() {
 }
 
 #[test]
+fn explain_says_which_profile_read_a_page_and_with_what_only_when_asked() {
+    let page = samples().join("strateginen-johtoryhma/page/3/index.html");
+    let page = page.to_str().unwrap();
+    let explained = run(&["extract", "--explain", page]);
+    let stderr_text = stderr(&explained);
+    let lines: Vec<&str> = stderr_text
+        .lines()
+        .filter(|line| line.starts_with("harava: explain "))
+        .collect();
+    let on = "harava: explain https://www.uusimaa2019.fi/strateginen-johtoryhma/page/3/: ";
+    assert_eq!(
+        lines[..2],
+        [
+            format!("{on}profile: uusimaa2019 (its hosts include www.uusimaa2019.fi)"),
+            format!("{on}listing.entry: main article.type-post"),
+        ]
+    );
+    assert!(lines.contains(&format!("{on}detail.body: main article .entry-content").as_str()));
+    let quiet = run(&["extract", page]);
+    assert!(!stderr(&quiet).contains("explain"), "{}", stderr(&quiet));
+    assert_eq!(explained.stdout, quiet.stdout);
+}
+
+#[test]
 fn output_file_is_written_whole_and_nothing_else_is_left() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("meetings.jsonl");
