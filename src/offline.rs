@@ -559,8 +559,9 @@ struct Spill {
 
 enum SpillFile {
     Writing(BlockWriter<File>),
-    /// A write failed, so the file's end is unknown: only what was written
-    /// before is read back.
+    /// A write failed: the values after it stay in memory. What the writer
+    /// still holds of earlier ones is written when writing finishes, and if
+    /// that fails too, the run fails.
     Broken(BlockWriter<File>),
     Reading(File),
 }

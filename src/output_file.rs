@@ -7,6 +7,9 @@
 //! directly. Output paths are checked before a run starts, so a mistyped one
 //! fails at once rather than after an hour's crawl.
 //!
+//! Their writes (and those of `extract`'s temporary file) go through
+//! [`BlockWriter`], in whole blocks aligned in the file.
+//!
 //! A leaf module: every writer of files uses it, and it uses nothing of the
 //! crate but the error type.
 
@@ -405,12 +408,26 @@ impl<W: Write> BlockWriter<W> {
         BLOCK - into_block
     }
 
+    /// Writes out the buffer. What went out before a failure is dropped from
+    /// it, so that writing again (a flush after the error, or the drop) does
+    /// not repeat it in the file.
     fn write_buffer(&mut self) -> io::Result<()> {
         let inner = self.inner.as_mut().expect("taken only by into_inner");
-        inner.write_all(&self.buffer)?;
-        self.position += self.buffer.len() as u64;
-        self.buffer.clear();
-        Ok(())
+        let mut done = 0;
+        let result = loop {
+            if done == self.buffer.len() {
+                break Ok(());
+            }
+            match inner.write(&self.buffer[done..]) {
+                Ok(0) => break Err(io::Error::from(io::ErrorKind::WriteZero)),
+                Ok(n) => done += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => break Err(e),
+            }
+        };
+        self.position += done as u64;
+        self.buffer.drain(..done);
+        result
     }
 }
 
@@ -458,6 +475,50 @@ mod tests {
         fn flush(&mut self) -> io::Result<()> {
             Ok(())
         }
+    }
+
+    /// Takes `first` bytes, then fails once, then takes everything.
+    struct FailsOnce {
+        file: Vec<u8>,
+        first: usize,
+        failed: bool,
+    }
+
+    impl Write for FailsOnce {
+        fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+            let n = match (self.file.is_empty(), self.failed) {
+                (true, _) => data.len().min(self.first),
+                (false, false) => {
+                    self.failed = true;
+                    return Err(io::Error::other("disk full"));
+                }
+                (false, true) => data.len(),
+            };
+            self.file.extend_from_slice(&data[..n]);
+            Ok(n)
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_block_written_in_part_before_a_failure_is_not_written_twice() {
+        let inner = FailsOnce {
+            file: Vec::new(),
+            first: 1000,
+            failed: false,
+        };
+        let mut out = BlockWriter::new(inner, 0);
+        let data: Vec<u8> = (0..70_000u32).map(|n| n as u8).collect();
+        let error = out.write_all(&data).unwrap_err();
+        assert_eq!(error.to_string(), "disk full");
+        // The retry, and then the rest.
+        out.flush().unwrap();
+        let written = out.into_inner().unwrap().file;
+        assert_eq!(written.len(), BLOCK);
+        assert_eq!(written, data[..BLOCK]);
     }
 
     #[test]
