@@ -103,11 +103,11 @@ pub struct ExtractReport {
 /// chooses among captures (digests of ids and URL keys, capture times, spill
 /// positions) waits in a private temporary SQLite database, so that memory
 /// stays the same however many pages a run reads (unless no temporary file can
-/// be made: then it waits in memory). Rows are only appended while
-/// pages come in, and paired at the end by sorting and then joining in key
-/// order: with keys that are digests, looking each one up as it came would
-/// touch a random page of the database every time, and once the database
-/// outgrows its cache, every lookup would cost a read and a write.
+/// be made: then it waits in memory). Rows are only appended while pages come
+/// in, and paired at the end by sorting and then joining in key order: with
+/// keys that are digests, looking each one up as it came would touch a random
+/// page of the database every time, and once the database outgrows its cache,
+/// every lookup would cost a read and a write.
 pub(crate) struct Harvest {
     pairs: Connection,
     /// Whether a page was read by itself: only then are the detail pages that
@@ -122,8 +122,8 @@ pub(crate) struct Harvest {
 /// The pairing database's tables. Rows are numbered in input order (`n`, the
 /// row id); keys and ids are [`Digest`]s, as 16-byte blobs; `spill` and `len`
 /// say where a value waits (see [`Spilled::columns`]), `page_spill` and
-/// `page_len` where an entry's listing page does. A standalone page's `detail`
-/// is the number of its row in `detail`.
+/// `page_len` where an entry's listing page does. A standalone page's
+/// `detail_n` is the number of its row in `detail`.
 const SCHEMA: &str = "
     CREATE TABLE entry (
         n INTEGER PRIMARY KEY, id BLOB NOT NULL, detail BLOB,
@@ -132,7 +132,7 @@ const SCHEMA: &str = "
     CREATE TABLE detail (n INTEGER PRIMARY KEY, key BLOB NOT NULL, spill INTEGER NOT NULL, len INTEGER NOT NULL);
     CREATE TABLE redirect (n INTEGER PRIMARY KEY, source BLOB NOT NULL, target BLOB NOT NULL);
     CREATE TABLE standalone (
-        n INTEGER PRIMARY KEY, detail INTEGER NOT NULL, key BLOB NOT NULL, id BLOB NOT NULL,
+        n INTEGER PRIMARY KEY, detail_n INTEGER NOT NULL, key BLOB NOT NULL, id BLOB NOT NULL,
         spill INTEGER NOT NULL, len INTEGER NOT NULL);
     CREATE TABLE led_to (key BLOB NOT NULL);
     CREATE TABLE written (id BLOB NOT NULL);
@@ -182,7 +182,7 @@ const RECORDS: &str = "
 const STANDALONE_RECORDS: &str = "
     SELECT spill, len FROM (
         SELECT s.n, s.id, s.spill, s.len, row_number() OVER (PARTITION BY s.id ORDER BY s.n) AS nth
-        FROM standalone AS s JOIN first_detail AS f ON f.key = s.key AND f.n = s.detail
+        FROM standalone AS s JOIN first_detail AS f ON f.key = s.key AND f.n = s.detail_n
         WHERE s.key NOT IN (SELECT key FROM led_to))
     WHERE nth = 1 AND id NOT IN (SELECT id FROM written) ORDER BY n";
 
@@ -305,7 +305,7 @@ impl Harvest {
                     let (spill, len) = self.spill.keep(&record).columns();
                     self.pairs
                         .prepare_cached(
-                            "INSERT INTO standalone (detail, key, id, spill, len)
+                            "INSERT INTO standalone (detail_n, key, id, spill, len)
                              VALUES (?1, ?2, ?3, ?4, ?5)",
                         )
                         .and_then(|mut insert| {
