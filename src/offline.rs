@@ -142,20 +142,24 @@ const SCHEMA: &str = "
 /// each sort's share before it goes on in temporary files).
 const PAIRING_CACHE_KIB: i64 = 2048;
 
-/// The end of the run's tables, each filled in key order: the first detail
+/// Fills the end of the run's tables, each in key order: the first detail
 /// page read under each URL key, the last redirect recorded from each URL, and
 /// each meeting, from the entry that gives its record, in the order of the
 /// detail pages' keys, so that pairing reads `first_detail` front to back.
-const PAIRING: &str = "
-    CREATE TABLE first_detail (
-        key BLOB PRIMARY KEY, n INTEGER NOT NULL, spill INTEGER NOT NULL, len INTEGER NOT NULL
-    ) WITHOUT ROWID;
-    INSERT OR IGNORE INTO first_detail SELECT key, n, spill, len FROM detail ORDER BY key, n;
-    CREATE TABLE last_redirect (source BLOB PRIMARY KEY, target BLOB NOT NULL) WITHOUT ROWID;
-    INSERT OR REPLACE INTO last_redirect SELECT source, target FROM redirect ORDER BY source, n;
-    CREATE TABLE meeting AS SELECT first, id, detail, spill, len, page_spill, page_len
-        FROM (MEETINGS) WHERE n = first ORDER BY detail;
-";
+fn fill_pairing_tables(pairs: &Connection) -> Result<(), Error> {
+    pairs
+        .execute_batch(&format!(
+            "CREATE TABLE first_detail (
+                key BLOB PRIMARY KEY, n INTEGER NOT NULL, spill INTEGER NOT NULL, len INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            INSERT OR IGNORE INTO first_detail SELECT key, n, spill, len FROM detail ORDER BY key, n;
+            CREATE TABLE last_redirect (source BLOB PRIMARY KEY, target BLOB NOT NULL) WITHOUT ROWID;
+            INSERT OR REPLACE INTO last_redirect SELECT source, target FROM redirect ORDER BY source, n;
+            CREATE TABLE meeting AS SELECT first, id, detail, spill, len, page_spill, page_len
+                FROM ({MEETINGS}) WHERE n = first ORDER BY detail;"
+        ))
+        .map_err(pairing_error)
+}
 
 /// Each entry, the first entry of its meeting (`first`), and what the entry
 /// that gives the meeting's record holds: the newest capture, the earliest of
@@ -380,9 +384,7 @@ impl Harvest {
             mut spill,
         } = self;
         spill.finish_writing()?;
-        pairs
-            .execute_batch(&PAIRING.replace("MEETINGS", MEETINGS))
-            .map_err(pairing_error)?;
+        fill_pairing_tables(&pairs)?;
         let mut records = pairs.prepare(RECORDS).map_err(pairing_error)?;
         let mut records = records.query([]).map_err(pairing_error)?;
         // The listing page read back last: its entries are mostly written together.
@@ -1407,10 +1409,7 @@ mod tests {
         harvest
             .add(page, Extracted::Detail(DetailPage::default()), "p")
             .unwrap();
-        harvest
-            .pairs
-            .execute_batch(&PAIRING.replace("MEETINGS", MEETINGS))
-            .unwrap();
+        fill_pairing_tables(&harvest.pairs).unwrap();
         let found = |n: usize| {
             detail_through_redirects(&harvest.pairs, key(n))
                 .unwrap()
