@@ -201,6 +201,57 @@ impl PendingFile {
     }
 }
 
+#[cfg(test)]
+impl std::os::fd::AsRawFd for PendingFile {
+    fn as_raw_fd(&self) -> std::os::fd::RawFd {
+        match &self.inner {
+            Inner::Replace { temp, .. } => temp.as_file().as_raw_fd(),
+            Inner::Resumable { file, .. } | Inner::Through(file) => file.as_raw_fd(),
+        }
+    }
+}
+
+/// A disk that fills up and then has room again, for the tests of what a
+/// failed write leaves behind.
+#[cfg(test)]
+pub(crate) struct DiskFull {
+    fd: std::os::fd::RawFd,
+    saved: std::os::fd::OwnedFd,
+}
+
+#[cfg(test)]
+impl DiskFull {
+    /// Until dropped, every write to `fd` fails with "No space left on
+    /// device" (it writes to `/dev/full`); then it writes to its file again,
+    /// at the offset where it was.
+    pub(crate) fn on(fd: std::os::fd::RawFd) -> DiskFull {
+        use std::os::fd::{AsRawFd, FromRawFd};
+        // SAFETY: `fd` is open for the guard's lifetime (the caller's file);
+        // dup returns a new descriptor this guard then owns.
+        let saved = unsafe {
+            let copy = libc::dup(fd);
+            assert!(copy >= 0, "dup: {}", io::Error::last_os_error());
+            std::os::fd::OwnedFd::from_raw_fd(copy)
+        };
+        let full = OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .expect("/dev/full");
+        // SAFETY: both descriptors are open.
+        assert!(unsafe { libc::dup2(full.as_raw_fd(), fd) } >= 0);
+        DiskFull { fd, saved }
+    }
+}
+
+#[cfg(test)]
+impl Drop for DiskFull {
+    fn drop(&mut self) {
+        use std::os::fd::AsRawFd;
+        // SAFETY: both descriptors are open; dup2 replaces `fd` atomically.
+        assert!(unsafe { libc::dup2(self.saved.as_raw_fd(), self.fd) } >= 0);
+    }
+}
+
 /// A ZIP (a WACZ package) is written by seeking back to its entries' headers.
 impl io::Seek for PendingFile {
     fn seek(&mut self, position: io::SeekFrom) -> io::Result<u64> {

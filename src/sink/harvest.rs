@@ -64,6 +64,9 @@ pub(crate) struct Harvest {
     emit_all: bool,
     full: bool,
     counts: Counts,
+    /// Whether a write or sync of the changes file failed since the last
+    /// checkpoint, so that it may end in a torn line.
+    changes_torn: bool,
 }
 
 /// Whether `record` was written without the body of a detail page it has,
@@ -131,6 +134,7 @@ impl Harvest {
                 emit_all: delivery.emit_all,
                 full: delivery.full,
                 counts: Counts::default(),
+                changes_torn: false,
             },
             keep_records,
         ))
@@ -215,7 +219,9 @@ impl Harvest {
             })
             .expect("change lines serialize");
             line.push(b'\n');
-            changes.write_line(&line)?;
+            let written = changes.write_line(&line);
+            self.changes_torn |= written.is_err();
+            written?;
         }
         Ok(())
     }
@@ -293,9 +299,16 @@ impl Harvest {
         if let (Some(path), Some(bytes)) = (records, synced) {
             self.store.set_output_progress(run, path, bytes)?;
         }
-        if let Some(changes) = &mut self.changes
-            && let Some(bytes) = changes.sync()?
-            && let Some(path) = changes.path().map(PathBuf::from)
+        let changes_synced = match &mut self.changes {
+            Some(changes) => changes.sync().inspect_err(|_| self.changes_torn = true)?,
+            None => None,
+        };
+        if let Some(bytes) = changes_synced
+            && let Some(path) = self
+                .changes
+                .as_ref()
+                .and_then(Output::path)
+                .map(PathBuf::from)
         {
             self.store.set_output_progress(run, &path, bytes)?;
         }
@@ -308,6 +321,23 @@ impl Harvest {
             changes.commit()?;
         }
         self.store.end_run(self.start.run, outcome, counts)
+    }
+
+    /// Whether the changes file may end in a torn line (see [`Harvest::roll_back`]).
+    pub(crate) fn changes_torn(&self) -> bool {
+        self.changes_torn
+    }
+
+    #[cfg(test)]
+    pub(crate) fn changes_fd(&self) -> std::os::fd::RawFd {
+        self.changes.as_ref().expect("a changes file").raw_fd()
+    }
+
+    /// Forgets what the run told the database since the last checkpoint: the
+    /// outputs may not hold it whole. The next run of the same command cuts
+    /// the files back to that checkpoint and reads and delivers the rest again.
+    pub(crate) fn roll_back(&mut self) -> Result<(), Error> {
+        self.store.roll_back()
     }
 
     /// Records that the run stopped on an error, leaving the changes file for

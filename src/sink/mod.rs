@@ -50,6 +50,11 @@ pub struct Sink {
     /// into, which must then be kept even if this run reads nothing.
     continued: bool,
     harvest: Option<Harvest>,
+    /// Whether writing a record, syncing the outputs or telling the state
+    /// failed since the last checkpoint: the records file may then end in a
+    /// torn line, and the state may count as delivered a record whose line is
+    /// not whole, so what came after that checkpoint must not be committed.
+    torn: bool,
 }
 
 /// One JSON Lines output: standard output, or a file moved into place at the end.
@@ -125,6 +130,15 @@ impl Output {
         }
     }
 
+    #[cfg(test)]
+    fn raw_fd(&self) -> std::os::fd::RawFd {
+        use std::os::fd::AsRawFd;
+        match self {
+            Output::Stdout(_) => io::stdout().as_raw_fd(),
+            Output::File { file, .. } => file.get_ref().as_raw_fd(),
+        }
+    }
+
     /// Leaves the destination as it was.
     fn discard(self) -> Result<(), Error> {
         match self {
@@ -193,6 +207,7 @@ impl Sink {
             before_since: 0,
             continued: false,
             harvest: None,
+            torn: false,
         })
     }
 
@@ -257,6 +272,7 @@ impl Sink {
             before_since: 0,
             continued: holds_earlier,
             harvest: Some(harvest),
+            torn: false,
         })
     }
 
@@ -269,6 +285,12 @@ impl Sink {
     /// Writes a record read from a listing entry: `found` says where, so the
     /// state can tell a removed meeting and a known entry later.
     pub(crate) fn deliver(&mut self, record: &Record, found: &Found) -> Result<(), Error> {
+        let delivered = self.deliver_unguarded(record, found);
+        self.torn |= delivered.is_err();
+        delivered
+    }
+
+    fn deliver_unguarded(&mut self, record: &Record, found: &Found) -> Result<(), Error> {
         if let Some(since) = self.since
             && record
                 .meeting_date
@@ -306,13 +328,15 @@ impl Sink {
     /// database records them as delivered, so a crash never loses a delivered
     /// line nor delivers one twice.
     pub fn flush(&mut self) -> Result<(), Error> {
-        match &mut self.harvest {
-            Some(harvest) => {
-                let synced = self.records.sync()?;
-                harvest.checkpoint(self.records.path(), synced)
-            }
+        let flushed = match &mut self.harvest {
+            Some(harvest) => self
+                .records
+                .sync()
+                .and_then(|synced| harvest.checkpoint(self.records.path(), synced)),
             None => self.records.flush(),
-        }
+        };
+        self.torn |= flushed.is_err();
+        flushed
     }
 
     pub(crate) fn written(&self) -> u64 {
@@ -334,16 +358,20 @@ impl Sink {
     /// Ends a run cut short by an error: what was delivered is synced and the
     /// state database records it, and a records file is left where the next
     /// run of the same command continues it (without a state, it is removed:
-    /// its records may be missing).
+    /// its records may be missing). After a failed write, sync or state update
+    /// nothing since the last checkpoint is recorded: the next run cuts the
+    /// files back to it and delivers those records again.
     pub fn abandon(mut self) -> Result<(), Error> {
-        if let Some(harvest) = &mut self.harvest {
+        let Some(mut harvest) = self.harvest.take() else {
+            return Ok(());
+        };
+        if self.torn || harvest.changes_torn() {
+            harvest.roll_back()?;
+        } else {
             let synced = self.records.sync()?;
             harvest.checkpoint(self.records.path(), synced)?;
         }
-        if let Some(harvest) = self.harvest {
-            harvest.end_in_error()?;
-        }
-        Ok(())
+        harvest.end_in_error()
     }
 
     /// Ends a run that read no page: a file that was there already is left as it
@@ -381,5 +409,140 @@ impl Sink {
             harvest.end(outcome, &all)?;
         }
         Ok(self.written)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output_file::DiskFull;
+
+    /// Two meetings read from a listing page; the second one's line is longer
+    /// than the 64 KiB the records file is written in.
+    fn small_and_big() -> (Record, Record) {
+        let url = url::Url::parse("https://www.uusimaa2019.fi/kuntajohtajakokous/").unwrap();
+        let html = r#"<h1>Kuntajohtajakokous</h1>
+            <div class="kokous"><h3><a href="/muistiot/kuntajohtajakokous-10-5-2017/">Kuntajohtajakokous 10.5.2017</a></h3></div>
+            <div class="kokous"><h3><a href="/muistiot/kuntajohtajakokous-26-4-2017/">Kuntajohtajakokous 26.4.2017</a></h3></div>"#;
+        let page = crate::page::Page::new(url.clone(), url, html.to_string());
+        let crate::extract::Extracted::Listing(listing) = crate::extract::extract_generic(&page)
+        else {
+            panic!("a listing")
+        };
+        let mut records = listing
+            .entries
+            .into_iter()
+            .map(|entry| Record::new(entry, &page, None, "generic"));
+        let small = records.next().unwrap();
+        let mut big = records.next().unwrap();
+        big.body = Some("Pöytäkirja tarkastettiin. ".repeat(4_000));
+        (small, big)
+    }
+
+    struct Run {
+        _dir: tempfile::TempDir,
+        output: PathBuf,
+        changes: PathBuf,
+        delivery: Delivery,
+    }
+
+    impl Run {
+        fn new() -> Run {
+            let dir = tempfile::tempdir().unwrap();
+            let changes = dir.path().join("changes.jsonl");
+            Run {
+                output: dir.path().join("records.jsonl"),
+                delivery: Delivery {
+                    state: Some(dir.path().join("state.sqlite")),
+                    changes: Some(changes.clone()),
+                    ..Delivery::default()
+                },
+                changes,
+                _dir: dir,
+            }
+        }
+
+        fn open(&self) -> Sink {
+            let starts = ["https://www.uusimaa2019.fi/kuntajohtajakokous/".to_string()];
+            let options = serde_json::json!({"command": "test"});
+            Sink::open(Some(&self.output), &self.delivery, &starts, &options).unwrap()
+        }
+
+        /// The ids of the lines of `path`, each of which must be whole JSON.
+        fn ids(path: &Path) -> Vec<String> {
+            std::fs::read_to_string(path)
+                .unwrap()
+                .lines()
+                .map(|line| {
+                    let value: Value = serde_json::from_str(line)
+                        .unwrap_or_else(|e| panic!("a torn line in {}: {e}", path.display()));
+                    value["id"].as_str().unwrap().to_string()
+                })
+                .collect()
+        }
+    }
+
+    #[test]
+    fn a_record_whose_write_failed_is_delivered_whole_by_the_next_run() {
+        let (small, big) = small_and_big();
+        let run = Run::new();
+        let mut sink = run.open();
+        sink.write(&small).unwrap();
+        sink.flush().unwrap();
+        let error = {
+            let _full = DiskFull::on(sink.records.raw_fd());
+            sink.write(&big).unwrap_err()
+        };
+        assert!(
+            error.to_string().contains("No space left on device"),
+            "{error}"
+        );
+        // The disk has room again when the run ends in error: writing out what
+        // it holds would now succeed, and end in the middle of the big line.
+        sink.abandon().unwrap();
+
+        let mut sink = run.open();
+        sink.write(&small).unwrap();
+        sink.write(&big).unwrap();
+        assert_eq!(sink.finish(Outcome::Ok, &Value::Null).unwrap(), 1);
+        assert_eq!(Run::ids(&run.output), [small.id.as_str(), big.id.as_str()]);
+        assert_eq!(Run::ids(&run.changes), [small.id.as_str(), big.id.as_str()]);
+    }
+
+    #[test]
+    fn a_change_line_whose_write_failed_is_written_whole_by_the_next_run() {
+        let (small, _) = small_and_big();
+        // Enough meetings for their change lines to fill a 64 KiB block.
+        let meetings: Vec<Record> = (0..2_000)
+            .map(|n| Record {
+                id: format!("{n:016x}"),
+                ..small.clone()
+            })
+            .collect();
+        let run = Run::new();
+        let mut sink = run.open();
+        sink.write(&meetings[0]).unwrap();
+        sink.flush().unwrap();
+        let error = {
+            let _full = DiskFull::on(sink.harvest.as_ref().unwrap().changes_fd());
+            meetings[1..]
+                .iter()
+                .find_map(|meeting| sink.write(meeting).err())
+                .expect("a change line's block is written")
+        };
+        assert!(
+            error.to_string().contains("No space left on device"),
+            "{error}"
+        );
+        sink.abandon().unwrap();
+
+        let mut sink = run.open();
+        for meeting in &meetings {
+            sink.write(meeting).unwrap();
+        }
+        sink.finish(Outcome::Ok, &Value::Null).unwrap();
+        let ids: Vec<&str> = meetings.iter().map(|m| m.id.as_str()).collect();
+        assert_eq!(Run::ids(&run.output), ids);
+        assert_eq!(Run::ids(&run.changes), ids);
     }
 }

@@ -214,6 +214,13 @@ impl Store {
             .for_state(&self.path)
     }
 
+    /// Forgets everything written since the last checkpoint, as a crash would.
+    pub(crate) fn roll_back(&mut self) -> Result<(), Error> {
+        self.conn
+            .execute_batch("ROLLBACK; BEGIN IMMEDIATE")
+            .for_state(&self.path)
+    }
+
     /// Records the start of a run of `starts` with `options` (both as the
     /// command gave them: the next run of the same command resumes this one if it
     /// does not finish), and checkpoints.
