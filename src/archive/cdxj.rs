@@ -29,9 +29,11 @@
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
 
 use chrono::{DateTime, Utc};
 use data_encoding::BASE32;
+use regex::Regex;
 use sha1::{Digest, Sha1};
 use thiserror::Error;
 
@@ -311,7 +313,9 @@ fn plain_record<R: BufRead>(input: &mut Counting<R>, record: &mut Vec<u8>) -> io
     Ok(true)
 }
 
-/// The SURT key of `url` as the Python `surt` package (and so pywb) computes it.
+/// The SURT key of `url` as the Python `surt` package (and so pywb) computes it,
+/// with its Internet Archive canonicalization: path and query in lower case,
+/// session ids left out, the query's arguments in order.
 pub(crate) fn surt(url: &str) -> String {
     let Ok(parsed) = url::Url::parse(url) else {
         return url.to_lowercase();
@@ -326,24 +330,101 @@ pub(crate) fn surt(url: &str) -> String {
         key.push_str(&format!(":{port}"));
     }
     key.push(')');
-    let mut path = reescape(parsed.path());
+    let mut path =
+        strip_path_session_id(without_empty_segments(&reescape(parsed.path())).to_lowercase());
     if path.len() > 1 && path.ends_with('/') {
         path.pop();
     }
     key.push_str(&path);
     if let Some(query) = parsed.query() {
-        let mut arguments: Vec<String> = query
-            .split('&')
-            .filter(|a| !a.is_empty())
-            .map(reescape)
-            .collect();
-        arguments.sort();
-        if !arguments.is_empty() {
+        let query = strip_query_session_id(reescape(query)).to_lowercase();
+        let query = alpha_reorder(&query);
+        if !query.is_empty() {
             key.push('?');
-            key.push_str(&arguments.join("&"));
+            key.push_str(&query);
         }
     }
     key.to_lowercase()
+}
+
+/// The path with its runs of slashes made one, as surt makes them (a
+/// trailing slash stays).
+fn without_empty_segments(path: &str) -> String {
+    let Some(last) = path.rfind('/') else {
+        return path.to_string();
+    };
+    let mut out = String::with_capacity(path.len());
+    out.push('/');
+    for segment in path[..last].split('/').filter(|s| !s.is_empty()) {
+        out.push_str(segment);
+        out.push('/');
+    }
+    out.push_str(&path[last + 1..]);
+    out
+}
+
+/// surt's rules for the session ids servers put in a query: each rule takes
+/// out the last match of its pattern, and what follows it, after an `&`, stays
+/// (so `id=5&sid=…` leaves `id=5&`, as surt does).
+fn strip_query_session_id(mut query: String) -> String {
+    static RULES: LazyLock<[Regex; 5]> = LazyLock::new(|| {
+        [
+            "jsessionid=[0-9a-zA-Z]{32}",
+            "phpsessid=[0-9a-zA-Z]{32}",
+            "sid=[0-9a-zA-Z]{32}",
+            "aspsessionid[a-zA-Z]{8}=[a-zA-Z]{24}",
+            "cfid=[^&]+&cftoken=[^&]+",
+        ]
+        .map(|id| Regex::new(&format!("(?i)^(.*)(?:{id})(?:&(.*))?$")).expect("a valid rule"))
+    });
+    for rule in &*RULES {
+        if let Some(found) = rule.captures(&query) {
+            let rest = found.get(2).map_or("", |rest| rest.as_str());
+            query = format!("{}{rest}", &found[1]);
+        }
+    }
+    query
+}
+
+/// surt's rules for the session ids ASP.NET puts in a path (`/(S(…))/x.aspx`).
+fn strip_path_session_id(mut path: String) -> String {
+    static RULES: LazyLock<[Regex; 2]> = LazyLock::new(|| {
+        [
+            r"(?i)^(.*/)(\((?:[a-z]\([0-9a-z]{24}\))+\)/)([^?]+\.aspx.*)$",
+            r"(?i)^(.*/)(\([0-9a-z]{24}\)/)([^?]+\.aspx.*)$",
+        ]
+        .map(|rule| Regex::new(rule).expect("a valid rule"))
+    });
+    for rule in &*RULES {
+        if let Some(found) = rule.captures(&path) {
+            path = format!("{}{}", &found[1], &found[3]);
+        }
+    }
+    path
+}
+
+/// The arguments of `query` sorted as surt sorts them: by name, then an
+/// argument without `=` before one with, then by value; empty ones included.
+fn alpha_reorder(query: &str) -> String {
+    if query.len() <= 1 {
+        return query.to_string();
+    }
+    let mut arguments: Vec<(&str, Option<&str>)> = query
+        .split('&')
+        .map(|argument| match argument.split_once('=') {
+            Some((name, value)) => (name, Some(value)),
+            None => (argument, None),
+        })
+        .collect();
+    arguments.sort_unstable();
+    arguments
+        .iter()
+        .map(|(name, value)| match value {
+            Some(value) => format!("{name}={value}"),
+            None => name.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 /// `www.`, `www2.` and the like name the same site; the key leaves them out.
@@ -426,6 +507,42 @@ mod tests {
             ("http://www.example.com:80/x#frag", "com,example)/x"),
             ("http://example.com/a%20b?c=%2F", "com,example)/a%20b?c=/"),
             ("http://xn--exmple-cua.com/ä", "com,xn--exmple-cua)/%c3%a4"),
+            // The query in lower case before its arguments are sorted, by name
+            // and then value; session ids left out, as surt's patterns say.
+            ("http://example.com/x?a=1&B=2", "com,example)/x?a=1&b=2"),
+            ("http://example.com/x?a-b=1&a=2", "com,example)/x?a=2&a-b=1"),
+            ("http://example.com/x?a=2&a=1&a", "com,example)/x?a&a=1&a=2"),
+            (
+                "http://example.com/page.php?PHPSESSID=0123456789abcdef0123456789abcdef&id=5",
+                "com,example)/page.php?id=5",
+            ),
+            (
+                "http://example.com/page.php?id=5&sid=0123456789abcdef0123456789abcdef",
+                "com,example)/page.php?&id=5",
+            ),
+            (
+                "http://example.com/page.php?id=5&sid=short",
+                "com,example)/page.php?id=5&sid=short",
+            ),
+            (
+                "http://example.com/x.asp?ASPSESSIONIDQQGGQGPS=ABCDEFGHIJKLMNOPQRSTUVWX&a=1",
+                "com,example)/x.asp?a=1",
+            ),
+            (
+                "http://example.com/x.cfm?CFID=123&CFTOKEN=456&a=1",
+                "com,example)/x.cfm?a=1",
+            ),
+            (
+                "http://example.com/(S(0123456789abcdefghijklmn))/Page.aspx?a=1",
+                "com,example)/page.aspx?a=1",
+            ),
+            (
+                "http://example.com/a;jsessionid=0123456789abcdef0123456789ABCDEF?x=1",
+                "com,example)/a;jsessionid=0123456789abcdef0123456789abcdef?x=1",
+            ),
+            ("http://example.com/x?a=1&", "com,example)/x?&a=1"),
+            ("http://example.com/a//b/", "com,example)/a/b"),
+            ("http://example.com/a%2F%2Fb", "com,example)/a/b"),
         ];
         for (url, key) in cases {
             assert_eq!(surt(url), key, "{url}");
