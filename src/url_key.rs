@@ -8,6 +8,10 @@
 //! whether a URL is on a site being crawled ([`origin`]: scheme, host and
 //! port), and whose budget a request spends ([`politeness`]: host and port).
 
+use std::borrow::Cow;
+use std::sync::LazyLock;
+
+use regex::Regex;
 use url::Url;
 
 /// The key under which a page counts as fetched in a crawl: the URL without
@@ -38,24 +42,71 @@ pub(crate) fn dedup(url: &Url, ignore_trailing_slash: bool, capture_time: Option
 }
 
 /// The part of a URL that names a meeting's page however it was reached, for
-/// record ids: without scheme, `www.`, port, fragment and trailing slash.
+/// record ids: without scheme, `www.`, port, fragment, trailing slash and
+/// session id.
 ///
 /// Archives keep the same page under http and https, with and without `www.`,
 /// and sites move between them; a meeting must keep its id through all of it,
 /// or `--state` would deliver it again as new. The query stays, since
-/// `?p=123` is how many sites name their pages.
+/// `?p=123` is how many sites name their pages; a session id a server put in
+/// the link does not, since each capture of the page has another
+/// (`;jsessionid=…`, `?PHPSESSID=…`, `/(S(…))/` and the others web archives
+/// leave out of their keys).
 pub(crate) fn id(url: &Url) -> String {
     let host = site(url);
-    let path = url.path();
+    let path = without_path_session(url.path());
     let path = if path.len() > 1 {
         path.trim_end_matches('/')
     } else {
         ""
     };
-    match url.query() {
+    match url.query().map(without_query_session) {
+        Some(Cow::Owned(query)) if query.is_empty() => format!("{host}{path}"),
         Some(query) => format!("{host}{path}?{query}"),
         None => format!("{host}{path}"),
     }
+}
+
+/// `path` without a Java servlet's `;jsessionid=…` and without the segment an
+/// ASP.NET server without cookies puts its session in (`/(S(…))/`).
+fn without_path_session(path: &str) -> Cow<'_, str> {
+    static SESSION: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i);jsessionid=[^/;?]*|/\((?:[a-z]\([0-9a-z]{24}\))+\)(?:/|$)|/\([0-9a-z]{24}\)(?:/|$)")
+            .expect("a valid pattern")
+    });
+    SESSION.replace_all(
+        path,
+        |found: &regex::Captures| {
+            if found[0].ends_with('/') { "/" } else { "" }
+        },
+    )
+}
+
+/// `query` without the arguments that carry a session: `jsessionid`,
+/// `phpsessid`, `aspsessionid…`, ColdFusion's `cfid` and `cftoken`, and a
+/// `sid` of 32 letters and digits.
+fn without_query_session(query: &str) -> Cow<'_, str> {
+    let is_session = |argument: &str| {
+        let (name, value) = argument.split_once('=').unwrap_or((argument, ""));
+        let name = name.to_ascii_lowercase();
+        matches!(
+            name.as_str(),
+            "jsessionid" | "phpsessid" | "cfid" | "cftoken"
+        ) || name.starts_with("aspsessionid")
+            || (name == "sid"
+                && value.len() == 32
+                && value.bytes().all(|b| b.is_ascii_alphanumeric()))
+    };
+    if !query.split('&').any(is_session) {
+        return Cow::Borrowed(query);
+    }
+    Cow::Owned(
+        query
+            .split('&')
+            .filter(|argument| !is_session(argument))
+            .collect::<Vec<_>>()
+            .join("&"),
+    )
 }
 
 /// A site as archives and ids know it: the host without `www.`, whatever the
@@ -206,6 +257,44 @@ mod tests {
             ("https://WWW.Uusimaa2019.fi/", "uusimaa2019.fi"),
             ("https://x.fi/?p=123", "x.fi?p=123"),
             ("https://x.fi/a/?p=1", "x.fi/a?p=1"),
+            ("https://x.fi/a?", "x.fi/a?"),
+            // Session ids: every capture of a page has another.
+            (
+                "https://x.fi/pk.jsp;jsessionid=A1B2C3D4E5F6.node1?id=5",
+                "x.fi/pk.jsp?id=5",
+            ),
+            ("https://x.fi/a/;JSESSIONID=0123?id=5", "x.fi/a?id=5"),
+            (
+                "https://x.fi/(S(0123456789abcdefghijklmn))/Kokous.aspx?id=5",
+                "x.fi/Kokous.aspx?id=5",
+            ),
+            (
+                "https://x.fi/(0123456789abcdefghijklmn)/Kokous.aspx",
+                "x.fi/Kokous.aspx",
+            ),
+            (
+                "https://x.fi/k.php?PHPSESSID=q1w2e3r4t5&id=5",
+                "x.fi/k.php?id=5",
+            ),
+            (
+                "https://x.fi/k.php?id=5&sid=0123456789abcdef0123456789ABCDEF",
+                "x.fi/k.php?id=5",
+            ),
+            (
+                "https://x.fi/k.asp?ASPSESSIONIDQQGGQGPS=ABCDEFGH",
+                "x.fi/k.asp",
+            ),
+            (
+                "https://x.fi/k.cfm?CFID=123&CFTOKEN=456&id=5",
+                "x.fi/k.cfm?id=5",
+            ),
+            // Near misses: arguments that only look like one.
+            ("https://x.fi/k.php?sid=5&id=5", "x.fi/k.php?sid=5&id=5"),
+            (
+                "https://x.fi/k.php?session=a&ssid=b",
+                "x.fi/k.php?session=a&ssid=b",
+            ),
+            ("https://x.fi/(tiedotteet)/a", "x.fi/(tiedotteet)/a"),
         ];
         for (input, expected) in cases {
             assert_eq!(id(&url(input)), expected, "{input}");
