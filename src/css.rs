@@ -10,6 +10,8 @@
 //! order, detached nodes included). scraper keeps its parsed selectors private, so
 //! [`Selector`] parses them with scraper's own parser into a list of its own.
 
+use ego_tree::NodeId;
+use ego_tree::iter::Edge;
 use html5ever::{LocalName, Namespace, local_name, ns};
 use scraper::error::SelectorErrorKind;
 use scraper::selector::{CssLocalName, CssString, NonTSPseudoClass, PseudoElement, Simple, ToCss};
@@ -21,7 +23,7 @@ use selectors::matching::{
     ElementSelectorFlags, MatchingContext, MatchingForInvalidation, MatchingMode,
     NeedsSelectorFlags, QuirksMode, SelectorCaches,
 };
-use selectors::parser::Component;
+use selectors::parser::{Combinator, Component};
 use selectors::{Element, OpaqueElement};
 
 /// A [`Selector`] written in the code, parsed once, at its first use: the
@@ -41,13 +43,32 @@ pub(crate) use selector;
 #[derive(Debug, Clone)]
 pub(crate) struct Selector {
     list: SelectorList<Simple>,
-    /// For each selector of the list, one simple condition its subject must
-    /// meet (an id, a class or a name in its last compound), checked before the
-    /// selector engine is asked: most elements of a page fail it.
-    quick: Vec<Option<Quick>>,
+    /// For each selector of the list, what an element must have before the
+    /// selector engine is asked whether it matches: most elements of a page
+    /// fail it.
+    needs: Vec<Needs>,
+    /// The conditions some ancestor of a match must meet, of all the list's
+    /// selectors together (at most [`MAX_ANCESTOR_CONDITIONS`]).
+    ancestor_conditions: Vec<Quick>,
 }
 
+/// At most this many ancestor conditions are tracked, one bit each.
+const MAX_ANCESTOR_CONDITIONS: usize = 64;
+
+/// What one selector of a list asks of its subject before anything else.
 #[derive(Debug, Clone)]
+struct Needs {
+    /// One simple condition of its last compound: an id, a class or a name.
+    subject: Option<Quick>,
+    /// The ancestor conditions (indices into `ancestor_conditions`) it needs
+    /// met by some ancestor: `.entry-attachments a[href]` needs an ancestor of
+    /// class `entry-attachments`. Asked only while walking a tree, which knows
+    /// its open elements, and it spares the engine a walk up from every link.
+    /// Kept only for a subject without an id or a class.
+    ancestors: Vec<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
 enum Quick {
     Id(CssLocalName),
     Class(CssLocalName),
@@ -56,12 +77,16 @@ enum Quick {
 }
 
 impl Quick {
-    fn of(selector: &selectors::parser::Selector<Simple>) -> Option<Quick> {
+    /// A condition of the compound `components` iterates over.
+    fn of<'s>(components: impl Iterator<Item = &'s Component<Simple>>) -> Option<Quick> {
         let mut found = None;
-        for component in selector.iter() {
+        // The whole compound is read, so that the caller can go on to the next.
+        for component in components {
             match component {
-                Component::ID(id) => return Some(Quick::Id(id.clone())),
-                Component::Class(class) if !matches!(found, Some(Quick::Class(_))) => {
+                Component::ID(id) => found = Some(Quick::Id(id.clone())),
+                Component::Class(class)
+                    if !matches!(found, Some(Quick::Id(_) | Quick::Class(_))) =>
+                {
                     found = Some(Quick::Class(class.clone()))
                 }
                 Component::LocalName(name) if found.is_none() => {
@@ -96,8 +121,17 @@ impl Selector {
             selectors::parser::ParseRelative::No,
         )
         .map_err(SelectorErrorKind::from)?;
-        let quick = list.slice().iter().map(Quick::of).collect();
-        Ok(Selector { list, quick })
+        let mut ancestor_conditions = Vec::new();
+        let needs = list
+            .slice()
+            .iter()
+            .map(|selector| Needs::of(selector, &mut ancestor_conditions))
+            .collect();
+        Ok(Selector {
+            list,
+            needs,
+            ancestor_conditions,
+        })
     }
 
     /// The selector written out again, as messages quote it.
@@ -105,11 +139,134 @@ impl Selector {
         self.list.to_css_string()
     }
 
-    /// Whether `element` may match: false only when it cannot.
-    fn may_match(&self, element: Node) -> bool {
-        self.quick
+    /// Whether `element` may match: false only when it cannot. `open` is how
+    /// many of its ancestors meet each ancestor condition, when known.
+    fn may_match(&self, element: Node, open: Option<&[u32]>) -> bool {
+        self.needs.iter().any(|needs| {
+            needs.subject.as_ref().is_none_or(|q| q.holds(element))
+                && open.is_none_or(|open| needs.ancestors.iter().all(|&n| open[n] > 0))
+        })
+    }
+
+    /// The ancestor conditions `element` meets, one bit each.
+    fn ancestor_conditions_of(&self, element: Node) -> u64 {
+        self.ancestor_conditions
             .iter()
-            .any(|quick| quick.as_ref().is_none_or(|q| q.holds(element)))
+            .enumerate()
+            .filter(|(_, condition)| condition.holds(element))
+            .fold(0, |bits, (n, _)| bits | 1 << n)
+    }
+}
+
+/// Where a compound of a selector stands to its subject, walking the selector
+/// from its subject leftwards.
+#[derive(Clone, Copy, PartialEq)]
+enum Standing {
+    /// The subject, or a sibling of it: their parent is the same.
+    SubjectOrSibling,
+    /// An ancestor of the subject.
+    Ancestor,
+    /// A sibling of an ancestor (`a + b c`: `a` is no ancestor of `c`).
+    Other,
+}
+
+impl Needs {
+    fn of(selector: &selectors::parser::Selector<Simple>, conditions: &mut Vec<Quick>) -> Needs {
+        let mut compounds = selector.iter();
+        let subject = Quick::of(&mut compounds);
+        let mut ancestors = Vec::new();
+        // A subject with an id or a class is rare enough that the engine's
+        // walk up from it costs less than knowing the ancestors all along;
+        // a name (`a`, `p`) or nothing is not.
+        if matches!(subject, Some(Quick::Id(_) | Quick::Class(_))) {
+            return Needs { subject, ancestors };
+        }
+        let mut standing = Standing::SubjectOrSibling;
+        while let Some(combinator) = compounds.next_sequence() {
+            standing = match (combinator, standing) {
+                (Combinator::Child | Combinator::Descendant, _) => Standing::Ancestor,
+                (Combinator::NextSibling | Combinator::LaterSibling, Standing::Ancestor) => {
+                    Standing::Other
+                }
+                (Combinator::NextSibling | Combinator::LaterSibling, standing) => standing,
+                // Shadow trees and pseudo-elements: nothing is assumed.
+                (Combinator::PseudoElement | Combinator::SlotAssignment | Combinator::Part, _) => {
+                    return Needs {
+                        subject,
+                        ancestors: Vec::new(),
+                    };
+                }
+            };
+            let condition = Quick::of(&mut compounds);
+            if standing == Standing::Ancestor
+                && let Some(condition) = condition
+            {
+                let n = match conditions.iter().position(|c| *c == condition) {
+                    Some(n) => n,
+                    None if conditions.len() < MAX_ANCESTOR_CONDITIONS => {
+                        conditions.push(condition);
+                        conditions.len() - 1
+                    }
+                    None => continue,
+                };
+                ancestors.push(n);
+            }
+        }
+        Needs { subject, ancestors }
+    }
+}
+
+/// The open elements of a walk that meet some ancestor condition of a
+/// selector, and how many meet each.
+struct OpenAncestors {
+    counts: Vec<u32>,
+    /// Innermost last, with the conditions each meets.
+    open: Vec<(NodeId, u64)>,
+}
+
+impl OpenAncestors {
+    /// For a walk of the subtree of `scope` (the whole document without one):
+    /// `scope` and the elements above it are open from the start.
+    fn new(selector: &Selector, scope: Option<ElementRef>) -> OpenAncestors {
+        let mut open = OpenAncestors {
+            counts: vec![0; selector.ancestor_conditions.len()],
+            open: Vec::new(),
+        };
+        if let Some(scope) = scope {
+            let above: Vec<ElementRef> = scope.ancestors().filter_map(ElementRef::wrap).collect();
+            for element in above.into_iter().rev().chain([scope]) {
+                open.enter(selector, element);
+            }
+        }
+        open
+    }
+
+    fn enter(&mut self, selector: &Selector, element: ElementRef) {
+        if self.counts.is_empty() {
+            return;
+        }
+        let met = selector.ancestor_conditions_of(Node(element));
+        if met != 0 {
+            self.count(met, |count| count + 1);
+            self.open.push((element.id(), met));
+        }
+    }
+
+    fn leave(&mut self, node: NodeId) {
+        if let Some(&(innermost, met)) = self.open.last()
+            && innermost == node
+        {
+            self.open.pop();
+            self.count(met, |count| count - 1);
+        }
+    }
+
+    fn count(&mut self, met: u64, change: impl Fn(u32) -> u32) {
+        for (n, count) in self.counts.iter_mut().enumerate() {
+            if met & 1 << n != 0 {
+                *count = change(*count);
+            }
+        }
     }
 }
 
@@ -133,6 +290,7 @@ impl<'a> Select<'a> for &'a Html {
         Matches {
             inner,
             scope: None,
+            open: OpenAncestors::new(selector, None),
             selector,
             caches: SelectorCaches::default(),
         }
@@ -146,6 +304,7 @@ impl<'a> Select<'a> for ElementRef<'a> {
         Matches {
             inner,
             scope: Some(*self),
+            open: OpenAncestors::new(selector, Some(*self)),
             selector,
             caches: SelectorCaches::default(),
         }
@@ -155,7 +314,7 @@ impl<'a> Select<'a> for ElementRef<'a> {
 /// Whether `element` matches `selector`, `:scope` being `scope` (the root
 /// element without one).
 pub(crate) fn matches(selector: &Selector, element: ElementRef, scope: Option<ElementRef>) -> bool {
-    selector.may_match(Node(element))
+    selector.may_match(Node(element), None)
         && matches_in(selector, element, scope, &mut SelectorCaches::default())
 }
 
@@ -186,6 +345,7 @@ fn matches_in(
 pub(crate) struct Matches<'a, 's> {
     inner: ego_tree::iter::Traverse<'a, scraper::Node>,
     scope: Option<ElementRef<'a>>,
+    open: OpenAncestors,
     selector: &'s Selector,
     caches: SelectorCaches,
 }
@@ -195,12 +355,22 @@ impl<'a> Iterator for Matches<'a, '_> {
 
     fn next(&mut self) -> Option<ElementRef<'a>> {
         for edge in &mut self.inner {
-            if let ego_tree::iter::Edge::Open(node) = edge
-                && let Some(element) = ElementRef::wrap(node)
-                && self.selector.may_match(Node(element))
-                && matches_in(self.selector, element, self.scope, &mut self.caches)
-            {
-                return Some(element);
+            match edge {
+                Edge::Open(node) => {
+                    let Some(element) = ElementRef::wrap(node) else {
+                        continue;
+                    };
+                    let found = self
+                        .selector
+                        .may_match(Node(element), Some(&self.open.counts))
+                        && matches_in(self.selector, element, self.scope, &mut self.caches);
+                    // An element is no ancestor of itself: counted after.
+                    self.open.enter(self.selector, element);
+                    if found {
+                        return Some(element);
+                    }
+                }
+                Edge::Close(node) => self.open.leave(node.id()),
             }
         }
         None
@@ -427,6 +597,66 @@ mod tests {
         let scoped = Selector::parse(":scope > p").unwrap();
         let content = document.find_first(&classes).unwrap();
         assert_eq!(ids(content.find_all(&scoped)), ["p1", "p2"]);
+    }
+
+    /// What a selector needs of a match's ancestors only ever spares the
+    /// engine work: from the document and from every element as the scope,
+    /// the same elements as scraper's matching.
+    #[test]
+    fn ancestor_conditions_never_hide_a_match() {
+        let html = Html::parse_document(
+            r#"<main id="m" class="x"><section id="s1" class="x">
+              <h2 id="h1">a</h2><div id="d1" class="c"><a id="a1" href="/1">1</a></div>
+              <div id="d2" class="x"><div id="d3" class="x"><a id="a2" href="/2">2</a></div><a id="a3">3</a></div>
+            </section><h2 id="h2">b</h2><section id="s2"><p id="p1" class="c"><a id="a4" href="/4">4</a></p></section>
+            <ul id="u" class="x"><li id="l1" class="y"><span id="sp1"></span></li><li id="l2"><span id="sp2"></span></li></ul></main>"#,
+        );
+        let selectors = [
+            ".x a[href]",
+            ".x .x a",
+            ".x > a",
+            "main section .c a",
+            "h2 + div a",
+            "h2 + section a",
+            "h2 ~ div .x a",
+            "section + h2",
+            ".y + li span",
+            "#m .y ~ li > span",
+            "li.y span, .c a",
+            "#s2 a, .x a[href]",
+            "section:not(.x) a",
+            ":is(.c, #u) span",
+            "main *",
+        ];
+        let every = scraper::Selector::parse("*").unwrap();
+        for css in selectors {
+            let ours = Selector::parse(css).unwrap();
+            let theirs = scraper::Selector::parse(css).unwrap();
+            let document = &html;
+            assert_eq!(
+                ids(document.find_all(&ours)),
+                ids(html.select(&theirs)),
+                "{css}"
+            );
+            for scope in html.select(&every) {
+                assert_eq!(
+                    ids(scope.find_all(&ours)),
+                    ids(scope.select(&theirs)),
+                    "{css} within #{}",
+                    scope.attr("id").unwrap_or("?")
+                );
+            }
+        }
+        let nested = Selector::parse(".x .x a").unwrap();
+        assert_eq!(nested.ancestor_conditions.len(), 1, "one condition, twice");
+        let by_class = Selector::parse(".x .c").unwrap();
+        assert!(by_class.ancestor_conditions.is_empty());
+        let siblings = Selector::parse("h2 + div a").unwrap();
+        assert_eq!(
+            siblings.ancestor_conditions,
+            [Quick::Name(local_name!("div"), local_name!("div"))],
+            "the h2 is a sibling of an ancestor, not one"
+        );
     }
 
     #[test]
