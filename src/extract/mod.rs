@@ -17,6 +17,8 @@ mod text;
 
 pub(crate) use parse::parse_document;
 
+use std::cell::OnceCell;
+
 use chrono::NaiveDate;
 use schemars::JsonSchema;
 use scraper::{ElementRef, Html};
@@ -25,7 +27,7 @@ use serde::{Deserialize, Serialize};
 use crate::css::{Select, Selector, selector};
 use crate::dates::{self, Precision};
 use crate::page::{Link, Page};
-use crate::profile::{ChosenBy, Field, Profile, Profiles};
+use crate::profile::{ChosenBy, Field, Profile, Profiles, Scope};
 use crate::text::collapse_whitespace;
 
 /// What a page turned out to be.
@@ -468,34 +470,51 @@ pub(crate) fn extract_document(page: &Page, document: &Html, profile: &Profile) 
 
 fn listing(page: &Page, document: &Html, profile: &Profile) -> ListingPage {
     let rules = &profile.listing;
+    let page_values = PageValues::default();
     let entries = document
         .find_all(&rules.entry)
-        .map(|element| entry(page, document, element, profile))
+        .map(|element| entry(page, document, element, profile, &page_values))
         .collect();
     let mut next: Vec<Link> = Vec::new();
-    if rules.next_page.is_some() {
-        for anchor in document.find_all(selector!("a[href]")) {
-            if profile.is_next_link(&anchor)
-                && let Some(link) = anchor.attr("href").and_then(|h| page.resolve(h))
-                && !next.contains(&link)
-            {
-                next.push(link);
-            }
+    for anchor in profile.next_links(document) {
+        if let Some(link) = anchor.attr("href").and_then(|h| page.resolve(h))
+            && !next.contains(&link)
+        {
+            next.push(link);
         }
     }
     ListingPage { entries, next }
 }
 
-fn entry(page: &Page, document: &Html, element: ElementRef, profile: &Profile) -> Entry {
+/// The values of a listing's fields read anywhere on the page (`scope =
+/// "page"`), read once for all of its entries.
+#[derive(Default)]
+struct PageValues {
+    organ: OnceCell<Option<String>>,
+    document_type: OnceCell<Option<String>>,
+    meeting_date: OnceCell<Option<String>>,
+    meeting_time: OnceCell<Option<String>>,
+}
+
+fn entry(
+    page: &Page,
+    document: &Html,
+    element: ElementRef,
+    profile: &Profile,
+    page_values: &PageValues,
+) -> Entry {
     let rules = &profile.listing;
     let mut warnings = page.warnings.clone();
-    let field = |field: &Option<Field>| {
-        field
-            .as_ref()
-            .and_then(|f| fields::value(f, Some(element), document))
+    let field = |field: &Option<Field>, page_value: &OnceCell<Option<String>>| {
+        let field = field.as_ref()?;
+        let value = || fields::value(field, Some(element), document);
+        match field.scope {
+            Scope::Entry => value(),
+            Scope::Page => page_value.get_or_init(value).clone(),
+        }
     };
-    let page_organ = field(&rules.organ);
-    let document_type = field(&rules.document_type);
+    let page_organ = field(&rules.organ, &page_values.organ);
+    let document_type = field(&rules.document_type, &page_values.document_type);
     let field_text = |selector: &Option<Selector>| -> Option<String> {
         selector
             .as_ref()
@@ -525,7 +544,7 @@ fn entry(page: &Page, document: &Html, element: ElementRef, profile: &Profile) -
     let date_field = rules
         .meeting_date
         .as_ref()
-        .map(|_| field(&rules.meeting_date));
+        .map(|_| field(&rules.meeting_date, &page_values.meeting_date));
     let field_date = match &date_field {
         Some(Some(text)) => {
             let found = first_day_match(text, published_date);
@@ -546,7 +565,9 @@ fn entry(page: &Page, document: &Html, element: ElementRef, profile: &Profile) -
     }
     let meeting_date = meeting_match.as_ref().map(|m| m.start).or(published_date);
     let meeting_time = match &rules.meeting_time {
-        Some(_) => field(&rules.meeting_time).and_then(|t| clock_time(&t)),
+        Some(_) => {
+            field(&rules.meeting_time, &page_values.meeting_time).and_then(|t| clock_time(&t))
+        }
         None => meeting_match.as_ref().and_then(date_time),
     };
     let organ = page_organ.or_else(|| {
@@ -786,10 +807,10 @@ fn documents(page: &Page, scope: ElementRef, selector: Option<&Selector>) -> Vec
     };
     let mut out: Vec<Document> = Vec::new();
     for anchor in scope.find_all(selector) {
-        let Some(link) = anchor.attr("href").and_then(|h| page.resolve(h)) else {
+        let Some(original) = anchor.attr("href").and_then(|h| page.resolve_original(h)) else {
             continue;
         };
-        let url = link.original.to_string();
+        let url = original.to_string();
         if out.iter().any(|d| d.url == url) {
             continue;
         }

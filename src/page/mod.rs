@@ -207,31 +207,40 @@ impl Page {
     /// absolute links is still crawled in the mirror; on an archived page, links
     /// lead to the same archive at the page's capture time.
     pub(crate) fn resolve(&self, href: &str) -> Option<Link> {
+        let original = self.resolve_original(href)?;
+        let fetch = match &self.archive {
+            Some(archived) => archived.mode.url(&archived.capture.at(&original)),
+            None => {
+                let fetch = self.fetch_url.join(href.trim()).ok()?;
+                if same_origin(&fetch, &self.url) {
+                    with_origin_of(&fetch, &self.fetch_url)
+                } else {
+                    fetch
+                }
+            }
+        };
+        Some(Link { original, fetch })
+    }
+
+    /// The URL an `href` found on this page has on the original site, for a
+    /// link that is only recorded (a meeting's document), not followed.
+    pub(crate) fn resolve_original(&self, href: &str) -> Option<Url> {
         let href = href.trim();
         if href.is_empty() || href.starts_with('#') {
             return None;
         }
         if let Some(archived) = &self.archive {
-            let original = wayback::original_of_link(&archived.capture, href)?;
-            let fetch = archived.mode.url(&archived.capture.at(&original));
-            return Some(Link { original, fetch });
+            return wayback::original_of_link(&archived.capture, href);
         }
         let original = self.url.join(href).ok()?;
-        let fetch = self.fetch_url.join(href).ok()?;
         if !matches!(original.scheme(), "http" | "https") {
             return None;
         }
-        let original = if same_origin(&original, &self.fetch_url) {
+        Some(if same_origin(&original, &self.fetch_url) {
             with_origin_of(&original, &self.url)
         } else {
             original
-        };
-        let fetch = if same_origin(&fetch, &self.url) {
-            with_origin_of(&fetch, &self.fetch_url)
-        } else {
-            fetch
-        };
-        Some(Link { original, fetch })
+        })
     }
 }
 
@@ -252,7 +261,7 @@ fn with_origin_of(url: &Url, origin: &Url) -> Url {
 /// The `<link rel="canonical" href>` of a page, when it is an absolute http(s) URL.
 fn canonical_url(html: &str) -> Option<Url> {
     static LINK: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"(?i)<link\b[^>]*>").expect("static regex"));
+        LazyLock::new(|| Regex::new(r"(?i)<link(?-u:\b)[^>]*>").expect("static regex"));
     static ATTRIBUTE: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r#"(?i)([a-z-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))"#)
             .expect("static regex")

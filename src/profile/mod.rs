@@ -474,20 +474,25 @@ impl Profile {
             .is_some_and(|s| document.find_first(s).is_some())
     }
 
-    /// Whether `link` is an "older posts" link by this profile's rules.
-    pub(crate) fn is_next_link(&self, link: &ElementRef) -> bool {
-        let Some(next) = &self.listing.next_page else {
-            return false;
-        };
-        if !crate::css::matches(&next.selector, *link, None) {
-            return false;
-        }
-        if next.text.is_empty() {
-            return true;
-        }
-        let text =
-            crate::text::collapse_whitespace(&link.text().collect::<String>()).to_lowercase();
-        next.text.contains(&text)
+    /// The "older posts" links of `document` by this profile's rules: the
+    /// `a[href]` elements its selector matches whose text is one it names, in
+    /// page order.
+    pub(crate) fn next_links<'d>(
+        &'d self,
+        document: &'d Html,
+    ) -> impl Iterator<Item = ElementRef<'d>> + 'd {
+        self.listing.next_page.iter().flat_map(move |next| {
+            document.find_all(&next.selector).filter(move |link| {
+                link.value().name() == "a"
+                    && link.attr("href").is_some()
+                    && (next.text.is_empty() || {
+                        let text =
+                            crate::text::collapse_whitespace(&link.text().collect::<String>())
+                                .to_lowercase();
+                        next.text.contains(&text)
+                    })
+            })
+        })
     }
 }
 
