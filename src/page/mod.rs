@@ -16,10 +16,7 @@ pub(crate) use input::{
     Input, InputFile, inputs, is_warc_bytes, read_html, read_html_file, read_up_to,
 };
 
-use std::sync::LazyLock;
-
 use chrono::{DateTime, Utc};
-use regex::Regex;
 use url::Url;
 
 use crate::archive::wayback::{self, Capture};
@@ -259,25 +256,31 @@ fn with_origin_of(url: &Url, origin: &Url) -> Url {
 }
 
 /// The `<link rel="canonical" href>` of a page, when it is an absolute http(s) URL.
+///
+/// Canonical links live in `<head>`; scanning the raw text avoids parsing the
+/// document a second time just for this, and scanning it by hand rather than
+/// with a regex matters since every page comes through here.
 fn canonical_url(html: &str) -> Option<Url> {
-    static LINK: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"(?i)<link(?-u:\b)[^>]*>").expect("static regex"));
-    static ATTRIBUTE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r#"(?i)([a-z-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))"#)
-            .expect("static regex")
-    });
-    // Canonical links live in <head>; scanning the raw text avoids parsing the
-    // document a second time just for this.
     let head_end = html
         .find("</head>")
         .or_else(|| html.find("</HEAD>"))
         .unwrap_or(html.len().min(64 * 1024));
-    let head = &html[..html.floor_char_boundary(head_end)];
-    for tag in LINK.find_iter(head) {
+    let mut rest = &html[..html.floor_char_boundary(head_end)];
+    while let Some(open) = rest.find('<') {
+        rest = &rest[open + 1..];
+        let bytes = rest.as_bytes();
+        let is_link = bytes.len() > 4
+            && bytes[..4].eq_ignore_ascii_case(b"link")
+            && !(bytes[4].is_ascii_alphanumeric() || bytes[4] == b'_');
+        if !is_link {
+            continue;
+        }
+        let end = rest.find('>')?;
+        let tag = &rest[4..end];
+        rest = &rest[end..];
         // Most pages have many <link>s and one canonical: only that one is worth
         // taking apart.
         if !tag
-            .as_str()
             .as_bytes()
             .windows(9)
             .any(|w| w.eq_ignore_ascii_case(b"canonical"))
@@ -286,16 +289,11 @@ fn canonical_url(html: &str) -> Option<Url> {
         }
         let mut rel = None;
         let mut href = None;
-        for attribute in ATTRIBUTE.captures_iter(tag.as_str()) {
-            let value = attribute
-                .get(2)
-                .or(attribute.get(3))
-                .or(attribute.get(4))
-                .map_or("", |v| v.as_str());
-            match attribute[1].to_ascii_lowercase().as_str() {
-                "rel" => rel = Some(value),
-                "href" => href = Some(value),
-                _ => {}
+        for (name, value) in attributes(tag) {
+            if name.eq_ignore_ascii_case("rel") {
+                rel = Some(value);
+            } else if name.eq_ignore_ascii_case("href") {
+                href = Some(value);
             }
         }
         if rel.is_some_and(|rel| {
@@ -307,6 +305,44 @@ fn canonical_url(html: &str) -> Option<Url> {
         }
     }
     None
+}
+
+/// The `name=value` attributes of a tag's text after its name, values
+/// quoted with `"` or `'` or not at all; attributes without a value are
+/// passed over.
+fn attributes(mut tag: &str) -> impl Iterator<Item = (&str, &str)> {
+    std::iter::from_fn(move || {
+        loop {
+            tag = tag.trim_start_matches(|c: char| c.is_ascii_whitespace() || c == '/');
+            if tag.is_empty() {
+                return None;
+            }
+            let name_end = tag
+                .find(|c: char| c.is_ascii_whitespace() || c == '=' || c == '/')
+                .unwrap_or(tag.len());
+            let name = &tag[..name_end];
+            tag = tag[name_end..].trim_start_matches(|c: char| c.is_ascii_whitespace());
+            let Some(after) = tag.strip_prefix('=') else {
+                continue;
+            };
+            let after = after.trim_start_matches(|c: char| c.is_ascii_whitespace());
+            let (value, next) = match after.chars().next() {
+                Some(quote @ ('"' | '\'')) => {
+                    let inner = &after[1..];
+                    let close = inner.find(quote).unwrap_or(inner.len());
+                    (&inner[..close], inner.get(close + 1..).unwrap_or(""))
+                }
+                _ => {
+                    let end = after
+                        .find(|c: char| c.is_ascii_whitespace())
+                        .unwrap_or(after.len());
+                    (&after[..end], &after[end..])
+                }
+            };
+            tag = next;
+            return Some((name, value));
+        }
+    })
 }
 
 #[cfg(test)]
@@ -342,6 +378,22 @@ mod tests {
                 "http://127.0.0.1:9/p/",
             ),
             ("<p>no head</p>", "http://127.0.0.1:9/p/"),
+            (
+                r#"<linkage rel="canonical" href="https://x.fi/no/"><link data-x rel = "canonical" href = "https://x.fi/c"/>"#,
+                "https://x.fi/c",
+            ),
+            (
+                "<link\trel='canonical'\nhref=\"https://x.fi/d?q='1'\">",
+                "https://x.fi/d?q=%271%27",
+            ),
+            (
+                r#"<link rel="canonical alternate" href="https://x.fi/e"#,
+                "http://127.0.0.1:9/p/",
+            ),
+            (
+                r#"<link title="a canonical page" href="https://x.fi/f">"#,
+                "http://127.0.0.1:9/p/",
+            ),
         ];
         for (html, expected) in cases {
             assert_eq!(
