@@ -232,7 +232,9 @@ impl OpenAncestors {
             counts: vec![0; selector.ancestor_conditions.len()],
             open: Vec::new(),
         };
-        if let Some(scope) = scope {
+        if let Some(scope) = scope
+            && !open.counts.is_empty()
+        {
             let above: Vec<ElementRef> = scope.ancestors().filter_map(ElementRef::wrap).collect();
             for element in above.into_iter().rev().chain([scope]) {
                 open.enter(selector, element);

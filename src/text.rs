@@ -13,10 +13,24 @@ pub(crate) fn collapse_whitespace(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut at = 0;
     while at < bytes.len() {
-        // Most text is ASCII: a byte is a character, and only five are spaces.
+        // Most text is ASCII: a byte is a character, and only six are spaces.
+        // A run of other ASCII bytes is passed over in one go.
+        if is_plain(bytes[at]) {
+            if run.is_none() {
+                if pending_space && !out.is_empty() {
+                    out.push(' ');
+                }
+                pending_space = false;
+                run = Some(at);
+            }
+            at += 1;
+            while at < bytes.len() && is_plain(bytes[at]) {
+                at += 1;
+            }
+            continue;
+        }
         let (width, gap, dropped) = match bytes[at] {
             b' ' | b'\t' | b'\n' | b'\r' | 0x0B | 0x0C => (1, true, false),
-            byte if byte.is_ascii() => (1, false, false),
             _ => {
                 let c = text[at..].chars().next().expect("at a character boundary");
                 let dropped = matches!(
@@ -46,6 +60,11 @@ pub(crate) fn collapse_whitespace(text: &str) -> String {
     out
 }
 
+/// An ASCII byte that is not whitespace.
+fn is_plain(byte: u8) -> bool {
+    byte.is_ascii_graphic() || matches!(byte, 0x00..=0x08 | 0x0E..=0x1F | 0x7F)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -70,7 +89,7 @@ mod tests {
         /// The byte-wise walk says what the rule says: without the dropped
         /// characters, the words between whitespace, joined by one space.
         #[test]
-        fn collapsing_follows_the_rule(text in "[a \t\n\u{85}\u{A0}\u{AD}\u{200B}\u{2009}\u{3000}\u{FEFF}äå€😀-]{0,40}") {
+        fn collapsing_follows_the_rule(text in "[a \t\n\x01\x0B\x1F\x7F\u{85}\u{A0}\u{AD}\u{200B}\u{2009}\u{3000}\u{FEFF}äå€😀-]{0,40}") {
             let kept: String = text
                 .chars()
                 .filter(|c| !matches!(c, '\u{AD}' | '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}'))
