@@ -533,6 +533,30 @@ mod tests {
         found.map(|e| e.attr("id").unwrap_or("?")).collect()
     }
 
+    /// Asserts that `css` finds in `html` what scraper's `select` finds, from
+    /// the document and from each of `scopes`.
+    fn finds_as_scraper_does<'a>(
+        html: &'a Html,
+        css: &str,
+        scopes: impl IntoIterator<Item = ElementRef<'a>>,
+    ) {
+        let ours = Selector::parse(css).unwrap();
+        let theirs = scraper::Selector::parse(css).unwrap();
+        assert_eq!(
+            ids(html.find_all(&ours)),
+            ids(html.select(&theirs)),
+            "{css}"
+        );
+        for scope in scopes {
+            assert_eq!(
+                ids(scope.find_all(&ours)),
+                ids(scope.select(&theirs)),
+                "{css} within #{}",
+                scope.attr("id").unwrap_or("?")
+            );
+        }
+    }
+
     /// Every kind of selector the bundled profiles and the generic extractor use,
     /// against scraper's own matching on the same tree.
     #[test]
@@ -570,19 +594,9 @@ mod tests {
             .next()
             .unwrap();
         for css in selectors {
+            finds_as_scraper_does(&html, css, [article]);
             let ours = Selector::parse(css).unwrap();
             let theirs = scraper::Selector::parse(css).unwrap();
-            let document = &html;
-            assert_eq!(
-                ids(document.find_all(&ours)),
-                ids(html.select(&theirs)),
-                "{css}"
-            );
-            assert_eq!(
-                ids(article.find_all(&ours)),
-                ids(article.select(&theirs)),
-                "{css} within #a1"
-            );
             for element in html.select(&scraper::Selector::parse("*").unwrap()) {
                 assert_eq!(
                     matches(&ours, element, None),
@@ -632,22 +646,7 @@ mod tests {
         ];
         let every = scraper::Selector::parse("*").unwrap();
         for css in selectors {
-            let ours = Selector::parse(css).unwrap();
-            let theirs = scraper::Selector::parse(css).unwrap();
-            let document = &html;
-            assert_eq!(
-                ids(document.find_all(&ours)),
-                ids(html.select(&theirs)),
-                "{css}"
-            );
-            for scope in html.select(&every) {
-                assert_eq!(
-                    ids(scope.find_all(&ours)),
-                    ids(scope.select(&theirs)),
-                    "{css} within #{}",
-                    scope.attr("id").unwrap_or("?")
-                );
-            }
+            finds_as_scraper_does(&html, css, html.select(&every));
         }
         let nested = Selector::parse(".x .x a").unwrap();
         assert_eq!(nested.ancestor_conditions.len(), 1, "one condition, twice");
