@@ -570,7 +570,14 @@ fn crawl_to(
         StateOutcome::Ok
     };
     let delivered = match error {
-        Some(error) => sink.abandon().and(Err(error)),
+        Some(error) => {
+            // The error that ended the run is the one to report; one in
+            // ending it is said too.
+            if let Err(also) = sink.abandon() {
+                eprintln!("harava: {also}");
+            }
+            Err(error)
+        }
         None if stats.pages_fetched == 0 => sink.finish_without_input(outcome).map(leave_as_it_was),
         None => {
             let counts = serde_json::json!({

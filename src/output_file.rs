@@ -213,13 +213,13 @@ impl std::os::fd::AsRawFd for PendingFile {
 
 /// A disk that fills up and then has room again, for the tests of what a
 /// failed write leaves behind.
-#[cfg(test)]
+#[cfg(all(test, target_os = "linux"))]
 pub(crate) struct DiskFull {
     fd: std::os::fd::RawFd,
     saved: std::os::fd::OwnedFd,
 }
 
-#[cfg(test)]
+#[cfg(all(test, target_os = "linux"))]
 impl DiskFull {
     /// Until dropped, every write to `fd` fails with "No space left on
     /// device" (it writes to `/dev/full`); then it writes to its file again,
@@ -243,7 +243,7 @@ impl DiskFull {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, target_os = "linux"))]
 impl Drop for DiskFull {
     fn drop(&mut self) {
         use std::os::fd::AsRawFd;

@@ -64,9 +64,10 @@ pub(crate) struct Harvest {
     emit_all: bool,
     full: bool,
     counts: Counts,
-    /// Whether a write or sync of the changes file failed since the last
-    /// checkpoint, so that it may end in a torn line.
-    changes_torn: bool,
+    /// Whether writing the changes file or the database failed since the last
+    /// checkpoint: the changes file may end in a torn line, and the database
+    /// hold part of an update.
+    torn: bool,
 }
 
 /// Whether `record` was written without the body of a detail page it has,
@@ -134,22 +135,29 @@ impl Harvest {
                 emit_all: delivery.emit_all,
                 full: delivery.full,
                 counts: Counts::default(),
-                changes_torn: false,
+                torn: false,
             },
             keep_records,
         ))
     }
 
-    /// The records output does not hold what the runs this one continues
-    /// delivered (it is another file, standard output, or the file they wrote
-    /// is gone or shorter): deliver those meetings again rather than lose them.
-    pub(crate) fn forget_earlier_deliveries(&mut self) {
+    /// The records output (at `records`, none for standard output) does not
+    /// hold what the runs this one continues delivered (it is another file,
+    /// standard output, or the file they wrote is gone or shorter): deliver
+    /// those meetings again rather than lose them, and tell the database, so
+    /// that a run continuing this one does not count them as written either.
+    pub(crate) fn forget_earlier_deliveries(
+        &mut self,
+        records: Option<&Path>,
+    ) -> Result<(), Error> {
         if self.delivered_by.len() > 1 {
             tracing::warn!(
                 "the output does not hold what the unfinished run this one continues wrote; its meetings are written again"
             );
+            self.store.restart_deliveries(self.start.run, records)?;
         }
         self.delivered_by = vec![self.start.run];
+        Ok(())
     }
 
     pub(crate) fn counts(&self) -> Counts {
@@ -160,6 +168,12 @@ impl Harvest {
     /// new or changed meeting always, an unchanged one with `--emit all`, one
     /// the continued run delivered never.
     pub(crate) fn admit(&mut self, record: &Record, found: &Found) -> Result<bool, Error> {
+        let admitted = self.admit_unguarded(record, found);
+        self.torn |= admitted.is_err();
+        admitted
+    }
+
+    fn admit_unguarded(&mut self, record: &Record, found: &Found) -> Result<bool, Error> {
         if self.store.was_delivered(&self.delivered_by, &record.id)? {
             self.counts.delivered_before += 1;
             return Ok(false);
@@ -219,9 +233,7 @@ impl Harvest {
             })
             .expect("change lines serialize");
             line.push(b'\n');
-            let written = changes.write_line(&line);
-            self.changes_torn |= written.is_err();
-            written?;
+            changes.write_line(&line)?;
         }
         Ok(())
     }
@@ -229,11 +241,15 @@ impl Harvest {
     /// The meetings last seen on `listing` that this run, having read all of
     /// it, did not find among `seen`: reported removed, once.
     pub(crate) fn removed(&mut self, listing: &str, seen: &HashSet<String>) -> Result<(), Error> {
-        for id in self.store.removed(self.start.run, listing, seen)? {
-            self.counts.removed += 1;
-            self.change_line(&id, ChangeKind::Removed, &[])?;
-        }
-        Ok(())
+        let reported = (|| {
+            for id in self.store.removed(self.start.run, listing, seen)? {
+                self.counts.removed += 1;
+                self.change_line(&id, ChangeKind::Removed, &[])?;
+            }
+            Ok(())
+        })();
+        self.torn |= reported.is_err();
+        reported
     }
 
     /// How to get the page known by `key`.
@@ -253,13 +269,17 @@ impl Harvest {
         key: &str,
         response: &PageResponse,
     ) -> Result<(), Error> {
-        self.store.store_page(self.start.run, key, response)
+        let stored = self.store.store_page(self.start.run, key, response);
+        self.torn |= stored.is_err();
+        stored
     }
 
     /// Notes that the page known by `key` was still current at `at` (a 304),
     /// so that a run continuing this one reads it from the state.
     pub(crate) fn page_not_modified(&mut self, key: &str, at: DateTime<Utc>) -> Result<(), Error> {
-        self.store.page_still_current(self.start.run, key, at)
+        let noted = self.store.page_still_current(self.start.run, key, at);
+        self.torn |= noted.is_err();
+        noted
     }
 
     /// The record of a listing entry the state knows unchanged (the same id,
@@ -296,23 +316,20 @@ impl Harvest {
         synced: Option<u64>,
     ) -> Result<(), Error> {
         let run = self.start.run;
-        if let (Some(path), Some(bytes)) = (records, synced) {
-            self.store.set_output_progress(run, path, bytes)?;
-        }
-        let changes_synced = match &mut self.changes {
-            Some(changes) => changes.sync().inspect_err(|_| self.changes_torn = true)?,
-            None => None,
-        };
-        if let Some(bytes) = changes_synced
-            && let Some(path) = self
-                .changes
-                .as_ref()
-                .and_then(Output::path)
-                .map(PathBuf::from)
-        {
-            self.store.set_output_progress(run, &path, bytes)?;
-        }
-        self.store.checkpoint()
+        let checkpoint = (|| {
+            if let (Some(path), Some(bytes)) = (records, synced) {
+                self.store.set_output_progress(run, path, bytes)?;
+            }
+            if let Some(changes) = &mut self.changes
+                && let Some(bytes) = changes.sync()?
+                && let Some(path) = changes.path().map(PathBuf::from)
+            {
+                self.store.set_output_progress(run, &path, bytes)?;
+            }
+            self.store.checkpoint()
+        })();
+        self.torn |= checkpoint.is_err();
+        checkpoint
     }
 
     /// Moves the changes file into place and records how the run ended.
@@ -323,9 +340,10 @@ impl Harvest {
         self.store.end_run(self.start.run, outcome, counts)
     }
 
-    /// Whether the changes file may end in a torn line (see [`Harvest::roll_back`]).
-    pub(crate) fn changes_torn(&self) -> bool {
-        self.changes_torn
+    /// Whether writing the changes file or the database failed since the last
+    /// checkpoint (see [`Harvest::roll_back`]).
+    pub(crate) fn torn(&self) -> bool {
+        self.torn
     }
 
     #[cfg(test)]

@@ -263,7 +263,7 @@ impl Sink {
         let (mut harvest, keep) = Harvest::begin(state, delivery, starts, options, path)?;
         let (records, holds_earlier) = Output::resumable(path, keep)?;
         if !holds_earlier {
-            harvest.forget_earlier_deliveries();
+            harvest.forget_earlier_deliveries(records.path())?;
         }
         Ok(Sink {
             records,
@@ -328,6 +328,7 @@ impl Sink {
     /// database records them as delivered, so a crash never loses a delivered
     /// line nor delivers one twice.
     pub fn flush(&mut self) -> Result<(), Error> {
+        self.refuse_if_torn()?;
         let flushed = match &mut self.harvest {
             Some(harvest) => self
                 .records
@@ -355,6 +356,23 @@ impl Sink {
         counts
     }
 
+    /// After a failed write, what the outputs hold may end in a torn line: the
+    /// run can only be abandoned.
+    fn refuse_if_torn(&self) -> Result<(), Error> {
+        if !(self.torn || self.harvest.as_ref().is_some_and(Harvest::torn)) {
+            return Ok(());
+        }
+        Err(Error::Write {
+            path: self.records.path().map_or_else(
+                || "standard output".to_string(),
+                |p| p.display().to_string(),
+            ),
+            source: io::Error::other(
+                "an earlier write of this run failed; it can only be abandoned",
+            ),
+        })
+    }
+
     /// Ends a run cut short by an error: what was delivered is synced and the
     /// state database records it, and a records file is left where the next
     /// run of the same command continues it (without a state, it is removed:
@@ -365,7 +383,7 @@ impl Sink {
         let Some(mut harvest) = self.harvest.take() else {
             return Ok(());
         };
-        if self.torn || harvest.changes_torn() {
+        if self.torn || harvest.torn() {
             harvest.roll_back()?;
         } else {
             let synced = self.records.sync()?;
@@ -394,6 +412,7 @@ impl Sink {
     /// or `Value::Null`) and lets it go. Returns how many records were written
     /// (see [`Sink::create`]).
     pub fn finish(mut self, outcome: Outcome, counts: &Value) -> Result<u64, Error> {
+        self.refuse_if_torn()?;
         if let Some(harvest) = &mut self.harvest {
             let synced = self.records.sync()?;
             harvest.checkpoint(self.records.path(), synced)?;
@@ -415,6 +434,7 @@ impl Sink {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(target_os = "linux")]
     use crate::output_file::DiskFull;
 
     /// Two meetings read from a listing page; the second one's line is longer
@@ -482,6 +502,8 @@ mod tests {
         }
     }
 
+    // /dev/full is Linux's.
+    #[cfg(target_os = "linux")]
     #[test]
     fn a_record_whose_write_failed_is_delivered_whole_by_the_next_run() {
         let (small, big) = small_and_big();
@@ -509,6 +531,66 @@ mod tests {
         assert_eq!(Run::ids(&run.changes), [small.id.as_str(), big.id.as_str()]);
     }
 
+    // /dev/full is Linux's.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn after_a_failed_write_the_run_can_only_be_abandoned() {
+        let (small, big) = small_and_big();
+        let run = Run::new();
+        let mut sink = run.open();
+        sink.write(&small).unwrap();
+        {
+            let _full = DiskFull::on(sink.records.raw_fd());
+            sink.write(&big).unwrap_err();
+        }
+        let refused = sink.flush().unwrap_err().to_string();
+        assert!(
+            refused.ends_with("an earlier write of this run failed; it can only be abandoned"),
+            "{refused}"
+        );
+        let refused = sink.finish(Outcome::Ok, &Value::Null).unwrap_err();
+        assert!(refused.to_string().contains("records.jsonl"), "{refused}");
+        assert!(!run.output.exists(), "nothing was put in place");
+    }
+
+    /// A run killed (its sink dropped unfinished) after `meetings` were
+    /// delivered and synced.
+    fn killed_after(run: &Run, meetings: &[Record]) {
+        let mut sink = run.open();
+        for meeting in meetings {
+            sink.write(meeting).unwrap();
+        }
+        sink.flush().unwrap();
+    }
+
+    #[test]
+    fn a_run_that_started_its_output_over_is_not_continued_as_if_it_had_not() {
+        let (small, _) = small_and_big();
+        let meetings: Vec<Record> = (0..4)
+            .map(|n| Record {
+                id: format!("{n:016x}"),
+                ..small.clone()
+            })
+            .collect();
+        let run = Run::new();
+        killed_after(&run, &meetings[..3]);
+        // The file the killed run was writing is lost: the next run writes
+        // those meetings again, and is killed after the first of them.
+        std::fs::remove_file(crate::output_file::resumable_name(&run.output)).unwrap();
+        killed_after(&run, &meetings[3..]);
+        // The run after it continues the second one's file, which holds none
+        // of the first one's meetings.
+        let mut sink = run.open();
+        for meeting in &meetings {
+            sink.write(meeting).unwrap();
+        }
+        assert_eq!(sink.finish(Outcome::Ok, &Value::Null).unwrap(), 3);
+        let ids: Vec<&str> = [3, 0, 1, 2].map(|n| meetings[n].id.as_str()).to_vec();
+        assert_eq!(Run::ids(&run.output), ids);
+    }
+
+    // /dev/full is Linux's.
+    #[cfg(target_os = "linux")]
     #[test]
     fn a_change_line_whose_write_failed_is_written_whole_by_the_next_run() {
         let (small, _) = small_and_big();

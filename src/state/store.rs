@@ -216,9 +216,32 @@ impl Store {
 
     /// Forgets everything written since the last checkpoint, as a crash would.
     pub(crate) fn roll_back(&mut self) -> Result<(), Error> {
+        // A full disk or an I/O error may have made SQLite roll back already.
+        let open_transaction = if self.conn.is_autocommit() {
+            ""
+        } else {
+            "ROLLBACK;"
+        };
         self.conn
-            .execute_batch("ROLLBACK; BEGIN IMMEDIATE")
+            .execute_batch(&format!("{open_transaction} BEGIN IMMEDIATE"))
             .for_state(&self.path)
+    }
+
+    /// Records that `run`'s output holds none of what the runs it continues
+    /// delivered: a run that continues `run` must not count their deliveries
+    /// as written. Its pages are still its own.
+    pub(crate) fn restart_deliveries(
+        &mut self,
+        run: RunId,
+        output: Option<&Path>,
+    ) -> Result<(), Error> {
+        self.conn
+            .execute("UPDATE runs SET resumes = NULL WHERE id = ?1", [run])
+            .for_state(&self.path)?;
+        if let Some(output) = output {
+            self.set_output_progress(run, output, 0)?;
+        }
+        self.checkpoint()
     }
 
     /// Records the start of a run of `starts` with `options` (both as the
@@ -1107,6 +1130,27 @@ mod tests {
             !elsewhere.last_finished_ok,
             "another site's runs do not count"
         );
+    }
+
+    #[test]
+    fn a_roll_back_forgets_what_came_after_the_last_checkpoint_even_when_sqlite_already_did() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.db");
+        let starts = ["https://x.fi/".to_string()];
+        let mut store = Store::open(&path).unwrap();
+        let run = store.begin_run(&starts, &json!({})).unwrap().run;
+        let output = dir.path().join("out.jsonl");
+        store.set_output_progress(run, &output, 10).unwrap();
+        store.checkpoint().unwrap();
+        store.set_output_progress(run, &output, 20).unwrap();
+        store.roll_back().unwrap();
+        assert_eq!(store.output_progress(run, &output).unwrap(), Some(10));
+        // A full disk may make SQLite end the transaction itself.
+        store.conn.execute_batch("ROLLBACK").unwrap();
+        store.roll_back().unwrap();
+        store.set_output_progress(run, &output, 30).unwrap();
+        store.checkpoint().unwrap();
+        assert_eq!(store.output_progress(run, &output).unwrap(), Some(30));
     }
 
     #[test]
