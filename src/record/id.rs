@@ -2,9 +2,10 @@
 //!
 //! An id is a hash of where the meeting lives on the original site: its detail
 //! page, or, for entries without one, the site plus post date and title. URLs are
-//! compared by [`url_key::id`], without scheme, `www.`, port, fragment and
-//! trailing slash, because archives keep the same page under http and https,
-//! with and without www.
+//! compared by [`url_key::id`], without scheme, `www.`, port, fragment,
+//! trailing slash and session id, because archives keep the same page under
+//! http and https, with and without www., and each capture of a page whose
+//! server put a session in its links has another one.
 //!
 //! An entry without a detail page is keyed by its site ([`url_key::site`]: the
 //! host without `www.`), not by the listing page it was read from: a new post pushes
