@@ -129,7 +129,7 @@ impl Harvest {
         Ok((
             Harvest {
                 store,
-                delivered_by: start.runs.clone(),
+                delivered_by: start.delivering.clone(),
                 start,
                 changes,
                 emit_all: delivery.emit_all,

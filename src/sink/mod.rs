@@ -368,7 +368,7 @@ impl Sink {
                 |p| p.display().to_string(),
             ),
             source: io::Error::other(
-                "an earlier write of this run failed; it can only be abandoned",
+                "an earlier write or state update of this run failed; it can only be abandoned",
             ),
         })
     }
@@ -396,6 +396,7 @@ impl Sink {
     /// was, since an empty result says nothing new. Returns the file kept, if one
     /// was; otherwise finishes as [`Sink::finish`].
     pub(crate) fn finish_without_input(self, outcome: Outcome) -> Result<Option<PathBuf>, Error> {
+        self.refuse_if_torn()?;
         if self.records.replaces_a_file() && !self.continued {
             let kept = self.records.path().map(Path::to_path_buf);
             self.records.discard()?;
@@ -545,7 +546,9 @@ mod tests {
         }
         let refused = sink.flush().unwrap_err().to_string();
         assert!(
-            refused.ends_with("an earlier write of this run failed; it can only be abandoned"),
+            refused.ends_with(
+                "an earlier write or state update of this run failed; it can only be abandoned"
+            ),
             "{refused}"
         );
         let refused = sink.finish(Outcome::Ok, &Value::Null).unwrap_err();

@@ -20,7 +20,7 @@
 //! # Tables
 //!
 //! Times are RFC 3339 text in UTC (`2026-11-29T07:00:00Z`); JSON is text. The
-//! schema's version is `PRAGMA user_version` (now 1); a newer harava migrates it
+//! schema's version is `PRAGMA user_version` (now 2); a newer harava migrates it
 //! forward, and this one refuses a version it does not know.
 //!
 //! `runs`, one row per run:
@@ -37,6 +37,11 @@
 //! - `counts`: a JSON object: `new`, `changed`, `unchanged`, `removed`,
 //!   `records`, `requests`, `not_modified`.
 //! - `resumes`: the unfinished run this one continues, or NULL.
+//! - `output_restarted`: 1 when the run's records output holds nothing the runs
+//!   it continues delivered (their file was gone or shorter, or it wrote
+//!   elsewhere): a run continuing it counts only its own and later runs'
+//!   deliveries as written. Pages and known meetings still go back the whole
+//!   chain.
 //!
 //! `meetings`, one row per meeting ever seen:
 //! - `id`: the record's `id`; `hash`: its content hash now.

@@ -9,7 +9,7 @@ use rusqlite::{Connection, TransactionBehavior};
 
 use crate::error::Error;
 
-const MIGRATIONS: [&str; 1] = [
+pub(super) const MIGRATIONS: [&str; 2] = [
     // 1: the first database, replacing harava 0.2's JSON Lines file.
     r"
 CREATE TABLE runs (
@@ -73,6 +73,10 @@ CREATE TABLE outputs (
     bytes  INTEGER NOT NULL,
     PRIMARY KEY (run, path)
 ) WITHOUT ROWID;
+",
+    // 2 (harava 0.5.0): a run whose records output started over.
+    r"
+ALTER TABLE runs ADD COLUMN output_restarted INTEGER NOT NULL DEFAULT 0;
 ",
 ];
 

@@ -60,9 +60,12 @@ pub(crate) struct RunStart {
     /// finish (it was killed, interrupted or ended in an error).
     pub resumes: Option<RunId>,
     /// This run and every unfinished run it continues, newest first: a page one
-    /// of them fetched is replayed rather than fetched, and a meeting one of them
-    /// delivered is not written again.
+    /// of them fetched is replayed rather than fetched.
     pub runs: Vec<RunId>,
+    /// The runs of `runs` whose deliveries the records output holds: up to the
+    /// newest whose output started over. A meeting one of them delivered is not
+    /// written again.
+    pub delivering: Vec<RunId>,
     /// Whether the last run of the same start URLs and options before these
     /// ended `ok`: only then does a listing page of known meetings say that the
     /// pages after it are known too (a run whose pages failed, that was stopped,
@@ -227,16 +230,16 @@ impl Store {
             .for_state(&self.path)
     }
 
-    /// Records that `run`'s output holds none of what the runs it continues
-    /// delivered: a run that continues `run` must not count their deliveries
-    /// as written. Its pages are still its own.
+    /// Records that `run`'s records output (at `output`; none for standard
+    /// output) holds none of what the runs it continues delivered: a run that
+    /// continues `run` must not count their deliveries as written.
     pub(crate) fn restart_deliveries(
         &mut self,
         run: RunId,
         output: Option<&Path>,
     ) -> Result<(), Error> {
         self.conn
-            .execute("UPDATE runs SET resumes = NULL WHERE id = ?1", [run])
+            .execute("UPDATE runs SET output_restarted = 1 WHERE id = ?1", [run])
             .for_state(&self.path)?;
         if let Some(output) = output {
             self.set_output_progress(run, output, 0)?;
@@ -274,16 +277,24 @@ impl Store {
             .for_state(&self.path)?;
         let run = RunId(self.conn.last_insert_rowid());
         let mut runs = vec![run];
+        let mut delivering = None;
         let mut previous = resumes;
         while let Some(id) = previous {
             runs.push(id);
-            previous = self
+            let restarted: bool;
+            (previous, restarted) = self
                 .conn
-                .query_row("SELECT resumes FROM runs WHERE id = ?1", [id], |row| {
-                    row.get(0)
-                })
+                .query_row(
+                    "SELECT resumes, output_restarted FROM runs WHERE id = ?1",
+                    [id],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )
                 .for_state(&self.path)?;
+            if restarted && delivering.is_none() {
+                delivering = Some(runs.clone());
+            }
         }
+        let delivering = delivering.unwrap_or_else(|| runs.clone());
         let last_finished: Option<(RunId, Outcome)> = self
             .conn
             .query_row(
@@ -298,6 +309,7 @@ impl Store {
             run,
             resumes,
             runs,
+            delivering,
             last_finished_ok: matches!(last_finished, Some((_, Outcome::Ok))),
         })
     }
@@ -1151,6 +1163,58 @@ mod tests {
         store.set_output_progress(run, &output, 30).unwrap();
         store.checkpoint().unwrap();
         assert_eq!(store.output_progress(run, &output).unwrap(), Some(30));
+    }
+
+    #[test]
+    fn a_run_whose_output_started_over_cuts_the_deliveries_but_not_the_pages_of_its_chain() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.db");
+        let starts = ["https://x.fi/".to_string()];
+        let options = json!({});
+        let mut store = Store::open(&path).unwrap();
+        let first = store.begin_run(&starts, &options).unwrap();
+        let second = store.begin_run(&starts, &options).unwrap();
+        assert_eq!(second.delivering, [second.run, first.run]);
+        store
+            .restart_deliveries(second.run, Some(&dir.path().join("out.jsonl")))
+            .unwrap();
+        let third = store.begin_run(&starts, &options).unwrap();
+        assert_eq!(third.runs, [third.run, second.run, first.run]);
+        assert_eq!(third.delivering, [third.run, second.run]);
+        assert_eq!(
+            store
+                .output_progress(second.run, &dir.path().join("out.jsonl"))
+                .unwrap(),
+            Some(0)
+        );
+    }
+
+    #[test]
+    fn a_version_1_database_gets_the_column_of_version_2() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.db");
+        {
+            // What harava 0.3 and 0.4 wrote.
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(schema::MIGRATIONS[0]).unwrap();
+            conn.pragma_update(None, "application_id", 0x6861_7276)
+                .unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+            conn.execute(
+                "INSERT INTO runs (started, pid, starts, options) VALUES ('2026-11-01T00:00:00Z', 1, '[\"https://x.fi/\"]', '{}')",
+                [],
+            )
+            .unwrap();
+        }
+        let mut store = Store::open(&path).unwrap();
+        let run = store
+            .begin_run(&["https://x.fi/".into()], &json!({}))
+            .unwrap();
+        assert_eq!(run.resumes, Some(RunId(1)), "the unfinished run of 0.4");
+        assert_eq!(run.delivering, [run.run, RunId(1)]);
+        drop(store);
+        let conn = Connection::open(&path).unwrap();
+        assert_eq!(schema::version(&conn, &path).unwrap(), 2);
     }
 
     #[test]
