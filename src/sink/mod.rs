@@ -460,6 +460,17 @@ mod tests {
         (small, big)
     }
 
+    /// `count` meetings, each the small one under an id of its own.
+    fn meetings(count: usize) -> Vec<Record> {
+        let (small, _) = small_and_big();
+        (0..count)
+            .map(|n| Record {
+                id: format!("{n:016x}"),
+                ..small.clone()
+            })
+            .collect()
+    }
+
     struct Run {
         _dir: tempfile::TempDir,
         output: PathBuf,
@@ -568,13 +579,7 @@ mod tests {
 
     #[test]
     fn a_run_that_started_its_output_over_is_not_continued_as_if_it_had_not() {
-        let (small, _) = small_and_big();
-        let meetings: Vec<Record> = (0..4)
-            .map(|n| Record {
-                id: format!("{n:016x}"),
-                ..small.clone()
-            })
-            .collect();
+        let meetings = meetings(4);
         let run = Run::new();
         killed_after(&run, &meetings[..3]);
         // The file the killed run was writing is lost: the next run writes
@@ -596,14 +601,8 @@ mod tests {
     #[cfg(target_os = "linux")]
     #[test]
     fn a_change_line_whose_write_failed_is_written_whole_by_the_next_run() {
-        let (small, _) = small_and_big();
         // Enough meetings for their change lines to fill a 64 KiB block.
-        let meetings: Vec<Record> = (0..2_000)
-            .map(|n| Record {
-                id: format!("{n:016x}"),
-                ..small.clone()
-            })
-            .collect();
+        let meetings = meetings(2_000);
         let run = Run::new();
         let mut sink = run.open();
         sink.write(&meetings[0]).unwrap();
