@@ -102,10 +102,12 @@ impl Harvest {
         let start = store.begin_run(starts, options)?;
         // What the runs this one continues delivered, from the newest that got as
         // far as a checkpoint; taken over at once, so that a kill before this
-        // run's first checkpoint loses none of it either.
+        // run's first checkpoint loses none of it either. Only runs whose
+        // deliveries count: an older run's file does not hold what a run that
+        // started over delivered elsewhere.
         let mut progress = |path: Option<&Path>| -> Result<Option<u64>, Error> {
             let Some(path) = path else { return Ok(None) };
-            for &previous in &start.runs[1..] {
+            for &previous in &start.delivering[1..] {
                 if let Some(bytes) = store.output_progress(previous, path)? {
                     store.set_output_progress(start.run, path, bytes)?;
                     return Ok(Some(bytes));

@@ -471,8 +471,9 @@ mod tests {
             .collect()
     }
 
+    #[derive(Clone)]
     struct Run {
-        _dir: tempfile::TempDir,
+        _dir: std::rc::Rc<tempfile::TempDir>,
         output: PathBuf,
         changes: PathBuf,
         delivery: Delivery,
@@ -490,7 +491,7 @@ mod tests {
                     ..Delivery::default()
                 },
                 changes,
-                _dir: dir,
+                _dir: std::rc::Rc::new(dir),
             }
         }
 
@@ -594,6 +595,27 @@ mod tests {
         }
         assert_eq!(sink.finish(Outcome::Ok, &Value::Null).unwrap(), 3);
         let ids: Vec<&str> = [3, 0, 1, 2].map(|n| meetings[n].id.as_str()).to_vec();
+        assert_eq!(Run::ids(&run.output), ids);
+    }
+
+    #[test]
+    fn a_file_an_earlier_run_wrote_is_not_continued_past_a_run_that_wrote_elsewhere() {
+        let meetings = meetings(4);
+        let run = Run::new();
+        killed_after(&run, &meetings[..2]);
+        // The next run writes to another file, and is killed too.
+        let elsewhere = Run {
+            output: run.output.with_file_name("elsewhere.jsonl"),
+            ..run.clone()
+        };
+        killed_after(&elsewhere, &meetings[2..3]);
+        // The first file holds none of what the second run delivered.
+        let mut sink = run.open();
+        for meeting in &meetings {
+            sink.write(meeting).unwrap();
+        }
+        assert_eq!(sink.finish(Outcome::Ok, &Value::Null).unwrap(), 4);
+        let ids: Vec<&str> = meetings.iter().map(|m| m.id.as_str()).collect();
         assert_eq!(Run::ids(&run.output), ids);
     }
 
