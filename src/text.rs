@@ -15,21 +15,11 @@ pub(crate) fn collapse_whitespace(text: &str) -> String {
     while at < bytes.len() {
         // Most text is ASCII: a byte is a character, and only six are spaces.
         // A run of other ASCII bytes is passed over in one go.
-        if is_plain(bytes[at]) {
-            if run.is_none() {
-                if pending_space && !out.is_empty() {
-                    out.push(' ');
-                }
-                pending_space = false;
-                run = Some(at);
-            }
-            at += 1;
-            while at < bytes.len() && is_plain(bytes[at]) {
-                at += 1;
-            }
-            continue;
-        }
         let (width, gap, dropped) = match bytes[at] {
+            byte if is_plain(byte) => {
+                let plain = bytes[at..].iter().take_while(|&&b| is_plain(b)).count();
+                (plain, false, false)
+            }
             b' ' | b'\t' | b'\n' | b'\r' | 0x0B | 0x0C => (1, true, false),
             _ => {
                 let c = text[at..].chars().next().expect("at a character boundary");
