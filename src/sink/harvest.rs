@@ -171,8 +171,13 @@ impl Harvest {
     /// the continued run delivered never.
     pub(crate) fn admit(&mut self, record: &Record, found: &Found) -> Result<bool, Error> {
         let admitted = self.admit_unguarded(record, found);
-        self.torn |= admitted.is_err();
-        admitted
+        self.noting(admitted)
+    }
+
+    /// `result`, noting whether it failed (see [`Harvest::torn`]).
+    fn noting<T>(&mut self, result: Result<T, Error>) -> Result<T, Error> {
+        self.torn |= result.is_err();
+        result
     }
 
     fn admit_unguarded(&mut self, record: &Record, found: &Found) -> Result<bool, Error> {
@@ -250,8 +255,7 @@ impl Harvest {
             }
             Ok(())
         })();
-        self.torn |= reported.is_err();
-        reported
+        self.noting(reported)
     }
 
     /// How to get the page known by `key`.
@@ -272,16 +276,14 @@ impl Harvest {
         response: &PageResponse,
     ) -> Result<(), Error> {
         let stored = self.store.store_page(self.start.run, key, response);
-        self.torn |= stored.is_err();
-        stored
+        self.noting(stored)
     }
 
     /// Notes that the page known by `key` was still current at `at` (a 304),
     /// so that a run continuing this one reads it from the state.
     pub(crate) fn page_not_modified(&mut self, key: &str, at: DateTime<Utc>) -> Result<(), Error> {
         let noted = self.store.page_still_current(self.start.run, key, at);
-        self.torn |= noted.is_err();
-        noted
+        self.noting(noted)
     }
 
     /// The record of a listing entry the state knows unchanged (the same id,
@@ -330,8 +332,7 @@ impl Harvest {
             }
             self.store.checkpoint()
         })();
-        self.torn |= checkpoint.is_err();
-        checkpoint
+        self.noting(checkpoint)
     }
 
     /// Moves the changes file into place and records how the run ended.
