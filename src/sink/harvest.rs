@@ -68,6 +68,8 @@ pub(crate) struct Harvest {
     /// checkpoint: the changes file may end in a torn line, and the database
     /// hold part of an update.
     torn: bool,
+    /// Whether the changes file holds what the runs this one continues wrote.
+    changes_hold_earlier: bool,
 }
 
 /// Whether `record` was written without the body of a detail page it has,
@@ -91,6 +93,7 @@ struct ChangeLine<'a> {
 impl Harvest {
     /// Opens the state at `state` and begins a run; returns it with how many
     /// bytes of the records file `records` the run it continues delivered.
+    /// The run's changes file is opened here too, continuing the chain's.
     pub(crate) fn begin(
         state: &Path,
         delivery: &Delivery,
@@ -124,9 +127,12 @@ impl Harvest {
                 state.display()
             );
         }
-        let changes = match &delivery.changes {
-            Some(path) => Some(Output::resumable(Some(path), keep_changes)?.0),
-            None => None,
+        let (changes, changes_hold_earlier) = match &delivery.changes {
+            Some(path) => {
+                let (output, holds) = Output::resumable(Some(path), keep_changes)?;
+                (Some(output), holds)
+            }
+            None => (None, true),
         };
         Ok((
             Harvest {
@@ -138,27 +144,45 @@ impl Harvest {
                 full: delivery.full,
                 counts: Counts::default(),
                 torn: false,
+                changes_hold_earlier,
             },
             keep_records,
         ))
     }
 
-    /// The records output (at `records`, none for standard output) does not
-    /// hold what the runs this one continues delivered (it is another file,
-    /// standard output, or the file they wrote is gone or shorter): deliver
-    /// those meetings again rather than lose them, and tell the database, so
-    /// that a run continuing this one does not count them as written either.
+    /// Whether the changes file holds every line the runs this one continues
+    /// wrote (true without `--changes`).
+    pub(crate) fn changes_hold_earlier(&self) -> bool {
+        self.changes_hold_earlier
+    }
+
+    /// The outputs do not both hold what the runs this one continues delivered
+    /// (the records output at `records`, none for standard output, or the
+    /// changes file is another file, standard output, or gone or shorter):
+    /// deliver those meetings again rather than lose them, with their change
+    /// lines, and tell the database, so that a run continuing this one does not
+    /// count them as written either. The caller starts the records output over;
+    /// the changes file is started over here, so that it does not hold the
+    /// change lines of those meetings twice.
     pub(crate) fn forget_earlier_deliveries(
         &mut self,
         records: Option<&Path>,
     ) -> Result<(), Error> {
         if self.delivered_by.len() > 1 {
             tracing::warn!(
-                "the output does not hold what the unfinished run this one continues wrote; its meetings are written again"
+                "the outputs do not hold what the unfinished run this one continues wrote; its meetings are written again"
             );
-            self.store.restart_deliveries(self.start.run, records)?;
+            let mut restarted: Vec<PathBuf> = records.into_iter().map(Path::to_path_buf).collect();
+            if let Some(changes) = &mut self.changes
+                && let Some(path) = changes.path().map(Path::to_path_buf)
+            {
+                *changes = Output::resumable(Some(&path), None)?.0;
+                restarted.push(path);
+            }
+            self.store.restart_deliveries(self.start.run, &restarted)?;
         }
         self.delivered_by = vec![self.start.run];
+        self.changes_hold_earlier = true;
         Ok(())
     }
 

@@ -261,8 +261,14 @@ impl Sink {
             return Ok(sink);
         };
         let (mut harvest, keep) = Harvest::begin(state, delivery, starts, options, path)?;
-        let (records, holds_earlier) = Output::resumable(path, keep)?;
-        if !holds_earlier {
+        let (mut records, mut holds_earlier) = Output::resumable(path, keep)?;
+        // The two outputs are continued together or started over together:
+        // a meeting written again must get its change line again, and only once.
+        if !(holds_earlier && harvest.changes_hold_earlier()) {
+            if holds_earlier {
+                records = Output::resumable(path, None)?.0;
+                holds_earlier = false;
+            }
             harvest.forget_earlier_deliveries(records.path())?;
         }
         Ok(Sink {
@@ -596,6 +602,26 @@ mod tests {
         assert_eq!(sink.finish(Outcome::Ok, &Value::Null).unwrap(), 3);
         let ids: Vec<&str> = [3, 0, 1, 2].map(|n| meetings[n].id.as_str()).to_vec();
         assert_eq!(Run::ids(&run.output), ids);
+        // The changes file started over with the records: each meeting's line once.
+        assert_eq!(Run::ids(&run.changes), ids);
+    }
+
+    #[test]
+    fn a_lost_changes_file_starts_both_outputs_over() {
+        let meetings = meetings(4);
+        let run = Run::new();
+        killed_after(&run, &meetings[..3]);
+        std::fs::remove_file(crate::output_file::resumable_name(&run.changes)).unwrap();
+        // The records file is whole, but the change lines of its meetings are
+        // gone: they are delivered again, each once, with their change lines.
+        let mut sink = run.open();
+        for meeting in &meetings {
+            sink.write(meeting).unwrap();
+        }
+        assert_eq!(sink.finish(Outcome::Ok, &Value::Null).unwrap(), 4);
+        let ids: Vec<&str> = meetings.iter().map(|m| m.id.as_str()).collect();
+        assert_eq!(Run::ids(&run.output), ids);
+        assert_eq!(Run::ids(&run.changes), ids);
     }
 
     #[test]

@@ -230,18 +230,18 @@ impl Store {
             .for_state(&self.path)
     }
 
-    /// Records that `run`'s records output (at `output`; none for standard
-    /// output) holds none of what the runs it continues delivered: a run that
+    /// Records that `run`'s outputs (the files at `outputs`; standard output
+    /// has none) hold none of what the runs it continues delivered: a run that
     /// continues `run` must not count their deliveries as written.
     pub(crate) fn restart_deliveries(
         &mut self,
         run: RunId,
-        output: Option<&Path>,
+        outputs: &[PathBuf],
     ) -> Result<(), Error> {
         self.conn
             .execute("UPDATE runs SET output_restarted = 1 WHERE id = ?1", [run])
             .for_state(&self.path)?;
-        if let Some(output) = output {
+        for output in outputs {
             self.set_output_progress(run, output, 0)?;
         }
         self.checkpoint()
@@ -1176,7 +1176,7 @@ mod tests {
         let second = store.begin_run(&starts, &options).unwrap();
         assert_eq!(second.delivering, [second.run, first.run]);
         store
-            .restart_deliveries(second.run, Some(&dir.path().join("out.jsonl")))
+            .restart_deliveries(second.run, &[dir.path().join("out.jsonl")])
             .unwrap();
         let third = store.begin_run(&starts, &options).unwrap();
         assert_eq!(third.runs, [third.run, second.run, first.run]);
