@@ -128,7 +128,17 @@ fn try_run(config: Config) -> Result<ExitCode, Error> {
                 "since": delivery.since,
             });
             let mut sink = Sink::open(output.as_deref(), &delivery, &inputs, &options)?;
-            let report = offline::run(&extract, &profiles, &mut sink)?;
+            let report = match offline::run(&extract, &profiles, &mut sink) {
+                Ok(report) => report,
+                Err(error) => {
+                    // As a crawl does: the state records that the run ended in
+                    // an error. The error that ended it is the one to report.
+                    if let Err(also) = sink.abandon() {
+                        eprintln!("harava: {also}");
+                    }
+                    return Err(error);
+                }
+            };
             let outcome = if signals::requested() {
                 StateOutcome::Interrupted
             } else if report.failures.is_empty() {

@@ -359,10 +359,16 @@ impl Harvest {
         self.noting(checkpoint)
     }
 
-    /// Moves the changes file into place and records how the run ended.
+    /// Moves the changes file into place and records how the run ended (in
+    /// error, if the move failed: the file stays for the next run).
     pub(crate) fn end(mut self, outcome: Outcome, counts: &Value) -> Result<(), Error> {
-        if let Some(changes) = self.changes.take() {
-            changes.commit()?;
+        if let Some(changes) = self.changes.take()
+            && let Err(error) = changes.commit()
+        {
+            if let Err(also) = self.end_in_error() {
+                tracing::error!("{also}");
+            }
+            return Err(error);
         }
         self.store.end_run(self.start.run, outcome, counts)
     }

@@ -418,23 +418,50 @@ impl Sink {
     /// run ended (with `counts`, a JSON object, besides the state's own counts;
     /// or `Value::Null`) and lets it go. Returns how many records were written
     /// (see [`Sink::create`]).
+    /// A failure to put the outputs in place ends the run in error, as
+    /// [`Sink::abandon`] does, and is the error returned.
     pub fn finish(mut self, outcome: Outcome, counts: &Value) -> Result<u64, Error> {
         self.refuse_if_torn()?;
         if let Some(harvest) = &mut self.harvest {
-            let synced = self.records.sync()?;
-            harvest.checkpoint(self.records.path(), synced)?;
+            let checkpointed = self
+                .records
+                .sync()
+                .and_then(|synced| harvest.checkpoint(self.records.path(), synced));
+            if let Err(error) = checkpointed {
+                self.torn = true;
+                if let Err(also) = self.abandon() {
+                    tracing::error!("{also}");
+                }
+                return Err(error);
+            }
         }
-        self.records.commit()?;
-        if let Some(harvest) = self.harvest {
+        let Sink {
+            records,
+            written,
+            before_since,
+            harvest,
+            ..
+        } = self;
+        if let Err(error) = records.commit() {
+            // What the file holds is synced and recorded: the next run of the
+            // same command continues it.
+            if let Some(harvest) = harvest
+                && let Err(also) = harvest.end_in_error()
+            {
+                tracing::error!("{also}");
+            }
+            return Err(error);
+        }
+        if let Some(harvest) = harvest {
             let mut all = serde_json::to_value(harvest.counts()).expect("counts serialize");
-            all["records"] = self.written.into();
-            all["before_since"] = self.before_since.into();
+            all["records"] = written.into();
+            all["before_since"] = before_since.into();
             if let (Value::Object(all), Value::Object(more)) = (&mut all, counts) {
                 all.extend(more.clone());
             }
             harvest.end(outcome, &all)?;
         }
-        Ok(self.written)
+        Ok(written)
     }
 }
 

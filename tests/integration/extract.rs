@@ -400,3 +400,55 @@ fn with_a_state_file_only_new_or_changed_meetings_come_out() {
             .ends_with("Maakunta päättää.")
     );
 }
+
+// /dev/full is Linux's.
+#[cfg(target_os = "linux")]
+#[test]
+fn an_extract_that_cannot_write_ends_its_state_run_in_error_and_delivers_nothing() {
+    // The samples' records fit in the output's buffer, so the write fails when
+    // the run finishes; a 100 KB body makes it fail in the middle of the run.
+    let long_body = util::copy_samples(|path, text| {
+        if path.ends_with("muistiot/kuntajohtajakokous-10-5-2017/index.html") {
+            let paragraph = format!("<p>{}</p>", "Pöytäkirja tarkastettiin. ".repeat(4_000));
+            text.replacen(
+                r#"<div class="entry-content">"#,
+                &format!(r#"<div class="entry-content">{paragraph}"#),
+                1,
+            )
+        } else {
+            text
+        }
+    });
+    for input in [samples(), long_body.path().to_path_buf()] {
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join("harava.state");
+        let state = state.to_str().unwrap();
+        let input = input.to_str().unwrap();
+        let full = run(&["extract", "--state", state, "-o", "/dev/full", input]);
+        assert_eq!(full.status.code(), Some(1), "{}", stderr(&full));
+        assert!(
+            stderr(&full).contains("harava: /dev/full: cannot write: No space left on device"),
+            "{}",
+            stderr(&full)
+        );
+
+        let status = run(&["state", "status", "--state", state, "--json"]);
+        let json: Value = serde_json::from_slice(&status.stdout).unwrap();
+        let last_run = &json["sources"][0]["last_run"];
+        assert_eq!(last_run["outcome"], "error", "{input}: {json}");
+        assert_eq!(last_run["running"], false, "{json}");
+
+        // Nothing counted as delivered: the next run writes every meeting.
+        let out = dir.path().join("records.jsonl");
+        let again = run(&[
+            "extract",
+            "--state",
+            state,
+            "-o",
+            out.to_str().unwrap(),
+            input,
+        ]);
+        assert!(again.status.success(), "{}", stderr(&again));
+        assert_eq!(records(&std::fs::read(&out).unwrap()).len(), 19);
+    }
+}
