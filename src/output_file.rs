@@ -118,10 +118,12 @@ impl PendingFile {
             .open(&partial)?;
         let mut found = file.metadata()?.len();
         // A run that ended (stopped by a signal, say) put its file in place; the
-        // run that continues it continues that file.
+        // run that continues it continues that file. Only a file of exactly the
+        // length it recorded is that run's: an older run's file in its place
+        // does not hold what it delivered.
         if let (Some(keep), Some(metadata)) = (keep, &existing)
             && found < keep
-            && metadata.len() >= keep
+            && metadata.len() == keep
         {
             file.set_len(0)?;
             io::copy(&mut File::open(&target)?.take(keep), &mut file)?;

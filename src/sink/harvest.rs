@@ -103,20 +103,20 @@ impl Harvest {
     ) -> Result<(Harvest, Option<u64>), Error> {
         let mut store = Store::open(state)?;
         let start = store.begin_run(starts, options)?;
-        // What the runs this one continues delivered, from the newest that got as
-        // far as a checkpoint; taken over at once, so that a kill before this
-        // run's first checkpoint loses none of it either. Only runs whose
-        // deliveries count: an older run's file does not hold what a run that
-        // started over delivered elsewhere.
+        // How much of the file at `path` the run this one continues had
+        // delivered, taken over at once, so that a kill before this run's first
+        // checkpoint loses none of it either. Only that run's own count: one
+        // that did not write the file (no `--changes`, say) left it without its
+        // deliveries, and an older run's count would hide them.
         let mut progress = |path: Option<&Path>| -> Result<Option<u64>, Error> {
-            let Some(path) = path else { return Ok(None) };
-            for &previous in &start.delivering[1..] {
-                if let Some(bytes) = store.output_progress(previous, path)? {
-                    store.set_output_progress(start.run, path, bytes)?;
-                    return Ok(Some(bytes));
-                }
+            let (Some(path), Some(&previous)) = (path, start.delivering.get(1)) else {
+                return Ok(None);
+            };
+            let bytes = store.output_progress(previous, path)?;
+            if let Some(bytes) = bytes {
+                store.set_output_progress(start.run, path, bytes)?;
             }
-            Ok(None)
+            Ok(bytes)
         };
         let keep_records = progress(records)?;
         let keep_changes = progress(delivery.changes.as_deref())?;
@@ -223,9 +223,9 @@ impl Harvest {
         )?;
         let mut kind = change.kind();
         if kind == ChangeKind::Unchanged
-            && let Some(stranded) = self
-                .store
-                .stranded_delivery(&record.id, &self.delivered_by)?
+            && let Some(stranded) =
+                self.store
+                    .stranded_delivery(&record.id, &self.delivered_by, &self.start.runs)?
         {
             // Delivered by a run whose output never reached its place.
             kind = stranded;

@@ -633,6 +633,62 @@ mod tests {
         assert_eq!(Run::ids(&run.changes), ids);
     }
 
+    /// Delivers all of `meetings` in a run of its own and finishes it as `outcome`.
+    fn finished_with(run: &Run, meetings: &[Record], outcome: Outcome) {
+        let mut sink = run.open();
+        for meeting in meetings {
+            sink.write(meeting).unwrap();
+        }
+        sink.finish(outcome, &Value::Null).unwrap();
+    }
+
+    #[test]
+    fn a_changes_file_taken_away_after_an_interrupted_run_loses_no_record() {
+        let meetings = meetings(4);
+        let run = Run::new();
+        // Ctrl-C puts both files in place; the changes are read and removed.
+        finished_with(&run, &meetings[..3], Outcome::Interrupted);
+        std::fs::remove_file(&run.changes).unwrap();
+        finished_with(&run, &meetings, Outcome::Ok);
+        let ids: Vec<&str> = meetings.iter().map(|m| m.id.as_str()).collect();
+        assert_eq!(Run::ids(&run.output), ids);
+        assert_eq!(Run::ids(&run.changes), ids);
+    }
+
+    #[test]
+    fn an_older_file_in_place_is_not_taken_for_the_one_a_killed_run_was_writing() {
+        let meetings = meetings(12);
+        let run = Run::new();
+        finished_with(&run, &meetings[4..], Outcome::Ok);
+        killed_after(&run, &meetings[..3]);
+        // The last finished run's changes file is still in place: it holds
+        // none of the killed run's lines, however long it is.
+        std::fs::remove_file(crate::output_file::resumable_name(&run.changes)).unwrap();
+        finished_with(&run, &meetings[..4], Outcome::Ok);
+        let ids: Vec<&str> = meetings[..4].iter().map(|m| m.id.as_str()).collect();
+        assert_eq!(Run::ids(&run.output), ids);
+        assert_eq!(Run::ids(&run.changes), ids);
+    }
+
+    #[test]
+    fn a_run_without_changes_in_a_chain_leaves_no_meeting_without_its_change_line() {
+        let meetings = meetings(4);
+        let run = Run::new();
+        killed_after(&run, &meetings[..1]);
+        let without_changes = Run {
+            delivery: Delivery {
+                changes: None,
+                ..run.delivery.clone()
+            },
+            ..run.clone()
+        };
+        killed_after(&without_changes, &meetings[1..2]);
+        finished_with(&run, &meetings, Outcome::Ok);
+        let ids: Vec<&str> = meetings.iter().map(|m| m.id.as_str()).collect();
+        assert_eq!(Run::ids(&run.output), ids);
+        assert_eq!(Run::ids(&run.changes), ids);
+    }
+
     #[test]
     fn a_lost_changes_file_starts_both_outputs_over() {
         let meetings = meetings(4);

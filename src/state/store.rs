@@ -657,13 +657,16 @@ impl Store {
             .for_state(&self.path)
     }
 
-    /// How the meeting `id` was last delivered, when that delivery never reached
-    /// its reader: the run was killed or stopped on an error, so its output was
-    /// never put in place, and it is not one of `chain` (which continue its
-    /// file). Such a meeting is known to the state but must be delivered again.
+    /// How the meeting `id` was last delivered, when the outputs the run reads
+    /// to will not hold that delivery: it was made by no run of `delivering`
+    /// (whose outputs this run continues), and either by a run that was killed
+    /// or stopped on an error (its output was never put in place) or by a run
+    /// of `chain` whose output this run, or one it continues, started over.
+    /// Such a meeting is known to the state but must be delivered again.
     pub(crate) fn stranded_delivery(
         &self,
         id: &str,
+        delivering: &[RunId],
         chain: &[RunId],
     ) -> Result<Option<ChangeKind>, Error> {
         let last: Option<(RunId, String, Option<Outcome>)> = self
@@ -679,7 +682,10 @@ impl Store {
             })
             .for_state(&self.path)?;
         Ok(match last {
-            Some((run, change, None | Some(Outcome::Error))) if !chain.contains(&run) => {
+            Some((run, change, outcome))
+                if !delivering.contains(&run)
+                    && (chain.contains(&run) || matches!(outcome, None | Some(Outcome::Error))) =>
+            {
                 match change.as_str() {
                     "new" => Some(ChangeKind::New),
                     "changed" => Some(ChangeKind::Changed),
