@@ -227,7 +227,7 @@ impl Harvest {
                 self.store
                     .stranded_delivery(&record.id, &self.delivered_by, &self.start.runs)?
         {
-            // Delivered by a run whose output never reached its place.
+            // Delivered where this run's outputs do not hold it.
             kind = stranded;
         }
         match kind {
@@ -365,9 +365,7 @@ impl Harvest {
         if let Some(changes) = self.changes.take()
             && let Err(error) = changes.commit()
         {
-            if let Err(also) = self.end_in_error() {
-                tracing::error!("{also}");
-            }
+            super::say_also(self.end_in_error());
             return Err(error);
         }
         self.store.end_run(self.start.run, outcome, counts)

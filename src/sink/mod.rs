@@ -166,6 +166,14 @@ impl Output {
     }
 }
 
+/// Logs a failure in ending a run that an earlier error ended, which is the
+/// one returned.
+fn say_also(ending: Result<(), Error>) {
+    if let Err(also) = ending {
+        tracing::error!("{also}");
+    }
+}
+
 fn write_error(path: &Path, source: io::Error) -> Error {
     Error::Write {
         path: path.display().to_string(),
@@ -418,6 +426,7 @@ impl Sink {
     /// run ended (with `counts`, a JSON object, besides the state's own counts;
     /// or `Value::Null`) and lets it go. Returns how many records were written
     /// (see [`Sink::create`]).
+    ///
     /// A failure to put the outputs in place ends the run in error, as
     /// [`Sink::abandon`] does, and is the error returned.
     pub fn finish(mut self, outcome: Outcome, counts: &Value) -> Result<u64, Error> {
@@ -429,9 +438,7 @@ impl Sink {
                 .and_then(|synced| harvest.checkpoint(self.records.path(), synced));
             if let Err(error) = checkpointed {
                 self.torn = true;
-                if let Err(also) = self.abandon() {
-                    tracing::error!("{also}");
-                }
+                say_also(self.abandon());
                 return Err(error);
             }
         }
@@ -445,10 +452,8 @@ impl Sink {
         if let Err(error) = records.commit() {
             // What the file holds is synced and recorded: the next run of the
             // same command continues it.
-            if let Some(harvest) = harvest
-                && let Err(also) = harvest.end_in_error()
-            {
-                tracing::error!("{also}");
+            if let Some(harvest) = harvest {
+                say_also(harvest.end_in_error());
             }
             return Err(error);
         }

@@ -657,7 +657,7 @@ impl Store {
             .for_state(&self.path)
     }
 
-    /// How the meeting `id` was last delivered, when the outputs the run reads
+    /// How the meeting `id` was last delivered, when the outputs the run writes
     /// to will not hold that delivery: it was made by no run of `delivering`
     /// (whose outputs this run continues), and either by a run that was killed
     /// or stopped on an error (its output was never put in place) or by a run
