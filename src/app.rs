@@ -713,10 +713,12 @@ fn suggest_pages(
             Some(page) => page,
             None => {
                 let path = std::path::Path::new(input);
-                let bytes = std::fs::read(path).map_err(|e| Error::Read {
+                let file = std::fs::File::open(path).map_err(|e| Error::Read {
                     path: input.clone(),
                     source: e,
                 })?;
+                // As `extract` reads a page: not a device's or a video's worth.
+                let bytes = crate::page::read_html(file, input, offline::DEFAULT_MAX_INPUT_BYTES)?;
                 let html = crate::page::decode_html(&bytes, None);
                 let name = path
                     .file_name()

@@ -238,6 +238,12 @@ pub(crate) enum TrailingSlash {
     Ignore,
 }
 
+/// The largest profile file read (see [`Profile::from_path`]).
+pub const MAX_PROFILE_BYTES: u64 = 1024 * 1024;
+
+/// The longest profile name.
+const MAX_NAME_CHARS: usize = 64;
+
 /// A compiled profile: its selectors, compiled, and what it says of itself.
 #[derive(Debug, Clone)]
 pub struct Profile {
@@ -357,6 +363,13 @@ impl Profile {
             message: toml_problem(text, &e),
         })?;
         let compiler = Compiler { source };
+        // Messages and records quote the name whole.
+        if file.name.chars().count() > MAX_NAME_CHARS || file.name.chars().any(char::is_control) {
+            return Err(compiler.error(
+                "name",
+                format!("give a short name of at most {MAX_NAME_CHARS} characters, without control characters"),
+            ));
+        }
         let listing = file.listing;
         let next_page = match listing.next_page {
             None => None,
@@ -438,13 +451,37 @@ impl Profile {
         })
     }
 
-    /// Loads a profile from a file, as [`Profile::from_toml`] reads it.
+    /// Loads a profile from a file, as [`Profile::from_toml`] reads it. A file
+    /// larger than [`MAX_PROFILE_BYTES`] is refused unread beyond that: a
+    /// profile is a few KB, and a path to a device or a log must not fill the
+    /// memory.
     pub fn from_path(path: &Path) -> Result<Profile, Error> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::Read {
-            path: path.display().to_string(),
-            source: e,
+        use std::io::Read;
+        let name = path.display().to_string();
+        let read_error = |source| Error::Read {
+            path: name.clone(),
+            source,
+        };
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)
+            .and_then(|file| file.take(MAX_PROFILE_BYTES + 1).read_to_end(&mut bytes))
+            .map_err(read_error)?;
+        if bytes.len() as u64 > MAX_PROFILE_BYTES {
+            return Err(Error::Profile {
+                source_name: name,
+                message: format!(
+                    "the file is larger than {} KiB, which no profile is; check that --profile names a profile's TOML file",
+                    MAX_PROFILE_BYTES / 1024
+                ),
+            });
+        }
+        let text = String::from_utf8(bytes).map_err(|e| {
+            read_error(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                e.utf8_error(),
+            ))
         })?;
-        Profile::from_toml(&text, &path.display().to_string())
+        Profile::from_toml(&text, &name)
     }
 
     /// Whether this profile is meant for pages of `host` (a listed host or a

@@ -80,6 +80,53 @@ fn a_broken_profile_file_fails_at_load_naming_file_field_and_selector() {
 }
 
 #[test]
+fn a_profile_path_to_a_device_or_a_huge_file_is_refused_without_reading_it_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let huge = dir.path().join("huge.toml");
+    std::fs::write(&huge, format!("name = \"x\"\n#{}\n", "-".repeat(2 << 20))).unwrap();
+    let device = dir.path().join("zero.toml");
+    std::os::unix::fs::symlink("/dev/zero", &device).unwrap();
+    let long_name = dir.path().join("name.toml");
+    std::fs::write(
+        &long_name,
+        format!(
+            "name = \"{}\"\n[listing]\nentry = \"article\"\n",
+            "n".repeat(65)
+        ),
+    )
+    .unwrap();
+    let cases = [
+        (
+            &huge,
+            "the file is larger than 1024 KiB, which no profile is; check that --profile names a profile's TOML file",
+        ),
+        (
+            &device,
+            "the file is larger than 1024 KiB, which no profile is; check that --profile names a profile's TOML file",
+        ),
+        (
+            &long_name,
+            "field `name`: give a short name of at most 64 characters, without control characters",
+        ),
+    ];
+    for (profile, expected) in cases {
+        let output = run(&[
+            "extract",
+            "--profile",
+            profile.to_str().unwrap(),
+            "samples/uusimaa2019/",
+        ]);
+        assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+        let err = stderr(&output);
+        assert!(
+            err.contains(&format!("profile {}: {expected}", profile.display())),
+            "{err}"
+        );
+        assert!(err.len() < 400, "{err}");
+    }
+}
+
+#[test]
 fn a_closed_stdout_is_a_clean_exit() {
     use std::io::{Read, Write};
     let mut child = crate::util::harava()
