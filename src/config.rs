@@ -3,7 +3,7 @@
 
 use std::fmt::Display;
 use std::ops::RangeInclusive;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::{Datelike, NaiveDate};
@@ -91,7 +91,7 @@ pub(crate) struct UsageError(String);
 impl Config {
     pub(crate) fn from_opts(opts: Opts) -> Result<Config, UsageError> {
         let quiet = opts.quiet;
-        Ok(match opts.command {
+        let config = match opts.command {
             Command::Extract(ExtractOpts {
                 paths,
                 profile,
@@ -173,7 +173,119 @@ impl Config {
                 max_age: max_age.as_deref().map(parse_age).transpose()?,
                 json,
             },
-        })
+        };
+        config.check_outputs_are_distinct()?;
+        Ok(config)
+    }
+
+    /// Refuses two outputs in one file (or both on standard output), and an
+    /// output that is one of `extract`'s input files: all but the last written
+    /// would be lost, or the input replaced while it is read.
+    fn check_outputs_are_distinct(&self) -> Result<(), UsageError> {
+        let (records, delivery, snapshot, more, inputs): (_, _, _, &[_], &[PathBuf]) = match self {
+            Config::Extract {
+                extract,
+                output,
+                delivery,
+                snapshot,
+                ..
+            } => (output, delivery, snapshot, &[], &extract.inputs),
+            Config::Crawl {
+                crawl,
+                output,
+                stats,
+                delivery,
+                snapshot,
+                ..
+            } => (
+                output,
+                delivery,
+                snapshot,
+                &[
+                    ("--warc", crawl.warc.as_deref()),
+                    ("--stats", stats.as_deref()),
+                ],
+                &[],
+            ),
+            _ => return Ok(()),
+        };
+        let stdout = Path::new(DEFAULT_OUTPUT);
+        let outputs = [
+            ("-o", Some(records.as_deref().unwrap_or(stdout))),
+            ("--state", delivery.state.as_deref()),
+            ("--changes", delivery.changes.as_deref()),
+            ("--manifest", snapshot.manifest.as_deref()),
+            ("--wacz", snapshot.wacz.as_deref()),
+        ];
+        let mut seen: Vec<(&str, FileKey)> = Vec::new();
+        for (flag, path) in outputs.iter().chain(more) {
+            let Some(key) = path.and_then(FileKey::of) else {
+                continue;
+            };
+            if let Some((other, _)) = seen.iter().find(|(_, seen)| *seen == key) {
+                return Err(UsageError(match key {
+                    FileKey::Stdout => format!(
+                        "{other} and {flag} would both write to standard output; give one of them a file"
+                    ),
+                    _ => format!(
+                        "{other} and {flag} name the same file, {}; give each output a file of its own",
+                        path.unwrap_or(stdout).display()
+                    ),
+                }));
+            }
+            seen.push((flag, key));
+        }
+        for input in inputs {
+            if let Some(key @ FileKey::File { .. }) = FileKey::of(input)
+                && let Some((flag, _)) = seen.iter().find(|(_, seen)| *seen == key)
+            {
+                return Err(UsageError(format!(
+                    "{flag} names {}, which is also an input; give the output another path",
+                    input.display()
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What a path writes to, to tell two outputs in one place apart from two
+/// places. Devices and pipes have none: they are written through, and
+/// `/dev/null` may take several outputs.
+#[derive(Debug, PartialEq, Eq)]
+enum FileKey {
+    Stdout,
+    /// A file that is there, by its device and inode (links and other
+    /// spellings of its path included).
+    File {
+        device: u64,
+        inode: u64,
+    },
+    /// A file to be made: its directory's real path and its name.
+    New(PathBuf),
+}
+
+impl FileKey {
+    fn of(path: &Path) -> Option<FileKey> {
+        use std::os::unix::fs::MetadataExt;
+        if path.as_os_str() == DEFAULT_OUTPUT {
+            return Some(FileKey::Stdout);
+        }
+        match std::fs::metadata(path) {
+            Ok(metadata) if metadata.is_file() => Some(FileKey::File {
+                device: metadata.dev(),
+                inode: metadata.ino(),
+            }),
+            Ok(_) => None,
+            Err(_) => {
+                let dir = match path.parent() {
+                    Some(dir) if !dir.as_os_str().is_empty() => dir,
+                    _ => Path::new("."),
+                };
+                let dir = std::fs::canonicalize(dir).ok()?;
+                Some(FileKey::New(dir.join(path.file_name()?)))
+            }
+        }
     }
 }
 

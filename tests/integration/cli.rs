@@ -127,6 +127,104 @@ fn a_profile_path_to_a_device_or_a_huge_file_is_refused_without_reading_it_all()
 }
 
 #[test]
+fn two_outputs_in_one_file_or_an_output_over_an_input_are_usage_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    std::fs::write(path("records.jsonl"), "").unwrap();
+    std::os::unix::fs::symlink(path("records.jsonl"), path("link.jsonl")).unwrap();
+    std::fs::copy("samples/uusimaa2019/index.html", path("page.html")).unwrap();
+    let unreachable = "http://127.0.0.1:9/";
+    let cases: [(Vec<String>, String); 5] = [
+        (
+            vec![
+                "crawl".into(),
+                "-o".into(),
+                path("same"),
+                "--warc".into(),
+                path("same"),
+                unreachable.into(),
+            ],
+            format!(
+                "-o and --warc name the same file, {}; give each output a file of its own",
+                path("same")
+            ),
+        ),
+        (
+            vec![
+                "crawl".into(),
+                "-o".into(),
+                path("x"),
+                "--stats".into(),
+                format!("{}/./x", dir.path().display()),
+                unreachable.into(),
+            ],
+            format!(
+                "-o and --stats name the same file, {}/./x; give each output a file of its own",
+                dir.path().display()
+            ),
+        ),
+        (
+            vec![
+                "extract".into(),
+                "-o".into(),
+                path("records.jsonl"),
+                "--state".into(),
+                path("s"),
+                "--changes".into(),
+                path("link.jsonl"),
+                "samples/uusimaa2019".into(),
+            ],
+            format!(
+                "-o and --changes name the same file, {}; give each output a file of its own",
+                path("link.jsonl")
+            ),
+        ),
+        (
+            vec![
+                "extract".into(),
+                "-o".into(),
+                path("page.html"),
+                path("page.html"),
+            ],
+            format!(
+                "-o names {}, which is also an input; give the output another path",
+                path("page.html")
+            ),
+        ),
+        (
+            vec![
+                "extract".into(),
+                "--state".into(),
+                path("s"),
+                "--changes".into(),
+                "-".into(),
+                "samples/uusimaa2019".into(),
+            ],
+            "-o and --changes would both write to standard output; give one of them a file".into(),
+        ),
+    ];
+    for (args, expected) in cases {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let output = run(&args);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        assert_eq!(stderr(&output), format!("harava: {expected}\n"), "{args:?}");
+    }
+    // Nothing was written over, and the page is still the page.
+    assert_eq!(std::fs::read_to_string(path("records.jsonl")).unwrap(), "");
+    assert!(
+        std::fs::read_to_string(path("page.html"))
+            .unwrap()
+            .contains("<html")
+    );
+    assert!(!dir.path().join("same").exists());
+}
+
+#[test]
 fn a_closed_stdout_is_a_clean_exit() {
     use std::io::{Read, Write};
     let mut child = crate::util::harava()
