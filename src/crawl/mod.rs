@@ -1117,11 +1117,15 @@ impl Crawl<'_> {
     }
 
     fn fetch_failed(&mut self, task: Task, error: FetchError) -> Result<(), Error> {
+        // A listing page that redirects off the site is no skip: the run cannot
+        // read what it set out to, and its exit code must say so.
+        let listing_led_off =
+            task.role == Role::Listing && matches!(error, FetchError::RedirectOutOfScope { .. });
         if let FetchError::Refused { .. } = &error {
             tracing::error!("{error}");
             self.stats.fail(&task.url, error.to_string());
             self.stats.aborted = Some(error.to_string());
-        } else if error.is_skip() {
+        } else if error.is_skip() && !listing_led_off {
             tracing::warn!("{error}");
             match error {
                 FetchError::Disallowed { .. } => self.stats.skipped_robots += 1,

@@ -30,7 +30,7 @@ pub(crate) enum FetchError {
     )]
     BadUrl { url: Url, reason: String },
     #[error(
-        "{}: redirected to {}, which is outside the sites being crawled; not followed",
+        "{}: redirected to {}, which is outside the sites being crawled; not followed (if the site moved there, crawl from that address)",
         show(.url),
         show(.target)
     )]

@@ -74,9 +74,18 @@ impl Response {
         let value = value
             .to_str()
             .map_err(|_| "the Location header is not ASCII".to_string())?;
-        self.url
+        // An empty Location would resolve to the page itself.
+        if value.trim().is_empty() {
+            return Err("the Location header is empty".to_string());
+        }
+        let target = self
+            .url
             .join(value)
-            .map_err(|e| format!("Location {:?}: {e}", excerpt(value)))
+            .map_err(|e| format!("Location {:?}: {e}", excerpt(value)))?;
+        if !matches!(target.scheme(), "http" | "https") {
+            return Err(format!("Location {:?} is no web address", excerpt(value)));
+        }
+        Ok(target)
     }
 }
 

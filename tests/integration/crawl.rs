@@ -332,6 +332,54 @@ fn a_redirect_loop_is_stopped_and_reported() {
 }
 
 #[test]
+fn a_start_page_that_redirects_off_the_site_or_nowhere_is_a_failure() {
+    let server = TestServer::samples();
+    let other = TestServer::empty();
+    server
+        .route(
+            "/moved/",
+            Route::redirect(&other.url("/kuntajohtajakokous/")),
+        )
+        .route("/file/", Route::redirect("file:///etc/passwd"))
+        .route("/empty/", Route::redirect(""));
+    let broken = |path: &str, detail: &str| {
+        format!(
+            "{}: HTTP 302 redirect without a usable Location ({detail}); it is not a page, and the site's redirect is broken",
+            server.url(path)
+        )
+    };
+    let cases = [
+        (
+            "/moved/",
+            format!(
+                "{}: redirected to {}, which is outside the sites being crawled; not followed (if the site moved there, crawl from that address)",
+                server.url("/moved/"),
+                other.url("/kuntajohtajakokous/")
+            ),
+        ),
+        (
+            "/file/",
+            broken(
+                "/file/",
+                r#"Location "file:///etc/passwd" is no web address"#,
+            ),
+        ),
+        ("/empty/", broken("/empty/", "the Location header is empty")),
+    ];
+    for (start, expected) in cases {
+        let output = crawl_server(&server, &[start], &[]);
+        assert_eq!(
+            output.status.code(),
+            Some(3),
+            "{start}: {}",
+            stderr(&output)
+        );
+        assert!(stderr(&output).contains(&expected), "{}", stderr(&output));
+    }
+    assert!(other.log().is_empty(), "{:?}", other.paths());
+}
+
+#[test]
 fn a_pagination_loop_fetches_each_page_once() {
     let server = TestServer::samples();
     let last = listing("/kuntajohtajakokous/page/3/").replace(
