@@ -63,6 +63,11 @@ pub(crate) enum FetchError {
         refused: bool,
     },
     #[error(
+        "{}: the answer is not valid HTTP ({message}); the server is broken or is no web server, so it was not asked again",
+        show(.url)
+    )]
+    Malformed { url: Url, message: String },
+    #[error(
         "{}: the archive refuses connections ({message}); it has probably blocked this address after too many requests. Stop, wait an hour, and crawl again at a lower --archive-rate",
         show(.url)
     )]
@@ -169,6 +174,7 @@ impl FetchError {
             | FetchError::BadRedirect { url, .. }
             | FetchError::Timeout { url, .. }
             | FetchError::Connect { url, .. }
+            | FetchError::Malformed { url, .. }
             | FetchError::Refused { url, .. }
             | FetchError::Status { url, .. }
             | FetchError::ArchiveStatus { url, .. }

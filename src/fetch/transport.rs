@@ -252,13 +252,23 @@ fn transport_error(url: &Url, error: reqwest::Error) -> FetchError {
     let error = error.without_url();
     let mut message = error.to_string();
     let mut refused = false;
+    let mut malformed = false;
     let mut source = std::error::Error::source(&error);
     while let Some(cause) = source {
         message = format!("{message}: {cause}");
         refused |= cause
             .downcast_ref::<std::io::Error>()
             .is_some_and(|e| e.kind() == std::io::ErrorKind::ConnectionRefused);
+        malformed |= cause
+            .downcast_ref::<hyper::Error>()
+            .is_some_and(hyper::Error::is_parse);
         source = cause.source();
+    }
+    if malformed {
+        return FetchError::Malformed {
+            url: url.clone(),
+            message,
+        };
     }
     FetchError::Connect {
         url: url.clone(),
@@ -460,6 +470,33 @@ mod tests {
         let transport = Transport::new(&config, None).unwrap();
         let error = transport.send(&get(&server.url("/"))).await.unwrap_err();
         assert!(matches!(error, FetchError::Timeout { .. }), "{error}");
+    }
+
+    #[tokio::test]
+    async fn an_answer_that_is_not_http_is_malformed_and_not_retried() {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = listener.local_addr().unwrap();
+        std::thread::spawn(move || {
+            if let Some(Ok(mut stream)) = listener.incoming().next() {
+                let mut request = [0; 4096];
+                let _ = stream.read(&mut request);
+                let _ = stream.write_all(b"HTTP/9.9 200 OK\r\nContent-Length: 2\r\n\r\nhi");
+            }
+        });
+        let transport = Transport::new(&config(), None).unwrap();
+        let error = transport
+            .send(&get(&url(&format!("http://{address}/"))))
+            .await
+            .unwrap_err();
+        assert!(matches!(error, FetchError::Malformed { .. }), "{error}");
+        assert!(!error.is_retryable());
+        assert!(
+            error
+                .to_string()
+                .ends_with("; the server is broken or is no web server, so it was not asked again"),
+            "{error}"
+        );
     }
 
     #[tokio::test]
