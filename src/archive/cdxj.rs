@@ -587,6 +587,7 @@ mod tests {
             reason: "OK".to_owned(),
             response_headers: vec![("Content-Type".to_owned(), content_type.to_owned())],
             body: body.as_bytes().to_vec(),
+            truncated: false,
         }
     }
 

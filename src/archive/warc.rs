@@ -122,6 +122,8 @@ pub(crate) struct Exchange {
     pub response_headers: Vec<(String, String)>,
     /// The body as delivered by the client: de-chunked and decompressed.
     pub body: Vec<u8>,
+    /// Whether `body` is only the first part of what the server sent.
+    pub truncated: bool,
 }
 
 /// Writes records to `W`, each gzip-compressed on its own when `gzip` is set. Every record is
@@ -234,6 +236,10 @@ impl<W: Write> WarcWriter<W> {
                 "application/http; msgtype=response".to_owned(),
             ),
         ]);
+        if exchange.truncated {
+            // WARC 1.1 §5.13: the record holds less than the server sent.
+            headers.push(("WARC-Truncated", "length".to_owned()));
+        }
         let offset = self.position;
         self.write_record(&headers, &response_block)?;
         let written = Written {
@@ -884,6 +890,7 @@ mod tests {
                 ("Content-Length".into(), "12".into()),
             ],
             body: body.to_vec(),
+            truncated: false,
         }
     }
 
@@ -1024,6 +1031,13 @@ mod tests {
         );
         assert!(!response.contains("Content-Encoding") && !response.contains("Transfer-Encoding"));
         assert!(response.contains("HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: 5\r\n\r\nhello\r\n\r\n"));
+        assert!(!response.contains("WARC-Truncated"));
+        let cut = Exchange {
+            truncated: true,
+            ..exchange("https://a.fi/robots.txt", b"User-agent: *\n")
+        };
+        let text = String::from_utf8(write(false, &[cut])).unwrap();
+        assert!(text.contains("\r\nWARC-Truncated: length\r\n"), "{text}");
     }
 
     #[test]

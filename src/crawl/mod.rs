@@ -571,6 +571,7 @@ fn replayed(url: &Url, stored: PageResponse) -> Response {
         body: stored.body.into(),
         fetched_at: stored.fetched_at,
         not_modified: false,
+        truncated: false,
     }
 }
 

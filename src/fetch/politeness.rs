@@ -34,6 +34,10 @@ use crate::url_key;
 /// (RFC 9309 asks crawlers to follow at least five, across hosts).
 const ROBOTS_MAX_REDIRECTS: usize = 5;
 
+/// How much of a robots.txt is read: RFC 9309 §2.5 has crawlers parse at least
+/// the first 500 KiB, and what follows is left unread rather than failing.
+const ROBOTS_MAX_BYTES: u64 = 500 * 1024;
+
 /// The stricter of two rates where 0 means "no limit".
 fn stricter_rate(a: f64, b: f64) -> f64 {
     match (a > 0.0, b > 0.0) {
@@ -145,6 +149,7 @@ impl Politeness {
             validators: validators.filter(|_| !host.is_archive),
             max_bytes: kind.max_bytes(&self.config),
             html_only: kind == RequestKind::Page,
+            cut_at_cap: false,
         };
         self.attempts(&host, Purpose::Request(kind), &request).await
     }
@@ -216,8 +221,9 @@ impl Politeness {
                 url: &current,
                 form: None,
                 validators: None,
-                max_bytes: RequestKind::Page.max_bytes(&self.config),
+                max_bytes: ROBOTS_MAX_BYTES,
                 html_only: false,
+                cut_at_cap: true,
             };
             let response = match self.attempts(&host, Purpose::Robots, &request).await {
                 Ok(response) => response,
@@ -239,11 +245,17 @@ impl Politeness {
                 }
             };
             if !(300..400).contains(&response.status) {
+                let mut rules = &response.body[..];
+                if response.truncated {
+                    // A rule cut in the middle would be another rule.
+                    let whole_lines = rules.iter().rposition(|&b| b == b'\n').map_or(0, |n| n + 1);
+                    rules = &rules[..whole_lines];
+                }
                 return Ok(Robots::from_response(
                     agent,
                     &current,
                     response.status,
-                    &response.body,
+                    rules,
                 ));
             }
             match response.location() {
@@ -485,6 +497,38 @@ mod tests {
             .unwrap_err();
         assert!(matches!(error, FetchError::Disallowed { .. }), "{error}");
         assert_eq!(server.paths(), ["/robots.txt", "/a", "/b"]);
+    }
+
+    #[tokio::test]
+    async fn a_huge_robots_txt_is_obeyed_as_far_as_its_first_500_kib() {
+        let server = Server::start(|seen| match seen.path.as_str() {
+            "/robots.txt" => {
+                // The cap falls inside `Disallow: /pages/`, after `/p`: read
+                // as it was cut, that line would disallow /p.
+                let head = "User-agent: *\nDisallow: /private/\n";
+                let filler = ROBOTS_MAX_BYTES as usize - "Disallow: /p".len() - head.len();
+                let text = format!(
+                    "{head}#{}\nDisallow: /pages/\nDisallow: /late/\n",
+                    "x".repeat(filler - 2)
+                );
+                respond(200, &[], &text)
+            }
+            _ => respond(200, &[("content-type", "text/html")], "<p>"),
+        });
+        let mut config = config();
+        config.ignore_robots = false;
+        let polite = politeness(config, Scope::default());
+        for (path, allowed) in [
+            ("/a", true),
+            ("/private/c", false),
+            ("/late/d", true),
+            ("/p", true),
+        ] {
+            let result = polite
+                .request(&server.url(path), RequestKind::Page, None, None)
+                .await;
+            assert_eq!(result.is_ok(), allowed, "{path}: {result:?}");
+        }
     }
 
     #[tokio::test]

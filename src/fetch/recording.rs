@@ -164,6 +164,7 @@ fn exchange(response: &Response) -> Exchange {
             })
             .collect(),
         body: response.body.to_vec(),
+        truncated: response.truncated,
     }
 }
 
@@ -191,6 +192,7 @@ mod tests {
             body: Bytes::from(format!("<title>Sivu {n}</title>")),
             fetched_at: chrono::Utc::now(),
             not_modified: false,
+            truncated: false,
         }
     }
 

@@ -26,6 +26,9 @@ pub(crate) struct Response {
     /// The server answered `304 Not Modified` to our validators: the page is as
     /// it was when they were taken, and the body is empty.
     pub not_modified: bool,
+    /// The body is only the first part of what the server sent (see
+    /// `Request::cut_at_cap`).
+    pub truncated: bool,
 }
 
 impl Response {

@@ -36,6 +36,10 @@ pub(super) struct Request<'a> {
     pub max_bytes: u64,
     /// Whether a successful answer that is not HTML is left unread.
     pub html_only: bool,
+    /// Whether a body longer than `max_bytes` is cut there, the response
+    /// marked truncated, rather than failing (robots.txt, of which RFC 9309
+    /// has crawlers read at least the first 500 KiB).
+    pub cut_at_cap: bool,
 }
 
 pub(super) struct Transport {
@@ -165,11 +169,12 @@ impl Transport {
                     .and_then(|v| v.to_str().ok()),
             );
         // A redirect or a "try later" has no body worth reading; a 304 has none.
-        let body = if unread || (300..400).contains(&status) || retry::is_retryable_status(status) {
-            Bytes::new()
-        } else {
-            read_capped(url, response, request.max_bytes).await?
-        };
+        let (body, truncated) =
+            if unread || (300..400).contains(&status) || retry::is_retryable_status(status) {
+                (Bytes::new(), false)
+            } else {
+                read_capped(url, response, request.max_bytes, request.cut_at_cap).await?
+            };
         Ok((
             Response {
                 url: url.clone(),
@@ -182,6 +187,7 @@ impl Transport {
                 // A 304 to an unconditional request is no answer we asked for;
                 // it is left to be read as the broken redirect it then is.
                 not_modified: status == 304 && !conditional.is_empty(),
+                truncated,
             },
             unread,
         ))
@@ -211,12 +217,15 @@ fn conditional_headers(
     .collect()
 }
 
+/// The body, read up to `limit` bytes: past it an error, or with `cut` the
+/// first `limit` bytes and `true`.
 async fn read_capped(
     url: &Url,
     mut response: reqwest::Response,
     limit: u64,
-) -> Result<Bytes, FetchError> {
-    if response.content_length().is_some_and(|len| len > limit) {
+    cut: bool,
+) -> Result<(Bytes, bool), FetchError> {
+    if !cut && response.content_length().is_some_and(|len| len > limit) {
         return Err(FetchError::TooLarge {
             url: url.clone(),
             limit,
@@ -229,14 +238,19 @@ async fn read_capped(
         .map_err(|e| transport_error(url, e))?
     {
         if body.len() as u64 + chunk.len() as u64 > limit {
-            return Err(FetchError::TooLarge {
-                url: url.clone(),
-                limit,
-            });
+            if !cut {
+                return Err(FetchError::TooLarge {
+                    url: url.clone(),
+                    limit,
+                });
+            }
+            let room = limit as usize - body.len();
+            body.extend_from_slice(&chunk[..room]);
+            return Ok((body.freeze(), true));
         }
         body.extend_from_slice(&chunk);
     }
-    Ok(body.freeze())
+    Ok((body.freeze(), false))
 }
 
 /// A failed exchange. A request reqwest could not even build is the URL's
@@ -329,6 +343,7 @@ mod tests {
             validators: None,
             max_bytes: 1000,
             html_only: true,
+            cut_at_cap: false,
         }
     }
 
