@@ -66,7 +66,7 @@ pub enum WarcError {
     },
     /// A record that is not what WARC/1.0 or WARC/1.1 says.
     #[error(
-        "WARC record {number} (byte {offset} of the uncompressed stream) is malformed: {reason}; run scripts/check-warc.sh on the file for details"
+        "WARC record {number} (byte {offset} of the uncompressed stream) is malformed: {reason}; a WARC validator (warcio check, or scripts/check-warc.sh in harava's source) says more"
     )]
     Malformed {
         /// The record.

@@ -878,7 +878,11 @@ impl Crawl<'_> {
                 return self.settle(&task.key, DetailOutcome::Read(detail));
             }
             Extracted::Other => {
-                tracing::warn!(url = %task.url, profile = %profile.name, "no entries on this page by the profile's selectors: check the start URL, or pick the profile with --profile");
+                tracing::warn!(
+                    "{}: no entries on this page by the selectors of profile {}; check the start URL, or choose the profile with --profile",
+                    task.url,
+                    profile.name
+                );
                 let warning = format!("body: {} has neither entries nor a detail body", task.url);
                 return self.settle(&task.key, DetailOutcome::Missing(warning));
             }

@@ -10,7 +10,7 @@ use url::Url;
 use crate::archive::wayback;
 use crate::extract::{self, DetailPage, Extracted, Submission};
 use crate::fetch::Response;
-use crate::page::{ArchiveMode, Page};
+use crate::page::{self, ArchiveMode, Page};
 use crate::profile::{Profiles, TrailingSlash};
 
 use super::Role;
@@ -107,6 +107,13 @@ fn read_now(
             content_type: http.content_type.unwrap_or_default().to_string(),
         };
     }
+    // As `extract` reads a file: what says it is HTML but is not, is broken.
+    if let Some(binary) = page::binary_kind(&response.body) {
+        return Read::Unreadable(format!(
+            "{}: not an HTML page, though the server says so ({binary})",
+            response.url
+        ));
+    }
     let mut page = http.into_page(mode);
     if page.archive.is_some()
         && let Some(target) = wayback::crawl_time_redirect(&page.html, &page.fetch_url)
@@ -116,7 +123,7 @@ fn read_now(
     // One parse serves both choosing the profile and reading the page.
     let document = match extract::parse_document(&page.html) {
         Ok(document) => document,
-        Err(too_deep) => return Read::Unreadable(format!("{}: {too_deep}", page.url)),
+        Err(too_deep) => return Read::Unreadable(format!("{}: {too_deep}", page.fetch_url)),
     };
     if role == Role::Detail {
         return match extract::read_detail(&page, &document, profiles) {

@@ -51,7 +51,7 @@ pub(crate) enum FetchError {
         status: u16,
         detail: String,
     },
-    #[error("{}: no response within {seconds} s (raise --timeout for slow sites)", show(.url))]
+    #[error("{}: no complete response within {seconds} s (raise --timeout for slow sites)", show(.url))]
     Timeout { url: Url, seconds: f64 },
     #[error(
         "{}: {message} (check that the address is right and the site is up; --retries retries such failures)",

@@ -291,11 +291,8 @@ fn not_html(head: &[u8]) -> Option<String> {
     if head.is_empty() {
         return Some("the file is empty".into());
     }
-    if head.starts_with(b"%PDF") {
-        return Some("it is a PDF document".into());
-    }
-    if head.starts_with(b"PK\x03\x04") {
-        return Some("it is a ZIP archive (an Office document?)".into());
+    if let Some(binary) = binary_kind(head) {
+        return Some(binary.into());
     }
     // UTF-16 has a zero byte in every ASCII character; its byte-order mark says
     // so, and the markup is looked for in the decoded text.
@@ -303,13 +300,31 @@ fn not_html(head: &[u8]) -> Option<String> {
         Some((encoding, bom)) if encoding != encoding_rs::UTF_8 => {
             encoding.decode_without_bom_handling(&head[bom..]).0
         }
-        _ if head.contains(&0) => return Some("it holds binary data".into()),
         _ => String::from_utf8_lossy(head),
     };
     if !text.contains('<') {
         return Some("there is no markup in its first kilobyte".into());
     }
     None
+}
+
+/// What a document that starts with `head` is when it is no text at all: a
+/// PDF, a ZIP (an Office document), or binary data (a zero byte outside
+/// UTF-16). Looked at in its first kilobyte, whatever it claims to be.
+pub(crate) fn binary_kind(head: &[u8]) -> Option<&'static str> {
+    let head = &head[..head.len().min(SNIFF_BYTES)];
+    if head.starts_with(b"%PDF") {
+        Some("it is a PDF document")
+    } else if head.starts_with(b"PK\x03\x04") {
+        Some("it is a ZIP archive (an Office document?)")
+    } else if head.contains(&0)
+        && encoding_rs::Encoding::for_bom(head)
+            .is_none_or(|(encoding, _)| encoding == encoding_rs::UTF_8)
+    {
+        Some("it holds binary data")
+    } else {
+        None
+    }
 }
 
 /// The URL path a mirrored file stands for: `a/b/index.html` is `a/b/`.

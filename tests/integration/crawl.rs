@@ -299,7 +299,7 @@ fn a_response_that_never_finishes_is_abandoned_at_the_timeout() {
         hung["warnings"][0]
             .as_str()
             .unwrap()
-            .contains("no response within 1 s"),
+            .contains("no complete response within 1 s"),
         "{hung}"
     );
     assert!(stderr(&output).contains("1 failed"), "{}", stderr(&output));

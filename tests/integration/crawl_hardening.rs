@@ -291,19 +291,35 @@ fn a_page_slow_to_read_does_not_hold_up_the_other_fetches() {
 #[test]
 fn a_page_nested_too_deep_fails_alone_in_a_crawl() {
     let server = TestServer::samples();
+    // Its canonical link names another page: the message names the one fetched.
     server.route(
         "/syva/",
-        Route::html(&format!("<html><body>{}", "<div>".repeat(5_000))),
+        Route::html(&format!(
+            r#"<html><head><link rel="canonical" href="https://www.uusimaa2019.fi/kuntajohtajakokous/"></head><body>{}"#,
+            "<div>".repeat(5_000)
+        )),
+    );
+    // Served as HTML, but binary: it fails as extract fails such a file.
+    server.route(
+        "/binaari/",
+        Route::html(&format!("<html>\0\0{}", "\u{1}".repeat(100))),
     );
     let mut args: Vec<&str> = FAST.to_vec();
     let deep = server.url("/syva/");
+    let binary = server.url("/binaari/");
     let listing = server.url("/kuntajohtajakokous/");
-    args.extend_from_slice(&[&deep, &listing]);
+    args.extend_from_slice(&[&deep, &binary, &listing]);
     let output = crawl(&args);
     assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
     let message = stderr(&output);
     assert!(
         message.contains(&format!("{deep}: its elements nest more than 512 deep")),
+        "{message}"
+    );
+    assert!(
+        message.contains(&format!(
+            "{binary}: not an HTML page, though the server says so (it holds binary data)"
+        )),
         "{message}"
     );
     assert_eq!(records(&output.stdout).len(), 9, "the listing's meetings");

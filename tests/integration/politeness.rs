@@ -245,7 +245,7 @@ fn a_timeout_is_reported_with_its_fractional_seconds() {
     let err = stderr(&output);
     assert!(
         err.contains(&format!(
-            "{}: no response within 0.5 s (raise --timeout for slow sites)",
+            "{}: no complete response within 0.5 s (raise --timeout for slow sites)",
             server.url("/muistiot/kuntajohtajakokous-23-8-2017/")
         )),
         "{err}"
