@@ -309,7 +309,7 @@ pub(crate) struct FetchOpts {
     #[arg(long, default_value_t = crate::defaults::DEFAULT_TIMEOUT_SECS, value_name = "SECONDS")]
     pub timeout: f64,
 
-    /// How often a failed request is retried, 0 to 10 (connection errors, timeouts, 408, 429, 5xx)
+    /// How often a failed request is retried, 0 to 10 (connection errors, timeouts, 408, 429, 5xx), after Retry-After; a 429 without it waits 60 s
     #[arg(long, default_value_t = crate::defaults::DEFAULT_RETRIES, value_name = "N")]
     pub retries: u32,
 

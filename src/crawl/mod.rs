@@ -182,9 +182,21 @@ struct Crawl<'a> {
     /// listing page queued so far belongs to, by its key.
     ranges: Vec<Range>,
     range_of: HashMap<String, usize>,
+    /// The meetings read from listings so far (by a hash of their ids), to tell
+    /// a listing that only repeats itself from one that goes on.
+    entries_seen: HashSet<u64>,
+    /// How many listing pages in a row up to each queued older page held no
+    /// meeting not read before, by the older page's key.
+    repeating: HashMap<String, u32>,
     stats: CrawlStats,
     progress: indicatif::ProgressBar,
 }
+
+/// After this many listing pages in a row with no meeting not read before, a
+/// listing's older pages are not followed: a site whose pagination never ends
+/// (every page links one more, showing the same meetings) would hold a crawl
+/// without `--max-pages` for ever.
+const MAX_REPEATING_LISTING_PAGES: u32 = 5;
 
 /// How a crawl that started ended.
 #[derive(Debug)]
@@ -329,6 +341,8 @@ pub async fn run(
         archived_sites: plan.archived_sites.clone(),
         ranges: Vec::new(),
         range_of: HashMap::new(),
+        entries_seen: HashSet::new(),
+        repeating: HashMap::new(),
         stats: CrawlStats::default(),
         progress,
     };
@@ -904,7 +918,34 @@ impl Crawl<'_> {
                 self.ranges[range].incomplete = true;
             }
         }
-        let next_pages = if known.stop_paging {
+        // Live listings only: an archive holds several captures of a listing,
+        // which show the same meetings and end all the same.
+        let live = listing_page.archive.is_none();
+        let mut any_new = !live;
+        if live {
+            for entry in &listing.entries {
+                any_new |= self
+                    .entries_seen
+                    .insert(hash_of(&Record::id_of(entry, &listing_page)));
+            }
+        }
+        let repeating = match self.repeating.remove(&task.key) {
+            Some(before) if !any_new => before + 1,
+            None if !any_new => 1,
+            _ => 0,
+        };
+        let endless = repeating >= MAX_REPEATING_LISTING_PAGES && !listing.next.is_empty();
+        if endless && !known.stop_paging {
+            tracing::warn!(
+                "{}: {repeating} listing pages in a row showed only meetings read already, so the listing seems to go on for ever; its older pages are not read",
+                task.url
+            );
+            self.stats.listings_repeating += 1;
+            if let Some(range) = range {
+                self.ranges[range].incomplete = true;
+            }
+        }
+        let next_pages = if known.stop_paging || endless {
             Vec::new()
         } else {
             listing.next
@@ -920,6 +961,9 @@ impl Crawl<'_> {
                 };
                 match self.tracker.older_posts(older) {
                     OlderPosts::Queued => {
+                        if repeating > 0 {
+                            self.repeating.insert(key.clone(), repeating);
+                        }
                         if let Some(range) = range {
                             self.range_of.insert(key, range);
                             self.ranges[range].unread += 1;
@@ -1271,4 +1315,13 @@ fn warcinfo_options(config: &CrawlConfig) -> Vec<(String, String)> {
         ("details".to_string(), config.details.to_string()),
     ]);
     options
+}
+
+/// A meeting's id as the crawl keeps it to recognise the meeting: 8 bytes
+/// rather than the text.
+fn hash_of(id: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    id.hash(&mut hasher);
+    hasher.finish()
 }

@@ -57,6 +57,9 @@ pub struct CrawlStats {
     /// Listings whose paging stopped at a page of known, unchanged meetings (or,
     /// with `--since`, of older ones).
     pub stopped_early: u64,
+    /// Listings whose older pages were not read because page after page showed
+    /// only meetings read already (a listing that goes on for ever).
+    pub listings_repeating: u64,
     /// How long the crawl took.
     pub elapsed_seconds: f64,
     /// Pages fetched per second.
@@ -129,6 +132,19 @@ impl CrawlStats {
         } else {
             String::new()
         };
+        let mut unread = String::new();
+        if self.not_fetched > 0 {
+            unread += &format!(
+                "; {} listing pages left unread (--max-pages, or the crawl stopped)",
+                self.not_fetched
+            );
+        }
+        if self.listings_repeating > 0 {
+            unread += &format!(
+                "; {} listings stopped where their pages only repeated meetings",
+                self.listings_repeating
+            );
+        }
         let ending = if self.interrupted {
             "; interrupted"
         } else if self.aborted.is_some() {
@@ -139,7 +155,7 @@ impl CrawlStats {
             ""
         };
         format!(
-            "{} pages fetched ({} listing), {} failed, {} skipped by robots.txt, {} off-site, {} not HTML, {} seen before; {} requests, {} retries, {} throttled (429); {} records written{unchanged} in {:.1} s ({:.2} pages/s){state}{ending}",
+            "{} pages fetched ({} listing), {} failed, {} skipped by robots.txt, {} off-site, {} not HTML, {} seen before; {} requests, {} retries, {} throttled (429); {} records written{unchanged} in {:.1} s ({:.2} pages/s){state}{unread}{ending}",
             self.pages_fetched,
             self.listing_pages,
             self.pages_failed,

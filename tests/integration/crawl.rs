@@ -402,6 +402,41 @@ fn a_pagination_loop_fetches_each_page_once() {
 }
 
 #[test]
+fn a_listing_whose_pages_only_repeat_its_meetings_is_not_followed_for_ever() {
+    let server = TestServer::samples();
+    // Every page shows the first page's meetings and links one page more.
+    let first = listing("/kuntajohtajakokous/");
+    for n in 1..=20 {
+        let page = first.replace(
+            "/kuntajohtajakokous/page/2/",
+            &format!("/ansa/page/{}/", n + 1),
+        );
+        server.route(&format!("/ansa/page/{n}/"), Route::html(&page));
+    }
+    let output = crawl_server(&server, &["/ansa/page/1/"], &["--no-details"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let pages: Vec<String> = (1..=6).map(|n| format!("/ansa/page/{n}/")).collect();
+    assert_eq!(server.paths()[1..], pages[..]);
+    let err = stderr(&output);
+    assert!(
+        err.contains(&format!(
+            "{}: 5 listing pages in a row showed only meetings read already, so the listing seems to go on for ever; its older pages are not read",
+            server.url("/ansa/page/6/")
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains("; 1 listings stopped where their pages only repeated meetings"),
+        "{err}"
+    );
+    assert_eq!(
+        records(&output.stdout).len(),
+        4,
+        "the first page's meetings"
+    );
+}
+
+#[test]
 fn a_page_larger_than_max_bytes_is_not_read() {
     let server = TestServer::samples();
     let big = format!(
