@@ -73,13 +73,15 @@ impl PendingFile {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
+        let dir = parent_dir(&target);
+        remove_left_by_killed_runs(dir, &name);
         // A new file gets what any program's new file gets under the user's umask;
         // a replaced one keeps its mode, so a file shared with a group stays shared.
         let temp = tempfile::Builder::new()
-            .prefix(&format!(".{name}."))
+            .prefix(&format!(".{name}.harava-{}.", std::process::id()))
             .suffix(".partial")
             .permissions(Permissions::from_mode(0o666))
-            .tempfile_in(parent_dir(&target))?;
+            .tempfile_in(dir)?;
         if let Some(metadata) = &existing {
             temp.as_file().set_permissions(metadata.permissions())?;
         }
@@ -278,6 +280,46 @@ impl Write for PendingFile {
             Inner::Resumable { file, .. } | Inner::Through(file) => file.flush(),
         }
     }
+}
+
+/// Removes the temporary files for `name` in `dir` that runs killed outright
+/// (SIGKILL, the out-of-memory killer, a crash) left behind, so that nightly
+/// runs do not pile them up: a temporary name carries its process's id, and a
+/// process that no longer exists will not finish its file. Where that cannot be
+/// told (no `/proc`), nothing is removed.
+fn remove_left_by_killed_runs(dir: &Path, name: &str) {
+    let prefix = format!(".{name}.harava-");
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some((pid, rest)) = file_name
+            .to_str()
+            .and_then(|n| n.strip_prefix(&prefix))
+            .and_then(|n| n.split_once('.'))
+        else {
+            continue;
+        };
+        let Ok(pid) = pid.parse::<u32>() else {
+            continue;
+        };
+        if rest.ends_with(".partial")
+            && pid != std::process::id()
+            && !process_exists(pid)
+            && std::fs::remove_file(entry.path()).is_ok()
+        {
+            tracing::info!(
+                "removed {}, which a harava run (pid {pid}) that was killed left unfinished",
+                entry.path().display()
+            );
+        }
+    }
+}
+
+fn process_exists(pid: u32) -> bool {
+    let proc_lists_processes = cfg!(target_os = "linux") && Path::new("/proc/self").exists();
+    !proc_lists_processes || Path::new("/proc").join(pid.to_string()).exists()
 }
 
 /// Where a resumable file for `target` is kept until it is finished: beside it,
@@ -599,6 +641,30 @@ mod tests {
         let mut out = BlockWriter::new(Writes::default(), 100);
         out.write_all(&[b'z'; 70_000]).unwrap();
         assert_eq!(out.into_inner().unwrap().0, [65_436, 4_564]);
+    }
+
+    #[test]
+    fn a_run_removes_what_killed_runs_left_unfinished_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        // A process that has ended, and one that is always there (init).
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let ended = child.id();
+        child.wait().unwrap();
+        let left = dir
+            .path()
+            .join(format!(".out.jsonl.harava-{ended}.Ab12Cd.partial"));
+        let running = dir.path().join(".out.jsonl.harava-1.Ef34Gh.partial");
+        let resumable = resumable_name(&dir.path().join("out.jsonl"));
+        let other_output = dir
+            .path()
+            .join(format!(".muu.jsonl.harava-{ended}.Ij56Kl.partial"));
+        for path in [&left, &running, &resumable, &other_output] {
+            std::fs::write(path, "{").unwrap();
+        }
+        let file = PendingFile::create(&dir.path().join("out.jsonl")).unwrap();
+        assert_eq!(!left.exists(), cfg!(target_os = "linux"));
+        assert!(running.exists() && resumable.exists() && other_output.exists());
+        drop(file);
     }
 
     #[test]
