@@ -117,7 +117,7 @@ impl Config {
                         None => crate::offline::default_jobs(),
                     },
                 },
-                profile: ProfileChoice::parse(&profile),
+                profile: profile_choice(&profile)?,
                 output: output.filter(|o| o.as_os_str() != DEFAULT_OUTPUT),
                 delivery: self::delivery(delivery, false)?,
                 snapshot: Snapshot {
@@ -369,7 +369,7 @@ fn crawl_config(opts: CrawlOpts, quiet: bool) -> Result<Config, UsageError> {
             )?,
             warc: opts.warc,
         }),
-        profile: ProfileChoice::parse(&opts.profile),
+        profile: profile_choice(&opts.profile)?,
         output: opts.output.filter(|o| o.as_os_str() != DEFAULT_OUTPUT),
         stats: opts.stats,
         delivery: delivery(opts.delivery, opts.full)?,
@@ -429,6 +429,16 @@ fn number(value: f64) -> String {
 }
 
 /// `value` if it lies in `range`, else a usage error stating the range.
+/// `--profile`'s value, which may not be empty.
+fn profile_choice(value: &str) -> Result<ProfileChoice, UsageError> {
+    if value.trim().is_empty() {
+        return Err(UsageError(
+            "--profile is empty: give a bundled profile's name (harava profiles lists them), a profile's TOML file, or auto".into(),
+        ));
+    }
+    Ok(ProfileChoice::parse(value))
+}
+
 fn in_range<T: PartialOrd + Display + Copy>(
     flag: &str,
     value: T,
@@ -709,6 +719,12 @@ mod tests {
             (
                 &["--max-pages", "0"],
                 Some("--max-pages 0 is out of range: give at least 1 page"),
+            ),
+            (
+                &["--profile", " "],
+                Some(
+                    "--profile is empty: give a bundled profile's name (harava profiles lists them), a profile's TOML file, or auto",
+                ),
             ),
         ];
         for (args, expected) in cases {

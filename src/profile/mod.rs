@@ -684,8 +684,12 @@ fn selector_problem(error: &SelectorErrorKind) -> &'static str {
             }
             Kind::NonPseudoElementAfterSlotted
             | Kind::InvalidPseudoElementAfterSlotted
-            | Kind::InvalidPseudoElementInsideWhere
-            | Kind::InvalidState => "a pseudo-element where it cannot stand",
+            | Kind::InvalidPseudoElementInsideWhere => "a pseudo-element where it cannot stand",
+            // The selectors crate's word for what may not nest, such as `:has()`
+            // inside `:has()`, as the standard says.
+            Kind::InvalidState => {
+                "something that may not stand here, such as `:has()` inside `:has()`"
+            }
         },
     }
 }
@@ -983,6 +987,10 @@ mod tests {
             (
                 "ns|a",
                 "invalid CSS selector `ns|a`: namespaces (`ns|name`) are not supported in profiles",
+            ),
+            (
+                ":has(:has(a))",
+                "invalid CSS selector `:has(:has(a))`: something that may not stand here, such as `:has()` inside `:has()`",
             ),
             (long.as_str(), long_expected.as_str()),
         ];
