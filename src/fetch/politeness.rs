@@ -247,8 +247,12 @@ impl Politeness {
             if !(300..400).contains(&response.status) {
                 let mut rules = &response.body[..];
                 if response.truncated {
-                    // A rule cut in the middle would be another rule.
-                    let whole_lines = rules.iter().rposition(|&b| b == b'\n').map_or(0, |n| n + 1);
+                    // A rule cut in the middle would be another rule. The parser
+                    // ends lines at CR too.
+                    let whole_lines = rules
+                        .iter()
+                        .rposition(|&b| b == b'\n' || b == b'\r')
+                        .map_or(0, |n| n + 1);
                     rules = &rules[..whole_lines];
                 }
                 return Ok(Robots::from_response(
@@ -265,6 +269,15 @@ impl Politeness {
                         &current,
                         &format!("redirects to {}, which cannot be requested", show(&target)),
                     ));
+                }
+                // An empty Location sends robots.txt to itself, which five hops
+                // later ends as below.
+                Err(_)
+                    if response
+                        .header(header::LOCATION)
+                        .is_some_and(|location| location.trim().is_empty()) =>
+                {
+                    return Ok(Robots::AllowAll);
                 }
                 Err(detail) => {
                     return Ok(Robots::unavailable(
@@ -501,34 +514,56 @@ mod tests {
 
     #[tokio::test]
     async fn a_huge_robots_txt_is_obeyed_as_far_as_its_first_500_kib() {
+        /// The cap falls inside `Disallow: /pages/`, after `/p`: read as it was
+        /// cut, that line would disallow /p. Lines end in `end`.
+        fn huge(end: &str) -> String {
+            let head = format!("User-agent: *{end}Disallow: /private/{end}");
+            let filler = ROBOTS_MAX_BYTES as usize - "Disallow: /p".len() - head.len();
+            format!(
+                "{head}#{}{end}Disallow: /pages/{end}Disallow: /late/{end}",
+                "x".repeat(filler - 1 - end.len())
+            )
+        }
         let server = Server::start(|seen| match seen.path.as_str() {
-            "/robots.txt" => {
-                // The cap falls inside `Disallow: /pages/`, after `/p`: read
-                // as it was cut, that line would disallow /p.
-                let head = "User-agent: *\nDisallow: /private/\n";
-                let filler = ROBOTS_MAX_BYTES as usize - "Disallow: /p".len() - head.len();
-                let text = format!(
-                    "{head}#{}\nDisallow: /pages/\nDisallow: /late/\n",
-                    "x".repeat(filler - 2)
-                );
-                respond(200, &[], &text)
+            "/robots.txt" => respond(200, &[], &huge("\n")),
+            _ => respond(200, &[("content-type", "text/html")], "<p>"),
+        });
+        // Carriage returns alone end lines too, on a server of their own.
+        let cr_server = Server::start(|seen| match seen.path.as_str() {
+            "/robots.txt" => respond(200, &[], &huge("\r")),
+            _ => respond(200, &[("content-type", "text/html")], "<p>"),
+        });
+        for server in [&server, &cr_server] {
+            let mut config = config();
+            config.ignore_robots = false;
+            let polite = politeness(config, Scope::default());
+            for (path, allowed) in [
+                ("/a", true),
+                ("/private/c", false),
+                ("/late/d", true),
+                ("/p", true),
+            ] {
+                let result = polite
+                    .request(&server.url(path), RequestKind::Page, None, None)
+                    .await;
+                assert_eq!(result.is_ok(), allowed, "{path}: {result:?}");
             }
+        }
+    }
+
+    #[tokio::test]
+    async fn a_robots_txt_redirected_to_an_empty_location_means_no_rules() {
+        let server = Server::start(|seen| match seen.path.as_str() {
+            "/robots.txt" => respond(302, &[("location", "")], ""),
             _ => respond(200, &[("content-type", "text/html")], "<p>"),
         });
         let mut config = config();
         config.ignore_robots = false;
         let polite = politeness(config, Scope::default());
-        for (path, allowed) in [
-            ("/a", true),
-            ("/private/c", false),
-            ("/late/d", true),
-            ("/p", true),
-        ] {
-            let result = polite
-                .request(&server.url(path), RequestKind::Page, None, None)
-                .await;
-            assert_eq!(result.is_ok(), allowed, "{path}: {result:?}");
-        }
+        polite
+            .request(&server.url("/a"), RequestKind::Page, None, None)
+            .await
+            .unwrap();
     }
 
     #[tokio::test]

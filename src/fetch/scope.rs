@@ -33,13 +33,8 @@ impl Scope {
         Scope { origins, hosts }
     }
 
-    /// Whether `url` is on one of the origins, or on one of their hosts by
-    /// the other of http and https: a site that moved to https (or links its
-    /// pages so) is the same site.
     pub(crate) fn contains(&self, url: &Url) -> bool {
         self.origins.contains(&url_key::origin(url))
-            || (matches!(url.scheme(), "http" | "https")
-                && self.contains_host(&url_key::politeness(url)))
     }
 
     /// Whether a host, by its [`url_key::politeness`], serves one of the origins.
@@ -57,27 +52,5 @@ impl Scope {
             [self.origins.clone(), other.origins.clone()].concat(),
             [self.hosts.clone(), other.hosts.clone()].concat(),
         )
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_site_is_its_origins_and_their_hosts_by_http_or_https() {
-        let start = Url::parse("http://www.kunta.fi/poytakirjat/").unwrap();
-        let scope = Scope::new([&start]);
-        let cases = [
-            ("http://www.kunta.fi/muu/", true),
-            ("https://www.kunta.fi/muu/", true),
-            ("https://www.kunta.fi:8443/muu/", false),
-            ("http://kunta.fi/muu/", false),
-            ("https://toinen.fi/", false),
-            ("ftp://www.kunta.fi/muu/", false),
-        ];
-        for (url, expected) in cases {
-            assert_eq!(scope.contains(&Url::parse(url).unwrap()), expected, "{url}");
-        }
     }
 }
