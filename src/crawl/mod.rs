@@ -182,12 +182,14 @@ struct Crawl<'a> {
     /// listing page queued so far belongs to, by its key.
     ranges: Vec<Range>,
     range_of: HashMap<String, usize>,
-    /// The meetings read from listings so far (by a hash of their ids), to tell
-    /// a listing that only repeats itself from one that goes on.
-    entries_seen: HashSet<u64>,
-    /// How many listing pages in a row up to each queued older page held no
-    /// meeting not read before, by the older page's key.
-    repeating: HashMap<String, u32>,
+    /// The meetings each chain of listing pages (a start page and the older
+    /// pages it led to) showed so far, by a hash of their ids, to tell a listing
+    /// that only repeats itself from one that goes on. Per chain: two listings
+    /// of one site may show the same meetings.
+    entries_seen: Vec<HashSet<u64>>,
+    /// For each queued older page, by its key: its chain, and how many listing
+    /// pages in a row up to it showed no meeting new to the chain.
+    chain_of: HashMap<String, (usize, u32)>,
     stats: CrawlStats,
     progress: indicatif::ProgressBar,
 }
@@ -341,8 +343,8 @@ pub async fn run(
         archived_sites: plan.archived_sites.clone(),
         ranges: Vec::new(),
         range_of: HashMap::new(),
-        entries_seen: HashSet::new(),
-        repeating: HashMap::new(),
+        entries_seen: Vec::new(),
+        chain_of: HashMap::new(),
         stats: CrawlStats::default(),
         progress,
     };
@@ -920,24 +922,27 @@ impl Crawl<'_> {
         }
         // Live listings only: an archive holds several captures of a listing,
         // which show the same meetings and end all the same.
-        let live = listing_page.archive.is_none();
-        let mut any_new = !live;
-        if live {
-            for entry in &listing.entries {
-                any_new |= self
-                    .entries_seen
-                    .insert(hash_of(&Record::id_of(entry, &listing_page)));
+        let chain = listing_page.archive.is_none().then(|| {
+            self.chain_of.remove(&task.key).unwrap_or_else(|| {
+                self.entries_seen.push(HashSet::new());
+                (self.entries_seen.len() - 1, 0)
+            })
+        });
+        let repeating = match chain {
+            Some((chain, before)) => {
+                let mut any_new = false;
+                for entry in &listing.entries {
+                    let id = hash_of(&Record::id_of(entry, &listing_page));
+                    any_new |= self.entries_seen[chain].insert(id);
+                }
+                if any_new { 0 } else { before + 1 }
             }
-        }
-        let repeating = match self.repeating.remove(&task.key) {
-            Some(before) if !any_new => before + 1,
-            None if !any_new => 1,
-            _ => 0,
+            None => 0,
         };
         let endless = repeating >= MAX_REPEATING_LISTING_PAGES && !listing.next.is_empty();
         if endless && !known.stop_paging {
             tracing::warn!(
-                "{}: {repeating} listing pages in a row showed only meetings read already, so the listing seems to go on for ever; its older pages are not read",
+                "{}: {repeating} listing pages in a row showed only meetings this listing showed before, so it seems to go on for ever; its older pages are not read",
                 task.url
             );
             self.stats.listings_repeating += 1;
@@ -961,8 +966,8 @@ impl Crawl<'_> {
                 };
                 match self.tracker.older_posts(older) {
                     OlderPosts::Queued => {
-                        if repeating > 0 {
-                            self.repeating.insert(key.clone(), repeating);
+                        if let Some((chain, _)) = chain {
+                            self.chain_of.insert(key.clone(), (chain, repeating));
                         }
                         if let Some(range) = range {
                             self.range_of.insert(key, range);

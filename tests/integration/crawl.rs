@@ -420,7 +420,7 @@ fn a_listing_whose_pages_only_repeat_its_meetings_is_not_followed_for_ever() {
     let err = stderr(&output);
     assert!(
         err.contains(&format!(
-            "{}: 5 listing pages in a row showed only meetings read already, so the listing seems to go on for ever; its older pages are not read",
+            "{}: 5 listing pages in a row showed only meetings this listing showed before, so it seems to go on for ever; its older pages are not read",
             server.url("/ansa/page/6/")
         )),
         "{err}"
@@ -434,6 +434,43 @@ fn a_listing_whose_pages_only_repeat_its_meetings_is_not_followed_for_ever() {
         4,
         "the first page's meetings"
     );
+}
+
+#[test]
+fn two_listings_of_the_same_meetings_are_each_read_to_their_end() {
+    let server = TestServer::samples();
+    // /kaikki/ lists what /uusimmat/ lists, and two pages more.
+    let first = listing("/kuntajohtajakokous/");
+    let page = |listing: &str, n: usize, last: usize| {
+        let next = if n < last { n + 1 } else { n };
+        first
+            .replace("/muistiot/", &format!("/muistiot/s{n}-"))
+            .replace(
+                "/kuntajohtajakokous/page/2/",
+                &format!("/{listing}/page/{next}/"),
+            )
+    };
+    for n in 1..=6 {
+        server.route(
+            &format!("/uusimmat/page/{n}/"),
+            Route::html(&page("uusimmat", n, 6)),
+        );
+    }
+    for n in 1..=8 {
+        server.route(
+            &format!("/kaikki/page/{n}/"),
+            Route::html(&page("kaikki", n, 8)),
+        );
+    }
+    let output = crawl_server(
+        &server,
+        &["/uusimmat/page/1/", "/kaikki/page/1/"],
+        // One page at a time, so that /kaikki/ always comes second.
+        &["--no-details", "--concurrency", "1"],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(server.paths().contains(&"/kaikki/page/8/".to_string()));
+    assert_eq!(records(&output.stdout).len(), 8 * 4);
 }
 
 #[test]
