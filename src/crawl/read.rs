@@ -108,7 +108,12 @@ fn read_now(
         };
     }
     // As `extract` reads a file: what says it is HTML but is not, is broken.
-    if let Some(binary) = page::binary_kind(&response.body) {
+    // A charset of UTF-16 or UTF-32 in the header explains zero bytes.
+    let wide = http.content_type.is_some_and(|t| {
+        t.to_ascii_lowercase().contains("charset=utf-16")
+            || t.to_ascii_lowercase().contains("charset=utf-32")
+    });
+    if let Some(binary) = page::binary_kind(&response.body).filter(|_| !wide) {
         return Read::Unreadable(format!(
             "{}: not an HTML page, though the server says so ({binary})",
             response.url

@@ -309,22 +309,31 @@ fn not_html(head: &[u8]) -> Option<String> {
 }
 
 /// What a document that starts with `head` is when it is no text at all: a
-/// PDF, a ZIP (an Office document), or binary data (a zero byte outside
-/// UTF-16). Looked at in its first kilobyte, whatever it claims to be.
+/// PDF, a ZIP (an Office document), or binary data. Looked at in its first
+/// kilobyte, whatever it claims to be.
 pub(crate) fn binary_kind(head: &[u8]) -> Option<&'static str> {
     let head = &head[..head.len().min(SNIFF_BYTES)];
     if head.starts_with(b"%PDF") {
-        Some("it is a PDF document")
-    } else if head.starts_with(b"PK\x03\x04") {
-        Some("it is a ZIP archive (an Office document?)")
-    } else if head.contains(&0)
-        && encoding_rs::Encoding::for_bom(head)
-            .is_none_or(|(encoding, _)| encoding == encoding_rs::UTF_8)
-    {
-        Some("it holds binary data")
-    } else {
-        None
+        return Some("it is a PDF document");
     }
+    if head.starts_with(b"PK\x03\x04") {
+        return Some("it is a ZIP archive (an Office document?)");
+    }
+    // UTF-16 has a zero byte in every ASCII character.
+    if encoding_rs::Encoding::for_bom(head)
+        .is_some_and(|(encoding, _)| encoding != encoding_rs::UTF_8)
+    {
+        return None;
+    }
+    // Binary data has several zero bytes and dozens of control characters in a
+    // kilobyte; a page with one stray zero byte is a page. Escape is left out:
+    // ISO-2022 encodings switch with it.
+    let zeros = head.iter().filter(|&&b| b == 0).count();
+    let controls = head
+        .iter()
+        .filter(|&&b| matches!(b, 1..=8 | 0x0e..=0x1a | 0x1c..=0x1f))
+        .count();
+    (zeros >= 2 || controls >= 8).then_some("it holds binary data")
 }
 
 /// The URL path a mirrored file stands for: `a/b/index.html` is `a/b/`.
@@ -416,14 +425,21 @@ mod tests {
             .into_iter()
             .chain("<p>ä</p>".encode_utf16().flat_map(u16::to_be_bytes))
             .collect();
-        let cases: [(&[u8], Option<&str>); 9] = [
+        let cases: [(&[u8], Option<&str>); 12] = [
             (b"<!DOCTYPE html><p>x", None),
             (b"\n\n  <html>", None),
             (&utf16le, None),
             (&utf16be, None),
             (b"", Some("the file is empty")),
             (b"%PDF-1.4\n", Some("it is a PDF document")),
-            (b"\x00\x01\x02<", Some("it holds binary data")),
+            (b"\x00\x00\x01\x02<", Some("it holds binary data")),
+            // One stray zero byte, or an ISO-2022-JP escape, is still a page.
+            (b"<html><p>a\x00b</p>", None),
+            (b"<html><p>\x1b$B$3$s\x1b(B</p>", None),
+            (
+                b"<html>\x01\x02\x03\x04\x05\x06\x07\x08",
+                Some("it holds binary data"),
+            ),
             (
                 b"\xff\xfeA\x00",
                 Some("there is no markup in its first kilobyte"),

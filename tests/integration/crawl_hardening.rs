@@ -304,11 +304,25 @@ fn a_page_nested_too_deep_fails_alone_in_a_crawl() {
         "/binaari/",
         Route::html(&format!("<html>\0\0{}", "\u{1}".repeat(100))),
     );
+    // UTF-16 without a byte-order mark, said so in the header: zero bytes, no binary.
+    let utf16: Vec<u8> = "<html><body><p>Kokous</p></body></html>"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    server.route(
+        "/utf16/",
+        Route::Fixed(
+            200,
+            vec![("content-type", "text/html; charset=utf-16le".to_string())],
+            utf16,
+        ),
+    );
     let mut args: Vec<&str> = FAST.to_vec();
     let deep = server.url("/syva/");
     let binary = server.url("/binaari/");
+    let wide = server.url("/utf16/");
     let listing = server.url("/kuntajohtajakokous/");
-    args.extend_from_slice(&[&deep, &binary, &listing]);
+    args.extend_from_slice(&[&deep, &binary, &wide, &listing]);
     let output = crawl(&args);
     assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
     let message = stderr(&output);
@@ -320,6 +334,10 @@ fn a_page_nested_too_deep_fails_alone_in_a_crawl() {
         message.contains(&format!(
             "{binary}: not an HTML page, though the server says so (it holds binary data)"
         )),
+        "{message}"
+    );
+    assert!(
+        !message.contains(&format!("{wide}: not an HTML page")),
         "{message}"
     );
     assert_eq!(records(&output.stdout).len(), 9, "the listing's meetings");
