@@ -219,7 +219,10 @@ impl Config {
         ];
         let mut seen: Vec<(&str, FileKey)> = Vec::new();
         for (flag, path) in outputs.iter().chain(more) {
-            let Some(key) = path.and_then(FileKey::of) else {
+            // Only the records and the changes take `-` for standard output;
+            // to the others it is a file of that name.
+            let dash_is_stdout = matches!(*flag, "-o" | "--changes");
+            let Some(key) = path.and_then(|path| FileKey::of(path, dash_is_stdout)) else {
                 continue;
             };
             if let Some((other, _)) = seen.iter().find(|(_, seen)| *seen == key) {
@@ -236,7 +239,7 @@ impl Config {
             seen.push((flag, key));
         }
         for input in inputs {
-            if let Some(key @ FileKey::File { .. }) = FileKey::of(input)
+            if let Some(key @ FileKey::File { .. }) = FileKey::of(input, false)
                 && let Some((flag, _)) = seen.iter().find(|(_, seen)| *seen == key)
             {
                 return Err(UsageError(format!(
@@ -250,28 +253,35 @@ impl Config {
 }
 
 /// What a path writes to, to tell two outputs in one place apart from two
-/// places. Devices and pipes have none: they are written through, and
-/// `/dev/null` may take several outputs.
+/// places. Devices have none: they are written through, and `/dev/null` may
+/// take several outputs.
 #[derive(Debug, PartialEq, Eq)]
 enum FileKey {
+    /// Standard output, by `-` or by a path to what it is (`/dev/stdout`, the
+    /// file it is redirected to, its pipe).
     Stdout,
     /// A file that is there, by its device and inode (links and other
     /// spellings of its path included).
-    File {
-        device: u64,
-        inode: u64,
-    },
+    File { device: u64, inode: u64 },
     /// A file to be made: its directory's real path and its name.
     New(PathBuf),
 }
 
 impl FileKey {
-    fn of(path: &Path) -> Option<FileKey> {
-        use std::os::unix::fs::MetadataExt;
-        if path.as_os_str() == DEFAULT_OUTPUT {
+    fn of(path: &Path, dash_is_stdout: bool) -> Option<FileKey> {
+        use std::os::unix::fs::{FileTypeExt, MetadataExt};
+        if dash_is_stdout && path.as_os_str() == DEFAULT_OUTPUT {
             return Some(FileKey::Stdout);
         }
+        let is_stdout = |metadata: &std::fs::Metadata| {
+            std::fs::metadata("/dev/stdout").is_ok_and(|stdout| {
+                (stdout.dev(), stdout.ino()) == (metadata.dev(), metadata.ino())
+            })
+        };
         match std::fs::metadata(path) {
+            Ok(metadata) if is_stdout(&metadata) && !metadata.file_type().is_char_device() => {
+                Some(FileKey::Stdout)
+            }
             Ok(metadata) if metadata.is_file() => Some(FileKey::File {
                 device: metadata.dev(),
                 inode: metadata.ino(),

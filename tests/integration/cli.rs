@@ -1,6 +1,6 @@
 //! The command line itself: help, usage errors, profiles, exit codes.
 
-use crate::util::{run, stderr};
+use crate::util::{harava, run, stderr};
 
 #[test]
 fn profiles_lists_the_bundled_profiles() {
@@ -222,6 +222,20 @@ fn two_outputs_in_one_file_or_an_output_over_an_input_are_usage_errors() {
             .contains("<html")
     );
     assert!(!dir.path().join("same").exists());
+    // Standard output by its path (here a pipe to the test) is standard output;
+    // `--stats -` is a file called `-`.
+    let both = run(&["crawl", "--stats", "/dev/stdout", unreachable]);
+    assert_eq!(
+        stderr(&both),
+        "harava: -o and --stats would both write to standard output; give one of them a file\n"
+    );
+    let dash = harava()
+        .args(["crawl", "--retries", "0", "--stats", "-", unreachable])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(dash.status.code(), Some(3), "{}", stderr(&dash));
+    assert!(dir.path().join("-").exists());
 }
 
 #[test]
