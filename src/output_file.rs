@@ -74,11 +74,18 @@ impl PendingFile {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let dir = parent_dir(&target);
-        remove_left_by_killed_runs(dir, &name);
+        let machine = this_machine();
+        if let Some(machine) = &machine {
+            remove_left_by_killed_runs(dir, &name, machine);
+        }
         // A new file gets what any program's new file gets under the user's umask;
         // a replaced one keeps its mode, so a file shared with a group stays shared.
         let temp = tempfile::Builder::new()
-            .prefix(&format!(".{name}.harava-{}.", std::process::id()))
+            .prefix(&format!(
+                ".{name}.harava-{}-{}.",
+                machine.as_deref().unwrap_or("host"),
+                std::process::id()
+            ))
             .suffix(".partial")
             .permissions(Permissions::from_mode(0o666))
             .tempfile_in(dir)?;
@@ -282,13 +289,33 @@ impl Write for PendingFile {
     }
 }
 
+/// This machine's name as temporary names carry it (its first label, in
+/// letters, digits and `-`), read where Linux keeps it; none elsewhere.
+fn this_machine() -> Option<String> {
+    let name = std::fs::read_to_string("/proc/sys/kernel/hostname").ok()?;
+    let label: String = name
+        .trim()
+        .split('.')
+        .next()?
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    (!label.is_empty()).then_some(label)
+}
+
 /// Removes the temporary files for `name` in `dir` that runs killed outright
 /// (SIGKILL, the out-of-memory killer, a crash) left behind, so that nightly
-/// runs do not pile them up: a temporary name carries its process's id, and a
-/// process that no longer exists will not finish its file. Where that cannot be
-/// told (no `/proc`), nothing is removed.
-fn remove_left_by_killed_runs(dir: &Path, name: &str) {
-    let prefix = format!(".{name}.harava-");
+/// runs do not pile them up. A temporary name carries its machine and process
+/// id, and a process of this machine that no longer exists will not finish its
+/// file. Only this user's files are removed: `/proc` may hide other users'
+/// processes, as it hides other machines' and other containers' (whose names
+/// differ).
+fn remove_left_by_killed_runs(dir: &Path, name: &str, machine: &str) {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(me) = std::fs::metadata("/proc/self").map(|m| m.uid()) else {
+        return;
+    };
+    let prefix = format!(".{name}.harava-{machine}-");
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
@@ -307,6 +334,7 @@ fn remove_left_by_killed_runs(dir: &Path, name: &str) {
         if rest.ends_with(".partial")
             && pid != std::process::id()
             && !process_exists(pid)
+            && entry.metadata().is_ok_and(|m| m.uid() == me)
             && std::fs::remove_file(entry.path()).is_ok()
         {
             tracing::info!(
@@ -650,20 +678,24 @@ mod tests {
         let mut child = std::process::Command::new("true").spawn().unwrap();
         let ended = child.id();
         child.wait().unwrap();
-        let left = dir
-            .path()
-            .join(format!(".out.jsonl.harava-{ended}.Ab12Cd.partial"));
-        let running = dir.path().join(".out.jsonl.harava-1.Ef34Gh.partial");
+        let here = this_machine().unwrap_or_default();
+        let temp = |name: &str, machine: &str, pid: u32| {
+            dir.path()
+                .join(format!(".{name}.harava-{machine}-{pid}.Ab12Cd.partial"))
+        };
+        let left = temp("out.jsonl", &here, ended);
+        let running = temp("out.jsonl", &here, 1);
+        let elsewhere = temp("out.jsonl", "toinen-kone", ended);
+        let other_output = temp("muu.jsonl", &here, ended);
         let resumable = resumable_name(&dir.path().join("out.jsonl"));
-        let other_output = dir
-            .path()
-            .join(format!(".muu.jsonl.harava-{ended}.Ij56Kl.partial"));
-        for path in [&left, &running, &resumable, &other_output] {
+        for path in [&left, &running, &elsewhere, &other_output, &resumable] {
             std::fs::write(path, "{").unwrap();
         }
         let file = PendingFile::create(&dir.path().join("out.jsonl")).unwrap();
         assert_eq!(!left.exists(), cfg!(target_os = "linux"));
-        assert!(running.exists() && resumable.exists() && other_output.exists());
+        for kept in [&running, &elsewhere, &other_output, &resumable] {
+            assert!(kept.exists(), "{}", kept.display());
+        }
         drop(file);
     }
 
