@@ -135,7 +135,7 @@ impl CrawlStats {
         let mut unread = String::new();
         if self.not_fetched > 0 {
             unread += &format!(
-                "; {} listing pages left unread (--max-pages, or the crawl stopped)",
+                "; {} pages left unread (--max-pages, or the crawl stopped)",
                 self.not_fetched
             );
         }
