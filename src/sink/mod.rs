@@ -638,6 +638,14 @@ mod tests {
         assert_eq!(Run::ids(&run.changes), ids);
     }
 
+    /// Asserts that the records and the changes file both hold `meetings`, in
+    /// order, each once.
+    fn assert_both_hold(run: &Run, meetings: &[Record]) {
+        let ids: Vec<&str> = meetings.iter().map(|m| m.id.as_str()).collect();
+        assert_eq!(Run::ids(&run.output), ids);
+        assert_eq!(Run::ids(&run.changes), ids);
+    }
+
     /// Delivers all of `meetings` in a run of its own and finishes it as `outcome`.
     fn finished_with(run: &Run, meetings: &[Record], outcome: Outcome) {
         let mut sink = run.open();
@@ -655,9 +663,7 @@ mod tests {
         finished_with(&run, &meetings[..3], Outcome::Interrupted);
         std::fs::remove_file(&run.changes).unwrap();
         finished_with(&run, &meetings, Outcome::Ok);
-        let ids: Vec<&str> = meetings.iter().map(|m| m.id.as_str()).collect();
-        assert_eq!(Run::ids(&run.output), ids);
-        assert_eq!(Run::ids(&run.changes), ids);
+        assert_both_hold(&run, &meetings);
     }
 
     #[test]
@@ -670,9 +676,7 @@ mod tests {
         // none of the killed run's lines, however long it is.
         std::fs::remove_file(crate::output_file::resumable_name(&run.changes)).unwrap();
         finished_with(&run, &meetings[..4], Outcome::Ok);
-        let ids: Vec<&str> = meetings[..4].iter().map(|m| m.id.as_str()).collect();
-        assert_eq!(Run::ids(&run.output), ids);
-        assert_eq!(Run::ids(&run.changes), ids);
+        assert_both_hold(&run, &meetings[..4]);
     }
 
     #[test]
@@ -689,9 +693,7 @@ mod tests {
         };
         killed_after(&without_changes, &meetings[1..2]);
         finished_with(&run, &meetings, Outcome::Ok);
-        let ids: Vec<&str> = meetings.iter().map(|m| m.id.as_str()).collect();
-        assert_eq!(Run::ids(&run.output), ids);
-        assert_eq!(Run::ids(&run.changes), ids);
+        assert_both_hold(&run, &meetings);
     }
 
     #[test]
@@ -707,9 +709,7 @@ mod tests {
             sink.write(meeting).unwrap();
         }
         assert_eq!(sink.finish(Outcome::Ok, &Value::Null).unwrap(), 4);
-        let ids: Vec<&str> = meetings.iter().map(|m| m.id.as_str()).collect();
-        assert_eq!(Run::ids(&run.output), ids);
-        assert_eq!(Run::ids(&run.changes), ids);
+        assert_both_hold(&run, &meetings);
     }
 
     #[test]
@@ -761,8 +761,6 @@ mod tests {
             sink.write(meeting).unwrap();
         }
         sink.finish(Outcome::Ok, &Value::Null).unwrap();
-        let ids: Vec<&str> = meetings.iter().map(|m| m.id.as_str()).collect();
-        assert_eq!(Run::ids(&run.output), ids);
-        assert_eq!(Run::ids(&run.changes), ids);
+        assert_both_hold(&run, &meetings);
     }
 }
