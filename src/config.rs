@@ -438,7 +438,6 @@ fn number(value: f64) -> String {
     }
 }
 
-/// `value` if it lies in `range`, else a usage error stating the range.
 /// `--profile`'s value, which may not be empty.
 fn profile_choice(value: &str) -> Result<ProfileChoice, UsageError> {
     if value.trim().is_empty() {
@@ -449,6 +448,7 @@ fn profile_choice(value: &str) -> Result<ProfileChoice, UsageError> {
     Ok(ProfileChoice::parse(value))
 }
 
+/// `value` if it lies in `range`, else a usage error stating the range.
 fn in_range<T: PartialOrd + Display + Copy>(
     flag: &str,
     value: T,

@@ -194,8 +194,8 @@ struct Crawl<'a> {
     progress: indicatif::ProgressBar,
 }
 
-/// After this many listing pages in a row with no meeting not read before, a
-/// listing's older pages are not followed: a site whose pagination never ends
+/// After this many listing pages in a row that show no meeting their listing
+/// had not shown before, the listing's older pages are not followed: a site whose pagination never ends
 /// (every page links one more, showing the same meetings) would hold a crawl
 /// without `--max-pages` for ever.
 const MAX_REPEATING_LISTING_PAGES: u32 = 5;
