@@ -83,7 +83,8 @@ impl PendingFile {
         let temp = tempfile::Builder::new()
             .prefix(&format!(
                 ".{name}.harava-{}-{}.",
-                machine.as_deref().unwrap_or("host"),
+                // No name `this_machine` gives: nothing removes these.
+                machine.as_deref().unwrap_or("_"),
                 std::process::id()
             ))
             .suffix(".partial")
@@ -289,8 +290,10 @@ impl Write for PendingFile {
     }
 }
 
-/// This machine's name as temporary names carry it (its first label, in
-/// letters, digits and `-`), read where Linux keeps it; none elsewhere.
+/// Where this process's ids hold, as temporary names carry it: the machine's
+/// name (its first label, at most 16 letters, digits and `-`) and the number of
+/// the process id namespace, since containers may share a name and not their
+/// processes. Read where Linux keeps them; none elsewhere.
 fn this_machine() -> Option<String> {
     let name = std::fs::read_to_string("/proc/sys/kernel/hostname").ok()?;
     let label: String = name
@@ -298,18 +301,24 @@ fn this_machine() -> Option<String> {
         .split('.')
         .next()?
         .chars()
+        .take(16)
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
         .collect();
-    (!label.is_empty()).then_some(label)
+    let namespace = std::fs::read_link("/proc/self/ns/pid").ok()?;
+    let namespace: String = namespace
+        .to_str()?
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
+    (!label.is_empty() && !namespace.is_empty()).then(|| format!("{label}-{namespace}"))
 }
 
 /// Removes the temporary files for `name` in `dir` that runs killed outright
 /// (SIGKILL, the out-of-memory killer, a crash) left behind, so that nightly
-/// runs do not pile them up. A temporary name carries its machine and process
-/// id, and a process of this machine that no longer exists will not finish its
-/// file. Only this user's files are removed: `/proc` may hide other users'
-/// processes, as it hides other machines' and other containers' (whose names
-/// differ).
+/// runs do not pile them up. A temporary name carries its machine, process id
+/// namespace and process id (see [`this_machine`]), and a process of this
+/// machine and namespace that no longer exists will not finish its file. Only
+/// this user's files are removed: `/proc` may hide other users' processes.
 fn remove_left_by_killed_runs(dir: &Path, name: &str, machine: &str) {
     use std::os::unix::fs::MetadataExt;
     let Ok(me) = std::fs::metadata("/proc/self").map(|m| m.uid()) else {

@@ -195,9 +195,9 @@ struct Crawl<'a> {
 }
 
 /// After this many listing pages in a row that show no meeting their listing
-/// had not shown before, the listing's older pages are not followed: a site whose pagination never ends
-/// (every page links one more, showing the same meetings) would hold a crawl
-/// without `--max-pages` for ever.
+/// had not shown before, the listing's older pages are not followed: a site
+/// whose pagination never ends (every page links one more, showing the same
+/// meetings) would hold a crawl without `--max-pages` for ever.
 const MAX_REPEATING_LISTING_PAGES: u32 = 5;
 
 /// How a crawl that started ended.

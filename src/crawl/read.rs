@@ -108,12 +108,17 @@ fn read_now(
         };
     }
     // As `extract` reads a file: what says it is HTML but is not, is broken.
-    // A charset of UTF-16 or UTF-32 in the header explains zero bytes.
-    let wide = http.content_type.is_some_and(|t| {
-        t.to_ascii_lowercase().contains("charset=utf-16")
-            || t.to_ascii_lowercase().contains("charset=utf-32")
-    });
-    if let Some(binary) = page::binary_kind(&response.body).filter(|_| !wide) {
+    // UTF-16 by the header's charset, as the page is decoded, explains zero
+    // bytes, not a PDF's signature.
+    let utf16 = http
+        .charset()
+        .and_then(|label| encoding_rs::Encoding::for_label(label.as_bytes()))
+        .is_some_and(|encoding| {
+            encoding == encoding_rs::UTF_16LE || encoding == encoding_rs::UTF_16BE
+        });
+    if let Some(binary) =
+        page::binary_kind(&response.body).filter(|&binary| !(utf16 && binary == page::BINARY_DATA))
+    {
         return Read::Unreadable(format!(
             "{}: not an HTML page, though the server says so ({binary})",
             response.url

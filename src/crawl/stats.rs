@@ -58,7 +58,7 @@ pub struct CrawlStats {
     /// with `--since`, of older ones).
     pub stopped_early: u64,
     /// Listings whose older pages were not read because page after page showed
-    /// only meetings read already (a listing that goes on for ever).
+    /// only meetings the listing showed before (a listing that goes on for ever).
     pub listings_repeating: u64,
     /// How long the crawl took.
     pub elapsed_seconds: f64,
@@ -135,7 +135,7 @@ impl CrawlStats {
         let mut unread = String::new();
         if self.not_fetched > 0 {
             unread += &format!(
-                "; {} pages left unread (--max-pages, or the crawl stopped)",
+                "; {} listing pages left unread (--max-pages, or the crawl stopped)",
                 self.not_fetched
             );
         }

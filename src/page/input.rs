@@ -325,16 +325,20 @@ pub(crate) fn binary_kind(head: &[u8]) -> Option<&'static str> {
     {
         return None;
     }
-    // Binary data has several zero bytes and dozens of control characters in a
-    // kilobyte; a page with one stray zero byte is a page. Escape is left out:
-    // ISO-2022 encodings switch with it.
+    // Random bytes hold about four zero bytes and a hundred control characters
+    // a kilobyte; a page with one stray zero byte is still a page. Besides
+    // tab, line feed, form feed and carriage return, vertical tab (pasted from
+    // word processors) and escape (ISO-2022 encodings switch with it) are text.
     let zeros = head.iter().filter(|&&b| b == 0).count();
     let controls = head
         .iter()
         .filter(|&&b| matches!(b, 1..=8 | 0x0e..=0x1a | 0x1c..=0x1f))
         .count();
-    (zeros >= 2 || controls >= 8).then_some("it holds binary data")
+    (zeros >= 2 || controls >= 8).then_some(BINARY_DATA)
 }
+
+/// What [`binary_kind`] says of data that is no document of a known kind.
+pub(crate) const BINARY_DATA: &str = "it holds binary data";
 
 /// The URL path a mirrored file stands for: `a/b/index.html` is `a/b/`.
 fn mirror_path(relative: &Path) -> String {

@@ -13,7 +13,8 @@ mod walk;
 pub use decode::decode_html;
 pub(crate) use decode::decode_html_owned;
 pub(crate) use input::{
-    Input, InputFile, binary_kind, inputs, is_warc_bytes, read_html, read_html_file, read_up_to,
+    BINARY_DATA, Input, InputFile, binary_kind, inputs, is_warc_bytes, read_html, read_html_file,
+    read_up_to,
 };
 
 use chrono::{DateTime, Utc};

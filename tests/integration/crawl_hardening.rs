@@ -313,7 +313,10 @@ fn a_page_nested_too_deep_fails_alone_in_a_crawl() {
         "/utf16/",
         Route::Fixed(
             200,
-            vec![("content-type", "text/html; charset=utf-16le".to_string())],
+            vec![(
+                "content-type",
+                "text/html; charset=\"UTF-16LE\"".to_string(),
+            )],
             utf16,
         ),
     );
