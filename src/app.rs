@@ -130,14 +130,8 @@ fn try_run(config: Config) -> Result<ExitCode, Error> {
             let mut sink = Sink::open(output.as_deref(), &delivery, &inputs, &options)?;
             let report = match offline::run(&extract, &profiles, &mut sink) {
                 Ok(report) => report,
-                Err(error) => {
-                    // As a crawl does: the state records that the run ended in
-                    // an error. The error that ended it is the one to report.
-                    if let Err(also) = sink.abandon() {
-                        eprintln!("harava: {also}");
-                    }
-                    return Err(error);
-                }
+                // As a crawl does: the state records that the run ended in an error.
+                Err(error) => return Err(abandoned(sink, error)),
             };
             let outcome = if signals::requested() {
                 StateOutcome::Interrupted
@@ -384,6 +378,15 @@ fn check_outputs(outputs: &[(&'static str, Option<&Path>)]) -> Result<(), Error>
     Ok(())
 }
 
+/// Ends a run that `error` cut short ([`Sink::abandon`]) and returns `error`,
+/// the one to report; one in ending the run is said too.
+fn abandoned(sink: Sink, error: Error) -> Error {
+    if let Err(also) = sink.abandon() {
+        eprintln!("harava: {also}");
+    }
+    error
+}
+
 /// Says that a run that read nothing left the previous output in place.
 fn leave_as_it_was(kept: Option<std::path::PathBuf>) {
     if let Some(path) = kept {
@@ -580,14 +583,7 @@ fn crawl_to(
         StateOutcome::Ok
     };
     let delivered = match error {
-        Some(error) => {
-            // The error that ended the run is the one to report; one in
-            // ending it is said too.
-            if let Err(also) = sink.abandon() {
-                eprintln!("harava: {also}");
-            }
-            Err(error)
-        }
+        Some(error) => Err(abandoned(sink, error)),
         None if stats.pages_fetched == 0 => sink.finish_without_input(outcome).map(leave_as_it_was),
         None => {
             let counts = serde_json::json!({

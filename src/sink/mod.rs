@@ -606,14 +606,19 @@ mod tests {
         assert!(!run.output.exists(), "nothing was put in place");
     }
 
-    /// A run killed (its sink dropped unfinished) after `meetings` were
-    /// delivered and synced.
-    fn killed_after(run: &Run, meetings: &[Record]) {
+    /// A run of `run`'s command that has delivered `meetings` and not ended.
+    fn delivering(run: &Run, meetings: &[Record]) -> Sink {
         let mut sink = run.open();
         for meeting in meetings {
             sink.write(meeting).unwrap();
         }
-        sink.flush().unwrap();
+        sink
+    }
+
+    /// A run killed (its sink dropped unfinished) after `meetings` were
+    /// delivered and synced.
+    fn killed_after(run: &Run, meetings: &[Record]) {
+        delivering(run, meetings).flush().unwrap();
     }
 
     #[test]
@@ -627,10 +632,7 @@ mod tests {
         killed_after(&run, &meetings[3..]);
         // The run after it continues the second one's file, which holds none
         // of the first one's meetings.
-        let mut sink = run.open();
-        for meeting in &meetings {
-            sink.write(meeting).unwrap();
-        }
+        let sink = delivering(&run, &meetings);
         assert_eq!(sink.finish(Outcome::Ok, &Value::Null).unwrap(), 3);
         let ids: Vec<&str> = [3, 0, 1, 2].map(|n| meetings[n].id.as_str()).to_vec();
         assert_eq!(Run::ids(&run.output), ids);
@@ -648,11 +650,9 @@ mod tests {
 
     /// Delivers all of `meetings` in a run of its own and finishes it as `outcome`.
     fn finished_with(run: &Run, meetings: &[Record], outcome: Outcome) {
-        let mut sink = run.open();
-        for meeting in meetings {
-            sink.write(meeting).unwrap();
-        }
-        sink.finish(outcome, &Value::Null).unwrap();
+        delivering(run, meetings)
+            .finish(outcome, &Value::Null)
+            .unwrap();
     }
 
     #[test]
@@ -704,10 +704,7 @@ mod tests {
         std::fs::remove_file(crate::output_file::resumable_name(&run.changes)).unwrap();
         // The records file is whole, but the change lines of its meetings are
         // gone: they are delivered again, each once, with their change lines.
-        let mut sink = run.open();
-        for meeting in &meetings {
-            sink.write(meeting).unwrap();
-        }
+        let sink = delivering(&run, &meetings);
         assert_eq!(sink.finish(Outcome::Ok, &Value::Null).unwrap(), 4);
         assert_both_hold(&run, &meetings);
     }
@@ -724,10 +721,7 @@ mod tests {
         };
         killed_after(&elsewhere, &meetings[2..3]);
         // The first file holds none of what the second run delivered.
-        let mut sink = run.open();
-        for meeting in &meetings {
-            sink.write(meeting).unwrap();
-        }
+        let sink = delivering(&run, &meetings);
         assert_eq!(sink.finish(Outcome::Ok, &Value::Null).unwrap(), 4);
         let ids: Vec<&str> = meetings.iter().map(|m| m.id.as_str()).collect();
         assert_eq!(Run::ids(&run.output), ids);
@@ -756,10 +750,7 @@ mod tests {
         );
         sink.abandon().unwrap();
 
-        let mut sink = run.open();
-        for meeting in &meetings {
-            sink.write(meeting).unwrap();
-        }
+        let sink = delivering(&run, &meetings);
         sink.finish(Outcome::Ok, &Value::Null).unwrap();
         assert_both_hold(&run, &meetings);
     }
