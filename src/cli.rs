@@ -130,17 +130,17 @@ pub(crate) struct ExtractOpts {
     #[arg(long)]
     pub explain: bool,
 
-    /// The largest HTML file (or stdin page, or WARC payload) read; larger ones are skipped and reported
-    #[arg(long, default_value_t = crate::offline::DEFAULT_MAX_INPUT_BYTES, value_name = "BYTES")]
-    pub max_input_bytes: u64,
+    /// The largest HTML file (or stdin page, or WARC payload) read, at least 1000 bytes; larger ones are skipped and reported
+    #[arg(long, default_value_t = crate::offline::DEFAULT_MAX_INPUT_BYTES.into(), allow_negative_numbers = true, value_name = "BYTES", value_parser = whole_number)]
+    pub max_input_bytes: i128,
 
-    /// The largest header block of a WARC record read; past it the rest of that WARC is skipped and reported
-    #[arg(long, default_value_t = crate::offline::DEFAULT_MAX_WARC_HEADER_BYTES, value_name = "BYTES")]
-    pub max_warc_header_bytes: u64,
+    /// The largest header block of a WARC record read, at least 1000 bytes; past it the rest of that WARC is skipped and reported
+    #[arg(long, default_value_t = crate::offline::DEFAULT_MAX_WARC_HEADER_BYTES.into(), allow_negative_numbers = true, value_name = "BYTES", value_parser = whole_number)]
+    pub max_warc_header_bytes: i128,
 
     /// How many pages are extracted at once, 1 to 256, each on a thread of its own (default: one per core); the output is the same for any number
-    #[arg(short, long, value_name = "N")]
-    pub jobs: Option<usize>,
+    #[arg(short, long, allow_negative_numbers = true, value_name = "N", value_parser = whole_number)]
+    pub jobs: Option<i128>,
 }
 
 #[derive(Debug, Args)]
@@ -201,16 +201,16 @@ pub(crate) struct CrawlOpts {
     pub fetch: FetchOpts,
 
     /// How many pages may be fetched at once, 1 to 256 (across hosts; each host still gets at most --rate)
-    #[arg(long, default_value_t = crate::defaults::DEFAULT_CONCURRENCY, value_name = "N")]
-    pub concurrency: usize,
+    #[arg(long, default_value_t = crate::defaults::DEFAULT_CONCURRENCY as i128, allow_negative_numbers = true, value_name = "N", value_parser = whole_number)]
+    pub concurrency: i128,
 
     /// With --state: read every listing page and entry (asking the server whether each changed), instead of stopping a listing at its first page of known, unchanged meetings
     #[arg(long, requires = "state")]
     pub full: bool,
 
     /// Stop after fetching N pages (at least 1)
-    #[arg(long, value_name = "N")]
-    pub max_pages: Option<u64>,
+    #[arg(long, allow_negative_numbers = true, value_name = "N", value_parser = whole_number)]
+    pub max_pages: Option<i128>,
 
     /// Do not fetch entries' detail pages ("Lue lisää"); records get body: null
     #[arg(long)]
@@ -244,13 +244,13 @@ pub(crate) struct CrawlOpts {
     #[arg(long, requires = "cdx")]
     pub all_captures: bool,
 
-    /// With --cdx: stop listing captures after N index queries (of 10,000 rows each)
-    #[arg(long, default_value_t = crate::defaults::DEFAULT_CDX_MAX_QUERIES, value_name = "N", value_parser = clap::value_parser!(u32).range(1..), requires = "cdx")]
-    pub cdx_max_queries: u32,
+    /// With --cdx: stop listing captures after N index queries (of 10,000 rows each), at least 1
+    #[arg(long, default_value_t = crate::defaults::DEFAULT_CDX_MAX_QUERIES.into(), allow_negative_numbers = true, value_name = "N", value_parser = whole_number, requires = "cdx")]
+    pub cdx_max_queries: i128,
 
-    /// With --cdx: stop listing captures after this many seconds (at most 30 days) and crawl what was listed
-    #[arg(long, default_value_t = crate::defaults::DEFAULT_CDX_TIME_LIMIT_SECS, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=2_592_000), requires = "cdx")]
-    pub cdx_time_limit: u64,
+    /// With --cdx: stop listing captures after this many seconds, 1 to 2592000 (30 days), and crawl what was listed
+    #[arg(long, default_value_t = crate::defaults::DEFAULT_CDX_TIME_LIMIT_SECS.into(), allow_negative_numbers = true, value_name = "SECONDS", value_parser = whole_number, requires = "cdx")]
+    pub cdx_time_limit: i128,
 
     /// Write every request and response to FILE as WARC/1.1 (gzip per record when FILE ends in .gz)
     #[arg(long, value_name = "FILE")]
@@ -298,24 +298,24 @@ pub(crate) enum Emit {
 #[derive(Debug, Args)]
 pub(crate) struct FetchOpts {
     /// Requests per second per host (http and https of a host share them): 0.001 to 1000, or 0 for no limit (your own servers only)
-    #[arg(long, default_value_t = crate::defaults::DEFAULT_RATE, value_name = "R")]
+    #[arg(long, default_value_t = crate::defaults::DEFAULT_RATE, allow_negative_numbers = true, value_name = "R")]
     pub rate: f64,
 
     /// How many requests a host may get at once before --rate applies, 1 to 100 (never on top of a robots.txt Crawl-delay)
-    #[arg(long, default_value_t = crate::defaults::DEFAULT_BURST, value_name = "N")]
-    pub burst: u32,
+    #[arg(long, default_value_t = crate::defaults::DEFAULT_BURST.into(), allow_negative_numbers = true, value_name = "N", value_parser = whole_number)]
+    pub burst: i128,
 
     /// Seconds a whole response may take, headers and body: 0.1 to 3600 (connecting has its own 10 s limit)
-    #[arg(long, default_value_t = crate::defaults::DEFAULT_TIMEOUT_SECS, value_name = "SECONDS")]
+    #[arg(long, default_value_t = crate::defaults::DEFAULT_TIMEOUT_SECS, allow_negative_numbers = true, value_name = "SECONDS")]
     pub timeout: f64,
 
     /// How often a failed request is retried, 0 to 10 (connection errors, timeouts, 408, 429, 5xx), after Retry-After; a 429 without it waits 60 s
-    #[arg(long, default_value_t = crate::defaults::DEFAULT_RETRIES, value_name = "N")]
-    pub retries: u32,
+    #[arg(long, default_value_t = crate::defaults::DEFAULT_RETRIES.into(), allow_negative_numbers = true, value_name = "N", value_parser = whole_number)]
+    pub retries: i128,
 
     /// The largest response body read, after decompression: 1000 to 1000000000 bytes
-    #[arg(long, default_value_t = crate::defaults::DEFAULT_MAX_BYTES, value_name = "BYTES")]
-    pub max_bytes: u64,
+    #[arg(long, default_value_t = crate::defaults::DEFAULT_MAX_BYTES.into(), allow_negative_numbers = true, value_name = "BYTES", value_parser = whole_number)]
+    pub max_bytes: i128,
 
     /// The User-Agent header: printable ASCII, starting with a product name (matched against robots.txt); put a way to reach you in it
     #[arg(long, value_name = "STRING")]
@@ -326,11 +326,11 @@ pub(crate) struct FetchOpts {
     pub ignore_robots: bool,
 
     /// Page requests per second per web archive host, shared by all workers: 0.001 to 1000, or 0 for no limit
-    #[arg(long, default_value_t = crate::defaults::DEFAULT_ARCHIVE_RATE, value_name = "R")]
+    #[arg(long, default_value_t = crate::defaults::DEFAULT_ARCHIVE_RATE, allow_negative_numbers = true, value_name = "R")]
     pub archive_rate: f64,
 
     /// CDX index queries per second per web archive host: 0.001 to 1000, or 0 for no limit
-    #[arg(long, default_value_t = crate::defaults::DEFAULT_CDX_RATE, value_name = "R")]
+    #[arg(long, default_value_t = crate::defaults::DEFAULT_CDX_RATE, allow_negative_numbers = true, value_name = "R")]
     pub cdx_rate: f64,
 }
 
@@ -340,4 +340,16 @@ pub(crate) struct DemoOpts {
     /// Where to write the records
     #[arg(short, long, default_value = crate::defaults::DEFAULT_DEMO_OUTPUT, value_name = "FILE")]
     pub output: PathBuf,
+}
+
+/// A whole number as typed, negative or past any integer type included, so
+/// that `config` can say that it is out of range and name the range (clap's
+/// parser of an unsigned type calls -1 an "invalid digit").
+fn whole_number(text: &str) -> Result<i128, String> {
+    let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err("not a whole number".into());
+    }
+    text.parse()
+        .map_err(|_| "out of range (the command's --help names the range)".into())
 }

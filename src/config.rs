@@ -18,9 +18,10 @@ use crate::cli::{
 };
 use crate::crawl::{self, CdxConfig, CrawlConfig};
 use crate::defaults::{
-    BURST_RANGE, CONCURRENCY_RANGE, DEFAULT_BACKOFF_BASE, DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_MAX_REDIRECTS, DEFAULT_MAX_RETRY_AFTER, DEFAULT_OUTPUT, DEFAULT_RETRY_AFTER_429,
-    JOBS_RANGE, MAX_BYTES_RANGE, RATE_RANGE, RETRIES_RANGE, TIMEOUT_RANGE, default_user_agent,
+    BURST_RANGE, CDX_TIME_LIMIT_RANGE, CONCURRENCY_RANGE, DEFAULT_BACKOFF_BASE,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_REDIRECTS, DEFAULT_MAX_RETRY_AFTER, DEFAULT_OUTPUT,
+    DEFAULT_RETRY_AFTER_429, JOBS_RANGE, MAX_BYTES_RANGE, MIN_INPUT_BYTES, RATE_RANGE,
+    RETRIES_RANGE, TIMEOUT_RANGE, default_user_agent,
 };
 use crate::error::excerpt;
 use crate::fetch::{self, FetchConfig};
@@ -107,13 +108,25 @@ impl Config {
                 extract: ExtractConfig {
                     inputs: paths,
                     base_url: base_url.as_deref().map(parse_base_url).transpose()?,
-                    max_input_bytes,
-                    max_warc_header_bytes,
+                    max_input_bytes: at_least(
+                        "--max-input-bytes",
+                        max_input_bytes,
+                        MIN_INPUT_BYTES,
+                        "bytes",
+                    )?,
+                    max_warc_header_bytes: at_least(
+                        "--max-warc-header-bytes",
+                        max_warc_header_bytes,
+                        MIN_INPUT_BYTES,
+                        "bytes",
+                    )?,
                     explain,
                     jobs: match jobs {
-                        Some(jobs) => in_range("--jobs", jobs, &JOBS_RANGE, "pages at once")?
-                            .try_into()
-                            .expect("the range starts at 1"),
+                        Some(jobs) => {
+                            in_range::<usize>("--jobs", jobs, &JOBS_RANGE, "pages at once")?
+                                .try_into()
+                                .expect("the range starts at 1")
+                        }
                         None => crate::offline::default_jobs(),
                     },
                 },
@@ -352,17 +365,16 @@ fn crawl_config(opts: CrawlOpts, quiet: bool) -> Result<Config, UsageError> {
         &CONCURRENCY_RANGE,
         "pages at once",
     )?;
-    if opts.max_pages == Some(0) {
-        return Err(UsageError(
-            "--max-pages 0 is out of range: give at least 1 page".into(),
-        ));
-    }
+    let max_pages = opts
+        .max_pages
+        .map(|pages| at_least("--max-pages", pages, 1, "page"))
+        .transpose()?;
     Ok(Config::Crawl {
         crawl: Box::new(CrawlConfig {
             start,
             fetch: fetch_config(&opts.fetch, concurrency)?,
             concurrency,
-            max_pages: opts.max_pages,
+            max_pages,
             details: !opts.no_details,
             explain: opts.explain,
             index_warc: false,
@@ -374,8 +386,13 @@ fn crawl_config(opts: CrawlOpts, quiet: bool) -> Result<Config, UsageError> {
                 opts.to,
                 opts.all_captures,
                 &opts.urls,
-                opts.cdx_max_queries,
-                opts.cdx_time_limit,
+                at_least("--cdx-max-queries", opts.cdx_max_queries, 1, "query")?,
+                in_range(
+                    "--cdx-time-limit",
+                    opts.cdx_time_limit,
+                    &CDX_TIME_LIMIT_RANGE,
+                    "seconds",
+                )?,
             )?,
             warc: opts.warc,
         }),
@@ -449,19 +466,35 @@ fn profile_choice(value: &str) -> Result<ProfileChoice, UsageError> {
 }
 
 /// `value` if it lies in `range`, else a usage error stating the range.
-fn in_range<T: PartialOrd + Display + Copy>(
+fn in_range<T: PartialOrd + Display + Copy + TryFrom<i128>>(
     flag: &str,
-    value: T,
+    value: i128,
     range: &RangeInclusive<T>,
     unit: &str,
 ) -> Result<T, UsageError> {
-    if range.contains(&value) {
-        return Ok(value);
+    match T::try_from(value) {
+        Ok(fits) if range.contains(&fits) => Ok(fits),
+        _ => Err(UsageError(format!(
+            "{flag} {value} is out of range: give {} {unit}",
+            range_text(range)
+        ))),
     }
-    Err(UsageError(format!(
-        "{flag} {value} is out of range: give {} {unit}",
-        range_text(range)
-    )))
+}
+
+/// `value` if it is at least `min` and fits its type, else a usage error
+/// stating the least.
+fn at_least<T: PartialOrd + Display + Copy + TryFrom<i128>>(
+    flag: &str,
+    value: i128,
+    min: T,
+    unit: &str,
+) -> Result<T, UsageError> {
+    match T::try_from(value) {
+        Ok(fits) if fits >= min => Ok(fits),
+        _ => Err(UsageError(format!(
+            "{flag} {value} is out of range: give at least {min} {unit}"
+        ))),
+    }
 }
 
 /// A rate flag: 0 for no limit, or requests per second within [`RATE_RANGE`].
@@ -730,6 +763,54 @@ mod tests {
                 &["--max-pages", "0"],
                 Some("--max-pages 0 is out of range: give at least 1 page"),
             ),
+            // Negative numbers, and numbers past the flag's type, are out of
+            // range like any other.
+            (
+                &["--concurrency=-3"],
+                Some("--concurrency -3 is out of range: give 1 to 256 pages at once"),
+            ),
+            (
+                &["--retries=-1"],
+                Some("--retries -1 is out of range: give 0 to 10 retries"),
+            ),
+            (
+                &["--burst", "4294967296"],
+                Some("--burst 4294967296 is out of range: give 1 to 100 requests"),
+            ),
+            (
+                &["--max-bytes=-5"],
+                Some("--max-bytes -5 is out of range: give 1000 to 1000000000 bytes"),
+            ),
+            (
+                &["--max-pages", "-1"],
+                Some("--max-pages -1 is out of range: give at least 1 page"),
+            ),
+            (
+                &["--max-pages", "18446744073709551616"],
+                Some("--max-pages 18446744073709551616 is out of range: give at least 1 page"),
+            ),
+            (&["--max-pages", "18446744073709551615"], None),
+            (
+                &["--cdx", "https://web.archive.org", "--cdx-max-queries", "1"],
+                None,
+            ),
+            (
+                &["--cdx", "https://web.archive.org", "--cdx-max-queries", "0"],
+                Some("--cdx-max-queries 0 is out of range: give at least 1 query"),
+            ),
+            (
+                &["--cdx", "https://web.archive.org", "--cdx-time-limit=-1"],
+                Some("--cdx-time-limit -1 is out of range: give 1 to 2592000 seconds"),
+            ),
+            (
+                &[
+                    "--cdx",
+                    "https://web.archive.org",
+                    "--cdx-time-limit",
+                    "2592001",
+                ],
+                Some("--cdx-time-limit 2592001 is out of range: give 1 to 2592000 seconds"),
+            ),
             (
                 &["--profile", " "],
                 Some(
@@ -750,6 +831,56 @@ mod tests {
     }
 
     #[test]
+    fn extract_input_caps_below_a_kilobyte_are_usage_errors() {
+        let extract = |flag: &str, bytes: &str| {
+            let opts = Opts::try_parse_from(["harava", "extract", flag, bytes, "x.html"]);
+            match Config::from_opts(opts.unwrap()) {
+                Ok(Config::Extract { extract, .. }) => {
+                    Ok((extract.max_input_bytes, extract.max_warc_header_bytes))
+                }
+                Ok(_) => unreachable!("an extract command"),
+                Err(e) => Err(e.to_string()),
+            }
+        };
+        assert_eq!(
+            extract("--max-input-bytes", "1000"),
+            Ok((1000, crate::offline::DEFAULT_MAX_WARC_HEADER_BYTES))
+        );
+        assert_eq!(
+            extract("--max-warc-header-bytes", "0"),
+            Err("--max-warc-header-bytes 0 is out of range: give at least 1000 bytes".into())
+        );
+        assert_eq!(
+            extract("--max-input-bytes", "-1"),
+            Err("--max-input-bytes -1 is out of range: give at least 1000 bytes".into())
+        );
+    }
+
+    #[test]
+    fn what_is_no_whole_number_is_refused_by_the_parser_with_the_reason() {
+        for (value, reason) in [
+            ("abc", "not a whole number"),
+            ("1.5", "not a whole number"),
+            ("-", "not a whole number"),
+            ("", "not a whole number"),
+            (
+                "999999999999999999999999999999999999999999",
+                "out of range (the command's --help names the range)",
+            ),
+        ] {
+            let error = Opts::try_parse_from(["harava", "crawl", "--concurrency", value, "x"])
+                .unwrap_err()
+                .to_string();
+            assert!(
+                error.starts_with(&format!(
+                    "error: invalid value '{value}' for '--concurrency <N>': {reason}"
+                )),
+                "{value:?}: {error}"
+            );
+        }
+    }
+
+    #[test]
     fn extract_jobs_out_of_range_are_usage_errors() {
         let extract = |jobs: &str| {
             let opts = Opts::try_parse_from(["harava", "extract", "--jobs", jobs, "x.html"]);
@@ -763,6 +894,10 @@ mod tests {
         assert_eq!(
             extract("0"),
             Err("--jobs 0 is out of range: give 1 to 256 pages at once".to_string())
+        );
+        assert_eq!(
+            extract("-2"),
+            Err("--jobs -2 is out of range: give 1 to 256 pages at once".to_string())
         );
         assert!(
             extract("257")

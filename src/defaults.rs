@@ -24,6 +24,11 @@ pub(crate) const TIMEOUT_RANGE: RangeInclusive<f64> = 0.1..=3600.0;
 pub(crate) const RETRIES_RANGE: RangeInclusive<u32> = 0..=10;
 /// Bytes: 1 kB to 1 GB, which a body is held in memory as.
 pub(crate) const MAX_BYTES_RANGE: RangeInclusive<u64> = 1_000..=1_000_000_000;
+/// The least `--max-input-bytes` and `--max-warc-header-bytes`: below a
+/// kilobyte no page, and no WARC header block, is whole.
+pub(crate) const MIN_INPUT_BYTES: u64 = 1_000;
+/// Seconds `--cdx-time-limit` accepts: past 30 days, discovery never ends.
+pub(crate) const CDX_TIME_LIMIT_RANGE: RangeInclusive<u64> = 1..=2_592_000;
 pub(crate) const DEFAULT_BURST: u32 = 1;
 pub(crate) const DEFAULT_CONCURRENCY: usize = 4;
 pub(crate) const DEFAULT_TIMEOUT_SECS: f64 = 30.0;
