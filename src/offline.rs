@@ -99,7 +99,7 @@ pub struct ExtractReport {
 }
 
 /// The listings and details extracted so far, before pairing. Listing pages,
-/// entries and detail pages wait in the spill file, whole; what pairs them and
+/// entries and detail pages wait in spill files, whole; what pairs them and
 /// chooses among captures (digests of ids and URL keys, capture times, spill
 /// positions) waits in a private temporary SQLite database, so that memory
 /// stays the same however many pages a run reads (unless no temporary file can
@@ -116,7 +116,12 @@ pub(crate) struct Harvest {
     /// Whether a redirect was recorded: only then is a detail link that finds
     /// no page followed through them.
     redirects: bool,
-    spill: Spill,
+    /// Listing pages and their entries, which come back mostly in the order
+    /// they went in.
+    listings: Spill,
+    /// Detail pages and standalone records, which come back in the order of
+    /// the entries that lead to them.
+    details: Spill,
 }
 
 /// The pairing database's tables. Rows are numbered in input order (`n`, the
@@ -233,12 +238,12 @@ impl FromSql for Digest {
 impl Harvest {
     /// An empty harvest, with its pairing database.
     pub(crate) fn new() -> Result<Harvest, Error> {
-        let mut spill = Spill::default();
+        let mut listings = Spill::reading_ahead(LISTINGS_READ_AHEAD);
         // An empty name opens a private database in a temporary file that the
         // system deletes however the run ends, created only once the cache
         // overflows. Where no spill file can be made, everything waits in
         // memory instead, as the spilled values do.
-        let on_disk = spill.has_file();
+        let on_disk = listings.has_file();
         let pairs = if on_disk {
             Connection::open("")
         } else {
@@ -262,7 +267,8 @@ impl Harvest {
             pairs,
             standalone: false,
             redirects: false,
-            spill,
+            listings,
+            details: Spill::default(),
         })
     }
 
@@ -277,27 +283,37 @@ impl Harvest {
         match extracted {
             Extracted::Listing(listing) => {
                 let archived_at = page.archive.as_ref().and_then(|a| a.archived_at);
-                let entries: Vec<Waiting> = listing
+                let keys: Vec<(Digest, Option<Digest>)> = listing
                     .entries
-                    .into_iter()
-                    .map(|entry| Waiting {
-                        id: digest(&Record::id_of(&entry, &page)),
-                        detail: entry
-                            .detail
-                            .as_ref()
-                            .map(|link| digest(&url_key::id(&link.original))),
-                        entry: self.spill.keep(&entry),
+                    .iter()
+                    .map(|entry| {
+                        let detail = entry.detail.as_ref();
+                        (
+                            digest(&Record::id_of(entry, &page)),
+                            detail.map(|link| digest(&url_key::id(&link.original))),
+                        )
                     })
                     .collect();
-                let page = self.spill.keep(&ListingPage {
+                // The page goes first, as it is read back first.
+                let page = self.listings.keep(&ListingPage {
                     page,
                     profile: profile.to_string(),
                 });
+                let entries: Vec<Waiting> = listing
+                    .entries
+                    .into_iter()
+                    .zip(keys)
+                    .map(|(entry, (id, detail))| Waiting {
+                        id,
+                        detail,
+                        entry: self.listings.keep(&entry),
+                    })
+                    .collect();
                 self.add_listing(page, archived_at, &entries)
             }
             Extracted::Detail(detail) => {
                 let key = digest(&url_key::id(&page.url));
-                let (spill, len) = self.spill.keep(&detail).columns();
+                let (spill, len) = self.details.keep(&detail).columns();
                 self.pairs
                     .prepare_cached("INSERT INTO detail (key, spill, len) VALUES (?1, ?2, ?3)")
                     .and_then(|mut insert| insert.execute(params![key, spill, len]))
@@ -306,7 +322,7 @@ impl Harvest {
                     let detail_row = self.pairs.last_insert_rowid();
                     let record = Record::standalone(&page, &detail, profile);
                     let id = digest(&record.id);
-                    let (spill, len) = self.spill.keep(&record).columns();
+                    let (spill, len) = self.details.keep(&record).columns();
                     self.pairs
                         .prepare_cached(
                             "INSERT INTO standalone (detail_n, key, id, spill, len)
@@ -381,9 +397,11 @@ impl Harvest {
             pairs,
             standalone,
             redirects,
-            mut spill,
+            mut listings,
+            mut details,
         } = self;
-        spill.finish_writing()?;
+        listings.finish_writing()?;
+        details.finish_writing()?;
         fill_pairing_tables(&pairs)?;
         let mut records = pairs.prepare(RECORDS).map_err(pairing_error)?;
         let mut records = records.query([]).map_err(pairing_error)?;
@@ -414,13 +432,13 @@ impl Harvest {
             }
             let listing = match read_back {
                 Some((at, ref listing)) if at == page => listing,
-                _ => &read_back.insert((page, spill.take(page)?)).1,
+                _ => &read_back.insert((page, listings.take(page)?)).1,
             };
             let detail_page = match detail {
-                Some((_, at)) => Some(spill.take::<DetailPage>(at)?),
+                Some((_, at)) => Some(details.take::<DetailPage>(at)?),
                 None => None,
             };
-            let entry: Entry = spill.take(waiting.entry)?;
+            let entry: Entry = listings.take(waiting.entry)?;
             sink.write(&record(entry, listing, detail_page.as_ref()))?;
         }
         if standalone {
@@ -431,7 +449,7 @@ impl Harvest {
                     row.get(0).map_err(pairing_error)?,
                     row.get(1).map_err(pairing_error)?,
                 );
-                let record: Record = spill.take(at)?;
+                let record: Record = details.take(at)?;
                 sink.write(&record)?;
             }
         }
@@ -557,7 +575,17 @@ struct Spill {
     tried: bool,
     /// Values that could not go to the file.
     kept: Vec<Vec<u8>>,
+    /// How much of the file one read takes in, for values that come back in
+    /// about the order they went in; 0 reads each value by itself.
+    read_ahead: usize,
+    /// What the last read took in, and where in the file it starts.
+    window: Vec<u8>,
+    window_at: u64,
 }
+
+/// What the listings' spill reads at once: a system call per entry cost more
+/// than all else that reading an entry back does, on a virtual machine.
+const LISTINGS_READ_AHEAD: usize = 256 * 1024;
 
 enum SpillFile {
     Writing(BlockWriter<File>),
@@ -569,6 +597,13 @@ enum SpillFile {
 }
 
 impl Spill {
+    fn reading_ahead(bytes: usize) -> Spill {
+        Spill {
+            read_ahead: bytes,
+            ..Spill::default()
+        }
+    }
+
     /// Whether values go to the file, which is created the first time this is
     /// asked.
     fn has_file(&mut self) -> bool {
@@ -629,12 +664,28 @@ impl Spill {
                 let Some(SpillFile::Reading(file)) = &mut self.file else {
                     unreachable!("values are read back only after writing finished");
                 };
-                let mut bytes = vec![0; len as usize];
-                // One positioned read per value, no seek.
-                file.read_exact_at(&mut bytes, offset)
-                    .map_err(spill_error)?;
-                read_back = bytes;
-                &read_back
+                let len = len as usize;
+                let window_end = self.window_at + self.window.len() as u64;
+                if len >= self.read_ahead {
+                    let mut bytes = vec![0; len];
+                    // One positioned read per value, no seek.
+                    file.read_exact_at(&mut bytes, offset)
+                        .map_err(spill_error)?;
+                    read_back = bytes;
+                    &read_back
+                } else {
+                    if offset < self.window_at || offset + len as u64 > window_end {
+                        let size = (self.end - offset).min(self.read_ahead as u64);
+                        self.window.resize(size as usize, 0);
+                        self.window_at = offset;
+                        if let Err(e) = file.read_exact_at(&mut self.window, offset) {
+                            self.window.clear();
+                            return Err(spill_error(e));
+                        }
+                    }
+                    let start = (offset - self.window_at) as usize;
+                    &self.window[start..start + len]
+                }
             }
         };
         postcard::from_bytes(bytes)
@@ -1323,10 +1374,12 @@ mod tests {
     fn spilled_values_come_back_in_any_order_and_more_than_once() {
         let texts = ["Kokous 13.9.2017", "", "päätökset\n\nliitteet", "x"];
         // A spill that has tried the file and has none keeps values in memory.
-        for in_file in [true, false] {
+        // Read-ahead windows of 8 bytes take in one or two of the short texts
+        // and none of the long one; read back in reverse, each needs a new one.
+        for (in_file, read_ahead) in [(true, 0), (true, 8), (true, 64), (false, 8)] {
             let mut spill = Spill {
                 tried: !in_file,
-                ..Spill::default()
+                ..Spill::reading_ahead(read_ahead)
             };
             let kept: Vec<Spilled> = texts.iter().map(|t| spill.keep(&t.to_string())).collect();
             assert!(
@@ -1337,8 +1390,10 @@ mod tests {
             spill.finish_writing().unwrap();
             let back: Vec<String> = kept.iter().rev().map(|&s| spill.take(s).unwrap()).collect();
             let expected: Vec<String> = texts.iter().rev().map(|t| t.to_string()).collect();
-            assert_eq!(back, expected);
+            assert_eq!(back, expected, "read-ahead {read_ahead}");
             assert_eq!(spill.take::<String>(kept[2]).unwrap(), texts[2]);
+            let forward: Vec<String> = kept.iter().map(|&s| spill.take(s).unwrap()).collect();
+            assert_eq!(forward, texts, "read-ahead {read_ahead}");
         }
     }
 

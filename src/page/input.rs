@@ -192,22 +192,24 @@ fn read_html_sized(
     } else {
         expected as usize
     };
-    // Into the reserved room, which is not zeroed first.
-    (&mut reader)
-        .take(first as u64)
-        .read_to_end(&mut bytes)
-        .map_err(read_error)?;
-    let n = bytes.len();
+    bytes.resize(first, 0);
+    let n = read_up_to(&mut reader, &mut bytes).map_err(read_error)?;
+    bytes.truncate(n);
     if let Some(reason) = not_html(&bytes[..n.min(SNIFF_BYTES)]) {
         return Err(Error::NotHtml {
             path: name.to_string(),
             reason,
         });
     }
-    reader
-        .take(max_bytes.saturating_add(1).saturating_sub(n as u64))
-        .read_to_end(&mut bytes)
-        .map_err(read_error)?;
+    // A file of known size within the cap has now been read to its size (or
+    // to its end, if it shrank): a look past it for more would cost one more
+    // system call for every file, for what was written after it was measured.
+    if size == 0 || size > max_bytes {
+        reader
+            .take(max_bytes.saturating_add(1).saturating_sub(n as u64))
+            .read_to_end(&mut bytes)
+            .map_err(read_error)?;
+    }
     if bytes.len() as u64 > max_bytes {
         return Err(too_large(name, max_bytes));
     }
@@ -484,6 +486,43 @@ mod tests {
                 "{b:#04x}"
             );
         }
+    }
+
+    /// A reader that counts the reads asked of it (each a system call on a file).
+    struct CountingReads<R> {
+        inner: R,
+        reads: usize,
+    }
+
+    impl<R: Read> Read for CountingReads<R> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            self.reads += 1;
+            self.inner.read(buf)
+        }
+    }
+
+    #[test]
+    fn a_file_of_known_size_is_read_to_that_size_in_one_read() {
+        let page = b"<p>kokous</p>".repeat(100);
+        let mut grown = page.clone();
+        grown.extend_from_slice(b"<p>written after it was measured</p>");
+        let mut file = CountingReads {
+            inner: &grown[..],
+            reads: 0,
+        };
+        let size = page.len() as u64;
+        assert_eq!(
+            read_html_sized(&mut file, "p", u64::MAX, size).unwrap(),
+            page
+        );
+        assert_eq!(file.reads, 1);
+        // Of unknown size (a pipe), an input is read to its end.
+        let mut pipe = CountingReads {
+            inner: &grown[..],
+            reads: 0,
+        };
+        assert_eq!(read_html_sized(&mut pipe, "p", u64::MAX, 0).unwrap(), grown);
+        assert!(pipe.reads >= 3, "{} reads", pipe.reads);
     }
 
     #[test]

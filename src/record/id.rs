@@ -35,7 +35,7 @@ pub(crate) fn record_id(
         ),
     };
     let digest = Sha256::digest(key.as_bytes());
-    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+    data_encoding::HEXLOWER.encode(&digest[..8])
 }
 
 /// The id of a meeting that its publication system numbers itself (Dynasty's
@@ -43,7 +43,7 @@ pub(crate) fn record_id(
 /// when the system's URLs change around the number.
 pub(super) fn system_record_id(url: &Url, system_id: &str) -> String {
     let digest = Sha256::digest(format!("system {} {system_id}", url_key::site(url)).as_bytes());
-    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+    data_encoding::HEXLOWER.encode(&digest[..8])
 }
 
 #[cfg(test)]

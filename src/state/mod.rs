@@ -108,7 +108,7 @@ pub(crate) fn content_hash(record: &Record) -> String {
     content.archive_url = None;
     content.archived_at = None;
     let digest = Sha256::digest(content.to_json_line());
-    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+    data_encoding::HEXLOWER.encode(&digest[..8])
 }
 
 #[cfg(test)]
