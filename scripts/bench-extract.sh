@@ -7,9 +7,9 @@
 #
 # The mirror is examples/bench_site.rs's synthetic copy of the sample site (PAGES/10
 # listing pages of nine meetings, one detail page each), written to disk. The
-# parse-only pass (examples/parse_only.rs) reads every file and parses it with
-# html5ever into scraper's tree, as harava does, with harava's allocator
-# (mimalloc), and selects nothing: the ratio
+# parse-only pass (examples/parse_only.rs) reads every file (one read of its
+# size, as harava does) and parses it with html5ever into scraper's tree, as
+# harava does, with harava's allocator (mimalloc), and selects nothing: the ratio
 # of the two CPU times is what harava's reading, decoding, selecting, pairing and
 # writing cost on top of parsing (the aim: at most 1.1), and the peak RSS shows
 # what harava holds (the aim: under 40 MiB whatever the number of files).

@@ -684,14 +684,25 @@ mod tests {
             ("retries", range_text(&RETRIES_RANGE)),
             ("max_bytes", range_text(&MAX_BYTES_RANGE)),
             ("max_pages", "at least 1".to_string()),
+            ("cdx_max_queries", "at least 1".to_string()),
+            ("cdx_time_limit", range_text(&CDX_TIME_LIMIT_RANGE)),
         ];
         let extract = command.find_subcommand("extract").unwrap();
-        let jobs = extract
-            .get_arguments()
-            .find(|a| a.get_id() == "jobs")
-            .unwrap();
-        let help = jobs.get_help().unwrap().to_string();
-        assert!(help.contains(&range_text(&JOBS_RANGE)), "--jobs: {help:?}");
+        for (id, range) in [
+            ("jobs", range_text(&JOBS_RANGE)),
+            ("max_input_bytes", format!("at least {MIN_INPUT_BYTES}")),
+            (
+                "max_warc_header_bytes",
+                format!("at least {MIN_INPUT_BYTES}"),
+            ),
+        ] {
+            let arg = extract
+                .get_arguments()
+                .find(|a| a.get_id() == id)
+                .unwrap_or_else(|| panic!("no --{id}"));
+            let help = arg.get_help().unwrap().to_string();
+            assert!(help.contains(&range), "--{id}: {help:?} lacks {range:?}");
+        }
         for (id, range) in cases {
             let arg = crawl
                 .get_arguments()

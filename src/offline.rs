@@ -1374,8 +1374,9 @@ mod tests {
     fn spilled_values_come_back_in_any_order_and_more_than_once() {
         let texts = ["Kokous 13.9.2017", "", "päätökset\n\nliitteet", "x"];
         // A spill that has tried the file and has none keeps values in memory.
-        // Read-ahead windows of 8 bytes take in one or two of the short texts
-        // and none of the long one; read back in reverse, each needs a new one.
+        // With their length in front, "" and "x" fit an 8-byte read-ahead
+        // window and the two longer texts are read by themselves; a 64-byte
+        // window takes in all four at once.
         for (in_file, read_ahead) in [(true, 0), (true, 8), (true, 64), (false, 8)] {
             let mut spill = Spill {
                 tried: !in_file,

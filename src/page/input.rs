@@ -336,13 +336,21 @@ pub(crate) fn binary_kind(head: &[u8]) -> Option<&'static str> {
     // a kilobyte; a page with one stray zero byte is still a page. Besides
     // tab, line feed, form feed and carriage return, vertical tab (pasted from
     // word processors) and escape (ISO-2022 encodings switch with it) are text.
-    // One pass that counts both, with range tests that do not branch, which
-    // the compiler turns into vector code: it runs on every input.
-    let (zeros, controls) = head.iter().fold((0usize, 0usize), |(zeros, controls), &b| {
-        let control =
-            (b.wrapping_sub(1) < 8) | (b.wrapping_sub(0x0e) < 13) | (b.wrapping_sub(0x1c) < 4);
-        (zeros + usize::from(b == 0), controls + usize::from(control))
-    });
+    // One pass that counts both, with range tests that do not branch and
+    // byte-wide counts, which the compiler turns into vector code: it runs on
+    // every input. A chunk of 255 bytes cannot overflow a byte's count.
+    let (mut zeros, mut controls) = (0usize, 0usize);
+    for chunk in head.chunks(255) {
+        let (chunk_zeros, chunk_controls) =
+            chunk.iter().fold((0u8, 0u8), |(zeros, controls), &b| {
+                let control = (b.wrapping_sub(1) < 8)
+                    | (b.wrapping_sub(0x0e) < 13)
+                    | (b.wrapping_sub(0x1c) < 4);
+                (zeros + u8::from(b == 0), controls + u8::from(control))
+            });
+        zeros += usize::from(chunk_zeros);
+        controls += usize::from(chunk_controls);
+    }
     (zeros >= 2 || controls >= 8).then_some(BINARY_DATA)
 }
 
