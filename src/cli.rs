@@ -342,9 +342,11 @@ pub(crate) struct DemoOpts {
     pub output: PathBuf,
 }
 
-/// A whole number as typed, negative or past any integer type included, so
+/// A whole number as typed, negative or past the flag's own type included, so
 /// that `config` can say that it is out of range and name the range (clap's
-/// parser of an unsigned type calls -1 an "invalid digit").
+/// parser of an unsigned type calls -1 an "invalid digit"). Only a number of
+/// too long for an i128 (39 digits or more) is refused here, pointing to
+/// `--help` for the range.
 fn whole_number(text: &str) -> Result<i128, String> {
     let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {

@@ -24,8 +24,9 @@ pub(crate) const TIMEOUT_RANGE: RangeInclusive<f64> = 0.1..=3600.0;
 pub(crate) const RETRIES_RANGE: RangeInclusive<u32> = 0..=10;
 /// Bytes: 1 kB to 1 GB, which a body is held in memory as.
 pub(crate) const MAX_BYTES_RANGE: RangeInclusive<u64> = 1_000..=1_000_000_000;
-/// The least `--max-input-bytes` and `--max-warc-header-bytes`: below a
-/// kilobyte no page, and no WARC header block, is whole.
+/// The least `--max-input-bytes` and `--max-warc-header-bytes`: a cap below a
+/// kilobyte would skip nearly every page and cut nearly every WARC header
+/// block, which is never what was meant (0 skipped every input).
 pub(crate) const MIN_INPUT_BYTES: u64 = 1_000;
 /// Seconds `--cdx-time-limit` accepts: past 30 days, discovery never ends.
 pub(crate) const CDX_TIME_LIMIT_RANGE: RangeInclusive<u64> = 1..=2_592_000;

@@ -243,7 +243,8 @@ impl Harvest {
         // system deletes however the run ends, created only once the cache
         // overflows. Where no spill file can be made, everything waits in
         // memory instead, as the spilled values do.
-        let on_disk = listings.has_file();
+        let mut details = Spill::default();
+        let on_disk = listings.has_file() & details.has_file();
         let pairs = if on_disk {
             Connection::open("")
         } else {
@@ -268,7 +269,7 @@ impl Harvest {
             standalone: false,
             redirects: false,
             listings,
-            details: Spill::default(),
+            details,
         })
     }
 
@@ -561,12 +562,12 @@ impl Spilled {
     }
 }
 
-/// Where the listing pages, entries, detail pages and standalone records
-/// waiting for the end of a run go, encoded compactly: an unnamed temporary
-/// file (deleted by the system however the run ends), so that memory does not
-/// grow with their texts. They come back one record at a time. Without a
-/// usable temporary directory, or after a write to it failed, they stay in
-/// memory.
+/// Where values waiting for the end of a run go (a harvest has one for its
+/// listing pages and entries, one for its detail pages and standalone
+/// records), encoded compactly: an unnamed temporary file (deleted by the
+/// system however the run ends), so that memory does not grow with their
+/// texts. They come back one record at a time. Without a usable temporary
+/// directory, or after a write to it failed, they stay in memory.
 #[derive(Default)]
 struct Spill {
     file: Option<SpillFile>,
@@ -576,11 +577,17 @@ struct Spill {
     /// Values that could not go to the file.
     kept: Vec<Vec<u8>>,
     /// How much of the file one read takes in, for values that come back in
-    /// about the order they went in; 0 reads each value by itself.
+    /// about the order they went in. Values as long, values asked for out of
+    /// that order, and every value when it is 0, are read by themselves.
     read_ahead: usize,
-    /// What the last read took in, and where in the file it starts.
+    /// What the last read ahead took in, and where in the file it starts.
     window: Vec<u8>,
     window_at: u64,
+    /// Where in the file the value asked for last ends: a value that starts
+    /// at most `read_ahead` past it continues a forward walk, worth reading
+    /// ahead for; one before it or farther on is a jump, and reading ahead
+    /// there would mostly copy bytes that are not asked for.
+    last_end: u64,
 }
 
 /// What the listings' spill reads at once: a system call per entry cost more
@@ -665,26 +672,31 @@ impl Spill {
                     unreachable!("values are read back only after writing finished");
                 };
                 let len = len as usize;
-                let window_end = self.window_at + self.window.len() as u64;
-                if len >= self.read_ahead {
+                let value_end = offset + len as u64;
+                let in_window = offset >= self.window_at
+                    && value_end <= self.window_at + self.window.len() as u64;
+                let walking_on =
+                    offset >= self.last_end && offset - self.last_end <= self.read_ahead as u64;
+                self.last_end = value_end;
+                if in_window {
+                    let start = (offset - self.window_at) as usize;
+                    &self.window[start..start + len]
+                } else if len < self.read_ahead && walking_on {
+                    let size = (self.end - offset).min(self.read_ahead as u64);
+                    self.window.resize(size as usize, 0);
+                    self.window_at = offset;
+                    if let Err(e) = file.read_exact_at(&mut self.window, offset) {
+                        self.window.clear();
+                        return Err(spill_error(e));
+                    }
+                    &self.window[..len]
+                } else {
                     let mut bytes = vec![0; len];
                     // One positioned read per value, no seek.
                     file.read_exact_at(&mut bytes, offset)
                         .map_err(spill_error)?;
                     read_back = bytes;
                     &read_back
-                } else {
-                    if offset < self.window_at || offset + len as u64 > window_end {
-                        let size = (self.end - offset).min(self.read_ahead as u64);
-                        self.window.resize(size as usize, 0);
-                        self.window_at = offset;
-                        if let Err(e) = file.read_exact_at(&mut self.window, offset) {
-                            self.window.clear();
-                            return Err(spill_error(e));
-                        }
-                    }
-                    let start = (offset - self.window_at) as usize;
-                    &self.window[start..start + len]
                 }
             }
         };
@@ -1376,7 +1388,7 @@ mod tests {
         // A spill that has tried the file and has none keeps values in memory.
         // With their length in front, "" and "x" fit an 8-byte read-ahead
         // window and the two longer texts are read by themselves; a 64-byte
-        // window takes in all four at once.
+        // window takes in all four, from wherever it starts on.
         for (in_file, read_ahead) in [(true, 0), (true, 8), (true, 64), (false, 8)] {
             let mut spill = Spill {
                 tried: !in_file,
@@ -1395,6 +1407,31 @@ mod tests {
             assert_eq!(spill.take::<String>(kept[2]).unwrap(), texts[2]);
             let forward: Vec<String> = kept.iter().map(|&s| spill.take(s).unwrap()).collect();
             assert_eq!(forward, texts, "read-ahead {read_ahead}");
+        }
+    }
+
+    #[test]
+    fn values_come_back_whole_across_the_ends_of_read_ahead_windows() {
+        // Encoded with its length in front, each text is one byte longer: with
+        // a 16-byte window, the second value starts inside the first window
+        // and ends past it; the fourth is longer than a window.
+        let long = "d".repeat(20);
+        let texts = ["aaaaaaaaaa", "bbbbb", "cc", &long, "e"];
+        let mut spill = Spill::reading_ahead(16);
+        let kept: Vec<Spilled> = texts.iter().map(|t| spill.keep(&t.to_string())).collect();
+        assert!(
+            matches!(kept[1], Spilled::InFile { offset: 11, len: 6 }),
+            "{kept:?}"
+        );
+        spill.finish_writing().unwrap();
+        for order in [[0, 1, 2, 3, 4], [4, 2, 0, 3, 1], [1, 1, 3, 0, 4]] {
+            for n in order {
+                assert_eq!(
+                    spill.take::<String>(kept[n]).unwrap(),
+                    texts[n],
+                    "{order:?}"
+                );
+            }
         }
     }
 

@@ -173,6 +173,8 @@ pub(crate) fn read_html(reader: impl Read, name: &str, max_bytes: u64) -> Result
 }
 
 /// [`read_html`] of an input expected to be `size` bytes, read without regrowing.
+/// An input of known size within the cap (a file) is read to that size in one
+/// read and no further: what is written to it after it was measured is not read.
 fn read_html_sized(
     mut reader: impl Read,
     name: &str,
@@ -190,7 +192,7 @@ fn read_html_sized(
     let first = if size == 0 {
         SNIFF_BYTES
     } else {
-        expected as usize
+        size.min(max_bytes) as usize
     };
     bytes.resize(first, 0);
     let n = read_up_to(&mut reader, &mut bytes).map_err(read_error)?;
@@ -494,6 +496,25 @@ mod tests {
                 "{b:#04x}"
             );
         }
+        // Counted across the 255-byte chunks the count is taken in, and a
+        // kilobyte of control characters does not overflow it.
+        let mut head = b"<p>".repeat(83);
+        head.extend([0x01; 4]);
+        assert_eq!(binary_kind(&head), None, "four controls around byte 255");
+        head.extend([0x01; 4]);
+        assert_eq!(
+            binary_kind(&head),
+            Some(BINARY_DATA),
+            "eight around byte 255"
+        );
+        assert_eq!(binary_kind(&[0x1f; 1024]), Some(BINARY_DATA));
+        let mut zeros = vec![b'a'; 254];
+        zeros.extend([0, 0]);
+        assert_eq!(
+            binary_kind(&zeros),
+            Some(BINARY_DATA),
+            "zeros in two chunks"
+        );
     }
 
     /// A reader that counts the reads asked of it (each a system call on a file).
@@ -524,6 +545,16 @@ mod tests {
             page
         );
         assert_eq!(file.reads, 1);
+        // Under the sniffed kilobyte too.
+        let mut small = CountingReads {
+            inner: &grown[..300],
+            reads: 0,
+        };
+        assert_eq!(
+            read_html_sized(&mut small, "p", u64::MAX, 300).unwrap(),
+            &grown[..300]
+        );
+        assert_eq!(small.reads, 1);
         // Of unknown size (a pipe), an input is read to its end.
         let mut pipe = CountingReads {
             inner: &grown[..],
