@@ -672,42 +672,35 @@ mod tests {
 
     #[test]
     fn help_states_every_numeric_range() {
-        let command = Opts::command();
-        let crawl = command.find_subcommand("crawl").unwrap();
+        let at_least = |n: u64| format!("at least {n}");
         let cases = [
-            ("rate", range_text(&RATE_RANGE)),
-            ("archive_rate", range_text(&RATE_RANGE)),
-            ("cdx_rate", range_text(&RATE_RANGE)),
-            ("burst", range_text(&BURST_RANGE)),
-            ("concurrency", range_text(&CONCURRENCY_RANGE)),
-            ("timeout", range_text(&TIMEOUT_RANGE)),
-            ("retries", range_text(&RETRIES_RANGE)),
-            ("max_bytes", range_text(&MAX_BYTES_RANGE)),
-            ("max_pages", "at least 1".to_string()),
-            ("cdx_max_queries", "at least 1".to_string()),
-            ("cdx_time_limit", range_text(&CDX_TIME_LIMIT_RANGE)),
-        ];
-        let extract = command.find_subcommand("extract").unwrap();
-        for (id, range) in [
-            ("jobs", range_text(&JOBS_RANGE)),
-            ("max_input_bytes", format!("at least {MIN_INPUT_BYTES}")),
+            ("crawl", "rate", range_text(&RATE_RANGE)),
+            ("crawl", "archive_rate", range_text(&RATE_RANGE)),
+            ("crawl", "cdx_rate", range_text(&RATE_RANGE)),
+            ("crawl", "burst", range_text(&BURST_RANGE)),
+            ("crawl", "concurrency", range_text(&CONCURRENCY_RANGE)),
+            ("crawl", "timeout", range_text(&TIMEOUT_RANGE)),
+            ("crawl", "retries", range_text(&RETRIES_RANGE)),
+            ("crawl", "max_bytes", range_text(&MAX_BYTES_RANGE)),
+            ("crawl", "max_pages", at_least(1)),
+            ("crawl", "cdx_max_queries", at_least(1)),
+            ("crawl", "cdx_time_limit", range_text(&CDX_TIME_LIMIT_RANGE)),
+            ("extract", "jobs", range_text(&JOBS_RANGE)),
+            ("extract", "max_input_bytes", at_least(MIN_INPUT_BYTES)),
             (
+                "extract",
                 "max_warc_header_bytes",
-                format!("at least {MIN_INPUT_BYTES}"),
+                at_least(MIN_INPUT_BYTES),
             ),
-        ] {
-            let arg = extract
+        ];
+        let command = Opts::command();
+        for (subcommand, id, range) in cases {
+            let arg = command
+                .find_subcommand(subcommand)
+                .unwrap()
                 .get_arguments()
                 .find(|a| a.get_id() == id)
-                .unwrap_or_else(|| panic!("no --{id}"));
-            let help = arg.get_help().unwrap().to_string();
-            assert!(help.contains(&range), "--{id}: {help:?} lacks {range:?}");
-        }
-        for (id, range) in cases {
-            let arg = crawl
-                .get_arguments()
-                .find(|a| a.get_id() == id)
-                .unwrap_or_else(|| panic!("no --{id}"));
+                .unwrap_or_else(|| panic!("no {subcommand} --{id}"));
             let help = arg.get_help().unwrap().to_string();
             assert!(help.contains(&range), "--{id}: {help:?} lacks {range:?}");
         }
