@@ -241,8 +241,9 @@ impl Harvest {
         let mut listings = Spill::reading_ahead(LISTINGS_READ_AHEAD);
         // An empty name opens a private database in a temporary file that the
         // system deletes however the run ends, created only once the cache
-        // overflows. Where no spill file can be made, everything waits in
-        // memory instead, as the spilled values do.
+        // overflows. Where a spill file cannot be made, everything waits in
+        // memory instead, as the spilled values do; both spill files are made
+        // now (`&`, not `&&`), so that this is known before any value comes.
         let mut details = Spill::default();
         let on_disk = listings.has_file() & details.has_file();
         let pairs = if on_disk {
