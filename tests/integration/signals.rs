@@ -3,7 +3,7 @@
 //! behind; a second signal stops at once and still cleans up.
 
 use std::fs;
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::Path;
 use std::process::{Child, ExitStatus, Stdio};
 use std::sync::Arc;
@@ -219,8 +219,12 @@ fn a_second_signal_stops_at_once_and_removes_the_temporary_files() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let stdin = child.stdin.take().unwrap();
+    let mut stdin = child.stdin.take().unwrap();
     wait_until("the temporary output", || names(dir.path()).len() == 1);
+    // More than a pipe holds: once written, harava has begun reading, and a
+    // signal before that would rightly stop it at once.
+    stdin.write_all(b"<!DOCTYPE html><html><body><p>").unwrap();
+    stdin.write_all(&b"sana ".repeat(64 * 1024)).unwrap();
     send(&child, "TERM");
     std::thread::sleep(Duration::from_millis(300));
     if let Some(status) = child.try_wait().unwrap() {
