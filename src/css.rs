@@ -9,9 +9,19 @@
 //! order from its root (scraper's `Html::select` walks the node arena in creation
 //! order, detached nodes included). scraper keeps its parsed selectors private, so
 //! [`Selector`] parses them with scraper's own parser into a list of its own.
+//!
+//! A page is selected from a dozen times or more (profile signatures, fields,
+//! body, links), each a walk of the tree. While an [`IndexGuard`] of a document
+//! lives, walks of that document go over an [`Index`] instead: its elements in a
+//! flat list, each with a 64-bit signature of its name, id and classes, so that
+//! most elements are passed over with one bit test.
 
-use ego_tree::NodeId;
+use std::cell::RefCell;
+use std::marker::PhantomData;
+use std::rc::Rc;
+
 use ego_tree::iter::Edge;
+use ego_tree::{NodeId, Tree};
 use html5ever::{LocalName, Namespace, local_name, ns};
 use scraper::error::SelectorErrorKind;
 use scraper::selector::{CssLocalName, CssString, NonTSPseudoClass, PseudoElement, Simple, ToCss};
@@ -50,6 +60,14 @@ pub(crate) struct Selector {
     /// The conditions some ancestor of a match must meet, of all the list's
     /// selectors together (at most [`MAX_ANCESTOR_CONDITIONS`]).
     ancestor_conditions: Vec<Quick>,
+    /// An element whose signature shares no bit with this is no match, unless
+    /// `unconditional`.
+    subject_bits: u64,
+    /// Some selector of the list has no quick condition on its subject.
+    unconditional: bool,
+    /// An element whose signature shares no bit with this meets no ancestor
+    /// condition.
+    ancestor_bits: u64,
 }
 
 /// At most this many ancestor conditions are tracked, one bit each.
@@ -98,6 +116,18 @@ impl Quick {
         found
     }
 
+    /// The signature bits of an element that may meet this condition: an
+    /// element without any of them does not.
+    fn bits(&self) -> u64 {
+        match self {
+            Quick::Id(id) => signature_bit(Key::Id, &id.0),
+            Quick::Class(class) => signature_bit(Key::Class, &class.0),
+            Quick::Name(name, lower) => {
+                signature_bit(Key::Name, name) | signature_bit(Key::Name, lower)
+            }
+        }
+    }
+
     fn holds(&self, element: Node) -> bool {
         match self {
             Quick::Id(id) => element.attr(&local_name!("id")) == Some(&*id.0),
@@ -122,15 +152,25 @@ impl Selector {
         )
         .map_err(SelectorErrorKind::from)?;
         let mut ancestor_conditions = Vec::new();
-        let needs = list
+        let needs: Vec<Needs> = list
             .slice()
             .iter()
             .map(|selector| Needs::of(selector, &mut ancestor_conditions))
             .collect();
+        let subject_bits = needs
+            .iter()
+            .filter_map(|needs| needs.subject.as_ref())
+            .fold(0, |bits, quick| bits | quick.bits());
+        let ancestor_bits = ancestor_conditions
+            .iter()
+            .fold(0, |bits, quick| bits | quick.bits());
         Ok(Selector {
+            unconditional: needs.iter().any(|needs| needs.subject.is_none()),
             list,
             needs,
             ancestor_conditions,
+            subject_bits,
+            ancestor_bits,
         })
     }
 
@@ -148,8 +188,12 @@ impl Selector {
         })
     }
 
-    /// The ancestor conditions `element` meets, one bit each.
-    fn ancestor_conditions_of(&self, element: Node) -> u64 {
+    /// The ancestor conditions `element` meets, one bit each; `signature` is
+    /// the element's, when known.
+    fn ancestor_conditions_of(&self, element: Node, signature: Option<u64>) -> u64 {
+        if signature.is_some_and(|signature| signature & self.ancestor_bits == 0) {
+            return 0;
+        }
         self.ancestor_conditions
             .iter()
             .enumerate()
@@ -220,8 +264,20 @@ impl Needs {
 /// selector, and how many meet each.
 struct OpenAncestors {
     counts: Vec<u32>,
-    /// Innermost last, with the conditions each meets.
-    open: Vec<(NodeId, u64)>,
+    /// Innermost last, with where each closes (in a walk of an [`Index`], the
+    /// position after its last descendant) and the conditions each meets.
+    open: Vec<(Closes, u64)>,
+}
+
+/// Where an open element stops being one.
+#[derive(Clone, Copy, PartialEq)]
+enum Closes {
+    /// At the walk's edge that closes this node.
+    At(NodeId),
+    /// At this position of an [`Index`].
+    Before(usize),
+    /// Not within the walk: the scope and the elements above it.
+    Never,
 }
 
 impl OpenAncestors {
@@ -237,26 +293,44 @@ impl OpenAncestors {
         {
             let above: Vec<ElementRef> = scope.ancestors().filter_map(ElementRef::wrap).collect();
             for element in above.into_iter().rev().chain([scope]) {
-                open.enter(selector, element);
+                open.enter(selector, element, None, Closes::Never);
             }
         }
         open
     }
 
-    fn enter(&mut self, selector: &Selector, element: ElementRef) {
+    fn enter(
+        &mut self,
+        selector: &Selector,
+        element: ElementRef,
+        signature: Option<u64>,
+        closes: Closes,
+    ) {
         if self.counts.is_empty() {
             return;
         }
-        let met = selector.ancestor_conditions_of(Node(element));
+        let met = selector.ancestor_conditions_of(Node(element), signature);
         if met != 0 {
             self.count(met, |count| count + 1);
-            self.open.push((element.id(), met));
+            self.open.push((closes, met));
         }
     }
 
+    /// The walk passed the edge closing `node`.
     fn leave(&mut self, node: NodeId) {
         if let Some(&(innermost, met)) = self.open.last()
-            && innermost == node
+            && innermost == Closes::At(node)
+        {
+            self.open.pop();
+            self.count(met, |count| count - 1);
+        }
+    }
+
+    /// The walk of an index reached `position`: the elements ending before it
+    /// are closed.
+    fn leave_before(&mut self, position: usize) {
+        while let Some(&(Closes::Before(end), met)) = self.open.last()
+            && end <= position
         {
             self.open.pop();
             self.count(met, |count| count - 1);
@@ -286,11 +360,22 @@ pub(crate) trait Select<'a> {
 
 impl<'a> Select<'a> for &'a Html {
     fn find_all<'s>(&self, selector: &'s Selector) -> Matches<'a, 's> {
-        let root = self.tree.root();
-        let mut inner = root.traverse();
-        inner.next(); // the document node, which is no element
+        let tree = &self.tree;
+        let walk = match index_of(tree) {
+            Some(index) => Walk::Index {
+                tree,
+                at: 0,
+                end: index.elements.len(),
+                index,
+            },
+            None => {
+                let mut inner = tree.root().traverse();
+                inner.next(); // the document node, which is no element
+                Walk::Tree(inner)
+            }
+        };
         Matches {
-            inner,
+            walk,
             scope: None,
             open: OpenAncestors::new(selector, None),
             selector,
@@ -301,16 +386,203 @@ impl<'a> Select<'a> for &'a Html {
 
 impl<'a> Select<'a> for ElementRef<'a> {
     fn find_all<'s>(&self, selector: &'s Selector) -> Matches<'a, 's> {
-        let mut inner = self.traverse();
-        inner.next(); // the element itself
+        let tree = self.tree();
+        let indexed = index_of(tree).and_then(|index| {
+            let at = index.position(self.id())?;
+            let end = index.elements[at].end;
+            Some((index, at, end))
+        });
+        let walk = match indexed {
+            Some((index, at, end)) => Walk::Index {
+                tree,
+                at: at + 1, // the element itself is no match
+                end,
+                index,
+            },
+            None => {
+                let mut inner = self.traverse();
+                inner.next(); // the element itself
+                Walk::Tree(inner)
+            }
+        };
         Matches {
-            inner,
+            walk,
             scope: Some(*self),
             open: OpenAncestors::new(selector, Some(*self)),
             selector,
             caches: SelectorCaches::default(),
         }
     }
+}
+
+/// A document's elements in document order, each with its signature: what
+/// [`Matches`] walks instead of the tree while an [`IndexGuard`] lives.
+struct Index {
+    /// The tree indexed, only ever compared: walks of other trees walk them.
+    tree: *const Tree<scraper::Node>,
+    elements: Vec<Indexed>,
+    /// Where each element is in `elements`, sorted by node, for walks of an
+    /// element's descendants.
+    positions: Vec<(NodeId, usize)>,
+}
+
+#[derive(Clone, Copy)]
+struct Indexed {
+    node: NodeId,
+    /// The position after the element's last descendant.
+    end: usize,
+    /// Bits of its name, id and classes (see [`signature_bit`]).
+    signature: u64,
+}
+
+impl Index {
+    fn of(tree: &Tree<scraper::Node>) -> Index {
+        let mut elements: Vec<Indexed> = Vec::new();
+        // The positions of the elements open, innermost last.
+        let mut open = Vec::new();
+        let root = tree.root();
+        // Depth first by hand: a traversal's edge for every text node going
+        // in and out cost a third of building the index.
+        let mut next = root.first_child();
+        while let Some(node) = next {
+            if let Some(element) = ElementRef::wrap(node) {
+                open.push(elements.len());
+                elements.push(Indexed {
+                    node: node.id(),
+                    end: 0,
+                    signature: signature(element),
+                });
+            }
+            next = node.first_child();
+            if next.is_some() {
+                continue;
+            }
+            // A leaf: it closes, and so does every ancestor it is the last of.
+            let mut closing = node;
+            loop {
+                if closing.value().is_element() {
+                    let at = open.pop().expect("an element closes after it opens");
+                    elements[at].end = elements.len();
+                }
+                next = closing.next_sibling();
+                if next.is_some() {
+                    break;
+                }
+                match closing.parent() {
+                    Some(parent) if parent != root => closing = parent,
+                    _ => break,
+                }
+            }
+        }
+        let mut positions: Vec<(NodeId, usize)> = elements
+            .iter()
+            .enumerate()
+            .map(|(at, indexed)| (indexed.node, at))
+            .collect();
+        // Nodes are numbered as the parser creates them, nearly in document
+        // order: the sort has little to do.
+        positions.sort_unstable();
+        Index {
+            tree,
+            elements,
+            positions,
+        }
+    }
+
+    fn position(&self, node: NodeId) -> Option<usize> {
+        let at = self
+            .positions
+            .binary_search_by_key(&node, |&(node, _)| node)
+            .ok()?;
+        Some(self.positions[at].1)
+    }
+}
+
+thread_local! {
+    /// The index of the document being read on this thread, if any.
+    static INDEX: RefCell<Option<Rc<Index>>> = const { RefCell::new(None) };
+}
+
+/// While it lives, walks of its document on this thread go over an index of
+/// the document's elements. The document stays borrowed, so the index cannot
+/// outlive the tree it describes.
+pub(crate) struct IndexGuard<'a> {
+    /// The index in use before, back in use when this guard goes.
+    previous: Option<Rc<Index>>,
+    document: PhantomData<&'a Html>,
+}
+
+/// Indexes `document` for the selections made while the guard lives: a page
+/// read with a profile is walked a dozen times and more, and an index walk
+/// passes over most elements with a bit test.
+pub(crate) fn index(document: &Html) -> IndexGuard<'_> {
+    let index = index_of(&document.tree).unwrap_or_else(|| Rc::new(Index::of(&document.tree)));
+    IndexGuard {
+        previous: INDEX.replace(Some(index)),
+        document: PhantomData,
+    }
+}
+
+impl Drop for IndexGuard<'_> {
+    fn drop(&mut self) {
+        INDEX.set(self.previous.take());
+    }
+}
+
+/// The index in use, if it is of `tree`.
+fn index_of(tree: &Tree<scraper::Node>) -> Option<Rc<Index>> {
+    INDEX.with_borrow(|index| {
+        index
+            .as_ref()
+            .filter(|index| std::ptr::eq(index.tree, tree))
+            .cloned()
+    })
+}
+
+/// What a signature bit stands for.
+#[derive(Clone, Copy)]
+enum Key {
+    Name = 1,
+    Id = 2,
+    Class = 3,
+}
+
+/// The one bit of 64 that `text`, as a name, id or class, sets in a signature.
+fn signature_bit(key: Key, text: &str) -> u64 {
+    // The first and the last eight bytes and the length, mixed by a
+    // multiplication: constant time for the long class names of WordPress
+    // themes. Words alike in all three share a bit, which costs only a look.
+    let bytes = text.as_bytes();
+    let word = |part: &[u8]| {
+        let mut word = [0; 8];
+        word[..part.len()].copy_from_slice(part);
+        u64::from_le_bytes(word)
+    };
+    let (first, last) = match bytes.len() {
+        0..=8 => (word(bytes), 0),
+        n => (word(&bytes[..8]), word(&bytes[n - 8..])),
+    };
+    let mixed = first ^ last.rotate_left(29) ^ (bytes.len() as u64) << 56 ^ key as u64;
+    1 << (mixed.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 58)
+}
+
+/// The signature of an element: the bits of its name, its id and its classes.
+fn signature(element: ElementRef) -> u64 {
+    let value = element.value();
+    let mut bits = signature_bit(Key::Name, &value.name.local);
+    for (name, text) in &value.attrs {
+        if name.ns != ns!() {
+            continue;
+        }
+        if name.local == local_name!("id") {
+            bits |= signature_bit(Key::Id, text);
+        } else if name.local == local_name!("class") {
+            for class in text.split_ascii_whitespace() {
+                bits |= signature_bit(Key::Class, class);
+            }
+        }
+    }
+    bits
 }
 
 /// Whether `element` matches `selector`, `:scope` being `scope` (the root
@@ -345,34 +617,86 @@ fn matches_in(
 
 /// The matches of one selector, found as they are asked for.
 pub(crate) struct Matches<'a, 's> {
-    inner: ego_tree::iter::Traverse<'a, scraper::Node>,
+    walk: Walk<'a>,
     scope: Option<ElementRef<'a>>,
     open: OpenAncestors,
     selector: &'s Selector,
     caches: SelectorCaches,
 }
 
+/// How [`Matches`] goes over the elements in its scope.
+enum Walk<'a> {
+    Tree(ego_tree::iter::Traverse<'a, scraper::Node>),
+    /// The positions `at..end` of an index of `tree`.
+    Index {
+        tree: &'a Tree<scraper::Node>,
+        index: Rc<Index>,
+        at: usize,
+        end: usize,
+    },
+}
+
 impl<'a> Iterator for Matches<'a, '_> {
     type Item = ElementRef<'a>;
 
     fn next(&mut self) -> Option<ElementRef<'a>> {
-        for edge in &mut self.inner {
-            match edge {
-                Edge::Open(node) => {
-                    let Some(element) = ElementRef::wrap(node) else {
+        let Matches {
+            walk,
+            scope,
+            open,
+            selector,
+            caches,
+        } = self;
+        let mut found_in = |element: ElementRef<'a>, open: &OpenAncestors| {
+            selector.may_match(Node(element), Some(&open.counts))
+                && matches_in(selector, element, *scope, caches)
+        };
+        match walk {
+            Walk::Tree(inner) => {
+                for edge in inner {
+                    match edge {
+                        Edge::Open(node) => {
+                            let Some(element) = ElementRef::wrap(node) else {
+                                continue;
+                            };
+                            let found = found_in(element, open);
+                            // An element is no ancestor of itself: counted after.
+                            open.enter(selector, element, None, Closes::At(node.id()));
+                            if found {
+                                return Some(element);
+                            }
+                        }
+                        Edge::Close(node) => open.leave(node.id()),
+                    }
+                }
+            }
+            Walk::Index {
+                tree,
+                index,
+                at,
+                end,
+            } => {
+                while *at < *end {
+                    let position = *at;
+                    *at += 1;
+                    let indexed = index.elements[position];
+                    open.leave_before(position);
+                    let candidate =
+                        selector.unconditional || indexed.signature & selector.subject_bits != 0;
+                    if !candidate && indexed.signature & selector.ancestor_bits == 0 {
                         continue;
-                    };
-                    let found = self
-                        .selector
-                        .may_match(Node(element), Some(&self.open.counts))
-                        && matches_in(self.selector, element, self.scope, &mut self.caches);
-                    // An element is no ancestor of itself: counted after.
-                    self.open.enter(self.selector, element);
+                    }
+                    let node = tree
+                        .get(indexed.node)
+                        .expect("an indexed node is in its tree");
+                    let element = ElementRef::wrap(node).expect("only elements are indexed");
+                    let found = candidate && found_in(element, open);
+                    let closes = Closes::Before(indexed.end);
+                    open.enter(selector, element, Some(indexed.signature), closes);
                     if found {
                         return Some(element);
                     }
                 }
-                Edge::Close(node) => self.open.leave(node.id()),
             }
         }
         None
@@ -534,26 +858,30 @@ mod tests {
     }
 
     /// Asserts that `css` finds in `html` what scraper's `select` finds, from
-    /// the document and from each of `scopes`.
+    /// the document and from each of `scopes`, walking the tree and walking an
+    /// index of it.
     fn finds_as_scraper_does<'a>(
         html: &'a Html,
         css: &str,
-        scopes: impl IntoIterator<Item = ElementRef<'a>>,
+        scopes: impl IntoIterator<Item = ElementRef<'a>> + Clone,
     ) {
         let ours = Selector::parse(css).unwrap();
         let theirs = scraper::Selector::parse(css).unwrap();
-        assert_eq!(
-            ids(html.find_all(&ours)),
-            ids(html.select(&theirs)),
-            "{css}"
-        );
-        for scope in scopes {
+        for indexed in [false, true] {
+            let _index = indexed.then(|| index(html));
             assert_eq!(
-                ids(scope.find_all(&ours)),
-                ids(scope.select(&theirs)),
-                "{css} within #{}",
-                scope.attr("id").unwrap_or("?")
+                ids(html.find_all(&ours)),
+                ids(html.select(&theirs)),
+                "{css}, indexed: {indexed}"
             );
+            for scope in scopes.clone() {
+                assert_eq!(
+                    ids(scope.find_all(&ours)),
+                    ids(scope.select(&theirs)),
+                    "{css} within #{}, indexed: {indexed}",
+                    scope.attr("id").unwrap_or("?")
+                );
+            }
         }
     }
 
@@ -660,6 +988,84 @@ mod tests {
         );
     }
 
+    /// An index serves walks of its own document only, and the index in use
+    /// before comes back when a guard goes.
+    #[test]
+    fn an_index_serves_its_own_document() {
+        let first = Html::parse_document("<p id=a class=x></p><p id=b></p>");
+        let second = Html::parse_document("<p id=c class=x></p>");
+        let classes = Selector::parse(".x").unwrap();
+        let uses_index = |html: &Html| matches!(html.find_all(&classes).walk, Walk::Index { .. });
+        let outer = index(&first);
+        assert!(uses_index(&first));
+        assert!(!uses_index(&second));
+        assert_eq!(ids((&second).find_all(&classes)), ["c"]);
+        {
+            let _inner = index(&second);
+            assert!(uses_index(&second));
+            assert!(!uses_index(&first));
+            let _again = index(&second);
+            assert!(INDEX.with_borrow(|i| Rc::strong_count(i.as_ref().unwrap())) == 2);
+        }
+        assert!(uses_index(&first));
+        assert_eq!(ids((&first).find_all(&classes)), ["a"]);
+        drop(outer);
+        assert!(!uses_index(&first));
+    }
+
+    /// Signatures never hide an element: every name, id and class an element
+    /// has sets a bit that the condition on it asks for.
+    #[test]
+    fn a_signature_holds_every_quick_condition_the_element_meets() {
+        let html = Html::parse_document(
+            "<svg><foreignObject id=F class='a  B\tc'></foreignObject></svg><DIV class=' d '></DIV>",
+        );
+        let document = &html;
+        for css in ["foreignObject", "#F", ".a", ".B", ".c", "div", ".d"] {
+            let selector = Selector::parse(css).unwrap();
+            let found = document.find_first(&selector).expect(css);
+            let quick = selector.needs[0].subject.as_ref().unwrap();
+            assert!(quick.holds(Node(found)), "{css}");
+            assert_ne!(signature(found) & quick.bits(), 0, "{css}");
+        }
+    }
+
+    proptest::proptest! {
+        /// On any tree the parser builds, a walk of the index finds what a walk
+        /// of the tree finds, from the document and from every element.
+        #[test]
+        fn an_index_walk_finds_what_a_tree_walk_finds(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "<div class=x>", "</div>", "<p>", "</p>", "text ", "<a href=/1>", "</a>",
+                "<table><tr><td>", "</table>", "<span id=s class='y x'>", "<li class=y>",
+                "<!-- c -->", "<template><i class=x>", "<svg><g class=x>", "</svg>", "<br>",
+            ]), 0..40)
+        ) {
+            let html = Html::parse_document(&parts.concat());
+            let every = scraper::Selector::parse("*").unwrap();
+            for css in [".x", "div .x", ".y + li", "a[href]", ".x > .y, p", "td *", ":scope > .x", "#s", "i"] {
+                let selector = Selector::parse(css).unwrap();
+                let found = |indexed: bool| {
+                    let _index = indexed.then(|| index(&html));
+                    let mut found = vec![ids_of(&html, (&html).find_all(&selector))];
+                    for scope in html.select(&every) {
+                        found.push(ids_of(&html, scope.find_all(&selector)));
+                    }
+                    found
+                };
+                proptest::prop_assert_eq!(found(false), found(true), "{}", css);
+            }
+        }
+    }
+
+    /// Where each element found is among all the document's elements.
+    fn ids_of<'a>(html: &'a Html, found: impl Iterator<Item = ElementRef<'a>>) -> Vec<usize> {
+        let all: Vec<NodeId> = html.tree.nodes().map(|node| node.id()).collect();
+        found
+            .map(|e| all.iter().position(|&id| id == e.id()).unwrap())
+            .collect()
+    }
+
     #[test]
     fn a_document_is_walked_in_document_order() {
         // A paragraph inside a table but outside any cell is moved before the
@@ -669,6 +1075,8 @@ mod tests {
         );
         let document = &html;
         let ours = Selector::parse("[id]").unwrap();
+        assert_eq!(ids(document.find_all(&ours)), ["d", "f", "t", "c"]);
+        let _index = index(&html);
         assert_eq!(ids(document.find_all(&ours)), ["d", "f", "t", "c"]);
         let theirs = scraper::Selector::parse("[id]").unwrap();
         assert_eq!(ids(html.select(&theirs)), ["d", "t", "c", "f"]);

@@ -27,6 +27,7 @@ use url::Url;
 
 use crate::archive::warc::{self, ArchivedResponse, ReadLimits, WarcReader};
 use crate::archive::wayback::{self, Capture};
+use crate::css;
 use crate::error::Error;
 use crate::extract::{self, DetailPage, Entry, Extracted};
 use crate::output_file::BlockWriter;
@@ -1115,10 +1116,12 @@ fn extract_page(
     })?;
     // The tree holds the text now: the page's copy goes before selection.
     page.html = String::new();
+    let index = css::index(&document);
     let reading =
         extract::read(&page, &document, profiles, explain).ok_or_else(|| Error::NoProfile {
             path: name.to_string(),
         })?;
+    drop(index);
     drop(document);
     Ok(Outcome::Page(Box::new(ReadPage {
         page,

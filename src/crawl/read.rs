@@ -8,6 +8,7 @@ use std::sync::Arc;
 use url::Url;
 
 use crate::archive::wayback;
+use crate::css;
 use crate::extract::{self, DetailPage, Extracted, Submission};
 use crate::fetch::Response;
 use crate::page::{self, ArchiveMode, Page};
@@ -135,6 +136,7 @@ fn read_now(
         Ok(document) => document,
         Err(too_deep) => return Read::Unreadable(format!("{}: {too_deep}", page.fetch_url)),
     };
+    let index = css::index(&document);
     if role == Role::Detail {
         return match extract::read_detail(&page, &document, profiles) {
             Some(detail) => Read::Detail(Box::new(detail)),
@@ -165,6 +167,7 @@ fn read_now(
         (role == Role::Discovered && undecidable)
             .then(|| Box::new(extract::detail_page(&page, &document, profile)))
     });
+    drop(index);
     drop(document);
     page.html = String::new();
     match detail {

@@ -402,7 +402,10 @@ fn profile_explain(profile: &Profile) -> Vec<String> {
 /// ```
 pub fn extract(page: &Page, profile: &Profile) -> Extracted {
     match parse_document(&page.html) {
-        Ok(document) => extract_document(page, &document, profile),
+        Ok(document) => {
+            let _index = crate::css::index(&document);
+            extract_document(page, &document, profile)
+        }
         Err(e) => {
             tracing::warn!("{}: {e}", page.url);
             Extracted::Other
@@ -447,7 +450,10 @@ pub fn extract(page: &Page, profile: &Profile) -> Extracted {
 /// ```
 pub fn extract_generic(page: &Page) -> Extracted {
     match parse_document(&page.html) {
-        Ok(document) => generic::extract(page, &document).extracted,
+        Ok(document) => {
+            let _index = crate::css::index(&document);
+            generic::extract(page, &document).extracted
+        }
         Err(e) => {
             tracing::warn!("{}: {e}", page.url);
             Extracted::Other
