@@ -16,13 +16,7 @@ pub(crate) fn collapse_whitespace(text: &str) -> String {
         // A run of bytes that are no space and dropped by no rule is passed
         // over in one go: most of any text, Finnish and Swedish letters too.
         let (width, gap, dropped) = match bytes[at] {
-            byte if PLAIN[usize::from(byte)] => {
-                let plain = bytes[at..]
-                    .iter()
-                    .take_while(|&&b| PLAIN[usize::from(b)])
-                    .count();
-                (plain, false, false)
-            }
+            byte if !may_begin_space(byte) => (plain_run(&bytes[at..]), false, false),
             b' ' | b'\t' | b'\n' | b'\r' | 0x0B | 0x0C => (1, true, false),
             _ => {
                 let c = text[at..].chars().next().expect("at a character boundary");
@@ -58,24 +52,45 @@ fn is_dropped(c: char) -> bool {
     )
 }
 
-/// The bytes that begin no whitespace and no dropped character: ASCII other
-/// than its six spaces, continuation bytes, and lead bytes other than those of
-/// U+0080–U+00BF (C2), U+1000–U+1FFF (E1), U+2000–U+2FFF (E2), U+3000–U+3FFF
-/// (E3) and U+F000–U+FFFF (EF), where every Unicode space and dropped
-/// character is. A continuation byte is only ever met after a plain lead byte:
-/// the others are decoded with their whole character.
-static PLAIN: [bool; 256] = {
-    let mut plain = [false; 256];
+/// Whether a byte may begin whitespace or a dropped character: ASCII's six
+/// spaces, and the lead bytes of U+0080–U+00BF (C2), U+1000–U+1FFF (E1),
+/// U+2000–U+2FFF (E2), U+3000–U+3FFF (E3) and U+F000–U+FFFF (EF), where every
+/// Unicode space and dropped character is. Any other byte is plain, also a
+/// continuation byte: it is only ever met after a plain lead byte, since the
+/// others are decoded with their whole character.
+static MAY_BEGIN_SPACE: [bool; 256] = {
+    let mut table = [false; 256];
     let mut byte = 0;
     while byte < 256 {
-        plain[byte] = !matches!(
+        table[byte] = matches!(
             byte as u8,
             b' ' | b'\t' | b'\n' | b'\r' | 0x0B | 0x0C | 0xC2 | 0xE1 | 0xE2 | 0xE3 | 0xEF
         );
         byte += 1;
     }
-    plain
+    table
 };
+
+fn may_begin_space(byte: u8) -> bool {
+    MAY_BEGIN_SPACE[usize::from(byte)]
+}
+
+/// How many bytes from the start of `bytes` (a plain byte) stay as they are:
+/// plain bytes, and single spaces between two of them, which is most of a
+/// sentence.
+fn plain_run(bytes: &[u8]) -> usize {
+    let mut run = 0;
+    loop {
+        run += bytes[run..]
+            .iter()
+            .take_while(|&&b| !may_begin_space(b))
+            .count();
+        match bytes.get(run..run + 2) {
+            Some(&[b' ', next]) if !may_begin_space(next) => run += 2,
+            _ => return run,
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -97,14 +112,40 @@ mod tests {
         }
     }
 
-    /// Every character whose first byte the table calls plain is kept as it
-    /// is: no Unicode space, none of the dropped characters.
+    /// Spaces, single and in runs, and dropped characters at any place of a
+    /// long run of letters.
+    #[test]
+    fn breaks_anywhere_in_a_long_run() {
+        for special in [
+            " ", "  ", " \n", "\t", "\u{A0}", " \u{AD}", "\u{2009}", "\u{3000}", "\u{FEFF}",
+        ] {
+            for at in 0..48 {
+                let text = format!(
+                    "{}{special}{}",
+                    "ä".repeat(at / 2) + &"x".repeat(at % 2),
+                    "y".repeat(48 - at)
+                );
+                let expected = match special {
+                    "\u{FEFF}" => text.replace(special, ""),
+                    _ => text.replace(special, " ").trim().to_string(),
+                };
+                assert_eq!(
+                    collapse_whitespace(&text),
+                    expected,
+                    "{special:?} after {at} bytes"
+                );
+            }
+        }
+    }
+
+    /// Every character whose first byte is plain is kept as it is: no
+    /// Unicode space, none of the dropped characters.
     #[test]
     fn plain_lead_bytes_begin_only_kept_characters() {
         for c in (0..=0x10FFFF).filter_map(char::from_u32) {
             let mut utf8 = [0; 4];
             let lead = c.encode_utf8(&mut utf8).as_bytes()[0];
-            if PLAIN[usize::from(lead)] {
+            if !may_begin_space(lead) {
                 assert!(!c.is_whitespace() && !is_dropped(c), "{c:?}");
             }
         }
