@@ -553,14 +553,19 @@ fn signature_bit(key: Key, text: &str) -> u64 {
     // multiplication: constant time for the long class names of WordPress
     // themes. Words alike in all three share a bit, which costs only a look.
     let bytes = text.as_bytes();
-    let word = |part: &[u8]| {
-        let mut word = [0; 8];
-        word[..part.len()].copy_from_slice(part);
-        u64::from_le_bytes(word)
-    };
-    let (first, last) = match bytes.len() {
-        0..=8 => (word(bytes), 0),
-        n => (word(&bytes[..8]), word(&bytes[n - 8..])),
+    let (first, last) = match bytes.split_first_chunk::<8>() {
+        Some((first, _)) => {
+            let (_, last) = bytes.split_last_chunk::<8>().expect("eight bytes or more");
+            (u64::from_le_bytes(*first), u64::from_le_bytes(*last))
+        }
+        // Byte by byte: a copy of a length not known until run time is a call.
+        None => (
+            bytes
+                .iter()
+                .rev()
+                .fold(0, |word, &byte| word << 8 | u64::from(byte)),
+            0,
+        ),
     };
     let mixed = first ^ last.rotate_left(29) ^ (bytes.len() as u64) << 56 ^ key as u64;
     1 << (mixed.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 58)
