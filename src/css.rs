@@ -18,7 +18,7 @@
 
 use std::cell::RefCell;
 use std::marker::PhantomData;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
 use ego_tree::iter::Edge;
 use ego_tree::{NodeId, Tree};
@@ -80,8 +80,9 @@ struct Needs {
     subject: Option<Quick>,
     /// The ancestor conditions (indices into `ancestor_conditions`) it needs
     /// met by some ancestor: `.entry-attachments a[href]` needs an ancestor of
-    /// class `entry-attachments`. Asked only while walking a tree, which knows
-    /// its open elements, and it spares the engine a walk up from every link.
+    /// class `entry-attachments`. Asked only while walking a tree or its index,
+    /// which know their open elements, and it spares the engine a walk up from
+    /// every link.
     /// Kept only for a subject without an id or a class.
     ancestors: Vec<usize>,
 }
@@ -499,16 +500,23 @@ impl Index {
 }
 
 thread_local! {
-    /// The index of the document being read on this thread, if any.
-    static INDEX: RefCell<Option<Rc<Index>>> = const { RefCell::new(None) };
+    /// The index of the document being read on this thread, if any. Weak: an
+    /// index is kept alive only by its guards and by the walks over it, which
+    /// all borrow its document, so an index that upgrades describes a tree
+    /// that is still there.
+    static INDEX: RefCell<Weak<Index>> = const { RefCell::new(Weak::new()) };
 }
 
 /// While it lives, walks of its document on this thread go over an index of
-/// the document's elements. The document stays borrowed, so the index cannot
-/// outlive the tree it describes.
+/// the document's elements. (A guard must be dropped, not forgotten: a
+/// forgotten one keeps its index in use after its document is gone.)
+#[must_use = "the index is in use only while the guard lives"]
 pub(crate) struct IndexGuard<'a> {
-    /// The index in use before, back in use when this guard goes.
-    previous: Option<Rc<Index>>,
+    /// Keeps the index alive; the document stays borrowed as long.
+    index: Rc<Index>,
+    /// The index in use before, back in use when this guard goes, if its own
+    /// guard has not gone first.
+    previous: Weak<Index>,
     document: PhantomData<&'a Html>,
 }
 
@@ -518,14 +526,21 @@ pub(crate) struct IndexGuard<'a> {
 pub(crate) fn index(document: &Html) -> IndexGuard<'_> {
     let index = index_of(&document.tree).unwrap_or_else(|| Rc::new(Index::of(&document.tree)));
     IndexGuard {
-        previous: INDEX.replace(Some(index)),
+        previous: INDEX.replace(Rc::downgrade(&index)),
+        index,
         document: PhantomData,
     }
 }
 
 impl Drop for IndexGuard<'_> {
     fn drop(&mut self) {
-        INDEX.set(self.previous.take());
+        // A guard that goes before a later one leaves the later one's index in
+        // use; that one then brings back nothing of this guard's.
+        INDEX.with_borrow_mut(|current| {
+            if std::ptr::eq(current.as_ptr(), Rc::as_ptr(&self.index)) {
+                *current = std::mem::take(&mut self.previous);
+            }
+        });
     }
 }
 
@@ -533,9 +548,8 @@ impl Drop for IndexGuard<'_> {
 fn index_of(tree: &Tree<scraper::Node>) -> Option<Rc<Index>> {
     INDEX.with_borrow(|index| {
         index
-            .as_ref()
+            .upgrade()
             .filter(|index| std::ptr::eq(index.tree, tree))
-            .cloned()
     })
 }
 
@@ -1010,12 +1024,21 @@ mod tests {
             assert!(uses_index(&second));
             assert!(!uses_index(&first));
             let _again = index(&second);
-            assert!(INDEX.with_borrow(|i| Rc::strong_count(i.as_ref().unwrap())) == 2);
+            assert_eq!(INDEX.with_borrow(Weak::strong_count), 2, "indexed once");
         }
         assert!(uses_index(&first));
         assert_eq!(ids((&first).find_all(&classes)), ["a"]);
         drop(outer);
         assert!(!uses_index(&first));
+
+        // Guards that go out of order bring back no index whose guard is gone.
+        let outer = index(&first);
+        let inner = index(&second);
+        drop(outer);
+        assert!(uses_index(&second));
+        drop(inner);
+        assert!(!uses_index(&first));
+        assert_eq!(INDEX.with_borrow(Weak::strong_count), 0);
     }
 
     /// Signatures never hide an element: every name, id and class an element

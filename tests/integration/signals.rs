@@ -222,9 +222,17 @@ fn a_second_signal_stops_at_once_and_removes_the_temporary_files() {
     let mut stdin = child.stdin.take().unwrap();
     wait_until("the temporary output", || names(dir.path()).len() == 1);
     // More than a pipe holds: once written, harava has begun reading, and a
-    // signal before that would rightly stop it at once.
-    stdin.write_all(b"<!DOCTYPE html><html><body><p>").unwrap();
-    stdin.write_all(&b"sana ".repeat(64 * 1024)).unwrap();
+    // signal before that would rightly stop it at once. Written by a thread,
+    // so that a harava that stops reading fails the test instead of hanging it.
+    let (written, wrote) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        stdin.write_all(b"<!DOCTYPE html><html><body><p>").unwrap();
+        stdin.write_all(&b"sana ".repeat(64 * 1024)).unwrap();
+        written.send(stdin).unwrap();
+    });
+    let stdin = wrote
+        .recv_timeout(Duration::from_secs(30))
+        .expect("harava reads its standard input");
     send(&child, "TERM");
     std::thread::sleep(Duration::from_millis(300));
     if let Some(status) = child.try_wait().unwrap() {
