@@ -77,6 +77,17 @@ const READ_MORE: &[&str] = &[
 /// What pages call their documents, for rows that name only that.
 const DOCUMENT_TYPES: &str = r"(?i)^(pöytäkirja|esityslista|lisälista(?: [0-9]+)?|lisäesityslista|päätösluettelo|kokouskutsu|viranhaltijapäätös|protokoll|föredragningslista|tilläggslista|kallelse)\b";
 
+/// Words in the classes and ids of the blocks beside a post's own text:
+/// related and recent posts, sidebars, widgets.
+const SIDE_CLASSES: &str = r"(?i)related|recent|sidebar|widget|similar|popular|liittyv|uusimm|lue-?myos|relaterade|senaste";
+
+/// Headings of those blocks.
+const SIDE_HEADINGS: &str = r"(?i)^(aiheeseen liittyvät|liittyvät|lue myös|katso myös|uusimmat|viimeisimmät|muut (uutiset|kokoukset|artikkelit|julkaisut)|relaterat|relaterade|läs också|se även|senaste|related|recent|see also|you may also like)\b";
+
+/// How much paragraph text outside its list of related posts makes a page the
+/// one post it is (a short meeting notice has a few hundred characters).
+const MIN_POST_TEXT: usize = 200;
+
 /// Words that mark a date as when a page was made, not when a meeting was.
 const GENERATED: &str = r"(?i)\b(luotu|päivitetty|muokattu|tulostettu|generoitu|generated|updated|modified|printed|skapad|uppdaterad|senast ändrad)\b";
 
@@ -96,7 +107,18 @@ pub(crate) fn extract(page: &Page, document: &Html) -> Generic {
         };
     }
     let organ = breadcrumb_organ(document, &mut explain);
-    if let Some((entries, how)) = find_entries(document, context) {
+    let found = find_entries(document, context);
+    let beside = found
+        .as_ref()
+        .and_then(|(entries, _)| beside_the_text(document, entries, context));
+    if let (Some((entries, _)), Some(reason)) = (&found, &beside) {
+        explain.push(format!(
+            "entries: {} × {} set aside: {reason}",
+            entries.len(),
+            css_path(entries[0])
+        ));
+    }
+    if let (Some((entries, how)), None) = (found, beside) {
         explain.push(format!(
             "entries: {} × {} ({how})",
             entries.len(),
@@ -147,6 +169,8 @@ pub(crate) fn detail(page: &Page, document: &Html) -> DetailPage {
 struct Context {
     document_type: Regex,
     generated: Regex,
+    side_class: Regex,
+    side_heading: Regex,
     row_organ: Regex,
     item_number: Regex,
 }
@@ -159,6 +183,8 @@ impl Context {
         Context {
             document_type: Regex::new(DOCUMENT_TYPES).expect("static pattern"),
             generated: Regex::new(GENERATED).expect("static pattern"),
+            side_class: Regex::new(SIDE_CLASSES).expect("static pattern"),
+            side_heading: Regex::new(SIDE_HEADINGS).expect("static pattern"),
             row_organ: Regex::new(r"^(?P<organ>[^:]{3,80}):\s*[0-9]+\s*/\s*[0-9]{4}$")
                 .expect("static pattern"),
             item_number: Regex::new(r"^§?\s*(?P<number>[0-9]{1,4}[a-z]?)\s*§?\.?$")
@@ -313,18 +339,78 @@ fn find_entries<'a>(
     const HEADED: &str = "blocks headed by a linked title";
     const ROWS: &str = "siblings that hold a date and a link";
     match (by_heading, by_siblings) {
-        // Rows outnumber the headed blocks, and are not parts of one of them.
+        // Rows outnumber the headed blocks, are not parts of one of them, and
+        // are no sidebar beside them.
         (Some(h), Some(s))
             if s.len() > h.len()
                 && !s
                     .iter()
-                    .any(|row| h.iter().any(|b| is_inside(*row, *b) || b.id() == row.id())) =>
+                    .any(|row| h.iter().any(|b| is_inside(*row, *b) || b.id() == row.id()))
+                && (side_block(&s, context).is_none() || side_block(&h, context).is_some()) =>
         {
             Some((s, ROWS))
         }
         (Some(h), _) => Some((h, HEADED)),
         (None, s) => s.map(|s| (s, ROWS)),
     }
+}
+
+/// Why `entries` are a list beside the page's own text, which makes the page
+/// a post and not a listing, if they are: they sit in a block of related or
+/// recent posts or a sidebar, and outside them the page has a text of at least
+/// [`MIN_POST_TEXT`] characters in paragraphs. A page with such a list and no
+/// text of its own stays a listing of it.
+fn beside_the_text(document: &Html, entries: &[ElementRef], context: &Context) -> Option<String> {
+    let side = side_block(entries, context)?;
+    let (length, text) = main_content_scored(document)?;
+    let apart = entries
+        .iter()
+        .all(|e| e.id() != text.id() && !is_inside(*e, text) && !is_inside(text, *e));
+    (apart && length >= MIN_POST_TEXT).then(|| {
+        format!(
+            "{side}, beside the page's text in {} ({length} characters)",
+            css_path(text)
+        )
+    })
+}
+
+/// Where `entries` sit in a block beside a page's content, what says so: an
+/// `aside`, `nav` or `footer` around them, a class or id such as
+/// `related-posts` or `widget_recent_entries`, or a heading such as
+/// "Aiheeseen liittyvät" at the head of their block.
+fn side_block(entries: &[ElementRef], context: &Context) -> Option<String> {
+    let list = lowest_common_ancestor(entries)?;
+    let blocks = std::iter::once(list).chain(list.ancestors().filter_map(ElementRef::wrap));
+    for block in blocks {
+        let name = block.value().name();
+        if matches!(name, "body" | "main" | "html") {
+            break;
+        }
+        let named_aside = [block.attr("class"), block.attr("id")]
+            .into_iter()
+            .flatten()
+            .any(|words| context.side_class.is_match(words));
+        if named_aside || matches!(name, "aside" | "nav" | "footer") {
+            return Some(format!("they are in {}", css_path(block)));
+        }
+        if let Some(heading) = heading_of(block)
+            && context.side_heading.is_match(&heading)
+        {
+            return Some(format!("their heading says {heading:?}"));
+        }
+    }
+    None
+}
+
+/// The heading `block` begins with, or the one just before it.
+fn heading_of(block: ElementRef) -> Option<String> {
+    let first = block.children().filter_map(ElementRef::wrap).next();
+    let before = block.prev_siblings().filter_map(ElementRef::wrap).next();
+    [first, before]
+        .into_iter()
+        .flatten()
+        .find(|e| matches!(e.value().name(), "h1" | "h2" | "h3" | "h4" | "h5" | "h6"))
+        .map(|h| collapse_whitespace(&h.text().collect::<String>()))
 }
 
 /// Each heading that links somewhere, grown to the largest block around it
@@ -999,6 +1085,11 @@ fn header_text(document: &Html, stop: Option<NodeId>) -> String {
 /// by the text of each block's own paragraphs, so that a wrapper around the
 /// article and its sidebar does not win over the article.
 fn main_content(document: &Html) -> Option<ElementRef<'_>> {
+    main_content_scored(document).map(|(_, block)| block)
+}
+
+/// [`main_content`] and the length of its paragraphs' text.
+fn main_content_scored(document: &Html) -> Option<(usize, ElementRef<'_>)> {
     let paragraphs = selector!("p, pre, blockquote, li");
     let mut best: Option<(usize, ElementRef)> = None;
     let mut scores: std::collections::HashMap<NodeId, usize> = std::collections::HashMap::new();
@@ -1036,7 +1127,7 @@ fn main_content(document: &Html) -> Option<ElementRef<'_>> {
             best = Some((score, element));
         }
     }
-    best.filter(|(score, _)| *score >= 80).map(|(_, e)| e)
+    best.filter(|(score, _)| *score >= 80)
 }
 
 /// Agenda item rows: a run of sibling rows most of which are numbered
@@ -1511,6 +1602,124 @@ mod tests {
                 "https://www.uusimaa2019.fi/kokoukset/ needs JavaScript: its HTML has "
             ),
             "{problem}"
+        );
+    }
+
+    const POST_TEXT: &str = "<p>Kunnanhallitus kokoontuu maanantaina 4.3.2024 kello 17 kunnantalon \
+        valtuustosalissa. Kokouksessa käsitellään tilinpäätöstä ja kaavoitusohjelmaa.</p>\
+        <p>Esityslista julkaistaan viimeistään kokousta edeltävänä torstaina, ja pöytäkirja \
+        on nähtävillä yleisessä tietoverkossa tarkastamisen jälkeen.</p>";
+
+    /// A list of other meetings, each with a date and a link.
+    fn other_meetings(tag: &str) -> String {
+        ["19.2.2024", "5.2.2024", "22.1.2024"]
+            .iter()
+            .enumerate()
+            .map(|(n, day)| {
+                format!("<{tag}><a href=/kh/{n}/>Kunnanhallituksen kokous {day}</a> <span>{day}</span></{tag}>")
+            })
+            .collect()
+    }
+
+    /// A post that lists related or recent posts beside its own text is the
+    /// post, however the list is marked; the same list with no text beside it
+    /// is a listing.
+    #[test]
+    fn related_posts_beside_a_post_are_no_listing() {
+        let li = other_meetings("li");
+        let cases = [
+            (
+                format!("<section class=related-posts><h2>Muut</h2><ul>{li}</ul></section>"),
+                "they are in main > section.related-posts",
+            ),
+            (
+                format!("<div><h2>Aiheeseen liittyvät</h2><ul>{li}</ul></div>"),
+                "their heading says \"Aiheeseen liittyvät\"",
+            ),
+            (
+                format!("<h3>Läs också</h3><ul>{li}</ul>"),
+                "their heading says \"Läs också\"",
+            ),
+            (
+                format!("<div id=widget_recent_entries-2><ul>{li}</ul></div>"),
+                "they are in div#widget_recent_entries-2",
+            ),
+            (
+                format!("<aside><ul>{li}</ul></aside>"),
+                "they are in main > aside",
+            ),
+        ];
+        for (list, reason) in cases {
+            let html = format!(
+                "<body><main><article><h1>Kunnanhallituksen kokous 4.3.2024</h1>\
+                 <div class=entry-content>{POST_TEXT}</div></article>{list}</main></body>"
+            );
+            let (page, document) = sample("kh/kokous-4-3-2024/", &html);
+            let found = extract(&page, &document);
+            let Extracted::Detail(detail) = found.extracted else {
+                panic!("{list}: {:?}", found.explain)
+            };
+            assert!(
+                detail
+                    .body
+                    .as_deref()
+                    .unwrap()
+                    .starts_with("Kunnanhallitus kokoontuu maanantaina"),
+                "{list}"
+            );
+            let set_aside = found
+                .explain
+                .iter()
+                .find(|line| line.contains("set aside"))
+                .unwrap();
+            assert!(set_aside.contains(reason), "{set_aside}");
+            assert!(
+                set_aside.ends_with("main > article > div.entry-content (304 characters)"),
+                "{set_aside}"
+            );
+
+            let without_text = html.replace(POST_TEXT, "<p>Tervetuloa.</p>");
+            let (page, document) = sample("kh/", &without_text);
+            let found = extract(&page, &document);
+            let Extracted::Listing(listing) = found.extracted else {
+                panic!("{list} without text: {:?}", found.explain)
+            };
+            assert_eq!(listing.entries.len(), 3, "{list}");
+        }
+    }
+
+    /// A listing's own entries win over a longer sidebar of recent posts.
+    #[test]
+    fn a_sidebar_of_recent_posts_does_not_replace_a_listing() {
+        let posts: String = ["4.3.2024", "19.2.2024"]
+            .iter()
+            .enumerate()
+            .map(|(n, day)| {
+                format!("<article><h2><a href=/kh/p{n}/>Kunnanhallituksen kokous {day}</a></h2><p>Kokous {day}.</p></article>")
+            })
+            .collect();
+        let sidebar = format!(
+            "<div class='widget widget_recent_entries'><ul>{}{}</ul></div>",
+            other_meetings("li"),
+            "<li><a href=/kh/9/>Kokous 8.1.2024</a> 8.1.2024</li>"
+        );
+        let html = format!("<body><main>{posts}</main><div id=secondary>{sidebar}</div></body>");
+        let (page, document) = sample("kh/", &html);
+        let found = extract(&page, &document);
+        let Extracted::Listing(listing) = found.extracted else {
+            panic!("{:?}", found.explain)
+        };
+        let titles: Vec<_> = listing
+            .entries
+            .iter()
+            .map(|e| e.title.as_deref().unwrap())
+            .collect();
+        assert_eq!(
+            titles,
+            [
+                "Kunnanhallituksen kokous 4.3.2024",
+                "Kunnanhallituksen kokous 19.2.2024"
+            ]
         );
     }
 

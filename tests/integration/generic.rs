@@ -230,3 +230,102 @@ fn a_wet_files_conversion_records_read_as_the_texts_do() {
         "https://www.uusimaa2019.fi/kuntajohtajakokous/"
     );
 }
+
+/// A WordPress-style site nobody configured, whose posts each list related
+/// posts: every meeting gets its post's text, and the related lists add no
+/// meetings (they were read as listings: every body was lost, with a warning
+/// that the post was not among the inputs, and a fourth, title-less meeting
+/// came from a related list).
+#[test]
+fn related_posts_on_each_post_leave_the_meetings_whole() {
+    let site = tempfile::tempdir().unwrap();
+    let meetings = [
+        ("4.3.2024", "4-3"),
+        ("19.2.2024", "19-2"),
+        ("5.2.2024", "5-2"),
+    ];
+    let link = |day: &str, slug: &str| {
+        format!("<a href=\"/kh/kokous-{slug}/\">Kunnanhallituksen kokous {day}</a>")
+    };
+    let entries: String = meetings
+        .iter()
+        .map(|(day, slug)| {
+            format!(
+                "<article><h2>{}</h2><p>Kunnanhallitus kokoontuu {day}.</p></article>",
+                link(day, slug)
+            )
+        })
+        .collect();
+    std::fs::create_dir_all(site.path().join("kh")).unwrap();
+    std::fs::write(
+        site.path().join("kh/index.html"),
+        format!("<!DOCTYPE html><body class=blog><main><h1>Kokoukset</h1>{entries}</main></body>"),
+    )
+    .unwrap();
+    for (day, slug) in meetings {
+        let related: String = meetings
+            .iter()
+            .chain([&("22.1.2024", "22-1")])
+            .filter(|(other, _)| *other != day)
+            .map(|(other, slug)| format!("<li>{} <span>{other}</span></li>", link(other, slug)))
+            .collect();
+        let dir = site.path().join(format!("kh/kokous-{slug}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("index.html"),
+            format!(
+                "<!DOCTYPE html><body class='single single-post'><main><article>\
+                 <h1>Kunnanhallituksen kokous {day}</h1><div class=entry-content>\
+                 <p>Kunnanhallitus kokoontuu {day} kello 17 kunnantalon valtuustosalissa. \
+                 Kokouksessa käsitellään tilinpäätöstä ja kaavoitusohjelmaa.</p>\
+                 <p>Esityslista julkaistaan viimeistään kokousta edeltävänä torstaina, ja \
+                 pöytäkirja on nähtävillä tarkastamisen jälkeen.</p></div></article>\
+                 <section class=related-posts><h2>Aiheeseen liittyvät</h2><ul>{related}</ul>\
+                 </section></main></body>"
+            ),
+        )
+        .unwrap();
+    }
+    let output = run(&[
+        "extract",
+        "--base-url",
+        "https://www.kunta.example.fi/",
+        site.path().to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let found = records(&output.stdout);
+    let summary: Vec<(&str, &str, &str, usize)> = found
+        .iter()
+        .map(|r| {
+            (
+                r["title"].as_str().unwrap(),
+                r["meeting_date"].as_str().unwrap(),
+                &r["body"].as_str().unwrap()[..40],
+                r["warnings"].as_array().unwrap().len(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (
+                "Kunnanhallituksen kokous 4.3.2024",
+                "2024-03-04",
+                "Kunnanhallitus kokoontuu 4.3.2024 kello ",
+                0
+            ),
+            (
+                "Kunnanhallituksen kokous 19.2.2024",
+                "2024-02-19",
+                "Kunnanhallitus kokoontuu 19.2.2024 kello",
+                0
+            ),
+            (
+                "Kunnanhallituksen kokous 5.2.2024",
+                "2024-02-05",
+                "Kunnanhallitus kokoontuu 5.2.2024 kello ",
+                0
+            ),
+        ]
+    );
+}
