@@ -77,12 +77,36 @@ const READ_MORE: &[&str] = &[
 /// What pages call their documents, for rows that name only that.
 const DOCUMENT_TYPES: &str = r"(?i)^(pöytäkirja|esityslista|lisälista(?: [0-9]+)?|lisäesityslista|päätösluettelo|kokouskutsu|viranhaltijapäätös|protokoll|föredragningslista|tilläggslista|kallelse)\b";
 
-/// Words in the classes and ids of the blocks beside a post's own text:
-/// related and recent posts, sidebars, widgets.
-const SIDE_CLASSES: &str = r"(?i)related|recent|sidebar|widget|similar|popular|liittyv|uusimm|lue-?myos|relaterade|senaste";
+/// Words (of class and id names split at `-` and `_`) of the blocks beside a
+/// post's own text: related posts, sidebars. `widget` alone is no such word:
+/// page builders (Elementor, SiteOrigin) call every block a widget.
+const SIDE_WORDS: &[&str] = &[
+    "related",
+    "relatedposts",
+    "relaterade",
+    "liittyvat",
+    "sidebar",
+    "similar",
+];
 
-/// Headings of those blocks.
-const SIDE_HEADINGS: &str = r"(?i)^(aiheeseen liittyvät|liittyvät|lue myös|katso myös|uusimmat|viimeisimmät|muut (uutiset|kokoukset|artikkelit|julkaisut)|relaterat|relaterade|läs också|se även|senaste|related|recent|see also|you may also like)\b";
+/// Words of blocks of recent or popular posts: beside a post, but also how a
+/// listing may name its own list ("Uusimmat pöytäkirjat").
+const RECENT_WORDS: &[&str] = &[
+    "recent",
+    "latest",
+    "popular",
+    "uusimmat",
+    "viimeisimmat",
+    "suosituimmat",
+    "senaste",
+];
+
+/// Headings of blocks beside a post's text.
+const SIDE_HEADINGS: &str = r"(?i)^(aiheeseen liittyv|liittyvät|liittyvää|lue myös|katso myös|samasta aiheesta|muita (uutisia|artikkeleita|kokouksia|julkaisuja)|muut (uutiset|kokoukset|artikkelit|julkaisut)|relaterad|relaterat|läs också|läs även|se även|related|see also|you may also like|more from)";
+
+/// Headings of recent or popular posts (see [`RECENT_WORDS`]).
+const RECENT_HEADINGS: &str =
+    r"(?i)^(uusimmat|viimeisimmät|suosituimmat|senaste|recent|latest|popular|most read)";
 
 /// How much paragraph text outside its list of related posts makes a page the
 /// one post it is (a short meeting notice has a few hundred characters).
@@ -169,8 +193,8 @@ pub(crate) fn detail(page: &Page, document: &Html) -> DetailPage {
 struct Context {
     document_type: Regex,
     generated: Regex,
-    side_class: Regex,
     side_heading: Regex,
+    recent_heading: Regex,
     row_organ: Regex,
     item_number: Regex,
 }
@@ -183,8 +207,8 @@ impl Context {
         Context {
             document_type: Regex::new(DOCUMENT_TYPES).expect("static pattern"),
             generated: Regex::new(GENERATED).expect("static pattern"),
-            side_class: Regex::new(SIDE_CLASSES).expect("static pattern"),
             side_heading: Regex::new(SIDE_HEADINGS).expect("static pattern"),
+            recent_heading: Regex::new(RECENT_HEADINGS).expect("static pattern"),
             row_organ: Regex::new(r"^(?P<organ>[^:]{3,80}):\s*[0-9]+\s*/\s*[0-9]{4}$")
                 .expect("static pattern"),
             item_number: Regex::new(r"^§?\s*(?P<number>[0-9]{1,4}[a-z]?)\s*§?\.?$")
@@ -346,7 +370,8 @@ fn find_entries<'a>(
                 && !s
                     .iter()
                     .any(|row| h.iter().any(|b| is_inside(*row, *b) || b.id() == row.id()))
-                && (side_block(&s, context).is_none() || side_block(&h, context).is_some()) =>
+                && (side_block(&s, &h, context).is_none()
+                    || side_block(&h, &s, context).is_some()) =>
         {
             Some((s, ROWS))
         }
@@ -356,61 +381,136 @@ fn find_entries<'a>(
 }
 
 /// Why `entries` are a list beside the page's own text, which makes the page
-/// a post and not a listing, if they are: they sit in a block of related or
-/// recent posts or a sidebar, and outside them the page has a text of at least
-/// [`MIN_POST_TEXT`] characters in paragraphs. A page with such a list and no
-/// text of its own stays a listing of it.
+/// a post and not a listing, if they are: they sit in a block of related posts
+/// or a sidebar (or of recent posts, outside the part of the page that holds
+/// the post's `h1` and text), and the page has a text of at least
+/// [`MIN_POST_TEXT`] characters in paragraphs that is no part of an entry. A
+/// page with such a list and no text of its own stays a listing of it.
 fn beside_the_text(document: &Html, entries: &[ElementRef], context: &Context) -> Option<String> {
-    let side = side_block(entries, context)?;
     let (length, text) = main_content_scored(document)?;
-    let apart = entries
-        .iter()
-        .all(|e| e.id() != text.id() && !is_inside(*e, text) && !is_inside(text, *e));
-    (apart && length >= MIN_POST_TEXT).then(|| {
-        format!(
-            "{side}, beside the page's text in {} ({length} characters)",
-            css_path(text)
-        )
-    })
+    if length < MIN_POST_TEXT
+        || entries
+            .iter()
+            .any(|e| e.id() == text.id() || is_inside(text, *e))
+    {
+        return None;
+    }
+    let reason = match side_block(entries, &[text], context)? {
+        Side::Beside(reason) => reason,
+        Side::Recent(reason) => {
+            let post = std::iter::once(text)
+                .chain(text.ancestors().filter_map(ElementRef::wrap))
+                .take_while(|e| !matches!(e.value().name(), "body" | "html"))
+                .find(|e| e.find_first(selector!("h1")).is_some())?;
+            if entries
+                .iter()
+                .any(|e| e.id() == post.id() || is_inside(*e, post))
+            {
+                return None;
+            }
+            reason
+        }
+    };
+    Some(format!(
+        "{reason}, beside the page's text in {} ({length} characters)",
+        css_path(text)
+    ))
 }
 
-/// Where `entries` sit in a block beside a page's content, what says so: an
-/// `aside`, `nav` or `footer` around them, a class or id such as
-/// `related-posts` or `widget_recent_entries`, or a heading such as
-/// "Aiheeseen liittyvät" at the head of their block.
-fn side_block(entries: &[ElementRef], context: &Context) -> Option<String> {
+/// What says that a list is beside a page's content.
+enum Side {
+    /// Related posts, a sidebar: never a listing's own list.
+    Beside(String),
+    /// Recent or popular posts, which a listing may call its own list too.
+    Recent(String),
+}
+
+/// Where `entries` sit in a block beside the page's content (`content`: the
+/// text or the entries they compete with), what says so: an `aside`, `nav` or
+/// `footer` around them, a class or id such as `related-posts`, `sidebar-1`
+/// or `widget_recent_entries`, or a heading such as "Aiheeseen liittyvät" at
+/// the head of their block. Only blocks that hold none of `content` count: a
+/// wrapper of both (`div.has-sidebar`) is no side block.
+fn side_block(entries: &[ElementRef], content: &[ElementRef], context: &Context) -> Option<Side> {
     let list = lowest_common_ancestor(entries)?;
     let blocks = std::iter::once(list).chain(list.ancestors().filter_map(ElementRef::wrap));
+    let mut recent = None;
     for block in blocks {
         let name = block.value().name();
-        if matches!(name, "body" | "main" | "html") {
+        let holds_content = content
+            .iter()
+            .any(|c| c.id() == block.id() || is_inside(*c, block));
+        if matches!(name, "body" | "main" | "html") || holds_content {
             break;
         }
-        let named_aside = [block.attr("class"), block.attr("id")]
-            .into_iter()
-            .flatten()
-            .any(|words| context.side_class.is_match(words));
-        if named_aside || matches!(name, "aside" | "nav" | "footer") {
-            return Some(format!("they are in {}", css_path(block)));
+        let place = || format!("they are in {}", css_path(block));
+        if matches!(name, "aside" | "nav" | "footer") {
+            return Some(Side::Beside(place()));
         }
-        if let Some(heading) = heading_of(block)
-            && context.side_heading.is_match(&heading)
-        {
-            return Some(format!("their heading says {heading:?}"));
+        let names = [block.attr("class"), block.attr("id")];
+        for word in names.into_iter().flatten().flat_map(name_words) {
+            if SIDE_WORDS.contains(&word.as_str()) {
+                return Some(Side::Beside(place()));
+            }
+            if RECENT_WORDS.contains(&word.as_str()) {
+                recent.get_or_insert_with(|| Side::Recent(place()));
+            }
+        }
+        if let Some(heading) = heading_of(block) {
+            let says = || format!("their heading says {heading:?}");
+            if context.side_heading.is_match(&heading) {
+                return Some(Side::Beside(says()));
+            }
+            if context.recent_heading.is_match(&heading) {
+                recent.get_or_insert_with(|| Side::Recent(says()));
+            }
         }
     }
-    None
+    recent
 }
 
-/// The heading `block` begins with, or the one just before it.
+/// The words of class or id names, split at `-` and `_`, in lower case,
+/// without the names of layout wrappers (`has-sidebar`, `content-sidebar-wrap`).
+fn name_words(names: &str) -> impl Iterator<Item = String> + '_ {
+    names
+        .split_ascii_whitespace()
+        .map(str::to_ascii_lowercase)
+        .filter(|name| {
+            let wrapper = ["has-", "no-", "with-", "without-"]
+                .iter()
+                .any(|prefix| name.starts_with(prefix))
+                || ["-wrap", "-wrapper", "-layout"]
+                    .iter()
+                    .any(|suffix| name.ends_with(suffix));
+            !wrapper
+        })
+        .flat_map(|name| {
+            name.split(['-', '_'])
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+}
+
+/// The heading `block` begins with, or the one just before it: a heading
+/// element, or a short element that holds one or is named a title
+/// (`<p class=widget-title><strong>Lue myös</strong></p>`).
 fn heading_of(block: ElementRef) -> Option<String> {
+    let is_heading =
+        |e: &ElementRef| matches!(e.value().name(), "h1" | "h2" | "h3" | "h4" | "h5" | "h6");
     let first = block.children().filter_map(ElementRef::wrap).next();
     let before = block.prev_siblings().filter_map(ElementRef::wrap).next();
-    [first, before]
-        .into_iter()
-        .flatten()
-        .find(|e| matches!(e.value().name(), "h1" | "h2" | "h3" | "h4" | "h5" | "h6"))
-        .map(|h| collapse_whitespace(&h.text().collect::<String>()))
+    [first, before].into_iter().flatten().find_map(|e| {
+        let text = collapse_whitespace(&e.text().collect::<String>());
+        let titled = e.attr("class").is_some_and(|names| {
+            name_words(names).any(|w| matches!(w.as_str(), "title" | "heading" | "otsikko"))
+        });
+        let holds_heading = e
+            .descendants()
+            .filter_map(ElementRef::wrap)
+            .any(|d| is_heading(&d));
+        let short = text.chars().count() <= 80;
+        (is_heading(&e) || ((titled || holds_heading) && short)).then_some(text)
+    })
 }
 
 /// Each heading that links somewhere, grown to the largest block around it
@@ -1114,7 +1214,7 @@ fn main_content_scored(document: &Html) -> Option<(usize, ElementRef<'_>)> {
         if text.len() < 25 || link_chars * 2 > text.len() {
             continue;
         }
-        *scores.entry(parent.id()).or_default() += text.len();
+        *scores.entry(parent.id()).or_default() += text.chars().count();
     }
     for (id, score) in scores {
         let Some(element) = document.tree.get(id).and_then(ElementRef::wrap) else {
@@ -1648,6 +1748,22 @@ mod tests {
                 format!("<aside><ul>{li}</ul></aside>"),
                 "they are in main > aside",
             ),
+            (
+                format!(
+                    "<div class=section-header><h2>Aiheeseen liittyvää</h2></div><ul>{li}</ul>"
+                ),
+                "their heading says \"Aiheeseen liittyvää\"",
+            ),
+            (
+                format!(
+                    "<div class='widget'><p class=widget-title><strong>Lue myös</strong></p><ul>{li}</ul></div>"
+                ),
+                "their heading says \"Lue myös\"",
+            ),
+            (
+                format!("<div class='uusimmat'><h2>Uusimmat kokoukset</h2><ul>{li}</ul></div>"),
+                "their heading says \"Uusimmat kokoukset\"",
+            ),
         ];
         for (list, reason) in cases {
             let html = format!(
@@ -1674,7 +1790,7 @@ mod tests {
                 .unwrap();
             assert!(set_aside.contains(reason), "{set_aside}");
             assert!(
-                set_aside.ends_with("main > article > div.entry-content (304 characters)"),
+                set_aside.ends_with("main > article > div.entry-content (285 characters)"),
                 "{set_aside}"
             );
 
@@ -1686,6 +1802,69 @@ mod tests {
             };
             assert_eq!(listing.entries.len(), 3, "{list}");
         }
+    }
+
+    /// A plugin's related posts appended to the post's own text are set aside
+    /// too.
+    #[test]
+    fn related_posts_within_the_post_are_no_listing() {
+        let html = format!(
+            "<body><article><h1>Kunnanhallituksen kokous 4.3.2024</h1>{POST_TEXT}\
+             <div class=yarpp-related><h3>Related posts:</h3><ol>{}</ol></div></article></body>",
+            other_meetings("li")
+        );
+        let (page, document) = sample("kh/kokous-4-3-2024/", &html);
+        let found = extract(&page, &document);
+        assert!(
+            matches!(found.extracted, Extracted::Detail(_)),
+            "{:?}",
+            found.explain
+        );
+    }
+
+    /// Lists that a page builder calls widgets, or that a listing heads
+    /// "Uusimmat", are a listing's own, whatever text stands beside them.
+    #[test]
+    fn a_listing_named_recent_or_built_of_widgets_stays_a_listing() {
+        let li = other_meetings("li");
+        let cases = [
+            format!(
+                "<body><div class=elementor-widget-text-editor><div class=elementor-widget-container>\
+                 {POST_TEXT}</div></div><div class=elementor-widget-container><ul>{li}</ul></div></body>"
+            ),
+            format!(
+                "<body><main><h1>Pöytäkirjat</h1><div>{POST_TEXT}</div>\
+                 <h2>Uusimmat pöytäkirjat</h2><ul id=recent-meetings>{li}</ul></main></body>"
+            ),
+            format!(
+                "<body><div>{POST_TEXT}</div><h2>Uusimmat pöytäkirjat</h2><ul>{li}</ul></body>"
+            ),
+        ];
+        for html in cases {
+            let (page, document) = sample("kh/", &html);
+            let found = extract(&page, &document);
+            let Extracted::Listing(listing) = found.extracted else {
+                panic!("{html}: {:?}", found.explain)
+            };
+            assert_eq!(listing.entries.len(), 3, "{html}");
+        }
+    }
+
+    /// A wrapper of a listing and its introduction, named for the sidebar it
+    /// also holds, does not make the listing a side list.
+    #[test]
+    fn a_wrapper_named_for_its_sidebar_is_no_side_block() {
+        let html = format!(
+            "<body><div class='site-content has-sidebar'><div class=intro>{POST_TEXT}</div>\
+             <ul>{}</ul><aside><p>Yhteystiedot</p></aside></div></body>",
+            other_meetings("li")
+        );
+        let (page, document) = sample("kh/", &html);
+        let found = extract(&page, &document);
+        let Extracted::Listing(listing) = found.extracted else {
+            panic!("{:?}", found.explain)
+        };
+        assert_eq!(listing.entries.len(), 3);
     }
 
     /// A listing's own entries win over a longer sidebar of recent posts.
