@@ -1710,6 +1710,16 @@ mod tests {
         <p>Esityslista julkaistaan viimeistään kokousta edeltävänä torstaina, ja pöytäkirja \
         on nähtävillä yleisessä tietoverkossa tarkastamisen jälkeen.</p>";
 
+    /// What the generic extractor lists on `html`, read at `kh/`.
+    fn listing_at_kh(html: &str) -> ListingPage {
+        let (page, document) = sample("kh/", html);
+        let found = extract(&page, &document);
+        let Extracted::Listing(listing) = found.extracted else {
+            panic!("{html}: no listing: {:?}", found.explain)
+        };
+        listing
+    }
+
     /// A list of other meetings, each with a date and a link.
     fn other_meetings(tag: &str) -> String {
         ["19.2.2024", "5.2.2024", "22.1.2024"]
@@ -1721,9 +1731,9 @@ mod tests {
             .collect()
     }
 
-    /// A post that lists related or recent posts beside its own text is the
-    /// post, however the list is marked; the same list with no text beside it
-    /// is a listing.
+    /// A post that lists related or recent posts beside its own text (or
+    /// within it) is the post, however the list is marked; the same list with
+    /// no text beside it is a listing.
     #[test]
     fn related_posts_beside_a_post_are_no_listing() {
         let li = other_meetings("li");
@@ -1764,11 +1774,20 @@ mod tests {
                 format!("<div class='uusimmat'><h2>Uusimmat kokoukset</h2><ul>{li}</ul></div>"),
                 "their heading says \"Uusimmat kokoukset\"",
             ),
+            // Within the post's text, as plugins append them.
+            (
+                format!("<div class=yarpp-related><h3>Related posts:</h3><ol>{li}</ol></div>"),
+                "their heading says \"Related posts:\"",
+            ),
         ];
         for (list, reason) in cases {
+            let (beside, within) = match list.contains("yarpp") {
+                true => ("", list.as_str()),
+                false => (list.as_str(), ""),
+            };
             let html = format!(
                 "<body><main><article><h1>Kunnanhallituksen kokous 4.3.2024</h1>\
-                 <div class=entry-content>{POST_TEXT}</div></article>{list}</main></body>"
+                 <div class=entry-content>{POST_TEXT}{within}</div></article>{beside}</main></body>"
             );
             let (page, document) = sample("kh/kokous-4-3-2024/", &html);
             let found = extract(&page, &document);
@@ -1795,35 +1814,13 @@ mod tests {
             );
 
             let without_text = html.replace(POST_TEXT, "<p>Tervetuloa.</p>");
-            let (page, document) = sample("kh/", &without_text);
-            let found = extract(&page, &document);
-            let Extracted::Listing(listing) = found.extracted else {
-                panic!("{list} without text: {:?}", found.explain)
-            };
-            assert_eq!(listing.entries.len(), 3, "{list}");
+            assert_eq!(listing_at_kh(&without_text).entries.len(), 3, "{list}");
         }
     }
 
-    /// A plugin's related posts appended to the post's own text are set aside
-    /// too.
-    #[test]
-    fn related_posts_within_the_post_are_no_listing() {
-        let html = format!(
-            "<body><article><h1>Kunnanhallituksen kokous 4.3.2024</h1>{POST_TEXT}\
-             <div class=yarpp-related><h3>Related posts:</h3><ol>{}</ol></div></article></body>",
-            other_meetings("li")
-        );
-        let (page, document) = sample("kh/kokous-4-3-2024/", &html);
-        let found = extract(&page, &document);
-        assert!(
-            matches!(found.extracted, Extracted::Detail(_)),
-            "{:?}",
-            found.explain
-        );
-    }
-
-    /// Lists that a page builder calls widgets, or that a listing heads
-    /// "Uusimmat", are a listing's own, whatever text stands beside them.
+    /// Lists that a page builder calls widgets, that a listing heads
+    /// "Uusimmat", or that share a wrapper named for its sidebar with their
+    /// introduction, are a listing's own, whatever text stands beside them.
     #[test]
     fn a_listing_named_recent_or_built_of_widgets_stays_a_listing() {
         let li = other_meetings("li");
@@ -1839,32 +1836,14 @@ mod tests {
             format!(
                 "<body><div>{POST_TEXT}</div><h2>Uusimmat pöytäkirjat</h2><ul>{li}</ul></body>"
             ),
+            format!(
+                "<body><div class='site-content has-sidebar'><div class=intro>{POST_TEXT}</div>\
+                 <ul>{li}</ul><aside><p>Yhteystiedot</p></aside></div></body>"
+            ),
         ];
         for html in cases {
-            let (page, document) = sample("kh/", &html);
-            let found = extract(&page, &document);
-            let Extracted::Listing(listing) = found.extracted else {
-                panic!("{html}: {:?}", found.explain)
-            };
-            assert_eq!(listing.entries.len(), 3, "{html}");
+            assert_eq!(listing_at_kh(&html).entries.len(), 3, "{html}");
         }
-    }
-
-    /// A wrapper of a listing and its introduction, named for the sidebar it
-    /// also holds, does not make the listing a side list.
-    #[test]
-    fn a_wrapper_named_for_its_sidebar_is_no_side_block() {
-        let html = format!(
-            "<body><div class='site-content has-sidebar'><div class=intro>{POST_TEXT}</div>\
-             <ul>{}</ul><aside><p>Yhteystiedot</p></aside></div></body>",
-            other_meetings("li")
-        );
-        let (page, document) = sample("kh/", &html);
-        let found = extract(&page, &document);
-        let Extracted::Listing(listing) = found.extracted else {
-            panic!("{:?}", found.explain)
-        };
-        assert_eq!(listing.entries.len(), 3);
     }
 
     /// A listing's own entries win over a longer sidebar of recent posts.
@@ -1883,11 +1862,7 @@ mod tests {
             "<li><a href=/kh/9/>Kokous 8.1.2024</a> 8.1.2024</li>"
         );
         let html = format!("<body><main>{posts}</main><div id=secondary>{sidebar}</div></body>");
-        let (page, document) = sample("kh/", &html);
-        let found = extract(&page, &document);
-        let Extracted::Listing(listing) = found.extracted else {
-            panic!("{:?}", found.explain)
-        };
+        let listing = listing_at_kh(&html);
         let titles: Vec<_> = listing
             .entries
             .iter()
