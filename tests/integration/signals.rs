@@ -53,6 +53,15 @@ fn wait_until(what: &str, done: impl Fn() -> bool) {
     }
 }
 
+/// What `child` has read so far, in bytes (Linux's count of its reads).
+fn bytes_read(child: &Child) -> u64 {
+    let io = fs::read_to_string(format!("/proc/{}/io", child.id())).unwrap();
+    io.lines()
+        .find_map(|line| line.strip_prefix("rchar: "))
+        .and_then(|count| count.parse().ok())
+        .unwrap()
+}
+
 fn names(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = fs::read_dir(dir)
         .unwrap()
@@ -189,10 +198,12 @@ fn sigterm_stops_extract_after_whole_records() {
         .spawn()
         .unwrap();
     // The temporary output appears once the handlers are in place and the
-    // profiles loaded; a moment later extraction is under way (2000 pages take
-    // seconds).
+    // profiles loaded; extraction is under way once ten pages' worth has been
+    // read (2000 pages take seconds), however slow the machine.
     wait_until("the temporary output", || names(dir.path()).len() == 1);
-    std::thread::sleep(Duration::from_millis(300));
+    wait_until("ten pages read", || {
+        bytes_read(&child) > 10 * listing.len() as u64
+    });
     send(&child, "TERM");
     let (status, err) = finish(child);
     assert_eq!(status.code(), Some(130), "{err}");
