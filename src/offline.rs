@@ -95,6 +95,9 @@ pub struct ExtractReport {
     pub records: u64,
     /// Records left out as unchanged since the last run (`--state`).
     pub unchanged: u64,
+    /// Detail pages that gave no record: no entry among the inputs links to
+    /// them, and their profile does not read them by themselves.
+    pub unlinked_details: u64,
     /// One message per file, page or record that could not be extracted.
     pub failures: Vec<String>,
 }
@@ -395,7 +398,9 @@ impl Harvest {
     /// the same meeting was seen more than once, the newest archive capture wins,
     /// in the place of its first appearance. Records are built one at a time, so
     /// no body is held twice.
-    pub(crate) fn write_to(self, sink: &mut Sink) -> Result<(), Error> {
+    /// Writes the records, and says how many detail pages gave none (see
+    /// [`ExtractReport::unlinked_details`]).
+    pub(crate) fn write_to(self, sink: &mut Sink) -> Result<u64, Error> {
         let Harvest {
             pairs,
             standalone,
@@ -456,9 +461,20 @@ impl Harvest {
                 sink.write(&record)?;
             }
         }
-        Ok(())
+        let unlinked: i64 = pairs
+            .query_row(UNLINKED_DETAILS, [], |row| row.get(0))
+            .map_err(pairing_error)?;
+        Ok(unlinked.unsigned_abs())
     }
 }
+
+/// Detail pages that no entry links to (straight or through a recorded
+/// redirect) and that are not read by themselves: they gave no record.
+const UNLINKED_DETAILS: &str = "
+    SELECT count(*) FROM first_detail
+    WHERE key NOT IN (SELECT detail FROM entry WHERE detail IS NOT NULL)
+        AND key NOT IN (SELECT target FROM last_redirect)
+        AND key NOT IN (SELECT key FROM standalone)";
 
 /// The record of `entry`, found on `listing`, with its detail page if there is one.
 fn record(entry: Entry, listing: &ListingPage, detail_page: Option<&DetailPage>) -> Record {
@@ -946,7 +962,7 @@ pub fn run(
         return Err(e);
     }
     report.files = work.files;
-    harvest.write_to(sink)?;
+    report.unlinked_details = harvest.write_to(sink)?;
     report.records = sink.written();
     report.unchanged = sink.counts().unchanged;
     Ok(report)

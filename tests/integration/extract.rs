@@ -317,6 +317,33 @@ fn a_mirror_without_canonical_links_gets_its_urls_from_base_url() {
     );
 }
 
+/// Detail pages without the listing that links to them give no record, and
+/// the run says why and what to give instead; with the listings, nothing is
+/// said.
+#[test]
+fn detail_pages_no_entry_links_to_are_named_at_the_end() {
+    let one = samples().join("muistiot/kuntajohtajakokous-10-5-2017/index.html");
+    let all_details = samples().join("muistiot");
+    let advice = "A detail page's record comes from the listing entry that links to it: give the listing pages too (a whole mirror), or pin a profile with `standalone = true` for pages that stand alone\n";
+    for (input, said) in [
+        (
+            &one,
+            "1 detail page gave no record: no entry of the inputs links to it.",
+        ),
+        (
+            &all_details,
+            "19 detail pages gave no record: no entry of the inputs links to them.",
+        ),
+    ] {
+        let output = run(&["extract", input.to_str().unwrap()]);
+        assert_eq!(output.status.code(), Some(0));
+        assert_eq!(records(&output.stdout).len(), 0);
+        assert_eq!(stderr(&output), format!("harava: {said} {advice}"));
+    }
+    let output = run(&["extract", samples().to_str().unwrap()]);
+    assert_eq!(stderr(&output), "");
+}
+
 #[test]
 fn every_record_validates_against_the_printed_schema() {
     let output = run(&["schema"]);
