@@ -565,11 +565,11 @@ fn heading_entries<'a>(document: &'a Html, context: &Context) -> Option<Vec<Elem
 }
 
 /// The largest run of same-named siblings most of which hold a date and a
-/// link, confirmed by the date grammar.
+/// link, confirmed by the date grammar, and not in a sidebar if any run is not.
 fn sibling_entries<'a>(document: &'a Html, context: &Context) -> Option<Vec<ElementRef<'a>>> {
     let signals = signals(document);
     let signal = |id: NodeId| signals.get(&id).copied().unwrap_or_default();
-    let mut best: Option<(u64, Vec<ElementRef<'a>>)> = None;
+    let mut best: Option<((bool, u64), Vec<ElementRef<'a>>)> = None;
     for parent in document
         .root_element()
         .descendants()
@@ -615,7 +615,9 @@ fn sibling_entries<'a>(document: &'a Html, context: &Context) -> Option<Vec<Elem
                 continue;
             }
             let text: usize = confirmed.iter().map(|c| block_text(*c).len()).sum();
-            let score = confirmed.len() as u64 * 1000 + text as u64;
+            // A run in a sidebar (news, recent posts) loses to one that is not.
+            let beside = side_block(&confirmed, &[], context).is_some();
+            let score = (!beside, confirmed.len() as u64 * 1000 + text as u64);
             if best.as_ref().is_none_or(|(b, _)| score > *b) {
                 best = Some((score, confirmed));
             }
@@ -1844,6 +1846,27 @@ mod tests {
         for html in cases {
             assert_eq!(listing_at_kh(&html).entries.len(), 3, "{html}");
         }
+    }
+
+    /// A list of meetings wins over a longer list of news in a sidebar.
+    #[test]
+    fn a_news_sidebar_does_not_replace_a_list_of_meetings() {
+        let html = "<main><h1>Kokoukset</h1><ul>\
+            <li><a href=/kh-4-3-2024/>Kunnanhallitus, kokous 4.3.2024</a></li>\
+            <li><a href=/kv-19-2-2024/>Kunnanvaltuusto, kokous 19.2.2024</a></li></ul></main>\
+            <aside class=sidebar><h2>Uutiset</h2><ul>\
+            <li><a href=/uutiset/1>Vesikatko 5.3.2024</a></li>\
+            <li><a href=/uutiset/2>Uimahalli suljettu 11.3.2024</a></li>\
+            <li><a href=/uutiset/3>Avustushaku päättyy 31.3.2024</a></li></ul></aside>";
+        let listing = listing_at_kh(html);
+        let dates: Vec<_> = listing.entries.iter().map(|e| e.meeting_date).collect();
+        assert_eq!(
+            dates,
+            [
+                NaiveDate::from_ymd_opt(2024, 3, 4),
+                NaiveDate::from_ymd_opt(2024, 2, 19)
+            ]
+        );
     }
 
     /// A listing's own entries win over a longer sidebar of recent posts.
