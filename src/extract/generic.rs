@@ -195,6 +195,7 @@ struct Context {
     generated: Regex,
     side_heading: Regex,
     recent_heading: Regex,
+    organ_header: Regex,
     row_organ: Regex,
     item_number: Regex,
 }
@@ -209,6 +210,10 @@ impl Context {
             generated: Regex::new(GENERATED).expect("static pattern"),
             side_heading: Regex::new(SIDE_HEADINGS).expect("static pattern"),
             recent_heading: Regex::new(RECENT_HEADINGS).expect("static pattern"),
+            organ_header: Regex::new(
+                r"(?i)^(toimielin|elin|lautakunta|organ|organet|nämnd|instans)$",
+            )
+            .expect("static pattern"),
             row_organ: Regex::new(r"^(?P<organ>[^:]{3,80}):\s*[0-9]+\s*/\s*[0-9]{4}$")
                 .expect("static pattern"),
             item_number: Regex::new(r"^§?\s*(?P<number>[0-9]{1,4}[a-z]?)\s*§?\.?$")
@@ -901,16 +906,19 @@ fn entry_choosing(
         }
     }
 
-    let organ = element
-        .descendants()
-        .filter_map(ElementRef::wrap)
-        .filter(|e| matches!(e.value().name(), "td" | "th" | "span" | "div" | "p"))
-        .find_map(|e| {
-            let text = collapse_whitespace(&e.text().collect::<String>());
-            context
-                .row_organ
-                .captures(&text)
-                .map(|c| c["organ"].trim().to_string())
+    let organ = organ_column(element, context)
+        .or_else(|| {
+            element
+                .descendants()
+                .filter_map(ElementRef::wrap)
+                .filter(|e| matches!(e.value().name(), "td" | "th" | "span" | "div" | "p"))
+                .find_map(|e| {
+                    let text = collapse_whitespace(&e.text().collect::<String>());
+                    context
+                        .row_organ
+                        .captures(&text)
+                        .map(|c| c["organ"].trim().to_string())
+                })
         })
         .or_else(|| page_organ.map(str::to_string))
         .or_else(|| {
@@ -958,6 +966,36 @@ fn entry_choosing(
         system_id: None,
         warnings,
     }
+}
+
+/// The organ a table row names in the column headed "Toimielin" ("Elin",
+/// "Lautakunta", "Organ", "Nämnd"): a page of every organ's meetings, where
+/// the breadcrumb names none of them.
+fn organ_column(row: ElementRef, context: &Context) -> Option<String> {
+    if row.value().name() != "tr" {
+        return None;
+    }
+    let cells = |tr: ElementRef<'_>| {
+        tr.children()
+            .filter_map(ElementRef::wrap)
+            .filter(|c| matches!(c.value().name(), "td" | "th"))
+            .map(|c| collapse_whitespace(&c.text().collect::<String>()))
+            .collect::<Vec<String>>()
+    };
+    let table = row
+        .ancestors()
+        .filter_map(ElementRef::wrap)
+        .find(|e| e.value().name() == "table")?;
+    let header = table.find_all(selector!("tr")).find(|tr| {
+        tr.children()
+            .filter_map(ElementRef::wrap)
+            .any(|c| c.value().name() == "th")
+    })?;
+    let column = cells(header)
+        .iter()
+        .position(|text| context.organ_header.is_match(text))?;
+    let organ = cells(row).into_iter().nth(column)?;
+    (!organ.is_empty() && organ.chars().count() <= 80 && !date_like(&organ)).then_some(organ)
 }
 
 fn is_inside(element: ElementRef, ancestor: ElementRef) -> bool {
@@ -1845,6 +1883,44 @@ mod tests {
         ];
         for html in cases {
             assert_eq!(listing_at_kh(&html).entries.len(), 3, "{html}");
+        }
+    }
+
+    /// A table of every organ's meetings names each row's organ in a column;
+    /// two organs meeting on one day are two meetings.
+    #[test]
+    fn a_table_names_each_rows_organ_in_its_column() {
+        for (date, organ, agenda) in [
+            ("Päivämäärä", "Toimielin", "Esityslista"),
+            ("Datum", "Organ", "Föredragningslista"),
+        ] {
+            let row = |day: &str, body: &str, file: &str| {
+                format!(
+                    "<tr><td>{day}</td><td>{body}</td><td><a href=/f/{file}.pdf>{agenda}</a></td></tr>"
+                )
+            };
+            let html = format!(
+                "<nav><a href=/>Etusivu</a> › Kokoukset</nav><table>\
+                 <tr><th>{date}</th><th>{organ}</th><th>{agenda}</th></tr>{}{}{}</table>",
+                row("4.3.2024", "Kunnanhallitus", "kh"),
+                row("4.3.2024", "Sivistyslautakunta", "sivla"),
+                row("19.2.2024", "Kunnanvaltuusto", "kv"),
+            );
+            let listing = listing_at_kh(&html);
+            let organs: Vec<_> = listing
+                .entries
+                .iter()
+                .map(|e| e.organ.as_deref().unwrap())
+                .collect();
+            assert_eq!(
+                organs,
+                ["Kunnanhallitus", "Sivistyslautakunta", "Kunnanvaltuusto"],
+                "{organ}"
+            );
+            assert_eq!(
+                listing.entries[1].title.as_deref(),
+                Some("Sivistyslautakunta 4.3.2024")
+            );
         }
     }
 
