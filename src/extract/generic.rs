@@ -148,12 +148,21 @@ pub(crate) fn extract(page: &Page, document: &Html) -> Generic {
             entries.len(),
             css_path(entries[0])
         ));
+        // Rows in runs of their own (a list per organ): each run's heading
+        // may name its organ.
+        let runs: HashSet<NodeId> = entries
+            .iter()
+            .filter_map(|e| e.parent().map(|p| p.id()))
+            .collect();
+        let sectioned = how == ROWS && runs.len() > 1;
         let entries: Vec<Entry> = entries
             .into_iter()
             .enumerate()
             .map(|(n, element)| {
                 let mut notes = Vec::new();
-                let entry = entry(page, element, organ.as_deref(), context, &mut notes);
+                let section = sectioned.then(|| section_organ(element)).flatten();
+                let organ = section.as_deref().or(organ.as_deref());
+                let entry = entry(page, element, organ, context, &mut notes);
                 if n == 0 {
                     explain.extend(notes.into_iter().map(|note| format!("entry 1: {note}")));
                 }
@@ -356,6 +365,10 @@ fn date_like(text: &str) -> bool {
         .any(|w| w[0].is_ascii_digit() && (w[1] == b'.' || w[1] == b'-') && w[2].is_ascii_digit())
 }
 
+/// How [`find_entries`] found the entries, as `--explain` says it.
+const HEADED: &str = "blocks headed by a linked title";
+const ROWS: &str = "siblings that hold a date and a link";
+
 /// The entries of a listing: blocks each headed by a linked title (a page of
 /// one post is a listing too), else the largest run of same-named siblings
 /// (rows, list items) most of which hold a date and a link.
@@ -365,8 +378,6 @@ fn find_entries<'a>(
 ) -> Option<(Vec<ElementRef<'a>>, &'static str)> {
     let by_heading = heading_entries(document, context);
     let by_siblings = sibling_entries(document, context);
-    const HEADED: &str = "blocks headed by a linked title";
-    const ROWS: &str = "siblings that hold a date and a link";
     match (by_heading, by_siblings) {
         // Rows outnumber the headed blocks, are not parts of one of them, and
         // are no sidebar beside them.
@@ -570,11 +581,16 @@ fn heading_entries<'a>(document: &'a Html, context: &Context) -> Option<Vec<Elem
 }
 
 /// The largest run of same-named siblings most of which hold a date and a
-/// link, confirmed by the date grammar, and not in a sidebar if any run is not.
+/// link, confirmed by the date grammar, and not in a sidebar if any run is not,
+/// together with the runs parallel to it: one list or table per year or per
+/// organ, each in a block shaped as the others (`details > ul > li`), are one
+/// listing.
 fn sibling_entries<'a>(document: &'a Html, context: &Context) -> Option<Vec<ElementRef<'a>>> {
     let signals = signals(document);
     let signal = |id: NodeId| signals.get(&id).copied().unwrap_or_default();
-    let mut best: Option<((bool, u64), Vec<ElementRef<'a>>)> = None;
+    // Runs by their shape: the entries' name, their parent's and grandparent's
+    // steps. Each group's runs, in document order, and its score.
+    let mut groups: Vec<(RunShape, (bool, u64), Vec<ElementRef<'a>>)> = Vec::new();
     for parent in document
         .root_element()
         .descendants()
@@ -584,9 +600,6 @@ fn sibling_entries<'a>(document: &'a Html, context: &Context) -> Option<Vec<Elem
             continue;
         }
         let children: Vec<ElementRef> = parent.children().filter_map(ElementRef::wrap).collect();
-        if children.len() < 2 {
-            continue;
-        }
         let mut names: Vec<&str> = children.iter().map(|c| c.value().name()).collect();
         names.sort_unstable();
         names.dedup();
@@ -609,26 +622,92 @@ fn sibling_entries<'a>(document: &'a Html, context: &Context) -> Option<Vec<Elem
                 .collect();
             // Most siblings must qualify (header and separator rows may not),
             // so that a few item rows that mention a date are no listing.
-            if candidates.len() < 2 || candidates.len() * 2 < same.len() {
+            // A run of one counts only beside runs shaped as it (a year with
+            // one meeting).
+            if candidates.is_empty() || candidates.len() * 2 < same.len() {
                 continue;
             }
             let confirmed: Vec<ElementRef> = candidates
                 .into_iter()
                 .filter(|c| context.meeting_date(&block_text(*c), None).is_some())
                 .collect();
-            if confirmed.len() < 2 {
+            if confirmed.is_empty() {
                 continue;
             }
             let text: usize = confirmed.iter().map(|c| block_text(*c).len()).sum();
             // A run in a sidebar (news, recent posts) loses to one that is not.
             let beside = side_block(&confirmed, &[], context).is_some();
-            let score = (!beside, confirmed.len() as u64 * 1000 + text as u64);
-            if best.as_ref().is_none_or(|(b, _)| score > *b) {
-                best = Some((score, confirmed));
+            let shape = RunShape::of(parent, name);
+            match groups.iter_mut().find(|(s, _, _)| *s == shape) {
+                Some((_, (outside, score), entries)) => {
+                    *outside &= !beside;
+                    *score += confirmed.len() as u64 * 1000 + text as u64;
+                    entries.extend(confirmed);
+                }
+                None => groups.push((
+                    shape,
+                    (!beside, confirmed.len() as u64 * 1000 + text as u64),
+                    confirmed,
+                )),
             }
         }
     }
+    let best = groups
+        .into_iter()
+        .filter(|(_, _, entries)| entries.len() >= 2)
+        .fold(
+            None,
+            |best: Option<((bool, u64), Vec<ElementRef<'a>>)>, (_, score, entries)| match best {
+                Some((b, _)) if b >= score => best,
+                _ => Some((score, entries)),
+            },
+        );
     best.map(|(_, entries)| entries)
+}
+
+/// The organ that heads the run `row` is in, on a page of one run per organ
+/// ("Kunnanhallitus" over its meetings): a short heading with no digits (a
+/// year or a date heads a run of one year).
+fn section_organ(row: ElementRef) -> Option<String> {
+    let mut run = row.parent().and_then(ElementRef::wrap)?;
+    if matches!(run.value().name(), "tbody" | "thead") {
+        run = run.parent().and_then(ElementRef::wrap)?;
+    }
+    let heading = heading_of(run)?;
+    let plausible = heading.chars().count() <= 60
+        && heading.chars().any(char::is_alphabetic)
+        && !heading.chars().any(|c| c.is_ascii_digit());
+    plausible.then_some(heading)
+}
+
+/// What makes runs of entries parallel: the entries' element name, and the
+/// names and classes of their parent and grandparent. Ids and classes with
+/// digits (`#vuosi-2024`, `.year-2023`) tell parallel blocks apart, so they
+/// are left out.
+#[derive(PartialEq)]
+struct RunShape {
+    name: String,
+    parent: String,
+    grandparent: Option<String>,
+}
+
+impl RunShape {
+    fn of(parent: ElementRef, name: &str) -> RunShape {
+        let shape = |e: ElementRef| {
+            let mut classes: Vec<&str> = e
+                .value()
+                .classes()
+                .filter(|c| !c.bytes().any(|b| b.is_ascii_digit()))
+                .collect();
+            classes.sort_unstable();
+            format!("{}.{}", e.value().name(), classes.join("."))
+        };
+        RunShape {
+            name: name.to_string(),
+            parent: shape(parent),
+            grandparent: parent.parent().and_then(ElementRef::wrap).map(shape),
+        }
+    }
 }
 
 fn signals(document: &Html) -> std::collections::HashMap<NodeId, Signal> {
@@ -1921,6 +2000,67 @@ mod tests {
                 listing.entries[1].title.as_deref(),
                 Some("Sivistyslautakunta 4.3.2024")
             );
+        }
+    }
+
+    /// One list or table per year or per organ is one listing; a year with a
+    /// single meeting counts, and an organ's heading names its meetings'
+    /// organ, a year's names none.
+    #[test]
+    fn parallel_lists_per_year_or_organ_are_one_listing() {
+        let row = |tag: &str, day: &str, file: &str| match tag {
+            "tr" => format!("<tr><td>{day}</td><td><a href=/f/{file}.pdf>Pöytäkirja</a></td></tr>"),
+            _ => format!("<li>ma {day} klo 17.00 <a href=/f/{file}.pdf>Pöytäkirja</a></li>"),
+        };
+        let accordion = format!(
+            "<main><h1>Pöytäkirjat</h1><details open><summary>2024</summary><ul>{}</ul></details>\
+             <details><summary>2023</summary><ul>{}{}</ul></details></main>",
+            row("li", "4.3.2024", "a"),
+            row("li", "11.12.2023", "b"),
+            row("li", "20.11.2023", "c"),
+        );
+        let organs = format!(
+            "<main><h1>Kokoukset</h1><section><h2>Kunnanhallitus</h2><ul>{}{}</ul></section>\
+             <section><h2>Sivistyslautakunta</h2><ul>{}</ul></section></main>",
+            row("li", "4.3.2024", "a"),
+            row("li", "19.2.2024", "b"),
+            row("li", "4.3.2024", "c"),
+        );
+        let tables = format!(
+            "<main><h1>Pöytäkirjat</h1><h2>2024</h2><table id=vuosi-2024>{}</table>\
+             <h2>2023</h2><table id=vuosi-2023>{}{}</table></main>",
+            row("tr", "4.3.2024", "a"),
+            row("tr", "11.12.2023", "b"),
+            row("tr", "20.11.2023", "c"),
+        );
+        let kh = Some("Kunnanhallitus");
+        let cases = [
+            (
+                accordion,
+                [None, None, None],
+                ["2024-03-04", "2023-12-11", "2023-11-20"],
+            ),
+            (
+                organs,
+                [kh, kh, Some("Sivistyslautakunta")],
+                ["2024-03-04", "2024-02-19", "2024-03-04"],
+            ),
+            (
+                tables,
+                [None, None, None],
+                ["2024-03-04", "2023-12-11", "2023-11-20"],
+            ),
+        ];
+        for (html, organs, days) in cases {
+            let listing = listing_at_kh(&html);
+            let found: Vec<_> = listing.entries.iter().map(|e| e.organ.as_deref()).collect();
+            assert_eq!(found, organs, "{html}");
+            let found: Vec<_> = listing
+                .entries
+                .iter()
+                .map(|e| e.meeting_date.unwrap().to_string())
+                .collect();
+            assert_eq!(found, days, "{html}");
         }
     }
 
