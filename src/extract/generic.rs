@@ -588,9 +588,9 @@ fn heading_entries<'a>(document: &'a Html, context: &Context) -> Option<Vec<Elem
 fn sibling_entries<'a>(document: &'a Html, context: &Context) -> Option<Vec<ElementRef<'a>>> {
     let signals = signals(document);
     let signal = |id: NodeId| signals.get(&id).copied().unwrap_or_default();
-    // Runs by their shape: the entries' name, their parent's and grandparent's
-    // steps. Each group's runs, in document order, and its score.
-    let mut groups: Vec<(RunShape, (bool, u64), Vec<ElementRef<'a>>)> = Vec::new();
+    // Runs that may be entries, by their shape (see [`RunShape`]), each
+    // group's in document order.
+    let mut groups: Vec<(RunShape, Vec<ElementRef<'a>>)> = Vec::new();
     for parent in document
         .root_element()
         .descendants()
@@ -621,47 +621,53 @@ fn sibling_entries<'a>(document: &'a Html, context: &Context) -> Option<Vec<Elem
                 })
                 .collect();
             // Most siblings must qualify (header and separator rows may not),
-            // so that a few item rows that mention a date are no listing.
-            // A run of one counts only beside runs shaped as it (a year with
-            // one meeting).
+            // so that a few item rows that mention a date are no listing. A
+            // run of one counts beside runs shaped as it (a year with one
+            // meeting).
             if candidates.is_empty() || candidates.len() * 2 < same.len() {
                 continue;
             }
-            let confirmed: Vec<ElementRef> = candidates
-                .into_iter()
-                .filter(|c| context.meeting_date(&block_text(*c), None).is_some())
-                .collect();
-            if confirmed.is_empty() {
+            // An only child of an element that has siblings of its kind is
+            // the inside of an entry (the link of a list item), not a run.
+            let inside_an_entry = same.len() == 1
+                && parent
+                    .prev_siblings()
+                    .chain(parent.next_siblings())
+                    .filter_map(ElementRef::wrap)
+                    .any(|s| s.value().name() == parent.value().name());
+            if inside_an_entry {
                 continue;
             }
-            let text: usize = confirmed.iter().map(|c| block_text(*c).len()).sum();
-            // A run in a sidebar (news, recent posts) loses to one that is not.
-            let beside = side_block(&confirmed, &[], context).is_some();
             let shape = RunShape::of(parent, name);
-            match groups.iter_mut().find(|(s, _, _)| *s == shape) {
-                Some((_, (outside, score), entries)) => {
-                    *outside &= !beside;
-                    *score += confirmed.len() as u64 * 1000 + text as u64;
-                    entries.extend(confirmed);
-                }
-                None => groups.push((
-                    shape,
-                    (!beside, confirmed.len() as u64 * 1000 + text as u64),
-                    confirmed,
-                )),
+            match groups.iter_mut().find(|(s, _)| *s == shape) {
+                Some((_, entries)) => entries.extend(candidates),
+                None => groups.push((shape, candidates)),
             }
         }
     }
-    let best = groups
-        .into_iter()
-        .filter(|(_, _, entries)| entries.len() >= 2)
-        .fold(
-            None,
-            |best: Option<((bool, u64), Vec<ElementRef<'a>>)>, (_, score, entries)| match best {
-                Some((b, _)) if b >= score => best,
-                _ => Some((score, entries)),
-            },
-        );
+    let mut best: Option<((bool, u64), Vec<ElementRef<'a>>)> = None;
+    for (_, candidates) in groups {
+        if candidates.len() < 2 {
+            continue;
+        }
+        // The date grammar, the costly test, only for groups that may win.
+        let confirmed: Vec<(ElementRef, String)> = candidates
+            .into_iter()
+            .map(|c| (c, block_text(c)))
+            .filter(|(_, text)| context.meeting_date(text, None).is_some())
+            .collect();
+        if confirmed.len() < 2 {
+            continue;
+        }
+        let text: usize = confirmed.iter().map(|(_, text)| text.len()).sum();
+        let confirmed: Vec<ElementRef> = confirmed.into_iter().map(|(c, _)| c).collect();
+        // A run in a sidebar (news, recent posts) loses to one that is not.
+        let beside = side_block(&confirmed, &[], context).is_some();
+        let score = (!beside, confirmed.len() as u64 * 1000 + text as u64);
+        if best.as_ref().is_none_or(|(b, _)| score > *b) {
+            best = Some((score, confirmed));
+        }
+    }
     best.map(|(_, entries)| entries)
 }
 
