@@ -108,6 +108,11 @@ const SIDE_HEADINGS: &str = r"(?i)^(aiheeseen liittyv|liittyvät|liittyvää|lue
 const RECENT_HEADINGS: &str =
     r"(?i)^(uusimmat|viimeisimmät|suosituimmat|senaste|recent|latest|popular|most read)";
 
+/// What the names of organs end in: "Kunnanhallitus", "Sivistyslautakunta",
+/// "Kuntajohtajakokous", "Strateginen johtoryhmä", "Kommunstyrelsen",
+/// "Bildningsnämnden".
+const ORGAN_NAMES: &str = r"(?i)(hallitus|valtuusto|lautakunta|jaosto|toimikunta|johtoryhmä|neuvosto|kokous|toimielin|työryhmä|styrelse|styrelsen|fullmäktige|nämnd|nämnden|sektion|sektionen|utskott|utskottet|direktion|direktionen|rådet|board|council|committee)$";
+
 /// How much paragraph text outside its list of related posts makes a page the
 /// one post it is (a short meeting notice has a few hundred characters).
 const MIN_POST_TEXT: usize = 200;
@@ -160,7 +165,7 @@ pub(crate) fn extract(page: &Page, document: &Html) -> Generic {
             .enumerate()
             .map(|(n, element)| {
                 let mut notes = Vec::new();
-                let section = sectioned.then(|| section_organ(element)).flatten();
+                let section = sectioned.then(|| section_organ(element, context)).flatten();
                 let organ = section.as_deref().or(organ.as_deref());
                 let entry = entry(page, element, organ, context, &mut notes);
                 if n == 0 {
@@ -205,6 +210,7 @@ struct Context {
     side_heading: Regex,
     recent_heading: Regex,
     organ_header: Regex,
+    organ_name: Regex,
     row_organ: Regex,
     item_number: Regex,
 }
@@ -219,6 +225,7 @@ impl Context {
             generated: Regex::new(GENERATED).expect("static pattern"),
             side_heading: Regex::new(SIDE_HEADINGS).expect("static pattern"),
             recent_heading: Regex::new(RECENT_HEADINGS).expect("static pattern"),
+            organ_name: Regex::new(ORGAN_NAMES).expect("static pattern"),
             organ_header: Regex::new(
                 r"(?i)^(toimielin|elin|lautakunta|organ|organet|nämnd|instans)$",
             )
@@ -590,7 +597,7 @@ fn sibling_entries<'a>(document: &'a Html, context: &Context) -> Option<Vec<Elem
     let signal = |id: NodeId| signals.get(&id).copied().unwrap_or_default();
     // Runs that may be entries, by their shape (see [`RunShape`]), each
     // group's in document order.
-    let mut groups: Vec<(RunShape, Vec<ElementRef<'a>>)> = Vec::new();
+    let mut groups: Vec<(RunShape, Vec<Vec<ElementRef<'a>>>)> = Vec::new();
     for parent in document
         .root_element()
         .descendants()
@@ -627,62 +634,59 @@ fn sibling_entries<'a>(document: &'a Html, context: &Context) -> Option<Vec<Elem
             if candidates.is_empty() || candidates.len() * 2 < same.len() {
                 continue;
             }
-            // An only child of an element that has siblings of its kind is
-            // the inside of an entry (the link of a list item), not a run.
-            let inside_an_entry = same.len() == 1
-                && parent
-                    .prev_siblings()
-                    .chain(parent.next_siblings())
-                    .filter_map(ElementRef::wrap)
-                    .any(|s| s.value().name() == parent.value().name());
-            if inside_an_entry {
-                continue;
-            }
             let shape = RunShape::of(parent, name);
             match groups.iter_mut().find(|(s, _)| *s == shape) {
-                Some((_, entries)) => entries.extend(candidates),
-                None => groups.push((shape, candidates)),
+                Some((_, runs)) => runs.push(candidates),
+                None => groups.push((shape, vec![candidates])),
             }
         }
     }
     let mut best: Option<((bool, u64), Vec<ElementRef<'a>>)> = None;
-    for (_, candidates) in groups {
-        if candidates.len() < 2 {
+    for (_, runs) in groups {
+        if runs.iter().map(Vec::len).sum::<usize>() < 2 {
             continue;
         }
-        // The date grammar, the costly test, only for groups that may win.
-        let confirmed: Vec<(ElementRef, String)> = candidates
-            .into_iter()
-            .map(|c| (c, block_text(c)))
-            .filter(|(_, text)| context.meeting_date(text, None).is_some())
-            .collect();
-        if confirmed.len() < 2 {
+        let (mut entries, mut text, mut outside) = (Vec::new(), 0, true);
+        for run in runs {
+            // The date grammar, the costly test, only for groups that may win.
+            let confirmed: Vec<(ElementRef, String)> = run
+                .into_iter()
+                .map(|c| (c, block_text(c)))
+                .filter(|(_, text)| context.meeting_date(text, None).is_some())
+                .collect();
+            if confirmed.is_empty() {
+                continue;
+            }
+            text += confirmed.iter().map(|(_, text)| text.len()).sum::<usize>();
+            let confirmed: Vec<ElementRef> = confirmed.into_iter().map(|(c, _)| c).collect();
+            // A group with a run in a sidebar (news, recent posts) loses to one
+            // without: the links of a list and of a sidebar are one shape.
+            outside &= side_block(&confirmed, &[], context).is_none();
+            entries.extend(confirmed);
+        }
+        if entries.len() < 2 {
             continue;
         }
-        let text: usize = confirmed.iter().map(|(_, text)| text.len()).sum();
-        let confirmed: Vec<ElementRef> = confirmed.into_iter().map(|(c, _)| c).collect();
-        // A run in a sidebar (news, recent posts) loses to one that is not.
-        let beside = side_block(&confirmed, &[], context).is_some();
-        let score = (!beside, confirmed.len() as u64 * 1000 + text as u64);
+        let score = (outside, entries.len() as u64 * 1000 + text as u64);
         if best.as_ref().is_none_or(|(b, _)| score > *b) {
-            best = Some((score, confirmed));
+            best = Some((score, entries));
         }
     }
     best.map(|(_, entries)| entries)
 }
 
 /// The organ that heads the run `row` is in, on a page of one run per organ
-/// ("Kunnanhallitus" over its meetings): a short heading with no digits (a
-/// year or a date heads a run of one year).
-fn section_organ(row: ElementRef) -> Option<String> {
+/// ("Kunnanhallitus" over its meetings): a short heading that names an organ,
+/// not a year or a kind of list ("Tulevat kokoukset", "Arkisto").
+fn section_organ(row: ElementRef, context: &Context) -> Option<String> {
     let mut run = row.parent().and_then(ElementRef::wrap)?;
     if matches!(run.value().name(), "tbody" | "thead") {
         run = run.parent().and_then(ElementRef::wrap)?;
     }
     let heading = heading_of(run)?;
     let plausible = heading.chars().count() <= 60
-        && heading.chars().any(char::is_alphabetic)
-        && !heading.chars().any(|c| c.is_ascii_digit());
+        && !heading.chars().any(|c| c.is_ascii_digit())
+        && context.organ_name.is_match(&heading);
     plausible.then_some(heading)
 }
 
@@ -2009,9 +2013,9 @@ mod tests {
         }
     }
 
-    /// One list or table per year or per organ is one listing; a year with a
-    /// single meeting counts, and an organ's heading names its meetings'
-    /// organ, a year's names none.
+    /// One list or table per year, per organ or per kind is one listing; a
+    /// year with a single meeting counts, and an organ's heading names its
+    /// meetings' organ, a year's or a kind's ("Tulevat kokoukset") none.
     #[test]
     fn parallel_lists_per_year_or_organ_are_one_listing() {
         let row = |tag: &str, day: &str, file: &str| match tag {
@@ -2039,8 +2043,20 @@ mod tests {
             row("tr", "11.12.2023", "b"),
             row("tr", "20.11.2023", "c"),
         );
+        let kinds = format!(
+            "<main><h1>Kokoukset</h1><h2>Tulevat kokoukset</h2><ul>{}</ul>\
+             <h2>Menneet kokoukset</h2><ul>{}{}</ul></main>",
+            row("li", "4.3.2024", "a"),
+            row("li", "11.12.2023", "b"),
+            row("li", "20.11.2023", "c"),
+        );
         let kh = Some("Kunnanhallitus");
         let cases = [
+            (
+                kinds,
+                [None, None, None],
+                ["2024-03-04", "2023-12-11", "2023-11-20"],
+            ),
             (
                 accordion,
                 [None, None, None],
