@@ -138,7 +138,9 @@ const SCHEMA: &str = "
         n INTEGER PRIMARY KEY, id BLOB NOT NULL, detail BLOB,
         archived_s INTEGER, archived_ns INTEGER, spill INTEGER NOT NULL, len INTEGER NOT NULL,
         page_spill INTEGER NOT NULL, page_len INTEGER NOT NULL);
-    CREATE TABLE detail (n INTEGER PRIMARY KEY, key BLOB NOT NULL, spill INTEGER NOT NULL, len INTEGER NOT NULL);
+    CREATE TABLE detail (
+        n INTEGER PRIMARY KEY, key BLOB NOT NULL, spill INTEGER NOT NULL, len INTEGER NOT NULL,
+        generic INTEGER NOT NULL);
     CREATE TABLE redirect (n INTEGER PRIMARY KEY, source BLOB NOT NULL, target BLOB NOT NULL);
     CREATE TABLE standalone (
         n INTEGER PRIMARY KEY, detail_n INTEGER NOT NULL, key BLOB NOT NULL, id BLOB NOT NULL,
@@ -320,9 +322,12 @@ impl Harvest {
             Extracted::Detail(detail) => {
                 let key = digest(&url_key::id(&page.url));
                 let (spill, len) = self.details.keep(&detail).columns();
+                let generic = profile == extract::generic::GENERIC;
                 self.pairs
-                    .prepare_cached("INSERT INTO detail (key, spill, len) VALUES (?1, ?2, ?3)")
-                    .and_then(|mut insert| insert.execute(params![key, spill, len]))
+                    .prepare_cached(
+                        "INSERT INTO detail (key, spill, len, generic) VALUES (?1, ?2, ?3, ?4)",
+                    )
+                    .and_then(|mut insert| insert.execute(params![key, spill, len, generic]))
                     .map_err(pairing_error)?;
                 if detail.standalone {
                     let detail_row = self.pairs.last_insert_rowid();
@@ -469,12 +474,15 @@ impl Harvest {
 }
 
 /// Detail pages that no entry links to (straight or through a recorded
-/// redirect) and that are not read by themselves: they gave no record.
+/// redirect) and that are not read by themselves: they gave no record. The
+/// generic extractor reads any page of text as a detail page (a front page,
+/// contacts), so its pages count only in a run that found no entry at all.
 const UNLINKED_DETAILS: &str = "
-    SELECT count(*) FROM first_detail
+    SELECT count(DISTINCT key) FROM detail
     WHERE key NOT IN (SELECT detail FROM entry WHERE detail IS NOT NULL)
         AND key NOT IN (SELECT target FROM last_redirect)
-        AND key NOT IN (SELECT key FROM standalone)";
+        AND key NOT IN (SELECT key FROM standalone)
+        AND (NOT generic OR NOT EXISTS (SELECT 1 FROM entry))";
 
 /// The record of `entry`, found on `listing`, with its detail page if there is one.
 fn record(entry: Entry, listing: &ListingPage, detail_page: Option<&DetailPage>) -> Record {

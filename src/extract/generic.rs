@@ -109,9 +109,9 @@ const RECENT_HEADINGS: &str =
     r"(?i)^(uusimmat|viimeisimmät|suosituimmat|senaste|recent|latest|popular|most read)";
 
 /// What the names of organs end in: "Kunnanhallitus", "Sivistyslautakunta",
-/// "Kuntajohtajakokous", "Strateginen johtoryhmä", "Kommunstyrelsen",
-/// "Bildningsnämnden".
-const ORGAN_NAMES: &str = r"(?i)(hallitus|valtuusto|lautakunta|jaosto|toimikunta|johtoryhmä|neuvosto|kokous|toimielin|työryhmä|styrelse|styrelsen|fullmäktige|nämnd|nämnden|sektion|sektionen|utskott|utskottet|direktion|direktionen|rådet|board|council|committee)$";
+/// "Kuntajohtajakokous" (a compound: "Tuleva kokous" is none), "Strateginen
+/// johtoryhmä", "Kommunstyrelsen", "Bildningsnämnden".
+const ORGAN_NAMES: &str = r"(?i)(hallitus|valtuusto|lautakunta|jaosto|toimikunta|johtoryhmä|neuvosto|\pLkokous|toimielin|työryhmä|styrelse|styrelsen|fullmäktige|nämnd|nämnden|sektion|sektionen|utskott|utskottet|direktion|direktionen|rådet|board|council|committee)$";
 
 /// How much paragraph text outside its list of related posts makes a page the
 /// one post it is (a short meeting notice has a few hundred characters).
@@ -634,7 +634,10 @@ fn sibling_entries<'a>(document: &'a Html, context: &Context) -> Option<Vec<Elem
             if candidates.is_empty() || candidates.len() * 2 < same.len() {
                 continue;
             }
-            let shape = RunShape::of(parent, name);
+            // A run in a sidebar (news, recent posts) joins no run outside
+            // one, and loses to it.
+            let beside = side_block(&candidates, &[], context).is_some();
+            let shape = RunShape::of(parent, name, beside);
             match groups.iter_mut().find(|(s, _)| *s == shape) {
                 Some((_, runs)) => runs.push(candidates),
                 None => groups.push((shape, vec![candidates])),
@@ -642,11 +645,11 @@ fn sibling_entries<'a>(document: &'a Html, context: &Context) -> Option<Vec<Elem
         }
     }
     let mut best: Option<((bool, u64), Vec<ElementRef<'a>>)> = None;
-    for (_, runs) in groups {
+    for (shape, runs) in groups {
         if runs.iter().map(Vec::len).sum::<usize>() < 2 {
             continue;
         }
-        let (mut entries, mut text, mut outside) = (Vec::new(), 0, true);
+        let (mut entries, mut text) = (Vec::new(), 0);
         for run in runs {
             // The date grammar, the costly test, only for groups that may win.
             let confirmed: Vec<(ElementRef, String)> = run
@@ -658,16 +661,12 @@ fn sibling_entries<'a>(document: &'a Html, context: &Context) -> Option<Vec<Elem
                 continue;
             }
             text += confirmed.iter().map(|(_, text)| text.len()).sum::<usize>();
-            let confirmed: Vec<ElementRef> = confirmed.into_iter().map(|(c, _)| c).collect();
-            // A group with a run in a sidebar (news, recent posts) loses to one
-            // without: the links of a list and of a sidebar are one shape.
-            outside &= side_block(&confirmed, &[], context).is_none();
-            entries.extend(confirmed);
+            entries.extend(confirmed.into_iter().map(|(c, _)| c));
         }
         if entries.len() < 2 {
             continue;
         }
-        let score = (outside, entries.len() as u64 * 1000 + text as u64);
+        let score = (!shape.beside, entries.len() as u64 * 1000 + text as u64);
         if best.as_ref().is_none_or(|(b, _)| score > *b) {
             best = Some((score, entries));
         }
@@ -690,19 +689,23 @@ fn section_organ(row: ElementRef, context: &Context) -> Option<String> {
     plausible.then_some(heading)
 }
 
-/// What makes runs of entries parallel: the entries' element name, and the
-/// names and classes of their parent and grandparent. Ids and classes with
-/// digits (`#vuosi-2024`, `.year-2023`) tell parallel blocks apart, so they
-/// are left out.
+/// What makes runs of entries parallel: the entries' element name, the names
+/// and classes of their parent and grandparent, their depth, and whether they
+/// are in a sidebar. Ids and classes with digits (`#vuosi-2024`, `.year-2023`)
+/// tell parallel blocks apart, so they are left out. Runs of one depth never
+/// nest, so a group's runs come in document order; a layout table around a
+/// listing, or a table of documents in each meeting's row, is another group.
 #[derive(PartialEq)]
 struct RunShape {
     name: String,
     parent: String,
     grandparent: Option<String>,
+    depth: usize,
+    beside: bool,
 }
 
 impl RunShape {
-    fn of(parent: ElementRef, name: &str) -> RunShape {
+    fn of(parent: ElementRef, name: &str, beside: bool) -> RunShape {
         let shape = |e: ElementRef| {
             let mut classes: Vec<&str> = e
                 .value()
@@ -716,6 +719,8 @@ impl RunShape {
             name: name.to_string(),
             parent: shape(parent),
             grandparent: parent.parent().and_then(ElementRef::wrap).map(shape),
+            depth: parent.ancestors().count(),
+            beside,
         }
     }
 }
@@ -1059,31 +1064,43 @@ fn entry_choosing(
 
 /// The organ a table row names in the column headed "Toimielin" ("Elin",
 /// "Lautakunta", "Organ", "Nämnd"): a page of every organ's meetings, where
-/// the breadcrumb names none of them.
+/// the breadcrumb names none of them. The header is the table's first row;
+/// columns count `colspan`; a cell that holds a link is no organ.
 fn organ_column(row: ElementRef, context: &Context) -> Option<String> {
     if row.value().name() != "tr" {
         return None;
     }
-    let cells = |tr: ElementRef<'_>| {
+    // Each cell with the column it starts at.
+    fn cells(tr: ElementRef<'_>) -> Vec<(usize, ElementRef<'_>)> {
+        let mut column = 0;
         tr.children()
             .filter_map(ElementRef::wrap)
             .filter(|c| matches!(c.value().name(), "td" | "th"))
-            .map(|c| collapse_whitespace(&c.text().collect::<String>()))
-            .collect::<Vec<String>>()
-    };
+            .map(|cell| {
+                let at = column;
+                column += cell
+                    .attr("colspan")
+                    .and_then(|span| span.trim().parse::<usize>().ok())
+                    .unwrap_or(1)
+                    .clamp(1, 100);
+                (at, cell)
+            })
+            .collect()
+    }
     let table = row
         .ancestors()
         .filter_map(ElementRef::wrap)
         .find(|e| e.value().name() == "table")?;
-    let header = table.find_all(selector!("tr")).find(|tr| {
-        tr.children()
-            .filter_map(ElementRef::wrap)
-            .any(|c| c.value().name() == "th")
+    let header = table.find_first(selector!("tr"))?;
+    let column = cells(header).into_iter().find_map(|(at, cell)| {
+        let text = collapse_whitespace(&cell.text().collect::<String>());
+        (cell.value().name() == "th" && context.organ_header.is_match(&text)).then_some(at)
     })?;
-    let column = cells(header)
-        .iter()
-        .position(|text| context.organ_header.is_match(text))?;
-    let organ = cells(row).into_iter().nth(column)?;
+    let (_, cell) = cells(row).into_iter().find(|(at, _)| *at == column)?;
+    if cell.find_first(selector!("a")).is_some() {
+        return None;
+    }
+    let organ = collapse_whitespace(&cell.text().collect::<String>());
     (!organ.is_empty() && organ.chars().count() <= 80 && !date_like(&organ)).then_some(organ)
 }
 
@@ -1982,10 +1999,16 @@ mod tests {
         for (date, organ, agenda) in [
             ("Päivämäärä", "Toimielin", "Esityslista"),
             ("Datum", "Organ", "Föredragningslista"),
+            // A header cell over two columns: a weekday's and a date's.
+            ("Kokous</th><th colspan=2>Aika", "Elin", "Esityslista"),
         ] {
+            let before = match date.contains("colspan") {
+                true => "<td>ma</td><td>klo 17</td>",
+                false => "",
+            };
             let row = |day: &str, body: &str, file: &str| {
                 format!(
-                    "<tr><td>{day}</td><td>{body}</td><td><a href=/f/{file}.pdf>{agenda}</a></td></tr>"
+                    "<tr>{before}<td>{day}</td><td>{body}</td><td><a href=/f/{file}.pdf>{agenda}</a></td></tr>"
                 )
             };
             let html = format!(
@@ -2015,7 +2038,7 @@ mod tests {
 
     /// One list or table per year, per organ or per kind is one listing; a
     /// year with a single meeting counts, and an organ's heading names its
-    /// meetings' organ, a year's or a kind's ("Tulevat kokoukset") none.
+    /// meetings' organ, a year's or a kind's ("Seuraava kokous") none.
     #[test]
     fn parallel_lists_per_year_or_organ_are_one_listing() {
         let row = |tag: &str, day: &str, file: &str| match tag {
@@ -2044,7 +2067,7 @@ mod tests {
             row("tr", "20.11.2023", "c"),
         );
         let kinds = format!(
-            "<main><h1>Kokoukset</h1><h2>Tulevat kokoukset</h2><ul>{}</ul>\
+            "<main><h1>Kokoukset</h1><h2>Seuraava kokous</h2><ul>{}</ul>\
              <h2>Menneet kokoukset</h2><ul>{}{}</ul></main>",
             row("li", "4.3.2024", "a"),
             row("li", "11.12.2023", "b"),
@@ -2077,6 +2100,68 @@ mod tests {
             let listing = listing_at_kh(&html);
             let found: Vec<_> = listing.entries.iter().map(|e| e.organ.as_deref()).collect();
             assert_eq!(found, organs, "{html}");
+            let found: Vec<_> = listing
+                .entries
+                .iter()
+                .map(|e| e.meeting_date.unwrap().to_string())
+                .collect();
+            assert_eq!(found, days, "{html}");
+        }
+    }
+
+    /// Layouts around a listing: a layout table, nested wrappers, a sidebar
+    /// in wrappers shaped as the listing's, a year per heading and list.
+    #[test]
+    fn a_listing_in_layouts_gives_its_own_rows() {
+        let row = |day: &str, file: &str| {
+            format!("<tr><td>{day}</td><td><a href=/f/{file}.pdf>Pöytäkirja</a></td></tr>")
+        };
+        let item = |day: &str, file: &str| {
+            format!("<li>ma {day} klo 17.00 <a href=/f/{file}.pdf>Pöytäkirja</a></li>")
+        };
+        let cases = [
+            (
+                format!(
+                    "<table><tr><td><img src=logo.gif alt=Kunta></td></tr></table>\
+                     <table><tr><td><h1>Kunnanhallitus</h1><table>\
+                     <tr><th>Päivämäärä</th><th>Pöytäkirja</th></tr>{}{}</table></td></tr></table>",
+                    row("4.3.2024", "a"),
+                    row("19.2.2024", "b")
+                ),
+                vec!["2024-03-04", "2024-02-19"],
+            ),
+            (
+                format!(
+                    "<div><div><div><h1>Kunnanhallitus</h1><ul>{}{}</ul></div></div></div>",
+                    item("4.3.2024", "a"),
+                    item("19.2.2024", "b")
+                ),
+                vec!["2024-03-04", "2024-02-19"],
+            ),
+            (
+                format!(
+                    "<main><div><h1>Kokoukset</h1><ul>{}{}</ul></div></main>\
+                     <aside class=sidebar><div><h2>Uutiset</h2><ul>{}{}{}</ul></div></aside>",
+                    item("4.3.2024", "a"),
+                    item("19.2.2024", "b"),
+                    item("5.3.2024", "n1"),
+                    item("11.3.2024", "n2"),
+                    item("31.3.2024", "n3")
+                ),
+                vec!["2024-03-04", "2024-02-19"],
+            ),
+            (
+                format!(
+                    "<main><h1>Pöytäkirjat</h1><h2>2024</h2><ul>{}</ul><h2>2023</h2><ul>{}{}</ul></main>",
+                    item("4.3.2024", "a"),
+                    item("11.12.2023", "b"),
+                    item("20.11.2023", "c")
+                ),
+                vec!["2024-03-04", "2023-12-11", "2023-11-20"],
+            ),
+        ];
+        for (html, days) in cases {
+            let listing = listing_at_kh(&html);
             let found: Vec<_> = listing
                 .entries
                 .iter()
