@@ -1866,6 +1866,25 @@ mod tests {
         listing
     }
 
+    /// A table row of a meeting's day and minutes.
+    fn minutes_row(day: &str, file: &str) -> String {
+        format!("<tr><td>{day}</td><td><a href=/f/{file}.pdf>Pöytäkirja</a></td></tr>")
+    }
+
+    /// A list item of a meeting's day, time and minutes.
+    fn minutes_item(day: &str, file: &str) -> String {
+        format!("<li>ma {day} klo 17.00 <a href=/f/{file}.pdf>Pöytäkirja</a></li>")
+    }
+
+    /// The meeting dates of a listing's entries, in order.
+    fn meeting_days(listing: &ListingPage) -> Vec<String> {
+        listing
+            .entries
+            .iter()
+            .map(|e| e.meeting_date.unwrap().to_string())
+            .collect()
+    }
+
     /// A list of other meetings, each with a date and a link.
     fn other_meetings(tag: &str) -> String {
         ["19.2.2024", "5.2.2024", "22.1.2024"]
@@ -2041,37 +2060,33 @@ mod tests {
     /// meetings' organ, a year's or a kind's ("Seuraava kokous") none.
     #[test]
     fn parallel_lists_per_year_or_organ_are_one_listing() {
-        let row = |tag: &str, day: &str, file: &str| match tag {
-            "tr" => format!("<tr><td>{day}</td><td><a href=/f/{file}.pdf>Pöytäkirja</a></td></tr>"),
-            _ => format!("<li>ma {day} klo 17.00 <a href=/f/{file}.pdf>Pöytäkirja</a></li>"),
-        };
         let accordion = format!(
             "<main><h1>Pöytäkirjat</h1><details open><summary>2024</summary><ul>{}</ul></details>\
              <details><summary>2023</summary><ul>{}{}</ul></details></main>",
-            row("li", "4.3.2024", "a"),
-            row("li", "11.12.2023", "b"),
-            row("li", "20.11.2023", "c"),
+            minutes_item("4.3.2024", "a"),
+            minutes_item("11.12.2023", "b"),
+            minutes_item("20.11.2023", "c"),
         );
         let organs = format!(
             "<main><h1>Kokoukset</h1><section><h2>Kunnanhallitus</h2><ul>{}{}</ul></section>\
              <section><h2>Sivistyslautakunta</h2><ul>{}</ul></section></main>",
-            row("li", "4.3.2024", "a"),
-            row("li", "19.2.2024", "b"),
-            row("li", "4.3.2024", "c"),
+            minutes_item("4.3.2024", "a"),
+            minutes_item("19.2.2024", "b"),
+            minutes_item("4.3.2024", "c"),
         );
         let tables = format!(
             "<main><h1>Pöytäkirjat</h1><h2>2024</h2><table id=vuosi-2024>{}</table>\
              <h2>2023</h2><table id=vuosi-2023>{}{}</table></main>",
-            row("tr", "4.3.2024", "a"),
-            row("tr", "11.12.2023", "b"),
-            row("tr", "20.11.2023", "c"),
+            minutes_row("4.3.2024", "a"),
+            minutes_row("11.12.2023", "b"),
+            minutes_row("20.11.2023", "c"),
         );
         let kinds = format!(
             "<main><h1>Kokoukset</h1><h2>Seuraava kokous</h2><ul>{}</ul>\
              <h2>Menneet kokoukset</h2><ul>{}{}</ul></main>",
-            row("li", "4.3.2024", "a"),
-            row("li", "11.12.2023", "b"),
-            row("li", "20.11.2023", "c"),
+            minutes_item("4.3.2024", "a"),
+            minutes_item("11.12.2023", "b"),
+            minutes_item("20.11.2023", "c"),
         );
         let kh = Some("Kunnanhallitus");
         let cases = [
@@ -2100,12 +2115,7 @@ mod tests {
             let listing = listing_at_kh(&html);
             let found: Vec<_> = listing.entries.iter().map(|e| e.organ.as_deref()).collect();
             assert_eq!(found, organs, "{html}");
-            let found: Vec<_> = listing
-                .entries
-                .iter()
-                .map(|e| e.meeting_date.unwrap().to_string())
-                .collect();
-            assert_eq!(found, days, "{html}");
+            assert_eq!(meeting_days(&listing), days, "{html}");
         }
     }
 
@@ -2113,28 +2123,22 @@ mod tests {
     /// in wrappers shaped as the listing's, a year per heading and list.
     #[test]
     fn a_listing_in_layouts_gives_its_own_rows() {
-        let row = |day: &str, file: &str| {
-            format!("<tr><td>{day}</td><td><a href=/f/{file}.pdf>Pöytäkirja</a></td></tr>")
-        };
-        let item = |day: &str, file: &str| {
-            format!("<li>ma {day} klo 17.00 <a href=/f/{file}.pdf>Pöytäkirja</a></li>")
-        };
         let cases = [
             (
                 format!(
                     "<table><tr><td><img src=logo.gif alt=Kunta></td></tr></table>\
                      <table><tr><td><h1>Kunnanhallitus</h1><table>\
                      <tr><th>Päivämäärä</th><th>Pöytäkirja</th></tr>{}{}</table></td></tr></table>",
-                    row("4.3.2024", "a"),
-                    row("19.2.2024", "b")
+                    minutes_row("4.3.2024", "a"),
+                    minutes_row("19.2.2024", "b")
                 ),
                 vec!["2024-03-04", "2024-02-19"],
             ),
             (
                 format!(
                     "<div><div><div><h1>Kunnanhallitus</h1><ul>{}{}</ul></div></div></div>",
-                    item("4.3.2024", "a"),
-                    item("19.2.2024", "b")
+                    minutes_item("4.3.2024", "a"),
+                    minutes_item("19.2.2024", "b")
                 ),
                 vec!["2024-03-04", "2024-02-19"],
             ),
@@ -2142,32 +2146,26 @@ mod tests {
                 format!(
                     "<main><div><h1>Kokoukset</h1><ul>{}{}</ul></div></main>\
                      <aside class=sidebar><div><h2>Uutiset</h2><ul>{}{}{}</ul></div></aside>",
-                    item("4.3.2024", "a"),
-                    item("19.2.2024", "b"),
-                    item("5.3.2024", "n1"),
-                    item("11.3.2024", "n2"),
-                    item("31.3.2024", "n3")
+                    minutes_item("4.3.2024", "a"),
+                    minutes_item("19.2.2024", "b"),
+                    minutes_item("5.3.2024", "n1"),
+                    minutes_item("11.3.2024", "n2"),
+                    minutes_item("31.3.2024", "n3")
                 ),
                 vec!["2024-03-04", "2024-02-19"],
             ),
             (
                 format!(
                     "<main><h1>Pöytäkirjat</h1><h2>2024</h2><ul>{}</ul><h2>2023</h2><ul>{}{}</ul></main>",
-                    item("4.3.2024", "a"),
-                    item("11.12.2023", "b"),
-                    item("20.11.2023", "c")
+                    minutes_item("4.3.2024", "a"),
+                    minutes_item("11.12.2023", "b"),
+                    minutes_item("20.11.2023", "c")
                 ),
                 vec!["2024-03-04", "2023-12-11", "2023-11-20"],
             ),
         ];
         for (html, days) in cases {
-            let listing = listing_at_kh(&html);
-            let found: Vec<_> = listing
-                .entries
-                .iter()
-                .map(|e| e.meeting_date.unwrap().to_string())
-                .collect();
-            assert_eq!(found, days, "{html}");
+            assert_eq!(meeting_days(&listing_at_kh(&html)), days, "{html}");
         }
     }
 
