@@ -634,10 +634,12 @@ fn sibling_entries<'a>(document: &'a Html, context: &Context) -> Option<Vec<Elem
             if candidates.is_empty() || candidates.len() * 2 < same.len() {
                 continue;
             }
-            // A run in a sidebar (news, recent posts) joins no run outside
-            // one, and loses to it.
-            let beside = side_block(&candidates, &[], context).is_some();
-            let shape = RunShape::of(parent, name, beside);
+            // A run in an `aside`, `nav` or `footer` joins no run outside one.
+            let aside = parent
+                .ancestors()
+                .filter_map(ElementRef::wrap)
+                .any(|a| matches!(a.value().name(), "aside" | "nav" | "footer"));
+            let shape = RunShape::of(parent, name, aside);
             match groups.iter_mut().find(|(s, _)| *s == shape) {
                 Some((_, runs)) => runs.push(candidates),
                 None => groups.push((shape, vec![candidates])),
@@ -666,7 +668,9 @@ fn sibling_entries<'a>(document: &'a Html, context: &Context) -> Option<Vec<Elem
         if entries.len() < 2 {
             continue;
         }
-        let score = (!shape.beside, entries.len() as u64 * 1000 + text as u64);
+        // A group in a sidebar (news, recent posts) loses to one that is not.
+        let beside = shape.aside || side_block(&entries, &[], context).is_some();
+        let score = (!beside, entries.len() as u64 * 1000 + text as u64);
         if best.as_ref().is_none_or(|(b, _)| score > *b) {
             best = Some((score, entries));
         }
@@ -690,39 +694,44 @@ fn section_organ(row: ElementRef, context: &Context) -> Option<String> {
 }
 
 /// What makes runs of entries parallel: the entries' element name, the names
-/// and classes of their parent and grandparent, their depth, and whether they
-/// are in a sidebar. Ids and classes with digits (`#vuosi-2024`, `.year-2023`)
-/// tell parallel blocks apart, so they are left out. Runs of one depth never
-/// nest, so a group's runs come in document order; a layout table around a
-/// listing, or a table of documents in each meeting's row, is another group.
+/// and classes of their parent and grandparent (as one hash: every run of a
+/// page is shaped, and most lose), their depth, and whether they are in an
+/// `aside`, `nav` or `footer`. Classes with digits (`.year-2023`) and ids tell
+/// parallel blocks apart, so they are left out. Runs of one depth never nest,
+/// so a group's runs come in document order; a layout table around a listing,
+/// or a table of documents in each meeting's row, is another group.
 #[derive(PartialEq)]
 struct RunShape {
-    name: String,
-    parent: String,
-    grandparent: Option<String>,
+    steps: u64,
     depth: usize,
-    beside: bool,
+    aside: bool,
 }
 
 impl RunShape {
-    fn of(parent: ElementRef, name: &str, beside: bool) -> RunShape {
-        let shape = |e: ElementRef| {
-            let mut classes: Vec<&str> = e
-                .value()
+    fn of(parent: ElementRef, name: &str, aside: bool) -> RunShape {
+        // Classes in any order are one step: they are combined by xor.
+        let step = |e: ElementRef| {
+            e.value()
                 .classes()
                 .filter(|c| !c.bytes().any(|b| b.is_ascii_digit()))
-                .collect();
-            classes.sort_unstable();
-            format!("{}.{}", e.value().name(), classes.join("."))
+                .fold(word_hash(e.value().name()), |h, c| {
+                    h ^ word_hash(c).rotate_left(7)
+                })
         };
+        let grandparent = parent.parent().and_then(ElementRef::wrap).map_or(0, step);
         RunShape {
-            name: name.to_string(),
-            parent: shape(parent),
-            grandparent: parent.parent().and_then(ElementRef::wrap).map(shape),
+            steps: word_hash(name) ^ step(parent).rotate_left(21) ^ grandparent.rotate_left(42),
             depth: parent.ancestors().count(),
-            beside,
+            aside,
         }
     }
+}
+
+/// FNV-1a: short words, no allocation.
+fn word_hash(word: &str) -> u64 {
+    word.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 fn signals(document: &Html) -> std::collections::HashMap<NodeId, Signal> {
