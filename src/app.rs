@@ -158,19 +158,13 @@ fn try_run(config: Config) -> Result<ExitCode, Error> {
                 );
             }
             if report.unlinked_details > 0 {
+                let (pages, them) = match report.unlinked_details {
+                    1 => ("page", "it"),
+                    _ => ("pages", "them"),
+                };
                 eprintln!(
-                    "harava: {} detail {} gave no record: no entry of the inputs links to {}. A detail page's record comes from the listing entry that links to it: give the listing pages too (a whole mirror), or pin a profile with `standalone = true` for pages that stand alone",
+                    "harava: {} detail {pages} gave no record: no entry of the inputs links to {them}. A detail page's record comes from the listing entry that links to it: give the listing pages too (a whole mirror), or pin a profile with `standalone = true` for pages that stand alone",
                     report.unlinked_details,
-                    if report.unlinked_details == 1 {
-                        "page"
-                    } else {
-                        "pages"
-                    },
-                    if report.unlinked_details == 1 {
-                        "it"
-                    } else {
-                        "them"
-                    },
                 );
             }
             if !report.failures.is_empty() {

@@ -469,7 +469,8 @@ impl Harvest {
         let unlinked: i64 = pairs
             .query_row(UNLINKED_DETAILS, [], |row| row.get(0))
             .map_err(pairing_error)?;
-        Ok(unlinked.unsigned_abs())
+        // A count: never negative.
+        Ok(u64::try_from(unlinked).unwrap_or_default())
     }
 }
 

@@ -155,11 +155,13 @@ pub(crate) fn extract(page: &Page, document: &Html) -> Generic {
         ));
         // Rows in runs of their own (a list per organ): each run's heading
         // may name its organ.
-        let runs: HashSet<NodeId> = entries
-            .iter()
-            .filter_map(|e| e.parent().map(|p| p.id()))
-            .collect();
-        let sectioned = how == ROWS && runs.len() > 1;
+        let sectioned = how == ROWS
+            && entries
+                .iter()
+                .filter_map(|e| e.parent().map(|p| p.id()))
+                .collect::<HashSet<NodeId>>()
+                .len()
+                > 1;
         let entries: Vec<Entry> = entries
             .into_iter()
             .enumerate()
