@@ -157,7 +157,9 @@ fn try_run(config: Config) -> Result<ExitCode, Error> {
                     report.records, report.unchanged
                 );
             }
-            if report.unlinked_details > 0 {
+            // A stopped run did not read every input: the listing may be among
+            // those left.
+            if report.unlinked_details > 0 && !signals::requested() {
                 let (pages, them) = match report.unlinked_details {
                     1 => ("page", "it"),
                     _ => ("pages", "them"),

@@ -185,6 +185,13 @@ fn sigterm_stops_extract_after_whole_records() {
     for n in 0..2000 {
         fs::write(inputs.path().join(format!("{n:04}.html")), &listing).unwrap();
     }
+    // Read first: a detail page whose listing the run never reaches. That
+    // is no news when the run was stopped before reading everything.
+    fs::copy(
+        samples().join("muistiot/strategisen-johtoryhman-kokous-1-2-2019/index.html"),
+        inputs.path().join("0000-detail.html"),
+    )
+    .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out.jsonl");
     let child = util::harava()
@@ -214,6 +221,7 @@ fn sigterm_stops_extract_after_whole_records() {
     let counts = summary.captures(&err).unwrap_or_else(|| panic!("{err}"));
     let inputs_read: usize = counts[2].parse().unwrap();
     assert!(inputs_read > 0 && inputs_read < 2000, "{err}");
+    assert!(!err.contains("gave no record"), "{err}");
     let written = records(&fs::read(&out).unwrap());
     assert_eq!(written.len(), counts[1].parse::<usize>().unwrap());
     assert_eq!(names(dir.path()), ["out.jsonl"]);
