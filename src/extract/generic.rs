@@ -16,7 +16,7 @@
 //! CSS path for each chosen element, so a user can see what went wrong and pin a
 //! profile with `harava profile suggest`.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use ego_tree::NodeId;
@@ -76,6 +76,8 @@ const READ_MORE: &[&str] = &[
 
 /// What pages call their documents, for rows that name only that.
 const DOCUMENT_TYPES: &str = r"(?i)^(pöytäkirja|esityslista|lisälista(?: [0-9]+)?|lisäesityslista|päätösluettelo|kokouskutsu|viranhaltijapäätös|protokoll|föredragningslista|tilläggslista|kallelse)\b";
+/// The names of [`DOCUMENT_TYPES`], for finding them anywhere in a text.
+const DOCUMENT_TYPE_NAMES: &str = "pöytäkirja|esityslista|lisälista|lisäesityslista|päätösluettelo|kokouskutsu|viranhaltijapäätös|protokoll|föredragningslista|tilläggslista|kallelse";
 
 /// Words (of class and id names split at `-` and `_`) of the blocks beside a
 /// post's own text: related posts, sidebars. `widget` alone is no such word:
@@ -117,6 +119,10 @@ const ORGAN_NAMES: &str = r"(?i)(hallitus|valtuusto|lautakunta|jaosto|toimikunta
 /// one post it is (a short meeting notice has a few hundred characters).
 const MIN_POST_TEXT: usize = 200;
 
+/// Words that say a date is when a body meets: "kokous", "kokoontuu",
+/// "istunto", "sammanträde", "möte".
+const MEETING_WORDS: &str = r"(?i)\b(kokou|kokoontu|istun|sammanträ|möte)";
+
 /// Words that mark a date as when a page was made, not when a meeting was.
 const GENERATED: &str = r"(?i)\b(luotu|päivitetty|muokattu|tulostettu|generoitu|generated|updated|modified|printed|skapad|uppdaterad|senast ändrad)\b";
 
@@ -153,6 +159,7 @@ pub(crate) fn extract(page: &Page, document: &Html) -> Generic {
             entries.len(),
             css_path(entries[0])
         ));
+        let organ = organ.or_else(|| heading_organ(document, context, &mut explain));
         // Rows in runs of their own (a list per organ): each run's heading
         // may name its organ.
         let sectioned = how == ROWS
@@ -162,6 +169,7 @@ pub(crate) fn extract(page: &Page, document: &Html) -> Generic {
                 .collect::<HashSet<NodeId>>()
                 .len()
                 > 1;
+        let column_organs = column_organs(&entries, context);
         let entries: Vec<Entry> = entries
             .into_iter()
             .enumerate()
@@ -169,13 +177,15 @@ pub(crate) fn extract(page: &Page, document: &Html) -> Generic {
                 let mut notes = Vec::new();
                 let section = sectioned.then(|| section_organ(element, context)).flatten();
                 let organ = section.as_deref().or(organ.as_deref());
-                let entry = entry(page, element, organ, context, &mut notes);
+                let column = column_organs.get(&element.id()).map(String::as_str);
+                let entry = entry(page, element, column, organ, context, &mut notes);
                 if n == 0 {
                     explain.extend(notes.into_iter().map(|note| format!("entry 1: {note}")));
                 }
                 entry
             })
             .collect();
+        let entries = one_entry_per_meeting(entries);
         let next = next_links(page, document, &mut explain);
         return Generic {
             extracted: Extracted::Listing(ListingPage { entries, next }),
@@ -197,6 +207,42 @@ pub(crate) fn extract(page: &Page, document: &Html) -> Generic {
     }
 }
 
+/// Rows that would give one record (no page of their own, the same title and
+/// post date: "KS protokoll 4.3.2024" and "KS föredragningslista 4.3.2024")
+/// are one meeting's documents listed apart: one entry keeps them all.
+fn one_entry_per_meeting(entries: Vec<Entry>) -> Vec<Entry> {
+    let mut merged: Vec<Entry> = Vec::with_capacity(entries.len());
+    let mut meetings: HashMap<(String, Option<NaiveDate>), usize> = HashMap::new();
+    for entry in entries {
+        let meeting = match (&entry.detail, &entry.title) {
+            (None, Some(title)) => Some((title.clone(), entry.published_date)),
+            _ => None,
+        };
+        let Some(&kept) = meeting.as_ref().and_then(|m| meetings.get(m)) else {
+            if let Some(meeting) = meeting {
+                meetings.insert(meeting, merged.len());
+            }
+            merged.push(entry);
+            continue;
+        };
+        let kept = &mut merged[kept];
+        for document in entry.documents {
+            if !kept.documents.iter().any(|d| d.url == document.url) {
+                kept.documents.push(document);
+            }
+        }
+        if kept.document_type != entry.document_type {
+            kept.document_type = None;
+        }
+        for warning in entry.warnings {
+            if !kept.warnings.contains(&warning) {
+                kept.warnings.push(warning);
+            }
+        }
+    }
+    merged
+}
+
 /// Reads `page` as a detail page without a profile (the crawl reached it
 /// through an entry's link, so that is what it is).
 pub(crate) fn detail(page: &Page, document: &Html) -> DetailPage {
@@ -215,6 +261,9 @@ struct Context {
     organ_name: Regex,
     row_organ: Regex,
     item_number: Regex,
+    meeting_words: Regex,
+    meeting_noun: Regex,
+    document_type_words: Regex,
 }
 
 /// The patterns of every page, compiled once.
@@ -236,7 +285,62 @@ impl Context {
                 .expect("static pattern"),
             item_number: Regex::new(r"^§?\s*(?P<number>[0-9]{1,4}[a-z]?)\s*§?\.?$")
                 .expect("static pattern"),
+            meeting_words: Regex::new(MEETING_WORDS).expect("static pattern"),
+            meeting_noun: Regex::new(&format!(
+                r"(?i)^(kokous|sammanträde|möte|{DOCUMENT_TYPE_NAMES})$"
+            ))
+            .expect("static pattern"),
+            document_type_words: Regex::new(&format!(r"(?i)\b({DOCUMENT_TYPE_NAMES})\b"))
+                .expect("static pattern"),
         }
+    }
+
+    /// Whether a link's text can be a row's title: words beyond its dates and
+    /// weekdays ("Kunnanhallitus, kokous 4.3.2024"); without a date, three
+    /// words or a meeting word ("Yhtymähallituksen kokous"), as two words are
+    /// a button ("Avaa asiakirja").
+    fn names_the_meeting(&self, text: &str) -> bool {
+        let found = dates::scan(text, None);
+        if found.is_empty() {
+            return text.split_whitespace().count() >= 3 || self.meeting_words.is_match(text);
+        }
+        let mut rest = String::with_capacity(text.len());
+        let mut at = 0;
+        for date in &found {
+            rest.push_str(&text[at..date.span.start]);
+            rest.push(' ');
+            at = date.span.end;
+        }
+        rest.push_str(&text[at..]);
+        rest.split(|c: char| !c.is_alphabetic())
+            .any(|word| word.chars().count() >= 3)
+    }
+
+    /// The first day-precision date of `text` that a meeting word comes
+    /// before on its line, with no other date between them: "kokoontuu 4.
+    /// maaliskuuta 2024 klo 18", "Kokousaika: ti 20.2.2024", "sammanträder 4.3.".
+    fn announced_meeting(
+        &self,
+        text: &str,
+        context: Option<NaiveDate>,
+    ) -> Option<dates::DateMatch> {
+        /// How far before its date a meeting word may stand, in bytes.
+        const REACH: usize = 80;
+        text.lines()
+            .filter(|line| !self.generated.is_match(line))
+            .find_map(|line| {
+                let mut after_previous = 0;
+                dates::scan(line, context).into_iter().find(|m| {
+                    let mut from = after_previous.max(m.span.start.saturating_sub(REACH));
+                    while !line.is_char_boundary(from) {
+                        from += 1;
+                    }
+                    after_previous = m.span.end;
+                    m.precision == Precision::Day
+                        && !timestamp_like(line, &m.text)
+                        && self.meeting_words.is_match(&line[from..m.span.start])
+                })
+            })
     }
 
     /// The first day-precision date of `text` that is not a page's own
@@ -356,6 +460,37 @@ fn breadcrumb_organ(document: &Html, explain: &mut Vec<String>) -> Option<String
         return Some(last.to_string());
     }
     None
+}
+
+/// The organ a listing's `h1` or `title` names, on a page without a
+/// breadcrumb: "Tekninen lautakunta", "Kunnanhallituksen pöytäkirjat",
+/// "Bildningsnämnden - sammanträden 2024" (one part of it).
+fn heading_organ(document: &Html, context: &Context, explain: &mut Vec<String>) -> Option<String> {
+    let named = |text: &str| {
+        text.replace(" – ", " - ")
+            .replace(" | ", " - ")
+            .split(" - ")
+            .map(str::trim)
+            .filter(|part| part.chars().count() <= 60 && !part.chars().any(|c| c.is_ascii_digit()))
+            .find_map(|part| {
+                // "Kunnanhallituksen pöytäkirjat": the organ before the kind of list.
+                let before_last = part.rsplit_once(' ').map(|(name, _)| name);
+                [part.to_string()]
+                    .into_iter()
+                    .chain(before_last.map(str::to_string))
+                    .chain(before_last.and_then(nominative))
+                    .find(|name| context.organ_name.is_match(name))
+            })
+    };
+    let headings = [
+        ("h1", document.find_first(selector!("h1"))),
+        ("title", document.find_first(selector!("title"))),
+    ];
+    headings.into_iter().find_map(|(name, element)| {
+        let organ = named(&collapse_whitespace(&element?.text().collect::<String>()))?;
+        explain.push(format!("organ: {organ:?}, the page's {name}"));
+        Some(organ)
+    })
 }
 
 /// Whether an element (or text under it) holds a link and something that may
@@ -648,7 +783,7 @@ fn sibling_entries<'a>(document: &'a Html, context: &Context) -> Option<Vec<Elem
             }
         }
     }
-    let mut best: Option<((bool, u64), Vec<ElementRef<'a>>)> = None;
+    let mut listings: Vec<((bool, u64), Vec<ElementRef<'a>>)> = Vec::new();
     for (shape, runs) in groups {
         if runs.iter().map(Vec::len).sum::<usize>() < 2 {
             continue;
@@ -673,11 +808,36 @@ fn sibling_entries<'a>(document: &'a Html, context: &Context) -> Option<Vec<Elem
         // A group in a sidebar (news, recent posts) loses to one that is not.
         let beside = shape.aside || side_block(&entries, &[], context).is_some();
         let score = (!beside, entries.len() as u64 * 1000 + text as u64);
-        if best.as_ref().is_none_or(|(b, _)| score > *b) {
-            best = Some((score, entries));
+        listings.push((score, entries));
+    }
+    let documents_of_rows = |inner: &[ElementRef]| {
+        listings
+            .iter()
+            .any(|(_, outer)| rows_around(outer, inner, context))
+    };
+    let mut best: Option<((bool, u64), Vec<ElementRef<'a>>)> = None;
+    for (score, entries) in &listings {
+        if best.as_ref().is_none_or(|(b, _)| score > b) && !documents_of_rows(entries) {
+            best = Some((*score, entries.clone()));
         }
     }
     best.map(|(_, entries)| entries)
+}
+
+/// Whether `outer` are rows that hold `inner` and name their meeting's date
+/// outside them: `inner` are then each meeting's documents (a table of them
+/// in each row, dated when they were published), not the meetings.
+fn rows_around(outer: &[ElementRef], inner: &[ElementRef], context: &Context) -> bool {
+    let rows: HashSet<NodeId> = outer.iter().map(|row| row.id()).collect();
+    let inside_a_row = |element: &ElementRef| element.ancestors().any(|a| rows.contains(&a.id()));
+    if !inner.iter().all(inside_a_row) {
+        return false;
+    }
+    let inner_ids: HashSet<NodeId> = inner.iter().map(|e| e.id()).collect();
+    outer.iter().all(|row| {
+        let own_text = paragraphs(*row, &inner_ids).join("\n");
+        context.meeting_date(&own_text, None).is_some()
+    })
 }
 
 /// The organ that heads the run `row` is in, on a page of one run per organ
@@ -836,6 +996,7 @@ struct Chosen {
 fn entry(
     page: &Page,
     element: ElementRef,
+    column_organ: Option<&str>,
     page_organ: Option<&str>,
     context: &Context,
     notes: &mut Vec<String>,
@@ -843,6 +1004,7 @@ fn entry(
     entry_choosing(
         page,
         element,
+        column_organ,
         page_organ,
         context,
         notes,
@@ -853,6 +1015,7 @@ fn entry(
 fn entry_choosing(
     page: &Page,
     element: ElementRef,
+    column_organ: Option<&str>,
     page_organ: Option<&str>,
     context: &Context,
     notes: &mut Vec<String>,
@@ -863,29 +1026,57 @@ fn entry_choosing(
     let headings = selector!("h1, h2, h3, h4, h5, h6");
     let mut skip: HashSet<NodeId> = HashSet::new();
 
-    // Title: the entry's heading, else (a row) the longest link text that is
-    // neither a date, a document type nor "read more".
+    // Title: the entry's heading; else (a row) the longest text of a link to
+    // a page that names the meeting; else of a document's link that does
+    // ("Kunnanhallitus 4.3.2024 pöytäkirja"); else a cell of text that names
+    // it with its date ("Kunnanhallitus 4.3.2024" beside its documents).
     let heading = element.find_first(headings);
-    let row_link = || {
-        element
-            .find_all(anchors)
-            .filter(|a| {
-                let text = link_text(*a);
-                !is_read_more(&text)
-                    && !is_document_link(a)
-                    && !context.document_type.is_match(&text)
-                    && dates::scan(&text, None).is_empty()
-                    && text.split_whitespace().count() >= 3
+    let row_title = || {
+        let links = || {
+            element
+                .find_all(anchors)
+                .map(|a| (link_text(a), a))
+                .filter(|(text, _)| !is_read_more(text))
+        };
+        links()
+            .filter(|(text, a)| {
+                !is_document_link(a)
+                    && !context.document_type.is_match(text)
+                    && context.names_the_meeting(text)
             })
-            .max_by_key(|a| link_text(*a).len())
+            .max_by_key(|(text, _)| text.len())
+            .or_else(|| {
+                links()
+                    .filter(|(text, a)| {
+                        is_document_link(a)
+                            && first_day_match(text, None).is_some()
+                            && context.names_the_meeting(
+                                &context.document_type_words.replace_all(text, " "),
+                            )
+                    })
+                    .max_by_key(|(text, _)| text.len())
+            })
+            .or_else(|| {
+                element
+                    .descendants()
+                    .filter_map(ElementRef::wrap)
+                    .filter(|e| matches!(e.value().name(), "td" | "th"))
+                    .filter(|cell| cell.find_first(anchors).is_none())
+                    .map(|cell| (collapse_whitespace(&cell.text().collect::<String>()), cell))
+                    .find(|(text, _)| {
+                        text.chars().count() <= 100
+                            && first_day_match(text, None).is_some()
+                            && context.names_the_meeting(text)
+                    })
+            })
     };
     let (own_title, title_element) = match heading {
         Some(h) => (
             Some(collapse_whitespace(&h.text().collect::<String>())),
             Some(h),
         ),
-        None => match row_link() {
-            Some(a) => (Some(link_text(a)), Some(a)),
+        None => match row_title() {
+            Some((text, e)) => (Some(text), Some(e)),
             None => (None, None),
         },
     };
@@ -897,6 +1088,8 @@ fn entry_choosing(
     let own_title = own_title.filter(|t| !t.is_empty());
 
     // Post date: a short element outside the title that holds only a date.
+    // A row's dates are its meeting's (a `time` too: "Aika" columns use it);
+    // only posts under a heading have a post date.
     let mut published = None;
     for candidate in element.descendants().filter_map(ElementRef::wrap) {
         if title_element.is_some_and(|t| t.id() == candidate.id() || is_inside(candidate, t)) {
@@ -908,8 +1101,11 @@ fn entry_choosing(
         }
         let is_time = candidate.value().name() == "time";
         if let Some(found) = context.meeting_date(&text, None)
-            && (is_time || found.text.len() * 2 >= text.len())
+            && heading.is_some()
             && own_title.is_some()
+            && (is_time || found.text.len() * 2 >= text.len())
+            // "Kokousaika: ti 20.2.2024 klo 15" is when it meets, not a post date.
+            && !context.meeting_words.is_match(&text)
         {
             notes.push(format!("published_date: {}", css_path(candidate)));
             chosen.posted = Some(candidate.id());
@@ -924,9 +1120,16 @@ fn entry_choosing(
         .as_deref()
         .and_then(|t| first_day_match(t, published));
     let row_date = || context.meeting_date(&block_text(element), published);
+    // A post under a heading without a date says when the meeting is in its
+    // text ("Valtuusto kokoontuu 4. maaliskuuta 2024 klo 18"); its other
+    // dates may be anything, so only one that follows a meeting word counts.
+    let announced_date = || {
+        let text = paragraphs(element, &skip).join("\n");
+        context.announced_meeting(&text, published)
+    };
     let meeting_match = match (&heading, title_date) {
         (_, Some(found)) => Some(found),
-        (Some(_), None) => None,
+        (Some(_), None) => announced_date(),
         (None, None) => row_date(),
     };
     if let Some(warning) = meeting_match.as_ref().and_then(|m| m.warning.as_ref()) {
@@ -1011,7 +1214,8 @@ fn entry_choosing(
         }
     }
 
-    let organ = organ_column(element, context)
+    let organ = column_organ
+        .map(str::to_string)
         .or_else(|| {
             element
                 .descendants()
@@ -1032,10 +1236,24 @@ fn entry_choosing(
                 Some(m) if title.contains(&m.text) => title.replacen(&m.text, "", 1),
                 _ => title.to_string(),
             };
-            let organ = collapse_whitespace(&without_date)
-                .trim_matches(|c: char| c.is_whitespace() || ",.:;–—-".contains(c))
-                .to_string();
-            (!organ.is_empty()).then_some(organ)
+            let separators = |c: char| c.is_whitespace() || ",.:;–—-".contains(c);
+            let organ = collapse_whitespace(&without_date);
+            let organ = organ.trim_matches(separators);
+            // "Kunnanhallitus, kokous": the organ is what comes before the word
+            // for its meeting, when that names an organ.
+            // "Yhtymähallituksen kokous", "Kommunstyrelsens sammanträde": the
+            // organ named in the genitive.
+            let named = organ
+                .rsplit_once(separators)
+                .filter(|(_, last)| context.meeting_noun.is_match(last))
+                .map(|(name, _)| name.trim_matches(separators))
+                .and_then(|name| {
+                    [Some(name.to_string()), nominative(name)]
+                        .into_iter()
+                        .flatten()
+                        .find(|name| context.organ_name.is_match(name))
+                });
+            named.or_else(|| (!organ.is_empty()).then(|| organ.to_string()))
         });
 
     chosen.skip.clone_from(&skip);
@@ -1073,46 +1291,141 @@ fn entry_choosing(
     }
 }
 
-/// The organ a table row names in the column headed "Toimielin" ("Elin",
-/// "Lautakunta", "Organ", "Nämnd"): a page of every organ's meetings, where
-/// the breadcrumb names none of them. The header is the table's first row;
-/// columns count `colspan`; a cell that holds a link is no organ.
-fn organ_column(row: ElementRef, context: &Context) -> Option<String> {
-    if row.value().name() != "tr" {
-        return None;
+/// The organs that table rows among `rows` name in the column headed
+/// "Toimielin" ("Elin", "Lautakunta", "Organ", "Nämnd"): a page of every
+/// organ's meetings, where the breadcrumb names none of them. The header is
+/// the table's first row; columns count `colspan` and cells reaching down
+/// from rows above (`rowspan`: one organ's cell beside its meetings); a cell
+/// that holds a link is no organ. Each table is laid out once.
+fn column_organs(rows: &[ElementRef], context: &Context) -> HashMap<NodeId, String> {
+    let mut organs = HashMap::new();
+    let wanted: HashSet<NodeId> = rows.iter().map(|row| row.id()).collect();
+    let mut tables: Vec<NodeId> = Vec::new();
+    for row in rows.iter().filter(|row| row.value().name() == "tr") {
+        let Some(table) = table_of(*row) else {
+            continue;
+        };
+        if tables.contains(&table.id()) {
+            continue;
+        }
+        tables.push(table.id());
+        let mut layout = laid_out(table).into_iter();
+        let Some((_, header)) = layout.next() else {
+            continue;
+        };
+        let Some(column) = header.into_iter().find_map(|(at, cell)| {
+            let text = collapse_whitespace(&cell.text().collect::<String>());
+            (cell.value().name() == "th" && context.organ_header.is_match(&text)).then_some(at)
+        }) else {
+            continue;
+        };
+        for (tr, cells) in layout.filter(|(tr, _)| wanted.contains(&tr.id())) {
+            let Some((_, cell)) = cells.into_iter().find(|(at, _)| *at == column) else {
+                continue;
+            };
+            if cell.find_first(selector!("a")).is_some() {
+                continue;
+            }
+            let organ = collapse_whitespace(&cell.text().collect::<String>());
+            if !organ.is_empty() && organ.chars().count() <= 80 && !date_like(&organ) {
+                organs.insert(tr.id(), organ);
+            }
+        }
     }
-    // Each cell with the column it starts at.
-    fn cells(tr: ElementRef<'_>) -> Vec<(usize, ElementRef<'_>)> {
+    organs
+}
+
+/// The table a row is in.
+fn table_of(row: ElementRef) -> Option<ElementRef> {
+    row.ancestors()
+        .filter_map(ElementRef::wrap)
+        .find(|e| e.value().name() == "table")
+}
+
+/// The rows of `table` (not of tables inside it), each with the cells that
+/// stand in it and the column each starts at: its own, after the `colspan`s
+/// before them, and those that reach down into it from a row above.
+fn laid_out(table: ElementRef<'_>) -> Vec<(ElementRef<'_>, Vec<(usize, ElementRef<'_>)>)> {
+    /// A cell reaching into the rows below its own.
+    struct Reaching<'a> {
+        column: usize,
+        width: usize,
+        rows_left: usize,
+        cell: ElementRef<'a>,
+    }
+    let span = |cell: ElementRef, name: &str, zero: usize| {
+        cell.attr(name)
+            .and_then(|span| span.trim().parse::<usize>().ok())
+            .map_or(1, |span| if span == 0 { zero } else { span.min(1000) })
+    };
+    let mut rows = Vec::new();
+    let mut reaching: Vec<Reaching> = Vec::new();
+    let own_rows = table
+        .find_all(selector!("tr"))
+        .filter(|tr| table_of(*tr).is_some_and(|t| t.id() == table.id()));
+    for tr in own_rows {
+        let mut laid = Vec::new();
         let mut column = 0;
-        tr.children()
+        for cell in tr
+            .children()
             .filter_map(ElementRef::wrap)
             .filter(|c| matches!(c.value().name(), "td" | "th"))
-            .map(|cell| {
-                let at = column;
-                column += cell
-                    .attr("colspan")
-                    .and_then(|span| span.trim().parse::<usize>().ok())
-                    .unwrap_or(1)
-                    .clamp(1, 100);
-                (at, cell)
+        {
+            while reaching
+                .iter()
+                .any(|r| (r.column..r.column + r.width).contains(&column))
+            {
+                column += 1;
+            }
+            laid.push((column, cell));
+            column += span(cell, "colspan", 1);
+        }
+        let from_above: Vec<(usize, ElementRef)> =
+            reaching.iter().map(|r| (r.column, r.cell)).collect();
+        reaching.retain_mut(|r| {
+            r.rows_left -= 1;
+            r.rows_left > 0
+        });
+        // rowspan="0" reaches to the end of the table.
+        reaching.extend(laid.iter().filter_map(|&(column, cell)| {
+            let rows = span(cell, "rowspan", usize::MAX);
+            (rows > 1).then(|| Reaching {
+                column,
+                width: span(cell, "colspan", 1),
+                rows_left: rows - 1,
+                cell,
             })
-            .collect()
+        }));
+        laid.extend(from_above);
+        laid.sort_by_key(|(at, _)| *at);
+        rows.push((tr, laid));
     }
-    let table = row
-        .ancestors()
-        .filter_map(ElementRef::wrap)
-        .find(|e| e.value().name() == "table")?;
-    let header = table.find_first(selector!("tr"))?;
-    let column = cells(header).into_iter().find_map(|(at, cell)| {
-        let text = collapse_whitespace(&cell.text().collect::<String>());
-        (cell.value().name() == "th" && context.organ_header.is_match(&text)).then_some(at)
-    })?;
-    let (_, cell) = cells(row).into_iter().find(|(at, _)| *at == column)?;
-    if cell.find_first(selector!("a")).is_some() {
-        return None;
-    }
-    let organ = collapse_whitespace(&cell.text().collect::<String>());
-    (!organ.is_empty() && organ.chars().count() <= 80 && !date_like(&organ)).then_some(organ)
+    rows
+}
+
+/// The ends of organs' names in the genitive, and in the nominative.
+const GENITIVES: &[(&str, &str)] = &[
+    ("hallituksen", "hallitus"),
+    ("valtuuston", "valtuusto"),
+    ("lautakunnan", "lautakunta"),
+    ("jaoston", "jaosto"),
+    ("toimikunnan", "toimikunta"),
+    ("johtoryhmän", "johtoryhmä"),
+    ("neuvoston", "neuvosto"),
+    ("työryhmän", "työryhmä"),
+    ("toimielimen", "toimielin"),
+];
+
+/// An organ's name from its genitive, "Tarkastuslautakunnan" or
+/// "Kommunstyrelsens", if it is one.
+fn nominative(name: &str) -> Option<String> {
+    GENITIVES
+        .iter()
+        .find_map(|(genitive, nominative)| {
+            name.strip_suffix(genitive)
+                .map(|stem| format!("{stem}{nominative}"))
+        })
+        .or_else(|| name.strip_suffix('s').map(str::to_string))
 }
 
 fn is_inside(element: ElementRef, ancestor: ElementRef) -> bool {
@@ -1509,9 +1822,11 @@ pub(crate) fn listing_choice(page: &Page, document: &Html) -> Option<ListingChoi
     let organ_trail = breadcrumb_trail(document);
     let organ = organ_trail.map(|t| collapse_whitespace(&t.text().collect::<String>()));
     let mut chosen = Chosen::default();
+    let column_organ = column_organs(&[first], context).remove(&first.id());
     let entry = entry_choosing(
         page,
         first,
+        column_organ.as_deref(),
         organ.as_deref(),
         context,
         &mut notes,
@@ -2251,5 +2566,255 @@ mod tests {
             detail.items[1].url.as_deref(),
             Some("https://www.uusimaa2019.fi/a/2")
         );
+    }
+
+    /// A row's title is the text that names its meeting: a link to its page
+    /// (with the date in it, or two words with a meeting word), else its
+    /// document's link, else a cell; a button's or a weekday's text is none.
+    /// The organ is the title's, also in the genitive; a row's `time` is
+    /// when the meeting is, not a post date.
+    #[test]
+    fn a_rows_title_is_the_text_that_names_its_meeting() {
+        let cases = [
+            (
+                "<li><a href=/kokoukset/{n}/>Kunnanhallitus, kokous {day}</a></li>",
+                "Kunnanhallitus, kokous 4.3.2024",
+                "Kunnanhallitus",
+            ),
+            (
+                "<tr><td><a href=/kokoukset/{n}>Yhtymähallituksen kokous</a></td><td><time>ma {day} klo 17.00</time></td></tr>",
+                "Yhtymähallituksen kokous",
+                "Yhtymähallitus",
+            ),
+            (
+                "<li><a href=/ptk/{n}.pdf>Kunnanhallitus {day} pöytäkirja</a></li>",
+                "Kunnanhallitus 4.3.2024 pöytäkirja",
+                "Kunnanhallitus",
+            ),
+            (
+                "<tr><td>Tarkastuslautakunnan kokous {day}</td><td><a href=/d/{n}.pdf>Pöytäkirja</a></td></tr>",
+                "Tarkastuslautakunnan kokous 4.3.2024",
+                "Tarkastuslautakunta",
+            ),
+            // Neither a button nor a weekday with its date is a title.
+            (
+                "<tr><td>{day}</td><td><a href=/d/{n}>Avaa asiakirja</a></td></tr>",
+                "4.3.2024",
+                "",
+            ),
+            (
+                "<tr><td><a href=/d/{n}>Maanantai {day}</a></td></tr>",
+                "4.3.2024",
+                "",
+            ),
+        ];
+        for (row, title, organ) in cases {
+            let rows: String = ["4.3.2024", "19.2.2024"]
+                .iter()
+                .enumerate()
+                .map(|(n, day)| row.replace("{n}", &n.to_string()).replace("{day}", day))
+                .collect();
+            let listing = listing_at_kh(&format!("<main><table>{rows}</table></main>"));
+            assert_eq!(
+                meeting_days(&listing),
+                ["2024-03-04", "2024-02-19"],
+                "{row}"
+            );
+            let first = &listing.entries[0];
+            assert_eq!(first.title.as_deref(), Some(title), "{row}");
+            assert_eq!(first.organ.as_deref().unwrap_or_default(), organ, "{row}");
+            assert_eq!(first.published_date, None, "{row}");
+        }
+        let listing = listing_at_kh(&format!(
+            "<main><table>{}</table></main>",
+            cases[1]
+                .0
+                .replace("{n}", "1")
+                .replace("{day}", "4.3.2024")
+                .repeat(2)
+        ));
+        assert_eq!(listing.entries[0].meeting_time.as_deref(), Some("17:00"));
+    }
+
+    /// A post under a heading without a date says when its meeting is after a
+    /// meeting word; a labelled meeting time is no post date; a date after
+    /// no such word leaves the post date as the meeting's.
+    #[test]
+    fn a_post_says_when_its_meeting_is_in_its_text() {
+        let html = "<main><h1>Pöytäkirjat</h1>\
+            <article><h2><a href=/2024/02/14/yv/>Yhtymävaltuuston kokous</a></h2>\
+            <time datetime=2024-02-14>14.2.2024</time>\
+            <p>Yhtymävaltuusto kokoontuu 4. maaliskuuta 2024 klo 18 valtuustosalissa.</p></article>\
+            <article><h2><a href=/2024/01/30/tarla/>Tarkastuslautakunnan kokous</a></h2>\
+            <p>Kokousaika: ti 20.2.2024 klo 15</p></article>\
+            <article><h2><a href=/2024/01/10/kh/>Kunnanhallituksen pöytäkirja</a></h2>\
+            <time>10.1.2024</time><p>Pöytäkirja on nähtävillä 17.1.2024 alkaen.</p></article></main>";
+        let listing = listing_at_kh(html);
+        let read: Vec<_> = listing
+            .entries
+            .iter()
+            .map(|e| {
+                (
+                    e.organ.as_deref().unwrap(),
+                    e.published_date.map(|d| d.to_string()),
+                    e.meeting_date.unwrap().to_string(),
+                    e.meeting_time.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            read,
+            [
+                (
+                    "Yhtymävaltuusto",
+                    Some("2024-02-14".to_string()),
+                    "2024-03-04".to_string(),
+                    Some("18:00")
+                ),
+                (
+                    "Tarkastuslautakunta",
+                    None,
+                    "2024-02-20".to_string(),
+                    Some("15:00")
+                ),
+                (
+                    "Kunnanhallitus",
+                    Some("2024-01-10".to_string()),
+                    "2024-01-10".to_string(),
+                    None
+                ),
+            ]
+        );
+    }
+
+    /// Rows of one meeting's documents (its minutes, its agenda) are one
+    /// entry with both documents, not two that would share an id.
+    #[test]
+    fn rows_of_one_meetings_documents_are_one_entry() {
+        let row = |kind: &str, day: &str, n: usize| {
+            format!(
+                "<li><a href=/download/{n}/KS%20{kind}%20{day}.pdf>KS {kind} {day}</a> (pdf)</li>"
+            )
+        };
+        let html = format!(
+            "<nav><a href=/>Startsida</a> / <span>Kommunstyrelsen</span></nav><ul>{}{}{}{}</ul>",
+            row("protokoll", "4.3.2024", 1),
+            row("föredragningslista", "4.3.2024", 2),
+            row("protokoll", "12.2.2024", 3),
+            row("föredragningslista", "12.2.2024", 4),
+        );
+        let listing = listing_at_kh(&html);
+        assert_eq!(meeting_days(&listing), ["2024-03-04", "2024-02-12"]);
+        let documents: Vec<Vec<&str>> = listing
+            .entries
+            .iter()
+            .map(|e| e.documents.iter().map(|d| d.title.as_str()).collect())
+            .collect();
+        assert_eq!(
+            documents,
+            [
+                ["KS protokoll 4.3.2024", "KS föredragningslista 4.3.2024"],
+                ["KS protokoll 12.2.2024", "KS föredragningslista 12.2.2024"]
+            ]
+        );
+        assert_eq!(
+            listing.entries[0].title.as_deref(),
+            Some("Kommunstyrelsen 4.3.2024")
+        );
+    }
+
+    /// An organ's cell that spans its meetings' rows (`rowspan`) names each
+    /// of them; the rows below it keep their columns.
+    #[test]
+    fn an_organ_cell_over_several_rows_names_each_of_them() {
+        let html = "<table><tr><th>Toimielin</th><th>Kokous</th><th>Pöytäkirja</th></tr>\
+            <tr><td rowspan=2>Kunnanhallitus</td><td>4.3.2024</td><td><a href=/d/1.pdf>Pöytäkirja</a></td></tr>\
+            <tr><td>19.2.2024</td><td><a href=/d/2.pdf>Pöytäkirja</a></td></tr>\
+            <tr><td>Sivistyslautakunta</td><td>4.3.2024</td><td><a href=/d/3.pdf>Pöytäkirja</a></td></tr></table>";
+        let listing = listing_at_kh(html);
+        let organs: Vec<_> = listing
+            .entries
+            .iter()
+            .map(|e| e.organ.as_deref().unwrap())
+            .collect();
+        assert_eq!(
+            organs,
+            ["Kunnanhallitus", "Kunnanhallitus", "Sivistyslautakunta"]
+        );
+        assert_eq!(
+            meeting_days(&listing),
+            ["2024-03-04", "2024-02-19", "2024-03-04"]
+        );
+    }
+
+    /// A table of documents in each meeting's row, dated when each was
+    /// published, is the rows' documents: the meetings are the rows.
+    #[test]
+    fn a_table_of_documents_in_each_row_is_no_listing() {
+        let documents = |n: usize, dates: &[&str]| -> String {
+            dates
+                .iter()
+                .enumerate()
+                .map(|(k, day)| {
+                    format!("<tr><td><a href=/d/{n}-{k}.pdf>Pöytäkirja</a></td><td>{day}</td></tr>")
+                })
+                .collect()
+        };
+        let html = format!(
+            "<main><h1>Kunnanhallituksen kokoukset</h1><table><tr><th>Kokous</th><th>Asiakirjat</th></tr>\
+             <tr><td>Kunnanhallitus 4.3.2024</td><td><table>{}</table></td></tr>\
+             <tr><td>Kunnanhallitus 19.2.2024</td><td><table>{}</table></td></tr>\
+             <tr><td>Kunnanhallitus 5.2.2024</td><td><table>{}</table></td></tr></table></main>",
+            documents(1, &["26.2.2024", "11.3.2024"]),
+            documents(2, &["12.2.2024", "26.2.2024"]),
+            documents(3, &["29.1.2024"]),
+        );
+        let listing = listing_at_kh(&html);
+        assert_eq!(
+            meeting_days(&listing),
+            ["2024-03-04", "2024-02-19", "2024-02-05"]
+        );
+        let counts: Vec<_> = listing.entries.iter().map(|e| e.documents.len()).collect();
+        assert_eq!(counts, [2, 2, 1]);
+        assert_eq!(listing.entries[0].organ.as_deref(), Some("Kunnanhallitus"));
+    }
+
+    /// Without a breadcrumb, the listing's `h1` or `title` names the organ
+    /// of rows that name none ("Kunnanhallituksen pöytäkirjat", one part of
+    /// "Bildningsnämnden - sammanträden"); a heading naming no organ, none.
+    #[test]
+    fn a_listings_heading_names_its_organ() {
+        for (head, organ) in [
+            (
+                "<title>x</title></head><body><h1>Kunnanhallituksen pöytäkirjat</h1>",
+                Some("Kunnanhallitus"),
+            ),
+            (
+                "<title>Bildningsnämnden - sammanträden | Kommunen</title></head><body>",
+                Some("Bildningsnämnden"),
+            ),
+            (
+                "<title>Tekninen lautakunta</title></head><body><h1>Kokoukset</h1>",
+                Some("Tekninen lautakunta"),
+            ),
+            (
+                "<title>Kokoukset</title></head><body><h1>Pöytäkirjat 2024</h1>",
+                None,
+            ),
+        ] {
+            let rows: String = [("4.3.2024", 1), ("5.2.2024", 2)]
+                .iter()
+                .map(|(day, n)| minutes_row(day, &n.to_string()))
+                .collect();
+            let html = format!("<html><head>{head}<table>{rows}</table></body></html>");
+            let listing = listing_at_kh(&html);
+            assert_eq!(listing.entries[1].organ.as_deref(), organ, "{head}");
+            let title = organ.map_or("5.2.2024".to_string(), |o| format!("{o} 5.2.2024"));
+            assert_eq!(
+                listing.entries[1].title.as_deref(),
+                Some(title.as_str()),
+                "{head}"
+            );
+        }
     }
 }
