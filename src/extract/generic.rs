@@ -142,7 +142,19 @@ pub(crate) fn extract(page: &Page, document: &Html) -> Generic {
         };
     }
     let organ = breadcrumb_organ(document, &mut explain);
-    let found = find_entries(document, context);
+    let found = find_entries(document, context).filter(|(entries, _)| {
+        // A meeting's page beside a news list: its block of numbered agenda
+        // items, with the meeting's date, is no entry but the page's text.
+        let agenda = entries
+            .iter()
+            .filter(|e| !find_items(**e, context).is_empty())
+            .count();
+        let is_a_meetings_page = agenda == 1 && entries.len() <= 3;
+        if is_a_meetings_page {
+            explain.push("entries: none, one of them holds a meeting's agenda items".to_string());
+        }
+        !is_a_meetings_page
+    });
     let beside = found
         .as_ref()
         .and_then(|(entries, _)| beside_the_text(document, entries, context));
@@ -466,31 +478,37 @@ fn breadcrumb_organ(document: &Html, explain: &mut Vec<String>) -> Option<String
 /// breadcrumb: "Tekninen lautakunta", "Kunnanhallituksen pöytäkirjat",
 /// "Bildningsnämnden - sammanträden 2024" (one part of it).
 fn heading_organ(document: &Html, context: &Context, explain: &mut Vec<String>) -> Option<String> {
-    let named = |text: &str| {
-        text.replace(" – ", " - ")
-            .replace(" | ", " - ")
-            .split(" - ")
-            .map(str::trim)
-            .filter(|part| part.chars().count() <= 60 && !part.chars().any(|c| c.is_ascii_digit()))
-            .find_map(|part| {
-                // "Kunnanhallituksen pöytäkirjat": the organ before the kind of list.
-                let before_last = part.rsplit_once(' ').map(|(name, _)| name);
-                [part.to_string()]
-                    .into_iter()
-                    .chain(before_last.map(str::to_string))
-                    .chain(before_last.and_then(nominative))
-                    .find(|name| context.organ_name.is_match(name))
-            })
-    };
     let headings = [
         ("h1", document.find_first(selector!("h1"))),
         ("title", document.find_first(selector!("title"))),
     ];
     headings.into_iter().find_map(|(name, element)| {
-        let organ = named(&collapse_whitespace(&element?.text().collect::<String>()))?;
+        let organ = organ_named(
+            &collapse_whitespace(&element?.text().collect::<String>()),
+            context,
+        )?;
         explain.push(format!("organ: {organ:?}, the page's {name}"));
         Some(organ)
     })
+}
+
+/// The organ that a heading names, whole or in one part of it:
+/// "Tekninen lautakunta", "Kunnanhallituksen pöytäkirjat" (the organ before
+/// the kind of list), "Bildningsnämnden - sammanträden | Kommunen".
+fn organ_named(text: &str, context: &Context) -> Option<String> {
+    text.replace(" – ", " - ")
+        .replace(" | ", " - ")
+        .split(" - ")
+        .map(str::trim)
+        .filter(|part| part.chars().count() <= 60 && !part.chars().any(|c| c.is_ascii_digit()))
+        .find_map(|part| {
+            let before_last = part.rsplit_once(' ').map(|(name, _)| name);
+            [part.to_string()]
+                .into_iter()
+                .chain(before_last.map(str::to_string))
+                .chain(before_last.and_then(nominative))
+                .find(|name| context.organ_name.is_match(name))
+        })
 }
 
 /// Whether an element (or text under it) holds a link and something that may
@@ -1518,7 +1536,7 @@ fn detail_page(
     explain: &mut Vec<String>,
 ) -> DetailPage {
     let mut warnings = page.warnings.clone();
-    let items_rows = find_items(document, context);
+    let items_rows = find_items(document.root_element(), context);
     let items: Vec<Item> = items_rows
         .iter()
         .map(|(row, number)| item(page, *row, number.clone()))
@@ -1545,15 +1563,28 @@ fn detail_page(
         .lines()
         .find_map(|line| context.document_type.find(line.trim()))
         .map(|m| m.as_str().to_string());
-    let organ = organ.or_else(|| {
-        let line = header
-            .lines()
-            .find(|l| date_match.as_ref().is_some_and(|m| l.contains(&m.text)))?;
-        let before = line.split(date_match.as_ref()?.text.as_str()).next()?;
-        let cleaned = context.document_type.replace(before.trim(), "");
-        let cleaned = cleaned.trim_matches(|c: char| c.is_whitespace() || "/,:;–-|".contains(c));
-        (!cleaned.is_empty() && cleaned.chars().count() < 80).then(|| cleaned.to_string())
-    });
+    // The organ: the breadcrumb's; else what precedes the date on its line
+    // ("Kunnanhallitus 4.3.2024"), unless a label ("Kokousaika:"); else a
+    // line of the header that names an organ.
+    let organ = organ
+        .or_else(|| {
+            let line = header
+                .lines()
+                .find(|l| date_match.as_ref().is_some_and(|m| l.contains(&m.text)))?;
+            let before = line.split(date_match.as_ref()?.text.as_str()).next()?;
+            let cleaned = context.document_type.replace(before.trim(), "");
+            if cleaned.trim_end().ends_with(':') {
+                return None;
+            }
+            let cleaned =
+                cleaned.trim_matches(|c: char| c.is_whitespace() || "/,:;–-|".contains(c));
+            (!cleaned.is_empty() && cleaned.chars().count() < 80).then(|| cleaned.to_string())
+        })
+        .or_else(|| {
+            header
+                .lines()
+                .find_map(|line| organ_named(line.trim(), context))
+        });
     let documents = {
         let anchors = selector!("a[href]");
         let scope = content
@@ -1702,12 +1733,15 @@ fn main_content_scored(document: &Html) -> Option<(usize, ElementRef<'_>)> {
 
 /// Agenda item rows: a run of sibling rows most of which are numbered
 /// ("§ 127", "72") and each of which links somewhere.
-fn find_items<'a>(document: &'a Html, context: &Context) -> Vec<(ElementRef<'a>, Option<String>)> {
+fn find_items<'a>(
+    root: ElementRef<'a>,
+    context: &Context,
+) -> Vec<(ElementRef<'a>, Option<String>)> {
     let rows = selector!("tr, li");
     let anchors = selector!("a[href]");
     let mut best: Vec<(ElementRef, Option<String>)> = Vec::new();
     let mut seen_parents: HashSet<NodeId> = HashSet::new();
-    for row in document.find_all(rows) {
+    for row in root.find_all(rows) {
         let Some(parent) = row.parent() else {
             continue;
         };
@@ -2816,5 +2850,36 @@ mod tests {
                 "{head}"
             );
         }
+    }
+
+    /// A meeting's page, its agenda items under a labelled time, beside a
+    /// list of dated news is the meeting, named by its heading, not a
+    /// listing of two "entries" (the page's text and the news).
+    #[test]
+    fn a_meetings_page_beside_a_news_list_is_the_meeting() {
+        let html = "<div id=content><h1>Kunnanhallitus</h1>\
+            <p>Pöytäkirja<br>Kokousaika: ma 4.3.2024 klo 17.00<br>Kokouspaikka: valtuustosali</p>\
+            <table><tr><td>45</td><td><a href=p/45.html>Kokouksen laillisuus</a></td></tr>\
+            <tr><td>46</td><td><a href=p/46.html>Pöytäkirjan tarkastajat</a></td></tr>\
+            <tr><td>47</td><td><a href=p/47.html>Tilinpäätös 2023</a></td></tr></table></div>\
+            <div class=news><h3>Ajankohtaista</h3><ul><li><a href=/u/a>Vesikatko 5.3.2024</a></li>\
+            <li><a href=/u/b>Kirjasto kiinni 8.3.2024</a></li></ul></div>";
+        let (page, document) = sample("kh/2024-03-04/", html);
+        let found = extract(&page, &document);
+        let Extracted::Detail(detail) = found.extracted else {
+            panic!("not a meeting's page: {:?}", found.explain)
+        };
+        assert_eq!(detail.organ.as_deref(), Some("Kunnanhallitus"));
+        assert_eq!(
+            detail.meeting_date.map(|d| d.to_string()).as_deref(),
+            Some("2024-03-04")
+        );
+        assert_eq!(detail.meeting_time.as_deref(), Some("17:00"));
+        let numbers: Vec<_> = detail
+            .items
+            .iter()
+            .map(|i| i.number.as_deref().unwrap())
+            .collect();
+        assert_eq!(numbers, ["45", "46", "47"]);
     }
 }
