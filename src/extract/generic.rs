@@ -276,6 +276,7 @@ struct Context {
     meeting_words: Regex,
     meeting_noun: Regex,
     document_type_words: Regex,
+    meeting_column: Regex,
 }
 
 /// The patterns of every page, compiled once.
@@ -304,6 +305,10 @@ impl Context {
             .expect("static pattern"),
             document_type_words: Regex::new(&format!(r"(?i)\b({DOCUMENT_TYPE_NAMES})\b"))
                 .expect("static pattern"),
+            meeting_column: Regex::new(&format!(
+                r"(?i)^(päivämäärä|pvm|kokous|kokouspäivä|kokousaika|aika|datum|tid|sammanträde|möte|{DOCUMENT_TYPE_NAMES})$"
+            ))
+            .expect("static pattern"),
         }
     }
 
@@ -803,7 +808,13 @@ fn sibling_entries<'a>(document: &'a Html, context: &Context) -> Option<Vec<Elem
     }
     let mut listings: Vec<((bool, u64), Vec<ElementRef<'a>>)> = Vec::new();
     for (shape, runs) in groups {
-        if runs.iter().map(Vec::len).sum::<usize>() < 2 {
+        // One row counts in a table headed as a table of meetings is (an
+        // organ's first meeting); elsewhere one dated link is no listing.
+        let lone_meeting = match runs.as_slice() {
+            [run] => run.len() == 1 && in_a_table_of_meetings(run[0], context),
+            _ => false,
+        };
+        if runs.iter().map(Vec::len).sum::<usize>() < 2 && !lone_meeting {
             continue;
         }
         let (mut entries, mut text) = (Vec::new(), 0);
@@ -820,7 +831,7 @@ fn sibling_entries<'a>(document: &'a Html, context: &Context) -> Option<Vec<Elem
             text += confirmed.iter().map(|(_, text)| text.len()).sum::<usize>();
             entries.extend(confirmed.into_iter().map(|(c, _)| c));
         }
-        if entries.len() < 2 {
+        if entries.len() < 2 && !lone_meeting {
             continue;
         }
         // A group in a sidebar (news, recent posts) loses to one that is not.
@@ -840,6 +851,24 @@ fn sibling_entries<'a>(document: &'a Html, context: &Context) -> Option<Vec<Elem
         }
     }
     best.map(|(_, entries)| entries)
+}
+
+/// Whether `row` is a row under a table's header row whose cells name the
+/// columns of a table of meetings ("Päivämäärä", "Esityslista", "Datum").
+fn in_a_table_of_meetings(row: ElementRef, context: &Context) -> bool {
+    let Some(header) = table_of(row).and_then(|table| table.find_first(selector!("tr"))) else {
+        return false;
+    };
+    row.value().name() == "tr"
+        && header.id() != row.id()
+        && header
+            .children()
+            .filter_map(ElementRef::wrap)
+            .filter(|cell| cell.value().name() == "th")
+            .any(|cell| {
+                let text = collapse_whitespace(&cell.text().collect::<String>());
+                context.meeting_column.is_match(&text)
+            })
 }
 
 /// Whether `outer` are rows that hold `inner` and name their meeting's date
@@ -2881,5 +2910,38 @@ mod tests {
             .map(|i| i.number.as_deref().unwrap())
             .collect();
         assert_eq!(numbers, ["45", "46", "47"]);
+    }
+
+    /// A table of meetings with one meeting so far (an organ's first) is a
+    /// listing of it when its header names a meeting's columns; one dated
+    /// link in another table is no listing.
+    #[test]
+    fn a_table_of_meetings_with_one_row_is_a_listing() {
+        let row =
+            "<tr><td>ma 4.3.2024 klo 17.00</td><td><a href=/tarla/el.pdf>Esityslista</a></td></tr>";
+        let page = |header: &str| {
+            format!(
+                "<nav><a href=/>Etusivu</a> &gt; Tarkastuslautakunta</nav><main><h1>Tarkastuslautakunta</h1>\
+                 <table><tr>{header}</tr>{row}</table></main>"
+            )
+        };
+        let listing = listing_at_kh(&page("<th>Päivämäärä</th><th>Esityslista</th>"));
+        assert_eq!(meeting_days(&listing), ["2024-03-04"]);
+        let entry = &listing.entries[0];
+        assert_eq!(entry.title.as_deref(), Some("Tarkastuslautakunta 4.3.2024"));
+        assert_eq!(entry.meeting_time.as_deref(), Some("17:00"));
+        assert_eq!(entry.documents.len(), 1);
+        for header in [
+            "<th>Tiedote</th><th>Liite</th>",
+            "<td>Päivämäärä</td><td>Esityslista</td>",
+        ] {
+            let (page, document) = sample("kh/", &page(header));
+            let found = extract(&page, &document);
+            assert!(
+                !matches!(found.extracted, Extracted::Listing(_)),
+                "{header}: {:?}",
+                found.explain
+            );
+        }
     }
 }
