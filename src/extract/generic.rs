@@ -856,11 +856,13 @@ fn sibling_entries<'a>(document: &'a Html, context: &Context) -> Option<Vec<Elem
 /// Whether `row` is a row under a table's header row whose cells name the
 /// columns of a table of meetings ("Päivämäärä", "Esityslista", "Datum").
 fn in_a_table_of_meetings(row: ElementRef, context: &Context) -> bool {
+    if row.value().name() != "tr" {
+        return false;
+    }
     let Some(header) = table_of(row).and_then(|table| table.find_first(selector!("tr"))) else {
         return false;
     };
-    row.value().name() == "tr"
-        && header.id() != row.id()
+    header.id() != row.id()
         && header
             .children()
             .filter_map(ElementRef::wrap)
