@@ -141,7 +141,7 @@ pub(crate) fn extract(page: &Page, document: &Html) -> Generic {
             )),
         };
     }
-    let organ = breadcrumb_organ(document, &mut explain);
+    let organ = breadcrumb_organ(document, context, &mut explain);
     let found = find_entries(document, context).filter(|(entries, _)| {
         // A meeting's page beside a news list: its block of numbered agenda
         // items, with the meeting's date, is no entry but the page's text.
@@ -259,7 +259,7 @@ fn one_entry_per_meeting(entries: Vec<Entry>) -> Vec<Entry> {
 /// through an entry's link, so that is what it is).
 pub(crate) fn detail(page: &Page, document: &Html) -> DetailPage {
     let mut explain = Vec::new();
-    let organ = breadcrumb_organ(document, &mut explain);
+    let organ = breadcrumb_organ(document, &CONTEXT, &mut explain);
     detail_page(page, document, organ, &CONTEXT, &mut explain)
 }
 
@@ -442,7 +442,11 @@ fn visible_text(root: ElementRef) -> String {
 
 /// The organ a breadcrumb names: a trail that starts at the home page and ends
 /// in an unlinked step ("Etusivu › Kuntajohtajakokous").
-fn breadcrumb_organ(document: &Html, explain: &mut Vec<String>) -> Option<String> {
+fn breadcrumb_organ(
+    document: &Html,
+    context: &Context,
+    explain: &mut Vec<String>,
+) -> Option<String> {
     const HOME: &[&str] = &["etusivu", "koti", "home", "startsida", "hem", "framsida"];
     let trails = selector!("nav, ol, ul, div, p");
     let links = selector!("a");
@@ -469,12 +473,21 @@ fn breadcrumb_organ(document: &Html, explain: &mut Vec<String>) -> Option<String
         if last_is_link {
             continue;
         }
+        // A trail that ends in the page's own dated title ("Etusivu ›
+        // Kunnanhallitus › Pöytäkirja 4.3.2024") names its organ a step before.
+        let organ = match last.chars().any(|c| c.is_ascii_digit()) {
+            true => text
+                .rsplit(['›', '»', '>', '/', '|'])
+                .skip(1)
+                .find_map(|step| organ_named(step.trim(), context))?,
+            false => last.to_string(),
+        };
         explain.push(format!(
             "organ: {:?}, the breadcrumb {}",
-            last,
+            organ,
             css_path(trail)
         ));
-        return Some(last.to_string());
+        return Some(organ);
     }
     None
 }
@@ -1609,6 +1622,11 @@ fn detail_page(
             }
             let cleaned =
                 cleaned.trim_matches(|c: char| c.is_whitespace() || "/,:;–-|".contains(c));
+            // "Yhtymävaltuuston kokous", "Valtuusto kokoontuu": the organ
+            // before the meeting word, if any; a sentence is none.
+            if context.meeting_words.is_match(cleaned) {
+                return organ_named(cleaned, context);
+            }
             (!cleaned.is_empty() && cleaned.chars().count() < 80).then(|| cleaned.to_string())
         })
         .or_else(|| {
@@ -2044,7 +2062,7 @@ pub(crate) fn detail_choice(document: &Html, listings: &[&Html]) -> Option<Detai
 /// The breadcrumb trail that names the page's organ, if the page has one.
 fn breadcrumb_trail(document: &Html) -> Option<ElementRef<'_>> {
     let mut explain = Vec::new();
-    let organ = breadcrumb_organ(document, &mut explain)?;
+    let organ = breadcrumb_organ(document, &CONTEXT, &mut explain)?;
     let trails = selector!("nav, ol, ul, div, p");
     document.find_all(trails).find(|t| {
         let text = collapse_whitespace(&t.text().collect::<String>());
@@ -2944,6 +2962,30 @@ mod tests {
                 "{header}: {:?}",
                 found.explain
             );
+        }
+    }
+
+    /// A breadcrumb that ends in the page's own dated title names the organ
+    /// a step before it; one that ends in the organ names that.
+    #[test]
+    fn a_breadcrumb_ending_in_the_pages_title_names_the_organ_before_it() {
+        for (trail, organ) in [
+            (
+                "<a href=/yv/>Yhtymävaltuusto</a> › Yhtymävaltuuston kokous 4.3.2024",
+                Some("Yhtymävaltuusto"),
+            ),
+            ("<a href=/kokoukset/>Kokoukset</a> › Kokous 4.3.2024", None),
+            (
+                "<a href=/kokoukset/>Kokoukset</a> › Kunnanhallitus",
+                Some("Kunnanhallitus"),
+            ),
+        ] {
+            let html = format!(
+                "<nav><a href=/>Etusivu</a> › {trail}</nav><main><h1>Kokous</h1>\
+                 <p>Kokous pidetään maanantaina 4.3.2024 klo 18 valtuustosalissa.</p></main>"
+            );
+            let (page, document) = sample("yv/kokous/", &html);
+            assert_eq!(detail(&page, &document).organ.as_deref(), organ, "{trail}");
         }
     }
 }
