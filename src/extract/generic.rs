@@ -145,11 +145,12 @@ pub(crate) fn extract(page: &Page, document: &Html) -> Generic {
     let found = find_entries(document, context).filter(|(entries, _)| {
         // A meeting's page beside a news list: its block of numbered agenda
         // items, with the meeting's date, is no entry but the page's text.
-        let agenda = entries
-            .iter()
-            .filter(|e| !find_items(**e, context).is_empty())
-            .count();
-        let is_a_meetings_page = agenda == 1 && entries.len() <= 3;
+        let is_a_meetings_page = entries.len() <= 3
+            && entries
+                .iter()
+                .filter(|e| !find_items(**e, context).is_empty())
+                .count()
+                == 1;
         if is_a_meetings_page {
             explain.push("entries: none, one of them holds a meeting's agenda items".to_string());
         }
@@ -821,8 +822,8 @@ fn sibling_entries<'a>(document: &'a Html, context: &Context) -> Option<Vec<Elem
     }
     let mut listings: Vec<((bool, u64), Vec<ElementRef<'a>>)> = Vec::new();
     for (shape, runs) in groups {
-        // One row counts in a table headed as a table of meetings is (an
-        // organ's first meeting); elsewhere one dated link is no listing.
+        // One row counts when its table's header names a meeting's columns
+        // (an organ's first meeting); elsewhere one dated link is no listing.
         let lone_meeting = match runs.as_slice() {
             [run] => run.len() == 1 && in_a_table_of_meetings(run[0], context),
             _ => false,
