@@ -123,6 +123,11 @@ const MIN_POST_TEXT: usize = 200;
 /// "istunto", "sammanträde", "möte".
 const MEETING_WORDS: &str = r"(?i)\b(kokou|kokoontu|istun|sammanträ|möte)";
 
+/// Words between a meeting word and a date that make the date another
+/// meeting's or a publication's: "edellisen kokouksen", "kokouksen jälkeen",
+/// "julkaistaan", "nähtävillä", "förra mötet", "justeras".
+const NOT_THE_MEETING: &str = r"(?i)\b(edellinen|edellisen|edellisessä|viime|viimeisin|jälkeen|julkais|nähtävi|nähtävä|tarkaste|förra|föregående|efter|publicer|juster|anslag)";
+
 /// Words that mark a date as when a page was made, not when a meeting was.
 const GENERATED: &str = r"(?i)\b(luotu|päivitetty|muokattu|tulostettu|generoitu|generated|updated|modified|printed|skapad|uppdaterad|senast ändrad)\b";
 
@@ -143,14 +148,17 @@ pub(crate) fn extract(page: &Page, document: &Html) -> Generic {
     }
     let organ = breadcrumb_organ(document, context, &mut explain);
     let found = find_entries(document, context).filter(|(entries, _)| {
-        // A meeting's page beside a news list: its block of numbered agenda
-        // items, with the meeting's date, is no entry but the page's text.
-        let is_a_meetings_page = entries.len() <= 3
-            && entries
+        // A meeting's page beside a news list: the block that holds the
+        // page's `h1` and its numbered agenda items is no entry but the page.
+        let is_a_meetings_page = entries.len() <= 3 && {
+            let page_heading = document.find_first(selector!("h1"));
+            let with_items: Vec<_> = entries
                 .iter()
                 .filter(|e| !find_items(**e, context).is_empty())
-                .count()
-                == 1;
+                .collect();
+            matches!(with_items.as_slice(), [block]
+                if page_heading.is_some_and(|h1| is_inside(h1, **block)))
+        };
         if is_a_meetings_page {
             explain.push("entries: none, one of them holds a meeting's agenda items".to_string());
         }
@@ -172,7 +180,10 @@ pub(crate) fn extract(page: &Page, document: &Html) -> Generic {
             entries.len(),
             css_path(entries[0])
         ));
-        let organ = organ.or_else(|| heading_organ(document, context, &mut explain));
+        let heading = match organ {
+            Some(_) => None,
+            None => heading_organ(document, context, &mut explain),
+        };
         // Rows in runs of their own (a list per organ): each run's heading
         // may name its organ.
         let sectioned = how == ROWS
@@ -189,9 +200,12 @@ pub(crate) fn extract(page: &Page, document: &Html) -> Generic {
             .map(|(n, element)| {
                 let mut notes = Vec::new();
                 let section = sectioned.then(|| section_organ(element, context)).flatten();
-                let organ = section.as_deref().or(organ.as_deref());
-                let column = column_organs.get(&element.id()).map(String::as_str);
-                let entry = entry(page, element, column, organ, context, &mut notes);
+                let organs = Organs {
+                    column: column_organs.get(&element.id()).map(String::as_str),
+                    page: section.as_deref().or(organ.as_deref()),
+                    heading: heading.as_deref(),
+                };
+                let entry = entry(page, element, organs, context, &mut notes);
                 if n == 0 {
                     explain.extend(notes.into_iter().map(|note| format!("entry 1: {note}")));
                 }
@@ -220,15 +234,16 @@ pub(crate) fn extract(page: &Page, document: &Html) -> Generic {
     }
 }
 
-/// Rows that would give one record (no page of their own, the same title and
-/// post date: "KS protokoll 4.3.2024" and "KS föredragningslista 4.3.2024")
-/// are one meeting's documents listed apart: one entry keeps them all.
+/// Rows of one meeting (no page of their own; the same title, post date and
+/// meeting date: "KS protokoll 4.3.2024" and "KS föredragningslista
+/// 4.3.2024") are its documents listed apart: one entry keeps them all.
 fn one_entry_per_meeting(entries: Vec<Entry>) -> Vec<Entry> {
     let mut merged: Vec<Entry> = Vec::with_capacity(entries.len());
-    let mut meetings: HashMap<(String, Option<NaiveDate>), usize> = HashMap::new();
+    let mut meetings: HashMap<(String, Option<NaiveDate>, Option<NaiveDate>), usize> =
+        HashMap::new();
     for entry in entries {
         let meeting = match (&entry.detail, &entry.title) {
-            (None, Some(title)) => Some((title.clone(), entry.published_date)),
+            (None, Some(title)) => Some((title.clone(), entry.published_date, entry.meeting_date)),
             _ => None,
         };
         let Some(&kept) = meeting.as_ref().and_then(|m| meetings.get(m)) else {
@@ -277,7 +292,10 @@ struct Context {
     meeting_words: Regex,
     meeting_noun: Regex,
     document_type_words: Regex,
+    date_column: Regex,
     meeting_column: Regex,
+    not_the_meeting: Regex,
+    meeting_format: Regex,
 }
 
 /// The patterns of every page, compiled once.
@@ -306,22 +324,29 @@ impl Context {
             .expect("static pattern"),
             document_type_words: Regex::new(&format!(r"(?i)\b({DOCUMENT_TYPE_NAMES})\b"))
                 .expect("static pattern"),
+            not_the_meeting: Regex::new(NOT_THE_MEETING).expect("static pattern"),
+            meeting_format: Regex::new(
+                r"(?i)(etä|hybridi|lähi|verkko|video|puhelin|sähköinen |ylimääräinen |teams-?)kokous$",
+            )
+            .expect("static pattern"),
+            date_column: Regex::new(
+                r"(?i)^(päivämäärä|pvm|kokouspäivä|kokousaika|aika|kokous|datum|tid|sammanträdesdatum|sammanträde|möte)$",
+            )
+            .expect("static pattern"),
             meeting_column: Regex::new(&format!(
-                r"(?i)^(päivämäärä|pvm|kokous|kokouspäivä|kokousaika|aika|datum|tid|sammanträde|möte|{DOCUMENT_TYPE_NAMES})$"
+                r"(?i)^(toimielin|elin|organ|asiakirjat|handlingar|esityslistat|pöytäkirjat|{DOCUMENT_TYPE_NAMES})$"
             ))
             .expect("static pattern"),
         }
     }
 
-    /// Whether a link's text can be a row's title: words beyond its dates and
-    /// weekdays ("Kunnanhallitus, kokous 4.3.2024"); without a date, three
-    /// words or a meeting word ("Yhtymähallituksen kokous"), as two words are
-    /// a button ("Avaa asiakirja").
+    /// Whether a text can be a row's title: beyond its dates and weekdays it
+    /// names an organ ("Kunnanhallitus, kokous 4.3.2024", "Yhtymähallituksen
+    /// kokous"), or, without a date, has three words. A button ("Avaa
+    /// 4.3.2024", "Kokouksen tiedot"), a file's size ("pdf, 245 kt") or a
+    /// place ("klo 17, kunnantalo") does not.
     fn names_the_meeting(&self, text: &str) -> bool {
         let found = dates::scan(text, None);
-        if found.is_empty() {
-            return text.split_whitespace().count() >= 3 || self.meeting_words.is_match(text);
-        }
         let mut rest = String::with_capacity(text.len());
         let mut at = 0;
         for date in &found {
@@ -330,13 +355,30 @@ impl Context {
             at = date.span.end;
         }
         rest.push_str(&text[at..]);
-        rest.split(|c: char| !c.is_alphabetic())
-            .any(|word| word.chars().count() >= 3)
+        let names_an_organ = rest
+            .split(|c: char| !c.is_alphabetic())
+            .filter(|word| word.chars().count() >= 3)
+            .any(|word| {
+                self.is_organ_name(word)
+                    || nominative(word).is_some_and(|word| self.is_organ_name(&word))
+            });
+        names_an_organ || (found.is_empty() && text.split_whitespace().count() >= 3)
     }
 
-    /// The first day-precision date of `text` that a meeting word comes
-    /// before on its line, with no other date between them: "kokoontuu 4.
-    /// maaliskuuta 2024 klo 18", "Kokousaika: ti 20.2.2024", "sammanträder 4.3.".
+    /// Whether `name` ends as an organ's name does: "Kunnanhallitus",
+    /// "Tekninen lautakunta", "Kuntajohtajakokous", not "etäkokous" (a
+    /// meeting held remotely).
+    fn is_organ_name(&self, name: &str) -> bool {
+        self.organ_name.is_match(name) && !self.meeting_format.is_match(name)
+    }
+
+    /// The date of `text` that a meeting word comes before on its line, with
+    /// no other date between them: "kokoontuu 4. maaliskuuta 2024 klo 18",
+    /// "Kokousaika: ti 20.2.2024", "sammanträder 4.3.". Words of another
+    /// meeting or of publishing between them ("edellisen kokouksen",
+    /// "kokouksen jälkeen", "esityslista julkaistaan") rule the date out, and
+    /// of several such dates the first with a time of day wins, as an
+    /// announced meeting has one.
     fn announced_meeting(
         &self,
         text: &str,
@@ -344,21 +386,29 @@ impl Context {
     ) -> Option<dates::DateMatch> {
         /// How far before its date a meeting word may stand, in bytes.
         const REACH: usize = 80;
-        text.lines()
+        let mut announced = text
+            .lines()
             .filter(|line| !self.generated.is_match(line))
-            .find_map(|line| {
+            .flat_map(|line| {
                 let mut after_previous = 0;
-                dates::scan(line, context).into_iter().find(|m| {
+                dates::scan(line, context).into_iter().filter(move |m| {
                     let mut from = after_previous.max(m.span.start.saturating_sub(REACH));
                     while !line.is_char_boundary(from) {
                         from += 1;
                     }
                     after_previous = m.span.end;
+                    let before = &line[from..m.span.start];
                     m.precision == Precision::Day
                         && !timestamp_like(line, &m.text)
-                        && self.meeting_words.is_match(&line[from..m.span.start])
+                        && self.meeting_words.is_match(before)
+                        && !self.not_the_meeting.is_match(before)
                 })
-            })
+            });
+        let first = announced.next()?;
+        if first.time.is_some() {
+            return Some(first);
+        }
+        announced.find(|m| m.time.is_some()).or(Some(first))
     }
 
     /// The first day-precision date of `text` that is not a page's own
@@ -448,6 +498,15 @@ fn breadcrumb_organ(
     context: &Context,
     explain: &mut Vec<String>,
 ) -> Option<String> {
+    breadcrumb(document, context, explain).map(|(_, organ)| organ)
+}
+
+/// The breadcrumb trail that names the page's organ, and the organ.
+fn breadcrumb<'a>(
+    document: &'a Html,
+    context: &Context,
+    explain: &mut Vec<String>,
+) -> Option<(ElementRef<'a>, String)> {
     const HOME: &[&str] = &["etusivu", "koti", "home", "startsida", "hem", "framsida"];
     let trails = selector!("nav, ol, ul, div, p");
     let links = selector!("a");
@@ -475,12 +534,23 @@ fn breadcrumb_organ(
             continue;
         }
         // A trail that ends in the page's own dated title ("Etusivu ›
-        // Kunnanhallitus › Pöytäkirja 4.3.2024") names its organ a step before.
+        // Kunnanhallitus › Pöytäkirja 4.3.2024") names its organ in the
+        // nearest step that names one, its digits aside.
         let organ = match last.chars().any(|c| c.is_ascii_digit()) {
-            true => text
-                .rsplit(['›', '»', '>', '/', '|'])
-                .skip(1)
-                .find_map(|step| organ_named(step.trim(), context))?,
+            true => {
+                // "Kunnanhallitus 2024" names it with a year.
+                let named = text.rsplit(['›', '»', '>', '/', '|']).find_map(|step| {
+                    let words: Vec<&str> = step
+                        .split_whitespace()
+                        .filter(|word| !word.chars().any(|c| c.is_ascii_digit()))
+                        .collect();
+                    organ_named(&words.join(" "), context)
+                });
+                let Some(named) = named else {
+                    continue;
+                };
+                named
+            }
             false => last.to_string(),
         };
         explain.push(format!(
@@ -488,7 +558,7 @@ fn breadcrumb_organ(
             organ,
             css_path(trail)
         ));
-        return Some(organ);
+        return Some((trail, organ));
     }
     None
 }
@@ -520,13 +590,29 @@ fn organ_named(text: &str, context: &Context) -> Option<String> {
         .split(" - ")
         .map(str::trim)
         .filter(|part| part.chars().count() <= 60 && !part.chars().any(|c| c.is_ascii_digit()))
+        .filter(|part| !names_several(part))
         .find_map(|part| {
             let before_last = part.rsplit_once(' ').map(|(name, _)| name);
             [part.to_string()]
                 .into_iter()
                 .chain(before_last.map(str::to_string))
                 .chain(before_last.and_then(nominative))
-                .find(|name| context.organ_name.is_match(name))
+                .find(|name| context.is_organ_name(name))
+        })
+}
+
+/// Whether a heading joins several organs ("Valtuuston ja kunnanhallituksen
+/// pöytäkirjat", "kommunfullmäktige och kommunstyrelsen"), which one organ's
+/// name does only after a hyphen ("Sosiaali- ja terveyslautakunta").
+fn names_several(text: &str) -> bool {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    text.contains(',')
+        || text.contains('&')
+        || words.windows(2).any(|pair| {
+            matches!(
+                pair[1].to_lowercase().as_str(),
+                "ja" | "sekä" | "och" | "samt"
+            ) && !pair[0].ends_with('-')
         })
 }
 
@@ -825,7 +911,7 @@ fn sibling_entries<'a>(document: &'a Html, context: &Context) -> Option<Vec<Elem
         // One row counts when its table's header names a meeting's columns
         // (an organ's first meeting); elsewhere one dated link is no listing.
         let lone_meeting = match runs.as_slice() {
-            [run] => run.len() == 1 && in_a_table_of_meetings(run[0], context),
+            [run] => run.len() == 1 && in_a_table_of_meetings(run[0], document, context),
             _ => false,
         };
         if runs.iter().map(Vec::len).sum::<usize>() < 2 && !lone_meeting {
@@ -867,24 +953,32 @@ fn sibling_entries<'a>(document: &'a Html, context: &Context) -> Option<Vec<Elem
     best.map(|(_, entries)| entries)
 }
 
-/// Whether `row` is a row under a table's header row whose cells name the
-/// columns of a table of meetings ("Päivämäärä", "Esityslista", "Datum").
-fn in_a_table_of_meetings(row: ElementRef, context: &Context) -> bool {
+/// Whether `row` is a row under a table's header row whose `th` cells name a
+/// table of meetings' columns: the meeting's date ("Päivämäärä", "Kokous",
+/// "Datum") and, in another, its organ or documents ("Toimielin",
+/// "Esityslista", "Asiakirjat"), on a page that is no one meeting's.
+fn in_a_table_of_meetings(row: ElementRef, document: &Html, context: &Context) -> bool {
     if row.value().name() != "tr" {
         return false;
     }
     let Some(header) = table_of(row).and_then(|table| table.find_first(selector!("tr"))) else {
         return false;
     };
+    let headers: Vec<String> = cells_of(header)
+        .filter(|cell| cell.value().name() == "th")
+        .map(|cell| collapse_whitespace(&cell.text().collect::<String>()))
+        .collect();
+    // A meeting's own page (its dated `h1`) lists its attachments so.
+    let a_meetings_page = document
+        .find_first(selector!("h1"))
+        .is_some_and(|h1| first_day_match(&h1.text().collect::<String>(), None).is_some());
+    let date = headers.iter().position(|h| context.date_column.is_match(h));
+    let kind = headers
+        .iter()
+        .position(|h| context.meeting_column.is_match(h));
     header.id() != row.id()
-        && header
-            .children()
-            .filter_map(ElementRef::wrap)
-            .filter(|cell| cell.value().name() == "th")
-            .any(|cell| {
-                let text = collapse_whitespace(&cell.text().collect::<String>());
-                context.meeting_column.is_match(&text)
-            })
+        && !a_meetings_page
+        && matches!((date, kind), (Some(date), Some(kind)) if date != kind)
 }
 
 /// Whether `outer` are rows that hold `inner` and name their meeting's date
@@ -914,7 +1008,7 @@ fn section_organ(row: ElementRef, context: &Context) -> Option<String> {
     let heading = heading_of(run)?;
     let plausible = heading.chars().count() <= 60
         && !heading.chars().any(|c| c.is_ascii_digit())
-        && context.organ_name.is_match(&heading);
+        && context.is_organ_name(&heading);
     plausible.then_some(heading)
 }
 
@@ -1056,19 +1150,28 @@ struct Chosen {
     skip: HashSet<NodeId>,
 }
 
+/// The organs an entry may take from outside itself.
+#[derive(Clone, Copy, Default)]
+struct Organs<'a> {
+    /// Its row's cell in the table's organ column: the strongest.
+    column: Option<&'a str>,
+    /// The breadcrumb's, or the heading's over its run.
+    page: Option<&'a str>,
+    /// The page's `h1` or `title`: weaker than an organ its own title names.
+    heading: Option<&'a str>,
+}
+
 fn entry(
     page: &Page,
     element: ElementRef,
-    column_organ: Option<&str>,
-    page_organ: Option<&str>,
+    organs: Organs,
     context: &Context,
     notes: &mut Vec<String>,
 ) -> Entry {
     entry_choosing(
         page,
         element,
-        column_organ,
-        page_organ,
+        organs,
         context,
         notes,
         &mut Chosen::default(),
@@ -1078,8 +1181,7 @@ fn entry(
 fn entry_choosing(
     page: &Page,
     element: ElementRef,
-    column_organ: Option<&str>,
-    page_organ: Option<&str>,
+    organs: Organs,
     context: &Context,
     notes: &mut Vec<String>,
     chosen: &mut Chosen,
@@ -1277,7 +1379,38 @@ fn entry_choosing(
         }
     }
 
-    let organ = column_organ
+    // The organ a title names: "Kunnanhallitus, kokous" (before the word
+    // for its meeting or document), "Yhtymähallituksen kokous" (in the
+    // genitive); else the title less its date, a weaker guess.
+    let title_organ = own_title.as_deref().map(|title| {
+        let without_date = match &meeting_match {
+            Some(m) if title.contains(&m.text) => title.replacen(&m.text, "", 1),
+            _ => title.to_string(),
+        };
+        let separators = |c: char| c.is_whitespace() || ",.:;–—-".contains(c);
+        let organ = collapse_whitespace(&without_date);
+        let organ = organ.trim_matches(separators);
+        let before_noun = organ.rsplit_once(separators).and_then(|(name, last)| {
+            let name = name.trim_matches(separators);
+            context.meeting_noun.is_match(last).then_some(name)
+        });
+        // "Kokouskutsu: Kunnanvaltuusto", "Kallelse till kommunstyrelsen".
+        let after_kind = context
+            .document_type
+            .find(organ)
+            .map(|kind| organ[kind.end()..].trim_matches(separators))
+            .map(|rest| rest.strip_prefix("till ").unwrap_or(rest));
+        let named = [after_kind, Some(organ), before_noun]
+            .into_iter()
+            .flatten()
+            .flat_map(|name| [Some(name.to_string()), nominative(name)])
+            .flatten()
+            .find(|name| context.is_organ_name(name))
+            .map(|name| capitalized(&name));
+        (named, organ.to_string())
+    });
+    let organ = organs
+        .column
         .map(str::to_string)
         .or_else(|| {
             element
@@ -1292,31 +1425,20 @@ fn entry_choosing(
                         .map(|c| c["organ"].trim().to_string())
                 })
         })
-        .or_else(|| page_organ.map(str::to_string))
+        // A breadcrumb's "Kokouskutsut" names a category, not the organ a
+        // title names.
         .or_else(|| {
-            let title = own_title.as_deref()?;
-            let without_date = match &meeting_match {
-                Some(m) if title.contains(&m.text) => title.replacen(&m.text, "", 1),
-                _ => title.to_string(),
-            };
-            let separators = |c: char| c.is_whitespace() || ",.:;–—-".contains(c);
-            let organ = collapse_whitespace(&without_date);
-            let organ = organ.trim_matches(separators);
-            // "Kunnanhallitus, kokous": the organ is what comes before the word
-            // for its meeting, when that names an organ.
-            // "Yhtymähallituksen kokous", "Kommunstyrelsens sammanträde": the
-            // organ named in the genitive.
-            let named = organ
-                .rsplit_once(separators)
-                .filter(|(_, last)| context.meeting_noun.is_match(last))
-                .map(|(name, _)| name.trim_matches(separators))
-                .and_then(|name| {
-                    [Some(name.to_string()), nominative(name)]
-                        .into_iter()
-                        .flatten()
-                        .find(|name| context.organ_name.is_match(name))
-                });
-            named.or_else(|| (!organ.is_empty()).then(|| organ.to_string()))
+            organs
+                .page
+                .filter(|page| context.is_organ_name(page))
+                .map(str::to_string)
+        })
+        .or_else(|| title_organ.as_ref().and_then(|(named, _)| named.clone()))
+        .or_else(|| organs.page.map(str::to_string))
+        .or_else(|| organs.heading.map(str::to_string))
+        .or_else(|| {
+            let (_, guess) = title_organ?;
+            (!guess.is_empty()).then_some(guess)
         });
 
     chosen.skip.clone_from(&skip);
@@ -1329,7 +1451,17 @@ fn entry_choosing(
             .collect();
         (!paragraphs.is_empty()).then(|| paragraphs.join("\n\n"))
     };
+    // Without a page of its own an entry's id is its title's: "Kunnanhallitus"
+    // over each of an organ's meetings takes the meeting's date, as a title
+    // composed from the row does.
+    let dated = |title: String| match (&detail, published, &meeting_match) {
+        (None, None, Some(meeting)) if first_day_match(&title, None).is_none() => {
+            format!("{title} {}", meeting.start.format("%-d.%-m.%Y"))
+        }
+        _ => title,
+    };
     let title = own_title
+        .map(dated)
         .or_else(|| compose_title(organ.as_deref(), document_type.as_deref(), meeting_date));
     if title.is_none() {
         warnings.push("title: no heading or title link in the entry".to_string());
@@ -1354,6 +1486,11 @@ fn entry_choosing(
     }
 }
 
+/// How far right a column headed as the organ's may start for harava to read
+/// it: each row's layout is tracked up to that column only, so a hostile
+/// header (`colspan="1000"` cells) cannot make every row cost thousands.
+const MAX_ORGAN_COLUMN: usize = 64;
+
 /// The organs that table rows among `rows` name in the column headed
 /// "Toimielin" ("Elin", "Lautakunta", "Organ", "Nämnd"): a page of every
 /// organ's meetings, where the breadcrumb names none of them. The header is
@@ -1372,18 +1509,32 @@ fn column_organs(rows: &[ElementRef], context: &Context) -> HashMap<NodeId, Stri
             continue;
         }
         tables.push(table.id());
-        let mut layout = laid_out(table).into_iter();
-        let Some((_, header)) = layout.next() else {
+        let own_rows = || {
+            table
+                .find_all(selector!("tr"))
+                .filter(|tr| table_of(*tr).is_some_and(|t| t.id() == table.id()))
+        };
+        let Some(header) = own_rows().next() else {
             continue;
         };
-        let Some(column) = header.into_iter().find_map(|(at, cell)| {
+        let mut at = 0;
+        let mut column = None;
+        for cell in cells_of(header) {
             let text = collapse_whitespace(&cell.text().collect::<String>());
-            (cell.value().name() == "th" && context.organ_header.is_match(&text)).then_some(at)
-        }) else {
+            if cell.value().name() == "th" && context.organ_header.is_match(&text) {
+                column = Some(at);
+                break;
+            }
+            at += span(cell, "colspan");
+            if at > MAX_ORGAN_COLUMN {
+                break;
+            }
+        }
+        let Some(column) = column.filter(|c| *c <= MAX_ORGAN_COLUMN) else {
             continue;
         };
-        for (tr, cells) in layout.filter(|(tr, _)| wanted.contains(&tr.id())) {
-            let Some((_, cell)) = cells.into_iter().find(|(at, _)| *at == column) else {
+        for (tr, cell) in cells_at_column(own_rows(), column) {
+            let Some(cell) = cell.filter(|_| wanted.contains(&tr.id())) else {
                 continue;
             };
             if cell.find_first(selector!("a")).is_some() {
@@ -1405,65 +1556,84 @@ fn table_of(row: ElementRef) -> Option<ElementRef> {
         .find(|e| e.value().name() == "table")
 }
 
-/// The rows of `table` (not of tables inside it), each with the cells that
-/// stand in it and the column each starts at: its own, after the `colspan`s
-/// before them, and those that reach down into it from a row above.
-fn laid_out(table: ElementRef<'_>) -> Vec<(ElementRef<'_>, Vec<(usize, ElementRef<'_>)>)> {
-    /// A cell reaching into the rows below its own.
+/// A row's own cells.
+fn cells_of(tr: ElementRef<'_>) -> impl Iterator<Item = ElementRef<'_>> {
+    tr.children()
+        .filter_map(ElementRef::wrap)
+        .filter(|c| matches!(c.value().name(), "td" | "th"))
+}
+
+/// A cell's `colspan` or `rowspan`, within the limits browsers keep (1000
+/// columns, 65,534 rows); `rowspan="0"`, to the end of the table, is the latter.
+fn span(cell: ElementRef, name: &str) -> usize {
+    let limit = if name == "rowspan" { 65_534 } else { 1000 };
+    match cell
+        .attr(name)
+        .and_then(|span| span.trim().parse::<usize>().ok())
+    {
+        Some(0) if name == "rowspan" => limit,
+        Some(span) => span.clamp(1, limit),
+        None => 1,
+    }
+}
+
+/// Each of a table's `rows` with the cell that starts at `column` in it, if
+/// one does: its own, after the `colspan`s before it, or one that reaches
+/// down into it from a row above (`rowspan`). Only the columns up to `column`
+/// are tracked, so a row costs no more than that many steps.
+fn cells_at_column<'a>(
+    rows: impl Iterator<Item = ElementRef<'a>>,
+    column: usize,
+) -> Vec<(ElementRef<'a>, Option<ElementRef<'a>>)> {
+    /// A cell from a row above: how many rows it still covers, counting the
+    /// current one, and the column it starts at.
+    #[derive(Clone, Copy)]
     struct Reaching<'a> {
-        column: usize,
-        width: usize,
         rows_left: usize,
-        cell: ElementRef<'a>,
+        cell: Option<(ElementRef<'a>, usize)>,
     }
-    let span = |cell: ElementRef, name: &str, zero: usize| {
-        cell.attr(name)
-            .and_then(|span| span.trim().parse::<usize>().ok())
-            .map_or(1, |span| if span == 0 { zero } else { span.min(1000) })
+    let free = Reaching {
+        rows_left: 0,
+        cell: None,
     };
-    let mut rows = Vec::new();
-    let mut reaching: Vec<Reaching> = Vec::new();
-    let own_rows = table
-        .find_all(selector!("tr"))
-        .filter(|tr| table_of(*tr).is_some_and(|t| t.id() == table.id()));
-    for tr in own_rows {
-        let mut laid = Vec::new();
-        let mut column = 0;
-        for cell in tr
-            .children()
-            .filter_map(ElementRef::wrap)
-            .filter(|c| matches!(c.value().name(), "td" | "th"))
-        {
-            while reaching
-                .iter()
-                .any(|r| (r.column..r.column + r.width).contains(&column))
-            {
-                column += 1;
+    let mut reaching = vec![free; column + 1];
+    rows.map(|tr| {
+        let mut found = match reaching[column] {
+            Reaching {
+                rows_left: 1..,
+                cell: Some((cell, start)),
+            } if start == column => Some(cell),
+            _ => None,
+        };
+        let mut at = 0;
+        for cell in cells_of(tr) {
+            while at <= column && reaching[at].rows_left > 0 {
+                at += 1;
             }
-            laid.push((column, cell));
-            column += span(cell, "colspan", 1);
+            if at > column {
+                break;
+            }
+            let width = span(cell, "colspan");
+            let rows = span(cell, "rowspan");
+            if at == column {
+                found = Some(cell);
+            }
+            if rows > 1 {
+                for covered in &mut reaching[at..(at + width).min(column + 1)] {
+                    *covered = Reaching {
+                        rows_left: rows,
+                        cell: Some((cell, at)),
+                    };
+                }
+            }
+            at += width;
         }
-        let from_above: Vec<(usize, ElementRef)> =
-            reaching.iter().map(|r| (r.column, r.cell)).collect();
-        reaching.retain_mut(|r| {
-            r.rows_left -= 1;
-            r.rows_left > 0
-        });
-        // rowspan="0" reaches to the end of the table.
-        reaching.extend(laid.iter().filter_map(|&(column, cell)| {
-            let rows = span(cell, "rowspan", usize::MAX);
-            (rows > 1).then(|| Reaching {
-                column,
-                width: span(cell, "colspan", 1),
-                rows_left: rows - 1,
-                cell,
-            })
-        }));
-        laid.extend(from_above);
-        laid.sort_by_key(|(at, _)| *at);
-        rows.push((tr, laid));
-    }
-    rows
+        for covered in &mut reaching {
+            covered.rows_left = covered.rows_left.saturating_sub(1);
+        }
+        (tr, found)
+    })
+    .collect()
 }
 
 /// The ends of organs' names in the genitive, and in the nominative.
@@ -1479,14 +1649,38 @@ const GENITIVES: &[(&str, &str)] = &[
     ("toimielimen", "toimielin"),
 ];
 
+/// `name` with a capital first letter ("kommunstyrelsen" after "Kallelse
+/// till").
+fn capitalized(name: &str) -> String {
+    let mut letters = name.chars();
+    match letters.next() {
+        Some(first) => first.to_uppercase().chain(letters).collect(),
+        None => String::new(),
+    }
+}
+
 /// An organ's name from its genitive, "Tarkastuslautakunnan" or
 /// "Kommunstyrelsens", if it is one.
 fn nominative(name: &str) -> Option<String> {
     GENITIVES
         .iter()
         .find_map(|(genitive, nominative)| {
-            name.strip_suffix(genitive)
-                .map(|stem| format!("{stem}{nominative}"))
+            let from = name
+                .char_indices()
+                .rev()
+                .nth(genitive.chars().count() - 1)?
+                .0;
+            let (stem, ending) = name.split_at(from);
+            if ending.to_lowercase() != *genitive {
+                return None;
+            }
+            // "Valtuuston" is "Valtuusto", capital and all.
+            Some(
+                match ending.chars().next().is_some_and(char::is_uppercase) {
+                    true => format!("{stem}{}", capitalized(nominative)),
+                    false => format!("{stem}{nominative}"),
+                },
+            )
         })
         .or_else(|| name.strip_suffix('s').map(str::to_string))
 }
@@ -1907,15 +2101,12 @@ pub(crate) fn listing_choice(page: &Page, document: &Html) -> Option<ListingChoi
     let organ = organ_trail.map(|t| collapse_whitespace(&t.text().collect::<String>()));
     let mut chosen = Chosen::default();
     let column_organ = column_organs(&[first], context).remove(&first.id());
-    let entry = entry_choosing(
-        page,
-        first,
-        column_organ.as_deref(),
-        organ.as_deref(),
-        context,
-        &mut notes,
-        &mut chosen,
-    );
+    let organs = Organs {
+        column: column_organ.as_deref(),
+        page: organ.as_deref(),
+        heading: None,
+    };
+    let entry = entry_choosing(page, first, organs, context, &mut notes, &mut chosen);
     let node = |id: Option<NodeId>| {
         id.and_then(|id| document.tree.get(id))
             .and_then(ElementRef::wrap)
@@ -2062,13 +2253,7 @@ pub(crate) fn detail_choice(document: &Html, listings: &[&Html]) -> Option<Detai
 
 /// The breadcrumb trail that names the page's organ, if the page has one.
 fn breadcrumb_trail(document: &Html) -> Option<ElementRef<'_>> {
-    let mut explain = Vec::new();
-    let organ = breadcrumb_organ(document, &CONTEXT, &mut explain)?;
-    let trails = selector!("nav, ol, ul, div, p");
-    document.find_all(trails).find(|t| {
-        let text = collapse_whitespace(&t.text().collect::<String>());
-        text.chars().count() <= 200 && text.ends_with(&organ)
-    })
+    breadcrumb(document, &CONTEXT, &mut Vec::new()).map(|(trail, _)| trail)
 }
 
 fn lowest_common_ancestor<'a>(elements: &[ElementRef<'a>]) -> Option<ElementRef<'a>> {
@@ -2691,6 +2876,34 @@ mod tests {
                 "4.3.2024",
                 "",
             ),
+            // Nor a button with a date or a meeting word, a file's size, or
+            // a place.
+            (
+                "<tr><td><a href=/d/{n}>Avaa {day}</a></td></tr>",
+                "4.3.2024",
+                "",
+            ),
+            (
+                "<tr><td>{day}</td><td><a href=/k/{n}>Kokouksen tiedot</a></td></tr>",
+                "4.3.2024",
+                "",
+            ),
+            (
+                "<li><a href=/d/{n}.pdf>Pöytäkirja {day} (pdf, 245 kt)</a></li>",
+                "4.3.2024",
+                "",
+            ),
+            (
+                "<tr><td>{day} klo 17, etäkokous</td><td><a href=/d/{n}.pdf>Pöytäkirja</a></td></tr>",
+                "4.3.2024",
+                "",
+            ),
+            // A capitalised genitive on its own.
+            (
+                "<tr><td><a href=/k/{n}>Valtuuston kokous</a></td><td>{day}</td></tr>",
+                "Valtuuston kokous",
+                "Valtuusto",
+            ),
         ];
         for (row, title, organ) in cases {
             let rows: String = ["4.3.2024", "19.2.2024"]
@@ -2885,6 +3098,15 @@ mod tests {
                 "<title>Kokoukset</title></head><body><h1>Pöytäkirjat 2024</h1>",
                 None,
             ),
+            // A heading of several organs names none of them.
+            (
+                "<title>x</title></head><body><h1>Valtuuston ja kunnanhallituksen pöytäkirjat</h1>",
+                None,
+            ),
+            (
+                "<title>Protokoll från kommunfullmäktige och kommunstyrelsen</title></head><body>",
+                None,
+            ),
         ] {
             let rows: String = [("4.3.2024", 1), ("5.2.2024", 2)]
                 .iter()
@@ -2931,6 +3153,25 @@ mod tests {
             .map(|i| i.number.as_deref().unwrap())
             .collect();
         assert_eq!(numbers, ["45", "46", "47"]);
+
+        // A listing of two posts, one of which lists its items, is a listing:
+        // its heading is no post's.
+        let post = |day: &str, items: &str| {
+            format!(
+                "<article><h2><a href=/kh/{day}/>Kunnanhallituksen kokous {day}</a></h2>\
+                 <time>{day}</time><div><p>Kunnanhallitus kokoontui {day}.</p>{items}</div></article>"
+            )
+        };
+        let items = "<table><tr><td>§ 45</td><td><a href=/k45.pdf>Laillisuus</a></td></tr>\
+            <tr><td>§ 46</td><td><a href=/k46.pdf>Tarkastajat</a></td></tr>\
+            <tr><td>§ 47</td><td><a href=/k47.pdf>Tilinpäätös</a></td></tr></table>";
+        let html = format!(
+            "<h1>Kunnanhallitus</h1><main>{}{}</main>",
+            post("4.3.2024", items),
+            post("19.2.2024", "")
+        );
+        let listing = listing_at_kh(&html);
+        assert_eq!(meeting_days(&listing), ["2024-03-04", "2024-02-19"]);
     }
 
     /// A table of meetings with one meeting so far (an organ's first) is a
@@ -2940,23 +3181,37 @@ mod tests {
     fn a_table_of_meetings_with_one_row_is_a_listing() {
         let row =
             "<tr><td>ma 4.3.2024 klo 17.00</td><td><a href=/tarla/el.pdf>Esityslista</a></td></tr>";
-        let page = |header: &str| {
+        let page_headed = |h1: &str, header: &str| {
             format!(
-                "<nav><a href=/>Etusivu</a> &gt; Tarkastuslautakunta</nav><main><h1>Tarkastuslautakunta</h1>\
+                "<nav><a href=/>Etusivu</a> &gt; Tarkastuslautakunta</nav><main><h1>{h1}</h1>\
                  <table><tr>{header}</tr>{row}</table></main>"
             )
         };
-        let listing = listing_at_kh(&page("<th>Päivämäärä</th><th>Esityslista</th>"));
-        assert_eq!(meeting_days(&listing), ["2024-03-04"]);
-        let entry = &listing.entries[0];
-        assert_eq!(entry.title.as_deref(), Some("Tarkastuslautakunta 4.3.2024"));
-        assert_eq!(entry.meeting_time.as_deref(), Some("17:00"));
-        assert_eq!(entry.documents.len(), 1);
+        let page = |header: &str| page_headed("Tarkastuslautakunta", header);
         for header in [
-            "<th>Tiedote</th><th>Liite</th>",
-            "<td>Päivämäärä</td><td>Esityslista</td>",
+            "<th>Päivämäärä</th><th>Esityslista</th>",
+            "<th>Kokous</th><th>Asiakirjat</th>",
         ] {
-            let (page, document) = sample("kh/", &page(header));
+            let listing = listing_at_kh(&page(header));
+            assert_eq!(meeting_days(&listing), ["2024-03-04"], "{header}");
+            let entry = &listing.entries[0];
+            assert_eq!(entry.title.as_deref(), Some("Tarkastuslautakunta 4.3.2024"));
+            assert_eq!(entry.meeting_time.as_deref(), Some("17:00"));
+            assert_eq!(entry.documents.len(), 1);
+        }
+        // Not a table without a date's and a document's columns, nor a
+        // meeting's own page (its dated heading) with a table of attachments.
+        for html in [
+            page("<th>Tiedote</th><th>Liite</th>"),
+            page("<td>Päivämäärä</td><td>Esityslista</td>"),
+            page("<th>Asiakirja</th><th>Päivämäärä</th>"),
+            page_headed(
+                "Tarkastuslautakunnan kokous 4.3.2024",
+                "<th>Päivämäärä</th><th>Esityslista</th>",
+            ),
+        ] {
+            let header = &html;
+            let (page, document) = sample("kh/", &html);
             let found = extract(&page, &document);
             assert!(
                 !matches!(found.extracted, Extracted::Listing(_)),
@@ -2977,6 +3232,10 @@ mod tests {
             ),
             ("<a href=/kokoukset/>Kokoukset</a> › Kokous 4.3.2024", None),
             (
+                "<a href=/kh/>Päätöksenteko</a> › Kunnanhallitus 2024",
+                Some("Kunnanhallitus"),
+            ),
+            (
                 "<a href=/kokoukset/>Kokoukset</a> › Kunnanhallitus",
                 Some("Kunnanhallitus"),
             ),
@@ -2987,6 +3246,149 @@ mod tests {
             );
             let (page, document) = sample("yv/kokous/", &html);
             assert_eq!(detail(&page, &document).organ.as_deref(), organ, "{trail}");
+        }
+    }
+
+    /// Posts headed by their organ alone, each with a labelled meeting time
+    /// and no page of their own, stay apart: each title takes its meeting's
+    /// date. A post's announced meeting is the date a meeting word comes
+    /// before, not one of publishing or of a past meeting, and of several the
+    /// one with a time. A post titled "Kokouskutsu: Kunnanvaltuusto" under a
+    /// category breadcrumb names that organ.
+    #[test]
+    fn posts_name_their_meetings_date_and_organ() {
+        let block = |day: &str| {
+            format!(
+                "<div><h3>Kunnanhallitus</h3><p>Kokousaika: {day} klo 17</p><a href=/d/{day}.pdf>Pöytäkirja</a></div>"
+            )
+        };
+        let html = format!(
+            "<main>{}{}{}</main>",
+            block("4.3.2024"),
+            block("19.2.2024"),
+            block("5.2.2024")
+        );
+        let listing = listing_at_kh(&html);
+        let titles: Vec<_> = listing
+            .entries
+            .iter()
+            .map(|e| e.title.as_deref().unwrap())
+            .collect();
+        assert_eq!(
+            titles,
+            [
+                "Kunnanhallitus 4.3.2024",
+                "Kunnanhallitus 19.2.2024",
+                "Kunnanhallitus 5.2.2024"
+            ]
+        );
+        assert!(listing.entries.iter().all(|e| e.documents.len() == 1));
+
+        let post = |n: usize, title: &str, text: &str| {
+            format!(
+                "<article><h2><a href=/2024/{n}/>{title}</a></h2><time>{n}.2.2024</time><p>{text}</p></article>"
+            )
+        };
+        let html = format!(
+            "<nav><a href=/>Etusivu</a> › Kokouskutsut</nav><main>{}{}{}</main>",
+            post(
+                1,
+                "Kokouskutsu: Kunnanvaltuusto",
+                "Pöytäkirja on nähtävillä kokouksen jälkeen 12.3.2024. Kunnanvaltuusto kokoontuu 4.3.2024 klo 17."
+            ),
+            post(
+                2,
+                "Kokouskutsu: Sivistyslautakunta",
+                "Edellisen kokouksen 13.2.2024 pöytäkirja on luettavissa. Kokous pidetään 20.2.2024 klo 16."
+            ),
+            post(
+                3,
+                "Kallelse till kommunstyrelsen",
+                "Kommunstyrelsen sammanträder 26.2.2024 kl. 17."
+            ),
+        );
+        let listing = listing_at_kh(&html);
+        let read: Vec<_> = listing
+            .entries
+            .iter()
+            .map(|e| {
+                (
+                    e.organ.as_deref().unwrap(),
+                    e.meeting_date.unwrap().to_string(),
+                    e.meeting_time.as_deref().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            read,
+            [
+                ("Kunnanvaltuusto", "2024-03-04".to_string(), "17:00"),
+                ("Sivistyslautakunta", "2024-02-20".to_string(), "16:00"),
+                ("Kommunstyrelsen", "2024-02-26".to_string(), "17:00"),
+            ]
+        );
+    }
+
+    /// Tables whose spans would make laying them out cost rows × columns ×
+    /// spans (`rowspan="0"` and `colspan="1000"` in every row) are laid out
+    /// in one pass per row over the columns up to the organ's; a cell
+    /// reaching to the end of the table names each row below it.
+    #[test]
+    fn hostile_spans_are_laid_out_row_by_row() {
+        let rows: String = (0..2000)
+            .map(|n| {
+                format!(
+                    "<tr><td rowspan=0 colspan=1000>x</td><td>{}.1.2024</td><td><a href=/d/{n}.pdf>Pöytäkirja</a></td></tr>",
+                    n % 28 + 1
+                )
+            })
+            .collect();
+        let html = format!("<table><tr><th>Päivämäärä</th><th>Pöytäkirja</th></tr>{rows}</table>");
+        let listing = listing_at_kh(&html);
+        assert_eq!(listing.entries.len(), 28);
+        let html = "<table><tr><th>Toimielin</th><th>Päivämäärä</th><th>Pöytäkirja</th></tr>\
+            <tr><td rowspan=0>Kunnanhallitus</td><td>4.3.2024</td><td><a href=/d/1.pdf>Pöytäkirja</a></td></tr>\
+            <tr><td>19.2.2024</td><td><a href=/d/2.pdf>Pöytäkirja</a></td></tr>\
+            <tr><td>5.2.2024</td><td><a href=/d/3.pdf>Pöytäkirja</a></td></tr></table>";
+        let listing = listing_at_kh(html);
+        let organs: Vec<_> = listing
+            .entries
+            .iter()
+            .map(|e| e.organ.as_deref().unwrap())
+            .collect();
+        assert_eq!(organs, ["Kunnanhallitus"; 3]);
+    }
+
+    /// The date a post announces for its meeting: after a meeting word, not
+    /// after words of publishing or of another meeting, and the one with a
+    /// time of day when several qualify.
+    #[test]
+    fn the_announced_meeting_is_the_date_after_a_meeting_word() {
+        let context: &Context = &CONTEXT;
+        for (text, announced) in [
+            ("Kokous pidetään 20.2.2024.", Some("2024-02-20")),
+            (
+                "Pöytäkirja on nähtävillä kokouksen jälkeen 12.3.2024. Kunnanhallitus kokoontuu 4.3.2024.",
+                Some("2024-03-04"),
+            ),
+            (
+                "Edellisen kokouksen 6.2.2024 pöytäkirja on luettavissa. Kokous 20.2.2024.",
+                Some("2024-02-20"),
+            ),
+            (
+                "Kokouksen esityslista 13.2.2024. Kokous pidetään 20.2.2024 klo 16.",
+                Some("2024-02-20"),
+            ),
+            (
+                "Protokollet från förra mötet 12.2.2024. Sammanträde 26.2.2024.",
+                Some("2024-02-26"),
+            ),
+            ("Vesikatko 5.3.2024.", None),
+        ] {
+            let found = context
+                .announced_meeting(text, None)
+                .map(|m| m.start.to_string());
+            assert_eq!(found.as_deref(), announced, "{text}");
         }
     }
 }
