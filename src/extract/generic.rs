@@ -985,6 +985,16 @@ fn in_a_table_of_meetings(row: ElementRef, document: &Html, context: &Context) -
 /// outside them: `inner` are then each meeting's documents (a table of them
 /// in each row, dated when they were published), not the meetings.
 fn rows_around(outer: &[ElementRef], inner: &[ElementRef], context: &Context) -> bool {
+    // Most pairs of runs fail on the first inner element, without a set.
+    let Some(first) = inner.first() else {
+        return false;
+    };
+    if !first
+        .ancestors()
+        .any(|a| outer.iter().any(|row| row.id() == a.id()))
+    {
+        return false;
+    }
     let rows: HashSet<NodeId> = outer.iter().map(|row| row.id()).collect();
     let inside_a_row = |element: &ElementRef| element.ancestors().any(|a| rows.contains(&a.id()));
     if !inner.iter().all(inside_a_row) {
@@ -1382,7 +1392,8 @@ fn entry_choosing(
     // The organ a title names: "Kunnanhallitus, kokous" (before the word
     // for its meeting or document), "Yhtymähallituksen kokous" (in the
     // genitive); else the title less its date, a weaker guess.
-    let title_organ = own_title.as_deref().map(|title| {
+    let title_organ = || -> Option<(Option<String>, String)> {
+        let title = own_title.as_deref()?;
         let without_date = match &meeting_match {
             Some(m) if title.contains(&m.text) => title.replacen(&m.text, "", 1),
             _ => title.to_string(),
@@ -1407,8 +1418,8 @@ fn entry_choosing(
             .flatten()
             .find(|name| context.is_organ_name(name))
             .map(|name| capitalized(&name));
-        (named, organ.to_string())
-    });
+        Some((named, organ.to_string()))
+    };
     let organ = organs
         .column
         .map(str::to_string)
@@ -1433,13 +1444,14 @@ fn entry_choosing(
                 .filter(|page| context.is_organ_name(page))
                 .map(str::to_string)
         })
-        .or_else(|| title_organ.as_ref().and_then(|(named, _)| named.clone()))
-        .or_else(|| organs.page.map(str::to_string))
-        .or_else(|| organs.heading.map(str::to_string))
         .or_else(|| {
-            let (_, guess) = title_organ?;
-            (!guess.is_empty()).then_some(guess)
-        });
+            let (named, guess) = title_organ()?;
+            named
+                .or_else(|| organs.page.map(str::to_string))
+                .or_else(|| organs.heading.map(str::to_string))
+                .or_else(|| (!guess.is_empty()).then_some(guess))
+        })
+        .or_else(|| organs.page.or(organs.heading).map(str::to_string));
 
     chosen.skip.clone_from(&skip);
     let summary = {
