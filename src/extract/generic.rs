@@ -2483,6 +2483,24 @@ mod tests {
         format!("<li>ma {day} klo 17.00 <a href=/f/{file}.pdf>Pöytäkirja</a></li>")
     }
 
+    /// The organs of a listing's entries, in order.
+    fn organs(listing: &ListingPage) -> Vec<&str> {
+        listing
+            .entries
+            .iter()
+            .map(|e| e.organ.as_deref().unwrap())
+            .collect()
+    }
+
+    /// The titles of a listing's entries, in order.
+    fn titles(listing: &ListingPage) -> Vec<&str> {
+        listing
+            .entries
+            .iter()
+            .map(|e| e.title.as_deref().unwrap())
+            .collect()
+    }
+
     /// The meeting dates of a listing's entries, in order.
     fn meeting_days(listing: &ListingPage) -> Vec<String> {
         listing
@@ -2645,11 +2663,7 @@ mod tests {
                 row("19.2.2024", "Kunnanvaltuusto", "kv"),
             );
             let listing = listing_at_kh(&html);
-            let organs: Vec<_> = listing
-                .entries
-                .iter()
-                .map(|e| e.organ.as_deref().unwrap())
-                .collect();
+            let organs = organs(&listing);
             assert_eq!(
                 organs,
                 ["Kunnanhallitus", "Sivistyslautakunta", "Kunnanvaltuusto"],
@@ -2814,13 +2828,8 @@ mod tests {
         );
         let html = format!("<body><main>{posts}</main><div id=secondary>{sidebar}</div></body>");
         let listing = listing_at_kh(&html);
-        let titles: Vec<_> = listing
-            .entries
-            .iter()
-            .map(|e| e.title.as_deref().unwrap())
-            .collect();
         assert_eq!(
-            titles,
+            titles(&listing),
             [
                 "Kunnanhallituksen kokous 4.3.2024",
                 "Kunnanhallituksen kokous 19.2.2024"
@@ -3041,11 +3050,7 @@ mod tests {
             <tr><td>19.2.2024</td><td><a href=/d/2.pdf>Pöytäkirja</a></td></tr>\
             <tr><td>Sivistyslautakunta</td><td>4.3.2024</td><td><a href=/d/3.pdf>Pöytäkirja</a></td></tr></table>";
         let listing = listing_at_kh(html);
-        let organs: Vec<_> = listing
-            .entries
-            .iter()
-            .map(|e| e.organ.as_deref().unwrap())
-            .collect();
+        let organs = organs(&listing);
         assert_eq!(
             organs,
             ["Kunnanhallitus", "Kunnanhallitus", "Sivistyslautakunta"]
@@ -3281,13 +3286,8 @@ mod tests {
             block("5.2.2024")
         );
         let listing = listing_at_kh(&html);
-        let titles: Vec<_> = listing
-            .entries
-            .iter()
-            .map(|e| e.title.as_deref().unwrap())
-            .collect();
         assert_eq!(
-            titles,
+            titles(&listing),
             [
                 "Kunnanhallitus 4.3.2024",
                 "Kunnanhallitus 19.2.2024",
@@ -3363,11 +3363,7 @@ mod tests {
             <tr><td>19.2.2024</td><td><a href=/d/2.pdf>Pöytäkirja</a></td></tr>\
             <tr><td>5.2.2024</td><td><a href=/d/3.pdf>Pöytäkirja</a></td></tr></table>";
         let listing = listing_at_kh(html);
-        let organs: Vec<_> = listing
-            .entries
-            .iter()
-            .map(|e| e.organ.as_deref().unwrap())
-            .collect();
+        let organs = organs(&listing);
         assert_eq!(organs, ["Kunnanhallitus"; 3]);
     }
 
