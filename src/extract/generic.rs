@@ -293,7 +293,7 @@ struct Context {
     meeting_noun: Regex,
     document_type_words: Regex,
     date_column: Regex,
-    meeting_column: Regex,
+    organ_or_documents_column: Regex,
     not_the_meeting: Regex,
     meeting_format: Regex,
 }
@@ -333,7 +333,7 @@ impl Context {
                 r"(?i)^(päivämäärä|pvm|kokouspäivä|kokousaika|aika|kokous|datum|tid|sammanträdesdatum|sammanträde|möte)$",
             )
             .expect("static pattern"),
-            meeting_column: Regex::new(&format!(
+            organ_or_documents_column: Regex::new(&format!(
                 r"(?i)^(toimielin|elin|organ|asiakirjat|handlingar|esityslistat|pöytäkirjat|{DOCUMENT_TYPE_NAMES})$"
             ))
             .expect("static pattern"),
@@ -975,7 +975,7 @@ fn in_a_table_of_meetings(row: ElementRef, document: &Html, context: &Context) -
     let date = headers.iter().position(|h| context.date_column.is_match(h));
     let kind = headers
         .iter()
-        .position(|h| context.meeting_column.is_match(h));
+        .position(|h| context.organ_or_documents_column.is_match(h));
     header.id() != row.id()
         && !a_meetings_page
         && matches!((date, kind), (Some(date), Some(kind)) if date != kind)
@@ -1161,7 +1161,7 @@ struct Chosen {
 }
 
 /// The organs an entry may take from outside itself.
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Copy)]
 struct Organs<'a> {
     /// Its row's cell in the table's organ column: the strongest.
     column: Option<&'a str>,
@@ -1463,9 +1463,9 @@ fn entry_choosing(
             .collect();
         (!paragraphs.is_empty()).then(|| paragraphs.join("\n\n"))
     };
-    // Without a page of its own an entry's id is its title's: "Kunnanhallitus"
-    // over each of an organ's meetings takes the meeting's date, as a title
-    // composed from the row does.
+    // Without a page of its own (or a post date) an entry's id follows its
+    // title, so a title without a date takes the meeting's: "Kunnanhallitus"
+    // over each of an organ's meetings would otherwise be one meeting.
     let dated = |title: String| match (&detail, published, &meeting_match) {
         (None, None, Some(meeting)) if first_day_match(&title, None).is_none() => {
             format!("{title} {}", meeting.start.format("%-d.%-m.%Y"))
