@@ -577,11 +577,19 @@ impl Line<'_> {
         if self.lex(j) == Lex::Since {
             j += 1;
         }
-        self.clock(j).or_else(|| {
-            (j == i && self.toks.get(i).is_some_and(|t| t.space))
-                .then(|| self.bare_clock(i))
-                .flatten()
-        })
+        self.clock(j)
+            .or_else(|| {
+                (j == i && self.toks.get(i).is_some_and(|t| t.space))
+                    .then(|| self.bare_clock(i))
+                    .flatten()
+            })
+            .or_else(|| {
+                // "ma 4.3.2024 - 17:00", as Drupal prints a date and its time:
+                // only with a colon, so that "4.3. – 17.03." stays a range.
+                (j == i && self.is_dash(i) && self.is(i + 2, Kind::Colon))
+                    .then(|| self.bare_clock(i + 1))
+                    .flatten()
+            })
     }
 
     /// One date, range or list of days starting at token `i`.
