@@ -296,6 +296,7 @@ struct Context {
     organ_or_documents_column: Regex,
     not_the_meeting: Regex,
     meeting_format: Regex,
+    published_label: Regex,
 }
 
 /// The patterns of every page, compiled once.
@@ -325,6 +326,10 @@ impl Context {
             document_type_words: Regex::new(&format!(r"(?i)\b({DOCUMENT_TYPE_NAMES})\b"))
                 .expect("static pattern"),
             not_the_meeting: Regex::new(NOT_THE_MEETING).expect("static pattern"),
+            published_label: Regex::new(
+                r"(?i)^(julkaistu|julkaisupäivä|päivätty|publicerad|publicerat|posted|published)\b",
+            )
+            .expect("static pattern"),
             meeting_format: Regex::new(
                 r"(?i)(etä|hybridi|lähi|verkko|video|puhelin|sähköinen |ylimääräinen |teams-?)kokous$",
             )
@@ -398,6 +403,9 @@ impl Context {
                     }
                     after_previous = m.span.end;
                     let before = &line[from..m.span.start];
+                    // Only this sentence's words: "Edellisen kokouksen … on
+                    // tarkastettu. Seuraava kokous pidetään 4.3.".
+                    let before = sentence_end(before).map_or(before, |at| &before[at..]);
                     m.precision == Precision::Day
                         && !timestamp_like(line, &m.text)
                         && self.meeting_words.is_match(before)
@@ -419,6 +427,18 @@ impl Context {
             .flat_map(|line| dates::scan(line, context))
             .find(|m| m.precision == Precision::Day && !timestamp_like(text, &m.text))
     }
+}
+
+/// Where the last sentence of `text` starts, after a full stop, a question or
+/// an exclamation mark that a capital letter follows, if one does.
+fn sentence_end(text: &str) -> Option<usize> {
+    text.char_indices()
+        .zip(text.chars().skip(1).zip(text.chars().skip(2)))
+        .filter(|((_, mark), (space, next))| {
+            matches!(mark, '.' | '!' | '?') && space.is_whitespace() && next.is_uppercase()
+        })
+        .map(|((at, mark), (space, _))| at + mark.len_utf8() + space.len_utf8())
+        .last()
 }
 
 /// "2024-03-12T14:22:00": a machine's timestamp, not a written date.
@@ -553,6 +573,10 @@ fn breadcrumb<'a>(
             }
             false => last.to_string(),
         };
+        // "Valtuusto ja hallitus" is a section of several organs.
+        if names_several(&organ) {
+            continue;
+        }
         explain.push(format!(
             "organ: {:?}, the breadcrumb {}",
             organ,
@@ -1214,10 +1238,11 @@ fn entry_choosing(
                 .filter(|(text, _)| !is_read_more(text))
         };
         links()
+            // "Pöytäkirja" alone is a document's name; "Kokouskutsu:
+            // Kunnanhallituksen kokous 12.2.2024" names the meeting too.
             .filter(|(text, a)| {
                 !is_document_link(a)
-                    && !context.document_type.is_match(text)
-                    && context.names_the_meeting(text)
+                    && context.names_the_meeting(&context.document_type.replace(text, ""))
             })
             .max_by_key(|(text, _)| text.len())
             .or_else(|| {
@@ -1278,7 +1303,9 @@ fn entry_choosing(
         if let Some(found) = context.meeting_date(&text, None)
             && heading.is_some()
             && own_title.is_some()
-            && (is_time || found.text.len() * 2 >= text.len())
+            && (is_time
+                || found.text.len() * 2 >= text.len()
+                || context.published_label.is_match(&text))
             // "Kokousaika: ti 20.2.2024 klo 15" is when it meets, not a post date.
             && !context.meeting_words.is_match(&text)
         {
@@ -1401,20 +1428,27 @@ fn entry_choosing(
         let separators = |c: char| c.is_whitespace() || ",.:;–—-".contains(c);
         let organ = collapse_whitespace(&without_date);
         let organ = organ.trim_matches(separators);
-        let before_noun = organ.rsplit_once(separators).and_then(|(name, last)| {
+        let before_noun = |text: &'_ str| -> Option<String> {
+            let (name, last) = text.rsplit_once(separators)?;
             let name = name.trim_matches(separators);
-            context.meeting_noun.is_match(last).then_some(name)
-        });
-        // "Kokouskutsu: Kunnanvaltuusto", "Kallelse till kommunstyrelsen".
+            context
+                .meeting_noun
+                .is_match(last)
+                .then(|| name.to_string())
+        };
+        // "Kokouskutsu: Kunnanvaltuusto", "Kallelse till kommunstyrelsens
+        // sammanträde".
         let after_kind = context
             .document_type
             .find(organ)
             .map(|kind| organ[kind.end()..].trim_matches(separators))
             .map(|rest| rest.strip_prefix("till ").unwrap_or(rest));
-        let named = [after_kind, Some(organ), before_noun]
+        let named = [after_kind, Some(organ)]
             .into_iter()
             .flatten()
-            .flat_map(|name| [Some(name.to_string()), nominative(name)])
+            .flat_map(|text| [Some(text.to_string()), before_noun(text)])
+            .flatten()
+            .flat_map(|name| [nominative(&name), Some(name)])
             .flatten()
             .find(|name| context.is_organ_name(name))
             .map(|name| capitalized(&name));
@@ -1686,15 +1720,25 @@ fn nominative(name: &str) -> Option<String> {
             if ending.to_lowercase() != *genitive {
                 return None;
             }
-            // "Valtuuston" is "Valtuusto", capital and all.
-            Some(
-                match ending.chars().next().is_some_and(char::is_uppercase) {
-                    true => format!("{stem}{}", capitalized(nominative)),
-                    false => format!("{stem}{nominative}"),
-                },
-            )
+            // "Valtuuston" is "Valtuusto", "KAUPUNGINHALLITUKSEN" is
+            // "KAUPUNGINHALLITUS", and "Teknisen lautakunnan" is "Tekninen
+            // lautakunta".
+            let nominative = match ending.chars().next() {
+                Some(first)
+                    if ending.chars().all(|c| !c.is_lowercase()) && first.is_uppercase() =>
+                {
+                    nominative.to_uppercase()
+                }
+                Some(first) if first.is_uppercase() => capitalized(nominative),
+                _ => nominative.to_string(),
+            };
+            let stem = match stem.strip_suffix("isen ") {
+                Some(adjective) => format!("{adjective}inen "),
+                None => stem.to_string(),
+            };
+            Some(format!("{stem}{nominative}"))
         })
-        .or_else(|| name.strip_suffix('s').map(str::to_string))
+        .or_else(|| name.strip_suffix(['s', 'S']).map(str::to_string))
 }
 
 fn is_inside(element: ElementRef, ancestor: ElementRef) -> bool {
@@ -2919,11 +2963,32 @@ mod tests {
                 "4.3.2024",
                 "",
             ),
-            // A capitalised genitive on its own.
+            // A capitalised genitive on its own; one in capitals; a genitive
+            // adjective; a document type before it; a Swedish genitive.
             (
                 "<tr><td><a href=/k/{n}>Valtuuston kokous</a></td><td>{day}</td></tr>",
                 "Valtuuston kokous",
                 "Valtuusto",
+            ),
+            (
+                "<li><a href=/k/{n}/>KAUPUNGINHALLITUKSEN KOKOUS {day}</a></li>",
+                "KAUPUNGINHALLITUKSEN KOKOUS 4.3.2024",
+                "KAUPUNGINHALLITUS",
+            ),
+            (
+                "<li><a href=/k/{n}/>Teknisen lautakunnan kokous {day}</a></li>",
+                "Teknisen lautakunnan kokous 4.3.2024",
+                "Tekninen lautakunta",
+            ),
+            (
+                "<li><a href=/k/{n}/>Kokouskutsu: Kunnanhallituksen kokous {day}</a></li>",
+                "Kokouskutsu: Kunnanhallituksen kokous 4.3.2024",
+                "Kunnanhallitus",
+            ),
+            (
+                "<li><a href=/k/{n}/>KOMMUNFULLMÄKTIGES SAMMANTRÄDE {day}</a></li>",
+                "KOMMUNFULLMÄKTIGES SAMMANTRÄDE 4.3.2024",
+                "KOMMUNFULLMÄKTIGE",
             ),
         ];
         for (row, title, organ) in cases {
@@ -3315,7 +3380,7 @@ mod tests {
             ),
             post(
                 3,
-                "Kallelse till kommunstyrelsen",
+                "Kallelse till kommunstyrelsens sammanträde",
                 "Kommunstyrelsen sammanträder 26.2.2024 kl. 17."
             ),
         );
@@ -3391,6 +3456,11 @@ mod tests {
                 "Protokollet från förra mötet 12.2.2024. Sammanträde 26.2.2024.",
                 Some("2024-02-26"),
             ),
+            // A word of another meeting in the sentence before is not this one's.
+            (
+                "Edellisen kokouksen 19.2.2024 pöytäkirja on tarkastettu. Seuraava kokous pidetään 4.3.2024.",
+                Some("2024-03-04"),
+            ),
             ("Vesikatko 5.3.2024.", None),
         ] {
             let found = context
@@ -3398,5 +3468,37 @@ mod tests {
                 .map(|m| m.start.to_string());
             assert_eq!(found.as_deref(), announced, "{text}");
         }
+    }
+
+    /// A post date labelled "Julkaistu" or "Publicerad" is the post's; a
+    /// breadcrumb that ends in several organs names none, so each row's
+    /// title names its own.
+    #[test]
+    fn labelled_post_dates_and_breadcrumbs_of_several_organs() {
+        let post = |n: usize, label: &str| {
+            format!(
+                "<article><h2><a href=/p/{n}/>Kommunstyrelsens möte</a></h2><span>{label} {n}.2.2024</span>\
+                 <p>Kommunstyrelsen sammanträder {}.3.2024 kl. 17.</p></article>",
+                n + 10
+            )
+        };
+        let listing = listing_at_kh(&format!(
+            "<main>{}{}</main>",
+            post(1, "Julkaistu"),
+            post(2, "Publicerad")
+        ));
+        let posted: Vec<_> = listing
+            .entries
+            .iter()
+            .map(|e| e.published_date.unwrap().to_string())
+            .collect();
+        assert_eq!(posted, ["2024-02-01", "2024-02-02"]);
+        assert_eq!(meeting_days(&listing), ["2024-03-11", "2024-03-12"]);
+
+        let html = "<nav><a href=/>Etusivu</a> › <a href=/p/>Päätöksenteko</a> › Valtuusto ja hallitus</nav>\
+            <ul><li><a href=/d/1.pdf>Kunnanvaltuuston pöytäkirja 11.3.2024</a></li>\
+            <li><a href=/d/2.pdf>Kunnanhallituksen pöytäkirja 4.3.2024</a></li></ul>";
+        let listing = listing_at_kh(html);
+        assert_eq!(organs(&listing), ["Kunnanvaltuusto", "Kunnanhallitus"]);
     }
 }
