@@ -1227,8 +1227,9 @@ fn entry_choosing(
 
     // Title: the entry's heading; else (a row) the longest text of a link to
     // a page that names the meeting; else of a document's link that does
-    // ("Kunnanhallitus 4.3.2024 pöytäkirja"); else a cell of text that names
-    // it with its date ("Kunnanhallitus 4.3.2024" beside its documents).
+    // ("Kunnanhallitus 4.3.2024 pöytäkirja"); else a cell or a line of text
+    // without links that names it with its date ("Kunnanhallitus 4.3.2024"
+    // beside its documents or its "Lue lisää").
     let heading = element.find_first(headings);
     let row_title = || {
         let links = || {
@@ -1260,7 +1261,12 @@ fn entry_choosing(
                 element
                     .descendants()
                     .filter_map(ElementRef::wrap)
-                    .filter(|e| matches!(e.value().name(), "td" | "th"))
+                    .filter(|e| {
+                        matches!(
+                            e.value().name(),
+                            "td" | "th" | "p" | "span" | "div" | "strong" | "b"
+                        )
+                    })
                     .filter(|cell| cell.find_first(anchors).is_none())
                     .map(|cell| (collapse_whitespace(&cell.text().collect::<String>()), cell))
                     .find(|(text, _)| {
@@ -2962,6 +2968,12 @@ mod tests {
                 "<tr><td>{day} klo 17, etäkokous</td><td><a href=/d/{n}.pdf>Pöytäkirja</a></td></tr>",
                 "4.3.2024",
                 "",
+            ),
+            // A line of text beside "Lue lisää".
+            (
+                "<div><p>Kunnanhallitus {day} klo 17</p><a href=/k/{n}>Lue lisää</a></div>",
+                "Kunnanhallitus 4.3.2024 klo 17",
+                "Kunnanhallitus",
             ),
             // A capitalised genitive on its own; one in capitals; a genitive
             // adjective; a document type before it; a Swedish genitive.
