@@ -74,9 +74,8 @@ const READ_MORE: &[&str] = &[
     "leave a comment",
 ];
 
-/// What pages call their documents, for rows that name only that.
-const DOCUMENT_TYPES: &str = r"(?i)^(pöytäkirja|esityslista|lisälista(?: [0-9]+)?|lisäesityslista|päätösluettelo|kokouskutsu|viranhaltijapäätös|protokoll|föredragningslista|tilläggslista|kallelse)\b";
-/// The names of [`DOCUMENT_TYPES`], for finding them anywhere in a text.
+/// What pages call their documents, for rows that name only that (and, with a
+/// number, "lisälista 2", at the start of a text).
 const DOCUMENT_TYPE_NAMES: &str = "pöytäkirja|esityslista|lisälista|lisäesityslista|päätösluettelo|kokouskutsu|viranhaltijapäätös|protokoll|föredragningslista|tilläggslista|kallelse";
 
 /// Words (of class and id names split at `-` and `_`) of the blocks beside a
@@ -305,7 +304,10 @@ static CONTEXT: std::sync::LazyLock<Context> = std::sync::LazyLock::new(Context:
 impl Context {
     fn new() -> Context {
         Context {
-            document_type: Regex::new(DOCUMENT_TYPES).expect("static pattern"),
+            document_type: Regex::new(&format!(
+                r"(?i)^(lisälista(?: [0-9]+)?|{DOCUMENT_TYPE_NAMES})\b"
+            ))
+            .expect("static pattern"),
             generated: Regex::new(GENERATED).expect("static pattern"),
             side_heading: Regex::new(SIDE_HEADINGS).expect("static pattern"),
             recent_heading: Regex::new(RECENT_HEADINGS).expect("static pattern"),
@@ -2075,10 +2077,7 @@ fn find_items<'a>(
 /// The section number a row starts with: its first cell's whole text, or a
 /// leading "§ 12" / "12." of a list item.
 fn row_number(row: ElementRef, context: &Context) -> Option<String> {
-    let first_cell = row
-        .children()
-        .filter_map(ElementRef::wrap)
-        .find(|c| matches!(c.value().name(), "td" | "th"));
+    let first_cell = cells_of(row).next();
     let text = match first_cell {
         Some(cell) => collapse_whitespace(&cell.text().collect::<String>()),
         None => {
