@@ -322,7 +322,7 @@ impl Context {
                 .expect("static pattern"),
             meeting_words: Regex::new(MEETING_WORDS).expect("static pattern"),
             meeting_noun: Regex::new(&format!(
-                r"(?i)^(kokous|sammanträde|möte|{DOCUMENT_TYPE_NAMES})$"
+                r"(?i)^(kokous|kokou(ksen|kseen|ksessa|ksesta|sta)|sammanträde|möte|{DOCUMENT_TYPE_NAMES})$"
             ))
             .expect("static pattern"),
             document_type_words: Regex::new(&format!(r"(?i)\b({DOCUMENT_TYPE_NAMES})\b"))
@@ -1438,7 +1438,7 @@ fn entry_choosing(
         let organ = organ.trim_matches(separators);
         let before_noun = |text: &'_ str| -> Option<String> {
             let (name, last) = text.rsplit_once(separators)?;
-            let name = name.trim_matches(separators);
+            let name = genitive_phrase(name.trim_matches(separators));
             context
                 .meeting_noun
                 .is_match(last)
@@ -1711,6 +1711,24 @@ fn capitalized(name: &str) -> String {
         Some(first) => first.to_uppercase().chain(letters).collect(),
         None => String::new(),
     }
+}
+
+/// The organ's words of `name`, a title's text before its meeting word: a
+/// genitive ("…lautakunnan") with the genitives and hyphenated words before it
+/// ("Teknisen lautakunnan", "Ympäristö- ja rakennuslautakunnan"), not the
+/// words that lead up to it ("Kutsu sivistyslautakunnan", "Tiedote
+/// kunnanhallituksen"). Any other name is kept whole.
+fn genitive_phrase(name: &str) -> &str {
+    if !name.ends_with(['n', 'N']) {
+        return name;
+    }
+    let mut phrase = name;
+    while let Some((first, rest)) = phrase.split_once(' ')
+        && !first.ends_with(['n', 'N', '-'])
+    {
+        phrase = rest.trim_start();
+    }
+    phrase
 }
 
 /// An organ's name from its genitive, "Tarkastuslautakunnan" or
@@ -3000,6 +3018,18 @@ mod tests {
                 "<li><a href=/k/{n}/>KOMMUNFULLMÄKTIGES SAMMANTRÄDE {day}</a></li>",
                 "KOMMUNFULLMÄKTIGES SAMMANTRÄDE 4.3.2024",
                 "KOMMUNFULLMÄKTIGE",
+            ),
+            // Words before the genitive, the meeting word inflected
+            // ("kokoukseen", "kokouksesta").
+            (
+                "<li><a href=/k/{n}/>Kutsu sivistyslautakunnan kokoukseen {day}</a></li>",
+                "Kutsu sivistyslautakunnan kokoukseen 4.3.2024",
+                "Sivistyslautakunta",
+            ),
+            (
+                "<li><a href=/k/{n}/>Tiedote ympäristö- ja rakennuslautakunnan kokouksesta {day}</a></li>",
+                "Tiedote ympäristö- ja rakennuslautakunnan kokouksesta 4.3.2024",
+                "Ympäristö- ja rakennuslautakunta",
             ),
         ];
         for (row, title, organ) in cases {
