@@ -1,0 +1,112 @@
+//! The floor of `scripts/bench-extract.sh`: what parsing and then reading the
+//! profile's fields costs, before any of harava's own work. Reads every HTML
+//! file under the given directories as `parse_only` does, parses it with
+//! html5ever into scraper's tree, and selects every field of the Uusimaa 2019
+//! profile (`selectors/uusimaa2019.toml`, the profile of the benchmark's pages)
+//! with scraper's own `select`, keeping each match's text and `href`; prints how
+//! many pages it parsed and how many values it kept.
+//!
+//! No text is normalized, no date read, no record built, paired or written:
+//! what `harava extract` costs above this pass is all of that, and what it
+//! costs above `parse_only` can be no less than what this pass does.
+//!
+//!     cargo run --release --example parse_select -- DIR...
+
+use std::hint::black_box;
+use std::io::Read;
+
+use scraper::{ElementRef, Html, Selector};
+
+// The allocator of src/main.rs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+const PROFILE: &str = include_str!("../selectors/uusimaa2019.toml");
+
+/// The listing fields read from the whole page rather than from each entry.
+const PAGE_FIELDS: [&str; 2] = ["organ", "next_page"];
+
+/// The listing fields that are no selection of their own.
+const NOT_FIELDS: [&str; 2] = ["entry", "summary_exclude"];
+
+/// A field's selector: the value itself, or a table's `selector`.
+fn selector(value: &toml::Value) -> Selector {
+    let text = match value {
+        toml::Value::String(text) => text.as_str(),
+        toml::Value::Table(table) => table["selector"].as_str().expect("a selector string"),
+        other => panic!("a field of the profile is not a selector: {other}"),
+    };
+    Selector::parse(text).expect("the profile's selectors parse")
+}
+
+/// The selectors of `section`'s fields named by `keep`.
+fn fields(section: &toml::Table, keep: impl Fn(&str) -> bool) -> Vec<Selector> {
+    section
+        .iter()
+        .filter(|(name, _)| keep(name))
+        .map(|(_, value)| selector(value))
+        .collect()
+}
+
+/// Keeps the text and the `href` of everything `selectors` match under `root`.
+fn read(root: ElementRef, selectors: &[Selector], values: &mut Vec<String>) {
+    for selector in selectors {
+        for matched in root.select(selector) {
+            values.push(matched.text().collect());
+            if let Some(href) = matched.value().attr("href") {
+                values.push(href.to_string());
+            }
+        }
+    }
+}
+
+fn main() {
+    let dirs: Vec<String> = std::env::args().skip(1).collect();
+    if dirs.is_empty() {
+        eprintln!("usage: parse_select DIR...");
+        std::process::exit(2);
+    }
+    let profile: toml::Table = PROFILE.parse().expect("the profile is TOML");
+    let section = |name: &str| profile[name].as_table().expect("a table");
+    let (listing, detail) = (section("listing"), section("detail"));
+    let signature = selector(&section("match")["signature"]);
+    let entry = selector(&listing["entry"]);
+    let entry_fields = fields(listing, |name| {
+        !NOT_FIELDS.contains(&name) && !PAGE_FIELDS.contains(&name)
+    });
+    let page_fields = fields(listing, |name| PAGE_FIELDS.contains(&name));
+    let detail_page = selector(&detail["page"]);
+    let detail_fields = fields(detail, |name| name != "page");
+
+    let (mut pages, mut kept) = (0u64, 0usize);
+    let mut values = Vec::new();
+    for dir in dirs {
+        for entry_path in walkdir::WalkDir::new(dir).sort_by_file_name() {
+            let path = entry_path.expect("the directory is readable").into_path();
+            if path.extension().is_none_or(|e| e != "html") {
+                continue;
+            }
+            let mut file = std::fs::File::open(&path).expect("the page opens");
+            let size = file.metadata().expect("the page has a size").len();
+            let mut bytes = vec![0; size as usize];
+            file.read_exact(&mut bytes).expect("the page is readable");
+            let html = String::from_utf8_lossy(&bytes);
+            let document = Html::parse_document(&html);
+            let root = document.root_element();
+            values.clear();
+            if root.select(&signature).next().is_some() {
+                if root.select(&detail_page).next().is_some() {
+                    read(root, &detail_fields, &mut values);
+                } else {
+                    read(root, &page_fields, &mut values);
+                    for each in root.select(&entry) {
+                        read(each, &entry_fields, &mut values);
+                    }
+                }
+            }
+            kept += black_box(&values).len();
+            pages += 1;
+        }
+    }
+    println!("{pages} {kept}");
+}
