@@ -1438,7 +1438,7 @@ fn entry_choosing(
         let organ = organ.trim_matches(separators);
         let before_noun = |text: &'_ str| -> Option<String> {
             let (name, last) = text.rsplit_once(separators)?;
-            let name = genitive_phrase(name.trim_matches(separators));
+            let name = without_lead_in(name.trim_matches(separators));
             context
                 .meeting_noun
                 .is_match(last)
@@ -1713,22 +1713,23 @@ fn capitalized(name: &str) -> String {
     }
 }
 
-/// The organ's words of `name`, a title's text before its meeting word: a
-/// genitive ("…lautakunnan") with the genitives and hyphenated words before it
-/// ("Teknisen lautakunnan", "Ympäristö- ja rakennuslautakunnan"), not the
-/// words that lead up to it ("Kutsu sivistyslautakunnan", "Tiedote
-/// kunnanhallituksen"). Any other name is kept whole.
-fn genitive_phrase(name: &str) -> &str {
-    if !name.ends_with(['n', 'N']) {
-        return name;
+/// Words that lead up to the organ a title names: "Kutsu
+/// sivistyslautakunnan kokoukseen", "Tiedote kunnanhallituksen kokouksesta".
+const LEAD_INS: &[&str] = &[
+    "kutsu", "tiedote", "ilmoitus", "kuulutus", "muutos", "peruutus", "siirto",
+];
+
+/// `name`, a title's text before its meeting word, without a word that leads
+/// up to the organ after it ("Kutsu sivistyslautakunnan"). Any other first
+/// word stays: it may be the organ's own ("Tekniska nämnden", "Keusote
+/// yhtymähallituksen").
+fn without_lead_in(name: &str) -> &str {
+    match name.split_once(' ') {
+        Some((first, rest)) if LEAD_INS.contains(&first.to_lowercase().trim_end_matches(':')) => {
+            rest.trim_start()
+        }
+        _ => name,
     }
-    let mut phrase = name;
-    while let Some((first, rest)) = phrase.split_once(' ')
-        && !first.ends_with(['n', 'N', '-'])
-    {
-        phrase = rest.trim_start();
-    }
-    phrase
 }
 
 /// An organ's name from its genitive, "Tarkastuslautakunnan" or
@@ -3019,17 +3020,28 @@ mod tests {
                 "KOMMUNFULLMÄKTIGES SAMMANTRÄDE 4.3.2024",
                 "KOMMUNFULLMÄKTIGE",
             ),
-            // Words before the genitive, the meeting word inflected
-            // ("kokoukseen", "kokouksesta").
+            // A word that leads up to the genitive, the meeting word
+            // inflected ("kokoukseen", "kokouksesta"); a name's own first word
+            // stays.
             (
                 "<li><a href=/k/{n}/>Kutsu sivistyslautakunnan kokoukseen {day}</a></li>",
                 "Kutsu sivistyslautakunnan kokoukseen 4.3.2024",
                 "Sivistyslautakunta",
             ),
             (
-                "<li><a href=/k/{n}/>Tiedote ympäristö- ja rakennuslautakunnan kokouksesta {day}</a></li>",
-                "Tiedote ympäristö- ja rakennuslautakunnan kokouksesta 4.3.2024",
+                "<li><a href=/k/{n}/>Tiedote: ympäristö- ja rakennuslautakunnan kokouksesta {day}</a></li>",
+                "Tiedote: ympäristö- ja rakennuslautakunnan kokouksesta 4.3.2024",
                 "Ympäristö- ja rakennuslautakunta",
+            ),
+            (
+                "<li><a href=/k/{n}/>Tekniska nämnden sammanträde {day}</a></li>",
+                "Tekniska nämnden sammanträde 4.3.2024",
+                "Tekniska nämnden",
+            ),
+            (
+                "<li><a href=/k/{n}/>Keusote yhtymähallituksen kokous {day}</a></li>",
+                "Keusote yhtymähallituksen kokous 4.3.2024",
+                "Keusote yhtymähallitus",
             ),
         ];
         for (row, title, organ) in cases {
