@@ -146,7 +146,8 @@ pub(crate) fn extract(page: &Page, document: &Html) -> Generic {
         };
     }
     let organ = breadcrumb_organ(document, context, &mut explain);
-    let found = find_entries(document, context).filter(|(entries, _)| {
+    let above = dates_from_above(document);
+    let found = find_entries(document, &above, context).filter(|(entries, _)| {
         // A meeting's page beside a news list: the block that holds the
         // page's `h1` and its numbered agenda items is no entry but the page.
         let is_a_meetings_page = entries.len() <= 3 && {
@@ -204,7 +205,14 @@ pub(crate) fn extract(page: &Page, document: &Html) -> Generic {
                     page: section.as_deref().or(organ.as_deref()),
                     heading: heading.as_deref(),
                 };
-                let entry = entry(page, element, organs, context, &mut notes);
+                let entry = entry(
+                    page,
+                    element,
+                    organs,
+                    above.get(&element.id()).copied(),
+                    context,
+                    &mut notes,
+                );
                 if n == 0 {
                     explain.extend(notes.into_iter().map(|note| format!("entry 1: {note}")));
                 }
@@ -667,10 +675,11 @@ const ROWS: &str = "siblings that hold a date and a link";
 /// (rows, list items) most of which hold a date and a link.
 fn find_entries<'a>(
     document: &'a Html,
+    above: &HashMap<NodeId, ElementRef>,
     context: &Context,
 ) -> Option<(Vec<ElementRef<'a>>, &'static str)> {
     let by_heading = heading_entries(document, context);
-    let by_siblings = sibling_entries(document, context);
+    let by_siblings = sibling_entries(document, above, context);
     match (by_heading, by_siblings) {
         // Rows outnumber the headed blocks, are not parts of one of them, and
         // are no sidebar beside them.
@@ -878,9 +887,20 @@ fn heading_entries<'a>(document: &'a Html, context: &Context) -> Option<Vec<Elem
 /// together with the runs parallel to it: one list or table per year or per
 /// organ, each in a block shaped as the others (`details > ul > li`), are one
 /// listing.
-fn sibling_entries<'a>(document: &'a Html, context: &Context) -> Option<Vec<ElementRef<'a>>> {
+fn sibling_entries<'a>(
+    document: &'a Html,
+    above: &HashMap<NodeId, ElementRef>,
+    context: &Context,
+) -> Option<Vec<ElementRef<'a>>> {
     let signals = signals(document);
-    let signal = |id: NodeId| signals.get(&id).copied().unwrap_or_default();
+    // A row under a dated cell that reaches down into it is dated too.
+    let signal = |id: NodeId| {
+        let own = signals.get(&id).copied().unwrap_or_default();
+        Signal {
+            date_like: own.date_like || above.contains_key(&id),
+            ..own
+        }
+    };
     // Runs that may be entries, by their shape (see [`RunShape`]), each
     // group's in document order.
     let mut groups: Vec<(RunShape, Vec<Vec<ElementRef<'a>>>)> = Vec::new();
@@ -948,7 +968,7 @@ fn sibling_entries<'a>(document: &'a Html, context: &Context) -> Option<Vec<Elem
             // The date grammar, the costly test, only for groups that may win.
             let confirmed: Vec<(ElementRef, String)> = run
                 .into_iter()
-                .map(|c| (c, block_text(c)))
+                .map(|c| (c, row_text(c, above)))
                 .filter(|(_, text)| context.meeting_date(text, None).is_some())
                 .collect();
             if confirmed.is_empty() {
@@ -1127,6 +1147,15 @@ fn block_text(element: ElementRef) -> String {
     super::fields::lines(element)
 }
 
+/// A row's text after that of a dated cell that reaches down into it, if one
+/// does (see [`dates_from_above`]).
+fn row_text(row: ElementRef, above: &HashMap<NodeId, ElementRef>) -> String {
+    match above.get(&row.id()) {
+        Some(cell) => format!("{}\n{}", block_text(*cell), block_text(row)),
+        None => block_text(row),
+    }
+}
+
 fn link_text(a: ElementRef) -> String {
     collapse_whitespace(&a.text().collect::<String>())
 }
@@ -1201,6 +1230,7 @@ fn entry(
     page: &Page,
     element: ElementRef,
     organs: Organs,
+    date_above: Option<ElementRef>,
     context: &Context,
     notes: &mut Vec<String>,
 ) -> Entry {
@@ -1208,16 +1238,20 @@ fn entry(
         page,
         element,
         organs,
+        date_above,
         context,
         notes,
         &mut Chosen::default(),
     )
 }
 
+/// Reads `element` as an entry; `date_above` is a dated cell of a row above
+/// that reaches down into it (see [`dates_from_above`]).
 fn entry_choosing(
     page: &Page,
     element: ElementRef,
     organs: Organs,
+    date_above: Option<ElementRef>,
     context: &Context,
     notes: &mut Vec<String>,
     chosen: &mut Chosen,
@@ -1329,7 +1363,11 @@ fn entry_choosing(
     let title_date = own_title
         .as_deref()
         .and_then(|t| first_day_match(t, published));
-    let row_date = || context.meeting_date(&block_text(element), published);
+    let row_date = || {
+        context
+            .meeting_date(&block_text(element), published)
+            .or_else(|| context.meeting_date(&block_text(date_above?), published))
+    };
     // A post under a heading without a date says when the meeting is in its
     // text ("Valtuusto kokoontuu 4. maaliskuuta 2024 klo 18"); its other
     // dates may be anything, so only one that follows a meeting word counts.
@@ -1633,12 +1671,38 @@ fn span(cell: ElementRef, name: &str) -> usize {
 
 /// Each of a table's `rows` with the cell that starts at `column` in it, if
 /// one does: its own, after the `colspan`s before it, or one that reaches
-/// down into it from a row above (`rowspan`). Only the columns up to `column`
-/// are tracked, so a row costs no more than that many steps.
+/// down into it from a row above (`rowspan`).
 fn cells_at_column<'a>(
     rows: impl Iterator<Item = ElementRef<'a>>,
     column: usize,
 ) -> Vec<(ElementRef<'a>, Option<ElementRef<'a>>)> {
+    table_layout(rows, column)
+        .into_iter()
+        .map(|(tr, cells)| {
+            let found = cells.iter().find(|c| c.column == column).map(|c| c.cell);
+            (tr, found)
+        })
+        .collect()
+}
+
+/// A cell as laid out in one row of its table.
+#[derive(Clone, Copy)]
+struct Placed<'a> {
+    cell: ElementRef<'a>,
+    /// The column it starts at.
+    column: usize,
+    /// Whether it is a cell of a row above that reaches down (`rowspan`).
+    from_above: bool,
+}
+
+/// Each of a table's `rows` with its cells that start at columns up to
+/// `last_column`: its own, after the `colspan`s before them, and those that
+/// reach down into it from rows above (`rowspan`). Only those columns are
+/// tracked, so a row costs no more than that many steps.
+fn table_layout<'a>(
+    rows: impl Iterator<Item = ElementRef<'a>>,
+    last_column: usize,
+) -> Vec<(ElementRef<'a>, Vec<Placed<'a>>)> {
     /// A cell from a row above: how many rows it still covers, counting the
     /// current one, and the column it starts at.
     #[derive(Clone, Copy)]
@@ -1650,30 +1714,37 @@ fn cells_at_column<'a>(
         rows_left: 0,
         cell: None,
     };
-    let mut reaching = vec![free; column + 1];
+    let mut reaching = vec![free; last_column + 1];
     rows.map(|tr| {
-        let mut found = match reaching[column] {
-            Reaching {
-                rows_left: 1..,
-                cell: Some((cell, start)),
-            } if start == column => Some(cell),
-            _ => None,
-        };
+        let mut placed: Vec<Placed> = reaching
+            .iter()
+            .enumerate()
+            .filter_map(|(at, r)| match r.cell {
+                Some((cell, start)) if r.rows_left > 0 && start == at => Some(Placed {
+                    cell,
+                    column: at,
+                    from_above: true,
+                }),
+                _ => None,
+            })
+            .collect();
         let mut at = 0;
         for cell in cells_of(tr) {
-            while at <= column && reaching[at].rows_left > 0 {
+            while at <= last_column && reaching[at].rows_left > 0 {
                 at += 1;
             }
-            if at > column {
+            if at > last_column {
                 break;
             }
             let width = span(cell, "colspan");
             let rows = span(cell, "rowspan");
-            if at == column {
-                found = Some(cell);
-            }
+            placed.push(Placed {
+                cell,
+                column: at,
+                from_above: false,
+            });
             if rows > 1 {
-                for covered in &mut reaching[at..(at + width).min(column + 1)] {
+                for covered in &mut reaching[at..(at + width).min(last_column + 1)] {
                     *covered = Reaching {
                         rows_left: rows,
                         cell: Some((cell, at)),
@@ -1685,9 +1756,41 @@ fn cells_at_column<'a>(
         for covered in &mut reaching {
             covered.rows_left = covered.rows_left.saturating_sub(1);
         }
-        (tr, found)
+        (tr, placed)
     })
     .collect()
+}
+
+/// How many columns of a table harava lays out to find dates in cells that
+/// reach down into the rows below (see [`MAX_ORGAN_COLUMN`]).
+const MAX_DATE_COLUMN: usize = 16;
+
+/// The rows of `document`'s tables that a dated cell of a row above reaches
+/// down into (`<td rowspan="2">4.3.2024</td>`: one meeting's date beside its
+/// rows of documents, or one day's beside its organs), each with that cell.
+fn dates_from_above(document: &Html) -> HashMap<NodeId, ElementRef<'_>> {
+    let mut dated = HashMap::new();
+    for table in document.find_all(selector!("table")) {
+        let spans_rows = table
+            .find_all(selector!("td[rowspan], th[rowspan]"))
+            .any(|cell| span(cell, "rowspan") > 1);
+        if !spans_rows {
+            continue;
+        }
+        let own_rows = table
+            .find_all(selector!("tr"))
+            .filter(|tr| table_of(*tr).is_some_and(|t| t.id() == table.id()));
+        for (tr, cells) in table_layout(own_rows, MAX_DATE_COLUMN) {
+            let from_above = cells
+                .iter()
+                .filter(|c| c.from_above)
+                .find(|c| date_like(&collapse_whitespace(&c.cell.text().collect::<String>())));
+            if let Some(placed) = from_above {
+                dated.insert(tr.id(), placed.cell);
+            }
+        }
+    }
+    dated
 }
 
 /// The ends of organs' names in the genitive, and in the nominative.
@@ -2174,7 +2277,8 @@ pub(crate) struct DetailChoice {
 /// The choices behind reading `document` as a listing, if it is one.
 pub(crate) fn listing_choice(page: &Page, document: &Html) -> Option<ListingChoice> {
     let context: &Context = &CONTEXT;
-    let (entries, _) = find_entries(document, context)?;
+    let above = dates_from_above(document);
+    let (entries, _) = find_entries(document, &above, context)?;
     let first = *entries.first()?;
     let mut notes = Vec::new();
     let organ_trail = breadcrumb_trail(document);
@@ -2186,7 +2290,16 @@ pub(crate) fn listing_choice(page: &Page, document: &Html) -> Option<ListingChoi
         page: organ.as_deref(),
         heading: None,
     };
-    let entry = entry_choosing(page, first, organs, context, &mut notes, &mut chosen);
+    let date_above = above.get(&first.id()).copied();
+    let entry = entry_choosing(
+        page,
+        first,
+        organs,
+        date_above,
+        context,
+        &mut notes,
+        &mut chosen,
+    );
     let node = |id: Option<NodeId>| {
         id.and_then(|id| document.tree.get(id))
             .and_then(ElementRef::wrap)
@@ -3176,6 +3289,50 @@ mod tests {
         assert_eq!(
             meeting_days(&listing),
             ["2024-03-04", "2024-02-19", "2024-03-04"]
+        );
+    }
+
+    /// A date cell that spans rows (`rowspan`) dates each of them: one
+    /// meeting's rows of documents are one entry with all of them, and the
+    /// organs met on one day are each an entry of that day.
+    #[test]
+    fn a_date_cell_over_several_rows_dates_each_of_them() {
+        let rows: String = ["4.3.2024", "19.2.2024", "5.2.2024"]
+            .iter()
+            .enumerate()
+            .map(|(n, day)| {
+                format!(
+                    "<tr><td rowspan=2>{day}</td><td><a href=/d/{n}a.pdf>Esityslista</a></td></tr>\
+                     <tr><td><a href=/d/{n}b.pdf>Pöytäkirja</a></td></tr>"
+                )
+            })
+            .collect();
+        let listing = listing_at_kh(&format!(
+            "<main><h1>Kunnanhallitus</h1><table><tr><th>Päivämäärä</th><th>Asiakirja</th></tr>{rows}</table></main>"
+        ));
+        assert_eq!(
+            meeting_days(&listing),
+            ["2024-03-04", "2024-02-19", "2024-02-05"]
+        );
+        let documents: Vec<Vec<&str>> = listing
+            .entries
+            .iter()
+            .map(|e| e.documents.iter().map(|d| d.title.as_str()).collect())
+            .collect();
+        assert_eq!(documents, [["Esityslista", "Pöytäkirja"]; 3]);
+
+        let html = "<table><tr><th>Päivämäärä</th><th>Toimielin</th><th>Asiakirjat</th></tr>\
+            <tr><td rowspan=2>4.3.2024</td><td>Kunnanhallitus</td><td><a href=/d/1.pdf>Pöytäkirja</a></td></tr>\
+            <tr><td>Sivistyslautakunta</td><td><a href=/d/2.pdf>Pöytäkirja</a></td></tr>\
+            <tr><td>19.2.2024</td><td>Kunnanhallitus</td><td><a href=/d/3.pdf>Pöytäkirja</a></td></tr></table>";
+        let listing = listing_at_kh(html);
+        assert_eq!(
+            organs(&listing),
+            ["Kunnanhallitus", "Sivistyslautakunta", "Kunnanhallitus"]
+        );
+        assert_eq!(
+            meeting_days(&listing),
+            ["2024-03-04", "2024-03-04", "2024-02-19"]
         );
     }
 
