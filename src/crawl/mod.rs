@@ -509,17 +509,22 @@ async fn crawl_pages(
     } else {
         "it was never reached"
     };
-    while let Some(task) = crawl.tracker.next() {
-        crawl.not_fetched(task, reason)?;
-    }
-    // Entries whose detail page was in flight when the crawl stopped, or was
-    // read as a listing.
-    let abandoned = crawl.tracker.abandon();
-    // With a state, a run that stopped early leaves them to the run that
-    // continues it, which reads their detail pages, rather than deliver them
-    // without a body now and as changed then.
+    // With a state, a run that stopped early leaves the entries still waiting
+    // for their detail pages to the run that continues it, which reads those
+    // pages, rather than deliver them without a body now (that run would take
+    // them for delivered and never write them whole).
     let stopped = crawl.stats.interrupted || crawl.stats.aborted.is_some();
     let left_to_the_next_run = stopped && crawl.sink.harvest().is_some();
+    while let Some(task) = crawl.tracker.next() {
+        if left_to_the_next_run && task.role == Role::Detail {
+            // Its entries stay on it, for `abandon` below.
+            continue;
+        }
+        crawl.not_fetched(task, reason)?;
+    }
+    // Entries whose detail page was queued or in flight when the crawl
+    // stopped, or was read as a listing.
+    let abandoned = crawl.tracker.abandon();
     if !abandoned.is_empty() && !left_to_the_next_run {
         let outcome = Arc::new(DetailOutcome::Missing(format!(
             "body: the detail page was not fetched: {reason}"

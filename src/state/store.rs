@@ -660,9 +660,10 @@ impl Store {
     /// How the meeting `id` was last delivered, when the outputs the run writes
     /// to will not hold that delivery: it was made by no run of `delivering`
     /// (whose outputs this run continues), and either by a run that was killed
-    /// or stopped on an error (its output was never put in place) or by a run
-    /// of `chain` whose output this run, or one it continues, started over.
-    /// Such a meeting is known to the state but must be delivered again.
+    /// or stopped on an error and that no run continuing its output finished
+    /// (so its output was never put in place), or by a run of `chain` whose
+    /// output this run, or one it continues, started over. Such a meeting is
+    /// known to the state but must be delivered again.
     pub(crate) fn stranded_delivery(
         &self,
         id: &str,
@@ -681,20 +682,42 @@ impl Store {
                     .optional()
             })
             .for_state(&self.path)?;
-        Ok(match last {
-            Some((run, change, outcome))
-                if !delivering.contains(&run)
-                    && (chain.contains(&run) || matches!(outcome, None | Some(Outcome::Error))) =>
-            {
-                match change.as_str() {
-                    "new" => Some(ChangeKind::New),
-                    "changed" => Some(ChangeKind::Changed),
-                    // An unchanged meeting written by `--emit all` was no news.
-                    _ => None,
-                }
-            }
+        let Some((run, change, outcome)) = last else {
+            return Ok(None);
+        };
+        if delivering.contains(&run) {
+            return Ok(None);
+        }
+        let stranded = chain.contains(&run)
+            || (matches!(outcome, None | Some(Outcome::Error))
+                && !self.finished_by_a_continuation(run)?);
+        Ok(match change.as_str() {
+            "new" if stranded => Some(ChangeKind::New),
+            "changed" if stranded => Some(ChangeKind::Changed),
+            // An unchanged meeting written by `--emit all` was no news.
             _ => None,
         })
+    }
+
+    /// Whether a run that continued `run`'s outputs, directly or through runs
+    /// that continued them in turn, finished and so put them in place, with
+    /// what `run` delivered in them. A run that started its output over holds
+    /// none of the earlier runs' deliveries, nor do the runs that continue it.
+    fn finished_by_a_continuation(&self, run: RunId) -> Result<bool, Error> {
+        self.conn
+            .prepare_cached(
+                "WITH RECURSIVE continuing (id, outcome) AS (
+                     SELECT id, outcome FROM runs WHERE resumes = ?1 AND NOT output_restarted
+                     UNION ALL
+                     SELECT r.id, r.outcome FROM runs r JOIN continuing c ON r.resumes = c.id
+                     WHERE NOT r.output_restarted
+                 )
+                 SELECT EXISTS (
+                     SELECT 1 FROM continuing WHERE outcome IN ('ok', 'failed_pages', 'interrupted')
+                 )",
+            )
+            .and_then(|mut statement| statement.query_row([run], |row| row.get(0)))
+            .for_state(&self.path)
     }
 
     /// How many bytes of the output at `path` `run` had written and synced at

@@ -397,6 +397,86 @@ fn a_run_killed_twenty_times_and_resumed_delivers_every_meeting_exactly_once() {
         requests as f64 <= 1.2 * whole_requests as f64,
         "{requests} requests across the killed runs, {whole_requests} for one whole crawl"
     );
+    // The killed runs' deliveries reached the output the last run put in
+    // place: the next run finds nothing new.
+    let after = harava().args(&args).output().unwrap();
+    assert_eq!(after.status.code(), Some(0), "{}", stderr(&after));
+    assert_eq!(lines(&out), Vec::<Value>::new(), "nothing delivered again");
+}
+
+/// A run stopped by SIGTERM while detail pages wait to be read writes none of
+/// their meetings without a body: the run that continues it reads the pages
+/// and writes each meeting whole, once.
+#[test]
+fn meetings_left_by_a_stopped_run_are_written_whole_by_the_run_that_continues_it() {
+    let meetings = site::meetings(18);
+    let site = SiteDir::new(&meetings);
+    let first_detail = site::detail_path(meetings[0]);
+    let page = std::fs::read_to_string(
+        site.dir
+            .path()
+            .join(first_detail.trim_start_matches('/'))
+            .join("index.html"),
+    )
+    .unwrap();
+    site.server.route(
+        &first_detail,
+        Route::Sequence(vec![Route::Hang, Route::html(&page)]),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("harava.state");
+    let out = dir.path().join("out.jsonl");
+    let start = site.start();
+    let mut args = vec![
+        "crawl",
+        "--state",
+        state.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(FAST);
+    args.push(&start);
+
+    let child = harava().args(&args).spawn().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !site.server.paths().contains(&first_detail) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no request for {first_detail}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let sent = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let stopped = child.wait_with_output().unwrap();
+    assert_eq!(stopped.status.code(), Some(130));
+    let first_run = lines(&out);
+    let without_body: Vec<&Value> = first_run
+        .iter()
+        .filter(|r| r["body"].is_null())
+        .map(|r| &r["id"])
+        .collect();
+    assert!(
+        without_body.is_empty(),
+        "written without a body: {without_body:?}"
+    );
+    assert!(
+        first_run.len() < meetings.len(),
+        "the run stopped before its end"
+    );
+
+    let resumed = harava().args(&args).output().unwrap();
+    assert_eq!(resumed.status.code(), Some(0), "{}", stderr(&resumed));
+    let written = lines(&out);
+    let ids: HashSet<&str> = written.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!((written.len(), ids.len()), (meetings.len(), meetings.len()));
+    assert!(
+        written.iter().all(|r| r["body"].is_string()),
+        "every meeting whole"
+    );
 }
 
 /// Records by id, without when they were fetched.
