@@ -190,6 +190,10 @@ struct Crawl<'a> {
     /// For each queued older page, by its key: its chain, and how many listing
     /// pages in a row up to it showed no meeting new to the chain.
     chain_of: HashMap<String, (usize, u32)>,
+    /// The keys of the start pages of a live crawl: one that cannot be read
+    /// (not HTML, or not allowed by robots.txt) is a failure of the run, not a
+    /// skip, since the run reads nothing it set out to.
+    start_keys: HashSet<String>,
     stats: CrawlStats,
     progress: indicatif::ProgressBar,
 }
@@ -343,6 +347,7 @@ pub async fn run(
         archived_sites: plan.archived_sites.clone(),
         ranges: Vec::new(),
         range_of: HashMap::new(),
+        start_keys: HashSet::new(),
         entries_seen: Vec::new(),
         chain_of: HashMap::new(),
         stats: CrawlStats::default(),
@@ -413,6 +418,9 @@ async fn crawl_pages(
     let ranges = crawl.sink.harvest().is_some() && role == Role::Listing && !plan.archived();
     for url in starts {
         let slash = crawl.slash_for(&url);
+        if role == Role::Listing {
+            crawl.start_keys.insert(crawl.dedup_key(&url, slash));
+        }
         if ranges {
             crawl
                 .range_of
@@ -677,8 +685,17 @@ impl Crawl<'_> {
         self.stats.pages_fetched += 1;
         tracing::info!(url = %fetched.url, status = fetched.status, bytes = fetched.bytes, "fetched");
         if let Read::NotHtml { content_type } = &fetched.read {
-            tracing::warn!(url = %fetched.url, %content_type, "not an HTML page; skipped");
-            self.stats.skipped_not_html += 1;
+            if self.start_keys.contains(&task.key) {
+                let error = format!(
+                    "the start page {} is not HTML ({content_type}), so nothing on it can be read; check that the start URL is the listing page",
+                    fetched.url
+                );
+                tracing::error!("{error}");
+                self.stats.fail(&task.url, error);
+            } else {
+                tracing::warn!(url = %fetched.url, %content_type, "not an HTML page; skipped");
+                self.stats.skipped_not_html += 1;
+            }
             return self.settle(
                 &task.key,
                 DetailOutcome::Missing(format!(
@@ -1180,11 +1197,14 @@ impl Crawl<'_> {
         // read what it set out to, and its exit code must say so.
         let listing_led_off =
             task.role == Role::Listing && matches!(error, FetchError::RedirectOutOfScope { .. });
+        // Nor is a start page that robots.txt does not allow: a scheduled run
+        // must tell that from a site with nothing new.
+        let start_refused = self.start_keys.contains(&task.key);
         if let FetchError::Refused { .. } = &error {
             tracing::error!("{error}");
             self.stats.fail(&task.url, error.to_string());
             self.stats.aborted = Some(error.to_string());
-        } else if error.is_skip() && !listing_led_off {
+        } else if error.is_skip() && !listing_led_off && !start_refused {
             tracing::warn!("{error}");
             match error {
                 FetchError::Disallowed { .. } => self.stats.skipped_robots += 1,

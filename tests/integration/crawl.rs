@@ -118,6 +118,52 @@ fn robots_txt_is_obeyed() {
     assert_eq!(stats["records_written"], 8);
 }
 
+/// A start page that cannot be read, because robots.txt does not allow it or
+/// because it is no HTML page, fails the run (exit 3) and says why: a
+/// scheduled run must not take it for a site with nothing new.
+#[test]
+fn a_start_page_that_cannot_be_read_fails_the_run() {
+    let disallowed = TestServer::samples();
+    disallowed.route(
+        "/robots.txt",
+        Route::Fixed(
+            200,
+            vec![],
+            b"User-agent: *\nDisallow: /kuntajohtajakokous/\n".to_vec(),
+        ),
+    );
+    let not_html = TestServer::samples();
+    not_html.route(
+        "/kuntajohtajakokous/",
+        Route::Fixed(
+            200,
+            vec![("content-type", "application/octet-stream".into())],
+            b"PK\x03\x04 a zip".to_vec(),
+        ),
+    );
+    for (server, says) in [
+        (&disallowed, "disallowed by robots.txt"),
+        (&not_html, "is not HTML (application/octet-stream)"),
+    ] {
+        let stats = tempfile::NamedTempFile::new().unwrap();
+        let output = crawl_server(
+            server,
+            &["/kuntajohtajakokous/"],
+            &["--stats", stats.path().to_str().unwrap()],
+        );
+        let err = stderr(&output);
+        assert_eq!(output.status.code(), Some(3), "{err}");
+        assert!(err.contains(says), "{err}");
+        let stats: Value = serde_json::from_slice(&fs::read(stats.path()).unwrap()).unwrap();
+        assert_eq!(stats["pages_failed"], 1, "{says}");
+        assert_eq!(
+            stats["skipped_robots"].as_u64().unwrap() + stats["skipped_not_html"].as_u64().unwrap(),
+            0
+        );
+    }
+    assert_eq!(disallowed.paths(), ["/robots.txt"]);
+}
+
 #[test]
 fn crawl_explain_says_which_profile_read_a_listing_page_only_when_asked() {
     let server = TestServer::samples();
