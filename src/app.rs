@@ -128,11 +128,18 @@ fn try_run(config: Config) -> Result<ExitCode, Error> {
                 "since": delivery.since,
             });
             let mut sink = Sink::open(output.as_deref(), &delivery, &inputs, &options)?;
-            let report = match offline::run(&extract, &profiles, &mut sink) {
+            let mut report = match offline::run(&extract, &profiles, &mut sink) {
                 Ok(report) => report,
                 // As a crawl does: the state records that the run ended in an error.
                 Err(error) => return Err(abandoned(sink, error)),
             };
+            // Inputs that hold no page at all (an empty WARC, one of robots.txt
+            // and images only) are no dataset, however well they were read.
+            if report.pages == 0 && report.failures.is_empty() && !signals::requested() {
+                let failure = "the inputs hold no HTML page (nor WET text) to extract records from";
+                tracing::error!("{failure}");
+                report.failures.push(failure.to_string());
+            }
             let outcome = if signals::requested() {
                 StateOutcome::Interrupted
             } else if report.failures.is_empty() {
@@ -140,7 +147,7 @@ fn try_run(config: Config) -> Result<ExitCode, Error> {
             } else {
                 StateOutcome::FailedPages
             };
-            if report.files == report.failures.len() as u64 {
+            if report.pages == 0 {
                 leave_as_it_was(sink.finish_without_input(outcome)?);
             } else {
                 sink.finish(outcome, &serde_json::json!({"files": report.files}))?;
@@ -171,9 +178,15 @@ fn try_run(config: Config) -> Result<ExitCode, Error> {
             }
             if !report.failures.is_empty() {
                 eprintln!(
-                    "harava: {} of {} files could not be extracted (see the errors above); {} records written",
+                    "harava: {} {} in {} {} (see the errors above); {} records written",
                     report.failures.len(),
+                    if report.failures.len() == 1 {
+                        "failure"
+                    } else {
+                        "failures"
+                    },
                     report.files,
+                    if report.files == 1 { "input" } else { "inputs" },
                     report.records
                 );
             }

@@ -91,6 +91,9 @@ pub(crate) fn default_jobs() -> NonZeroUsize {
 pub struct ExtractReport {
     /// Inputs read: files, and standard input.
     pub files: u64,
+    /// Pages read from them: HTML files, a WARC's HTML responses, a WET file's
+    /// texts.
+    pub pages: u64,
     /// Records written to the sink.
     pub records: u64,
     /// Records left out as unchanged since the last run (`--state`).
@@ -928,6 +931,7 @@ pub fn run(
     let mut take = |outcome| {
         let noted = match outcome {
             Outcome::Page(read) => {
+                report.pages += 1;
                 let ReadPage {
                     page,
                     extracted,
@@ -1326,6 +1330,12 @@ fn record_item(name: &str, record: ArchivedResponse) -> Option<Item> {
     }
     if !wanted(record.status, &record.headers) {
         return None;
+    }
+    if let Some(why) = record.undecoded {
+        return Some(Item::Failed(Error::Skipped {
+            path: format!("{name} record {} ({url})", record.record_number),
+            reason: format!("{why}; its page is not read"),
+        }));
     }
     if header(&record.headers, "content-type").is_some_and(|t| t.starts_with("text/plain")) {
         return record.conversion.then_some(Item::Text(url, record.payload));

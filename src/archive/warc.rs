@@ -470,6 +470,10 @@ pub struct ArchivedResponse {
     /// headers say they were applied (the matching headers are then left out of `headers`).
     // Empty when the reader's `Wants` passed it over.
     pub payload: Vec<u8>,
+    /// Why the payload is still as stored though the headers say it was coded:
+    /// its chunks are cut short, its gzip or deflate stream is corrupt, or it
+    /// would inflate past the payload limit. It is then no page to read.
+    pub undecoded: Option<String>,
 }
 
 /// Iterates `response` and `resource` records of a WARC, plain or gzip (detected by the
@@ -711,6 +715,7 @@ impl<'a> WarcReader<'a> {
                 status,
                 headers,
                 payload: Vec::new(),
+                undecoded: None,
             })));
         }
         if payload_length > self.limits.max_payload_bytes {
@@ -724,10 +729,10 @@ impl<'a> WarcReader<'a> {
             });
         }
         let payload = self.read_block(payload_length, head_length, length)?;
-        let (headers, payload) = if head_length > 0 {
+        let (headers, payload, undecoded) = if head_length > 0 {
             decode_payload(headers, payload, self.limits.max_payload_bytes)
         } else {
-            (headers, payload)
+            (headers, payload, None)
         };
         Ok(Some(Some(ArchivedResponse {
             conversion,
@@ -737,6 +742,7 @@ impl<'a> WarcReader<'a> {
             status,
             headers,
             payload,
+            undecoded,
         })))
     }
 
@@ -812,44 +818,76 @@ fn field<'f>(fields: &'f [(String, String)], name: &str) -> Option<&'f str> {
         .map(|(_, v)| v.as_str())
 }
 
-/// Undo chunking and gzip/deflate coding that other tools' WARCs keep as sent; anything that
-/// fails to decode, or would inflate past `max_bytes`, is returned as stored, headers included.
+/// Undo chunking and gzip/deflate coding that other tools' WARCs keep as sent. A body that
+/// fails to decode, or would inflate past `max_bytes`, is returned as stored, headers
+/// included, with why.
 fn decode_payload(
     mut headers: Vec<(String, String)>,
     mut body: Vec<u8>,
     max_bytes: u64,
-) -> (Vec<(String, String)>, Vec<u8>) {
+) -> (Vec<(String, String)>, Vec<u8>, Option<String>) {
     let is = |headers: &[(String, String)], name: &str, value: &str| {
         field(headers, name).is_some_and(|v| v.eq_ignore_ascii_case(value))
     };
-    if is(&headers, "Transfer-Encoding", "chunked")
-        && let Some(plain) = dechunk(&body)
-    {
-        body = plain;
-        headers.retain(|(n, _)| !n.eq_ignore_ascii_case("Transfer-Encoding"));
+    if is(&headers, "Transfer-Encoding", "chunked") {
+        match dechunk(&body) {
+            Some(plain) => {
+                body = plain;
+                headers.retain(|(n, _)| !n.eq_ignore_ascii_case("Transfer-Encoding"));
+            }
+            None => {
+                let why = "its chunked body is cut short or malformed".to_string();
+                return (headers, body, Some(why));
+            }
+        }
     }
     let coding = field(&headers, "Content-Encoding").map(str::to_ascii_lowercase);
     let decoded = match coding.as_deref() {
-        Some("gzip" | "x-gzip") => read_all(GzDecoder::new(&body[..]), max_bytes),
+        Some(coding @ ("gzip" | "x-gzip")) => {
+            Some((coding, read_all(GzDecoder::new(&body[..]), max_bytes)))
+        }
         // "deflate" is zlib-wrapped per RFC 9110, but some servers send raw deflate.
-        Some("deflate") => read_all(ZlibDecoder::new(&body[..]), max_bytes)
-            .or_else(|| read_all(DeflateDecoder::new(&body[..]), max_bytes)),
+        Some(coding @ "deflate") => Some((
+            coding,
+            read_all(ZlibDecoder::new(&body[..]), max_bytes)
+                .or_else(|_| read_all(DeflateDecoder::new(&body[..]), max_bytes)),
+        )),
         _ => None,
     };
-    if let Some(plain) = decoded {
-        body = plain;
-        headers.retain(|(n, _)| !n.eq_ignore_ascii_case("Content-Encoding"));
-    }
-    (headers, body)
+    let undecoded = match decoded {
+        Some((_, Ok(plain))) => {
+            body = plain;
+            headers.retain(|(n, _)| !n.eq_ignore_ascii_case("Content-Encoding"));
+            None
+        }
+        Some((coding, Err(Inflated::TooLarge))) => Some(format!(
+            "its {coding} body inflates past {max_bytes} bytes (--max-input-bytes)"
+        )),
+        Some((coding, Err(Inflated::Corrupt))) => {
+            Some(format!("its {coding} body does not decode"))
+        }
+        None => None,
+    };
+    (headers, body, undecoded)
 }
 
-fn read_all(reader: impl Read, max_bytes: u64) -> Option<Vec<u8>> {
+/// Why a coded body was not decoded.
+#[derive(Debug, PartialEq, Eq)]
+enum Inflated {
+    TooLarge,
+    Corrupt,
+}
+
+fn read_all(reader: impl Read, max_bytes: u64) -> Result<Vec<u8>, Inflated> {
     let mut out = Vec::new();
     reader
         .take(max_bytes.saturating_add(1))
         .read_to_end(&mut out)
-        .ok()?;
-    (out.len() as u64 <= max_bytes).then_some(out)
+        .map_err(|_| Inflated::Corrupt)?;
+    if out.len() as u64 > max_bytes {
+        return Err(Inflated::TooLarge);
+    }
+    Ok(out)
 }
 
 fn dechunk(mut body: &[u8]) -> Option<Vec<u8>> {
@@ -1151,7 +1189,7 @@ mod tests {
     }
 
     #[test]
-    fn a_compression_bomb_in_a_payload_is_left_undecoded() {
+    fn a_payload_that_does_not_decode_is_left_as_stored_with_why() {
         let mut encoder = flate2::write::GzEncoder::new(Vec::new(), Compression::fast());
         let zeros = vec![0u8; 1 << 20];
         for _ in 0..(DEFAULT_MAX_PAYLOAD_BYTES >> 20) + 1 {
@@ -1159,17 +1197,35 @@ mod tests {
         }
         let bomb = encoder.finish().unwrap();
         let headers = vec![("Content-Encoding".to_string(), "gzip".to_string())];
-        let (kept, body) = decode_payload(headers.clone(), bomb.clone(), DEFAULT_MAX_PAYLOAD_BYTES);
+        let (kept, body, why) =
+            decode_payload(headers.clone(), bomb.clone(), DEFAULT_MAX_PAYLOAD_BYTES);
         assert_eq!(kept, headers, "still marked as compressed");
         assert_eq!(body, bomb);
+        assert_eq!(
+            why.as_deref(),
+            Some("its gzip body inflates past 67108864 bytes (--max-input-bytes)")
+        );
         let small = {
             let mut e = flate2::write::GzEncoder::new(Vec::new(), Compression::fast());
             e.write_all(b"<p>ok</p>").unwrap();
             e.finish().unwrap()
         };
         assert_eq!(
-            decode_payload(headers, small, DEFAULT_MAX_PAYLOAD_BYTES),
-            (vec![], b"<p>ok</p>".to_vec())
+            decode_payload(headers.clone(), small.clone(), DEFAULT_MAX_PAYLOAD_BYTES),
+            (vec![], b"<p>ok</p>".to_vec(), None)
+        );
+        let corrupt = small[..small.len() / 2].to_vec();
+        assert_eq!(
+            decode_payload(headers, corrupt, DEFAULT_MAX_PAYLOAD_BYTES)
+                .2
+                .as_deref(),
+            Some("its gzip body does not decode")
+        );
+        let chunked = vec![("Transfer-Encoding".to_string(), "chunked".to_string())];
+        let (_, _, why) = decode_payload(chunked, b"5\r\nhel".to_vec(), DEFAULT_MAX_PAYLOAD_BYTES);
+        assert_eq!(
+            why.as_deref(),
+            Some("its chunked body is cut short or malformed")
         );
     }
 

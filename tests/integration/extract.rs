@@ -280,7 +280,7 @@ fn bad_files_are_reported_by_name_and_the_rest_is_extracted() {
         )),
         "{err}"
     );
-    assert!(err.contains("2 of 3 files could not be extracted"), "{err}");
+    assert!(err.contains("2 failures in 3 inputs"), "{err}");
     assert_eq!(records(&output.stdout).len(), 4);
 }
 

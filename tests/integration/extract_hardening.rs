@@ -107,7 +107,7 @@ fn inputs_over_max_input_bytes_are_skipped_and_reported_and_the_rest_is_extracte
         "{}",
         stderr(&output)
     );
-    assert!(stderr(&output).contains("1 of 2 files could not be extracted"));
+    assert!(stderr(&output).contains("1 failure in 2 inputs"));
     assert_eq!(records(&output.stdout).len(), 4);
 
     // Standard input has no size to look at first: it is read up to the cap.
@@ -154,8 +154,28 @@ fn warc_payloads_over_the_cap_are_skipped_and_reported_and_unwanted_ones_passed_
         HTML_200,
         &b"<p>kokous</p>".repeat(20_000),
     );
+    // Pages kept gzip-coded as sent: one inflating past the cap, one corrupt.
+    let gzip = |bytes: &[u8]| {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        encoder.write_all(bytes).unwrap();
+        encoder.finish().unwrap()
+    };
+    let coded = "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\n\r\n";
+    let inflating = gzip(&b"<p>kokous</p>".repeat(20_000));
+    let mut corrupt = gzip(&listing());
+    corrupt.truncate(corrupt.len() / 2);
     let mut file = video.clone();
     file.extend(&big);
+    file.extend(warc_response(
+        "https://www.uusimaa2019.fi/gz/",
+        coded,
+        &inflating,
+    ));
+    file.extend(warc_response(
+        "https://www.uusimaa2019.fi/rikki/",
+        coded,
+        &corrupt,
+    ));
     file.extend(warc_response(
         "https://www.uusimaa2019.fi/kuntajohtajakokous/",
         HTML_200,
@@ -179,9 +199,26 @@ fn warc_payloads_over_the_cap_are_skipped_and_reported_and_unwanted_ones_passed_
         "{}",
         stderr(&output)
     );
+    for (record, url, why) in [
+        (
+            2,
+            "gz",
+            "its gzip body inflates past 100000 bytes (--max-input-bytes)",
+        ),
+        (3, "rikki", "its gzip body does not decode"),
+    ] {
+        assert!(
+            stderr(&output).contains(&format!(
+                "{} record {record} (https://www.uusimaa2019.fi/{url}/): skipped: {why}; its page is not read",
+                warc.display()
+            )),
+            "{}",
+            stderr(&output)
+        );
+    }
     assert!(!stderr(&output).contains("video"), "{}", stderr(&output));
     let records = records(&output.stdout);
-    assert_eq!(records.len(), 4, "the listing after the skipped record");
+    assert_eq!(records.len(), 4, "the listing after the skipped records");
     assert_eq!(records[0]["title"], "Kuntajohtajakokous 13.9.2017");
 }
 

@@ -255,6 +255,46 @@ fn a_run_that_read_no_page_leaves_the_previous_output_as_it_was() {
     );
     assert_eq!(fs::read_to_string(&out).unwrap(), "yesterday\n");
 
+    // A WARC read whole that holds no page (a warcinfo record alone).
+    let inputs = tempfile::tempdir().unwrap();
+    let warc = inputs.path().join("info.warc");
+    fs::write(
+        &warc,
+        "WARC/1.1\r\nWARC-Type: warcinfo\r\nWARC-Record-ID: <urn:uuid:00000000-0000-4000-8000-000000000000>\r\n\
+         WARC-Date: 2024-01-01T00:00:00Z\r\nContent-Type: application/warc-fields\r\nContent-Length: 0\r\n\r\n\r\n\r\n",
+    )
+    .unwrap();
+    let output = run(&[
+        "extract",
+        "-o",
+        out.to_str().unwrap(),
+        warc.to_str().unwrap(),
+    ]);
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(3), "{err}");
+    assert!(
+        err.contains("the inputs hold no HTML page (nor WET text) to extract records from"),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "harava: no page was read; {} was left as it was\n",
+            out.display()
+        )),
+        "{err}"
+    );
+    assert_eq!(fs::read_to_string(&out).unwrap(), "yesterday\n");
+    // That WARC beside a missing file: one failure of two inputs, and no page.
+    let output = run(&[
+        "extract",
+        "-o",
+        out.to_str().unwrap(),
+        warc.to_str().unwrap(),
+        missing.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    assert_eq!(fs::read_to_string(&out).unwrap(), "yesterday\n");
+
     let server = TestServer::empty();
     server.route("/kokoukset/", Route::status(500));
     let mut args = FAST.to_vec();
