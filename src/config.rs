@@ -220,6 +220,32 @@ impl Config {
                 ],
                 &[],
             ),
+            // The file written replaces what was read, and the input is lost.
+            Config::Pack {
+                warc,
+                records,
+                output,
+                ..
+            } => {
+                let outputs = FileKey::of(output, false).map(|key| ("-o", key));
+                return refuse_inputs_as_outputs(
+                    outputs.as_slice(),
+                    &[warc.clone(), records.clone()],
+                );
+            }
+            Config::Suggest {
+                pages,
+                output: Some(output),
+                ..
+            } => {
+                let outputs = FileKey::of(output, false).map(|key| ("-o", key));
+                let files: Vec<PathBuf> = pages
+                    .iter()
+                    .filter(|page| !page.starts_with("http://") && !page.starts_with("https://"))
+                    .map(PathBuf::from)
+                    .collect();
+                return refuse_inputs_as_outputs(outputs.as_slice(), &files);
+            }
             _ => return Ok(()),
         };
         let stdout = Path::new(DEFAULT_OUTPUT);
@@ -251,18 +277,27 @@ impl Config {
             }
             seen.push((flag, key));
         }
-        for input in inputs {
-            if let Some(key @ FileKey::File { .. }) = FileKey::of(input, false)
-                && let Some((flag, _)) = seen.iter().find(|(_, seen)| *seen == key)
-            {
-                return Err(UsageError(format!(
-                    "{flag} names {}, which is also an input; give the output another path",
-                    input.display()
-                )));
-            }
-        }
-        Ok(())
+        refuse_inputs_as_outputs(&seen, inputs)
     }
+}
+
+/// Refuses an output of `outputs` (each with its flag) that is one of the
+/// files of `inputs`.
+fn refuse_inputs_as_outputs(
+    outputs: &[(&str, FileKey)],
+    inputs: &[PathBuf],
+) -> Result<(), UsageError> {
+    for input in inputs {
+        if let Some(key @ FileKey::File { .. }) = FileKey::of(input, false)
+            && let Some((flag, _)) = outputs.iter().find(|(_, output)| *output == key)
+        {
+            return Err(UsageError(format!(
+                "{flag} names {}, which is also an input; give the output another path",
+                input.display()
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// What a path writes to, to tell two outputs in one place apart from two

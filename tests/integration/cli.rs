@@ -134,7 +134,7 @@ fn two_outputs_in_one_file_or_an_output_over_an_input_are_usage_errors() {
     std::os::unix::fs::symlink(path("records.jsonl"), path("link.jsonl")).unwrap();
     std::fs::copy("samples/uusimaa2019/index.html", path("page.html")).unwrap();
     let unreachable = "http://127.0.0.1:9/";
-    let cases: [(Vec<String>, String); 5] = [
+    let cases: [(Vec<String>, String); 7] = [
         (
             vec![
                 "crawl".into(),
@@ -184,6 +184,34 @@ fn two_outputs_in_one_file_or_an_output_over_an_input_are_usage_errors() {
                 "extract".into(),
                 "-o".into(),
                 path("page.html"),
+                path("page.html"),
+            ],
+            format!(
+                "-o names {}, which is also an input; give the output another path",
+                path("page.html")
+            ),
+        ),
+        (
+            vec![
+                "pack".into(),
+                "--warc".into(),
+                path("records.jsonl"),
+                "--records".into(),
+                path("page.html"),
+                "-o".into(),
+                path("link.jsonl"),
+            ],
+            format!(
+                "-o names {}, which is also an input; give the output another path",
+                path("records.jsonl")
+            ),
+        ),
+        (
+            vec![
+                "profile".into(),
+                "suggest".into(),
+                path("page.html"),
+                "-o".into(),
                 path("page.html"),
             ],
             format!(
