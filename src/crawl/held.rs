@@ -113,6 +113,7 @@ mod tests {
                 mode: ArchiveMode::Raw,
             }),
             warnings: Vec::new(),
+            base: None,
         })
     }
 

@@ -37,6 +37,10 @@ pub struct Page {
     pub(crate) archive: Option<Archived>,
     /// Problems with the page itself, carried into its records.
     pub warnings: Vec<String>,
+    /// Its `<base href>`, resolved: what its relative links resolve against,
+    /// as a browser resolves them, instead of its URL (a page that is no
+    /// archive capture; a capture's links are the archive's).
+    pub(crate) base: Option<Url>,
 }
 
 /// Where and when an archive captured a page.
@@ -132,6 +136,7 @@ impl HttpResponse<'_> {
                         mode,
                     }),
                     warnings: Vec::new(),
+                    base: None,
                 }
             }
             None => Page::new(self.url.clone(), self.url.clone(), html),
@@ -190,6 +195,7 @@ impl Page {
     /// ```
     pub fn new(fetch_url: Url, fallback: Url, html: String) -> Page {
         let url = canonical_url(&html).unwrap_or(fallback);
+        let base = base_href(&html).and_then(|href| url.join(&href).ok());
         Page {
             url,
             fetch_url,
@@ -197,6 +203,7 @@ impl Page {
             fetched_at: None,
             archive: None,
             warnings: Vec::new(),
+            base: base.filter(|base| matches!(base.scheme(), "http" | "https")),
         }
     }
 
@@ -208,6 +215,14 @@ impl Page {
         let original = self.resolve_original(href)?;
         let fetch = match &self.archive {
             Some(archived) => archived.mode.url(&archived.capture.at(&original)),
+            // Where the base leads, on the fetch origin when it is the page's.
+            None if self.base.is_some() => {
+                if same_origin(&original, &self.url) {
+                    with_origin_of(&original, &self.fetch_url)
+                } else {
+                    original.clone()
+                }
+            }
             None => {
                 let fetch = self.fetch_url.join(href.trim()).ok()?;
                 if same_origin(&fetch, &self.url) {
@@ -230,7 +245,7 @@ impl Page {
         if let Some(archived) = &self.archive {
             return wayback::original_of_link(&archived.capture, href);
         }
-        let original = self.url.join(href).ok()?;
+        let original = self.base.as_ref().unwrap_or(&self.url).join(href).ok()?;
         if !matches!(original.scheme(), "http" | "https") {
             return None;
         }
@@ -308,6 +323,34 @@ fn canonical_url(html: &str) -> Option<Url> {
     None
 }
 
+/// The `href` of a page's first `<base>` that has one, in its head, as the
+/// canonical link is found: by hand, on the raw text.
+fn base_href(html: &str) -> Option<String> {
+    let head_end = html
+        .find("</head>")
+        .or_else(|| html.find("</HEAD>"))
+        .unwrap_or(html.len().min(64 * 1024));
+    let mut rest = &html[..html.floor_char_boundary(head_end)];
+    while let Some(open) = rest.find('<') {
+        rest = &rest[open + 1..];
+        let bytes = rest.as_bytes();
+        let is_base = bytes.len() > 4
+            && bytes[..4].eq_ignore_ascii_case(b"base")
+            && !(bytes[4].is_ascii_alphanumeric() || bytes[4] == b'_' || bytes[4] == b'-');
+        if !is_base {
+            continue;
+        }
+        let end = rest.find('>')?;
+        let tag = &rest[4..end];
+        rest = &rest[end..];
+        if let Some((_, href)) = attributes(tag).find(|(name, _)| name.eq_ignore_ascii_case("href"))
+        {
+            return Some(href.replace("&amp;", "&"));
+        }
+    }
+    None
+}
+
 /// The `name=value` attributes of a tag's text after its name, values
 /// quoted with `"` or `'` or not at all; attributes without a value are
 /// passed over.
@@ -353,6 +396,71 @@ mod tests {
     fn page(fetch: &str, html: &str) -> Page {
         let fetch = Url::parse(fetch).unwrap();
         Page::new(fetch.clone(), fetch, html.to_string())
+    }
+
+    /// Relative links resolve against the page's `<base href>` (itself
+    /// relative to the page's URL) as a browser resolves them; a page of a
+    /// mirror keeps fetching on the mirror.
+    #[test]
+    fn a_base_href_is_what_relative_links_resolve_against() {
+        let head = |base: &str| {
+            format!(
+                r#"<head><link rel="canonical" href="https://www.kunta.fi/paatokset/2024/"><BASE target=_top HREF="{base}"></head>"#
+            )
+        };
+        let cases = [
+            // TYPO3 and others: the site's root.
+            (
+                "https://www.kunta.fi/",
+                "fileadmin/ptk.pdf",
+                "https://www.kunta.fi/fileadmin/ptk.pdf",
+                "http://127.0.0.1:8000/fileadmin/ptk.pdf",
+            ),
+            // Another host: fetched there.
+            (
+                "https://arkisto.kunta.fi/kh/",
+                "ptk.pdf",
+                "https://arkisto.kunta.fi/kh/ptk.pdf",
+                "https://arkisto.kunta.fi/kh/ptk.pdf",
+            ),
+            // Relative to the page.
+            (
+                "../",
+                "ptk.pdf",
+                "https://www.kunta.fi/paatokset/ptk.pdf",
+                "http://127.0.0.1:8000/paatokset/ptk.pdf",
+            ),
+            // An absolute link does not care.
+            (
+                "https://www.kunta.fi/",
+                "https://muu.fi/a",
+                "https://muu.fi/a",
+                "https://muu.fi/a",
+            ),
+        ];
+        for (base, href, original, fetch) in cases {
+            let page = page("http://127.0.0.1:8000/paatokset/2024/", &head(base));
+            let link = page.resolve(href).unwrap();
+            assert_eq!(
+                (link.original.as_str(), link.fetch.as_str()),
+                (original, fetch),
+                "{base} {href}"
+            );
+        }
+        // Without a base, the page's own URL; a base that is no web address is none.
+        for (html, original) in [
+            (
+                String::new(),
+                "http://127.0.0.1:8000/paatokset/2024/ptk.pdf",
+            ),
+            (
+                head("javascript:void(0)"),
+                "https://www.kunta.fi/paatokset/2024/ptk.pdf",
+            ),
+        ] {
+            let page = page("http://127.0.0.1:8000/paatokset/2024/", &html);
+            assert_eq!(page.resolve_original("ptk.pdf").unwrap().as_str(), original);
+        }
     }
 
     #[test]
