@@ -643,6 +643,14 @@ fn parse_base_url(value: &str) -> Result<Url, UsageError> {
             excerpt(value)
         ))
     })?;
+    // Records' links are web addresses: under another scheme every detail link
+    // and document would be dropped.
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(UsageError(format!(
+            "--base-url {:?} is no http or https address; give the address the pages had on the web, like https://www.example.fi/",
+            excerpt(value)
+        )));
+    }
     // A base without a trailing slash would make `a/index.html` replace its last
     // path segment instead of extending it.
     if !url.path().ends_with('/') {

@@ -16,8 +16,9 @@ pub(super) fn is_retryable_status(status: u16) -> bool {
 /// The wait a `Retry-After` value asks for, measured from `now`.
 pub(super) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let value = value.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        // More seconds than a u64 holds is still "much later": the caller caps it.
+        return Some(Duration::from_secs(value.parse().unwrap_or(u64::MAX)));
     }
     let date = httpdate::parse_http_date(value).ok()?;
     Some(date.duration_since(now).unwrap_or(Duration::ZERO))
@@ -50,6 +51,8 @@ mod tests {
             ("Wed, 21 Oct 2015 07:27:00 GMT", Some(0)),
             ("soon", None),
             ("-1", None),
+            ("", None),
+            ("99999999999999999999999", Some(u64::MAX)),
         ];
         for (input, expected) in cases {
             assert_eq!(

@@ -33,6 +33,13 @@ fn usage_errors_exit_2_and_say_what_to_do() {
         stderr(&output)
     );
 
+    let output = run(&["extract", "--base-url", "ftp://www.kunta.fi/", "x.html"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        stderr(&output),
+        "harava: --base-url \"ftp://www.kunta.fi/\" is no http or https address; give the address the pages had on the web, like https://www.example.fi/\n"
+    );
+
     let output = run(&["crawl", "ftp://example.org/"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("only http and https URLs can be crawled"));
