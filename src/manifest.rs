@@ -174,6 +174,19 @@ pub(crate) fn hash_file(path: &Path) -> io::Result<(String, u64)> {
     hash_reader(File::open(path)?)
 }
 
+/// The hash and size of the regular file at `path`, read to one byte past
+/// the `recorded` size at most: a file that grew has changed whatever follows,
+/// and a device or a FIFO a manifest lists is no file to read.
+fn hash_recorded(path: &Path, recorded: u64) -> io::Result<(String, u64)> {
+    if !std::fs::metadata(path)?.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "it is not a regular file",
+        ));
+    }
+    hash_reader(File::open(path)?.take(recorded.saturating_add(1)))
+}
+
 /// `path` relative to `base` when it lies under it, else absolute.
 fn relative_to(path: &Path, base: &Path) -> String {
     let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
@@ -258,7 +271,7 @@ pub(crate) fn verify_manifest(path: &Path) -> Result<Vec<Checked>, Error> {
             compare(
                 on_disk.display().to_string(),
                 (&file.sha256, file.bytes),
-                hash_file(&on_disk),
+                hash_recorded(&on_disk, file.bytes),
             )
         })
         .collect())
@@ -317,6 +330,14 @@ mod tests {
             )
         );
         assert_eq!(checked[1].line(), format!("MISSING  {}", warc.display()));
+
+        // A file that grew is changed, read no further than one byte past its
+        // recorded size; a device is no file.
+        std::fs::write(&records, "{\"id\":\"1\"}\n{\"id\":\"2\"}\n").unwrap();
+        let grown = hash_recorded(&records, 11).unwrap();
+        assert_eq!(grown, (sha256_hex(b"{\"id\":\"1\"}\n{"), 12));
+        let zero = hash_recorded(Path::new("/dev/zero"), 11).unwrap_err();
+        assert_eq!(zero.to_string(), "it is not a regular file");
     }
 
     #[test]
