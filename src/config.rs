@@ -277,8 +277,49 @@ impl Config {
             }
             seen.push((flag, key));
         }
-        refuse_inputs_as_outputs(&seen, inputs)
+        refuse_inputs_as_outputs(&seen, inputs)?;
+        let paths: Vec<(&str, &Path)> = outputs
+            .iter()
+            .filter_map(|(flag, path)| Some((*flag, (*path)?)))
+            .collect();
+        refuse_outputs_read_as_inputs(&paths, inputs)
     }
+}
+
+/// Refuses an output inside an input directory under a name the directory's
+/// walk reads (`DIR/page.html`): the run would replace a page it reads, or the
+/// next run would read its output as a page.
+fn refuse_outputs_read_as_inputs(
+    outputs: &[(&str, &Path)],
+    inputs: &[PathBuf],
+) -> Result<(), UsageError> {
+    let real = |path: &Path| std::fs::canonicalize(path).ok();
+    for input in inputs.iter().filter(|input| input.is_dir()) {
+        let Some(directory) = real(input) else {
+            continue;
+        };
+        for (flag, output) in outputs {
+            let inside = output
+                .parent()
+                .map(|parent| {
+                    if parent.as_os_str().is_empty() {
+                        Path::new(".")
+                    } else {
+                        parent
+                    }
+                })
+                .and_then(real)
+                .is_some_and(|parent| parent.starts_with(&directory));
+            if inside && crate::page::read_in_a_directory(output) {
+                return Err(UsageError(format!(
+                    "{flag} names {}, which is inside the input directory {} and would be read as a page; give the output another path",
+                    output.display(),
+                    input.display()
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Refuses an output of `outputs` (each with its flag) that is one of the

@@ -266,6 +266,11 @@ pub(crate) fn read_up_to(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<u
     Ok(filled)
 }
 
+/// Whether a file of this name inside an input directory is read as an input.
+pub(crate) fn read_in_a_directory(path: &Path) -> bool {
+    is_warc_name(path) || is_html_name(path) || is_text_name(path)
+}
+
 fn is_warc_name(path: &Path) -> bool {
     let name = path
         .file_name()

@@ -14,7 +14,7 @@ pub use decode::decode_html;
 pub(crate) use decode::decode_html_owned;
 pub(crate) use input::{
     BINARY_DATA, Input, InputFile, binary_kind, inputs, is_warc_bytes, read_html, read_html_file,
-    read_up_to,
+    read_in_a_directory, read_up_to,
 };
 
 use chrono::{DateTime, Utc};

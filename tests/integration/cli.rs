@@ -141,7 +141,7 @@ fn two_outputs_in_one_file_or_an_output_over_an_input_are_usage_errors() {
     std::os::unix::fs::symlink(path("records.jsonl"), path("link.jsonl")).unwrap();
     std::fs::copy("samples/uusimaa2019/index.html", path("page.html")).unwrap();
     let unreachable = "http://127.0.0.1:9/";
-    let cases: [(Vec<String>, String); 7] = [
+    let cases: [(Vec<String>, String); 8] = [
         (
             vec![
                 "crawl".into(),
@@ -196,6 +196,19 @@ fn two_outputs_in_one_file_or_an_output_over_an_input_are_usage_errors() {
             format!(
                 "-o names {}, which is also an input; give the output another path",
                 path("page.html")
+            ),
+        ),
+        (
+            vec![
+                "extract".into(),
+                "-o".into(),
+                path("sivu.html"),
+                dir.path().to_str().unwrap().into(),
+            ],
+            format!(
+                "-o names {}, which is inside the input directory {} and would be read as a page; give the output another path",
+                path("sivu.html"),
+                dir.path().display()
             ),
         ),
         (
