@@ -292,10 +292,40 @@ fn is_text_name(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("txt"))
 }
 
+/// Whether `path` names an HTML page: by its extension, before the query of a
+/// page wget saved under its URL's query (`index.html?page=2`), or after the
+/// `.html` that wget's `--adjust-extension` puts after it (`list.php?page=2.html`).
 fn is_html_name(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| HTML_EXTENSIONS.iter().any(|h| e.eq_ignore_ascii_case(h)))
+    let is_html = |name: &str| {
+        Path::new(name)
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| HTML_EXTENSIONS.iter().any(|h| e.eq_ignore_ascii_case(h)))
+    };
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    is_html(name) || name.split_once('?').is_some_and(|(page, _)| is_html(page))
+}
+
+/// A saved page's name and the query of its URL: wget saves the page of
+/// `/kokoukset/?page=2` as `kokoukset/index.html?page=2`, with
+/// `--adjust-extension` as `kokoukset/index.html?page=2.html`.
+fn name_and_query(name: &str) -> (&str, Option<&str>) {
+    match name.split_once('?') {
+        Some((page, query)) => {
+            let adjusted = query.len() > 5
+                && query.is_char_boundary(query.len() - 5)
+                && query[query.len() - 5..].eq_ignore_ascii_case(".html");
+            let query = if adjusted {
+                &query[..query.len() - 5]
+            } else {
+                query
+            };
+            (page, Some(query))
+        }
+        None => (name, None),
+    }
 }
 
 /// Why these first bytes of a file are not an HTML page, if they are not.
@@ -370,11 +400,25 @@ fn mirror_path(relative: &Path) -> String {
         .components()
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect();
-    let mut path = parts.join("/");
+    let joined = parts.join("/");
+    let (page, query) = match joined.rsplit_once('/') {
+        Some((dir, name)) => {
+            let (name, query) = name_and_query(name);
+            (format!("{dir}/{name}"), query)
+        }
+        None => {
+            let (name, query) = name_and_query(&joined);
+            (name.to_string(), query)
+        }
+    };
+    let mut path = page;
     if path == "index.html" {
         path.clear();
     } else if let Some(dir) = path.strip_suffix("/index.html") {
         path = format!("{dir}/");
+    }
+    if let Some(query) = query {
+        path = format!("{path}?{query}");
     }
     path.trim_start_matches('/').to_string()
 }
@@ -414,9 +458,25 @@ mod tests {
             ),
             ("muistiot/a.html", "muistiot/a.html"),
             ("muistiot/myindex.html", "muistiot/myindex.html"),
+            // wget's names for URLs with a query, with and without
+            // --adjust-extension.
+            ("kokoukset/index.html?page=2", "kokoukset/?page=2"),
+            ("kokoukset/index.html?page=2.html", "kokoukset/?page=2"),
+            ("index.html?page=2", "?page=2"),
+            ("kokous.aspx?bid=12&x=1.html", "kokous.aspx?bid=12&x=1"),
         ];
         for (input, expected) in cases {
             assert_eq!(mirror_path(Path::new(input)), expected, "{input}");
+        }
+        for (name, read) in [
+            ("kokoukset/index.html?page=2", true),
+            ("kokous.aspx?bid=12.html", true),
+            ("index.HTM", true),
+            ("kokous.aspx?bid=12", false),
+            ("kuva.jpg?v=2", false),
+            ("ohje.html.pdf", false),
+        ] {
+            assert_eq!(read_in_a_directory(Path::new(name)), read, "{name}");
         }
     }
 
