@@ -167,6 +167,32 @@ impl WarcWriter<PendingFile> {
         let filename = path.file_name().map(|n| n.to_string_lossy().into_owned());
         WarcWriter::new(file, gzip, filename.as_deref(), options).map_err(create_error)
     }
+
+    /// As [`WarcWriter::create`], after the first `earlier` bytes of the WARC at
+    /// `path`, which the run this one continues put in place: the file then holds
+    /// the records of both. A file of another length is not that run's, and is
+    /// replaced as `create` replaces it.
+    pub(crate) fn continuing(
+        path: &Path,
+        options: &[(String, String)],
+        earlier: u64,
+    ) -> Result<Self, WarcError> {
+        let create_error = |source| WarcError::Create {
+            path: path.to_owned(),
+            source,
+        };
+        let mut file = PendingFile::create(path).map_err(create_error)?;
+        let copied = match std::fs::metadata(path) {
+            Ok(metadata) if metadata.is_file() && metadata.len() == earlier => {
+                let earlier_file = std::fs::File::open(path).map_err(create_error)?;
+                io::copy(&mut earlier_file.take(earlier), &mut file).map_err(create_error)?
+            }
+            _ => 0,
+        };
+        let gzip = path.extension().is_some_and(|e| e == "gz");
+        let filename = path.file_name().map(|n| n.to_string_lossy().into_owned());
+        WarcWriter::after(file, copied, gzip, filename.as_deref(), options).map_err(create_error)
+    }
 }
 
 impl<W: Write> WarcWriter<W> {
@@ -176,11 +202,22 @@ impl<W: Write> WarcWriter<W> {
         filename: Option<&str>,
         options: &[(String, String)],
     ) -> io::Result<Self> {
+        WarcWriter::after(out, 0, gzip, filename, options)
+    }
+
+    /// A writer whose `out` holds `position` bytes of records already.
+    fn after(
+        out: W,
+        position: u64,
+        gzip: bool,
+        filename: Option<&str>,
+        options: &[(String, String)],
+    ) -> io::Result<Self> {
         let mut writer = WarcWriter {
             out,
             gzip: gzip.then(|| Compress::new(Compression::default(), false)),
             warcinfo_id: record_id(),
-            position: 0,
+            position,
         };
         let mut fields = vec![
             (

@@ -296,12 +296,23 @@ pub async fn run(
 ) -> Result<CrawlOutcome, Error> {
     let started = Instant::now();
     let plan = discover::Plan::new(config);
+    // A run that continues one stopped by a signal or an error continues the
+    // WARC that run put in place, as it continues its records.
+    let earlier_warc = match (&config.warc, sink.harvest()) {
+        (Some(path), Some(harvest)) => harvest.earlier_warc(path)?,
+        _ => None,
+    };
     let recorder = match &config.warc {
-        Some(path) => Some(
-            WarcWriter::create(path, &warcinfo_options(config)).map_err(|e| Error::Warc {
+        Some(path) => {
+            let options = warcinfo_options(config);
+            let writer = match earlier_warc {
+                Some(bytes) => WarcWriter::continuing(path, &options, bytes),
+                None => WarcWriter::create(path, &options),
+            };
+            Some(writer.map_err(|e| Error::Warc {
                 message: e.to_string(),
-            })?,
-        ),
+            })?)
+        }
         None => None,
     };
     let fetch = FetchConfig {
@@ -360,6 +371,13 @@ pub async fn run(
     let warc = fetcher.finish_recording().map_err(|e| Error::Warc {
         message: e.to_string(),
     });
+    if warc.is_ok()
+        && let (Some(path), Some(harvest)) = (&config.warc, crawl.sink.harvest())
+        && let Ok(metadata) = std::fs::metadata(path)
+        && metadata.is_file()
+    {
+        harvest.warc_in_place(path, metadata.len())?;
+    }
     crawl.progress.finish_and_clear();
     crawl.stats.requests = counters.requests.load(Ordering::Relaxed);
     crawl.stats.retries = counters.retries.load(Ordering::Relaxed);

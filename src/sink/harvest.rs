@@ -336,6 +336,25 @@ impl Harvest {
             .filter(|record| !lacks_its_body(record)))
     }
 
+    /// How long the WARC at `path` was when the newest run this one continues
+    /// that wrote it there put it in place, if one did.
+    pub(crate) fn earlier_warc(&self, path: &Path) -> Result<Option<u64>, Error> {
+        for &run in self.start.runs.iter().skip(1) {
+            if let Some(bytes) = self.store.output_progress(run, path)? {
+                return Ok(Some(bytes));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Notes that this run put its WARC at `path`, `bytes` long, in place, for
+    /// a run that continues this one to continue the file.
+    pub(crate) fn warc_in_place(&mut self, path: &Path, bytes: u64) -> Result<(), Error> {
+        let run = self.start.run;
+        let noted = self.store.set_output_progress(run, path, bytes);
+        self.noting(noted)
+    }
+
     /// Commits what the run told the database, once the records file (at
     /// `records`, `synced` bytes long) and the changes file are on disk.
     pub(crate) fn checkpoint(

@@ -406,7 +406,7 @@ fn a_run_killed_twenty_times_and_resumed_delivers_every_meeting_exactly_once() {
 
 /// A run stopped by SIGTERM while detail pages wait to be read writes none of
 /// their meetings without a body: the run that continues it reads the pages
-/// and writes each meeting whole, once.
+/// and writes each meeting whole, once, and continues its WARC.
 #[test]
 fn meetings_left_by_a_stopped_run_are_written_whole_by_the_run_that_continues_it() {
     let meetings = site::meetings(18);
@@ -426,6 +426,7 @@ fn meetings_left_by_a_stopped_run_are_written_whole_by_the_run_that_continues_it
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("harava.state");
     let out = dir.path().join("out.jsonl");
+    let warc = dir.path().join("out.warc.gz");
     let start = site.start();
     let mut args = vec![
         "crawl",
@@ -433,6 +434,8 @@ fn meetings_left_by_a_stopped_run_are_written_whole_by_the_run_that_continues_it
         state.to_str().unwrap(),
         "-o",
         out.to_str().unwrap(),
+        "--warc",
+        warc.to_str().unwrap(),
     ];
     args.extend_from_slice(FAST);
     args.push(&start);
@@ -477,6 +480,13 @@ fn meetings_left_by_a_stopped_run_are_written_whole_by_the_run_that_continues_it
         written.iter().all(|r| r["body"].is_string()),
         "every meeting whole"
     );
+    // The WARC was continued as the records were: it holds both runs'
+    // exchanges, and gives every meeting again.
+    let extracted = run(&["extract", "-o", "-", warc.to_str().unwrap()]);
+    assert_eq!(extracted.status.code(), Some(0), "{}", stderr(&extracted));
+    let from_warc = records(&extracted.stdout);
+    assert_eq!(from_warc.len(), meetings.len(), "{}", stderr(&extracted));
+    assert!(from_warc.iter().all(|r| r["body"].is_string()));
 }
 
 /// Records by id, without when they were fetched.
