@@ -20,7 +20,7 @@
 //! * `datapackage-digest.json`: `{"path": "datapackage.json", "hash": "sha256:…"}`, which
 //!   makes the hashes above tamper-evident as a whole.
 use std::fs::File;
-use std::io::{self, BufReader, Read, Seek, Write};
+use std::io::{self, BufRead, BufReader, Read, Seek, Write};
 use std::path::Path;
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
@@ -116,7 +116,7 @@ pub(crate) fn pack(
     let warc_name = archive_name(warc);
     let index = cdxj::index_text(&captures, &warc_name);
     let (pages, page_count) = (pages.text, pages.count);
-    let record_count = count_lines(records)?;
+    let record_count = count_records(records)?;
     let mut run = run.clone();
     run.counts
         .insert("wacz_captures".to_owned(), captures.len() as u64);
@@ -261,22 +261,42 @@ impl<W: Write> Read for Tee<'_, W> {
     }
 }
 
-fn count_lines(path: &Path) -> Result<u64, Error> {
-    let mut reader = BufReader::new(File::open(path).map_err(|source| Error::Read {
+/// How many records the file at `path` holds, each line checked to be one (a
+/// JSON object with a string `id`, ended by a newline), so that a package never
+/// holds a dataset that is not one.
+fn count_records(path: &Path) -> Result<u64, Error> {
+    let read_error = |source| Error::Read {
         path: path.display().to_string(),
         source,
-    })?);
+    };
+    let not_records = |line: u64, why: String| Error::Snapshot {
+        message: format!(
+            "{} line {line}: {why}; give the records file the crawl wrote (-o)",
+            path.display()
+        ),
+    };
+    let mut reader = BufReader::new(File::open(path).map_err(read_error)?);
+    let mut line = Vec::new();
     let mut count = 0;
-    let mut buffer = vec![0; 1 << 16];
     loop {
-        let n = reader.read(&mut buffer).map_err(|source| Error::Read {
-            path: path.display().to_string(),
-            source,
-        })?;
-        if n == 0 {
+        line.clear();
+        if reader.read_until(b'\n', &mut line).map_err(read_error)? == 0 {
             return Ok(count);
         }
-        count += buffer[..n].iter().filter(|b| **b == b'\n').count() as u64;
+        count += 1;
+        let Some(text) = line.strip_suffix(b"\n") else {
+            return Err(not_records(
+                count,
+                "it is cut short (no newline ends it)".into(),
+            ));
+        };
+        let is_record = match serde_json::from_slice::<serde_json::Value>(text) {
+            Ok(value) => value.get("id").is_some_and(serde_json::Value::is_string),
+            Err(e) => return Err(not_records(count, format!("not JSON ({e})"))),
+        };
+        if !is_record {
+            return Err(not_records(count, "not a record (no string \"id\")".into()));
+        }
     }
 }
 

@@ -526,6 +526,43 @@ fn verify_passes_on_a_fresh_dataset_and_names_the_file_one_changed_byte_is_in() 
     ] {
         assert!(entry(&crawled, name) == entry(&packed, name), "{name}");
     }
+    // Records that are not records (a torn last line, a line of something
+    // else) make no package.
+    let records = std::fs::read_to_string(path("m.jsonl")).unwrap();
+    for (name, text, why) in [
+        (
+            "torn.jsonl",
+            records.trim_end().to_string(),
+            "line 19: it is cut short (no newline ends it)",
+        ),
+        (
+            "other.jsonl",
+            format!("{records}[1, 2]\n"),
+            "line 20: not a record (no string \"id\")",
+        ),
+    ] {
+        std::fs::write(path(name), text).unwrap();
+        let bad = path("bad.wacz");
+        let output = run(&[
+            "pack",
+            "--warc",
+            path("m.warc.gz").to_str().unwrap(),
+            "--records",
+            path(name).to_str().unwrap(),
+            "-o",
+            bad.to_str().unwrap(),
+        ]);
+        assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+        assert!(
+            stderr(&output).contains(&format!(
+                "{} {why}; give the records file the crawl wrote (-o)",
+                path(name).display()
+            )),
+            "{}",
+            stderr(&output)
+        );
+        assert!(!bad.exists());
+    }
 }
 
 #[test]
