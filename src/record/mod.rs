@@ -260,7 +260,21 @@ impl Record {
 /// assert_eq!(schema["title"], "Record");
 /// assert_eq!(schema["additionalProperties"], false);
 /// assert_eq!(schema["properties"]["meeting_date"]["format"], "date");
+/// // Every field is written, null when nothing was found: all are required.
+/// let required = schema["required"].as_array().unwrap();
+/// assert_eq!(required.len(), schema["properties"].as_object().unwrap().len());
+/// assert!(required.contains(&"meeting_time".into()));
 /// ```
 pub fn schema() -> serde_json::Value {
-    serde_json::to_value(schemars::schema_for!(Record)).expect("schemas serialize")
+    let mut schema =
+        serde_json::to_value(schemars::schema_for!(Record)).expect("schemas serialize");
+    let fields: Vec<serde_json::Value> = schema["properties"]
+        .as_object()
+        .expect("a record's schema names its fields")
+        .keys()
+        .cloned()
+        .map(serde_json::Value::String)
+        .collect();
+    schema["required"] = serde_json::Value::Array(fields);
+    schema
 }
