@@ -106,7 +106,7 @@ impl Config {
                 jobs,
             }) => Config::Extract {
                 extract: ExtractConfig {
-                    inputs: paths,
+                    inputs: once_stdin(paths)?,
                     base_url: base_url.as_deref().map(parse_base_url).transpose()?,
                     max_input_bytes: at_least(
                         "--max-input-bytes",
@@ -284,6 +284,17 @@ impl Config {
             .collect();
         refuse_outputs_read_as_inputs(&paths, inputs)
     }
+}
+
+/// `paths`, unless they name standard input (`-`) more than once: it can be
+/// read only once.
+fn once_stdin(paths: Vec<PathBuf>) -> Result<Vec<PathBuf>, UsageError> {
+    if paths.iter().filter(|path| path.as_os_str() == "-").count() > 1 {
+        return Err(UsageError(
+            "- (standard input) is given more than once; it can be read once".to_string(),
+        ));
+    }
+    Ok(paths)
 }
 
 /// Refuses an output inside an input directory under a name the directory's

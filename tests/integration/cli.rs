@@ -33,6 +33,13 @@ fn usage_errors_exit_2_and_say_what_to_do() {
         stderr(&output)
     );
 
+    let output = run(&["extract", "-", "x.html", "-"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        stderr(&output),
+        "harava: - (standard input) is given more than once; it can be read once\n"
+    );
+
     let output = run(&["extract", "--base-url", "ftp://www.kunta.fi/", "x.html"]);
     assert_eq!(output.status.code(), Some(2));
     assert_eq!(
