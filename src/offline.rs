@@ -956,7 +956,9 @@ pub fn run(
                 report.failures.push(e.to_string());
                 Ok(())
             }
+            // A page read that no profile fits.
             Outcome::Warning(e) => {
+                report.pages += 1;
                 tracing::warn!("{e}");
                 Ok(())
             }
@@ -1331,14 +1333,14 @@ fn record_item(name: &str, record: ArchivedResponse) -> Option<Item> {
     if !wanted(record.status, &record.headers) {
         return None;
     }
+    if header(&record.headers, "content-type").is_some_and(|t| t.starts_with("text/plain")) {
+        return record.conversion.then_some(Item::Text(url, record.payload));
+    }
     if let Some(why) = record.undecoded {
         return Some(Item::Failed(Error::Skipped {
             path: format!("{name} record {} ({url})", record.record_number),
             reason: format!("{why}; its page is not read"),
         }));
-    }
-    if header(&record.headers, "content-type").is_some_and(|t| t.starts_with("text/plain")) {
-        return record.conversion.then_some(Item::Text(url, record.payload));
     }
     Some(Item::Response(Box::new(RecordedPage {
         name: format!("{name} record {} ({url})", record.record_number),

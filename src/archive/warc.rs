@@ -866,16 +866,20 @@ fn decode_payload(
     let is = |headers: &[(String, String)], name: &str, value: &str| {
         field(headers, name).is_some_and(|v| v.eq_ignore_ascii_case(value))
     };
+    // Some tools store a body decoded under the headers it was sent with: one
+    // that does not start as its coding does is read as stored, as warcio
+    // reads it.
     if is(&headers, "Transfer-Encoding", "chunked") {
         match dechunk(&body) {
             Some(plain) => {
                 body = plain;
                 headers.retain(|(n, _)| !n.eq_ignore_ascii_case("Transfer-Encoding"));
             }
-            None => {
+            None if starts_with_a_chunk_size(&body) => {
                 let why = "its chunked body is cut short or malformed".to_string();
                 return (headers, body, Some(why));
             }
+            None => {}
         }
     }
     let coding = field(&headers, "Content-Encoding").map(str::to_ascii_lowercase);
@@ -900,12 +904,33 @@ fn decode_payload(
         Some((coding, Err(Inflated::TooLarge))) => Some(format!(
             "its {coding} body inflates past {max_bytes} bytes (--max-input-bytes)"
         )),
-        Some((coding, Err(Inflated::Corrupt))) => {
+        Some((coding, Err(Inflated::Corrupt))) if starts_as_coded(&body) => {
             Some(format!("its {coding} body does not decode"))
         }
-        None => None,
+        Some((_, Err(Inflated::Corrupt))) | None => None,
     };
     (headers, body, undecoded)
+}
+
+/// Whether `body` starts as a chunked body does: a hexadecimal size, maybe
+/// extensions, and a line end.
+fn starts_with_a_chunk_size(body: &[u8]) -> bool {
+    let line = body.split(|&b| b == b'\n').next().unwrap_or_default();
+    let size = line
+        .split(|&b| b == b';' || b == b'\r')
+        .next()
+        .unwrap_or_default();
+    line.len() < body.len() && !size.is_empty() && size.iter().all(u8::is_ascii_hexdigit)
+}
+
+/// Whether `body` starts with a gzip or zlib header (raw deflate has none to
+/// tell it by).
+fn starts_as_coded(body: &[u8]) -> bool {
+    match body {
+        [0x1f, 0x8b, ..] => true,
+        [cmf, flg, ..] => cmf & 0x0f == 8 && ((u16::from(*cmf) << 8) | u16::from(*flg)) % 31 == 0,
+        _ => false,
+    }
 }
 
 /// Why a coded body was not decoded.
@@ -1259,11 +1284,28 @@ mod tests {
             Some("its gzip body does not decode")
         );
         let chunked = vec![("Transfer-Encoding".to_string(), "chunked".to_string())];
-        let (_, _, why) = decode_payload(chunked, b"5\r\nhel".to_vec(), DEFAULT_MAX_PAYLOAD_BYTES);
+        let (_, _, why) = decode_payload(
+            chunked.clone(),
+            b"5\r\nhel".to_vec(),
+            DEFAULT_MAX_PAYLOAD_BYTES,
+        );
         assert_eq!(
             why.as_deref(),
             Some("its chunked body is cut short or malformed")
         );
+        // Bodies stored decoded under the headers they were sent with are read
+        // as stored.
+        let page = b"<html><p>kokous</p>".to_vec();
+        for coded in [chunked, headers_gzip()] {
+            assert_eq!(
+                decode_payload(coded.clone(), page.clone(), DEFAULT_MAX_PAYLOAD_BYTES),
+                (coded, page.clone(), None)
+            );
+        }
+    }
+
+    fn headers_gzip() -> Vec<(String, String)> {
+        vec![("Content-Encoding".to_string(), "gzip".to_string())]
     }
 
     #[test]

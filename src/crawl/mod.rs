@@ -328,7 +328,9 @@ pub async fn run(
     .map_err(|e| Error::Client {
         message: e.to_string(),
     })?;
-    let fetcher = if config.index_warc && config.warc.is_some() {
+    // A continued WARC holds records this run did not write: the package reads
+    // it whole rather than index what this run wrote.
+    let fetcher = if config.index_warc && config.warc.is_some() && earlier_warc.is_none() {
         fetcher.indexing()
     } else {
         fetcher
@@ -377,6 +379,9 @@ pub async fn run(
         && metadata.is_file()
     {
         harvest.warc_in_place(path, metadata.len())?;
+        // At once: a kill before the run's last checkpoint would leave a
+        // file the state does not know, and the next run would replace it.
+        crawl.sink.flush()?;
     }
     crawl.progress.finish_and_clear();
     crawl.stats.requests = counters.requests.load(Ordering::Relaxed);
@@ -542,8 +547,13 @@ async fn crawl_pages(
     let stopped = crawl.stats.interrupted || crawl.stats.aborted.is_some();
     let left_to_the_next_run = stopped && crawl.sink.harvest().is_some();
     while let Some(task) = crawl.tracker.next() {
-        if left_to_the_next_run && task.role == Role::Detail {
-            // Its entries stay on it, for `abandon` below.
+        // A detail page, or a capture discovery listed (entries wait on those
+        // too): its entries stay on it, for `abandon` below.
+        if left_to_the_next_run && task.role != Role::Listing {
+            if task.role == Role::Discovered {
+                tracing::info!(url = %task.url, "not fetched: {reason}");
+                crawl.stats.not_fetched += 1;
+            }
             continue;
         }
         crawl.not_fetched(task, reason)?;

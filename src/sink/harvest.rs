@@ -81,6 +81,13 @@ fn lacks_its_body(record: &Record) -> bool {
         && record.warnings.iter().any(|w| w.starts_with("body:"))
 }
 
+/// What a WARC's progress is kept under: its absolute path (`w.warc.gz` and
+/// `./w.warc.gz` are one file), in a name no records or changes file has.
+fn warc_key(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    PathBuf::from(format!("warc:{}", absolute.display()))
+}
+
 /// One line of `--changes`.
 #[derive(Serialize)]
 struct ChangeLine<'a> {
@@ -339,8 +346,9 @@ impl Harvest {
     /// How long the WARC at `path` was when the newest run this one continues
     /// that wrote it there put it in place, if one did.
     pub(crate) fn earlier_warc(&self, path: &Path) -> Result<Option<u64>, Error> {
+        let path = warc_key(path);
         for &run in self.start.runs.iter().skip(1) {
-            if let Some(bytes) = self.store.output_progress(run, path)? {
+            if let Some(bytes) = self.store.output_progress(run, &path)? {
                 return Ok(Some(bytes));
             }
         }
@@ -351,7 +359,7 @@ impl Harvest {
     /// a run that continues this one to continue the file.
     pub(crate) fn warc_in_place(&mut self, path: &Path, bytes: u64) -> Result<(), Error> {
         let run = self.start.run;
-        let noted = self.store.set_output_progress(run, path, bytes);
+        let noted = self.store.set_output_progress(run, &warc_key(path), bytes);
         self.noting(noted)
     }
 
