@@ -194,8 +194,9 @@ impl Page {
     /// assert_eq!(page.url, mirror);
     /// ```
     pub fn new(fetch_url: Url, fallback: Url, html: String) -> Page {
-        let url = canonical_url(&html).unwrap_or(fallback);
-        let base = base_href(&html).and_then(|href| url.join(&href).ok());
+        let (canonical, base) = head_links(&html);
+        let url = canonical.unwrap_or(fallback);
+        let base = base.and_then(|href| url.join(&href).ok());
         Page {
             url,
             fetch_url,
@@ -271,35 +272,51 @@ fn with_origin_of(url: &Url, origin: &Url) -> Url {
     out
 }
 
-/// The `<link rel="canonical" href>` of a page, when it is an absolute http(s) URL.
+/// The `<link rel="canonical" href>` of a page, when it is an absolute http(s)
+/// URL, and the `href` of its first `<base>` that has one.
 ///
-/// Canonical links live in `<head>`; scanning the raw text avoids parsing the
-/// document a second time just for this, and scanning it by hand rather than
+/// Both live in `<head>`; scanning the raw text once avoids parsing the
+/// document a second time just for them, and scanning it by hand rather than
 /// with a regex matters since every page comes through here.
-fn canonical_url(html: &str) -> Option<Url> {
+fn head_links(html: &str) -> (Option<Url>, Option<String>) {
     let head_end = html
         .find("</head>")
         .or_else(|| html.find("</HEAD>"))
         .unwrap_or(html.len().min(64 * 1024));
     let mut rest = &html[..html.floor_char_boundary(head_end)];
-    while let Some(open) = rest.find('<') {
+    let (mut canonical, mut base) = (None, None);
+    while canonical.is_none() || base.is_none() {
+        let Some(open) = rest.find('<') else { break };
         rest = &rest[open + 1..];
         let bytes = rest.as_bytes();
-        let is_link = bytes.len() > 4
-            && bytes[..4].eq_ignore_ascii_case(b"link")
-            && !(bytes[4].is_ascii_alphanumeric() || bytes[4] == b'_');
-        if !is_link {
+        let named = |name: &[u8]| {
+            bytes.len() > name.len()
+                && bytes[..name.len()].eq_ignore_ascii_case(name)
+                && !(bytes[name.len()].is_ascii_alphanumeric()
+                    || matches!(bytes[name.len()], b'_' | b'-'))
+        };
+        let (is_link, is_base) = (named(b"link"), named(b"base"));
+        if !is_link && !is_base {
             continue;
         }
-        let end = rest.find('>')?;
+        let Some(end) = rest.find('>') else { break };
         let tag = &rest[4..end];
         rest = &rest[end..];
+        if is_base {
+            if base.is_none() {
+                base = attributes(tag)
+                    .find(|(name, _)| name.eq_ignore_ascii_case("href"))
+                    .map(|(_, href)| href.replace("&amp;", "&"));
+            }
+            continue;
+        }
         // Most pages have many <link>s and one canonical: only that one is worth
         // taking apart.
-        if !tag
-            .as_bytes()
-            .windows(9)
-            .any(|w| w.eq_ignore_ascii_case(b"canonical"))
+        if canonical.is_some()
+            || !tag
+                .as_bytes()
+                .windows(9)
+                .any(|w| w.eq_ignore_ascii_case(b"canonical"))
         {
             continue;
         }
@@ -316,39 +333,14 @@ fn canonical_url(html: &str) -> Option<Url> {
             rel.split_ascii_whitespace()
                 .any(|r| r.eq_ignore_ascii_case("canonical"))
         }) {
-            let url = Url::parse(&href?.replace("&amp;", "&")).ok()?;
-            return matches!(url.scheme(), "http" | "https").then_some(url);
+            // The first canonical link decides, even one that is no web address.
+            canonical = Some(
+                href.and_then(|href| Url::parse(&href.replace("&amp;", "&")).ok())
+                    .filter(|url| matches!(url.scheme(), "http" | "https")),
+            );
         }
     }
-    None
-}
-
-/// The `href` of a page's first `<base>` that has one, in its head, as the
-/// canonical link is found: by hand, on the raw text.
-fn base_href(html: &str) -> Option<String> {
-    let head_end = html
-        .find("</head>")
-        .or_else(|| html.find("</HEAD>"))
-        .unwrap_or(html.len().min(64 * 1024));
-    let mut rest = &html[..html.floor_char_boundary(head_end)];
-    while let Some(open) = rest.find('<') {
-        rest = &rest[open + 1..];
-        let bytes = rest.as_bytes();
-        let is_base = bytes.len() > 4
-            && bytes[..4].eq_ignore_ascii_case(b"base")
-            && !(bytes[4].is_ascii_alphanumeric() || bytes[4] == b'_' || bytes[4] == b'-');
-        if !is_base {
-            continue;
-        }
-        let end = rest.find('>')?;
-        let tag = &rest[4..end];
-        rest = &rest[end..];
-        if let Some((_, href)) = attributes(tag).find(|(name, _)| name.eq_ignore_ascii_case("href"))
-        {
-            return Some(href.replace("&amp;", "&"));
-        }
-    }
-    None
+    (canonical.flatten(), base)
 }
 
 /// The `name=value` attributes of a tag's text after its name, values
