@@ -187,6 +187,9 @@ impl Politeness {
             .get_or_try_init(|| async {
                 let robots = self.fetch_robots(url).await?;
                 if let Some(delay) = robots.crawl_delay() {
+                    if let Some(warning) = slow_crawl_delay(url, delay) {
+                        tracing::warn!("{warning}");
+                    }
                     for limiter in &host.limiters {
                         limiter.obey_crawl_delay(delay);
                     }
@@ -451,6 +454,22 @@ impl Politeness {
     }
 }
 
+/// From this `Crawl-delay` on, a crawl is slow enough that waiting in silence
+/// looks like a hang.
+const SLOW_CRAWL_DELAY: Duration = Duration::from_secs(60);
+
+/// What to say of a `Crawl-delay` of `delay` asked by `url`'s robots.txt, if it
+/// makes the crawl slow.
+fn slow_crawl_delay(url: &Url, delay: Duration) -> Option<String> {
+    (delay >= SLOW_CRAWL_DELAY).then(|| {
+        format!(
+            "robots.txt of {} asks for {} s between requests (Crawl-delay): harava waits that long before each page of the host (at most an hour)",
+            url.host_str().unwrap_or_default(),
+            delay.as_secs()
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use std::time::Instant;
@@ -469,6 +488,18 @@ mod tests {
 
     fn count(counter: &std::sync::atomic::AtomicU64) -> u64 {
         counter.load(Ordering::Relaxed)
+    }
+
+    #[test]
+    fn a_crawl_delay_of_a_minute_or_more_is_said() {
+        let page = url("https://www.kunta.fi/kokoukset/");
+        assert_eq!(slow_crawl_delay(&page, Duration::from_secs(59)), None);
+        assert_eq!(
+            slow_crawl_delay(&page, Duration::from_secs(3600)).as_deref(),
+            Some(
+                "robots.txt of www.kunta.fi asks for 3600 s between requests (Crawl-delay): harava waits that long before each page of the host (at most an hour)"
+            )
+        );
     }
 
     #[tokio::test]
