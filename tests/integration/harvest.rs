@@ -99,6 +99,25 @@ fn edit_summary(page: String, post: usize, to: &str) -> String {
     format!("{before}{}", after.replacen(SUMMARY_SENTENCE, to, 1))
 }
 
+/// Sends SIGTERM to `child` once `ready` holds (within 20 s, else the test
+/// fails waiting for `what`), and waits for it to end.
+fn terminate_when(child: std::process::Child, what: &str, ready: impl Fn() -> bool) -> Output {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !ready() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let sent = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    child.wait_with_output().unwrap()
+}
+
 fn stats(path: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
@@ -441,20 +460,9 @@ fn meetings_left_by_a_stopped_run_are_written_whole_by_the_run_that_continues_it
     args.push(&start);
 
     let child = harava().args(&args).spawn().unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while !site.server.paths().contains(&first_detail) {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "no request for {first_detail}"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    let sent = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(sent.success());
-    let stopped = child.wait_with_output().unwrap();
+    let stopped = terminate_when(child, "the hanging detail page", || {
+        site.server.paths().contains(&first_detail)
+    });
     assert_eq!(stopped.status.code(), Some(130));
     let first_run = lines(&out);
     let without_body: Vec<&Value> = first_run
@@ -729,20 +737,9 @@ fn a_run_stopped_by_sigterm_is_continued_in_the_same_file() {
         "crawl", "--state", &state_arg, "-o", &out_arg, "--rate", "20", "-q", &start,
     ];
     let child = harava().args(args).spawn().unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while site.server.paths().len() < 15 {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the crawl never got going"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
-    let sent = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(sent.success());
-    let stopped = child.wait_with_output().unwrap();
+    let stopped = terminate_when(child, "the crawl getting going", || {
+        site.server.paths().len() >= 15
+    });
     assert_eq!(stopped.status.code(), Some(130));
     let first_part = lines(&out);
     assert!(
