@@ -9,7 +9,9 @@
 //!     cargo run --release --example parse_only -- DIR...
 
 use std::hint::black_box;
-use std::io::Read;
+
+#[path = "yardstick/pages.rs"]
+mod pages;
 
 // The allocator of src/main.rs.
 #[global_allocator]
@@ -21,21 +23,11 @@ fn main() {
         eprintln!("usage: parse_only DIR...");
         std::process::exit(2);
     }
-    let mut pages = 0u64;
-    for dir in dirs {
-        for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
-            let path = entry.expect("the directory is readable").into_path();
-            if path.extension().is_none_or(|e| e != "html") {
-                continue;
-            }
-            let mut file = std::fs::File::open(&path).expect("the page opens");
-            let size = file.metadata().expect("the page has a size").len();
-            let mut bytes = vec![0; size as usize];
-            file.read_exact(&mut bytes).expect("the page is readable");
-            let html = String::from_utf8_lossy(&bytes);
-            black_box(scraper::Html::parse_document(&html));
-            pages += 1;
-        }
+    let mut parsed = 0u64;
+    for bytes in pages::html_files(&dirs) {
+        let html = String::from_utf8_lossy(&bytes);
+        black_box(scraper::Html::parse_document(&html));
+        parsed += 1;
     }
-    println!("{pages}");
+    println!("{parsed}");
 }

@@ -15,9 +15,11 @@
 //!     cargo run --release --example parse_select -- DIR...
 
 use std::hint::black_box;
-use std::io::Read;
 
 use scraper::{ElementRef, Html, Selector};
+
+#[path = "yardstick/pages.rs"]
+mod pages;
 
 // The allocator of src/main.rs.
 #[global_allocator]
@@ -86,33 +88,23 @@ fn main() {
     let detail_page = selector(&detail["page"]);
     let detail_fields = fields(detail, |name| name != "page");
 
-    let (mut pages, mut kept) = (0u64, 0usize);
+    let (mut parsed, mut kept) = (0u64, 0usize);
     let mut values = Vec::new();
-    for dir in dirs {
-        for entry_path in walkdir::WalkDir::new(dir).sort_by_file_name() {
-            let path = entry_path.expect("the directory is readable").into_path();
-            if path.extension().is_none_or(|e| e != "html") {
-                continue;
+    for bytes in pages::html_files(&dirs) {
+        let html = String::from_utf8_lossy(&bytes);
+        let document = Html::parse_document(&html);
+        let root = document.root_element();
+        values.clear();
+        if root.select(&detail_page).next().is_some() {
+            read(root, &detail_fields, &mut values);
+        } else {
+            read(root, &page_fields, &mut values);
+            for each in root.select(&entry) {
+                read(each, &entry_fields, &mut values);
             }
-            let mut file = std::fs::File::open(&path).expect("the page opens");
-            let size = file.metadata().expect("the page has a size").len();
-            let mut bytes = vec![0; size as usize];
-            file.read_exact(&mut bytes).expect("the page is readable");
-            let html = String::from_utf8_lossy(&bytes);
-            let document = Html::parse_document(&html);
-            let root = document.root_element();
-            values.clear();
-            if root.select(&detail_page).next().is_some() {
-                read(root, &detail_fields, &mut values);
-            } else {
-                read(root, &page_fields, &mut values);
-                for each in root.select(&entry) {
-                    read(each, &entry_fields, &mut values);
-                }
-            }
-            kept += black_box(&values).len();
-            pages += 1;
         }
+        kept += black_box(&values).len();
+        parsed += 1;
     }
-    println!("{pages} {kept}");
+    println!("{parsed} {kept}");
 }
