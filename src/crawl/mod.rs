@@ -373,15 +373,17 @@ pub async fn run(
     let warc = fetcher.finish_recording().map_err(|e| Error::Warc {
         message: e.to_string(),
     });
+    let mut warc_noted = Ok(());
     if warc.is_ok()
         && let (Some(path), Some(harvest)) = (&config.warc, crawl.sink.harvest())
         && let Ok(metadata) = std::fs::metadata(path)
         && metadata.is_file()
     {
-        harvest.warc_in_place(path, metadata.len())?;
-        // At once: a kill before the run's last checkpoint would leave a
-        // file the state does not know, and the next run would replace it.
-        crawl.sink.flush()?;
+        // Checkpointed at once: after a kill before the run's last checkpoint
+        // the state would not know the file, and the next run would replace it.
+        warc_noted = harvest
+            .warc_in_place(path, metadata.len())
+            .and_then(|()| crawl.sink.flush());
     }
     crawl.progress.finish_and_clear();
     crawl.stats.requests = counters.requests.load(Ordering::Relaxed);
@@ -403,7 +405,7 @@ pub async fn run(
     };
     Ok(CrawlOutcome {
         stats: crawl.stats,
-        error: error.or(warc_error),
+        error: error.or(warc_error).or(warc_noted.err()),
         warc_index,
     })
 }
