@@ -890,8 +890,10 @@ fn decode_payload(
         // "deflate" is zlib-wrapped per RFC 9110, but some servers send raw deflate.
         Some(coding @ "deflate") => Some((
             coding,
-            read_all(ZlibDecoder::new(&body[..]), max_bytes)
-                .or_else(|_| read_all(DeflateDecoder::new(&body[..]), max_bytes)),
+            read_all(ZlibDecoder::new(&body[..]), max_bytes).or_else(|why| match why {
+                Inflated::Corrupt => read_all(DeflateDecoder::new(&body[..]), max_bytes),
+                Inflated::TooLarge => Err(why),
+            }),
         )),
         _ => None,
     };
