@@ -302,10 +302,11 @@ fn is_html_name(path: &Path) -> bool {
             .and_then(|e| e.to_str())
             .is_some_and(|e| HTML_EXTENSIONS.iter().any(|h| e.eq_ignore_ascii_case(h)))
     };
-    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+    // Lossily: a name in Latin-1 still ends in `.html`.
+    let Some(name) = path.file_name().map(|n| n.to_string_lossy()) else {
         return false;
     };
-    is_html(name) || name.split_once('?').is_some_and(|(page, _)| is_html(page))
+    is_html(&name) || name.split_once('?').is_some_and(|(page, _)| is_html(page))
 }
 
 /// A saved page's name and the query of its URL: wget saves the page of
@@ -468,6 +469,9 @@ mod tests {
         for (input, expected) in cases {
             assert_eq!(mirror_path(Path::new(input)), expected, "{input}");
         }
+        use std::os::unix::ffi::OsStrExt;
+        let latin1 = std::ffi::OsStr::from_bytes(b"p\xf6yt\xe4kirja.html");
+        assert!(read_in_a_directory(Path::new(latin1)));
         for (name, read) in [
             ("kokoukset/index.html?page=2", true),
             ("kokous.aspx?bid=12.html", true),
