@@ -1090,6 +1090,13 @@ impl Item {
                     body: &recorded.body,
                     fetched_at: recorded.fetched_at,
                 };
+                // As a crawl reads it: what says it is HTML but is not, is broken.
+                if let Some(binary) = response.binary() {
+                    return Outcome::Failed(Error::Skipped {
+                        path: recorded.name,
+                        reason: format!("not an HTML page, though its headers say so ({binary})"),
+                    });
+                }
                 let page = response.into_page(ArchiveMode::Raw);
                 // An archive's replay of a captured redirect leads on, as the
                 // crawl that recorded it followed it.

@@ -11,7 +11,7 @@ use crate::archive::wayback;
 use crate::css;
 use crate::extract::{self, DetailPage, Extracted, Submission};
 use crate::fetch::Response;
-use crate::page::{self, ArchiveMode, Page};
+use crate::page::{ArchiveMode, Page};
 use crate::profile::{Profiles, TrailingSlash};
 
 use super::Role;
@@ -109,17 +109,7 @@ fn read_now(
         };
     }
     // As `extract` reads a file: what says it is HTML but is not, is broken.
-    // UTF-16 by the header's charset, as the page is decoded, explains zero
-    // bytes, not a PDF's signature.
-    let utf16 = http
-        .charset()
-        .and_then(|label| encoding_rs::Encoding::for_label(label.as_bytes()))
-        .is_some_and(|encoding| {
-            encoding == encoding_rs::UTF_16LE || encoding == encoding_rs::UTF_16BE
-        });
-    if let Some(binary) =
-        page::binary_kind(&response.body).filter(|&binary| !(utf16 && binary == page::BINARY_DATA))
-    {
+    if let Some(binary) = http.binary() {
         return Read::Unreadable(format!(
             "{}: not an HTML page, though the server says so ({binary})",
             response.url

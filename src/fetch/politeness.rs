@@ -463,9 +463,9 @@ const SLOW_CRAWL_DELAY: Duration = Duration::from_secs(60);
 fn slow_crawl_delay(url: &Url, delay: Duration) -> Option<String> {
     (delay >= SLOW_CRAWL_DELAY).then(|| {
         format!(
-            "robots.txt of {} asks for {} s between requests (Crawl-delay): harava waits that long before each page of the host (at most an hour)",
-            url.host_str().unwrap_or_default(),
-            delay.as_secs()
+            "harava waits {} s between requests to {}, as its robots.txt asks (Crawl-delay, kept to an hour at most)",
+            delay.as_secs(),
+            url.host_str().unwrap_or_default()
         )
     })
 }
@@ -497,7 +497,7 @@ mod tests {
         assert_eq!(
             slow_crawl_delay(&page, Duration::from_secs(3600)).as_deref(),
             Some(
-                "robots.txt of www.kunta.fi asks for 3600 s between requests (Crawl-delay): harava waits that long before each page of the host (at most an hour)"
+                "harava waits 3600 s between requests to www.kunta.fi, as its robots.txt asks (Crawl-delay, kept to an hour at most)"
             )
         );
     }

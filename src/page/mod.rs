@@ -100,6 +100,19 @@ impl HttpResponse<'_> {
         is_html_type(self.content_type)
     }
 
+    /// What the body is when it is binary data, not the page the headers say
+    /// it is. UTF-16 by the charset, as the page is decoded, explains zero
+    /// bytes, not a PDF's signature.
+    pub(crate) fn binary(&self) -> Option<&'static str> {
+        let utf16 = self
+            .charset()
+            .and_then(|label| encoding_rs::Encoding::for_label(label.as_bytes()))
+            .is_some_and(|encoding| {
+                encoding == encoding_rs::UTF_16LE || encoding == encoding_rs::UTF_16BE
+            });
+        binary_kind(self.body).filter(|&binary| !(utf16 && binary == BINARY_DATA))
+    }
+
     /// The `charset` parameter of the Content-Type.
     pub(crate) fn charset(&self) -> Option<&str> {
         self.content_type?.split(';').skip(1).find_map(|param| {

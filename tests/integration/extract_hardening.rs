@@ -176,6 +176,12 @@ fn warc_payloads_over_the_cap_are_skipped_and_reported_and_unwanted_ones_passed_
         coded,
         &corrupt,
     ));
+    // Binary data that says it is a page.
+    file.extend(warc_response(
+        "https://www.uusimaa2019.fi/binaari/",
+        HTML_200,
+        &[0x1f; 2000],
+    ));
     file.extend(warc_response(
         "https://www.uusimaa2019.fi/kuntajohtajakokous/",
         HTML_200,
@@ -216,6 +222,14 @@ fn warc_payloads_over_the_cap_are_skipped_and_reported_and_unwanted_ones_passed_
             stderr(&output)
         );
     }
+    assert!(
+        stderr(&output).contains(&format!(
+            "{} record 4 (https://www.uusimaa2019.fi/binaari/): skipped: not an HTML page, though its headers say so (it holds binary data)",
+            warc.display()
+        )),
+        "{}",
+        stderr(&output)
+    );
     assert!(!stderr(&output).contains("video"), "{}", stderr(&output));
     let records = records(&output.stdout);
     assert_eq!(records.len(), 4, "the listing after the skipped records");
