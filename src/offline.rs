@@ -1343,14 +1343,15 @@ fn record_item(name: &str, record: ArchivedResponse) -> Option<Item> {
     if header(&record.headers, "content-type").is_some_and(|t| t.starts_with("text/plain")) {
         return record.conversion.then_some(Item::Text(url, record.payload));
     }
+    let name = format!("{name} record {} ({url})", record.record_number);
     if let Some(why) = record.undecoded {
         return Some(Item::Failed(Error::Skipped {
-            path: format!("{name} record {} ({url})", record.record_number),
+            path: name,
             reason: format!("{why}; its page is not read"),
         }));
     }
     Some(Item::Response(Box::new(RecordedPage {
-        name: format!("{name} record {} ({url})", record.record_number),
+        name,
         content_type: header(&record.headers, "content-type").map(str::to_owned),
         memento_datetime: header(&record.headers, "memento-datetime").map(str::to_owned),
         fetched_at: record.date,
