@@ -168,30 +168,27 @@ impl WarcWriter<PendingFile> {
         WarcWriter::new(file, gzip, filename.as_deref(), options).map_err(create_error)
     }
 
-    /// As [`WarcWriter::create`], after the first `earlier` bytes of the WARC at
-    /// `path`, which the run this one continues put in place: the file then holds
-    /// the records of both. A file of another length is not that run's, and is
-    /// replaced as `create` replaces it.
-    pub(crate) fn continuing(
+    /// As [`WarcWriter::create`], in a file that outlives a kill, for a crawl
+    /// with a state database: see [`PendingFile::resumable`]. `keep` is how
+    /// long the WARC of the run this one continues was at that run's last
+    /// checkpoint (or when it put the file in place): this file continues
+    /// after those bytes, which hold every page whose meetings that run
+    /// delivered. Returns the writer and whether it continues that WARC.
+    pub(crate) fn resumable(
         path: &Path,
         options: &[(String, String)],
-        earlier: u64,
-    ) -> Result<Self, WarcError> {
+        keep: Option<u64>,
+    ) -> Result<(Self, bool), WarcError> {
         let create_error = |source| WarcError::Create {
             path: path.to_owned(),
             source,
         };
-        let mut file = PendingFile::create(path).map_err(create_error)?;
-        let copied = match std::fs::metadata(path) {
-            Ok(metadata) if metadata.is_file() && metadata.len() == earlier => {
-                let earlier_file = std::fs::File::open(path).map_err(create_error)?;
-                io::copy(&mut earlier_file.take(earlier), &mut file).map_err(create_error)?
-            }
-            _ => 0,
-        };
+        let (file, kept) = PendingFile::resumable(path, keep).map_err(create_error)?;
         let gzip = path.extension().is_some_and(|e| e == "gz");
         let filename = path.file_name().map(|n| n.to_string_lossy().into_owned());
-        WarcWriter::after(file, copied, gzip, filename.as_deref(), options).map_err(create_error)
+        let writer = WarcWriter::after(file, kept, gzip, filename.as_deref(), options)
+            .map_err(create_error)?;
+        Ok((writer, kept > 0))
     }
 }
 
@@ -304,6 +301,12 @@ impl<W: Write> WarcWriter<W> {
         ]);
         self.write_record(&headers, &request_block)?;
         Ok(written)
+    }
+
+    /// The output, to sync it: a record is written to it whole, so between
+    /// two records it holds whole records only.
+    pub(crate) fn output_mut(&mut self) -> &mut W {
+        &mut self.out
     }
 
     /// Flush and hand back the output.

@@ -296,24 +296,34 @@ pub async fn run(
 ) -> Result<CrawlOutcome, Error> {
     let started = Instant::now();
     let plan = discover::Plan::new(config);
-    // A run that continues one stopped by a signal or an error continues the
-    // WARC that run put in place, as it continues its records.
-    let earlier_warc = match (&config.warc, sink.harvest()) {
-        (Some(path), Some(harvest)) => harvest.earlier_warc(path)?,
-        _ => None,
-    };
-    let recorder = match &config.warc {
-        Some(path) => {
-            let options = warcinfo_options(config);
-            let writer = match earlier_warc {
-                Some(bytes) => WarcWriter::continuing(path, &options, bytes),
-                None => WarcWriter::create(path, &options),
-            };
-            Some(writer.map_err(|e| Error::Warc {
-                message: e.to_string(),
-            })?)
+    // With a state, a run that continues one stopped by a signal, an error or
+    // a kill continues that run's WARC, as it continues its records: the pages
+    // behind the meetings that run delivered are not fetched again.
+    let (recorder, continues_a_warc) = match (&config.warc, sink.harvest()) {
+        (Some(path), Some(harvest)) => {
+            let earlier = harvest.earlier_warc(path)?;
+            let (writer, continued) =
+                WarcWriter::resumable(path, &warcinfo_options(config), earlier).map_err(|e| {
+                    Error::Warc {
+                        message: e.to_string(),
+                    }
+                })?;
+            if earlier.is_some() && !continued {
+                tracing::warn!(
+                    "{} is not the WARC the run this one continues left: the pages behind the meetings that run delivered are not in this one",
+                    path.display()
+                );
+            }
+            (Some(writer), continued)
         }
-        None => None,
+        (Some(path), None) => {
+            let writer =
+                WarcWriter::create(path, &warcinfo_options(config)).map_err(|e| Error::Warc {
+                    message: e.to_string(),
+                })?;
+            (Some(writer), false)
+        }
+        (None, _) => (None, false),
     };
     let fetch = FetchConfig {
         concurrency_hint: config.concurrency,
@@ -330,7 +340,7 @@ pub async fn run(
     })?;
     // A continued WARC holds records this run did not write: the package reads
     // it whole rather than index what this run wrote.
-    let fetcher = if config.index_warc && config.warc.is_some() && earlier_warc.is_none() {
+    let fetcher = if config.index_warc && config.warc.is_some() && !continues_a_warc {
         fetcher.indexing()
     } else {
         fetcher
@@ -382,7 +392,7 @@ pub async fn run(
         // Checkpointed at once: after a kill before the run's last checkpoint
         // the state would not know the file, and the next run would replace it.
         warc_noted = harvest
-            .warc_in_place(path, metadata.len())
+            .note_warc_length(path, metadata.len())
             .and_then(|()| crawl.sink.flush());
     }
     crawl.progress.finish_and_clear();
@@ -529,7 +539,7 @@ async fn crawl_pages(
         if crawl.stats.aborted.is_some() {
             break;
         }
-        crawl.sink.flush()?;
+        checkpoint(crawl, fetcher, config).await?;
         crawl.stats.records_written = crawl.records_so_far();
         crawl.progress.set_message(crawl.stats.progress_line());
     }
@@ -577,6 +587,30 @@ async fn crawl_pages(
         }
     }
     crawl.report_removed()
+}
+
+/// Makes what the run wrote so far last. With a state and a WARC, the WARC is
+/// synced first and its length noted: the state then says the meetings just
+/// written are delivered, and a run that continues this one after a kill
+/// continues the WARC after those bytes, which hold the pages behind them.
+async fn checkpoint(
+    crawl: &mut Crawl<'_>,
+    fetcher: &Fetcher,
+    config: &CrawlConfig,
+) -> Result<(), Error> {
+    if let (Some(path), Some(harvest)) = (&config.warc, crawl.sink.harvest())
+        && let Some(synced) = fetcher.sync_recording().await
+    {
+        match synced {
+            Ok(Some(bytes)) => harvest.note_warc_length(path, bytes)?,
+            // A pipe is not continued; its reader has what it got.
+            Ok(None) => {}
+            // The length noted last still holds whole records: a continuing
+            // run goes on after them.
+            Err(e) => tracing::error!("cannot sync the WARC {}: {e}", path.display()),
+        }
+    }
+    crawl.sink.flush()
 }
 
 /// What the state is told of a page that came over the network.

@@ -148,6 +148,12 @@ impl Fetcher {
         self
     }
 
+    /// Syncs the WARC, if one is being written, once every exchange so far is
+    /// in it, and says how long it is then (none for a pipe).
+    pub(crate) async fn sync_recording(&self) -> Option<std::io::Result<Option<u64>>> {
+        self.politeness.transport().sync_recording().await
+    }
+
     /// Closes the WARC, if one is being written, once its last records are
     /// written, and hands back its index when one was kept.
     pub(crate) fn finish_recording(self) -> std::io::Result<Option<Vec<Indexed>>> {

@@ -123,6 +123,10 @@ impl Politeness {
         &self.counters
     }
 
+    pub(super) fn transport(&self) -> &Transport {
+        &self.transport
+    }
+
     pub(super) fn transport_mut(&mut self) -> &mut Transport {
         &mut self.transport
     }

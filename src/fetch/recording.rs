@@ -5,7 +5,8 @@
 //! fills it with the response, whose bodies are shared `Bytes`, not copies.
 //! Records are assembled, gzipped and written on the thread, in the order the
 //! slots were filled; with [`Recorder::keep_index`], the thread also keeps the
-//! index a WACZ of the file needs.
+//! index a WACZ of the file needs. [`Recorder::sync`] puts a marker in the
+//! same queue, so the file it syncs holds every exchange sent before it.
 //!
 //! It must not block an async worker on the file or on compression, and it
 //! does not choose what is recorded: the transport decides which exchanges are
@@ -14,24 +15,42 @@
 use std::io::{self, Write};
 use std::thread::{self, JoinHandle};
 
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 
 use super::Response;
 use crate::archive::wacz::Indexed;
 use crate::archive::warc::{Exchange, WarcWriter};
 use crate::output_file::PendingFile;
 
+/// An output the writer thread can make last on request: a state database
+/// records how long a WARC is only once what it holds is on the disk.
+pub(super) trait Durable: Write {
+    /// Flushes to the disk itself; the output's length, when it has one.
+    fn sync(&mut self) -> io::Result<Option<u64>>;
+}
+
+impl Durable for PendingFile {
+    fn sync(&mut self) -> io::Result<Option<u64>> {
+        PendingFile::sync(self)
+    }
+}
+
 /// A WARC being written by its own thread.
-pub(super) struct Recorder<W: Write + Send + 'static = PendingFile> {
+pub(super) struct Recorder<W: Durable + Send + 'static = PendingFile> {
     queue: mpsc::Sender<Entry>,
     writer: JoinHandle<io::Result<(W, Vec<Indexed>)>>,
     keep_index: bool,
 }
 
-/// One exchange to record, and whether the WACZ index wants it.
-struct Entry {
-    response: Response,
-    index: bool,
+#[allow(
+    clippy::large_enum_variant,
+    reason = "the queue holds exchanges; boxing them to make a rare sync smaller costs an allocation each"
+)]
+enum Entry {
+    /// One exchange to record, and whether the WACZ index wants it.
+    Exchange { response: Response, index: bool },
+    /// A request to sync what was sent before it, answered with the length.
+    Sync(oneshot::Sender<io::Result<Option<u64>>>),
 }
 
 /// Room for one exchange in the writer's queue.
@@ -42,14 +61,14 @@ pub(super) struct Slot<'a> {
 
 impl Slot<'_> {
     pub(super) fn record(self, response: &Response) {
-        self.permit.send(Entry {
+        self.permit.send(Entry::Exchange {
             response: response.clone(),
             index: self.index,
         });
     }
 }
 
-impl<W: Write + Send + 'static> Recorder<W> {
+impl<W: Durable + Send + 'static> Recorder<W> {
     /// Starts the writer thread for `warc`, with room for `capacity` exchanges
     /// on their way to it.
     pub(super) fn start(warc: WarcWriter<W>, capacity: usize) -> io::Result<Recorder<W>> {
@@ -77,6 +96,20 @@ impl<W: Write + Send + 'static> Recorder<W> {
             permit,
             index: self.keep_index,
         })
+    }
+
+    /// Waits until every exchange sent so far is written and on the disk, and
+    /// says how long the output is then (none for a pipe). It waits for room in
+    /// the queue as an exchange does, which requests in flight cannot hold for
+    /// ever: the queue has room for twice as many.
+    pub(super) async fn sync(&self) -> io::Result<Option<u64>> {
+        let gone = || io::Error::other("the WARC writer thread panicked");
+        let (answer, synced) = oneshot::channel();
+        self.queue
+            .send(Entry::Sync(answer))
+            .await
+            .map_err(|_| gone())?;
+        synced.await.map_err(|_| gone())?
     }
 
     /// Waits until every exchange sent is written, then hands back the flushed
@@ -108,23 +141,29 @@ impl Recorder<PendingFile> {
 /// The writer thread. A record that cannot be written is reported and the
 /// crawl goes on, as a full disk should not lose the records already fetched;
 /// only flushing the file at the end is an error.
-fn write_records<W: Write>(
+fn write_records<W: Durable>(
     mut warc: WarcWriter<W>,
     mut entries: mpsc::Receiver<Entry>,
 ) -> io::Result<(W, Vec<Indexed>)> {
     let mut index = Vec::new();
     while let Some(entry) = entries.blocking_recv() {
-        let exchange = exchange(&entry.response);
+        let (response, wants_index) = match entry {
+            Entry::Exchange { response, index } => (response, index),
+            Entry::Sync(answer) => {
+                // Whoever asked may have gone; the sync was done all the same.
+                let _ = answer.send(warc.output_mut().sync());
+                continue;
+            }
+        };
+        let exchange = exchange(&response);
         match warc.write_exchange(&exchange) {
             Ok(written) => {
-                if entry.index
-                    && let Some(indexed) = Indexed::of(&exchange, &written)
-                {
+                if wants_index && let Some(indexed) = Indexed::of(&exchange, &written) {
                     index.push(indexed);
                 }
             }
             Err(e) => {
-                tracing::error!(url = %entry.response.url, "cannot write the WARC record: {e}")
+                tracing::error!(url = %response.url, "cannot write the WARC record: {e}")
             }
         }
     }
@@ -211,7 +250,13 @@ mod tests {
             .collect()
     }
 
-    async fn record(recorder: &Recorder<impl Write + Send>, response: &Response) {
+    impl Durable for Vec<u8> {
+        fn sync(&mut self) -> io::Result<Option<u64>> {
+            Ok(Some(self.len() as u64))
+        }
+    }
+
+    async fn record(recorder: &Recorder<impl Durable + Send>, response: &Response) {
         recorder.reserve().await.unwrap().record(response);
     }
 
@@ -249,6 +294,23 @@ mod tests {
         }
     }
 
+    #[tokio::test]
+    async fn a_sync_answers_with_a_length_that_holds_every_exchange_sent_before_it() {
+        let recorder = Recorder::start(warc(Vec::new()), 2).unwrap();
+        for n in 0..5 {
+            record(&recorder, &response(n)).await;
+        }
+        let synced = recorder.sync().await.unwrap().unwrap() as usize;
+        record(&recorder, &response(5)).await;
+        let (file, _) = recorder.close().unwrap();
+        let urls = |file: &[u8]| -> Vec<String> {
+            responses(file).into_iter().map(|(url, _)| url).collect()
+        };
+        let sent: Vec<String> = (0..6).map(|n| format!("http://x.fi/{n}")).collect();
+        assert_eq!(urls(&file[..synced]), sent[..5]);
+        assert_eq!(urls(&file), sent);
+    }
+
     /// An output whose writes wait while it is shut, to stand for a slow disk.
     #[derive(Clone)]
     struct Gate {
@@ -283,6 +345,12 @@ mod tests {
 
         fn flush(&mut self) -> io::Result<()> {
             Ok(())
+        }
+    }
+
+    impl Durable for Gate {
+        fn sync(&mut self) -> io::Result<Option<u64>> {
+            Ok(Some(self.written.lock().unwrap().len() as u64))
         }
     }
 

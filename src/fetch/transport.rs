@@ -100,6 +100,15 @@ impl Transport {
         }
     }
 
+    /// Syncs the WARC, if one is being written, with every exchange sent so
+    /// far: see [`Recorder::sync`].
+    pub(super) async fn sync_recording(&self) -> Option<io::Result<Option<u64>>> {
+        match &self.recorder {
+            Some(recorder) => Some(recorder.sync().await),
+            None => None,
+        }
+    }
+
     /// Finishes the WARC, if one is being written, and hands back its index
     /// when one was kept.
     pub(super) fn finish_recording(self) -> io::Result<Option<Vec<Indexed>>> {

@@ -343,8 +343,8 @@ impl Harvest {
             .filter(|record| !lacks_its_body(record)))
     }
 
-    /// How long the WARC at `path` was when the newest run this one continues
-    /// that wrote it there put it in place, if one did.
+    /// How long the WARC at `path` was at the last checkpoint of the newest
+    /// run this one continues that wrote it, or when that run put it in place.
     pub(crate) fn earlier_warc(&self, path: &Path) -> Result<Option<u64>, Error> {
         let path = warc_key(path);
         for &run in self.start.runs.iter().skip(1) {
@@ -355,9 +355,11 @@ impl Harvest {
         Ok(None)
     }
 
-    /// Notes that this run put its WARC at `path`, `bytes` long, in place, for
-    /// a run that continues this one to continue the file.
-    pub(crate) fn warc_in_place(&mut self, path: &Path, bytes: u64) -> Result<(), Error> {
+    /// Notes that this run's WARC for `path` holds `bytes` bytes of whole
+    /// records on the disk (in its resumable file while the run goes on, at
+    /// `path` once it is in place), for a run that continues this one to
+    /// continue the file.
+    pub(crate) fn note_warc_length(&mut self, path: &Path, bytes: u64) -> Result<(), Error> {
         let run = self.start.run;
         let noted = self.store.set_output_progress(run, &warc_key(path), bytes);
         self.noting(noted)

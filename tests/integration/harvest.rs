@@ -497,6 +497,104 @@ fn meetings_left_by_a_stopped_run_are_written_whole_by_the_run_that_continues_it
     assert!(from_warc.iter().all(|r| r["body"].is_string()));
 }
 
+/// A run killed outright (SIGKILL) leaves its WARC unfinished, with the pages
+/// behind the meetings it delivered: the run that continues it reads those
+/// meetings from the state without fetching their pages again, and continues
+/// that WARC, so the WARC still gives every meeting whole.
+#[test]
+fn a_killed_runs_warc_is_continued_by_the_run_that_continues_it() {
+    let meetings = site::meetings(18);
+    let site = SiteDir::new(&meetings);
+    let last = *meetings.last().unwrap();
+    let last_detail = site::detail_path(last);
+    let page = std::fs::read_to_string(
+        site.dir
+            .path()
+            .join(last_detail.trim_start_matches('/'))
+            .join("index.html"),
+    )
+    .unwrap();
+    site.server.route(
+        &last_detail,
+        Route::Sequence(vec![Route::Hang, Route::html(&page)]),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("harava.state");
+    let out = dir.path().join("out.jsonl");
+    let warc = dir.path().join("out.warc.gz");
+    let start = site.start();
+    let mut args = vec![
+        "crawl",
+        "--state",
+        state.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--warc",
+        warc.to_str().unwrap(),
+    ];
+    args.extend_from_slice(FAST);
+    args.push(&start);
+
+    // Killed once the other meetings are written and the last detail page
+    // hangs: the state then holds deliveries whose pages only the killed
+    // run's WARC has.
+    let delivering = dir.path().join(".out.jsonl.harava-resume.partial");
+    let mut child = harava().args(&args).spawn().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !(site.server.paths().contains(&last_detail)
+        && std::fs::read(&delivering).is_ok_and(|lines| records(&lines).len() >= 12))
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for the run to deliver"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    // The deliveries' checkpoint follows the lines on the disk at once.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(!warc.exists(), "a killed run puts no WARC in place");
+
+    let before = site.server.log().len();
+    let resumed = harava().args(&args).output().unwrap();
+    assert_eq!(resumed.status.code(), Some(0), "{}", stderr(&resumed));
+    let fetched_again = site.paths_since(before);
+    let not_fetched_again: Vec<String> = meetings
+        .iter()
+        .map(|&meeting| site::detail_path(meeting))
+        .filter(|detail| !fetched_again.contains(detail))
+        .collect();
+    assert!(
+        !not_fetched_again.is_empty(),
+        "the continuing run fetched every detail page again: {fetched_again:?}"
+    );
+    let written = lines(&out);
+    let ids: HashSet<&str> = written.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!((written.len(), ids.len()), (meetings.len(), meetings.len()));
+
+    let extracted = run(&["extract", "-o", "-", warc.to_str().unwrap()]);
+    assert_eq!(extracted.status.code(), Some(0), "{}", stderr(&extracted));
+    let from_warc = records(&extracted.stdout);
+    let without_body: Vec<&Value> = from_warc
+        .iter()
+        .filter(|r| r["body"].is_null())
+        .map(|r| &r["detail_url"])
+        .collect();
+    assert_eq!(from_warc.len(), meetings.len(), "{}", stderr(&extracted));
+    assert!(
+        without_body.is_empty(),
+        "the WARC lacks the pages of {without_body:?} ({} not fetched again)",
+        not_fetched_again.len()
+    );
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+        .filter(|name| name.ends_with(".partial"))
+        .collect();
+    assert_eq!(left, Vec::<String>::new(), "no unfinished file is left");
+}
+
 /// Records by id, without when they were fetched.
 fn comparable_by_id(records: &[Value]) -> BTreeMap<String, Value> {
     records
