@@ -363,12 +363,14 @@ impl Politeness {
             let wait = retry_after.map_or(backoff, |asked| {
                 asked.max(backoff.min(asked + Duration::from_secs(1)))
             });
-            match &result {
-                Ok(response) => {
-                    tracing::info!(%url, status = response.status, wait_ms = wait.as_millis() as u64, "retrying")
-                }
-                Err(e) => {
-                    tracing::info!(%url, error = %e, wait_ms = wait.as_millis() as u64, "retrying")
+            let answer = match &result {
+                Ok(response) => format!("answered HTTP {}", response.status),
+                Err(e) => e.to_string(),
+            };
+            match long_retry_wait(url, &answer, wait, attempt + 1, self.config.retries) {
+                Some(said) => tracing::warn!("{said}"),
+                None => {
+                    tracing::info!(%url, answer, wait_ms = wait.as_millis() as u64, "retrying")
                 }
             }
             self.counters.retries.fetch_add(1, Ordering::Relaxed);
@@ -462,6 +464,26 @@ impl Politeness {
 /// looks like a hang.
 const SLOW_CRAWL_DELAY: Duration = Duration::from_secs(60);
 
+/// From this wait before a retry on, waiting in silence looks like a hang.
+const LONG_RETRY_WAIT: Duration = Duration::from_secs(10);
+
+/// What to say of a wait of `wait` before retry `retry` of `retries` of `url`,
+/// which gave `answer`, if it is long.
+fn long_retry_wait(
+    url: &Url,
+    answer: &str,
+    wait: Duration,
+    retry: u32,
+    retries: u32,
+) -> Option<String> {
+    (wait >= LONG_RETRY_WAIT).then(|| {
+        format!(
+            "{url} {answer}: harava waits {} s before retry {retry} of {retries} (with `--retries 0` it would not retry)",
+            wait.as_secs()
+        )
+    })
+}
+
 /// What to say of a `Crawl-delay` of `delay` asked by `url`'s robots.txt, if it
 /// makes the crawl slow.
 fn slow_crawl_delay(url: &Url, delay: Duration) -> Option<String> {
@@ -492,6 +514,27 @@ mod tests {
 
     fn count(counter: &std::sync::atomic::AtomicU64) -> u64 {
         counter.load(Ordering::Relaxed)
+    }
+
+    #[test]
+    fn a_long_wait_before_a_retry_is_said_and_a_short_one_is_not() {
+        let page = Url::parse("https://kunta.fi/poytakirjat/").unwrap();
+        let said = |seconds| {
+            long_retry_wait(
+                &page,
+                "answered HTTP 429",
+                Duration::from_secs(seconds),
+                1,
+                3,
+            )
+        };
+        assert_eq!(said(9), None);
+        assert_eq!(
+            said(300).as_deref(),
+            Some(
+                "https://kunta.fi/poytakirjat/ answered HTTP 429: harava waits 300 s before retry 1 of 3 (with `--retries 0` it would not retry)"
+            )
+        );
     }
 
     #[test]

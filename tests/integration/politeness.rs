@@ -419,3 +419,46 @@ fn numeric_flags_out_of_range_are_usage_errors_that_state_the_range() {
         assert!(help.contains(range), "--help lacks {range:?}:\n{help}");
     }
 }
+
+/// A site that asks for minutes before a retry is waited for, and the user is
+/// told why the crawl stands still (at the default verbosity, not only `-v`).
+#[test]
+fn a_long_retry_after_is_said_while_it_is_waited() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    let server = TestServer::samples();
+    server.route(
+        "/kuntajohtajakokous/",
+        Route::Fixed(429, vec![("retry-after", "240".into())], Vec::new()),
+    );
+    let start = server.url("/kuntajohtajakokous/");
+    let mut child = crate::util::harava()
+        .args(["crawl", "--rate", "0", "--retries", "2", "-o", "-", &start])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (said, seen) = std::sync::mpsc::channel();
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = said.send(line);
+        }
+    });
+    let expected = format!(
+        "{start} answered HTTP 429: harava waits 240 s before retry 1 of 2 (with `--retries 0` it would not retry)"
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut lines = Vec::new();
+    while !lines.iter().any(|line: &String| line.ends_with(&expected)) {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match seen.recv_timeout(left) {
+            Ok(line) => lines.push(line),
+            Err(_) => panic!("not said within 20 s: {lines:?}"),
+        }
+    }
+    let _ = child.kill();
+    child.wait().unwrap();
+    assert_eq!(server.paths(), ["/robots.txt", "/kuntajohtajakokous/"]);
+}
