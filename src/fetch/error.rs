@@ -68,6 +68,11 @@ pub(crate) enum FetchError {
     )]
     Malformed { url: Url, message: String },
     #[error(
+        "{}: the body does not decode as its Content-Encoding says ({message}); the server sent it damaged or the connection cut it (--retries retries such failures)",
+        show(.url)
+    )]
+    Undecodable { url: Url, message: String },
+    #[error(
         "{}: the archive refuses connections ({message}); it has probably blocked this address after too many requests. Stop, wait an hour, and crawl again at a lower --archive-rate",
         show(.url)
     )]
@@ -153,7 +158,9 @@ impl FetchError {
 
     pub(super) fn is_retryable(&self) -> bool {
         match self {
-            FetchError::Timeout { .. } | FetchError::Connect { .. } => true,
+            FetchError::Timeout { .. }
+            | FetchError::Connect { .. }
+            | FetchError::Undecodable { .. } => true,
             FetchError::Status { status, .. } | FetchError::ArchiveStatus { status, .. } => {
                 retry::is_retryable_status(*status)
             }
@@ -175,6 +182,7 @@ impl FetchError {
             | FetchError::Timeout { url, .. }
             | FetchError::Connect { url, .. }
             | FetchError::Malformed { url, .. }
+            | FetchError::Undecodable { url, .. }
             | FetchError::Refused { url, .. }
             | FetchError::Status { url, .. }
             | FetchError::ArchiveStatus { url, .. }

@@ -271,6 +271,7 @@ fn transport_error(url: &Url, error: reqwest::Error) -> FetchError {
             reason: error.without_url().to_string(),
         };
     }
+    let undecodable = error.is_decode();
     // Without the URL: the message is shown after it already.
     let error = error.without_url();
     let mut message = error.to_string();
@@ -291,6 +292,16 @@ fn transport_error(url: &Url, error: reqwest::Error) -> FetchError {
         return FetchError::Malformed {
             url: url.clone(),
             message,
+        };
+    }
+    if undecodable {
+        // reqwest's own words ("error decoding response body") say it twice.
+        let cause = message
+            .split_once(": ")
+            .map_or(message.as_str(), |(_, cause)| cause);
+        return FetchError::Undecodable {
+            url: url.clone(),
+            message: cause.to_owned(),
         };
     }
     FetchError::Connect {
@@ -520,6 +531,27 @@ mod tests {
                 .to_string()
                 .ends_with("; the server is broken or is no web server, so it was not asked again"),
             "{error}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_body_that_does_not_decode_is_said_so_and_may_be_retried() {
+        let server = Server::start(|_| {
+            respond(
+                200,
+                &[("content-type", "text/html"), ("content-encoding", "gzip")],
+                "\u{1f}not gzip at all",
+            )
+        });
+        let transport = Transport::new(&config(), None).unwrap();
+        let page = server.url("/");
+        let error = transport.send(&get(&page)).await.unwrap_err();
+        assert!(error.is_retryable());
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "{page}: the body does not decode as its Content-Encoding says (Invalid gzip header); the server sent it damaged or the connection cut it (--retries retries such failures)"
+            )
         );
     }
 
