@@ -26,7 +26,8 @@ pub struct CrawlStats {
     /// "Older posts" links to pages this crawl fetched already (a pagination
     /// loop).
     pub skipped_seen: u64,
-    /// Listing pages queued and not fetched, such as those past `max_pages`.
+    /// Listing pages, and captures the archive's index listed, queued and not
+    /// fetched, such as those past `max_pages` or those a stopped run left.
     pub not_fetched: u64,
     /// HTTP requests made, robots.txt and retries included.
     pub requests: u64,
@@ -135,7 +136,7 @@ impl CrawlStats {
         let mut unread = String::new();
         if self.not_fetched > 0 {
             unread += &format!(
-                "; {} listing pages left unread (--max-pages, or the crawl stopped)",
+                "; {} pages left unread (--max-pages, or the crawl stopped)",
                 self.not_fetched
             );
         }

@@ -153,6 +153,15 @@ impl Emulator {
     }
 }
 
+impl Emulator {
+    /// Serves the captures of `original` again, as if [`Emulator::answer`]
+    /// had not been called for it.
+    pub(crate) fn forget_answer(&self, original: &str) -> &Emulator {
+        self.state.answers.lock().unwrap().remove(original);
+        self
+    }
+}
+
 fn with_extra_meeting(listing: &str) -> String {
     let first = listing.find("        <article id=\"post-100\"").unwrap();
     let end = listing[first..].find("</article>").unwrap() + first + "</article>\n".len();

@@ -370,3 +370,92 @@ fn a_rewritten_crawl_through_a_replayed_redirect_reads_back_from_its_warc() {
         crate::util::lines_but_fetched_at(&output.stdout)
     );
 }
+
+/// A CDX crawl with a state stopped by a signal while the captures the index
+/// listed still wait in the queue leaves them, and the entries that wait on
+/// them, to the run that continues it: every meeting is written once, whole.
+#[test]
+fn captures_a_stopped_cdx_crawl_left_queued_are_read_by_the_run_that_continues_it() {
+    let archive = Emulator::new(&[OLD], None);
+    // The third listing page hangs once the first two are read: the detail
+    // pages their entries wait for are queued after it.
+    let hanging = format!("{SITE}/kuntajohtajakokous/page/3/");
+    archive.answer(&hanging, Route::Hang);
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("harava.state");
+    let out = dir.path().join("out.jsonl");
+    let args = |archive_rate: &'static str| -> Vec<String> {
+        [
+            "crawl",
+            "--state",
+            state.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--rate",
+            "0",
+            "--cdx-rate",
+            "0",
+            "--archive-rate",
+            archive_rate,
+            "--retries",
+            "0",
+            "--timeout",
+            "10",
+            "--cdx",
+            &archive.address_url(),
+            "www.uusimaa2019.fi/*",
+        ]
+        .map(String::from)
+        .to_vec()
+    };
+    // Slow enough that the queue is still full when the signal comes.
+    let child = harava()
+        .args(args("4"))
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !archive
+        .log()
+        .iter()
+        .any(|(_, path)| path.ends_with(&hanging))
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the hanging page was not asked for"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let sent = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let stopped = child.wait_with_output().unwrap();
+    assert_eq!(stopped.status.code(), Some(130), "{}", stderr(&stopped));
+    let first = records(&std::fs::read(&out).unwrap());
+    let without_body: Vec<&Value> = first
+        .iter()
+        .filter(|r| r["body"].is_null())
+        .map(|r| &r["title"])
+        .collect();
+    assert_eq!(without_body, Vec::<&Value>::new(), "written without a body");
+    let asked_before = archive.log().len();
+    let unread = stderr(&stopped);
+    assert!(
+        unread.contains(" pages left unread (--max-pages, or the crawl stopped); interrupted"),
+        "captures were left queued: {unread}"
+    );
+
+    archive.forget_answer(&hanging);
+    let resumed = harava().args(args("0")).output().unwrap();
+    assert_eq!(resumed.status.code(), Some(0), "{}", stderr(&resumed));
+    assert!(archive.log().len() > asked_before);
+    let mut all = first;
+    all.extend(
+        records(&std::fs::read(&out).unwrap())
+            .into_iter()
+            .skip(all.len()),
+    );
+    assert_same_meetings_as_samples(&all);
+}

@@ -535,23 +535,28 @@ fn a_killed_runs_warc_is_continued_by_the_run_that_continues_it() {
     args.extend_from_slice(FAST);
     args.push(&start);
 
-    // Killed once the other meetings are written and the last detail page
-    // hangs: the state then holds deliveries whose pages only the killed
-    // run's WARC has.
-    let delivering = dir.path().join(".out.jsonl.harava-resume.partial");
+    // Killed once the last detail page hangs and the state holds deliveries,
+    // whose pages only the killed run's WARC has.
+    let delivered = || {
+        rusqlite::Connection::open_with_flags(&state, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .and_then(|db| {
+                db.query_row(
+                    "SELECT count(*) FROM outputs WHERE path NOT LIKE 'warc:%' AND bytes > 0",
+                    [],
+                    |row| row.get::<_, i64>(0),
+                )
+            })
+            .is_ok_and(|outputs| outputs > 0)
+    };
     let mut child = harava().args(&args).spawn().unwrap();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while !(site.server.paths().contains(&last_detail)
-        && std::fs::read(&delivering).is_ok_and(|lines| records(&lines).len() >= 12))
-    {
+    while !(site.server.paths().contains(&last_detail) && delivered()) {
         assert!(
             std::time::Instant::now() < deadline,
             "timed out waiting for the run to deliver"
         );
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
-    // The deliveries' checkpoint follows the lines on the disk at once.
-    std::thread::sleep(std::time::Duration::from_millis(300));
     child.kill().unwrap();
     child.wait().unwrap();
     assert!(!warc.exists(), "a killed run puts no WARC in place");
