@@ -196,6 +196,7 @@ fn try_run(config: Config) -> Result<ExitCode, Error> {
                 ("unchanged", report.unchanged),
             ];
             run.finish(
+                outcome,
                 &std::collections::BTreeMap::from(counts),
                 report.failures.clone(),
                 &[("records", output.as_deref())],
@@ -259,6 +260,7 @@ fn try_run(config: Config) -> Result<ExitCode, Error> {
                 .map(|f| format!("{}: {}", f.url, f.error))
                 .collect();
             run.finish(
+                crawl_outcome(&stats),
                 &stats,
                 failures,
                 &[
@@ -600,13 +602,7 @@ fn crawl_to(
     // A crawl cut short by an error delivers no output (its records may be
     // missing); the WARC and the stats of what it did are kept all the same,
     // as they are when the output cannot be put in place.
-    let outcome = if stats.interrupted {
-        StateOutcome::Interrupted
-    } else if stats.pages_failed > 0 {
-        StateOutcome::FailedPages
-    } else {
-        StateOutcome::Ok
-    };
+    let outcome = crawl_outcome(&stats);
     let delivered = match error {
         Some(error) => Err(abandoned(sink, error)),
         None if stats.pages_fetched == 0 => sink.finish_without_input(outcome).map(leave_as_it_was),
@@ -621,6 +617,17 @@ fn crawl_to(
     };
     report_crawl(config, &stats, stats_path, delivered.is_ok())?;
     delivered.map(|()| (stats, warc_index))
+}
+
+/// How a crawl that ran to its end, or to a signal, ended.
+fn crawl_outcome(stats: &CrawlStats) -> StateOutcome {
+    if stats.interrupted {
+        StateOutcome::Interrupted
+    } else if stats.pages_failed > 0 {
+        StateOutcome::FailedPages
+    } else {
+        StateOutcome::Ok
+    }
 }
 
 /// Writes `--stats` to `stats_path` and prints the summary; with `finished`,

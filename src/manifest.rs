@@ -10,11 +10,17 @@
 //!   "profiles": [{"name": "uusimaa2019", "source": "selectors/uusimaa2019.toml", "sha256": "sha256:…"}],
 //!   "started": "2026-11-29T05:00:00Z",
 //!   "ended": "2026-11-29T05:00:25Z",
+//!   "outcome": "ok",
 //!   "counts": {"pages_fetched": 26, "records_written": 19, …},
 //!   "failures": ["https://…: HTTP 500"],
 //!   "files": [{"role": "records", "path": "m.jsonl", "sha256": "sha256:…", "bytes": 48213}]
 //! }
 //! ```
+//!
+//! `outcome` is how the run ended, in the words of `harava state status`: `ok`,
+//! `failed_pages` (some pages or inputs failed: see `failures`) or `interrupted` (a signal
+//! stopped it, and the files hold what it read until then). Manifests of harava before
+//! 0.9.0 have none.
 //!
 //! `sha256` is `sha256:` + lowercase hex, the form WACZ's `datapackage.json` uses, so the one
 //! checker reads both. A profile's hash covers its TOML text as loaded (for bundled profiles,
@@ -37,6 +43,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::Error;
 use crate::profile::{self, ProfileChoice};
+use crate::state::Outcome as RunOutcome;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub(crate) struct Manifest {
@@ -45,6 +52,8 @@ pub(crate) struct Manifest {
     pub profiles: Vec<ProfileUsed>,
     pub started: String,
     pub ended: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<RunOutcome>,
     pub counts: BTreeMap<String, u64>,
     pub failures: Vec<String>,
     pub files: Vec<FileEntry>,
@@ -85,6 +94,7 @@ impl Manifest {
             profiles,
             started: timestamp(started),
             ended: timestamp(started),
+            outcome: None,
             counts: BTreeMap::new(),
             failures: Vec::new(),
             files: Vec::new(),

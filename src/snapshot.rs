@@ -12,6 +12,7 @@ use crate::archive::wacz::{self, Indexed};
 use crate::error::Error;
 use crate::manifest::{Manifest, base_of, profiles_used, timestamp};
 use crate::profile::ProfileChoice;
+use crate::state::Outcome;
 
 /// What a run keeps as a snapshot dataset besides its output: a manifest, a WACZ package.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -95,6 +96,7 @@ impl Run {
     /// the `outputs` that were written (role and path) and the WACZ.
     pub(crate) fn finish(
         mut self,
+        outcome: Outcome,
         counts: &impl Serialize,
         failures: Vec<String>,
         outputs: &[(&str, Option<&Path>)],
@@ -107,6 +109,7 @@ impl Run {
                 .collect();
         }
         self.manifest.failures = failures;
+        self.manifest.outcome = Some(outcome);
         if let (Some(wacz_path), Some(warc), Some(records)) =
             (&self.snapshot.wacz, &self.warc, &self.records)
         {

@@ -92,6 +92,8 @@ fn sigterm_and_sighup_stop_a_crawl_as_ctrl_c_does() {
                 &path("out.warc.gz"),
                 "--stats",
                 &path("stats.json"),
+                "--manifest",
+                &path("manifest.json"),
                 &server.url("/kuntajohtajakokous/"),
             ])
             .stderr(Stdio::piped())
@@ -115,9 +117,13 @@ fn sigterm_and_sighup_stop_a_crawl_as_ctrl_c_does() {
             serde_json::from_slice(&fs::read(path("stats.json")).unwrap()).unwrap();
         assert_eq!(stats["interrupted"], true);
         assert_eq!(stats["records_written"], written.len());
+        // An archivist reading the manifest alone learns the dataset is partial.
+        let manifest: serde_json::Value =
+            serde_json::from_slice(&fs::read(path("manifest.json")).unwrap()).unwrap();
+        assert_eq!(manifest["outcome"], "interrupted");
         assert_eq!(
             names(dir.path()),
-            ["out.jsonl", "out.warc.gz", "stats.json"],
+            ["manifest.json", "out.jsonl", "out.warc.gz", "stats.json"],
             "SIG{signal}: no temporary file left"
         );
     }

@@ -409,6 +409,7 @@ fn verify_passes_on_a_fresh_dataset_and_names_the_file_one_changed_byte_is_in() 
     );
     assert_eq!(manifest["command"][0], env!("CARGO_BIN_EXE_harava"));
     assert_eq!(manifest["command"][1], "crawl");
+    assert_eq!(manifest["outcome"], "ok");
     assert_eq!(manifest["counts"]["records_written"], 19);
     assert_eq!(manifest["counts"]["pages_failed"], 0);
     assert_eq!(manifest["failures"], serde_json::json!([]));
@@ -582,6 +583,38 @@ fn verify_of_something_that_is_no_manifest_says_what_to_give() {
 }
 
 #[test]
+fn a_manifest_says_when_inputs_failed() {
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = dir.path().join("mirror");
+    std::fs::create_dir(&inputs).unwrap();
+    std::fs::copy(
+        samples().join("kuntajohtajakokous/index.html"),
+        inputs.join("index.html"),
+    )
+    .unwrap();
+    std::fs::write(inputs.join("broken.html"), b"\x00\x01\x02\xff binary").unwrap();
+    let manifest_path = dir.path().join("manifest.json");
+    let output = run(&[
+        "extract",
+        inputs.to_str().unwrap(),
+        "-o",
+        dir.path().join("out.jsonl").to_str().unwrap(),
+        "--manifest",
+        manifest_path.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    let manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(&manifest_path).unwrap()).unwrap();
+    assert_eq!(manifest["outcome"], "failed_pages");
+    let failures = manifest["failures"].as_array().unwrap();
+    assert_eq!(failures.len(), 1, "{failures:?}");
+    assert!(
+        failures[0].as_str().unwrap().contains("broken.html"),
+        "{failures:?}"
+    );
+}
+
+#[test]
 fn extract_with_manifest_records_profiles_counts_and_the_output_hash() {
     let dir = tempfile::tempdir().unwrap();
     let jsonl = dir.path().join("samples.jsonl");
@@ -598,6 +631,7 @@ fn extract_with_manifest_records_profiles_counts_and_the_output_hash() {
     let manifest: Value =
         serde_json::from_str(&std::fs::read_to_string(&manifest_path).unwrap()).unwrap();
     assert_eq!(manifest["command"][1], "extract");
+    assert_eq!(manifest["outcome"], "ok");
     assert_eq!(manifest["counts"]["records"], 19);
     assert_eq!(manifest["counts"]["unchanged"], 0);
     assert_eq!(manifest["failures"], serde_json::json!([]));
