@@ -157,6 +157,12 @@ impl Config {
                         parse_start_url(page)?;
                     }
                 }
+                if let Some(problem) = crate::profile::name_problem(&name) {
+                    return Err(UsageError(format!(
+                        "--name {:?} cannot name a profile: {problem}",
+                        excerpt(&name)
+                    )));
+                }
                 Config::Suggest {
                     pages,
                     name,

@@ -244,6 +244,16 @@ pub const MAX_PROFILE_BYTES: u64 = 1024 * 1024;
 /// The longest profile name.
 const MAX_NAME_CHARS: usize = 64;
 
+/// Why `name` cannot name a profile, if it cannot: messages and records quote
+/// it whole, and a suggested profile's TOML comments carry it.
+pub(crate) fn name_problem(name: &str) -> Option<String> {
+    (name.chars().count() > MAX_NAME_CHARS || name.chars().any(char::is_control)).then(|| {
+        format!(
+            "give a short name of at most {MAX_NAME_CHARS} characters, without control characters"
+        )
+    })
+}
+
 /// A compiled profile: its selectors, compiled, and what it says of itself.
 #[derive(Debug, Clone)]
 pub struct Profile {
@@ -363,12 +373,8 @@ impl Profile {
             message: toml_problem(text, &e),
         })?;
         let compiler = Compiler { source };
-        // Messages and records quote the name whole.
-        if file.name.chars().count() > MAX_NAME_CHARS || file.name.chars().any(char::is_control) {
-            return Err(compiler.error(
-                "name",
-                format!("give a short name of at most {MAX_NAME_CHARS} characters, without control characters"),
-            ));
+        if let Some(problem) = name_problem(&file.name) {
+            return Err(compiler.error("name", problem));
         }
         let listing = file.listing;
         let next_page = match listing.next_page {

@@ -47,6 +47,14 @@ fn usage_errors_exit_2_and_say_what_to_do() {
         "harava: --base-url \"ftp://www.kunta.fi/\" is no http or https address; give the address the pages had on the web, like https://www.example.fi/\n"
     );
 
+    // The name goes into the suggested TOML, where a newline would end it.
+    let output = run(&["profile", "suggest", "--name", "oma\nprofiili", "x.html"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        stderr(&output),
+        "harava: --name \"oma\\nprofiili\" cannot name a profile: give a short name of at most 64 characters, without control characters\n"
+    );
+
     let output = run(&["crawl", "ftp://example.org/"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("only http and https URLs can be crawled"));
