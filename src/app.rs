@@ -147,10 +147,11 @@ fn try_run(config: Config) -> Result<ExitCode, Error> {
             } else {
                 StateOutcome::FailedPages
             };
+            let counts = serde_json::json!({"files": report.files});
             if report.pages == 0 {
-                leave_as_it_was(sink.finish_without_input(outcome)?);
+                leave_as_it_was(sink.finish_without_input(outcome, &counts)?);
             } else {
-                sink.finish(outcome, &serde_json::json!({"files": report.files}))?;
+                sink.finish(outcome, &counts)?;
             }
             tracing::info!(
                 files = report.files,
@@ -603,17 +604,17 @@ fn crawl_to(
     // missing); the WARC and the stats of what it did are kept all the same,
     // as they are when the output cannot be put in place.
     let outcome = crawl_outcome(&stats);
+    let counts = serde_json::json!({
+        "requests": stats.requests,
+        "pages_fetched": stats.pages_fetched,
+        "pages_failed": stats.pages_failed,
+    });
     let delivered = match error {
         Some(error) => Err(abandoned(sink, error)),
-        None if stats.pages_fetched == 0 => sink.finish_without_input(outcome).map(leave_as_it_was),
-        None => {
-            let counts = serde_json::json!({
-                "requests": stats.requests,
-                "pages_fetched": stats.pages_fetched,
-                "pages_failed": stats.pages_failed,
-            });
-            sink.finish(outcome, &counts).map(drop)
-        }
+        None if stats.pages_fetched == 0 => sink
+            .finish_without_input(outcome, &counts)
+            .map(leave_as_it_was),
+        None => sink.finish(outcome, &counts).map(drop),
     };
     report_crawl(config, &stats, stats_path, delivered.is_ok())?;
     delivered.map(|()| (stats, warc_index))

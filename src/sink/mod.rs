@@ -166,6 +166,19 @@ impl Output {
     }
 }
 
+/// What the state records of a run: its own verdicts, the records written,
+/// those `--since` left out, and the command's `counts` (a JSON object, or
+/// `Value::Null`).
+fn run_counts(harvest: &Harvest, written: u64, before_since: u64, counts: &Value) -> Value {
+    let mut all = serde_json::to_value(harvest.counts()).expect("counts serialize");
+    all["records"] = written.into();
+    all["before_since"] = before_since.into();
+    if let (Value::Object(all), Value::Object(more)) = (&mut all, counts) {
+        all.extend(more.clone());
+    }
+    all
+}
+
 /// Logs a failure in ending a run that an earlier error ended, which is the
 /// one returned.
 fn say_also(ending: Result<(), Error>) {
@@ -409,17 +422,22 @@ impl Sink {
     /// Ends a run that read no page: a file that was there already is left as it
     /// was, since an empty result says nothing new. Returns the file kept, if one
     /// was; otherwise finishes as [`Sink::finish`].
-    pub(crate) fn finish_without_input(self, outcome: Outcome) -> Result<Option<PathBuf>, Error> {
+    pub(crate) fn finish_without_input(
+        self,
+        outcome: Outcome,
+        counts: &Value,
+    ) -> Result<Option<PathBuf>, Error> {
         self.refuse_if_torn()?;
         if self.records.replaces_a_file() && !self.continued {
             let kept = self.records.path().map(Path::to_path_buf);
             self.records.discard()?;
             if let Some(harvest) = self.harvest {
-                harvest.end(outcome, &Value::Null)?;
+                let all = run_counts(&harvest, self.written, self.before_since, counts);
+                harvest.end(outcome, &all)?;
             }
             return Ok(kept);
         }
-        self.finish(outcome, &Value::Null).map(|_| None)
+        self.finish(outcome, counts).map(|_| None)
     }
 
     /// Moves the outputs into place and, with a state database, records how the
@@ -458,12 +476,7 @@ impl Sink {
             return Err(error);
         }
         if let Some(harvest) = harvest {
-            let mut all = serde_json::to_value(harvest.counts()).expect("counts serialize");
-            all["records"] = written.into();
-            all["before_since"] = before_since.into();
-            if let (Value::Object(all), Value::Object(more)) = (&mut all, counts) {
-                all.extend(more.clone());
-            }
+            let all = run_counts(&harvest, written, before_since, counts);
             harvest.end(outcome, &all)?;
         }
         Ok(written)

@@ -776,6 +776,53 @@ fn state_status_tells_a_monitor_when_the_last_good_run_is_too_old() {
     );
 }
 
+/// A run whose start page failed read nothing, and `state status` still says
+/// what it tried, for the monitor that looks into the alarm.
+#[test]
+fn state_status_counts_the_requests_of_a_run_whose_start_page_failed() {
+    let site = SiteDir::new(&site::meetings(6));
+    site.server.route(site::FIRST_LISTING, Route::status(503));
+    let dir = tempfile::tempdir().unwrap();
+    // Yesterday's file, which a run that read nothing leaves as it was, and a
+    // device, which it writes through.
+    let yesterday = "{\"id\": \"yesterday\"}\n";
+    let out = dir.path().join("out.jsonl");
+    std::fs::write(&out, yesterday).unwrap();
+    for (n, output) in [out.to_str().unwrap(), "/dev/null"].into_iter().enumerate() {
+        let state = dir.path().join(format!("{n}.state"));
+        let failed = crawl(&site, &state, &["-o", output]);
+        assert_eq!(failed.status.code(), Some(3), "{}", stderr(&failed));
+        let status = run(&[
+            "state",
+            "status",
+            "--state",
+            state.to_str().unwrap(),
+            "--json",
+        ]);
+        let json: Value = serde_json::from_slice(&status.stdout).unwrap();
+        let last_run = &json["sources"][0]["last_run"];
+        assert_eq!(last_run["outcome"], "failed_pages", "{json}");
+        let counts = &last_run["counts"];
+        // robots.txt and the start page (FAST: no retries).
+        assert_eq!(
+            (
+                &counts["requests"],
+                &counts["pages_fetched"],
+                &counts["pages_failed"],
+                &counts["records"]
+            ),
+            (
+                &Value::from(2),
+                &Value::from(0),
+                &Value::from(1),
+                &Value::from(0)
+            ),
+            "-o {output}: {json}"
+        );
+    }
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), yesterday);
+}
+
 #[test]
 fn a_state_file_of_harava_0_2_is_converted_and_its_meetings_known() {
     let dir = tempfile::tempdir().unwrap();
