@@ -42,10 +42,16 @@ pub(crate) struct Found {
     pub listing: Option<String>,
 }
 
+/// How long after a continued run read a page the run that continues it reads
+/// the page from the state. A run continued later (the next night's, after a
+/// kill) asks again, conditionally: a listing may have new meetings since.
+const REPLAY_WITHIN: chrono::TimeDelta = chrono::TimeDelta::hours(6);
+
 /// How to get a page, given what the state holds of it.
 #[derive(Debug)]
 pub(crate) enum PageSource {
-    /// Fetched by the run this one continues: read from the state, not the network.
+    /// Fetched by the run this one continues, lately: read from the state, not
+    /// the network.
     Replay(PageResponse),
     /// Known from an earlier run: ask the server whether it changed since, and
     /// reuse this response when it answers 304 Not Modified.
@@ -292,7 +298,10 @@ impl Harvest {
     /// How to get the page known by `key`.
     pub(crate) fn page_source(&self, key: &str) -> Result<PageSource, Error> {
         Ok(match self.store.page(key)? {
-            Some(stored) if self.start.runs.contains(&stored.run) => {
+            Some(stored)
+                if self.start.runs.contains(&stored.run)
+                    && Utc::now() - stored.response.fetched_at < REPLAY_WITHIN =>
+            {
                 PageSource::Replay(stored.response)
             }
             Some(stored) => PageSource::Revalidate(stored.response),

@@ -910,6 +910,76 @@ fn a_run_stopped_by_sigterm_is_continued_in_the_same_file() {
     assert_eq!((all.len(), ids.len()), (45, 45), "every meeting once");
 }
 
+/// A stopped run continued hours later does not take its pages from the
+/// state as if they were read just now: the listing is asked again (with its
+/// validators) and shows the meeting posted since.
+#[test]
+fn a_run_continued_hours_later_asks_for_its_pages_again() {
+    let mut meetings = site::meetings(18);
+    let site = SiteDir::new(&meetings);
+    let last_detail = site::detail_path(*meetings.last().unwrap());
+    site.server.route(&last_detail, Route::Hang);
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("harava.state");
+    let out = dir.path().join("out.jsonl");
+    let start = site.start();
+    let mut args = vec![
+        "crawl",
+        "--state",
+        state.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(FAST);
+    args.push(&start);
+    let child = harava().args(&args).spawn().unwrap();
+    let stopped = terminate_when(child, "the hanging detail page", || {
+        site.server.paths().contains(&last_detail)
+    });
+    assert_eq!(stopped.status.code(), Some(130), "{}", stderr(&stopped));
+
+    // Seven hours on, a meeting was posted; the detail page answers again.
+    let newest = Meeting {
+        date: meetings[0].date.succ_opt().unwrap(),
+        post: 1000,
+    };
+    meetings.insert(0, newest);
+    site.publish(&meetings, |_, page| page);
+    let page = site
+        .dir
+        .path()
+        .join(last_detail.trim_start_matches('/'))
+        .join("index.html");
+    site.server.route(
+        &last_detail,
+        Route::html(&std::fs::read_to_string(page).unwrap()),
+    );
+    let db = rusqlite::Connection::open(&state).unwrap();
+    let aged = db
+        .execute(
+            "UPDATE urls SET fetched_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-7 hours')",
+            [],
+        )
+        .unwrap();
+    assert!(aged > 0);
+    drop(db);
+
+    let before = site.server.log().len();
+    let continued = harava().args(&args).output().unwrap();
+    assert_eq!(continued.status.code(), Some(0), "{}", stderr(&continued));
+    let asked: Vec<_> = site.server.log()[before..]
+        .iter()
+        .filter(|logged| logged.path == site::FIRST_LISTING)
+        .map(|logged| logged.headers.contains_key("if-none-match"))
+        .collect();
+    assert_eq!(asked, [true], "the first listing asked once, conditionally");
+    let written = lines(&out);
+    let ids: HashSet<&str> = written.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), written.len(), "no meeting twice");
+    id_of(&written, newest);
+    assert_eq!(written.len(), meetings.len());
+}
+
 #[test]
 fn a_trial_with_max_pages_or_a_run_killed_midway_does_not_make_later_runs_stop_early() {
     let meetings = site::meetings(45);
