@@ -213,6 +213,40 @@ impl PendingFile {
     }
 }
 
+/// An output that can be made to last and cut back to a length it had: a WARC
+/// whose length a state database records, and whose record a full disk cut
+/// off is removed rather than left for readers to stop at.
+pub(crate) trait Durable: Write {
+    /// Flushes to the disk itself; the output's length, when it has one.
+    fn sync(&mut self) -> io::Result<Option<u64>>;
+
+    /// Cuts the output back to its first `length` bytes and writes on after
+    /// them; a pipe or a device cannot be.
+    fn cut_back(&mut self, length: u64) -> io::Result<()>;
+}
+
+impl Durable for PendingFile {
+    fn sync(&mut self) -> io::Result<Option<u64>> {
+        PendingFile::sync(self)
+    }
+
+    fn cut_back(&mut self, length: u64) -> io::Result<()> {
+        let file = match &mut self.inner {
+            Inner::Replace { temp, .. } => temp.as_file_mut(),
+            Inner::Resumable { file, .. } => file,
+            Inner::Through(_) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::Unsupported,
+                    "a pipe or a device cannot be cut back",
+                ));
+            }
+        };
+        file.flush()?;
+        file.set_len(length)?;
+        file.seek(io::SeekFrom::Start(length)).map(drop)
+    }
+}
+
 #[cfg(test)]
 impl std::os::fd::AsRawFd for PendingFile {
     fn as_raw_fd(&self) -> std::os::fd::RawFd {

@@ -303,10 +303,26 @@ impl<W: Write> WarcWriter<W> {
         Ok(written)
     }
 
-    /// The output, to sync it: a record is written to it whole, so between
-    /// two records it holds whole records only.
+    /// The output, to sync it: between two records it holds whole records
+    /// only, once a record a failed write cut off is cut back out of it.
     pub(crate) fn output_mut(&mut self) -> &mut W {
         &mut self.out
+    }
+
+    /// Where the next record starts in the file.
+    pub(crate) fn position(&self) -> u64 {
+        self.position
+    }
+
+    /// Cuts the file back to `position` (where a record started), removing
+    /// what a failed write left of the records after it.
+    pub(crate) fn cut_back(&mut self, position: u64) -> io::Result<()>
+    where
+        W: crate::output_file::Durable,
+    {
+        self.out.cut_back(position)?;
+        self.position = position;
+        Ok(())
     }
 
     /// Flush and hand back the output.

@@ -313,6 +313,11 @@ pub async fn run(
                     "{} is not the WARC the run this one continues left: the pages behind the meetings that run delivered are not in this one",
                     path.display()
                 );
+            } else if let Some(other) = harvest.earlier_warc_elsewhere(path)? {
+                tracing::warn!(
+                    "the run this one continues wrote its WARC to {other} (if it was killed, to the .harava-resume.partial file beside it): the pages it read are read from the state, not fetched again, and are in that WARC, not in {}; give the same --warc to continue it",
+                    path.display()
+                );
             }
             (Some(writer), continued)
         }
@@ -379,22 +384,15 @@ pub async fn run(
     let error = crawl_pages(&mut crawl, &fetcher, &plan, config, shutdown)
         .await
         .err();
+    // The WARC's whole length is noted before the file is put in place, so that
+    // a kill before or after the rename leaves the next run a file of the
+    // noted length. A run that ends in error notes it all the same (see
+    // `Harvest::end_in_error`).
+    let warc_noted = checkpoint(&mut crawl, &fetcher, config).await;
     let counters = fetcher.counters.clone();
     let warc = fetcher.finish_recording().map_err(|e| Error::Warc {
         message: e.to_string(),
     });
-    let mut warc_noted = Ok(());
-    if warc.is_ok()
-        && let (Some(path), Some(harvest)) = (&config.warc, crawl.sink.harvest())
-        && let Ok(metadata) = std::fs::metadata(path)
-        && metadata.is_file()
-    {
-        // Checkpointed at once: after a kill before the run's last checkpoint
-        // the state would not know the file, and the next run would replace it.
-        warc_noted = harvest
-            .note_warc_length(path, metadata.len())
-            .and_then(|()| crawl.sink.flush());
-    }
     crawl.progress.finish_and_clear();
     crawl.stats.requests = counters.requests.load(Ordering::Relaxed);
     crawl.stats.retries = counters.retries.load(Ordering::Relaxed);
@@ -605,9 +603,14 @@ async fn checkpoint(
             Ok(Some(bytes)) => harvest.note_warc_length(path, bytes)?,
             // A pipe is not continued; its reader has what it got.
             Ok(None) => {}
-            // The length noted last still holds whole records: a continuing
-            // run goes on after them.
-            Err(e) => tracing::error!("cannot sync the WARC {}: {e}", path.display()),
+            // Delivering what the WARC may not hold would leave a continuing
+            // run without those pages: the run stops, its deliveries since the
+            // last checkpoint not made.
+            Err(e) => {
+                return Err(Error::Warc {
+                    message: format!("cannot sync {}: {e}", path.display()),
+                });
+            }
         }
     }
     crawl.sink.flush()

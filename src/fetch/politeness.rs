@@ -363,9 +363,10 @@ impl Politeness {
             let wait = retry_after.map_or(backoff, |asked| {
                 asked.max(backoff.min(asked + Duration::from_secs(1)))
             });
+            // Said after the URL, which an error's message starts with too.
             let answer = match &result {
                 Ok(response) => format!("answered HTTP {}", response.status),
-                Err(e) => e.to_string(),
+                Err(e) => e.reason(),
             };
             match long_retry_wait(url, &answer, wait, attempt + 1, self.config.retries) {
                 Some(said) => tracing::warn!("{said}"),

@@ -12,7 +12,7 @@
 //! does not choose what is recorded: the transport decides which exchanges are
 //! worth a record.
 
-use std::io::{self, Write};
+use std::io;
 use std::thread::{self, JoinHandle};
 
 use tokio::sync::{mpsc, oneshot};
@@ -20,20 +20,7 @@ use tokio::sync::{mpsc, oneshot};
 use super::Response;
 use crate::archive::wacz::Indexed;
 use crate::archive::warc::{Exchange, WarcWriter};
-use crate::output_file::PendingFile;
-
-/// An output the writer thread can make last on request: a state database
-/// records how long a WARC is only once what it holds is on the disk.
-pub(super) trait Durable: Write {
-    /// Flushes to the disk itself; the output's length, when it has one.
-    fn sync(&mut self) -> io::Result<Option<u64>>;
-}
-
-impl Durable for PendingFile {
-    fn sync(&mut self) -> io::Result<Option<u64>> {
-        PendingFile::sync(self)
-    }
-}
+use crate::output_file::{Durable, PendingFile};
 
 /// A WARC being written by its own thread.
 pub(super) struct Recorder<W: Durable + Send + 'static = PendingFile> {
@@ -138,24 +125,32 @@ impl Recorder<PendingFile> {
     }
 }
 
-/// The writer thread. A record that cannot be written is reported and the
-/// crawl goes on, as a full disk should not lose the records already fetched;
-/// only flushing the file at the end is an error.
+/// The writer thread. An exchange that cannot be written is reported, cut
+/// back out of the file, and the crawl goes on, as a full disk should not lose
+/// the records already fetched; only flushing the file at the end is an error.
+/// A file that cannot be cut back holds a torn record: every sync says so from
+/// then on, so a state database never takes it for whole.
 fn write_records<W: Durable>(
     mut warc: WarcWriter<W>,
     mut entries: mpsc::Receiver<Entry>,
 ) -> io::Result<(W, Vec<Indexed>)> {
     let mut index = Vec::new();
+    let mut torn: Option<String> = None;
     while let Some(entry) = entries.blocking_recv() {
         let (response, wants_index) = match entry {
             Entry::Exchange { response, index } => (response, index),
             Entry::Sync(answer) => {
+                let synced = match &torn {
+                    Some(why) => Err(io::Error::other(why.clone())),
+                    None => warc.output_mut().sync(),
+                };
                 // Whoever asked may have gone; the sync was done all the same.
-                let _ = answer.send(warc.output_mut().sync());
+                let _ = answer.send(synced);
                 continue;
             }
         };
         let exchange = exchange(&response);
+        let before = warc.position();
         match warc.write_exchange(&exchange) {
             Ok(written) => {
                 if wants_index && let Some(indexed) = Indexed::of(&exchange, &written) {
@@ -163,7 +158,14 @@ fn write_records<W: Durable>(
                 }
             }
             Err(e) => {
-                tracing::error!(url = %response.url, "cannot write the WARC record: {e}")
+                tracing::error!(url = %response.url, "cannot write the WARC record: {e}");
+                if let Err(cut) = warc.cut_back(before)
+                    && torn.is_none()
+                {
+                    torn = Some(format!(
+                        "the WARC holds a record cut off by a failed write ({e}), which could not be removed ({cut})"
+                    ));
+                }
             }
         }
     }
@@ -209,6 +211,7 @@ fn exchange(response: &Response) -> Exchange {
 
 #[cfg(test)]
 mod tests {
+    use std::io::Write;
     use std::sync::{Arc, Condvar, Mutex};
     use std::time::Duration;
 
@@ -253,6 +256,11 @@ mod tests {
     impl Durable for Vec<u8> {
         fn sync(&mut self) -> io::Result<Option<u64>> {
             Ok(Some(self.len() as u64))
+        }
+
+        fn cut_back(&mut self, length: u64) -> io::Result<()> {
+            self.truncate(length as usize);
+            Ok(())
         }
     }
 
@@ -311,6 +319,87 @@ mod tests {
         assert_eq!(urls(&file), sent);
     }
 
+    /// A disk that fills up at `full_at` bytes, once: the write that reaches it
+    /// gets as far as it, the next fails, and then there is room again.
+    struct FillsUp {
+        written: Vec<u8>,
+        full_at: Option<usize>,
+        can_cut: bool,
+    }
+
+    impl Write for FillsUp {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            match self.full_at {
+                Some(full) if self.written.len() >= full => {
+                    self.full_at = None;
+                    Err(io::Error::other("No space left on device"))
+                }
+                Some(full) => {
+                    let room = buf.len().min(full - self.written.len());
+                    self.written.extend_from_slice(&buf[..room]);
+                    Ok(room)
+                }
+                None => {
+                    self.written.extend_from_slice(buf);
+                    Ok(buf.len())
+                }
+            }
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl Durable for FillsUp {
+        fn sync(&mut self) -> io::Result<Option<u64>> {
+            Ok(Some(self.written.len() as u64))
+        }
+
+        fn cut_back(&mut self, length: u64) -> io::Result<()> {
+            if !self.can_cut {
+                return Err(io::Error::other("cannot truncate"));
+            }
+            self.written.truncate(length as usize);
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn a_record_a_full_disk_cut_off_is_cut_back_out_of_the_file() {
+        for can_cut in [true, false] {
+            let disk = FillsUp {
+                written: Vec::new(),
+                full_at: None,
+                can_cut,
+            };
+            let mut warc = warc(disk);
+            warc.write_exchange(&exchange(&response(0))).unwrap();
+            // The next exchange's first record reaches the disk in part.
+            warc.output_mut().full_at = Some(warc.position() as usize + 100);
+            let recorder = Recorder::start(warc, 2).unwrap();
+            for n in 1..3 {
+                record(&recorder, &response(n)).await;
+            }
+            let synced = recorder.sync().await;
+            let (disk, _) = recorder.close().unwrap();
+            if can_cut {
+                let urls: Vec<String> = responses(&disk.written)
+                    .into_iter()
+                    .map(|(url, _)| url)
+                    .collect();
+                assert_eq!(urls, ["http://x.fi/0", "http://x.fi/2"]);
+                assert_eq!(synced.unwrap(), Some(disk.written.len() as u64));
+            } else {
+                let why = synced.unwrap_err().to_string();
+                assert!(
+                    why.starts_with("the WARC holds a record cut off by a failed write"),
+                    "{why}"
+                );
+            }
+        }
+    }
+
     /// An output whose writes wait while it is shut, to stand for a slow disk.
     #[derive(Clone)]
     struct Gate {
@@ -351,6 +440,11 @@ mod tests {
     impl Durable for Gate {
         fn sync(&mut self) -> io::Result<Option<u64>> {
             Ok(Some(self.written.lock().unwrap().len() as u64))
+        }
+
+        fn cut_back(&mut self, length: u64) -> io::Result<()> {
+            self.written.lock().unwrap().truncate(length as usize);
+            Ok(())
         }
     }
 

@@ -76,6 +76,8 @@ pub(crate) struct Harvest {
     torn: bool,
     /// Whether the changes file holds what the runs this one continues wrote.
     changes_hold_earlier: bool,
+    /// The WARC's key and length as last noted, for a run that ends in error.
+    warc_noted: Option<(PathBuf, u64)>,
 }
 
 /// Whether `record` was written without the body of a detail page it has,
@@ -91,8 +93,12 @@ fn lacks_its_body(record: &Record) -> bool {
 /// `./w.warc.gz` are one file), in a name no records or changes file has.
 fn warc_key(path: &Path) -> PathBuf {
     let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    PathBuf::from(format!("warc:{}", absolute.display()))
+    PathBuf::from(format!("{WARC_KEY_PREFIX}{}", absolute.display()))
 }
+
+/// What a WARC's key in the outputs table starts with; the records and changes
+/// files are known by their paths alone.
+const WARC_KEY_PREFIX: &str = "warc:";
 
 /// One line of `--changes`.
 #[derive(Serialize)]
@@ -158,6 +164,7 @@ impl Harvest {
                 counts: Counts::default(),
                 torn: false,
                 changes_hold_earlier,
+                warc_noted: None,
             },
             keep_records,
         ))
@@ -364,13 +371,31 @@ impl Harvest {
         Ok(None)
     }
 
+    /// Where the newest run this one continues that wrote a WARC wrote it, if
+    /// not to `path`: the pages this run replays are in that WARC, not in its.
+    pub(crate) fn earlier_warc_elsewhere(&self, path: &Path) -> Result<Option<String>, Error> {
+        let key = warc_key(path);
+        for &run in self.start.runs.iter().skip(1) {
+            let noted = self.store.outputs_named(run, WARC_KEY_PREFIX)?;
+            if !noted.is_empty() {
+                return Ok(noted
+                    .into_iter()
+                    .find(|other| Path::new(other) != key)
+                    .map(|other| other[WARC_KEY_PREFIX.len()..].to_string()));
+            }
+        }
+        Ok(None)
+    }
+
     /// Notes that this run's WARC for `path` holds `bytes` bytes of whole
     /// records on the disk (in its resumable file while the run goes on, at
     /// `path` once it is in place), for a run that continues this one to
     /// continue the file.
     pub(crate) fn note_warc_length(&mut self, path: &Path, bytes: u64) -> Result<(), Error> {
         let run = self.start.run;
-        let noted = self.store.set_output_progress(run, &warc_key(path), bytes);
+        let key = warc_key(path);
+        let noted = self.store.set_output_progress(run, &key, bytes);
+        self.warc_noted = Some((key, bytes));
         self.noting(noted)
     }
 
@@ -430,6 +455,12 @@ impl Harvest {
     /// Records that the run stopped on an error, leaving the changes file for
     /// the run that continues this one.
     pub(crate) fn end_in_error(mut self) -> Result<(), Error> {
+        // The WARC holds what the run noted last, whatever was rolled back: a
+        // run that continues this one continues it rather than start it over.
+        if let Some((key, bytes)) = &self.warc_noted {
+            self.store
+                .set_output_progress(self.start.run, key, *bytes)?;
+        }
         self.store
             .end_run(self.start.run, Outcome::Error, &Value::Null)
     }

@@ -619,6 +619,31 @@ mod tests {
         assert!(!run.output.exists(), "nothing was put in place");
     }
 
+    // /dev/full is Linux's.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_run_that_ends_after_a_failed_write_leaves_its_warc_to_the_next() {
+        let (small, big) = small_and_big();
+        let run = Run::new();
+        let warc = run.output.with_extension("warc.gz");
+        let mut sink = run.open();
+        sink.write(&small).unwrap();
+        sink.flush().unwrap();
+        // The WARC's whole length, noted after the last checkpoint; the write
+        // that fails next rolls the state back past it.
+        let harvest = sink.harvest().unwrap();
+        harvest.note_warc_length(&warc, 4096).unwrap();
+        {
+            let _full = DiskFull::on(sink.records.raw_fd());
+            sink.write(&big).unwrap_err();
+        }
+        sink.abandon().unwrap();
+
+        let mut next = run.open();
+        let harvest = next.harvest().unwrap();
+        assert_eq!(harvest.earlier_warc(&warc).unwrap(), Some(4096));
+    }
+
     /// A run of `run`'s command that has delivered `meetings` and not ended.
     fn delivering(run: &Run, meetings: &[Record]) -> Sink {
         let mut sink = run.open();

@@ -737,6 +737,18 @@ impl Store {
             .transpose()
     }
 
+    /// The outputs `run` noted whose names start with `prefix`.
+    pub(crate) fn outputs_named(&self, run: RunId, prefix: &str) -> Result<Vec<String>, Error> {
+        self.conn
+            .prepare_cached("SELECT path FROM outputs WHERE run = ?1 AND substr(path, 1, ?3) = ?2")
+            .and_then(|mut statement| {
+                statement
+                    .query_map(params![run, prefix, prefix.len() as i64], |row| row.get(0))?
+                    .collect()
+            })
+            .for_state(&self.path)
+    }
+
     pub(crate) fn set_output_progress(
         &mut self,
         run: RunId,

@@ -531,8 +531,15 @@ fn a_killed_runs_warc_is_continued_by_the_run_that_continues_it() {
         out.to_str().unwrap(),
         "--warc",
         warc.to_str().unwrap(),
+        // The hanging page must hang until the kill, however busy the machine.
+        "--timeout",
+        "60",
+        "--rate",
+        "0",
+        "--retries",
+        "0",
+        "-q",
     ];
-    args.extend_from_slice(FAST);
     args.push(&start);
 
     // Killed once the last detail page hangs and the state holds deliveries,
@@ -560,6 +567,15 @@ fn a_killed_runs_warc_is_continued_by_the_run_that_continues_it() {
     child.kill().unwrap();
     child.wait().unwrap();
     assert!(!warc.exists(), "a killed run puts no WARC in place");
+    // What a kill in the middle of a write leaves after the noted length: the
+    // continuing run cuts it off.
+    let unfinished = dir.path().join(".out.warc.gz.harava-resume.partial");
+    let mut torn = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&unfinished)
+        .unwrap();
+    std::io::Write::write_all(&mut torn, b"\x1f\x8b\x08\x00 torn by the kill").unwrap();
+    drop(torn);
 
     let before = site.server.log().len();
     let resumed = harava().args(&args).output().unwrap();
@@ -598,6 +614,50 @@ fn a_killed_runs_warc_is_continued_by_the_run_that_continues_it() {
         .filter(|name| name.ends_with(".partial"))
         .collect();
     assert_eq!(left, Vec::<String>::new(), "no unfinished file is left");
+}
+
+/// A run continued with another `--warc` than the stopped run's is told where
+/// the pages it reads from the state were recorded.
+#[test]
+fn a_run_continued_into_another_warc_says_where_the_earlier_pages_are() {
+    let meetings = site::meetings(6);
+    let site = SiteDir::new(&meetings);
+    let last_detail = site::detail_path(*meetings.last().unwrap());
+    site.server.route(&last_detail, Route::Hang);
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("harava.state");
+    let start = site.start();
+    let args = |warc: &str| -> Vec<String> {
+        let mut args: Vec<String> = ["crawl", "--state", state.to_str().unwrap(), "-o", "-"]
+            .map(String::from)
+            .to_vec();
+        args.extend(FAST.iter().map(|a| a.to_string()));
+        args.extend(["--warc".into(), dir.path().join(warc).display().to_string()]);
+        args.push(start.clone());
+        args
+    };
+    let child = harava()
+        .args(args("monday.warc.gz"))
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stopped = terminate_when(child, "the hanging detail page", || {
+        site.server.paths().contains(&last_detail)
+    });
+    assert_eq!(stopped.status.code(), Some(130));
+
+    site.server.route(&last_detail, Route::status(404));
+    let mut continued = args("tuesday.warc.gz");
+    continued.retain(|arg| arg != "-q");
+    let continued = harava().args(&continued).output().unwrap();
+    let said = stderr(&continued);
+    assert!(
+        said.contains(&format!(
+            "the run this one continues wrote its WARC to {}",
+            dir.path().join("monday.warc.gz").display()
+        )),
+        "{said}"
+    );
 }
 
 /// Records by id, without when they were fetched.
