@@ -115,7 +115,7 @@ fn try_run(config: Config) -> Result<ExitCode, Error> {
             ])?;
             signals::install()?;
             let profiles = Profiles::load(&profile)?;
-            let run = Run::start(snapshot, &profile)?;
+            let run = Run::start(snapshot, &profile, false)?;
             let inputs: Vec<String> = extract
                 .inputs
                 .iter()
@@ -233,7 +233,7 @@ fn try_run(config: Config) -> Result<ExitCode, Error> {
             signals::install()?;
             // A WACZ is made of the WARC; its index is kept as the WARC is written.
             crawl.index_warc = snapshot.wacz.is_some();
-            let mut run = Run::start(snapshot, &profile)?;
+            let mut run = Run::start(snapshot, &profile, state.is_some())?;
             let warc = crawl.warc.clone();
             crawl.warc = run.warc_path(crawl.warc.take());
             let records = run.records_path(output.clone());

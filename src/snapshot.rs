@@ -27,7 +27,7 @@ pub(crate) struct Snapshot {
 pub(crate) struct Run {
     snapshot: Snapshot,
     manifest: Manifest,
-    staging: Option<tempfile::TempDir>,
+    staging: Option<Staging>,
     /// The WARC and records file of the run, once chosen, for the WACZ.
     warc: Option<PathBuf>,
     records: Option<PathBuf>,
@@ -35,8 +35,33 @@ pub(crate) struct Run {
     indexed: Option<Vec<Indexed>>,
 }
 
+/// Where the WARC and records a WACZ is packed from are kept until it is.
+enum Staging {
+    /// A directory of the run's own, gone with it.
+    Temporary(tempfile::TempDir),
+    /// With a state database: a directory named after the WACZ, which a run
+    /// killed before packing leaves to the run that continues it, whose WARC
+    /// and records then continue the killed run's. Removed once packed.
+    Resumable(PathBuf),
+}
+
+impl Staging {
+    fn path(&self) -> &Path {
+        match self {
+            Staging::Temporary(dir) => dir.path(),
+            Staging::Resumable(dir) => dir,
+        }
+    }
+}
+
 impl Run {
-    pub(crate) fn start(snapshot: Snapshot, profile: &ProfileChoice) -> Result<Run, Error> {
+    /// Starts the snapshot side of a run; `resumable` for a run with a state
+    /// database, which a killed run's continuation continues.
+    pub(crate) fn start(
+        snapshot: Snapshot,
+        profile: &ProfileChoice,
+        resumable: bool,
+    ) -> Result<Run, Error> {
         let started = Utc::now();
         let wanted = snapshot.manifest.is_some() || snapshot.wacz.is_some();
         let profiles = if wanted {
@@ -45,15 +70,25 @@ impl Run {
             Vec::new()
         };
         let staging = match &snapshot.wacz {
-            Some(wacz) => Some(
-                tempfile::Builder::new()
-                    .prefix(".harava-wacz.")
-                    .tempdir_in(base_of(wacz))
-                    .map_err(|source| Error::Write {
-                        path: wacz.display().to_string(),
-                        source,
-                    })?,
-            ),
+            Some(wacz) => {
+                let write_error = |source| Error::Write {
+                    path: wacz.display().to_string(),
+                    source,
+                };
+                Some(if resumable {
+                    let name = wacz.file_name().unwrap_or_default().to_string_lossy();
+                    let dir = base_of(wacz).join(format!(".{name}.harava-resume"));
+                    std::fs::create_dir_all(&dir).map_err(write_error)?;
+                    Staging::Resumable(dir)
+                } else {
+                    Staging::Temporary(
+                        tempfile::Builder::new()
+                            .prefix(".harava-wacz.")
+                            .tempdir_in(base_of(wacz))
+                            .map_err(write_error)?,
+                    )
+                })
+            }
             None => None,
         };
         Ok(Run {
@@ -135,6 +170,14 @@ impl Run {
                 "packed {}",
                 wacz_path.display()
             );
+            // A stopped run's files are continued by the next run, whose
+            // package then holds both runs' pages; a finished run's are done.
+            if let Some(Staging::Resumable(dir)) = &self.staging
+                && matches!(outcome, Outcome::Ok | Outcome::FailedPages)
+                && let Err(e) = std::fs::remove_dir_all(dir)
+            {
+                tracing::warn!("cannot remove {}: {e}", dir.display());
+            }
         }
         if let Some(path) = &self.snapshot.manifest {
             let base = base_of(path);

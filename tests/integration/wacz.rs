@@ -658,3 +658,87 @@ fn extract_with_manifest_records_profiles_counts_and_the_output_hash() {
     assert_eq!(code, Some(0));
     assert_eq!(out, format!("ok       {}\n", jsonl.display()));
 }
+
+/// A crawl with a state and a WACZ, killed before it could pack, leaves its
+/// staged WARC and records to the run that continues it: that run's package
+/// holds every meeting's pages, though it fetched only what was left.
+#[test]
+fn a_killed_crawl_with_wacz_and_state_is_packed_whole_by_the_run_that_continues_it() {
+    let server = TestServer::samples();
+    let (hanging, page) = detail_pages()
+        .into_iter()
+        .rfind(|(path, _)| path.starts_with("/muistiot/kuntajohtajakokous-"))
+        .unwrap();
+    server.route(
+        &hanging,
+        crate::util::Route::Sequence(vec![
+            crate::util::Route::Hang,
+            crate::util::Route::html(&String::from_utf8(page).unwrap()),
+        ]),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let wacz = dir.path().join("uusimaa.wacz");
+    let state = dir.path().join("harava.state");
+    let start = server.url("/kuntajohtajakokous/");
+    let args = [
+        "crawl",
+        "--state",
+        state.to_str().unwrap(),
+        "--wacz",
+        wacz.to_str().unwrap(),
+        "--rate",
+        "0",
+        "--retries",
+        "0",
+        "--timeout",
+        "60",
+        "-q",
+        &start,
+    ];
+    let delivered = || {
+        rusqlite::Connection::open_with_flags(&state, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .and_then(|db| {
+                db.query_row(
+                    "SELECT count(*) FROM outputs WHERE path NOT LIKE 'warc:%' AND bytes > 0",
+                    [],
+                    |row| row.get::<_, i64>(0),
+                )
+            })
+            .is_ok_and(|outputs| outputs > 0)
+    };
+    let mut child = crate::util::harava().args(args).spawn().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !(server.paths().contains(&hanging) && delivered()) {
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for deliveries"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(!wacz.exists(), "a killed run packs nothing");
+
+    let asked_before = server.paths().len();
+    let continued = run(&args);
+    assert_eq!(continued.status.code(), Some(0), "{}", stderr(&continued));
+    let asked_again = server.paths()[asked_before..].to_vec();
+    let details_again = asked_again
+        .iter()
+        .filter(|path| path.starts_with("/muistiot/"))
+        .count();
+    assert!(details_again < 9, "fetched again: {asked_again:?}");
+    assert_eq!(
+        file_names(dir.path()),
+        ["harava.state", "harava.state.lock", "uusimaa.wacz"],
+        "the staged files are gone once packed"
+    );
+    let entries = entries(&wacz);
+    let warc = dir.path().join("packed.warc.gz");
+    std::fs::write(&warc, entry(&entries, "archive/uusimaa.warc.gz")).unwrap();
+    let extracted = run(&["extract", "-o", "-", warc.to_str().unwrap()]);
+    assert_eq!(extracted.status.code(), Some(0), "{}", stderr(&extracted));
+    let records = crate::util::records(&extracted.stdout);
+    let with_body = records.iter().filter(|r| r["body"].is_string()).count();
+    assert_eq!((records.len(), with_body), (9, 9), "{records:?}");
+}
