@@ -150,6 +150,7 @@ const SCHEMA: &str = "
         spill INTEGER NOT NULL, len INTEGER NOT NULL);
     CREATE TABLE led_to (key BLOB NOT NULL);
     CREATE TABLE written (id BLOB NOT NULL);
+    CREATE TABLE unread (key BLOB PRIMARY KEY) WITHOUT ROWID;
 ";
 
 /// What the pairing database may hold in memory, in KiB (its page cache, and
@@ -402,6 +403,17 @@ impl Harvest {
         Ok(())
     }
 
+    /// Notes that the page of `url` was among the inputs and could not be
+    /// read, for the warning of an entry that leads to it.
+    pub(crate) fn unread(&mut self, url: &Url) -> Result<(), Error> {
+        let key = digest(&url_key::id(&original_of(url)));
+        self.pairs
+            .prepare_cached("INSERT OR IGNORE INTO unread (key) VALUES (?1)")
+            .and_then(|mut insert| insert.execute([key]))
+            .map(drop)
+            .map_err(pairing_error)
+    }
+
     /// Pairs entries with details and writes the records, each meeting once: where
     /// the same meeting was seen more than once, the newest archive capture wins,
     /// in the place of its first appearance. Records are built one at a time, so
@@ -455,7 +467,17 @@ impl Harvest {
                 None => None,
             };
             let entry: Entry = listings.take(waiting.entry)?;
-            sink.write(&record(entry, listing, detail_page.as_ref()))?;
+            let detail_unread = match (&detail_page, waiting.detail) {
+                (None, Some(key)) => {
+                    pairs
+                        .prepare_cached("SELECT count(*) FROM unread WHERE key = ?1")
+                        .and_then(|mut unread| unread.query_row([key], |row| row.get::<_, i64>(0)))
+                        .map_err(pairing_error)?
+                        > 0
+                }
+                _ => false,
+            };
+            sink.write(&record(entry, listing, detail_page.as_ref(), detail_unread))?;
         }
         if standalone {
             let mut records = pairs.prepare(STANDALONE_RECORDS).map_err(pairing_error)?;
@@ -488,15 +510,23 @@ const UNLINKED_DETAILS: &str = "
         AND key NOT IN (SELECT key FROM standalone)
         AND (NOT generic OR NOT EXISTS (SELECT 1 FROM entry))";
 
-/// The record of `entry`, found on `listing`, with its detail page if there is one.
-fn record(entry: Entry, listing: &ListingPage, detail_page: Option<&DetailPage>) -> Record {
+/// The record of `entry`, found on `listing`, with its detail page if there is
+/// one; `detail_unread` when the page was among the inputs and failed.
+fn record(
+    entry: Entry,
+    listing: &ListingPage,
+    detail_page: Option<&DetailPage>,
+    detail_unread: bool,
+) -> Record {
     let mut record = Record::new(entry, &listing.page, detail_page, &listing.profile);
     if detail_page.is_none()
         && let Some(url) = &record.detail_url
     {
-        record.warnings.push(format!(
-            "body: the detail page {url} was not among the inputs"
-        ));
+        record.warnings.push(if detail_unread {
+            format!("body: the detail page {url} was among the inputs and could not be read (see the errors of this run)")
+        } else {
+            format!("body: the detail page {url} was not among the inputs")
+        });
     }
     record
 }
@@ -956,6 +986,11 @@ pub fn run(
                 report.failures.push(e.to_string());
                 Ok(())
             }
+            Outcome::Unreadable(e, url) => {
+                tracing::error!("{e}");
+                report.failures.push(e.to_string());
+                harvest.unread(&url)
+            }
             // A page read that no profile fits.
             Outcome::Warning(e) => {
                 report.pages += 1;
@@ -1006,6 +1041,8 @@ enum Item {
     Text(Url, Vec<u8>),
     /// An input or record that failed before it could be extracted.
     Failed(Error),
+    /// A page, of this URL, that failed before it could be extracted.
+    Unreadable(Error, Url),
 }
 
 struct RecordedPage {
@@ -1024,6 +1061,9 @@ enum Outcome {
     Redirect(Url, Url),
     /// Counted as a failure of the run.
     Failed(Error),
+    /// A page of this URL that failed: counted as a failure of the run, and
+    /// said in the records of the entries that lead to it.
+    Unreadable(Error, Url),
     /// Reported, not counted: a WARC holds more than pages, so a page there that
     /// no profile fits is not a failure of the run.
     Warning(Error),
@@ -1038,6 +1078,7 @@ impl Item {
             Item::Redirect(from, _) => from.to_string(),
             Item::Text(url, _) => url.to_string(),
             Item::Failed(e) => e.to_string(),
+            Item::Unreadable(_, url) => url.to_string(),
         }
     }
 
@@ -1054,25 +1095,21 @@ impl Item {
     fn run(self, profiles: &Profiles, config: &ExtractConfig) -> Outcome {
         match self {
             Item::Html(file, bytes) => {
-                let bytes = match bytes
-                    .map_or_else(|| page::read_html_file(&file, config.max_input_bytes), Ok)
-                {
-                    Ok(bytes) => bytes,
-                    Err(e) => return Outcome::Failed(e),
-                };
-                if file.text {
-                    let url = file
-                        .mirror_url
-                        .clone()
-                        .unwrap_or_else(|| file.file_url.clone());
-                    return text_page(url, &bytes);
-                }
-                let html = page::decode_html_owned(bytes, None);
                 let fetch_url = file
                     .mirror_url
                     .clone()
                     .unwrap_or_else(|| file.file_url.clone());
-                let mut page = Page::new(fetch_url.clone(), fetch_url, html);
+                let bytes = match bytes
+                    .map_or_else(|| page::read_html_file(&file, config.max_input_bytes), Ok)
+                {
+                    Ok(bytes) => bytes,
+                    Err(e) => return Outcome::Unreadable(e, fetch_url),
+                };
+                if file.text {
+                    return text_page(fetch_url, &bytes);
+                }
+                let html = page::decode_html_owned(bytes, None);
+                let mut page = Page::new(fetch_url.clone(), fetch_url.clone(), html);
                 if page.url.scheme() == "file" {
                     page.warnings.push(format!(
                         "source_url: {} has no canonical link and no --base-url was given, so its URL (and the ids of its records) come from the file's path",
@@ -1080,7 +1117,7 @@ impl Item {
                     ));
                 }
                 extract_page(page, &file.name, profiles, config.explain)
-                    .unwrap_or_else(Outcome::Failed)
+                    .unwrap_or_else(|e| Outcome::Unreadable(e, fetch_url))
             }
             Item::Response(recorded) => {
                 let response = HttpResponse {
@@ -1092,10 +1129,15 @@ impl Item {
                 };
                 // As a crawl reads it: what says it is HTML but is not, is broken.
                 if let Some(binary) = response.binary() {
-                    return Outcome::Failed(Error::Skipped {
-                        path: recorded.name,
-                        reason: format!("not an HTML page, though its headers say so ({binary})"),
-                    });
+                    return Outcome::Unreadable(
+                        Error::Skipped {
+                            path: recorded.name,
+                            reason: format!(
+                                "not an HTML page, though its headers say so ({binary})"
+                            ),
+                        },
+                        recorded.url,
+                    );
                 }
                 let page = response.into_page(ArchiveMode::Raw);
                 // An archive's replay of a captured redirect leads on, as the
@@ -1105,15 +1147,17 @@ impl Item {
                 {
                     return Outcome::Redirect(recorded.url, target);
                 }
+                let url = recorded.url;
                 match extract_page(page, &recorded.name, profiles, config.explain) {
                     Ok(outcome) => outcome,
-                    Err(e @ Error::Skipped { .. }) => Outcome::Failed(e),
+                    Err(e @ Error::Skipped { .. }) => Outcome::Unreadable(e, url),
                     Err(e) => Outcome::Warning(e),
                 }
             }
             Item::Redirect(from, to) => Outcome::Redirect(from, to),
             Item::Text(url, bytes) => text_page(url, &bytes),
             Item::Failed(e) => Outcome::Failed(e),
+            Item::Unreadable(e, url) => Outcome::Unreadable(e, url),
         }
     }
 }
@@ -1345,10 +1389,13 @@ fn record_item(name: &str, record: ArchivedResponse) -> Option<Item> {
     }
     let name = format!("{name} record {} ({url})", record.record_number);
     if let Some(why) = record.undecoded {
-        return Some(Item::Failed(Error::Skipped {
-            path: name,
-            reason: format!("{why}; its page is not read"),
-        }));
+        return Some(Item::Unreadable(
+            Error::Skipped {
+                path: name,
+                reason: format!("{why}; its page is not read"),
+            },
+            url,
+        ));
     }
     Some(Item::Response(Box::new(RecordedPage {
         name,

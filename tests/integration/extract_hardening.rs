@@ -407,3 +407,54 @@ fn a_pipe_named_on_the_command_line_is_read_once_as_html_or_warc() {
     assert!(from_pipe.status.success(), "{}", stderr(&from_pipe));
     assert_eq!(records(&from_pipe.stdout).len(), 4);
 }
+
+/// A detail page that was among the inputs and could not be read is said so in
+/// the records that lead to it, not taken for missing from the inputs.
+#[test]
+fn a_detail_page_that_failed_is_told_apart_from_one_never_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let mirror = dir.path().join("www.uusimaa2019.fi");
+    let listing = mirror.join("kuntajohtajakokous");
+    fs::create_dir_all(&listing).unwrap();
+    fs::copy(
+        samples().join("kuntajohtajakokous/index.html"),
+        listing.join("index.html"),
+    )
+    .unwrap();
+    let broken = mirror.join("muistiot/kuntajohtajakokous-13-9-2017");
+    fs::create_dir_all(&broken).unwrap();
+    fs::write(broken.join("index.html"), b"\x00\x01\x02 not a page \xff").unwrap();
+    let output = run(&[
+        "extract",
+        "--base-url",
+        "https://www.uusimaa2019.fi/",
+        "-o",
+        "-",
+        mirror.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    let warning_of = |slug: &str| -> String {
+        let detail = format!("https://www.uusimaa2019.fi/muistiot/{slug}/");
+        let records = records(&output.stdout);
+        let record = records
+            .iter()
+            .find(|r| r["detail_url"] == detail.as_str())
+            .unwrap_or_else(|| panic!("no record of {detail}"));
+        record["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w.as_str().unwrap())
+            .find(|w| w.starts_with("body: "))
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(
+        warning_of("kuntajohtajakokous-13-9-2017"),
+        "body: the detail page https://www.uusimaa2019.fi/muistiot/kuntajohtajakokous-13-9-2017/ was among the inputs and could not be read (see the errors of this run)"
+    );
+    assert_eq!(
+        warning_of("kuntajohtajakokous-21-6-2017"),
+        "body: the detail page https://www.uusimaa2019.fi/muistiot/kuntajohtajakokous-21-6-2017/ was not among the inputs"
+    );
+}
