@@ -1095,21 +1095,23 @@ impl Item {
     fn run(self, profiles: &Profiles, config: &ExtractConfig) -> Outcome {
         match self {
             Item::Html(file, bytes) => {
-                let fetch_url = file
-                    .mirror_url
-                    .clone()
-                    .unwrap_or_else(|| file.file_url.clone());
+                let url_of = |file: &InputFile| {
+                    file.mirror_url
+                        .clone()
+                        .unwrap_or_else(|| file.file_url.clone())
+                };
                 let bytes = match bytes
                     .map_or_else(|| page::read_html_file(&file, config.max_input_bytes), Ok)
                 {
                     Ok(bytes) => bytes,
-                    Err(e) => return Outcome::Unreadable(e, fetch_url),
+                    Err(e) => return Outcome::Unreadable(e, url_of(&file)),
                 };
                 if file.text {
-                    return text_page(fetch_url, &bytes);
+                    return text_page(url_of(&file), &bytes);
                 }
                 let html = page::decode_html_owned(bytes, None);
-                let mut page = Page::new(fetch_url.clone(), fetch_url.clone(), html);
+                let fetch_url = url_of(&file);
+                let mut page = Page::new(fetch_url.clone(), fetch_url, html);
                 if page.url.scheme() == "file" {
                     page.warnings.push(format!(
                         "source_url: {} has no canonical link and no --base-url was given, so its URL (and the ids of its records) come from the file's path",
@@ -1117,7 +1119,7 @@ impl Item {
                     ));
                 }
                 extract_page(page, &file.name, profiles, config.explain)
-                    .unwrap_or_else(|e| Outcome::Unreadable(e, fetch_url))
+                    .unwrap_or_else(|e| Outcome::Unreadable(e, url_of(&file)))
             }
             Item::Response(recorded) => {
                 let response = HttpResponse {
