@@ -13,7 +13,7 @@ use std::process::Output;
 use serde_json::Value;
 
 use crate::site::{self, Meeting};
-use crate::util::{Route, TestServer, harava, records, run, stderr};
+use crate::util::{Route, TestServer, harava, records, run, state_has_deliveries, stderr};
 
 /// The last sentence of the sample entry's summary, which every entry repeats.
 const SUMMARY_SENTENCE: &str = "Maakunta tekee näistä itse aikanaan päätökset.";
@@ -57,6 +57,19 @@ impl SiteDir {
 
     fn start(&self) -> String {
         self.server.url(site::FIRST_LISTING)
+    }
+
+    /// The first request for the page at `path` hangs; later ones get it.
+    fn hang_once(&self, path: &str) {
+        let page = std::fs::read_to_string(
+            self.dir
+                .path()
+                .join(path.trim_start_matches('/'))
+                .join("index.html"),
+        )
+        .unwrap();
+        self.server
+            .route(path, Route::Sequence(vec![Route::Hang, Route::html(&page)]));
     }
 
     /// Requests the server got since `from` (an index into its log).
@@ -431,17 +444,7 @@ fn meetings_left_by_a_stopped_run_are_written_whole_by_the_run_that_continues_it
     let meetings = site::meetings(18);
     let site = SiteDir::new(&meetings);
     let first_detail = site::detail_path(meetings[0]);
-    let page = std::fs::read_to_string(
-        site.dir
-            .path()
-            .join(first_detail.trim_start_matches('/'))
-            .join("index.html"),
-    )
-    .unwrap();
-    site.server.route(
-        &first_detail,
-        Route::Sequence(vec![Route::Hang, Route::html(&page)]),
-    );
+    site.hang_once(&first_detail);
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("harava.state");
     let out = dir.path().join("out.jsonl");
@@ -505,19 +508,8 @@ fn meetings_left_by_a_stopped_run_are_written_whole_by_the_run_that_continues_it
 fn a_killed_runs_warc_is_continued_by_the_run_that_continues_it() {
     let meetings = site::meetings(18);
     let site = SiteDir::new(&meetings);
-    let last = *meetings.last().unwrap();
-    let last_detail = site::detail_path(last);
-    let page = std::fs::read_to_string(
-        site.dir
-            .path()
-            .join(last_detail.trim_start_matches('/'))
-            .join("index.html"),
-    )
-    .unwrap();
-    site.server.route(
-        &last_detail,
-        Route::Sequence(vec![Route::Hang, Route::html(&page)]),
-    );
+    let last_detail = site::detail_path(*meetings.last().unwrap());
+    site.hang_once(&last_detail);
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("harava.state");
     let out = dir.path().join("out.jsonl");
@@ -544,20 +536,9 @@ fn a_killed_runs_warc_is_continued_by_the_run_that_continues_it() {
 
     // Killed once the last detail page hangs and the state holds deliveries,
     // whose pages only the killed run's WARC has.
-    let delivered = || {
-        rusqlite::Connection::open_with_flags(&state, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-            .and_then(|db| {
-                db.query_row(
-                    "SELECT count(*) FROM outputs WHERE path NOT LIKE 'warc:%' AND bytes > 0",
-                    [],
-                    |row| row.get::<_, i64>(0),
-                )
-            })
-            .is_ok_and(|outputs| outputs > 0)
-    };
     let mut child = harava().args(&args).spawn().unwrap();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while !(site.server.paths().contains(&last_detail) && delivered()) {
+    while !(site.server.paths().contains(&last_detail) && state_has_deliveries(&state)) {
         assert!(
             std::time::Instant::now() < deadline,
             "timed out waiting for the run to deliver"

@@ -38,6 +38,20 @@ pub fn state_meetings(path: &Path) -> i64 {
         .unwrap()
 }
 
+/// Whether a run on the state database at `path`, going on now, has delivered
+/// records: its checkpoint noted an output longer than nothing.
+pub fn state_has_deliveries(path: &Path) -> bool {
+    rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .and_then(|db| {
+            db.query_row(
+                "SELECT count(*) FROM outputs WHERE path NOT LIKE 'warc:%' AND bytes > 0",
+                [],
+                |row| row.get::<_, i64>(0),
+            )
+        })
+        .is_ok_and(|outputs| outputs > 0)
+}
+
 /// Runs harava with `args` and returns its output.
 pub fn run(args: &[&str]) -> Output {
     harava().args(args).output().expect("harava runs")

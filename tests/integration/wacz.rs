@@ -695,20 +695,9 @@ fn a_killed_crawl_with_wacz_and_state_is_packed_whole_by_the_run_that_continues_
         "-q",
         &start,
     ];
-    let delivered = || {
-        rusqlite::Connection::open_with_flags(&state, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-            .and_then(|db| {
-                db.query_row(
-                    "SELECT count(*) FROM outputs WHERE path NOT LIKE 'warc:%' AND bytes > 0",
-                    [],
-                    |row| row.get::<_, i64>(0),
-                )
-            })
-            .is_ok_and(|outputs| outputs > 0)
-    };
     let mut child = crate::util::harava().args(args).spawn().unwrap();
     let deadline = Instant::now() + Duration::from_secs(20);
-    while !(server.paths().contains(&hanging) && delivered()) {
+    while !(server.paths().contains(&hanging) && crate::util::state_has_deliveries(&state)) {
         assert!(
             Instant::now() < deadline,
             "timed out waiting for deliveries"
