@@ -607,6 +607,7 @@ async fn checkpoint(
             // run without those pages: the run stops, its deliveries since the
             // last checkpoint not made.
             Err(e) => {
+                crawl.sink.hold_back_since_checkpoint();
                 return Err(Error::Warc {
                     message: format!("cannot sync {}: {e}", path.display()),
                 });

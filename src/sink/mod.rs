@@ -383,6 +383,14 @@ impl Sink {
         counts
     }
 
+    /// Holds back what was written since the last checkpoint, when something
+    /// it depends on could not be made to last (the WARC that holds its pages):
+    /// the run can only be abandoned, which rolls the state back to the last
+    /// checkpoint, so a run that continues this one writes those meetings again.
+    pub(crate) fn hold_back_since_checkpoint(&mut self) {
+        self.torn = true;
+    }
+
     /// After a failed write, what the outputs hold may end in a torn line: the
     /// run can only be abandoned.
     fn refuse_if_torn(&self) -> Result<(), Error> {
@@ -642,6 +650,29 @@ mod tests {
         let mut next = run.open();
         let harvest = next.harvest().unwrap();
         assert_eq!(harvest.earlier_warc(&warc).unwrap(), Some(4096));
+    }
+
+    #[test]
+    fn meetings_held_back_after_the_warc_failed_are_written_by_the_next_run() {
+        let meetings = meetings(2);
+        let run = Run::new();
+        let mut sink = run.open();
+        sink.write(&meetings[0]).unwrap();
+        sink.flush().unwrap();
+        sink.write(&meetings[1]).unwrap();
+        // The WARC holding the second meeting's pages could not be synced.
+        sink.hold_back_since_checkpoint();
+        sink.abandon().unwrap();
+
+        let mut next = run.open();
+        for meeting in &meetings {
+            next.write(meeting).unwrap();
+        }
+        assert_eq!(next.finish(Outcome::Ok, &Value::Null).unwrap(), 1);
+        assert_eq!(
+            Run::ids(&run.output),
+            [meetings[0].id.as_str(), meetings[1].id.as_str()]
+        );
     }
 
     /// A run of `run`'s command that has delivered `meetings` and not ended.
