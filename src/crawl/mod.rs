@@ -406,11 +406,20 @@ pub async fn run(
     crawl.stats.removed = counts.removed;
     crawl.stats.delivered_before = counts.delivered_before;
     crawl.stats.before_since = counts.before_since;
-    crawl.stats.finish(started.elapsed());
     let (warc_index, warc_error) = match warc {
-        Ok(index) => (index, None),
+        Ok(finished) => {
+            // The page was read; the dataset an archivist keeps lacks it.
+            for unrecorded in finished.unrecorded {
+                crawl.stats.fail(
+                    &unrecorded.url,
+                    format!("not recorded in the WARC: {}", unrecorded.error),
+                );
+            }
+            (finished.index, None)
+        }
         Err(e) => (None, Some(e)),
     };
+    crawl.stats.finish(started.elapsed());
     Ok(CrawlOutcome {
         stats: crawl.stats,
         error: error.or(warc_error).or(warc_noted.err()),

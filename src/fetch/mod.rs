@@ -32,7 +32,6 @@ use std::time::Duration;
 use bytes::Bytes;
 use url::Url;
 
-use crate::archive::wacz::Indexed;
 use crate::archive::warc::WarcWriter;
 use crate::output_file::PendingFile;
 
@@ -156,7 +155,7 @@ impl Fetcher {
 
     /// Closes the WARC, if one is being written, once its last records are
     /// written, and hands back its index when one was kept.
-    pub(crate) fn finish_recording(self) -> std::io::Result<Option<Vec<Indexed>>> {
+    pub(crate) fn finish_recording(self) -> std::io::Result<recording::Finished> {
         self.politeness.into_transport().finish_recording()
     }
 
@@ -321,7 +320,7 @@ mod tests {
         assert_eq!(fetcher.counters.requests.load(Ordering::Relaxed), 4);
 
         // The WARC and its index hold all four exchanges.
-        let index = fetcher.finish_recording().unwrap().unwrap();
+        let index = fetcher.finish_recording().unwrap().index.unwrap();
         let file = std::fs::read(&path).unwrap();
         let statuses: Vec<u16> = WarcReader::new(&file[..])
             .unwrap()
@@ -351,7 +350,7 @@ mod tests {
         let warc = WarcWriter::create(&path, &[]).unwrap();
         let fetcher =
             Fetcher::new(config(), Scope::default(), Scope::default(), Some(warc)).unwrap();
-        assert_eq!(fetcher.finish_recording().unwrap(), None);
+        assert_eq!(fetcher.finish_recording().unwrap().index, None);
         assert_eq!(
             WarcReader::new(&std::fs::read(&path).unwrap()[..])
                 .unwrap()

@@ -25,8 +25,30 @@ use crate::output_file::{Durable, PendingFile};
 /// A WARC being written by its own thread.
 pub(super) struct Recorder<W: Durable + Send + 'static = PendingFile> {
     queue: mpsc::Sender<Entry>,
-    writer: JoinHandle<io::Result<(W, Vec<Indexed>)>>,
+    writer: JoinHandle<io::Result<(W, Written)>>,
     keep_index: bool,
+}
+
+/// An exchange the WARC lacks: writing it failed, and what was written of it
+/// was cut back out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Unrecorded {
+    pub url: url::Url,
+    pub error: String,
+}
+
+/// What a finished WARC tells the crawl: its index, when one was kept, and the
+/// exchanges it lacks.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct Finished {
+    pub index: Option<Vec<Indexed>>,
+    pub unrecorded: Vec<Unrecorded>,
+}
+
+/// What the writer thread hands back besides the output.
+struct Written {
+    index: Vec<Indexed>,
+    unrecorded: Vec<Unrecorded>,
 }
 
 #[allow(
@@ -101,7 +123,7 @@ impl<W: Durable + Send + 'static> Recorder<W> {
 
     /// Waits until every exchange sent is written, then hands back the flushed
     /// output and, when one was kept, the index.
-    pub(super) fn close(self) -> io::Result<(W, Option<Vec<Indexed>>)> {
+    pub(super) fn close(self) -> io::Result<(W, Finished)> {
         let Recorder {
             queue,
             writer,
@@ -109,19 +131,23 @@ impl<W: Durable + Send + 'static> Recorder<W> {
         } = self;
         // The thread ends when the queue is closed and empty.
         drop(queue);
-        let (output, index) = writer
+        let (output, written) = writer
             .join()
             .map_err(|_| io::Error::other("the WARC writer thread panicked"))??;
-        Ok((output, keep_index.then_some(index)))
+        let finished = Finished {
+            index: keep_index.then_some(written.index),
+            unrecorded: written.unrecorded,
+        };
+        Ok((output, finished))
     }
 }
 
 impl Recorder<PendingFile> {
     /// Writes what is still queued and puts the WARC file in place.
-    pub(super) fn finish(self) -> io::Result<Option<Vec<Indexed>>> {
-        let (file, index) = self.close()?;
+    pub(super) fn finish(self) -> io::Result<Finished> {
+        let (file, finished) = self.close()?;
         file.commit()?;
-        Ok(index)
+        Ok(finished)
     }
 }
 
@@ -133,8 +159,9 @@ impl Recorder<PendingFile> {
 fn write_records<W: Durable>(
     mut warc: WarcWriter<W>,
     mut entries: mpsc::Receiver<Entry>,
-) -> io::Result<(W, Vec<Indexed>)> {
+) -> io::Result<(W, Written)> {
     let mut index = Vec::new();
+    let mut unrecorded = Vec::new();
     let mut torn: Option<String> = None;
     while let Some(entry) = entries.blocking_recv() {
         let (response, wants_index) = match entry {
@@ -159,6 +186,10 @@ fn write_records<W: Durable>(
             }
             Err(e) => {
                 tracing::error!(url = %response.url, "cannot write the WARC record: {e}");
+                unrecorded.push(Unrecorded {
+                    url: response.url.clone(),
+                    error: e.to_string(),
+                });
                 if let Err(cut) = warc.cut_back(before)
                     && torn.is_none()
                 {
@@ -169,7 +200,7 @@ fn write_records<W: Durable>(
             }
         }
     }
-    Ok((warc.finish()?, index))
+    Ok((warc.finish()?, Written { index, unrecorded }))
 }
 
 /// The exchange as the WARC records it.
@@ -275,8 +306,8 @@ mod tests {
         for response in &sent {
             record(&recorder, response).await;
         }
-        let (file, index) = recorder.close().unwrap();
-        assert_eq!(index, None, "no index unless asked for");
+        let (file, finished) = recorder.close().unwrap();
+        assert_eq!(finished, Finished::default(), "no index unless asked for");
         let expected: Vec<(String, Vec<u8>)> = sent
             .iter()
             .map(|r| (r.url.to_string(), r.body.to_vec()))
@@ -291,8 +322,8 @@ mod tests {
         for n in 0..3 {
             record(&recorder, &response(n)).await;
         }
-        let (file, index) = recorder.close().unwrap();
-        let index = index.unwrap();
+        let (file, finished) = recorder.close().unwrap();
+        let index = finished.index.unwrap();
         let titles: Vec<_> = index.iter().map(|i| i.title.as_deref().unwrap()).collect();
         assert_eq!(titles, ["Sivu 0", "Sivu 1", "Sivu 2"]);
         for entry in &index {
@@ -382,7 +413,10 @@ mod tests {
                 record(&recorder, &response(n)).await;
             }
             let synced = recorder.sync().await;
-            let (disk, _) = recorder.close().unwrap();
+            let (disk, finished) = recorder.close().unwrap();
+            let unrecorded: Vec<&str> =
+                finished.unrecorded.iter().map(|u| u.url.as_str()).collect();
+            assert_eq!(unrecorded, ["http://x.fi/1"]);
             if can_cut {
                 let urls: Vec<String> = responses(&disk.written)
                     .into_iter()
@@ -479,7 +513,7 @@ mod tests {
         let path = dir.path().join("crawl.warc.gz");
         let recorder = Recorder::start(WarcWriter::create(&path, &[]).unwrap(), 2).unwrap();
         record(&recorder, &response(1)).await;
-        assert_eq!(recorder.finish().unwrap(), None);
+        assert_eq!(recorder.finish().unwrap(), Finished::default());
         let file = std::fs::read(&path).unwrap();
         assert_eq!(responses(&file)[0].0, "http://x.fi/1");
         let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();

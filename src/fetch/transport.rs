@@ -19,10 +19,9 @@ use chrono::Utc;
 use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
 use url::Url;
 
-use super::recording::Recorder;
+use super::recording::{Finished, Recorder};
 use super::robots::agent_token;
 use super::{ClientError, FetchConfig, FetchError, Response, Validators, retry};
-use crate::archive::wacz::Indexed;
 use crate::error::excerpt;
 use crate::page::is_html_type;
 
@@ -111,10 +110,10 @@ impl Transport {
 
     /// Finishes the WARC, if one is being written, and hands back its index
     /// when one was kept.
-    pub(super) fn finish_recording(self) -> io::Result<Option<Vec<Indexed>>> {
+    pub(super) fn finish_recording(self) -> io::Result<Finished> {
         match self.recorder {
             Some(recorder) => recorder.finish(),
-            None => Ok(None),
+            None => Ok(Finished::default()),
         }
     }
 
@@ -583,7 +582,7 @@ mod tests {
         for path in ["/a", "/file.pdf", "/moved", "/b"] {
             transport.send(&get(&server.url(path))).await.unwrap();
         }
-        assert_eq!(transport.finish_recording().unwrap(), None);
+        assert_eq!(transport.finish_recording().unwrap().index, None);
         let file = std::fs::read(&path).unwrap();
         let recorded: Vec<(String, u16)> = WarcReader::new(&file[..])
             .unwrap()
