@@ -150,7 +150,7 @@ const SCHEMA: &str = "
         spill INTEGER NOT NULL, len INTEGER NOT NULL);
     CREATE TABLE led_to (key BLOB NOT NULL);
     CREATE TABLE written (id BLOB NOT NULL);
-    CREATE TABLE unread (key BLOB PRIMARY KEY) WITHOUT ROWID;
+    CREATE TABLE unread (key BLOB PRIMARY KEY, why TEXT NOT NULL) WITHOUT ROWID;
 ";
 
 /// What the pairing database may hold in memory, in KiB (its page cache, and
@@ -403,13 +403,13 @@ impl Harvest {
         Ok(())
     }
 
-    /// Notes that the page of `url` was among the inputs and could not be
-    /// read, for the warning of an entry that leads to it.
-    pub(crate) fn unread(&mut self, url: &Url) -> Result<(), Error> {
+    /// Notes that the page of `url` was among the inputs and gave no page, and
+    /// `why`, for the warning of an entry that leads to it.
+    pub(crate) fn unread(&mut self, url: &Url, why: &str) -> Result<(), Error> {
         let key = digest(&url_key::id(&original_of(url)));
         self.pairs
-            .prepare_cached("INSERT OR IGNORE INTO unread (key) VALUES (?1)")
-            .and_then(|mut insert| insert.execute([key]))
+            .prepare_cached("INSERT OR IGNORE INTO unread (key, why) VALUES (?1, ?2)")
+            .and_then(|mut insert| insert.execute(params![key, why]))
             .map(drop)
             .map_err(pairing_error)
     }
@@ -467,17 +467,18 @@ impl Harvest {
                 None => None,
             };
             let entry: Entry = listings.take(waiting.entry)?;
-            let detail_unread = match (&detail_page, waiting.detail) {
-                (None, Some(key)) => {
-                    pairs
-                        .prepare_cached("SELECT count(*) FROM unread WHERE key = ?1")
-                        .and_then(|mut unread| unread.query_row([key], |row| row.get::<_, i64>(0)))
-                        .map_err(pairing_error)?
-                        > 0
-                }
-                _ => false,
+            let unread = match (&detail_page, waiting.detail) {
+                (None, Some(key)) => pairs
+                    .prepare_cached(&UNREAD_DETAIL)
+                    .and_then(|mut unread| {
+                        unread
+                            .query_row([key], |row| row.get::<_, String>(0))
+                            .optional()
+                    })
+                    .map_err(pairing_error)?,
+                _ => None,
             };
-            sink.write(&record(entry, listing, detail_page.as_ref(), detail_unread))?;
+            sink.write(&record(entry, listing, detail_page.as_ref(), unread))?;
         }
         if standalone {
             let mut records = pairs.prepare(STANDALONE_RECORDS).map_err(pairing_error)?;
@@ -510,23 +511,35 @@ const UNLINKED_DETAILS: &str = "
         AND key NOT IN (SELECT key FROM standalone)
         AND (NOT generic OR NOT EXISTS (SELECT 1 FROM entry))";
 
+/// Why the detail page of the key `?1` gave no page, if it was among the
+/// inputs: noted under its own key or under one its redirects lead to.
+static UNREAD_DETAIL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "WITH RECURSIVE hop (key, n) AS (
+            SELECT ?1, 0
+            UNION ALL
+            SELECT r.target, hop.n + 1 FROM last_redirect AS r JOIN hop ON r.source = hop.key
+            WHERE hop.n < {MAX_REDIRECT_HOPS})
+        SELECT u.why FROM hop JOIN unread AS u ON u.key = hop.key ORDER BY hop.n LIMIT 1"
+    )
+});
+
 /// The record of `entry`, found on `listing`, with its detail page if there is
-/// one; `detail_unread` when the page was among the inputs and failed.
+/// one; `unread` says why the page gave none when it was among the inputs.
 fn record(
     entry: Entry,
     listing: &ListingPage,
     detail_page: Option<&DetailPage>,
-    detail_unread: bool,
+    unread: Option<String>,
 ) -> Record {
     let mut record = Record::new(entry, &listing.page, detail_page, &listing.profile);
     if detail_page.is_none()
         && let Some(url) = &record.detail_url
     {
-        record.warnings.push(if detail_unread {
-            format!("body: the detail page {url} was among the inputs and could not be read (see the errors of this run)")
-        } else {
-            format!("body: the detail page {url} was not among the inputs")
-        });
+        let why = unread.unwrap_or_else(|| "was not among the inputs".to_string());
+        record
+            .warnings
+            .push(format!("body: the detail page {url} {why}"));
     }
     record
 }
@@ -989,8 +1002,15 @@ pub fn run(
             Outcome::Unreadable(e, url) => {
                 tracing::error!("{e}");
                 report.failures.push(e.to_string());
-                harvest.unread(&url)
+                harvest.unread(
+                    &url,
+                    "was among the inputs and could not be read (see the errors of this run)",
+                )
             }
+            Outcome::Answered(url, status) => harvest.unread(
+                &url,
+                &format!("was among the inputs as an answer of HTTP {status}, not a page"),
+            ),
             // A page read that no profile fits.
             Outcome::Warning(e) => {
                 report.pages += 1;
@@ -1043,6 +1063,8 @@ enum Item {
     Failed(Error),
     /// A page, of this URL, that failed before it could be extracted.
     Unreadable(Error, Url),
+    /// An answer of an error status (4xx, 5xx) a WARC recorded for this URL.
+    Answered(Url, u16),
 }
 
 struct RecordedPage {
@@ -1064,6 +1086,9 @@ enum Outcome {
     /// A page of this URL that failed: counted as a failure of the run, and
     /// said in the records of the entries that lead to it.
     Unreadable(Error, Url),
+    /// A recorded answer of this error status for this URL: no page, and no
+    /// failure of the run (the site's), said in the records that lead to it.
+    Answered(Url, u16),
     /// Reported, not counted: a WARC holds more than pages, so a page there that
     /// no profile fits is not a failure of the run.
     Warning(Error),
@@ -1078,7 +1103,7 @@ impl Item {
             Item::Redirect(from, _) => from.to_string(),
             Item::Text(url, _) => url.to_string(),
             Item::Failed(e) => e.to_string(),
-            Item::Unreadable(_, url) => url.to_string(),
+            Item::Unreadable(_, url) | Item::Answered(url, _) => url.to_string(),
         }
     }
 
@@ -1160,6 +1185,7 @@ impl Item {
             Item::Text(url, bytes) => text_page(url, &bytes),
             Item::Failed(e) => Outcome::Failed(e),
             Item::Unreadable(e, url) => Outcome::Unreadable(e, url),
+            Item::Answered(url, status) => Outcome::Answered(url, status),
         }
     }
 }
@@ -1382,6 +1408,9 @@ fn record_item(name: &str, record: ArchivedResponse) -> Option<Item> {
     if (300..400).contains(&record.status) {
         let target = header(&record.headers, "location").and_then(|l| url.join(l).ok())?;
         return Some(Item::Redirect(url, target));
+    }
+    if record.status >= 400 {
+        return Some(Item::Answered(url, record.status));
     }
     if !wanted(record.status, &record.headers) {
         return None;

@@ -414,13 +414,9 @@ fn a_pipe_named_on_the_command_line_is_read_once_as_html_or_warc() {
 fn a_detail_page_that_failed_is_told_apart_from_one_never_given() {
     let dir = tempfile::tempdir().unwrap();
     let mirror = dir.path().join("www.uusimaa2019.fi");
-    let listing = mirror.join("kuntajohtajakokous");
-    fs::create_dir_all(&listing).unwrap();
-    fs::copy(
-        samples().join("kuntajohtajakokous/index.html"),
-        listing.join("index.html"),
-    )
-    .unwrap();
+    let listing_dir = mirror.join("kuntajohtajakokous");
+    fs::create_dir_all(&listing_dir).unwrap();
+    fs::write(listing_dir.join("index.html"), listing()).unwrap();
     let broken = mirror.join("muistiot/kuntajohtajakokous-13-9-2017");
     fs::create_dir_all(&broken).unwrap();
     fs::write(broken.join("index.html"), b"\x00\x01\x02 not a page \xff").unwrap();
@@ -457,4 +453,58 @@ fn a_detail_page_that_failed_is_told_apart_from_one_never_given() {
         warning_of("kuntajohtajakokous-21-6-2017"),
         "body: the detail page https://www.uusimaa2019.fi/muistiot/kuntajohtajakokous-21-6-2017/ was not among the inputs"
     );
+
+    // In a WARC: a page moved to one that failed, and one that was not found.
+    let detail = |slug: &str| format!("https://www.uusimaa2019.fi/muistiot/{slug}/");
+    let mut file = warc_response(
+        "https://www.uusimaa2019.fi/kuntajohtajakokous/",
+        HTML_200,
+        &listing(),
+    );
+    file.extend(warc_response(
+        &detail("kuntajohtajakokous-13-9-2017"),
+        "HTTP/1.1 301 Moved Permanently\r\nLocation: /siirretty/13-9/\r\n\r\n",
+        b"",
+    ));
+    file.extend(warc_response(
+        "https://www.uusimaa2019.fi/siirretty/13-9/",
+        HTML_200,
+        &[0x1f; 2000],
+    ));
+    file.extend(warc_response(
+        &detail("kuntajohtajakokous-21-6-2017"),
+        "HTTP/1.1 404 Not Found\r\nContent-Type: text/html\r\n\r\n",
+        b"<h1>Sivua ei loydy</h1>",
+    ));
+    let warc = dir.path().join("kaappaus.warc");
+    fs::write(&warc, &file).unwrap();
+    let output = run(&["extract", "-o", "-", warc.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    let records = records(&output.stdout);
+    let warning_of = |slug: &str| -> String {
+        let record = records
+            .iter()
+            .find(|r| r["detail_url"] == detail(slug).as_str())
+            .unwrap_or_else(|| panic!("no record of {slug}"));
+        record["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w.as_str().unwrap())
+            .find(|w| w.starts_with("body: "))
+            .unwrap()
+            .to_string()
+    };
+    assert!(
+        warning_of("kuntajohtajakokous-13-9-2017")
+            .ends_with(" was among the inputs and could not be read (see the errors of this run)")
+    );
+    assert_eq!(
+        warning_of("kuntajohtajakokous-21-6-2017"),
+        format!(
+            "body: the detail page {} was among the inputs as an answer of HTTP 404, not a page",
+            detail("kuntajohtajakokous-21-6-2017")
+        )
+    );
+    assert!(warning_of("kuntajohtajakokous-23-8-2017").ends_with(" was not among the inputs"));
 }
