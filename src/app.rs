@@ -198,6 +198,7 @@ fn try_run(config: Config) -> Result<ExitCode, Error> {
             ];
             run.finish(
                 outcome,
+                report.pages == 0,
                 &std::collections::BTreeMap::from(counts),
                 report.failures.clone(),
                 &[("records", output.as_deref())],
@@ -237,6 +238,7 @@ fn try_run(config: Config) -> Result<ExitCode, Error> {
             let warc = crawl.warc.clone();
             crawl.warc = run.warc_path(crawl.warc.take());
             let records = run.records_path(output.clone());
+            run.make_staging()?;
             let starts: Vec<String> = crawl.start.iter().map(|u| u.to_string()).collect();
             // What shapes which pages a run reads, not where it writes or what it
             // emits: the next run of the same crawl, whatever its file names,
@@ -262,6 +264,7 @@ fn try_run(config: Config) -> Result<ExitCode, Error> {
                 .collect();
             run.finish(
                 crawl_outcome(&stats),
+                stats.pages_fetched == 0,
                 &stats,
                 failures,
                 &[

@@ -76,10 +76,9 @@ impl Run {
                     source,
                 };
                 Some(if resumable {
+                    // Made when a file is staged in it (see `make_staging`).
                     let name = wacz.file_name().unwrap_or_default().to_string_lossy();
-                    let dir = base_of(wacz).join(format!(".{name}.harava-resume"));
-                    std::fs::create_dir_all(&dir).map_err(write_error)?;
-                    Staging::Resumable(dir)
+                    Staging::Resumable(base_of(wacz).join(format!(".{name}.harava-resume")))
                 } else {
                     Staging::Temporary(
                         tempfile::Builder::new()
@@ -126,12 +125,41 @@ impl Run {
         self.records.clone()
     }
 
+    /// The files staged in a directory named after the WACZ (see [`Staging`]).
+    fn staged_in_resumable(&self) -> Vec<&Path> {
+        let Some(Staging::Resumable(dir)) = &self.staging else {
+            return Vec::new();
+        };
+        [&self.warc, &self.records]
+            .into_iter()
+            .flatten()
+            .filter(|file| file.starts_with(dir))
+            .map(PathBuf::as_path)
+            .collect()
+    }
+
+    /// Makes the directory named after the WACZ, once [`Run::warc_path`] and
+    /// [`Run::records_path`] staged a file in it.
+    pub(crate) fn make_staging(&self) -> Result<(), Error> {
+        if let (Some(Staging::Resumable(dir)), false) =
+            (&self.staging, self.staged_in_resumable().is_empty())
+        {
+            std::fs::create_dir_all(dir).map_err(|source| Error::Write {
+                path: dir.display().to_string(),
+                source,
+            })?;
+        }
+        Ok(())
+    }
+
     /// Record the run's counts (every integer field of `counts`) and failures, pack the WACZ
     /// from the run's WARC and records when one was asked for, and write the manifest, listing
-    /// the `outputs` that were written (role and path) and the WACZ.
+    /// the `outputs` that were written (role and path) and the WACZ. A run that `read_nothing`
+    /// leaves a WACZ that is there as it was, as it leaves `-o`.
     pub(crate) fn finish(
         mut self,
         outcome: Outcome,
+        read_nothing: bool,
         counts: &impl Serialize,
         failures: Vec<String>,
         outputs: &[(&str, Option<&Path>)],
@@ -145,7 +173,18 @@ impl Run {
         }
         self.manifest.failures = failures;
         self.manifest.outcome = Some(outcome);
-        if let (Some(wacz_path), Some(warc), Some(records)) =
+        let keep_the_package = read_nothing
+            && self
+                .snapshot
+                .wacz
+                .as_ref()
+                .is_some_and(|wacz| wacz.exists());
+        if keep_the_package && let Some(wacz_path) = &self.snapshot.wacz {
+            eprintln!(
+                "harava: no page was read; {} was left as it was",
+                wacz_path.display()
+            );
+        } else if let (Some(wacz_path), Some(warc), Some(records)) =
             (&self.snapshot.wacz, &self.warc, &self.records)
         {
             let mut embedded = self.manifest.clone();
@@ -170,14 +209,15 @@ impl Run {
                 "packed {}",
                 wacz_path.display()
             );
-            // A stopped run's files are continued by the next run, whose
-            // package then holds both runs' pages; a finished run's are done.
-            if let Some(Staging::Resumable(dir)) = &self.staging
-                && matches!(outcome, Outcome::Ok | Outcome::FailedPages)
-                && let Err(e) = std::fs::remove_dir_all(dir)
-            {
-                tracing::warn!("cannot remove {}: {e}", dir.display());
-            }
+        }
+        // A stopped run's files are continued by the next run, whose package
+        // then holds both runs' pages; a finished run's are done.
+        if let Some(Staging::Resumable(dir)) = &self.staging
+            && matches!(outcome, Outcome::Ok | Outcome::FailedPages)
+            && dir.exists()
+            && let Err(e) = std::fs::remove_dir_all(dir)
+        {
+            tracing::warn!("cannot remove {}: {e}", dir.display());
         }
         if let Some(path) = &self.snapshot.manifest {
             let base = base_of(path);

@@ -315,7 +315,7 @@ pub async fn run(
                 );
             } else if let Some(other) = harvest.earlier_warc_elsewhere(path)? {
                 tracing::warn!(
-                    "the run this one continues wrote its WARC to {other} (if it was killed, to the .harava-resume.partial file beside it): the pages it read are read from the state, not fetched again, and are in that WARC, not in {}; give the same --warc to continue it",
+                    "the run this one continues wrote its WARC to {other} (if it was killed, to the .harava-resume.partial file beside it): the pages it read are read from the state, not fetched again, and are in that WARC, not in {}; give the same --warc (or --wacz) to continue it",
                     path.display()
                 );
             }

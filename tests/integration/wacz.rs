@@ -731,3 +731,76 @@ fn a_killed_crawl_with_wacz_and_state_is_packed_whole_by_the_run_that_continues_
     let with_body = records.iter().filter(|r| r["body"].is_string()).count();
     assert_eq!((records.len(), with_body), (9, 9), "{records:?}");
 }
+
+/// A run stopped before it read a page leaves the package there as it was,
+/// as it leaves `-o`; and, having staged nothing, it leaves no staging
+/// directory behind for a run to continue.
+#[test]
+fn a_run_that_read_nothing_leaves_the_package_as_it_was() {
+    let server = TestServer::samples();
+    let dir = tempfile::tempdir().unwrap();
+    let wacz = dir.path().join("uusimaa.wacz");
+    crawl_samples(&server, &["--wacz", wacz.to_str().unwrap()]);
+    let packed = std::fs::read(&wacz).unwrap();
+
+    server.route("/kuntajohtajakokous/", crate::util::Route::Hang);
+    let state = dir.path().join("harava.state");
+    let warc = dir.path().join("w.warc.gz");
+    let out = dir.path().join("out.jsonl");
+    let start = server.url("/kuntajohtajakokous/");
+    let asked_before = server.paths().len();
+    let child = crate::util::harava()
+        .args(["crawl", "--rate", "0", "--timeout", "60", "--state"])
+        .arg(&state)
+        .arg("--warc")
+        .arg(&warc)
+        .arg("-o")
+        .arg(&out)
+        .arg("--wacz")
+        .arg(&wacz)
+        .arg(&start)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !server.paths()[asked_before..].contains(&"/kuntajohtajakokous/".to_string()) {
+        assert!(
+            Instant::now() < deadline,
+            "the start page was not asked for"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let sent = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let stopped = child.wait_with_output().unwrap();
+    assert_eq!(
+        stopped.status.code(),
+        Some(130),
+        "{:?} {}",
+        stopped.status,
+        stderr(&stopped)
+    );
+    assert!(
+        stderr(&stopped).contains(&format!(
+            "no page was read; {} was left as it was",
+            wacz.display()
+        )),
+        "{}",
+        stderr(&stopped)
+    );
+    assert_eq!(std::fs::read(&wacz).unwrap(), packed);
+    assert_eq!(
+        file_names(dir.path()),
+        [
+            "harava.state",
+            "harava.state.lock",
+            "out.jsonl",
+            "uusimaa.wacz",
+            "w.warc.gz"
+        ],
+        "no staging directory for a run that stages nothing"
+    );
+}
