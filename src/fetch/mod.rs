@@ -154,7 +154,8 @@ impl Fetcher {
     }
 
     /// Closes the WARC, if one is being written, once its last records are
-    /// written, and hands back its index when one was kept.
+    /// written, and hands back its index when one was kept and the exchanges
+    /// it lacks.
     pub(crate) fn finish_recording(self) -> std::io::Result<recording::Finished> {
         self.politeness.into_transport().finish_recording()
     }

@@ -372,7 +372,8 @@ impl Harvest {
     }
 
     /// Where the newest run this one continues that wrote a WARC wrote it, if
-    /// not to `path`: the pages this run replays are in that WARC, not in its.
+    /// not to `path`: the pages this run replays are in that WARC, not in this
+    /// run's.
     pub(crate) fn earlier_warc_elsewhere(&self, path: &Path) -> Result<Option<String>, Error> {
         let key = warc_key(path);
         for &run in self.start.runs.iter().skip(1) {
