@@ -162,17 +162,25 @@ fn write_records<W: Durable>(
 ) -> io::Result<(W, Written)> {
     let mut index = Vec::new();
     let mut unrecorded = Vec::new();
+    // What the last sync answered: a crawl replaying pages from its state asks
+    // again and again with nothing written between.
+    let mut synced: Option<(u64, Option<u64>)> = None;
     let mut torn: Option<String> = None;
     while let Some(entry) = entries.blocking_recv() {
         let (response, wants_index) = match entry {
             Entry::Exchange { response, index } => (response, index),
             Entry::Sync(answer) => {
-                let synced = match &torn {
-                    Some(why) => Err(io::Error::other(why.clone())),
-                    None => warc.output_mut().sync(),
+                let position = warc.position();
+                let answered = match (&torn, synced) {
+                    (Some(why), _) => Err(io::Error::other(why.clone())),
+                    (None, Some((at, length))) if at == position => Ok(length),
+                    (None, _) => warc.output_mut().sync(),
                 };
+                if let Ok(length) = &answered {
+                    synced = Some((position, *length));
+                }
                 // Whoever asked may have gone; the sync was done all the same.
-                let _ = answer.send(synced);
+                let _ = answer.send(answered);
                 continue;
             }
         };
@@ -331,6 +339,49 @@ mod tests {
             let member = &file[capture.offset as usize..][..capture.length as usize];
             assert_eq!(responses(member)[0].0, capture.url);
         }
+    }
+
+    /// An output that counts the times it was synced.
+    #[derive(Default)]
+    struct CountsSyncs {
+        written: Vec<u8>,
+        syncs: usize,
+    }
+
+    impl Write for CountsSyncs {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.written.write(buf)
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl Durable for CountsSyncs {
+        fn sync(&mut self) -> io::Result<Option<u64>> {
+            self.syncs += 1;
+            Ok(Some(self.written.len() as u64))
+        }
+
+        fn cut_back(&mut self, length: u64) -> io::Result<()> {
+            self.written.truncate(length as usize);
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn a_sync_with_nothing_written_since_the_last_is_not_done_again() {
+        let recorder = Recorder::start(warc(CountsSyncs::default()), 2).unwrap();
+        record(&recorder, &response(0)).await;
+        let first = recorder.sync().await.unwrap();
+        assert_eq!(recorder.sync().await.unwrap(), first);
+        record(&recorder, &response(1)).await;
+        let second = recorder.sync().await.unwrap();
+        let (output, _) = recorder.close().unwrap();
+        assert_eq!(output.syncs, 2);
+        assert_eq!(second, Some(output.written.len() as u64));
+        assert!(first < second);
     }
 
     #[tokio::test]
