@@ -611,6 +611,7 @@ fn crawl_to(
         "requests": stats.requests,
         "pages_fetched": stats.pages_fetched,
         "pages_failed": stats.pages_failed,
+        "listings_replayed": stats.listings_replayed,
     });
     let delivered = match error {
         Some(error) => Err(abandoned(sink, error)),

@@ -182,6 +182,8 @@ struct Crawl<'a> {
     /// listing page queued so far belongs to, by its key.
     ranges: Vec<Range>,
     range_of: HashMap<String, usize>,
+    /// The keys of the pages read from the state, not fetched.
+    replayed: HashSet<String>,
     /// The meetings each chain of listing pages (a start page and the older
     /// pages it led to) showed so far, by a hash of their ids, to tell a listing
     /// that only repeats itself from one that goes on. Per chain: two listings
@@ -375,6 +377,7 @@ pub async fn run(
         archived_sites: plan.archived_sites.clone(),
         ranges: Vec::new(),
         range_of: HashMap::new(),
+        replayed: HashSet::new(),
         start_keys: HashSet::new(),
         entries_seen: Vec::new(),
         chain_of: HashMap::new(),
@@ -495,6 +498,7 @@ async fn crawl_pages(
             let source = crawl.page_source(&task)?;
             if matches!(source, Some(PageSource::Replay(_))) {
                 crawl.stats.replayed += 1;
+                crawl.replayed.insert(task.key.clone());
             }
             // A replayed page is in the state already, under the run this one
             // continues; only what came over the network is news to it.
@@ -1007,6 +1011,13 @@ impl Crawl<'_> {
         let range = self.range_of.get(&task.key).copied();
         if let Some(range) = range {
             self.ranges[range].unread -= 1;
+        }
+        if self.replayed.contains(&task.key) {
+            self.stats.listings_replayed += 1;
+            // As the killed run saw it: pages fetched now may have shifted.
+            if let Some(range) = range {
+                self.ranges[range].incomplete = true;
+            }
         }
         let slash = profile.trailing_slash;
         let profile_name = profile.name;

@@ -55,6 +55,11 @@ pub struct CrawlStats {
     pub not_modified: u64,
     /// Pages a killed run had read, read from the state instead of fetched.
     pub replayed: u64,
+    /// Of those, listing pages. Read from the state, they show the listing as
+    /// it was when the killed run read them, and pages fetched now may have
+    /// shifted since: such a run reports no removals from the listing, and the
+    /// next run reads the listing to its end rather than stop at known meetings.
+    pub listings_replayed: u64,
     /// Listings whose paging stopped at a page of known, unchanged meetings (or,
     /// with `--since`, of older ones).
     pub stopped_early: u64,

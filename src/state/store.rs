@@ -67,9 +67,11 @@ pub(crate) struct RunStart {
     /// written again.
     pub delivering: Vec<RunId>,
     /// Whether the last run of the same start URLs and options before these
-    /// ended `ok`: only then does a listing page of known meetings say that the
-    /// pages after it are known too (a run whose pages failed, that was stopped,
-    /// or that read less, by `--max-pages` or `--since`, may never have read them).
+    /// ended `ok`, its listings fetched: only then does a listing page of known
+    /// meetings say that the pages after it are known too (a run whose pages
+    /// failed, that was stopped, or that read less, by `--max-pages` or
+    /// `--since`, may never have read them; one that read listing pages from
+    /// the state, continuing a killed run, may have read them shifted).
     pub last_finished_ok: bool,
 }
 
@@ -295,10 +297,12 @@ impl Store {
             }
         }
         let delivering = delivering.unwrap_or_else(|| runs.clone());
-        let last_finished: Option<(RunId, Outcome)> = self
+        let last_finished: Option<(Outcome, i64)> = self
             .conn
             .query_row(
-                "SELECT id, outcome FROM runs WHERE starts = ?1 AND options = ?2 AND outcome IS NOT NULL AND id < ?3 ORDER BY id DESC LIMIT 1",
+                "SELECT outcome, coalesce(json_extract(counts, '$.listings_replayed'), 0)
+                 FROM runs WHERE starts = ?1 AND options = ?2 AND outcome IS NOT NULL AND id < ?3
+                 ORDER BY id DESC LIMIT 1",
                 params![starts, options, runs.last().copied().unwrap_or(run)],
                 |row| Ok((row.get(0)?, row.get(1)?)),
             )
@@ -310,7 +314,7 @@ impl Store {
             resumes,
             runs,
             delivering,
-            last_finished_ok: matches!(last_finished, Some((_, Outcome::Ok))),
+            last_finished_ok: matches!(last_finished, Some((Outcome::Ok, 0))),
         })
     }
 
@@ -1176,6 +1180,14 @@ mod tests {
             .unwrap();
         let next = store.begin_run(&starts, &json!({})).unwrap();
         assert!(next.last_finished_ok);
+
+        // A run that read listing pages from the state may have read them
+        // shifted against those it fetched.
+        store
+            .end_run(next.run, Outcome::Ok, &json!({"listings_replayed": 2}))
+            .unwrap();
+        let after_replay = store.begin_run(&starts, &json!({})).unwrap();
+        assert!(!after_replay.last_finished_ok);
         let elsewhere = store
             .begin_run(&["https://y.fi/".into()], &json!({}))
             .unwrap();
