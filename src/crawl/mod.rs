@@ -315,7 +315,7 @@ pub async fn run(
                     "{} is not the WARC the run this one continues left: the pages behind the meetings that run delivered are not in this one",
                     path.display()
                 );
-            } else if let Some(other) = harvest.earlier_warc_elsewhere(path)? {
+            } else if let Some(other) = harvest.earlier_warc_elsewhere(Some(path))? {
                 tracing::warn!(
                     "the run this one continues wrote its WARC to {other} (if it was killed, to the .harava-resume.partial file beside it): the pages it read are read from the state, not fetched again, and are in that WARC, not in {}; give the same --warc (or --wacz) to continue it",
                     path.display()
@@ -330,7 +330,15 @@ pub async fn run(
                 })?;
             (Some(writer), false)
         }
-        (None, _) => (None, false),
+        (None, Some(harvest)) => {
+            if let Some(other) = harvest.earlier_warc_elsewhere(None)? {
+                tracing::warn!(
+                    "the run this one continues wrote its WARC to {other} (if it was killed, to the .harava-resume.partial file beside it): the pages it read are read from the state, not fetched again, and are in that WARC only; give the same --warc (or --wacz) to continue it"
+                );
+            }
+            (None, false)
+        }
+        (None, None) => (None, false),
     };
     let fetch = FetchConfig {
         concurrency_hint: config.concurrency,

@@ -16,6 +16,7 @@ use serde_json::Value;
 
 use super::{Delivery, Output};
 use crate::error::Error;
+use crate::output_file::resumable_name;
 use crate::record::Record;
 use crate::state::{Change, ChangeKind, Outcome, PageResponse, RunId, RunStart, Store};
 
@@ -142,7 +143,7 @@ impl Harvest {
         store.checkpoint()?;
         if let Some(previous) = start.resumes {
             tracing::warn!(
-                "continuing run {previous}, which did not finish: pages it read are read from {} and meetings it delivered are not written again",
+                "continuing run {previous}, which did not finish: pages it read are read from {}",
                 state.display()
             );
         }
@@ -200,9 +201,38 @@ impl Harvest {
                 restarted.push(path);
             }
             self.store.restart_deliveries(self.start.run, &restarted)?;
+            self.remove_unfinished_elsewhere(&restarted)?;
         }
         self.delivered_by = vec![self.start.run];
         self.changes_hold_earlier = true;
+        Ok(())
+    }
+
+    /// Removes the unfinished records and changes files of the runs this one
+    /// continues that are not among `own` (this run's outputs), as a run
+    /// writing elsewhere (a new day's file) leaves them: their meetings are
+    /// written again here, and no run would ever finish them.
+    fn remove_unfinished_elsewhere(&self, own: &[PathBuf]) -> Result<(), Error> {
+        let own: Vec<PathBuf> = own
+            .iter()
+            .filter_map(|path| std::fs::canonicalize(resumable_name(path)).ok())
+            .collect();
+        for &run in self.start.runs.iter().skip(1) {
+            for path in self.store.outputs_named(run, "")? {
+                if path.starts_with(WARC_KEY_PREFIX) {
+                    continue;
+                }
+                let unfinished = resumable_name(Path::new(&path));
+                let is_own =
+                    std::fs::canonicalize(&unfinished).is_ok_and(|file| own.contains(&file));
+                if !is_own && std::fs::remove_file(&unfinished).is_ok() {
+                    tracing::info!(
+                        "removed {}, which run {run} left unfinished: its meetings are written again by this run",
+                        unfinished.display()
+                    );
+                }
+            }
+        }
         Ok(())
     }
 
@@ -372,16 +402,19 @@ impl Harvest {
     }
 
     /// Where the newest run this one continues that wrote a WARC wrote it, if
-    /// not to `path`: the pages this run replays are in that WARC, not in this
-    /// run's.
-    pub(crate) fn earlier_warc_elsewhere(&self, path: &Path) -> Result<Option<String>, Error> {
-        let key = warc_key(path);
+    /// not to `path` (this run's WARC, if it writes one): the pages this run
+    /// replays are in that WARC, not in this run's.
+    pub(crate) fn earlier_warc_elsewhere(
+        &self,
+        path: Option<&Path>,
+    ) -> Result<Option<String>, Error> {
+        let key = path.map(warc_key);
         for &run in self.start.runs.iter().skip(1) {
             let noted = self.store.outputs_named(run, WARC_KEY_PREFIX)?;
             if !noted.is_empty() {
                 return Ok(noted
                     .into_iter()
-                    .find(|other| Path::new(other) != key)
+                    .find(|other| key.as_deref() != Some(Path::new(other)))
                     .map(|other| other[WARC_KEY_PREFIX.len()..].to_string()));
             }
         }

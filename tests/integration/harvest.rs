@@ -61,15 +61,24 @@ impl SiteDir {
 
     /// The first request for the page at `path` hangs; later ones get it.
     fn hang_once(&self, path: &str) {
-        let page = std::fs::read_to_string(
-            self.dir
-                .path()
-                .join(path.trim_start_matches('/'))
-                .join("index.html"),
-        )
-        .unwrap();
+        let page = self.page(path);
         self.server
             .route(path, Route::Sequence(vec![Route::Hang, Route::html(&page)]));
+    }
+
+    /// Serves the page at `path` as published now, whatever it was routed to.
+    fn serve_as_published(&self, path: &str) {
+        self.server.route(path, Route::html(&self.page(path)));
+    }
+
+    /// The page at `path` as published now.
+    fn page(&self, path: &str) -> String {
+        let file = self
+            .dir
+            .path()
+            .join(path.trim_start_matches('/'))
+            .join("index.html");
+        std::fs::read_to_string(file).unwrap()
     }
 
     /// Requests the server got since `from` (an index into its log).
@@ -604,41 +613,46 @@ fn a_run_continued_into_another_warc_says_where_the_earlier_pages_are() {
     let meetings = site::meetings(6);
     let site = SiteDir::new(&meetings);
     let last_detail = site::detail_path(*meetings.last().unwrap());
-    site.server.route(&last_detail, Route::Hang);
     let dir = tempfile::tempdir().unwrap();
-    let state = dir.path().join("harava.state");
     let start = site.start();
-    let args = |warc: &str| -> Vec<String> {
-        let mut args: Vec<String> = ["crawl", "--state", state.to_str().unwrap(), "-o", "-"]
-            .map(String::from)
-            .to_vec();
-        args.extend(FAST.iter().map(|a| a.to_string()));
-        args.extend(["--warc".into(), dir.path().join(warc).display().to_string()]);
-        args.push(start.clone());
-        args
-    };
-    let child = harava()
-        .args(args("monday.warc.gz"))
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let stopped = terminate_when(child, "the hanging detail page", || {
-        site.server.paths().contains(&last_detail)
-    });
-    assert_eq!(stopped.status.code(), Some(130));
+    // Continued with another --warc, then without one.
+    for (n, next) in [Some("tuesday.warc.gz"), None].into_iter().enumerate() {
+        site.server.route(&last_detail, Route::Hang);
+        let state = dir.path().join(format!("{n}.state"));
+        let args = |warc: Option<&str>| -> Vec<String> {
+            let mut args: Vec<String> = ["crawl", "--state", state.to_str().unwrap(), "-o", "-"]
+                .map(String::from)
+                .to_vec();
+            args.extend(FAST.iter().filter(|a| **a != "-q").map(|a| a.to_string()));
+            if let Some(warc) = warc {
+                args.extend(["--warc".into(), dir.path().join(warc).display().to_string()]);
+            }
+            args.push(start.clone());
+            args
+        };
+        let asked_before = site.server.paths().len();
+        let child = harava()
+            .args(args(Some("monday.warc.gz")))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let stopped = terminate_when(child, "the hanging detail page", || {
+            site.server.paths()[asked_before..].contains(&last_detail)
+        });
+        assert_eq!(stopped.status.code(), Some(130));
 
-    site.server.route(&last_detail, Route::status(404));
-    let mut continued = args("tuesday.warc.gz");
-    continued.retain(|arg| arg != "-q");
-    let continued = harava().args(&continued).output().unwrap();
-    let said = stderr(&continued);
-    assert!(
-        said.contains(&format!(
-            "the run this one continues wrote its WARC to {}",
-            dir.path().join("monday.warc.gz").display()
-        )),
-        "{said}"
-    );
+        site.server.route(&last_detail, Route::status(404));
+        let continued = harava().args(args(next)).output().unwrap();
+        let said = stderr(&continued);
+        assert!(
+            said.contains(&format!(
+                "the run this one continues wrote its WARC to {}",
+                dir.path().join("monday.warc.gz").display()
+            )),
+            "--warc {next:?}: {said}"
+        );
+    }
 }
 
 /// Records by id, without when they were fetched.
@@ -1055,15 +1069,7 @@ fn kill_at_page_3_and_take_the_newest_down(
     killed.wait().unwrap();
     let taken_down = meetings.remove(0);
     site.publish(meetings, |_, page| page);
-    let third = site
-        .dir
-        .path()
-        .join(site::listing_path(3).trim_start_matches('/'))
-        .join("index.html");
-    site.server.route(
-        &site::listing_path(3),
-        Route::html(&std::fs::read_to_string(third).unwrap()),
-    );
+    site.serve_as_published(&site::listing_path(3));
     taken_down
 }
 
@@ -1073,6 +1079,50 @@ fn removed_in(path: &Path) -> Vec<String> {
         .filter(|c| c["change"] == "removed")
         .map(|c| c["id"].as_str().unwrap().to_string())
         .collect()
+}
+
+/// A run that continues a killed one into a new file (the next day's) writes
+/// the killed run's meetings again, and removes the file that run left
+/// unfinished, which no run would finish.
+#[test]
+fn a_run_continued_into_another_file_removes_the_killed_runs_unfinished_one() {
+    let meetings = site::meetings(3 * site::ENTRIES_PER_LISTING);
+    let site = SiteDir::new(&meetings);
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("harava.state");
+    site.server.route(&site::listing_path(3), Route::Hang);
+    let mut killed = harava()
+        .args(shift_run(&site, dir.path(), "1", &[]))
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !(site.server.paths().contains(&site::listing_path(3)) && state_has_deliveries(&state)) {
+        assert!(std::time::Instant::now() < deadline, "timed out");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    killed.kill().unwrap();
+    killed.wait().unwrap();
+    let unfinished = dir.path().join(".1.jsonl.harava-resume.partial");
+    assert!(unfinished.exists());
+
+    site.serve_as_published(&site::listing_path(3));
+    let continued = harava()
+        .args(shift_run(&site, dir.path(), "2", &[]))
+        .output()
+        .unwrap();
+    assert_eq!(continued.status.code(), Some(0), "{}", stderr(&continued));
+    let written = lines(&dir.path().join("2.jsonl"));
+    assert_eq!(written.len(), meetings.len());
+    for meeting in &meetings {
+        id_of(&written, *meeting);
+    }
+    let mut left: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+        .filter(|name| name.starts_with('.'))
+        .collect();
+    left.sort();
+    assert_eq!(left, Vec::<String>::new(), "no unfinished file is left");
 }
 
 /// A killed run read the first two listing pages; before the run that
