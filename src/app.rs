@@ -201,7 +201,13 @@ fn try_run(config: Config) -> Result<ExitCode, Error> {
                 report.pages == 0,
                 &std::collections::BTreeMap::from(counts),
                 report.failures.clone(),
-                &[("records", output.as_deref())],
+                &[
+                    ("records", output.as_deref()),
+                    (
+                        "changes",
+                        delivery.changes.as_deref().filter(|c| c.as_os_str() != "-"),
+                    ),
+                ],
                 "harava extract",
             )?;
             if signals::requested() {
@@ -269,6 +275,10 @@ fn try_run(config: Config) -> Result<ExitCode, Error> {
                 failures,
                 &[
                     ("records", output.as_deref()),
+                    (
+                        "changes",
+                        delivery.changes.as_deref().filter(|c| c.as_os_str() != "-"),
+                    ),
                     ("warc", warc.as_deref()),
                     ("stats", stats_path.as_deref()),
                 ],

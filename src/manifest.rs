@@ -68,7 +68,7 @@ pub(crate) struct ProfileUsed {
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub(crate) struct FileEntry {
-    /// What the file is: `records`, `warc`, `stats` or `wacz`.
+    /// What the file is: `records`, `changes`, `warc`, `stats` or `wacz`.
     pub role: String,
     pub path: String,
     pub sha256: String,

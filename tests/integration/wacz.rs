@@ -618,12 +618,17 @@ fn a_manifest_says_when_inputs_failed() {
 fn extract_with_manifest_records_profiles_counts_and_the_output_hash() {
     let dir = tempfile::tempdir().unwrap();
     let jsonl = dir.path().join("samples.jsonl");
+    let changes = dir.path().join("changes.jsonl");
     let manifest_path = dir.path().join("manifest.json");
     let output = run(&[
         "extract",
         samples().to_str().unwrap(),
         "-o",
         jsonl.to_str().unwrap(),
+        "--state",
+        dir.path().join("harava.state").to_str().unwrap(),
+        "--changes",
+        changes.to_str().unwrap(),
         "--manifest",
         manifest_path.to_str().unwrap(),
     ]);
@@ -645,6 +650,7 @@ fn extract_with_manifest_records_profiles_counts_and_the_output_hash() {
         .collect();
     assert_eq!(manifest["profiles"], Value::Array(bundled));
     let bytes = std::fs::read(&jsonl).unwrap();
+    let change_lines = std::fs::read(&changes).unwrap();
     assert_eq!(
         manifest["files"],
         serde_json::json!([{
@@ -652,11 +658,23 @@ fn extract_with_manifest_records_profiles_counts_and_the_output_hash() {
             "path": "samples.jsonl",
             "sha256": sha256(&bytes),
             "bytes": bytes.len(),
+        }, {
+            "role": "changes",
+            "path": "changes.jsonl",
+            "sha256": sha256(&change_lines),
+            "bytes": change_lines.len(),
         }])
     );
     let (code, out, _) = verify(&manifest_path);
     assert_eq!(code, Some(0));
-    assert_eq!(out, format!("ok       {}\n", jsonl.display()));
+    assert_eq!(
+        out,
+        format!(
+            "ok       {}\nok       {}\n",
+            jsonl.display(),
+            changes.display()
+        )
+    );
 }
 
 /// A crawl with a state and a WACZ, killed before it could pack, leaves its
