@@ -408,6 +408,24 @@ fn a_pipe_named_on_the_command_line_is_read_once_as_html_or_warc() {
     assert_eq!(records(&from_pipe.stdout).len(), 4);
 }
 
+/// The `body:` warning of the record whose detail page is `muistiot/SLUG/`.
+fn body_warning(output: &Output, slug: &str) -> String {
+    let detail = format!("https://www.uusimaa2019.fi/muistiot/{slug}/");
+    let records = records(&output.stdout);
+    let record = records
+        .iter()
+        .find(|r| r["detail_url"] == detail.as_str())
+        .unwrap_or_else(|| panic!("no record of {detail}"));
+    record["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap())
+        .find(|w| w.starts_with("body: "))
+        .unwrap()
+        .to_string()
+}
+
 /// A detail page that was among the inputs and could not be read is said so in
 /// the records that lead to it, not taken for missing from the inputs.
 #[test]
@@ -429,22 +447,7 @@ fn a_detail_page_that_failed_is_told_apart_from_one_never_given() {
         mirror.to_str().unwrap(),
     ]);
     assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
-    let warning_of = |slug: &str| -> String {
-        let detail = format!("https://www.uusimaa2019.fi/muistiot/{slug}/");
-        let records = records(&output.stdout);
-        let record = records
-            .iter()
-            .find(|r| r["detail_url"] == detail.as_str())
-            .unwrap_or_else(|| panic!("no record of {detail}"));
-        record["warnings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|w| w.as_str().unwrap())
-            .find(|w| w.starts_with("body: "))
-            .unwrap()
-            .to_string()
-    };
+    let warning_of = |slug: &str| body_warning(&output, slug);
     assert_eq!(
         warning_of("kuntajohtajakokous-13-9-2017"),
         "body: the detail page https://www.uusimaa2019.fi/muistiot/kuntajohtajakokous-13-9-2017/ was among the inputs and could not be read (see the errors of this run)"
@@ -480,21 +483,7 @@ fn a_detail_page_that_failed_is_told_apart_from_one_never_given() {
     fs::write(&warc, &file).unwrap();
     let output = run(&["extract", "-o", "-", warc.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
-    let records = records(&output.stdout);
-    let warning_of = |slug: &str| -> String {
-        let record = records
-            .iter()
-            .find(|r| r["detail_url"] == detail(slug).as_str())
-            .unwrap_or_else(|| panic!("no record of {slug}"));
-        record["warnings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|w| w.as_str().unwrap())
-            .find(|w| w.starts_with("body: "))
-            .unwrap()
-            .to_string()
-    };
+    let warning_of = |slug: &str| body_warning(&output, slug);
     assert!(
         warning_of("kuntajohtajakokous-13-9-2017")
             .ends_with(" was among the inputs and could not be read (see the errors of this run)")
