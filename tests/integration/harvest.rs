@@ -140,6 +140,19 @@ fn terminate_when(child: std::process::Child, what: &str, ready: impl Fn() -> bo
     child.wait_with_output().unwrap()
 }
 
+/// Runs harava with `args` against `site` until it asks for the page at
+/// `path`, which hangs the first time, and stops it there with SIGTERM.
+fn stopped_at(site: &SiteDir, path: &str, args: &[&str]) -> Output {
+    site.hang_once(path);
+    let asked_before = site.server.paths().len();
+    let child = harava().args(args).spawn().unwrap();
+    terminate_when(child, "the hanging page", || {
+        site.server.paths()[asked_before..]
+            .iter()
+            .any(|p| p == path)
+    })
+}
+
 fn stats(path: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
@@ -453,7 +466,6 @@ fn meetings_left_by_a_stopped_run_are_written_whole_by_the_run_that_continues_it
     let meetings = site::meetings(18);
     let site = SiteDir::new(&meetings);
     let first_detail = site::detail_path(meetings[0]);
-    site.hang_once(&first_detail);
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("harava.state");
     let out = dir.path().join("out.jsonl");
@@ -471,10 +483,7 @@ fn meetings_left_by_a_stopped_run_are_written_whole_by_the_run_that_continues_it
     args.extend_from_slice(FAST);
     args.push(&start);
 
-    let child = harava().args(&args).spawn().unwrap();
-    let stopped = terminate_when(child, "the hanging detail page", || {
-        site.server.paths().contains(&first_detail)
-    });
+    let stopped = stopped_at(&site, &first_detail, &args);
     assert_eq!(stopped.status.code(), Some(130));
     let first_run = lines(&out);
     let without_body: Vec<&Value> = first_run
@@ -973,7 +982,6 @@ fn a_run_continued_hours_later_asks_for_its_pages_again() {
     let mut meetings = site::meetings(18);
     let site = SiteDir::new(&meetings);
     let last_detail = site::detail_path(*meetings.last().unwrap());
-    site.hang_once(&last_detail);
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("harava.state");
     let out = dir.path().join("out.jsonl");
@@ -987,10 +995,7 @@ fn a_run_continued_hours_later_asks_for_its_pages_again() {
     ];
     args.extend_from_slice(FAST);
     args.push(&start);
-    let child = harava().args(&args).spawn().unwrap();
-    let stopped = terminate_when(child, "the hanging detail page", || {
-        site.server.paths().contains(&last_detail)
-    });
+    let stopped = stopped_at(&site, &last_detail, &args);
     assert_eq!(stopped.status.code(), Some(130), "{}", stderr(&stopped));
 
     // Seven hours on, a meeting was posted.
