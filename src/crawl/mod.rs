@@ -1005,11 +1005,19 @@ impl Crawl<'_> {
                 return self.settle(&task.key, DetailOutcome::Read(detail));
             }
             Extracted::Other => {
-                tracing::warn!(
+                let problem = format!(
                     "{}: no entries on this page by the selectors of profile {}; check the start URL, or choose the profile with --profile",
-                    task.url,
-                    profile.name
+                    task.url, profile.name
                 );
+                // A start page, or one an "older posts" link led to, that shows
+                // no meeting: the listing is broken (a maintenance page, a new
+                // layout), and its meetings are not read.
+                if task.role == Role::Listing {
+                    tracing::error!("{problem}");
+                    self.stats.fail(&task.url, problem);
+                } else {
+                    tracing::warn!("{problem}");
+                }
                 let warning = format!("body: {} has neither entries nor a detail body", task.url);
                 return self.settle(&task.key, DetailOutcome::Missing(warning));
             }

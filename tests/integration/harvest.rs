@@ -1130,6 +1130,56 @@ fn a_run_continued_into_another_file_removes_the_killed_runs_unfinished_one() {
     assert_eq!(left, Vec::<String>::new(), "no unfinished file is left");
 }
 
+/// A listing page that answers with no meeting at all (a maintenance page, a
+/// new layout) is a page that failed: the run says so and exits 3, `state
+/// status` does not call it a success, and nothing is taken for removed.
+#[test]
+fn a_listing_page_that_shows_no_meeting_fails_the_run() {
+    let meetings = site::meetings(3 * site::ENTRIES_PER_LISTING);
+    let site = SiteDir::new(&meetings);
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("harava.state");
+    let whole = harava()
+        .args(shift_run(&site, dir.path(), "1", &[]))
+        .output()
+        .unwrap();
+    assert_eq!(whole.status.code(), Some(0), "{}", stderr(&whole));
+
+    site.server.route(
+        &site::listing_path(2),
+        Route::html("<html><body><h1>Huoltokatko</h1><p>Palvelu palaa pian.</p></body></html>"),
+    );
+    let broken = harava()
+        .args(shift_run(&site, dir.path(), "2", &["--full"]))
+        .output()
+        .unwrap();
+    assert_eq!(broken.status.code(), Some(3), "{}", stderr(&broken));
+    assert!(
+        stderr(&broken).contains(&format!(
+            "{}: no entries on this page by the selectors of profile ",
+            site.server.url(&site::listing_path(2))
+        )),
+        "{}",
+        stderr(&broken)
+    );
+    assert_eq!(
+        removed_in(&dir.path().join("2.changes")),
+        Vec::<String>::new()
+    );
+    let status = run(&[
+        "state",
+        "status",
+        "--state",
+        state.to_str().unwrap(),
+        "--json",
+    ]);
+    let json: Value = serde_json::from_slice(&status.stdout).unwrap();
+    assert_eq!(
+        json["sources"][0]["last_run"]["outcome"], "failed_pages",
+        "{json}"
+    );
+}
+
 /// A killed run read the first two listing pages; before the run that
 /// continues it, the newest meeting is taken down. The continuing run reads
 /// those two pages from the state and the third from the site: the meeting
