@@ -13,7 +13,7 @@ use std::process::Output;
 use serde_json::Value;
 
 use crate::site::{self, Meeting};
-use crate::util::{Route, TestServer, harava, records, run, state_has_deliveries, stderr};
+use crate::util::{Route, TestServer, harava, killed_once_delivering, records, run, stderr};
 
 /// The last sentence of the sample entry's summary, which every entry repeats.
 const SUMMARY_SENTENCE: &str = "Maakunta tekee näistä itse aikanaan päätökset.";
@@ -554,17 +554,7 @@ fn a_killed_runs_warc_is_continued_by_the_run_that_continues_it() {
 
     // Killed once the last detail page hangs and the state holds deliveries,
     // whose pages only the killed run's WARC has.
-    let mut child = harava().args(&args).spawn().unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while !(site.server.paths().contains(&last_detail) && state_has_deliveries(&state)) {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "timed out waiting for the run to deliver"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
-    child.kill().unwrap();
-    child.wait().unwrap();
+    killed_once_delivering(&args, &site.server, &last_detail, &state);
     assert!(!warc.exists(), "a killed run puts no WARC in place");
     // What a kill in the middle of a write leaves after the noted length: the
     // continuing run cuts it off.
@@ -1061,17 +1051,7 @@ fn kill_at_page_3_and_take_the_newest_down(
     args: &[String],
 ) -> Meeting {
     site.server.route(&site::listing_path(3), Route::Hang);
-    let asked_before = site.server.paths().len();
-    let mut killed = harava().args(args).spawn().unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while !(site.server.paths()[asked_before..].contains(&site::listing_path(3))
-        && state_has_deliveries(state))
-    {
-        assert!(std::time::Instant::now() < deadline, "timed out");
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
-    killed.kill().unwrap();
-    killed.wait().unwrap();
+    killed_once_delivering(args, &site.server, &site::listing_path(3), state);
     let taken_down = meetings.remove(0);
     site.publish(meetings, |_, page| page);
     site.serve_as_published(&site::listing_path(3));
@@ -1096,17 +1076,8 @@ fn a_run_continued_into_another_file_removes_the_killed_runs_unfinished_one() {
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("harava.state");
     site.server.route(&site::listing_path(3), Route::Hang);
-    let mut killed = harava()
-        .args(shift_run(&site, dir.path(), "1", &[]))
-        .spawn()
-        .unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while !(site.server.paths().contains(&site::listing_path(3)) && state_has_deliveries(&state)) {
-        assert!(std::time::Instant::now() < deadline, "timed out");
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
-    killed.kill().unwrap();
-    killed.wait().unwrap();
+    let first = shift_run(&site, dir.path(), "1", &[]);
+    killed_once_delivering(&first, &site.server, &site::listing_path(3), &state);
     let unfinished = dir.path().join(".1.jsonl.harava-resume.partial");
     assert!(unfinished.exists());
 

@@ -52,6 +52,33 @@ pub fn state_has_deliveries(path: &Path) -> bool {
         .is_ok_and(|outputs| outputs > 0)
 }
 
+/// Runs harava with `args` until `server` has been asked for `path` and the
+/// run has delivered records to the state at `state`, then kills it outright
+/// (SIGKILL), as a crash would.
+pub fn killed_once_delivering<S: AsRef<std::ffi::OsStr>>(
+    args: &[S],
+    server: &TestServer,
+    path: &str,
+    state: &Path,
+) {
+    let asked_before = server.paths().len();
+    let mut child = harava().args(args).spawn().unwrap();
+    let deadline = Instant::now() + std::time::Duration::from_secs(20);
+    while !(server.paths()[asked_before..]
+        .iter()
+        .any(|asked| asked == path)
+        && state_has_deliveries(state))
+    {
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for {path} and a delivery"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
 /// Runs harava with `args` and returns its output.
 pub fn run(args: &[&str]) -> Output {
     harava().args(args).output().expect("harava runs")

@@ -713,17 +713,7 @@ fn a_killed_crawl_with_wacz_and_state_is_packed_whole_by_the_run_that_continues_
         "-q",
         &start,
     ];
-    let mut child = crate::util::harava().args(args).spawn().unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !(server.paths().contains(&hanging) && crate::util::state_has_deliveries(&state)) {
-        assert!(
-            Instant::now() < deadline,
-            "timed out waiting for deliveries"
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    child.kill().unwrap();
-    child.wait().unwrap();
+    crate::util::killed_once_delivering(&args, &server, &hanging, &state);
     assert!(!wacz.exists(), "a killed run packs nothing");
 
     let asked_before = server.paths().len();
